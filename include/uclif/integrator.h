@@ -1,0 +1,40 @@
+/* integrator.h — CVODE(S) time integration of a hybrid system (system.h) with root-finding for
+ * mode switches (SCR latch/unlatch) and stop-and-restart at known discontinuities. The only
+ * module that sees SUNDIALS; each call runs serially (no MPI). */
+#ifndef UCL_INTEGRATOR_H
+#define UCL_INTEGRATOR_H
+
+#include <stddef.h>
+
+#include "uclif/params.h"
+#include "uclif/status.h"
+#include "uclif/system.h"
+#include "uclif/trace.h"
+
+typedef struct ucl_integrator_opts {
+  double rtol;           /* relative tolerance (states and energy integrals) */
+  double atol;           /* absolute tolerance of the states (their units, V) */
+  double atol_quad;      /* absolute tolerance of the quadratures (J) */
+  double max_step;       /* s; 0 = the system's hint */
+  long max_steps;        /* steps in all; beyond: UCL_ERR_LIMIT */
+  int chatter_events;    /* this many events ... */
+  double chatter_window; /* ... within this many seconds: UCL_ERR_EVENTS */
+  double sample_dt;      /* s; 0 = no periodic samples */
+  int sample_edges;      /* also sample just before and after every event and break */
+} ucl_integrator_opts;
+
+/* Defaults from the solver section of the parameters; no sampling. Cannot fail. */
+ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s);
+
+/* Integrate 'sys' from t = 0 (state sys->y0, which is not modified) to t_end (s), appending
+ * samples and events to 'trace' and setting its energies, statistics and reached time.
+ * 'sys' is borrowed for the call; its modes and segment are changed by it.
+ *
+ * Returns UCL_OK, or on a failed run UCL_ERR_SOLVER (CVODE error; 'diag' carries CVODE's flag
+ * name and message and the time), UCL_ERR_EVENTS (chattering), UCL_ERR_LIMIT (max_steps or
+ * the trace's sample bound); the trace then holds everything up to the failure.
+ * UCL_ERR_INVAL / UCL_ERR_NOMEM for bad options or memory. Never prints. Not collective. */
+UCL_NODISCARD ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *opts,
+                                       double t_end, ucl_trace *trace, ucl_diag *diag);
+
+#endif

@@ -1,0 +1,159 @@
+/* params.h — every tunable of a simulation: circuit components, device models, stimulus and
+ * solver settings. Values live in a plain struct (SI units); a key table gives each one a name
+ * (the same name in spec files, CSV columns and `--set`), a section, a unit, a default, a domain
+ * and its provenance. */
+#ifndef UCL_PARAMS_H
+#define UCL_PARAMS_H
+
+#include <stddef.h>
+
+#include "uclif/status.h"
+
+typedef enum ucl_neuron_type { UCL_NEURON_TYPE1 = 0, UCL_NEURON_TYPE2 = 1 } ucl_neuron_type;
+
+typedef enum ucl_stim_kind {
+  UCL_STIM_DC = 0,
+  UCL_STIM_STEP = 1,
+  UCL_STIM_PULSES = 2,
+  UCL_STIM_STAIRCASE = 3
+} ucl_stim_kind;
+
+/* Shockley diode with series resistance: I = Is·(exp(V_j/(n·U_T)) − 1), V = V_j + Rs·I. */
+typedef struct ucl_diode_params {
+  double Is; /* A, saturation current */
+  double n;  /* ideality factor */
+  double Rs; /* Ohm, series resistance */
+} ucl_diode_params;
+
+/* MOSFET (EKV interpolation, subthreshold to strong inversion). Vth is the datasheet threshold:
+ * the |V_GS| at which |I_D| = Ith with V_DS = V_GS; the EKV V_T0 is derived from it. For the
+ * p-channel T2 all voltages and currents are magnitudes. */
+typedef struct ucl_mos_params {
+  double Vth; /* V, |V_GS(th)| */
+  double Ith; /* A, drain current that defines Vth */
+  double KP;  /* A/V², transconductance factor beta */
+  double n;   /* subthreshold slope factor */
+} ucl_mos_params;
+
+/* SCR as a hybrid device (see docs/model.md). */
+typedef struct ucl_scr_params {
+  double I_GT;  /* A, gate trigger current */
+  double I_H;   /* A, holding current */
+  double I_L;   /* A, latching current */
+  double V_T0;  /* V, on-state threshold voltage */
+  double R_T;   /* Ohm, on-state slope resistance */
+  double R_off; /* Ohm, off-state anode-cathode leakage resistance */
+  double Is_gk; /* A, gate-cathode junction saturation current */
+  double n_gk;  /* gate-cathode junction ideality factor */
+} ucl_scr_params;
+
+typedef struct ucl_circuit_params {
+  int neuron; /* ucl_neuron_type */
+  double R_in, C, R1, R2, R3, R4, R5, R6, R7, C2, VDD;
+  double temp; /* K, device temperature (sets U_T = kT/q) */
+  double V_m0; /* V, initial membrane voltage */
+  double V_f0; /* V, initial C2 voltage (type II) */
+  ucl_diode_params D, D2;
+  ucl_scr_params scr;
+  ucl_mos_params T1, T2, T3;
+} ucl_circuit_params;
+
+typedef struct ucl_stimulus_params {
+  int kind;            /* ucl_stim_kind */
+  double amplitude;    /* V */
+  double width;        /* s, flat top of a pulse (step: length, 0 = forever) */
+  double period;       /* s, pulse period */
+  double start;        /* s, time of the first pulse / the step */
+  double rise, fall;   /* s, linear edges (0 = ideal) */
+  double count;        /* pulses in all (0 = unlimited) */
+  double burst_on;     /* s, pulses only during the first burst_on of each burst_period (0 = off) */
+  double burst_period; /* s */
+  double amp_start, amp_stop, amp_step; /* V, staircase levels */
+  double level_pulses;                  /* pulses per staircase level */
+  double duration;                      /* s, simulated time */
+} ucl_stimulus_params;
+
+typedef struct ucl_solver_params {
+  double rtol;           /* relative tolerance */
+  double atol;           /* V, absolute tolerance of the voltage states */
+  double atol_energy;    /* J, absolute tolerance of the energy integrals */
+  double max_step;       /* s, step cap (0 = derived from the stimulus) */
+  double max_steps;      /* steps in all before the run stops with status 'limit' */
+  double chatter_events; /* events ... */
+  double chatter_window; /* ... within this many seconds mean chattering */
+} ucl_solver_params;
+
+typedef struct ucl_params {
+  ucl_circuit_params circuit;
+  ucl_stimulus_params stim;
+  ucl_solver_params solver;
+} ucl_params;
+
+/* Where a key belongs (its spec-file section). */
+typedef enum ucl_param_section {
+  UCL_SECTION_CIRCUIT = 0,
+  UCL_SECTION_STIMULUS = 1,
+  UCL_SECTION_SOLVER = 2
+} ucl_param_section;
+
+typedef enum ucl_param_kind {
+  UCL_PARAM_REAL = 0,  /* double with a unit */
+  UCL_PARAM_COUNT = 1, /* whole number stored as double */
+  UCL_PARAM_CHOICE = 2 /* int, one of a list of names */
+} ucl_param_kind;
+
+typedef enum ucl_param_domain {
+  UCL_DOMAIN_ANY = 0,
+  UCL_DOMAIN_POSITIVE = 1, /* > 0 */
+  UCL_DOMAIN_NONNEG = 2    /* >= 0 */
+} ucl_param_domain;
+
+typedef struct ucl_param_info {
+  const char *name;
+  ucl_param_section section;
+  ucl_param_kind kind;
+  ucl_param_domain domain;
+  const char *unit;       /* "" for dimensionless */
+  double def;             /* default (CHOICE: index) */
+  const char *choices;    /* CHOICE: names separated by '|', index = position */
+  const char *applies;    /* "" = always; otherwise e.g. "type2" or "pulses|staircase" */
+  const char *desc;       /* one line */
+  const char *provenance; /* [P] paper, [D] datasheet, [C] public model, [R] reconstruction... */
+} ucl_param_info;
+
+/* Fill *p with the defaults. Cannot fail. */
+void ucl_params_default(ucl_params *p);
+
+/* Number of keys, and key i (0 <= i < count). Static storage. */
+size_t ucl_params_count(void);
+const ucl_param_info *ucl_params_info(size_t i);
+
+/* The key called 'name' (exact, case-sensitive), or NULL. */
+const ucl_param_info *ucl_params_find(const char *name);
+
+/* Text name of a section ("circuit", "stimulus", "solver"). */
+const char *ucl_params_section_name(ucl_param_section s);
+
+/* Set key 'name' from user text ("68k", "type2", "pulses"), checking its domain. On failure *p
+ * is unchanged and 'diag' names the key and the problem (the caller adds file:line). An unknown
+ * name gives UCL_ERR_INVAL with a suggestion when a key differs only in case. */
+UCL_NODISCARD ucl_status ucl_params_set(ucl_params *p, const char *name, const char *text,
+                                        ucl_diag *diag);
+
+/* Set key 'name' to a numeric value (CHOICE: the index), checking its domain. */
+UCL_NODISCARD ucl_status ucl_params_set_value(ucl_params *p, const char *name, double value,
+                                              ucl_diag *diag);
+
+/* Read key 'name' (CHOICE: the index as a double). UCL_ERR_INVAL for an unknown name. */
+UCL_NODISCARD ucl_status ucl_params_get(const ucl_params *p, const char *name, double *out);
+
+/* Format the value of key 'info' into buf (CHOICE: its name; REAL: %.17g). */
+void ucl_params_format(const ucl_params *p, const ucl_param_info *info, char *buf, size_t size);
+
+/* Cross-field checks that one key alone cannot make (pulse fits its period, t_end > 0, ...).
+ * On failure 'diag' names the keys involved and *bad_key (if not NULL) is set to the key to
+ * blame, so that a caller can point at the line that set it. */
+UCL_NODISCARD ucl_status ucl_params_validate(const ucl_params *p, const char **bad_key,
+                                             ucl_diag *diag);
+
+#endif

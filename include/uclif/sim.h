@@ -1,0 +1,34 @@
+/* sim.h — one simulation end to end: parameters → neuron → integration → trace, plus the trace
+ * writers used by `uclif simulate`. */
+#ifndef UCL_SIM_H
+#define UCL_SIM_H
+
+#include <stddef.h>
+
+#include "uclif/params.h"
+#include "uclif/status.h"
+#include "uclif/trace.h"
+
+typedef struct ucl_sim_opts {
+  double sample_dt;   /* s; 0 = no periodic samples */
+  int sample_edges;   /* also sample before/after every event and stimulus break */
+  size_t max_samples; /* bound on waveform rows */
+} ucl_sim_opts;
+
+/* Simulate the configuration 'p' for p->stim.duration seconds.
+ * On UCL_OK, and on a failed run (UCL_ERR_SOLVER, UCL_ERR_EVENTS, UCL_ERR_LIMIT), *trace_out owns
+ * a trace holding everything up to the end or the failure (free with ucl_trace_destroy) and
+ * 'diag' says why a run failed. On other errors (bad parameters, memory) *trace_out is NULL. */
+UCL_NODISCARD ucl_status ucl_sim_run(const ucl_params *p, const ucl_sim_opts *opts,
+                                     ucl_trace **trace_out, ucl_diag *diag);
+
+/* Number of spikes (latch events) in the trace. */
+long ucl_sim_spike_count(const ucl_trace *tr);
+
+/* Write the waveform (t_s + channels) and event (t_s, kind, unit) CSVs atomically: both are
+ * written to temporary files and renamed only when both are complete. Either path may be NULL
+ * to skip that file. */
+UCL_NODISCARD ucl_status ucl_sim_write_csv(const ucl_trace *tr, const char *waveform_path,
+                                           const char *events_path, ucl_diag *diag);
+
+#endif

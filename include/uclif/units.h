@@ -1,0 +1,26 @@
+/* units.h — SI-suffixed numbers as users write them in specs and on the command line:
+ * "68k", "15n", "10u", "1meg", "4.7e-9", optionally followed by the quantity's unit ("15nF",
+ * "10us", "68kOhm"). */
+#ifndef UCL_UNITS_H
+#define UCL_UNITS_H
+
+#include "uclif/status.h"
+
+/* Parse 'text' as a finite number with an optional SI scale suffix and an optional unit.
+ *
+ * Scale suffixes (case-sensitive, SPICE spelling): f 1e-15, p 1e-12, n 1e-9, u or µ 1e-6,
+ * m 1e-3, k 1e3, meg 1e6, G 1e9, T 1e12. A bare "M" is refused as ambiguous (SPICE reads it
+ * as milli); so is "K" (write "k"). After the suffix, the unit 'unit' may follow (e.g. "F" for
+ * a capacitance; "Ohm" or "Ω" for resistances, "V", "A", "s", "Hz", "J", "K"); any other
+ * trailing text is an error. Leading/trailing blanks are ignored. 'unit' may be NULL or "".
+ *
+ * On success *out holds the value in SI units; on failure *out is untouched and 'diag' says
+ * what is wrong (without a location: callers prefix file:line or the option). */
+UCL_NODISCARD ucl_status ucl_units_parse(const char *text, const char *unit, double *out,
+                                         ucl_diag *diag);
+
+/* Parse a whole number (no suffix) into *out, range [lo, hi]. Same error behaviour. */
+UCL_NODISCARD ucl_status ucl_units_parse_long(const char *text, long lo, long hi, long *out,
+                                              ucl_diag *diag);
+
+#endif

@@ -1,0 +1,414 @@
+/* circuit.c — UC neuron blocks (type I / type II) as a hybrid system. See docs/model.md for the
+ * equations; the comments here name them (M1, M2, ...). */
+#include "uclif/circuit.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uclif/devices.h"
+#include "uclif/numeric.h"
+#include "uclif/stimulus.h"
+
+#define SOLVE_XTOL 1e-13
+#define DEFAULT_MAX_STEP 50e-6
+
+enum {
+  CH_V_IN,
+  CH_V_MEM,
+  CH_V_GATE,
+  CH_V_CATHODE,
+  CH_V_OUT,
+  CH_V_C2,
+  CH_I_ANODE,
+  CH_I_IN,
+  CH_I_VDD,
+  CH_SCR_ON,
+  CH_COUNT
+};
+
+static const char *const channel_names_t1[] = {"V_in_V",      "V_mem_V", "V_gate_V",
+                                               "V_cathode_V", "V_out_V", "I_anode_A",
+                                               "I_in_A",      "I_vdd_A", "scr_on"};
+static const char *const channel_names_t2[] = {"V_in_V",  "V_mem_V", "V_gate_V",  "V_cathode_V",
+                                               "V_out_V", "V_C2_V",  "I_anode_A", "I_in_A",
+                                               "I_vdd_A", "scr_on"};
+static const char *const state_names_t1[] = {"V_mem_V"};
+static const char *const state_names_t2[] = {"V_mem_V", "V_C2_V"};
+static const char *const quad_names[] = {"E_in_J", "E_vdd_J"};
+
+struct ucl_neuron {
+  ucl_circuit_params c;
+  ucl_stimulus stim;
+  ucl_stim_piece piece;
+  int type2;
+  int scr_on;
+  ucl_junction j_d, j_d2, j_gk;
+  ucl_mos t1, t2, t3;
+  double y0[2];
+  ucl_system sys;
+};
+
+const char *ucl_event_kind_name(int kind) {
+  switch (kind) {
+  case UCL_EVENT_LATCH:
+    return "latch";
+  case UCL_EVENT_UNLATCH:
+    return "unlatch";
+  default:
+    return "unknown";
+  }
+}
+
+/* ---- soma: SCR gate/cathode nodes (M3-M6) ---- */
+
+/* Cathode voltage as an affine function of the gate junction current: v_k = a + b·i_g. */
+static void cathode_affine(const ucl_neuron *n, double v_m, double *a, double *b) {
+  const ucl_circuit_params *c = &n->c;
+  if (n->scr_on) {
+    double r = c->R3 + c->scr.R_T;
+    *a = c->R3 * (v_m - c->scr.V_T0) / r;
+    *b = c->R3 * c->scr.R_T / r;
+  } else {
+    double r = c->scr.R_off + c->R3;
+    *a = c->R3 * v_m / r;
+    *b = c->R3 * c->scr.R_off / r;
+  }
+}
+
+typedef struct gate_ctx {
+  const ucl_neuron *n;
+  double v_m, v_f, a, b, g12;
+} gate_ctx;
+
+/* Type II gate KCL in the junction voltage v (increasing in v). */
+static int gate_residual(void *vctx, double v, double *f, double *dfdv) {
+  const gate_ctx *g = vctx;
+  double dig;
+  double ig = ucl_junction_current(&g->n->j_gk, v, &dig);
+  double vg = g->a + g->b * ig + v;
+  double gds;
+  double it3 = ucl_mos_current(&g->n->t3, g->v_f, vg, NULL, &gds);
+  *f = ig + g->g12 * vg + it3 - g->v_m / g->n->c.R1;
+  *dfdv = dig + (g->g12 + gds) * (g->b * dig + 1.0);
+  return isfinite(*f) ? 0 : 1;
+}
+
+/* Solve the soma for membrane voltage v_m (and C2 voltage v_f for type II). */
+static int solve_soma(const ucl_neuron *n, double v_m, double v_f, ucl_neuron_point *pt) {
+  const ucl_circuit_params *c = &n->c;
+  double a, b;
+  cathode_affine(n, v_m, &a, &b);
+  double g12 = 1.0 / c->R1 + 1.0 / c->R2;
+  /* Without T3 the gate is a junction in series with R_eff under V_eff (M5). */
+  double r_eff = b + 1.0 / g12;
+  double v_eff = v_m * c->R2 / (c->R1 + c->R2) - a;
+  double ig = ucl_junction_series_current(&n->j_gk, r_eff, v_eff, NULL);
+  double vj = v_eff - r_eff * ig;
+  double it3 = 0.0;
+  if (n->type2) {
+    gate_ctx g = {n, v_m, v_f, a, b, g12};
+    ucl_mono_result r;
+    if (ucl_solve_increasing(gate_residual, &g, vj - 1.0, vj + 1e-9, vj, SOLVE_XTOL, &r) !=
+        UCL_OK) {
+      return 1;
+    }
+    vj = r.x;
+    ig = ucl_junction_current(&n->j_gk, vj, NULL);
+  }
+  double vk = a + b * ig;
+  double vg = vk + vj;
+  if (n->type2) {
+    it3 = ucl_mos_current(&n->t3, v_f, vg, NULL, NULL);
+  }
+  double ia;
+  if (n->scr_on) {
+    ia = (v_m - c->scr.V_T0 - c->R3 * ig) / (c->R3 + c->scr.R_T);
+  } else {
+    ia = (v_m - vk) / c->scr.R_off;
+  }
+  pt->v_m = v_m;
+  pt->v_g = vg;
+  pt->v_k = vk;
+  pt->i_g = ig;
+  pt->i_a = ia;
+  pt->i_t3 = it3;
+  pt->v_f = v_f;
+  return isfinite(vg) && isfinite(ia) ? 0 : 1;
+}
+
+/* ---- axon: T1, R4, T2, R5, R6 (+ D2 into C2 for type II) (M7-M9) ---- */
+
+typedef struct n1_ctx {
+  const ucl_neuron *n;
+  double v_k;
+} n1_ctx;
+
+static int n1_residual(void *vctx, double v, double *f, double *dfdv) {
+  const n1_ctx *x = vctx;
+  double gds;
+  double i = ucl_mos_current(&x->n->t1, x->v_k, v, NULL, &gds);
+  *f = i - (x->n->c.VDD - v) / x->n->c.R4;
+  *dfdv = gds + 1.0 / x->n->c.R4;
+  return isfinite(*f) ? 0 : 1;
+}
+
+typedef struct ax_ctx {
+  const ucl_neuron *n;
+  double vsg, v_f;
+} ax_ctx;
+
+static double r6_current(const ucl_neuron *n, double v_ax, double v_f, double *di) {
+  if (!n->type2) {
+    if (di) {
+      *di = 0.0;
+    }
+    return 0.0; /* type I output is unloaded */
+  }
+  return ucl_junction_series_current(&n->j_d2, n->c.R6 + n->c.D2.Rs, v_ax - v_f, di);
+}
+
+static int ax_residual(void *vctx, double v, double *f, double *dfdv) {
+  const ax_ctx *x = vctx;
+  double gds, di6;
+  double i2 = ucl_mos_current(&x->n->t2, x->vsg, x->n->c.VDD - v, NULL, &gds);
+  double i6 = r6_current(x->n, v, x->v_f, &di6);
+  *f = v / x->n->c.R5 + i6 - i2;
+  *dfdv = 1.0 / x->n->c.R5 + di6 + gds;
+  return isfinite(*f) ? 0 : 1;
+}
+
+static int solve_axon(const ucl_neuron *n, ucl_neuron_point *pt) {
+  const ucl_circuit_params *c = &n->c;
+  n1_ctx x1 = {n, pt->v_k};
+  double guess = c->VDD - c->R4 * ucl_mos_current(&n->t1, pt->v_k, c->VDD, NULL, NULL);
+  ucl_mono_result r;
+  if (ucl_solve_increasing(n1_residual, &x1, 0.0, c->VDD, guess, SOLVE_XTOL, &r) != UCL_OK) {
+    return 1;
+  }
+  double v_n1 = r.x;
+  double vsg = c->VDD - v_n1;
+  ax_ctx x2 = {n, vsg, pt->v_f};
+  double lo = n->type2 ? fmin(0.0, pt->v_f) - 1.0 : 0.0;
+  guess = c->R5 * ucl_mos_current(&n->t2, vsg, c->VDD, NULL, NULL);
+  if (ucl_solve_increasing(ax_residual, &x2, lo, c->VDD, guess, SOLVE_XTOL, &r) != UCL_OK) {
+    return 1;
+  }
+  double v_ax = r.x;
+  double i2 = ucl_mos_current(&n->t2, vsg, c->VDD - v_ax, NULL, NULL);
+  double i6 = r6_current(n, v_ax, pt->v_f, NULL);
+  pt->v_n1 = v_n1;
+  pt->v_ax = v_ax;
+  pt->i_d2 = i6;
+  pt->v_out = v_ax - c->R6 * i6;
+  pt->i_vdd = (c->VDD - v_n1) / c->R4 + i2;
+  return 0;
+}
+
+/* ---- input: source, R_in, D (M2) ---- */
+static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_point *pt) {
+  pt->v_in = ucl_stim_piece_value(&n->piece, t);
+  pt->i_in = ucl_junction_series_current(&n->j_d, n->c.R_in + n->c.D.Rs, pt->v_in - v_m, NULL);
+}
+
+int ucl_neuron_solve(ucl_neuron *n, double t, const double *y, ucl_neuron_point *pt) {
+  memset(pt, 0, sizeof(*pt));
+  double v_f = n->type2 ? y[1] : 0.0;
+  solve_input(n, t, y[0], pt);
+  if (solve_soma(n, y[0], v_f, pt) != 0) {
+    return 1;
+  }
+  return solve_axon(n, pt);
+}
+
+/* ---- system ops ---- */
+
+static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
+  ucl_neuron *n = ctx;
+  ucl_neuron_point pt;
+  memset(&pt, 0, sizeof(pt));
+  double v_f = n->type2 ? y[1] : 0.0;
+  solve_input(n, t, y[0], &pt);
+  if (solve_soma(n, y[0], v_f, &pt) != 0) {
+    return 1;
+  }
+  /* M1: C·dV_m/dt = i_in − i_R1 − i_A */
+  ydot[0] = (pt.i_in - (y[0] - pt.v_g) / n->c.R1 - pt.i_a) / n->c.C;
+  if (n->type2) {
+    if (solve_axon(n, &pt) != 0) {
+      return 1;
+    }
+    /* M10: C2·dV_f/dt = i_D2 − V_f/R7 */
+    ydot[1] = (pt.i_d2 - y[1] / n->c.R7) / n->c.C2;
+  }
+  return isfinite(ydot[0]) && (!n->type2 || isfinite(ydot[1])) ? 0 : 1;
+}
+
+static int op_quad(void *ctx, double t, const double *y, double *qdot) {
+  ucl_neuron *n = ctx;
+  ucl_neuron_point pt;
+  if (ucl_neuron_solve(n, t, y, &pt) != 0) {
+    return 1;
+  }
+  qdot[0] = pt.v_in * pt.i_in;   /* E1: power delivered by the input source */
+  qdot[1] = n->c.VDD * pt.i_vdd; /* E2: power delivered by VDD */
+  return 0;
+}
+
+/* Latch function (OFF): min(i_g − I_GT, I_A,on − I_L), rising. Unlatch (ON): i_A − I_H,
+ * falling (M11, M12). */
+static double switch_function(const ucl_neuron *n, const ucl_neuron_point *pt) {
+  const ucl_scr_params *s = &n->c.scr;
+  if (n->scr_on) {
+    return pt->i_a - s->I_H;
+  }
+  double ia_on = (pt->v_m - s->V_T0 - n->c.R3 * pt->i_g) / (n->c.R3 + s->R_T);
+  return fmin(pt->i_g - s->I_GT, ia_on - s->I_L);
+}
+
+static int op_roots(void *ctx, double t, const double *y, double *g) {
+  ucl_neuron *n = ctx;
+  ucl_neuron_point pt;
+  (void)t;
+  if (solve_soma(n, y[0], n->type2 ? y[1] : 0.0, &pt) != 0) {
+    return -1;
+  }
+  g[0] = switch_function(n, &pt);
+  return isfinite(g[0]) ? 0 : -1;
+}
+
+static void op_root_dirs(void *ctx, int *dirs) {
+  const ucl_neuron *n = ctx;
+  dirs[0] = n->scr_on ? -1 : 1;
+}
+
+static int op_switch_modes(void *ctx, double t, double *y, const int *fired, ucl_event *ev,
+                           int cap) {
+  ucl_neuron *n = ctx;
+  (void)t;
+  if (cap < 1) {
+    return -1;
+  }
+  if (!fired) {
+    ucl_neuron_point pt;
+    if (solve_soma(n, y[0], n->type2 ? y[1] : 0.0, &pt) != 0) {
+      return -1;
+    }
+    double g = switch_function(n, &pt);
+    int due = n->scr_on ? (g < 0.0) : (g > 0.0);
+    if (!due) {
+      return 0;
+    }
+  } else if (fired[0] == 0) {
+    return 0;
+  }
+  n->scr_on = !n->scr_on;
+  ev[0].kind = n->scr_on ? UCL_EVENT_LATCH : UCL_EVENT_UNLATCH;
+  ev[0].unit = 0;
+  return 1;
+}
+
+static void op_begin_segment(void *ctx, double t) {
+  ucl_neuron *n = ctx;
+  ucl_stimulus_piece(&n->stim, t, &n->piece);
+}
+
+static double op_next_break(void *ctx, double t) {
+  ucl_neuron *n = ctx;
+  ucl_stim_piece pc;
+  ucl_stimulus_piece(&n->stim, t, &pc);
+  return pc.t1;
+}
+
+static int op_observe(void *ctx, double t, const double *y, double *out) {
+  ucl_neuron *n = ctx;
+  ucl_neuron_point pt;
+  if (ucl_neuron_solve(n, t, y, &pt) != 0) {
+    return 1;
+  }
+  int k = 0;
+  out[k++] = pt.v_in;
+  out[k++] = pt.v_m;
+  out[k++] = pt.v_g;
+  out[k++] = pt.v_k;
+  out[k++] = pt.v_out;
+  if (n->type2) {
+    out[k++] = pt.v_f;
+  }
+  out[k++] = pt.i_a;
+  out[k++] = pt.i_in;
+  out[k++] = pt.i_vdd;
+  out[k++] = n->scr_on ? 1.0 : 0.0;
+  return 0;
+}
+
+static const ucl_system_ops neuron_ops = {op_rhs,        op_quad,         op_roots,
+                                          op_root_dirs,  op_switch_modes, op_begin_segment,
+                                          op_next_break, op_observe};
+
+ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *diag) {
+  const char *bad = NULL;
+  ucl_status st = ucl_params_validate(p, &bad, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  ucl_neuron *n = calloc(1, sizeof(*n));
+  if (!n) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory creating a neuron");
+  }
+  n->c = p->circuit;
+  n->type2 = (p->circuit.neuron == UCL_NEURON_TYPE2);
+  st = ucl_stimulus_init(&p->stim, &n->stim, diag);
+  if (st != UCL_OK) {
+    goto fail;
+  }
+  double ut = ucl_thermal_voltage(n->c.temp);
+  n->j_d = (ucl_junction){n->c.D.Is, n->c.D.n * ut};
+  n->j_d2 = (ucl_junction){n->c.D2.Is, n->c.D2.n * ut};
+  n->j_gk = (ucl_junction){n->c.scr.Is_gk, n->c.scr.n_gk * ut};
+  st = ucl_mos_init(&n->c.T1, ut, &n->t1, diag);
+  if (st == UCL_OK) {
+    st = ucl_mos_init(&n->c.T2, ut, &n->t2, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_mos_init(&n->c.T3, ut, &n->t3, diag);
+  }
+  if (st != UCL_OK) {
+    goto fail;
+  }
+  n->y0[0] = n->c.V_m0;
+  n->y0[1] = n->c.V_f0;
+  n->scr_on = 0;
+  ucl_stimulus_piece(&n->stim, 0.0, &n->piece);
+  n->sys.ops = &neuron_ops;
+  n->sys.ctx = n;
+  n->sys.n_states = n->type2 ? 2 : 1;
+  n->sys.n_quads = 2;
+  n->sys.n_roots = 1;
+  n->sys.n_channels = n->type2 ? CH_COUNT : CH_COUNT - 1;
+  n->sys.y0 = n->y0;
+  n->sys.state_names = n->type2 ? state_names_t2 : state_names_t1;
+  n->sys.quad_names = quad_names;
+  n->sys.channel_names = n->type2 ? channel_names_t2 : channel_names_t1;
+  n->sys.max_step_hint = DEFAULT_MAX_STEP;
+  *out = n;
+  return UCL_OK;
+fail:
+  free(n);
+  return st;
+}
+
+void ucl_neuron_destroy(ucl_neuron **n) {
+  if (n && *n) {
+    free(*n);
+    *n = NULL;
+  }
+}
+
+const ucl_system *ucl_neuron_system(ucl_neuron *n) {
+  return &n->sys;
+}
+
+int ucl_neuron_scr_on(const ucl_neuron *n) {
+  return n->scr_on;
+}

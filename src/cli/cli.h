@@ -1,0 +1,27 @@
+/* cli.h — the `uclif` command's subcommands and shared helpers. Only this layer prints and picks
+ * exit codes: 0 success, 1 a run failed, 2 bad usage or bad input. */
+#ifndef UCL_CLI_H
+#define UCL_CLI_H
+
+#include "uclif/status.h"
+
+enum { UCL_EXIT_OK = 0, UCL_EXIT_RUN = 1, UCL_EXIT_USAGE = 2 };
+
+int ucl_cmd_simulate(int argc, char **argv);
+int ucl_cmd_params(int argc, char **argv);
+
+/* Exit code for a library status: bad input → 2, run failures → 1. */
+int ucl_cli_exit_code(ucl_status st);
+
+/* Print "uclif CMD: message" to stderr. */
+void ucl_cli_error(const char *cmd, const char *fmt, ...) UCL_PRINTF(2, 3);
+
+/* Create directory 'path' and its parents (like mkdir -p). Returns 0 or -1 (errno set). */
+int ucl_cli_mkdirs(const char *path);
+
+/* Does argv[*i] match option 'name' (with its value in the next word or after '=')? On a match
+ * *value points at the value and *i is advanced past it; returns 1 on match, 0 if not this
+ * option, -1 if the value is missing. */
+int ucl_cli_option(int argc, char **argv, int *i, const char *name, const char **value);
+
+#endif

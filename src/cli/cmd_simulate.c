@@ -1,0 +1,177 @@
+/* cmd_simulate.c — `uclif simulate [SPEC] [--set NAME=VALUE]... [--sample DT] [--out DIR]`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "uclif/params.h"
+#include "uclif/sim.h"
+#include "uclif/spec.h"
+#include "uclif/units.h"
+
+#define MAX_SETS 256
+
+static void help(void) {
+  printf(
+      "usage: uclif simulate [SPEC] [options]\n\n"
+      "Simulate one neuron configuration: the [circuit], [stimulus] and [solver] sections of\n"
+      "the spec file SPEC (optional; see docs/spec.md), then the --set overrides, on top of the\n"
+      "defaults (`uclif params` lists them). Writes DIR/waveform.csv (sampled node voltages and\n"
+      "currents) and DIR/events.csv (every SCR latch/unlatch with its exact time); columns in\n"
+      "docs/outputs.md. A summary goes to standard output.\n\n"
+      "options:\n"
+      "  --set NAME=VALUE  set a parameter (repeatable), e.g. --set R1=47k --set neuron=type2\n"
+      "  --sample DT       waveform sample interval in seconds (SI suffixes: 1u = 1 us);\n"
+      "                    default 1u; 0 writes no waveform file. Rows are also written just\n"
+      "                    before and after every event and stimulus edge.\n"
+      "  --out DIR         output directory (created if missing); default '.'\n"
+      "  --max-samples N   refuse to keep more than N waveform rows (default 10000000)\n"
+      "  --quiet           no summary\n"
+      "  --help            this text\n\n"
+      "exit status: 0 success; 1 the run failed (solver error, chattering, step limit: the\n"
+      "files then hold everything up to the failure and the message says why); 2 bad usage or\n"
+      "bad input (nothing is written).\n");
+}
+
+static void summary(const ucl_params *p, const ucl_trace *tr, const char *wpath,
+                    const char *epath) {
+  const ucl_solver_stats *s = ucl_trace_stats_const(tr);
+  char neuron[16];
+  ucl_params_format(p, ucl_params_find("neuron"), neuron, sizeof(neuron));
+  char kind[16];
+  ucl_params_format(p, ucl_params_find("kind"), kind, sizeof(kind));
+  long spikes = ucl_sim_spike_count(tr);
+  printf("neuron %s, stimulus %s, %.6g s simulated (of %.6g s)\n", neuron, kind,
+         ucl_trace_t_reached(tr), p->stim.duration);
+  printf("spikes: %ld", spikes);
+  for (size_t i = 0; i < ucl_trace_n_events(tr); i++) {
+    if (ucl_trace_event(tr, i)->kind == UCL_EVENT_LATCH) {
+      printf(" (first latch at %.9g s)", ucl_trace_event(tr, i)->t);
+      break;
+    }
+  }
+  printf("\n");
+  for (int k = 0; k < ucl_trace_n_quads(tr); k++) {
+    printf("%s: %.6g\n", ucl_trace_quad_name(tr, k), ucl_trace_quad(tr, k));
+  }
+  printf("solver: %ld steps, %ld rhs evaluations, %ld jacobians, %ld restarts, %ld error-test "
+         "failures, %ld newton failures\n",
+         s->steps, s->rhs_evals, s->jac_evals, s->reinits, s->err_test_fails, s->nonlin_fails);
+  if (wpath) {
+    printf("wrote %s (%zu rows)\n", wpath, ucl_trace_n_samples(tr));
+  }
+  printf("wrote %s (%zu events)\n", epath, ucl_trace_n_events(tr));
+}
+
+int ucl_cmd_simulate(int argc, char **argv) {
+  const char *spec = NULL, *out_dir = ".";
+  const char *sets[MAX_SETS];
+  int n_sets = 0, quiet = 0;
+  double sample_dt = 1e-6;
+  long max_samples = 10000000;
+  ucl_diag diag = {{0}};
+  for (int i = 1; i < argc; i++) {
+    const char *v = NULL;
+    int m;
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      help();
+      return UCL_EXIT_OK;
+    } else if (strcmp(argv[i], "--quiet") == 0) {
+      quiet = 1;
+    } else if ((m = ucl_cli_option(argc, argv, &i, "--set", &v)) != 0) {
+      if (m < 0) {
+        ucl_cli_error("simulate", "--set needs NAME=VALUE");
+        return UCL_EXIT_USAGE;
+      }
+      if (n_sets == MAX_SETS) {
+        ucl_cli_error("simulate", "more than %d --set options", MAX_SETS);
+        return UCL_EXIT_USAGE;
+      }
+      sets[n_sets++] = v;
+    } else if ((m = ucl_cli_option(argc, argv, &i, "--sample", &v)) != 0) {
+      if (m < 0 || ucl_units_parse(v, "s", &sample_dt, &diag) != UCL_OK || sample_dt < 0) {
+        ucl_cli_error("simulate", "--sample %s: %s", m < 0 ? "" : v,
+                      m < 0 ? "needs a value" : (diag.msg[0] ? diag.msg : "must be >= 0"));
+        return UCL_EXIT_USAGE;
+      }
+    } else if ((m = ucl_cli_option(argc, argv, &i, "--out", &v)) != 0) {
+      if (m < 0 || !v[0]) {
+        ucl_cli_error("simulate", "--out needs a directory");
+        return UCL_EXIT_USAGE;
+      }
+      out_dir = v;
+    } else if ((m = ucl_cli_option(argc, argv, &i, "--max-samples", &v)) != 0) {
+      if (m < 0 || ucl_units_parse_long(v, 1, 1000000000L, &max_samples, &diag) != UCL_OK) {
+        ucl_cli_error("simulate", "--max-samples: %s", m < 0 ? "needs a value" : diag.msg);
+        return UCL_EXIT_USAGE;
+      }
+    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      ucl_cli_error("simulate", "unknown option '%s' (see --help)", argv[i]);
+      return UCL_EXIT_USAGE;
+    } else if (!spec) {
+      spec = argv[i];
+    } else {
+      ucl_cli_error("simulate", "more than one spec file ('%s' and '%s')", spec, argv[i]);
+      return UCL_EXIT_USAGE;
+    }
+  }
+
+  ucl_params p;
+  ucl_status st = ucl_spec_load_config(spec, sets, n_sets, &p, &diag);
+  if (st != UCL_OK) {
+    ucl_cli_error("simulate", "%s", diag.msg);
+    return UCL_EXIT_USAGE;
+  }
+  if (sample_dt > 0.0 && p.stim.duration / sample_dt > (double)max_samples) {
+    ucl_cli_error("simulate",
+                  "--sample %g s over %g s gives more than --max-samples %ld rows; sample less "
+                  "densely",
+                  sample_dt, p.stim.duration, max_samples);
+    return UCL_EXIT_USAGE;
+  }
+  if (ucl_cli_mkdirs(out_dir) != 0) {
+    ucl_cli_error("simulate", "cannot create output directory '%s': %s", out_dir, strerror(errno));
+    return UCL_EXIT_USAGE;
+  }
+  size_t n = strlen(out_dir) + 32;
+  char *wpath = malloc(n), *epath = malloc(n);
+  ucl_trace *tr = NULL;
+  int code = UCL_EXIT_OK;
+  if (!wpath || !epath) {
+    ucl_cli_error("simulate", "out of memory");
+    code = UCL_EXIT_RUN;
+    goto cleanup;
+  }
+  snprintf(wpath, n, "%s/waveform.csv", out_dir);
+  snprintf(epath, n, "%s/events.csv", out_dir);
+
+  ucl_sim_opts so = {sample_dt, sample_dt > 0.0, (size_t)max_samples};
+  ucl_diag run_diag = {{0}};
+  st = ucl_sim_run(&p, &so, &tr, &run_diag);
+  if (!tr) {
+    ucl_cli_error("simulate", "%s", run_diag.msg);
+    code = ucl_cli_exit_code(st);
+    goto cleanup;
+  }
+  ucl_diag io_diag = {{0}};
+  ucl_status wst = ucl_sim_write_csv(tr, sample_dt > 0.0 ? wpath : NULL, epath, &io_diag);
+  if (wst != UCL_OK) {
+    ucl_cli_error("simulate", "%s", io_diag.msg);
+    code = UCL_EXIT_RUN;
+    goto cleanup;
+  }
+  if (!quiet) {
+    summary(&p, tr, sample_dt > 0.0 ? wpath : NULL, epath);
+  }
+  if (st != UCL_OK) {
+    ucl_cli_error("simulate", "run failed (%s): %s; the files hold the run up to t=%.9g s",
+                  ucl_status_name(st), run_diag.msg, ucl_trace_t_reached(tr));
+    code = UCL_EXIT_RUN;
+  }
+cleanup:
+  ucl_trace_destroy(&tr);
+  free(wpath);
+  free(epath);
+  return code;
+}

@@ -1,0 +1,45 @@
+/* main.c — `uclif <subcommand> ...`: look the subcommand up and run it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} commands[] = {
+    {"simulate", ucl_cmd_simulate, "simulate one neuron configuration; write waveform and events"},
+    {"params", ucl_cmd_params, "list every parameter with unit, default and provenance"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: uclif <command> [options]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  }
+  fprintf(f, "\n`uclif <command> --help` describes each command.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return UCL_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return UCL_EXIT_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("uclif %s\n", UCL_VERSION);
+    return UCL_EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    if (strcmp(argv[1], commands[i].name) == 0) {
+      return commands[i].run(argc - 1, argv + 1);
+    }
+  }
+  fprintf(stderr, "uclif: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return UCL_EXIT_USAGE;
+}

@@ -1,0 +1,459 @@
+/* integrator.c — the event loop over CVODES: BDF + Newton + dense linear solver, quadratures for
+ * the energy integrals, stop times at stimulus breaks followed by reinit, direction-restricted
+ * root-finding for mode switches, and a bound on events per unit time. */
+#include "uclif/integrator.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cvodes/cvodes.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_version.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
+
+#define MAX_EVENTS_PER_SWITCH 64
+#define MAX_ROOTS 4096
+
+typedef struct run_ctx {
+  const ucl_system *sys;
+  char cvode_msg[384]; /* the last message CVODE reported */
+} run_ctx;
+
+static int rhs_fn(realtype t, N_Vector y, N_Vector ydot, void *data) {
+  run_ctx *r = data;
+  return r->sys->ops->rhs(r->sys->ctx, t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+}
+
+static int quad_fn(realtype t, N_Vector y, N_Vector qdot, void *data) {
+  run_ctx *r = data;
+  return r->sys->ops->quad(r->sys->ctx, t, N_VGetArrayPointer(y), N_VGetArrayPointer(qdot));
+}
+
+static int root_fn(realtype t, N_Vector y, realtype *g, void *data) {
+  run_ctx *r = data;
+  return r->sys->ops->roots(r->sys->ctx, t, N_VGetArrayPointer(y), g);
+}
+
+/* CVODE's messages go into the diagnostic, never to stderr. */
+static void err_fn(int code, const char *module, const char *function, char *msg, void *data) {
+  run_ctx *r = data;
+  snprintf(r->cvode_msg, sizeof(r->cvode_msg), "%s (%s, code %d): %s", function, module, code, msg);
+}
+
+ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) {
+  ucl_integrator_opts o;
+  o.rtol = s->rtol;
+  o.atol = s->atol;
+  o.atol_quad = s->atol_energy;
+  o.max_step = s->max_step;
+  o.max_steps = (long)s->max_steps;
+  o.chatter_events = (int)s->chatter_events;
+  o.chatter_window = s->chatter_window;
+  o.sample_dt = 0.0;
+  o.sample_edges = 0;
+  return o;
+}
+
+/* Everything one run owns; freed at one place. */
+typedef struct cv_run {
+  SUNContext sunctx;
+  void *mem;
+  N_Vector y, q;
+  SUNMatrix A;
+  SUNLinearSolver LS;
+  double *channels;
+  double *times; /* ring of recent event times (chattering test) */
+  int *fired, *dirs;
+} cv_run;
+
+static void cv_run_free(cv_run *c) {
+  if (c->mem) {
+    CVodeFree(&c->mem);
+  }
+  if (c->LS) {
+    SUNLinSolFree(c->LS);
+  }
+  if (c->A) {
+    SUNMatDestroy(c->A);
+  }
+  if (c->y) {
+    N_VDestroy(c->y);
+  }
+  if (c->q) {
+    N_VDestroy(c->q);
+  }
+  if (c->sunctx) {
+    SUNContext_Free(&c->sunctx);
+  }
+  free(c->channels);
+  free(c->times);
+  free(c->fired);
+  free(c->dirs);
+}
+
+/* Add CVODE's counters to the totals (they restart at every reinit). */
+static void harvest_stats(void *mem, ucl_solver_stats *s) {
+  long v = 0;
+  if (CVodeGetNumSteps(mem, &v) == CV_SUCCESS) {
+    s->steps += v;
+  }
+  if (CVodeGetNumRhsEvals(mem, &v) == CV_SUCCESS) {
+    s->rhs_evals += v;
+  }
+  if (CVodeGetNumLinRhsEvals(mem, &v) == CV_SUCCESS) {
+    s->rhs_evals += v;
+  }
+  if (CVodeGetQuadNumRhsEvals(mem, &v) == CV_SUCCESS) {
+    s->quad_evals += v;
+  }
+  if (CVodeGetNumJacEvals(mem, &v) == CV_SUCCESS) {
+    s->jac_evals += v;
+  }
+  if (CVodeGetNumLinSolvSetups(mem, &v) == CV_SUCCESS) {
+    s->lin_setups += v;
+  }
+  if (CVodeGetNumErrTestFails(mem, &v) == CV_SUCCESS) {
+    s->err_test_fails += v;
+  }
+  long q = 0;
+  if (CVodeGetQuadNumErrTestFails(mem, &q) == CV_SUCCESS) {
+    s->err_test_fails += q;
+  }
+  if (CVodeGetNumNonlinSolvIters(mem, &v) == CV_SUCCESS) {
+    s->nonlin_iters += v;
+  }
+  if (CVodeGetNumNonlinSolvConvFails(mem, &v) == CV_SUCCESS) {
+    s->nonlin_fails += v;
+  }
+  if (CVodeGetNumGEvals(mem, &v) == CV_SUCCESS) {
+    s->root_evals += v;
+  }
+}
+
+static ucl_status cv_fail(run_ctx *r, int flag, double t, const char *what, ucl_diag *diag) {
+  char *name = CVodeGetReturnFlagName(flag);
+  ucl_status st = (flag == CV_TOO_MUCH_WORK) ? UCL_ERR_LIMIT : UCL_ERR_SOLVER;
+  ucl_diag_set(diag, st, "CVODE %s failed at t=%.9g s: %s%s%s", what, t, name ? name : "?",
+               r->cvode_msg[0] ? ": " : "", r->cvode_msg);
+  free(name);
+  return st;
+}
+
+static ucl_status sample(const ucl_system *sys, cv_run *c, double t, ucl_trace *tr,
+                         ucl_diag *diag) {
+  if (sys->ops->observe(sys->ctx, t, N_VGetArrayPointer(c->y), c->channels) != 0) {
+    return ucl_diag_set(diag, UCL_ERR_SOLVER, "circuit node solve failed at t=%.9g s", t);
+  }
+  ucl_status st = ucl_trace_add_sample(tr, t, c->channels);
+  if (st == UCL_ERR_LIMIT) {
+    return ucl_diag_set(diag, UCL_ERR_LIMIT,
+                        "more waveform samples than the trace holds at t=%.9g s (raise the "
+                        "sample interval)",
+                        t);
+  }
+  return st == UCL_OK ? UCL_OK : ucl_diag_set(diag, st, "out of memory storing samples");
+}
+
+/* Apply mode switches (fired == NULL: settle), log them and test for chattering. Returns the
+ * number of events through *n_out. */
+static ucl_status apply_switches(const ucl_system *sys, cv_run *c, const ucl_integrator_opts *o,
+                                 double t, const int *fired, ucl_trace *tr, long *n_events,
+                                 int *n_out, ucl_diag *diag) {
+  ucl_event ev[MAX_EVENTS_PER_SWITCH];
+  int n = sys->ops->switch_modes(sys->ctx, t, N_VGetArrayPointer(c->y), fired, ev,
+                                 MAX_EVENTS_PER_SWITCH);
+  if (n < 0) {
+    return ucl_diag_set(diag, UCL_ERR_SOLVER, "mode switch failed at t=%.9g s", t);
+  }
+  for (int i = 0; i < n; i++) {
+    ev[i].t = t;
+    if (ucl_trace_add_event(tr, &ev[i]) != UCL_OK) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing events");
+    }
+    long k = (*n_events)++;
+    int ring = o->chatter_events;
+    double oldest = c->times[k % ring];
+    c->times[k % ring] = t;
+    if (k >= ring && t - oldest < o->chatter_window) {
+      return ucl_diag_set(diag, UCL_ERR_EVENTS,
+                          "chattering: %d mode switches within %g s (last at t=%.9g s, %s)", ring,
+                          o->chatter_window, t, ucl_event_kind_name(ev[i].kind));
+    }
+  }
+  *n_out = n;
+  return UCL_OK;
+}
+
+static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r, double t,
+                          ucl_solver_stats *stats, ucl_diag *diag) {
+  harvest_stats(c->mem, stats);
+  int flag = CVodeReInit(c->mem, t, c->y);
+  if (flag == CV_SUCCESS && sys->n_quads > 0) {
+    flag = CVodeQuadReInit(c->mem, c->q);
+  }
+  if (flag == CV_SUCCESS && sys->n_roots > 0) {
+    sys->ops->root_dirs(sys->ctx, c->dirs);
+    flag = CVodeSetRootDirection(c->mem, c->dirs);
+  }
+  stats->reinits++;
+  return flag == CV_SUCCESS ? UCL_OK : cv_fail(r, flag, t, "reinit", diag);
+}
+
+ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, double t_end,
+                         ucl_trace *tr, ucl_diag *diag) {
+  if (!sys || !o || !tr || !(t_end > 0.0) || sys->n_states < 1 || sys->n_roots > MAX_ROOTS ||
+      !(o->rtol > 0.0) || !(o->atol > 0.0) || o->chatter_events < 2 || o->max_steps < 1) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "integrator: bad arguments");
+  }
+  ucl_status st = UCL_OK;
+  cv_run c;
+  memset(&c, 0, sizeof(c));
+  run_ctx r;
+  memset(&r, 0, sizeof(r));
+  r.sys = sys;
+  ucl_solver_stats *stats = ucl_trace_stats(tr);
+  long n_events = 0;
+  int flag;
+  double t = 0.0;
+
+#if SUNDIALS_VERSION_MAJOR >= 7
+  flag = SUNContext_Create(SUN_COMM_NULL, &c.sunctx);
+#else
+  flag = SUNContext_Create(NULL, &c.sunctx);
+#endif
+  if (flag != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "cannot create a SUNDIALS context");
+    goto cleanup;
+  }
+  c.y = N_VNew_Serial(sys->n_states, c.sunctx);
+  c.q = N_VNew_Serial(sys->n_quads > 0 ? sys->n_quads : 1, c.sunctx);
+  c.A = SUNDenseMatrix(sys->n_states, sys->n_states, c.sunctx);
+  if (c.y && c.q) {
+    /* fused vector kernels: fewer calls per step for these short vectors */
+    N_VEnableFusedOps_Serial(c.y, SUNTRUE);
+    N_VEnableFusedOps_Serial(c.q, SUNTRUE);
+  }
+  c.channels = calloc((size_t)(sys->n_channels > 0 ? sys->n_channels : 1), sizeof(double));
+  c.times = calloc((size_t)o->chatter_events, sizeof(double));
+  c.fired = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
+  c.dirs = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
+  if (!c.y || !c.q || !c.A || !c.channels || !c.times || !c.fired || !c.dirs) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
+    goto cleanup;
+  }
+  c.LS = SUNLinSol_Dense(c.y, c.A, c.sunctx);
+  if (!c.LS) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
+    goto cleanup;
+  }
+  memcpy(N_VGetArrayPointer(c.y), sys->y0, (size_t)sys->n_states * sizeof(double));
+  N_VConst(0.0, c.q);
+
+  /* Segment and modes at t = 0, before CVODE sees the system. */
+  sys->ops->begin_segment(sys->ctx, 0.0);
+  for (int settled = 0; !settled;) {
+    int n = 0;
+    st = apply_switches(sys, &c, o, 0.0, NULL, tr, &n_events, &n, diag);
+    if (st != UCL_OK) {
+      goto cleanup;
+    }
+    settled = (n == 0);
+  }
+
+  c.mem = CVodeCreate(CV_BDF, c.sunctx);
+  if (!c.mem) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "CVodeCreate failed");
+    goto cleanup;
+  }
+  flag = CVodeSetErrHandlerFn(c.mem, err_fn, &r);
+  if (flag == CV_SUCCESS) {
+    flag = CVodeInit(c.mem, rhs_fn, 0.0, c.y);
+  }
+  if (flag == CV_SUCCESS) {
+    flag = CVodeSetUserData(c.mem, &r);
+  }
+  if (flag == CV_SUCCESS) {
+    flag = CVodeSStolerances(c.mem, o->rtol, o->atol);
+  }
+  if (flag == CV_SUCCESS) {
+    flag = CVodeSetLinearSolver(c.mem, c.LS, c.A);
+  }
+  double hmax = o->max_step > 0.0 ? o->max_step : sys->max_step_hint;
+  if (flag == CV_SUCCESS && hmax > 0.0) {
+    flag = CVodeSetMaxStep(c.mem, hmax);
+  }
+  if (flag == CV_SUCCESS) {
+    flag = CVodeSetMaxNumSteps(c.mem, o->max_steps);
+  }
+  if (flag == CV_SUCCESS && sys->n_quads > 0) {
+    flag = CVodeQuadInit(c.mem, quad_fn, c.q);
+    if (flag == CV_SUCCESS) {
+      flag = CVodeQuadSStolerances(c.mem, 0.1 * o->rtol, o->atol_quad);
+    }
+    if (flag == CV_SUCCESS) {
+      flag = CVodeSetQuadErrCon(c.mem, SUNTRUE);
+    }
+  }
+  if (flag == CV_SUCCESS && sys->n_roots > 0) {
+    flag = CVodeRootInit(c.mem, sys->n_roots, root_fn);
+    if (flag == CV_SUCCESS) {
+      sys->ops->root_dirs(sys->ctx, c.dirs);
+      flag = CVodeSetRootDirection(c.mem, c.dirs);
+    }
+    if (flag == CV_SUCCESS) {
+      flag = CVodeSetNoInactiveRootWarn(c.mem);
+    }
+  }
+  if (flag != CV_SUCCESS) {
+    st = cv_fail(&r, flag, 0.0, "setup", diag);
+    goto cleanup;
+  }
+
+  int sampling = o->sample_dt > 0.0;
+  long k_sample = 0;
+  if (sampling || o->sample_edges) {
+    st = sample(sys, &c, 0.0, tr, diag);
+    if (st != UCL_OK) {
+      goto cleanup;
+    }
+    k_sample = 1;
+  }
+
+  while (t < t_end) {
+    double t_break = sys->ops->next_break(sys->ctx, t);
+    double t_stop = t_break < t_end ? t_break : t_end;
+    /* Times within a few ulp of t are already reached: CVODE refuses so short a step. */
+    double close = 64.0 * DBL_EPSILON * (fabs(t) + (sampling ? o->sample_dt : 0.0));
+    double t_sample = sampling ? (double)k_sample * o->sample_dt : INFINITY;
+    if (t_sample <= t + close) {
+      st = sample(sys, &c, t_sample, tr, diag); /* y(t_sample) = y(t) to rounding */
+      if (st != UCL_OK) {
+        goto cleanup;
+      }
+      k_sample++;
+      continue;
+    }
+    double t_out = t_sample < t_stop ? t_sample : t_stop;
+    int cv_flag = CV_TSTOP_RETURN;
+    if (t_stop <= t + close) {
+      t = t_stop; /* a break or the end closer than CVODE can step: already there */
+    } else {
+      long steps_left = o->max_steps - stats->steps;
+      long steps_now = 0;
+      CVodeGetNumSteps(c.mem, &steps_now);
+      steps_left -= steps_now;
+      if (steps_left < 1) {
+        st = ucl_diag_set(diag, UCL_ERR_LIMIT, "step limit (max_steps = %ld) reached at t=%.9g s",
+                          o->max_steps, t);
+        goto cleanup;
+      }
+      CVodeSetMaxNumSteps(c.mem, steps_left);
+      flag = CVodeSetStopTime(c.mem, t_stop);
+      if (flag == CV_SUCCESS) {
+        flag = CVode(c.mem, t_out, c.y, &t, CV_NORMAL);
+      }
+      if (flag < 0) {
+        st = cv_fail(&r, flag, t, "step", diag);
+        if (flag == CV_TOO_MUCH_WORK) {
+          ucl_diag_set(diag, UCL_ERR_LIMIT, "step limit (max_steps = %ld) reached at t=%.9g s",
+                       o->max_steps, t);
+        }
+        goto cleanup;
+      }
+      cv_flag = flag;
+      if (sys->n_quads > 0) {
+        double tq;
+        flag = CVodeGetQuad(c.mem, &tq, c.q);
+        if (flag != CV_SUCCESS) {
+          st = cv_fail(&r, flag, t, "quadrature", diag);
+          goto cleanup;
+        }
+      }
+    }
+    if (cv_flag == CV_ROOT_RETURN) {
+      flag = CVodeGetRootInfo(c.mem, c.fired);
+      if (flag != CV_SUCCESS) {
+        st = cv_fail(&r, flag, t, "root info", diag);
+        goto cleanup;
+      }
+      if (o->sample_edges) {
+        st = sample(sys, &c, t, tr, diag);
+        if (st != UCL_OK) {
+          goto cleanup;
+        }
+      }
+      int n = 0;
+      st = apply_switches(sys, &c, o, t, c.fired, tr, &n_events, &n, diag);
+      if (st != UCL_OK) {
+        goto cleanup;
+      }
+      if (n > 0) {
+        if (o->sample_edges) {
+          st = sample(sys, &c, t, tr, diag);
+          if (st != UCL_OK) {
+            goto cleanup;
+          }
+        }
+        st = restart(sys, &c, &r, t, stats, diag);
+        if (st != UCL_OK) {
+          goto cleanup;
+        }
+      }
+      continue;
+    }
+    if (sampling && t == t_sample) {
+      st = sample(sys, &c, t, tr, diag);
+      if (st != UCL_OK) {
+        goto cleanup;
+      }
+      k_sample++;
+    }
+    if (t >= t_stop && t_stop < t_end) {
+      /* a stimulus break: new segment, settle modes, restart */
+      if (o->sample_edges && !(sampling && t == t_sample)) {
+        st = sample(sys, &c, t, tr, diag);
+        if (st != UCL_OK) {
+          goto cleanup;
+        }
+      }
+      sys->ops->begin_segment(sys->ctx, t);
+      stats->breaks++;
+      for (int settled = 0; !settled;) {
+        int n = 0;
+        st = apply_switches(sys, &c, o, t, NULL, tr, &n_events, &n, diag);
+        if (st != UCL_OK) {
+          goto cleanup;
+        }
+        settled = (n == 0);
+      }
+      if (o->sample_edges) {
+        st = sample(sys, &c, t, tr, diag);
+        if (st != UCL_OK) {
+          goto cleanup;
+        }
+      }
+      st = restart(sys, &c, &r, t, stats, diag);
+      if (st != UCL_OK) {
+        goto cleanup;
+      }
+    }
+  }
+  if (o->sample_edges && !(sampling && (double)(k_sample - 1) * o->sample_dt == t)) {
+    st = sample(sys, &c, t, tr, diag);
+  }
+
+cleanup:
+  if (c.mem) {
+    harvest_stats(c.mem, stats);
+  }
+  if (sys->n_quads > 0 && c.q) {
+    ucl_trace_set_quads(tr, sys->n_quads, sys->quad_names, N_VGetArrayPointer(c.q));
+  }
+  ucl_trace_set_t_reached(tr, t);
+  cv_run_free(&c);
+  return st;
+}

@@ -1,0 +1,172 @@
+/* stimulus.c — piecewise-linear input waveforms with exact break times. */
+#include "uclif/stimulus.h"
+
+#include <float.h>
+#include <math.h>
+
+ucl_status ucl_stimulus_init(const ucl_stimulus_params *p, ucl_stimulus *out, ucl_diag *diag) {
+  ucl_stimulus s;
+  s.p = *p;
+  s.pulses_per_burst = 0;
+  s.n_levels = 1;
+  if (p->kind == UCL_STIM_PULSES || p->kind == UCL_STIM_STAIRCASE) {
+    if (!(p->period > 0.0) || !(p->width > 0.0)) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "a pulse train needs period > 0 and width > 0");
+    }
+    if (p->rise + p->width + p->fall > p->period) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "a pulse does not fit in its period");
+    }
+  }
+  if (p->kind == UCL_STIM_PULSES && p->burst_on > 0.0) {
+    if (!(p->burst_period > p->burst_on)) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "burst_period must exceed burst_on");
+    }
+    /* pulses whose onset offset k·period lies inside [0, burst_on) */
+    s.pulses_per_burst = (long)ceil(p->burst_on / p->period - 1e-9);
+    if (s.pulses_per_burst < 1) {
+      s.pulses_per_burst = 1;
+    }
+  }
+  if (p->kind == UCL_STIM_STAIRCASE) {
+    if (!(p->amp_step > 0.0) || p->amp_stop < p->amp_start || !(p->level_pulses >= 1.0)) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE,
+                          "a staircase needs amp_step > 0, amp_stop >= amp_start and "
+                          "level_pulses >= 1");
+    }
+    s.n_levels = (long)floor((p->amp_stop - p->amp_start) / p->amp_step + 1e-9) + 1;
+  }
+  *out = s;
+  return UCL_OK;
+}
+
+/* Onset time of pulse k. */
+static double pulse_onset(const ucl_stimulus *s, long k) {
+  const ucl_stimulus_params *p = &s->p;
+  if (s->pulses_per_burst > 0) {
+    long b = k / s->pulses_per_burst;
+    long j = k % s->pulses_per_burst;
+    return p->start + (double)b * p->burst_period + (double)j * p->period;
+  }
+  return p->start + (double)k * p->period;
+}
+
+/* The last pulse whose onset is <= t (t >= start), before any count limit. */
+static long pulse_index(const ucl_stimulus *s, double t) {
+  const ucl_stimulus_params *p = &s->p;
+  long k;
+  if (s->pulses_per_burst > 0) {
+    long b = (long)floor((t - p->start) / p->burst_period);
+    if (b < 0) {
+      b = 0;
+    }
+    double tb = p->start + (double)b * p->burst_period;
+    long j = (long)floor((t - tb) / p->period);
+    if (j < 0) {
+      j = 0;
+    }
+    if (j >= s->pulses_per_burst) {
+      j = s->pulses_per_burst - 1;
+    }
+    k = b * s->pulses_per_burst + j;
+  } else {
+    k = (long)floor((t - p->start) / p->period);
+    if (k < 0) {
+      k = 0;
+    }
+  }
+  /* floor() on rounded quotients can be off by one: settle with exact comparisons. */
+  while (pulse_onset(s, k + 1) <= t) {
+    k++;
+  }
+  while (k > 0 && pulse_onset(s, k) > t) {
+    k--;
+  }
+  return k;
+}
+
+double ucl_stimulus_pulse_amplitude(const ucl_stimulus *s, long k) {
+  const ucl_stimulus_params *p = &s->p;
+  if (p->kind == UCL_STIM_STAIRCASE) {
+    long level = k / (long)p->level_pulses;
+    if (level >= s->n_levels) {
+      level = s->n_levels - 1;
+    }
+    return p->amp_start + (double)level * p->amp_step;
+  }
+  return p->amplitude;
+}
+
+static void set_piece(ucl_stim_piece *out, double t0, double t1, double v0, double slope) {
+  out->t0 = t0;
+  out->t1 = t1;
+  out->v0 = v0;
+  out->slope = slope;
+}
+
+void ucl_stimulus_piece(const ucl_stimulus *s, double t, ucl_stim_piece *out) {
+  const ucl_stimulus_params *p = &s->p;
+  switch ((ucl_stim_kind)p->kind) {
+  case UCL_STIM_DC:
+    set_piece(out, -DBL_MAX, INFINITY, p->amplitude, 0.0);
+    return;
+  case UCL_STIM_STEP:
+    if (t < p->start) {
+      set_piece(out, -DBL_MAX, p->start, 0.0, 0.0);
+    } else if (p->width > 0.0 && t >= p->start + p->width) {
+      set_piece(out, p->start + p->width, INFINITY, 0.0, 0.0);
+    } else {
+      set_piece(out, p->start, p->width > 0.0 ? p->start + p->width : INFINITY, p->amplitude, 0.0);
+    }
+    return;
+  case UCL_STIM_PULSES:
+  case UCL_STIM_STAIRCASE:
+    break;
+  }
+  if (t < p->start) {
+    set_piece(out, -DBL_MAX, p->start, 0.0, 0.0);
+    return;
+  }
+  long k = pulse_index(s, t);
+  long count = (p->kind == UCL_STIM_PULSES) ? (long)p->count : 0;
+  double on = pulse_onset(s, k);
+  double c1 = on + p->rise, c2 = c1 + p->width, c3 = c2 + p->fall;
+  if (count > 0 && k >= count) {
+    double last = pulse_onset(s, count - 1) + p->rise + p->width + p->fall;
+    set_piece(out, last, INFINITY, 0.0, 0.0);
+    return;
+  }
+  double a = ucl_stimulus_pulse_amplitude(s, k);
+  if (t < c1) {
+    set_piece(out, on, c1, 0.0, a / p->rise);
+  } else if (t < c2) {
+    set_piece(out, c1, c2, a, 0.0);
+  } else if (t < c3) {
+    set_piece(out, c2, c3, a, -a / p->fall);
+  } else {
+    double next = (count > 0 && k + 1 >= count) ? INFINITY : pulse_onset(s, k + 1);
+    set_piece(out, c3, next, 0.0, 0.0);
+  }
+}
+
+double ucl_stim_piece_value(const ucl_stim_piece *pc, double t) {
+  return pc->slope == 0.0 ? pc->v0 : pc->v0 + pc->slope * (t - pc->t0);
+}
+
+double ucl_stimulus_value(const ucl_stimulus *s, double t) {
+  ucl_stim_piece pc;
+  ucl_stimulus_piece(s, t, &pc);
+  return ucl_stim_piece_value(&pc, t);
+}
+
+long ucl_stimulus_pulse_count(const ucl_stimulus *s, double t_end) {
+  const ucl_stimulus_params *p = &s->p;
+  if ((p->kind != UCL_STIM_PULSES && p->kind != UCL_STIM_STAIRCASE) || !(t_end > p->start)) {
+    return 0;
+  }
+  long k = pulse_index(s, t_end);
+  long n = pulse_onset(s, k) < t_end ? k + 1 : k;
+  if (p->kind == UCL_STIM_PULSES && p->count > 0 && n > (long)p->count) {
+    n = (long)p->count;
+  }
+  return n;
+}

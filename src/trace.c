@@ -1,0 +1,163 @@
+/* trace.c — growable sample and event buffers. */
+#include "uclif/trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ucl_trace {
+  int n_channels;
+  const char *const *names;
+  size_t max_samples;
+  double *rows;
+  size_t n_rows, cap_rows;
+  ucl_event *events;
+  size_t n_events, cap_events;
+  int n_quads;
+  const char *quad_names[UCL_TRACE_MAX_QUADS];
+  double quads[UCL_TRACE_MAX_QUADS];
+  ucl_solver_stats stats;
+  double t_reached;
+};
+
+ucl_status ucl_trace_create(int n_channels, const char *const *names, size_t max_samples,
+                            ucl_trace **out, ucl_diag *diag) {
+  if (n_channels < 0 || (n_channels > 0 && !names)) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "trace: bad channel layout");
+  }
+  ucl_trace *tr = calloc(1, sizeof(*tr));
+  if (!tr) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory creating a trace");
+  }
+  tr->n_channels = n_channels;
+  tr->names = names;
+  tr->max_samples = max_samples;
+  *out = tr;
+  return UCL_OK;
+}
+
+void ucl_trace_destroy(ucl_trace **tr) {
+  if (tr && *tr) {
+    free((*tr)->rows);
+    free((*tr)->events);
+    free(*tr);
+    *tr = NULL;
+  }
+}
+
+ucl_status ucl_trace_add_sample(ucl_trace *tr, double t, const double *values) {
+  if (tr->n_rows >= tr->max_samples) {
+    return UCL_ERR_LIMIT;
+  }
+  size_t w = (size_t)tr->n_channels + 1;
+  if (tr->n_rows == tr->cap_rows) {
+    size_t cap = tr->cap_rows ? 2 * tr->cap_rows : 1024;
+    if (cap > tr->max_samples) {
+      cap = tr->max_samples;
+    }
+    double *p = realloc(tr->rows, cap * w * sizeof(*p));
+    if (!p) {
+      return UCL_ERR_NOMEM;
+    }
+    tr->rows = p;
+    tr->cap_rows = cap;
+  }
+  double *row = tr->rows + tr->n_rows * w;
+  row[0] = t;
+  memcpy(row + 1, values, (size_t)tr->n_channels * sizeof(*row));
+  tr->n_rows++;
+  return UCL_OK;
+}
+
+ucl_status ucl_trace_add_event(ucl_trace *tr, const ucl_event *ev) {
+  if (tr->n_events == tr->cap_events) {
+    size_t cap = tr->cap_events ? 2 * tr->cap_events : 64;
+    ucl_event *p = realloc(tr->events, cap * sizeof(*p));
+    if (!p) {
+      return UCL_ERR_NOMEM;
+    }
+    tr->events = p;
+    tr->cap_events = cap;
+  }
+  tr->events[tr->n_events++] = *ev;
+  return UCL_OK;
+}
+
+void ucl_trace_reset(ucl_trace *tr) {
+  tr->n_rows = 0;
+  tr->n_events = 0;
+  tr->n_quads = 0;
+  memset(&tr->stats, 0, sizeof(tr->stats));
+  tr->t_reached = 0.0;
+}
+
+int ucl_trace_n_channels(const ucl_trace *tr) {
+  return tr->n_channels;
+}
+
+const char *ucl_trace_channel_name(const ucl_trace *tr, int k) {
+  return (k >= 0 && k < tr->n_channels) ? tr->names[k] : NULL;
+}
+
+int ucl_trace_channel_index(const ucl_trace *tr, const char *name) {
+  for (int k = 0; k < tr->n_channels; k++) {
+    if (strcmp(tr->names[k], name) == 0) {
+      return k;
+    }
+  }
+  return -1;
+}
+
+size_t ucl_trace_n_samples(const ucl_trace *tr) {
+  return tr->n_rows;
+}
+
+const double *ucl_trace_sample(const ucl_trace *tr, size_t i) {
+  return i < tr->n_rows ? tr->rows + i * ((size_t)tr->n_channels + 1) : NULL;
+}
+
+size_t ucl_trace_n_events(const ucl_trace *tr) {
+  return tr->n_events;
+}
+
+const ucl_event *ucl_trace_event(const ucl_trace *tr, size_t i) {
+  return i < tr->n_events ? &tr->events[i] : NULL;
+}
+
+void ucl_trace_set_quads(ucl_trace *tr, int n, const char *const *names, const double *values) {
+  if (n > UCL_TRACE_MAX_QUADS) {
+    n = UCL_TRACE_MAX_QUADS;
+  }
+  tr->n_quads = n;
+  for (int k = 0; k < n; k++) {
+    tr->quad_names[k] = names[k];
+    tr->quads[k] = values[k];
+  }
+}
+
+int ucl_trace_n_quads(const ucl_trace *tr) {
+  return tr->n_quads;
+}
+
+const char *ucl_trace_quad_name(const ucl_trace *tr, int k) {
+  return (k >= 0 && k < tr->n_quads) ? tr->quad_names[k] : NULL;
+}
+
+double ucl_trace_quad(const ucl_trace *tr, int k) {
+  return (k >= 0 && k < tr->n_quads) ? tr->quads[k] : 0.0;
+}
+
+ucl_solver_stats *ucl_trace_stats(ucl_trace *tr) {
+  return &tr->stats;
+}
+
+const ucl_solver_stats *ucl_trace_stats_const(const ucl_trace *tr) {
+  return &tr->stats;
+}
+
+void ucl_trace_set_t_reached(ucl_trace *tr, double t) {
+  tr->t_reached = t;
+}
+
+double ucl_trace_t_reached(const ucl_trace *tr) {
+  return tr->t_reached;
+}

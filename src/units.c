@@ -1,0 +1,145 @@
+/* units.c — SI-suffixed number parsing (strtod with end pointer; never atof/sscanf). */
+#include "uclif/units.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *skip_blanks(const char *s) {
+  while (*s && isspace((unsigned char)*s)) {
+    s++;
+  }
+  return s;
+}
+
+/* Length of 's' without trailing blanks. */
+static size_t trimmed_len(const char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && isspace((unsigned char)s[n - 1])) {
+    n--;
+  }
+  return n;
+}
+
+/* Does the remaining text (length n) equal the unit, or an accepted spelling of it? */
+static int is_unit(const char *s, size_t n, const char *unit) {
+  if (n == 0) {
+    return 1;
+  }
+  if (!unit || !unit[0]) {
+    return 0;
+  }
+  if (strlen(unit) == n && strncmp(s, unit, n) == 0) {
+    return 1;
+  }
+  if (strcmp(unit, "Ohm") == 0) {
+    static const char *const ohm[] = {"ohm", "Ω", "R"};
+    for (size_t i = 0; i < sizeof(ohm) / sizeof(ohm[0]); i++) {
+      if (strlen(ohm[i]) == n && strncmp(s, ohm[i], n) == 0) {
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+ucl_status ucl_units_parse(const char *text, const char *unit, double *out, ucl_diag *diag) {
+  if (!text || !out) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "no value given");
+  }
+  const char *s = skip_blanks(text);
+  size_t len = trimmed_len(s);
+  if (len == 0) {
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "empty value");
+  }
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (end == s) {
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "'%.*s' is not a number", (int)len, s);
+  }
+  /* strtod accepts "inf"/"nan"/hex floats: refuse anything but plain decimals. */
+  for (const char *p = s; p < end; p++) {
+    if (!(isdigit((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
+          *p == 'E')) {
+      return ucl_diag_set(diag, UCL_ERR_PARSE, "'%.*s' is not a plain decimal number", (int)len, s);
+    }
+  }
+  if (errno == ERANGE || !isfinite(v)) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE, "'%.*s' is out of range", (int)len, s);
+  }
+  const char *rest = end;
+  size_t nrest = len - (size_t)(end - s);
+  double scale = 1.0;
+  static const struct {
+    const char *sfx;
+    double scale;
+  } sfx[] = {{"meg", 1e6}, {"µ", 1e-6}, {"f", 1e-15}, {"p", 1e-12}, {"n", 1e-9},
+             {"u", 1e-6},  {"m", 1e-3}, {"k", 1e3},   {"G", 1e9},   {"T", 1e12}};
+  if (nrest > 0) {
+    if (rest[0] == 'M' && !(nrest >= 3 && strncmp(rest, "Meg", 3) == 0) &&
+        !(nrest >= 3 && strncmp(rest, "MEG", 3) == 0)) {
+      return ucl_diag_set(diag, UCL_ERR_PARSE,
+                          "'%.*s': suffix 'M' is ambiguous; write 'meg' for 1e6 or 'm' for 1e-3",
+                          (int)len, s);
+    }
+    if (rest[0] == 'K' && !is_unit(rest, nrest, unit)) {
+      return ucl_diag_set(diag, UCL_ERR_PARSE, "'%.*s': write 'k' (lower case) for 1e3", (int)len,
+                          s);
+    }
+    /* A trailing unit alone ("10V", "1s") must win over a suffix reading ("1m" vs unit "m"). */
+    if (!is_unit(rest, nrest, unit)) {
+      int matched = 0;
+      for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+        size_t k = strlen(sfx[i].sfx);
+        int upper_meg = (i == 0 && nrest >= 3 &&
+                         (strncmp(rest, "Meg", 3) == 0 || strncmp(rest, "MEG", 3) == 0));
+        if ((nrest >= k && strncmp(rest, sfx[i].sfx, k) == 0) || upper_meg) {
+          scale = sfx[i].scale;
+          rest += k;
+          nrest -= k;
+          matched = 1;
+          break;
+        }
+      }
+      if (!matched || !is_unit(rest, nrest, unit)) {
+        if (unit && unit[0]) {
+          return ucl_diag_set(diag, UCL_ERR_PARSE,
+                              "'%.*s' is not a number with an SI suffix (f p n u m k meg G T) "
+                              "and optional unit '%s'",
+                              (int)len, s, unit);
+        }
+        return ucl_diag_set(diag, UCL_ERR_PARSE,
+                            "'%.*s' is not a number with an SI suffix (f p n u m k meg G T)",
+                            (int)len, s);
+      }
+    }
+  }
+  double value = v * scale;
+  if (!isfinite(value)) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE, "'%.*s' is out of range", (int)len, s);
+  }
+  *out = value;
+  return UCL_OK;
+}
+
+ucl_status ucl_units_parse_long(const char *text, long lo, long hi, long *out, ucl_diag *diag) {
+  if (!text || !out) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "no value given");
+  }
+  const char *s = skip_blanks(text);
+  size_t len = trimmed_len(s);
+  char *end = NULL;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (len == 0 || end == s || (size_t)(end - s) != len) {
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "'%.*s' is not a whole number", (int)len, s);
+  }
+  if (errno == ERANGE || v < lo || v > hi) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE, "'%.*s' is outside [%ld, %ld]", (int)len, s, lo, hi);
+  }
+  *out = v;
+  return UCL_OK;
+}

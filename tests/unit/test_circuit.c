@@ -1,0 +1,4 @@
+#include "testutil.h"
+int main(void) {
+  return 0;
+}

@@ -1,0 +1,321 @@
+/* test_integrator.c — the CVODE event loop on a linear hybrid system with analytic answers:
+ *
+ *   mode 0 (charging):  C·dV/dt = (E − V)/R                   latch when V rises through V_th
+ *   mode 1 (discharge): C·dV/dt = (E − V)/R − V/R_d           unlatch when V/R_d falls through I_h
+ *   quadrature:         dQ/dt = E·(E − V)/R                    (energy from the source)
+ *
+ * E may step from E1 to E2 at a break time t_b (a known discontinuity). */
+#include <string.h>
+
+#include "testutil.h"
+#include "uclif/integrator.h"
+#include "uclif/trace.h"
+
+typedef struct lin {
+  double E1, E2, t_b, R, C, R_d, V_th, I_h;
+  double E; /* source in the current segment */
+  int mode;
+  double y0[1];
+  double chatter_delta; /* > 0: a system that chatters (see test_chattering) */
+} lin;
+
+static int lin_rhs(void *ctx, double t, const double *y, double *ydot) {
+  const lin *s = ctx;
+  (void)t;
+  if (s->chatter_delta > 0) {
+    ydot[0] = s->mode ? -1e4 : 1e4;
+    return 0;
+  }
+  ydot[0] = ((s->E - y[0]) / s->R - (s->mode ? y[0] / s->R_d : 0.0)) / s->C;
+  return 0;
+}
+
+static int lin_quad(void *ctx, double t, const double *y, double *q) {
+  const lin *s = ctx;
+  (void)t;
+  q[0] = s->E * (s->E - y[0]) / s->R;
+  return 0;
+}
+
+static int lin_roots(void *ctx, double t, const double *y, double *g) {
+  const lin *s = ctx;
+  (void)t;
+  if (s->chatter_delta > 0) {
+    g[0] = s->mode ? y[0] - (s->V_th - s->chatter_delta) : y[0] - s->V_th;
+    return 0;
+  }
+  g[0] = s->mode ? y[0] / s->R_d - s->I_h : y[0] - s->V_th;
+  return 0;
+}
+
+static void lin_dirs(void *ctx, int *dirs) {
+  const lin *s = ctx;
+  dirs[0] = s->mode ? -1 : 1;
+}
+
+static int lin_switch(void *ctx, double t, double *y, const int *fired, ucl_event *ev, int cap) {
+  lin *s = ctx;
+  (void)t;
+  (void)cap;
+  if (!fired) {
+    double g;
+    lin_roots(ctx, t, y, &g);
+    if (!(s->mode ? g < 0 : g > 0)) {
+      return 0;
+    }
+  } else if (!fired[0]) {
+    return 0;
+  }
+  s->mode = !s->mode;
+  ev[0].kind = s->mode ? UCL_EVENT_LATCH : UCL_EVENT_UNLATCH;
+  ev[0].unit = 0;
+  return 1;
+}
+
+static void lin_begin(void *ctx, double t) {
+  lin *s = ctx;
+  s->E = (t < s->t_b) ? s->E1 : s->E2;
+}
+
+static double lin_next_break(void *ctx, double t) {
+  const lin *s = ctx;
+  return t < s->t_b ? s->t_b : INFINITY;
+}
+
+static int lin_observe(void *ctx, double t, const double *y, double *out) {
+  (void)ctx;
+  (void)t;
+  out[0] = y[0];
+  return 0;
+}
+
+static const ucl_system_ops lin_ops = {lin_rhs,    lin_quad,  lin_roots,      lin_dirs,
+                                       lin_switch, lin_begin, lin_next_break, lin_observe};
+static const char *const lin_names[] = {"V_V"};
+static const char *const lin_qnames[] = {"E_J"};
+
+static ucl_system make_sys(lin *s) {
+  ucl_system sys;
+  memset(&sys, 0, sizeof(sys));
+  sys.ops = &lin_ops;
+  sys.ctx = s;
+  sys.n_states = 1;
+  sys.n_quads = 1;
+  sys.n_roots = 1;
+  sys.n_channels = 1;
+  sys.y0 = s->y0;
+  sys.state_names = lin_names;
+  sys.quad_names = lin_qnames;
+  sys.channel_names = lin_names;
+  return sys;
+}
+
+static ucl_integrator_opts tight(void) {
+  ucl_integrator_opts o;
+  memset(&o, 0, sizeof(o));
+  o.rtol = 1e-12;
+  o.atol = 1e-14;
+  o.atol_quad = 1e-22;
+  o.max_steps = 1000000;
+  o.chatter_events = 64;
+  o.chatter_window = 1e-6;
+  return o;
+}
+
+static lin relax(void) {
+  lin s;
+  memset(&s, 0, sizeof(s));
+  s.E1 = s.E2 = 5.0;
+  s.t_b = INFINITY;
+  s.R = 10e3;
+  s.C = 15e-9;
+  s.R_d = 100.0;
+  s.V_th = 3.0;
+  s.I_h = 1e-3;
+  return s;
+}
+
+/* Latch and unlatch times against the analytic crossing times, over several cycles. */
+static void test_event_times_analytic(void **state) {
+  (void)state;
+  lin s = relax();
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 0, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  ucl_diag d = {{0}};
+  double t_end = 2e-3;
+  ucl_status st = ucl_integrate(&sys, &o, t_end, tr, &d);
+  if (st != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  double tau1 = s.R * s.C;
+  double rp = s.R * s.R_d / (s.R + s.R_d);
+  double tau2 = rp * s.C;
+  double v_inf = s.E1 * s.R_d / (s.R + s.R_d);
+  double v_un = s.I_h * s.R_d;
+  double t = 0.0, v = 0.0;
+  size_t k = 0;
+  while (1) {
+    double t_latch = t + tau1 * log((s.E1 - v) / (s.E1 - s.V_th));
+    if (t_latch >= t_end) {
+      break;
+    }
+    double t_un = t_latch + tau2 * log((s.V_th - v_inf) / (v_un - v_inf));
+    assert_true(k + 1 < ucl_trace_n_events(tr));
+    const ucl_event *e1 = ucl_trace_event(tr, k), *e2 = ucl_trace_event(tr, k + 1);
+    assert_int_equal(e1->kind, UCL_EVENT_LATCH);
+    assert_int_equal(e2->kind, UCL_EVENT_UNLATCH);
+    assert_close(e1->t, t_latch, 1e-9, 0);
+    assert_close(e2->t, t_un, 1e-9, 0);
+    k += 2;
+    t = t_un;
+    v = v_un;
+    if (t >= t_end) {
+      break;
+    }
+  }
+  assert_true(k >= 6); /* several cycles were checked */
+  assert_true(k >= ucl_trace_n_events(tr) - 1);
+  ucl_trace_destroy(&tr);
+}
+
+/* The source energy up to the first unlatch, integrated as a quadrature. */
+static void test_energy_quadrature(void **state) {
+  (void)state;
+  lin s = relax();
+  double tau1 = s.R * s.C;
+  double rp = s.R * s.R_d / (s.R + s.R_d);
+  double tau2 = rp * s.C;
+  double v_inf = s.E1 * s.R_d / (s.R + s.R_d);
+  double v_un = s.I_h * s.R_d;
+  double t_latch = tau1 * log(s.E1 / (s.E1 - s.V_th));
+  double dt2 = tau2 * log((s.V_th - v_inf) / (v_un - v_inf));
+  /* mode 0: ∫E(E−V)/R dt = E·C·ΔV; mode 1: (E/R)·[(E − V_inf)·Δt − (V_th − V_inf)·τ2·(1 −
+   * e^(−Δt/τ2))] */
+  double e0 = s.E1 * s.C * s.V_th;
+  double e1 =
+      s.E1 / s.R * ((s.E1 - v_inf) * dt2 - (s.V_th - v_inf) * tau2 * (1 - exp(-dt2 / tau2)));
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 0, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  assert_int_equal(ucl_integrate(&sys, &o, t_latch + dt2, tr, NULL), UCL_OK);
+  assert_int_equal(ucl_trace_n_quads(tr), 1);
+  assert_string_equal(ucl_trace_quad_name(tr, 0), "E_J");
+  assert_close(ucl_trace_quad(tr, 0), e0 + e1, 1e-8, 0);
+  ucl_trace_destroy(&tr);
+}
+
+/* A break (source step) handled by stop + reinit; periodic samples on exact times. */
+static void test_break_and_samples(void **state) {
+  (void)state;
+  lin s = relax();
+  s.E1 = 0.0;
+  s.E2 = 2.0; /* below V_th: no events */
+  s.t_b = 0.3e-3;
+  s.y0[0] = 1.0;
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 100000, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.sample_dt = 10e-6;
+  ucl_diag d = {{0}};
+  ucl_status st = ucl_integrate(&sys, &o, 1e-3, tr, &d);
+  if (st != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_int_equal(ucl_trace_n_events(tr), 0);
+  assert_int_equal(ucl_trace_stats_const(tr)->breaks, 1);
+  assert_int_equal(ucl_trace_n_samples(tr), 101);
+  double tau = s.R * s.C;
+  double vb = exp(-s.t_b / tau);
+  for (size_t i = 0; i < ucl_trace_n_samples(tr); i++) {
+    const double *row = ucl_trace_sample(tr, i);
+    assert_true(row[0] == (double)i * 10e-6);
+    double want =
+        row[0] < s.t_b ? exp(-row[0] / tau) : 2.0 + (vb - 2.0) * exp(-(row[0] - s.t_b) / tau);
+    assert_close(row[1], want, 1e-9, 1e-12);
+  }
+  assert_true(ucl_trace_t_reached(tr) == 1e-3);
+  ucl_trace_destroy(&tr);
+}
+
+/* Edge samples: before and after every event. */
+static void test_edge_samples(void **state) {
+  (void)state;
+  lin s = relax();
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 100000, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.sample_edges = 1;
+  assert_int_equal(ucl_integrate(&sys, &o, 0.5e-3, tr, NULL), UCL_OK);
+  size_t ne = ucl_trace_n_events(tr);
+  assert_true(ne >= 2);
+  /* t = 0, two rows per event, and the end */
+  assert_int_equal(ucl_trace_n_samples(tr), 2 * ne + 2);
+  ucl_trace_destroy(&tr);
+}
+
+static void test_chattering(void **state) {
+  (void)state;
+  lin s = relax();
+  s.chatter_delta = 1e-6; /* mode 1 immediately falls back below a root 1 uV away */
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 0, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.rtol = 1e-8;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-3, tr, &d), UCL_ERR_EVENTS);
+  assert_non_null(strstr(d.msg, "chattering"));
+  assert_true(ucl_trace_n_events(tr) >= 64);
+  assert_true(ucl_trace_t_reached(tr) < 1e-3);
+  ucl_trace_destroy(&tr);
+}
+
+static void test_step_limit_and_bad_args(void **state) {
+  (void)state;
+  lin s = relax();
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 0, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.max_steps = 50;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-2, tr, &d), UCL_ERR_LIMIT);
+  assert_non_null(strstr(d.msg, "max_steps"));
+  assert_true(ucl_trace_stats_const(tr)->steps <= 50);
+  ucl_trace_reset(tr);
+  o = tight();
+  assert_int_equal(ucl_integrate(&sys, &o, 0.0, tr, &d), UCL_ERR_INVAL);
+  o.rtol = 0.0;
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-3, tr, &d), UCL_ERR_INVAL);
+  ucl_trace_destroy(&tr);
+}
+
+/* A sample bound gives a clean UCL_ERR_LIMIT with the trace kept. */
+static void test_sample_bound(void **state) {
+  (void)state;
+  lin s = relax();
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 10, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.sample_dt = 1e-6;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-3, tr, &d), UCL_ERR_LIMIT);
+  assert_int_equal(ucl_trace_n_samples(tr), 10);
+  ucl_trace_destroy(&tr);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_event_times_analytic), cmocka_unit_test(test_energy_quadrature),
+      cmocka_unit_test(test_break_and_samples),    cmocka_unit_test(test_edge_samples),
+      cmocka_unit_test(test_chattering),           cmocka_unit_test(test_step_limit_and_bad_args),
+      cmocka_unit_test(test_sample_bound),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,122 @@
+/* test_params.c — the key table, set/get, domains and cross-field validation. */
+#include <string.h>
+
+#include "testutil.h"
+#include "uclif/params.h"
+
+static void test_defaults_match_table(void **state) {
+  (void)state;
+  ucl_params p;
+  ucl_params_default(&p);
+  assert_true(ucl_params_count() > 40);
+  for (size_t i = 0; i < ucl_params_count(); i++) {
+    const ucl_param_info *in = ucl_params_info(i);
+    double v;
+    assert_int_equal(ucl_params_get(&p, in->name, &v), UCL_OK);
+    assert_true(v == in->def);
+    assert_non_null(in->desc);
+    assert_true(in->provenance[0] == '['); /* every default says where it comes from */
+    assert_ptr_equal(ucl_params_find(in->name), in);
+  }
+  /* paper Table 1 values */
+  assert_true(p.circuit.C == 15e-9 && p.circuit.R1 == 68e3 && p.circuit.R2 == 390e3);
+  assert_true(p.circuit.R3 == 1.5e3 && p.circuit.C2 == 22e-9 && p.circuit.R7 == 100e3);
+  assert_int_equal(p.circuit.neuron, UCL_NEURON_TYPE1);
+  assert_int_equal(p.stim.kind, UCL_STIM_PULSES);
+  assert_null(ucl_params_info(ucl_params_count()));
+}
+
+static void test_names_are_unique(void **state) {
+  (void)state;
+  for (size_t i = 0; i < ucl_params_count(); i++) {
+    for (size_t j = i + 1; j < ucl_params_count(); j++) {
+      assert_string_not_equal(ucl_params_info(i)->name, ucl_params_info(j)->name);
+    }
+  }
+}
+
+static void test_set_get(void **state) {
+  (void)state;
+  ucl_params p;
+  ucl_params_default(&p);
+  ucl_diag d;
+  assert_int_equal(ucl_params_set(&p, "R1", "47k", &d), UCL_OK);
+  assert_true(p.circuit.R1 == 47e3);
+  assert_int_equal(ucl_params_set(&p, "scr.I_GT", "30u", &d), UCL_OK);
+  assert_close(p.circuit.scr.I_GT, 30e-6, 1e-15, 0);
+  assert_int_equal(ucl_params_set(&p, "neuron", "type2", &d), UCL_OK);
+  assert_int_equal(p.circuit.neuron, UCL_NEURON_TYPE2);
+  assert_int_equal(ucl_params_set(&p, "kind", "staircase", &d), UCL_OK);
+  assert_int_equal(p.stim.kind, UCL_STIM_STAIRCASE);
+  char buf[32];
+  ucl_params_format(&p, ucl_params_find("kind"), buf, sizeof(buf));
+  assert_string_equal(buf, "staircase");
+  ucl_params_format(&p, ucl_params_find("R1"), buf, sizeof(buf));
+  assert_string_equal(buf, "47000");
+  assert_int_equal(ucl_params_set_value(&p, "duration", 0.5, &d), UCL_OK);
+  double v;
+  assert_int_equal(ucl_params_get(&p, "duration", &v), UCL_OK);
+  assert_true(v == 0.5);
+}
+
+static void test_errors_leave_params_unchanged(void **state) {
+  (void)state;
+  ucl_params p, q;
+  ucl_params_default(&p);
+  q = p;
+  ucl_diag d;
+  assert_int_equal(ucl_params_set(&p, "R9", "1k", &d), UCL_ERR_INVAL);
+  assert_non_null(strstr(d.msg, "unknown parameter 'R9'"));
+  assert_int_equal(ucl_params_set(&p, "r_in", "1k", &d), UCL_ERR_INVAL);
+  assert_non_null(strstr(d.msg, "did you mean 'R_in'"));
+  assert_int_equal(ucl_params_set(&p, "R1", "0", &d), UCL_ERR_RANGE);
+  assert_non_null(strstr(d.msg, "R1 must be > 0"));
+  assert_int_equal(ucl_params_set(&p, "C", "-15n", &d), UCL_ERR_RANGE);
+  assert_int_equal(ucl_params_set(&p, "R2", "39o", &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "R2: "));
+  assert_int_equal(ucl_params_set(&p, "neuron", "type3", &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "type1|type2"));
+  assert_int_equal(ucl_params_set(&p, "count", "2.5", &d), UCL_ERR_RANGE);
+  assert_int_equal(ucl_params_set(&p, "width", "-1u", &d), UCL_ERR_RANGE);
+  assert_int_equal(ucl_params_set_value(&p, "neuron", 2, &d), UCL_ERR_RANGE);
+  assert_memory_equal(&p, &q, sizeof(p));
+  double v;
+  assert_int_equal(ucl_params_get(&p, "nope", &v), UCL_ERR_INVAL);
+}
+
+static void test_validate_cross_checks(void **state) {
+  (void)state;
+  ucl_params p;
+  ucl_params_default(&p);
+  ucl_diag d;
+  const char *bad = NULL;
+  assert_int_equal(ucl_params_validate(&p, &bad, &d), UCL_OK);
+  p.stim.width = 95e-6;
+  p.stim.rise = 10e-6;
+  assert_int_equal(ucl_params_validate(&p, &bad, &d), UCL_ERR_RANGE);
+  assert_string_equal(bad, "width");
+  ucl_params_default(&p);
+  p.stim.burst_on = 5e-3;
+  p.stim.burst_period = 2e-3;
+  assert_int_equal(ucl_params_validate(&p, &bad, &d), UCL_ERR_RANGE);
+  assert_string_equal(bad, "burst_period");
+  ucl_params_default(&p);
+  p.circuit.R3 = -1.0; /* filled by hand: validate re-checks domains */
+  assert_int_equal(ucl_params_validate(&p, &bad, &d), UCL_ERR_RANGE);
+  assert_string_equal(bad, "R3");
+  ucl_params_default(&p);
+  p.stim.duration = 0.0;
+  assert_int_equal(ucl_params_validate(&p, &bad, &d), UCL_ERR_RANGE);
+  assert_string_equal(bad, "duration");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_defaults_match_table),
+      cmocka_unit_test(test_names_are_unique),
+      cmocka_unit_test(test_set_get),
+      cmocka_unit_test(test_errors_leave_params_unchanged),
+      cmocka_unit_test(test_validate_cross_checks),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
