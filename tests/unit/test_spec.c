@@ -1,4 +1,144 @@
+/* test_spec.c — configuration from spec files and --set: values land in the right fields, and
+ * every kind of bad input names the file and line (or the option) and leaves *out untouched. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "testutil.h"
+#include "uclif/spec.h"
+
+static char dir[64];
+
+static int setup(void **state) {
+  (void)state;
+  strcpy(dir, "/tmp/ucl_spec_XXXXXX");
+  return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  char cmd[128];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *write_spec(const char *name, const char *text) {
+  static char path[256];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
+
+static void test_good_spec_and_overrides(void **state) {
+  (void)state;
+  const char *path = write_spec("good.ini", "; a comment\n"
+                                            "[run]\nname = x\n\n"
+                                            "[circuit]\nneuron = type2   ; inline comment\n"
+                                            "R1 = 47k\nC = 10nF\nscr.I_GT = 30u\n"
+                                            "[stimulus]\nkind = pulses\nwidth = 20u\n"
+                                            "period = 200us\nduration = 40m\n"
+                                            "[sweep]\nR2 = 100k, 200k\n"
+                                            "[solver]\nrtol = 1e-6\n");
+  const char *sets[] = {"R1=33k", "amplitude=5.5"};
+  ucl_params p;
+  ucl_diag d = {{0}};
+  ucl_status st = ucl_spec_load_config(path, sets, 2, &p, &d);
+  if (st != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_int_equal(p.circuit.neuron, UCL_NEURON_TYPE2);
+  assert_true(p.circuit.R1 == 33e3); /* --set wins over the file */
+  assert_close(p.circuit.C, 10e-9, 1e-15, 0);
+  assert_close(p.circuit.scr.I_GT, 30e-6, 1e-15, 0);
+  assert_close(p.stim.width, 20e-6, 1e-15, 0);
+  assert_close(p.stim.period, 200e-6, 1e-15, 0);
+  assert_close(p.stim.duration, 40e-3, 1e-15, 0);
+  assert_true(p.stim.amplitude == 5.5);
+  assert_true(p.solver.rtol == 1e-6);
+  assert_true(p.circuit.R2 == 390e3); /* [sweep] is not read by simulate */
+  /* no file at all: defaults plus overrides */
+  assert_int_equal(ucl_spec_load_config(NULL, sets, 2, &p, &d), UCL_OK);
+  assert_true(p.circuit.R1 == 33e3);
+}
+
+typedef struct bad_case {
+  const char *text;
+  ucl_status st;
+  int line;
+  const char *needle;
+} bad_case;
+
+static void test_bad_files(void **state) {
+  (void)state;
+  const bad_case cases[] = {
+      {"[circuit]\nR9 = 1k\n", UCL_ERR_INVAL, 2, "unknown parameter 'R9'"},
+      {"[circuit]\nR1 = 1k\nr2 = 1k\n", UCL_ERR_INVAL, 3, "did you mean 'R2'"},
+      {"[circuit]\nR1 = 0\n", UCL_ERR_RANGE, 2, "R1 must be > 0"},
+      {"[circuit]\n\nC = -15n\n", UCL_ERR_RANGE, 3, "C must be > 0"},
+      {"[circuit]\nR2 = 6..5k\n", UCL_ERR_PARSE, 2, "R2: '6..5k'"},
+      {"[circuit]\nR2 = 10 k\n", UCL_ERR_PARSE, 2, "R2:"},
+      {"[stimulus]\nduration = 0\n", UCL_ERR_RANGE, 2, "duration must be > 0"},
+      {"[stimulus]\nduration = -1m\n", UCL_ERR_RANGE, 2, "duration must be > 0"},
+      {"[circuit]\nneuron = type3\n", UCL_ERR_PARSE, 2, "type1|type2"},
+      {"[stimulus]\nkind = sine\n", UCL_ERR_PARSE, 2, "dc|step|pulses|staircase"},
+      {"[circuit]\nwidth = 10u\n", UCL_ERR_INVAL, 2, "belongs in [stimulus]"},
+      {"[circut]\nR1 = 1k\n", UCL_ERR_PARSE, 1, "unknown section [circut]"},
+      {"R1 = 1k\n", UCL_ERR_PARSE, 1, "before any [section]"},
+      {"[circuit]\nR1 1k\n", UCL_ERR_PARSE, 2, "expected 'key = value'"},
+      {"[circuit]\nR1 = 1k\nR1 = 2k\n", UCL_ERR_PARSE, 3, "repeated"},
+      {"[circuit\n", UCL_ERR_PARSE, 1, "malformed section header"},
+      /* cross-field checks point at the line that set the blamed key */
+      {"[stimulus]\nperiod = 100u\n\nwidth = 95u\nrise = 10u\n", UCL_ERR_RANGE, 4,
+       "does not fit in its period"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const char *path = write_spec("bad.ini", cases[i].text);
+    ucl_params p;
+    memset(&p, 0x5a, sizeof(p));
+    ucl_params before = p;
+    ucl_diag d = {{0}};
+    ucl_status st = ucl_spec_load_config(path, NULL, 0, &p, &d);
+    char where[300];
+    snprintf(where, sizeof(where), "%s:%d: ", path, cases[i].line);
+    if (st != cases[i].st || strncmp(d.msg, where, strlen(where)) != 0 ||
+        !strstr(d.msg, cases[i].needle)) {
+      fail_msg("case %zu: status %d (want %d), message '%s' (want '%s...%s')", i, st,
+               cases[i].st, d.msg, where, cases[i].needle);
+    }
+    assert_memory_equal(&p, &before, sizeof(p)); /* nothing half-written */
+  }
+}
+
+static void test_bad_sets_and_files(void **state) {
+  (void)state;
+  ucl_params p;
+  ucl_diag d = {{0}};
+  const char *s1[] = {"R1"};
+  assert_int_equal(ucl_spec_load_config(NULL, s1, 1, &p, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "--set R1: expected NAME=VALUE"));
+  const char *s2[] = {"R3=-1k"};
+  assert_int_equal(ucl_spec_load_config(NULL, s2, 1, &p, &d), UCL_ERR_RANGE);
+  assert_non_null(strstr(d.msg, "--set R3=-1k: R3 must be > 0"));
+  const char *s3[] = {"width=200u"};
+  assert_int_equal(ucl_spec_load_config(NULL, s3, 1, &p, &d), UCL_ERR_RANGE);
+  assert_non_null(strstr(d.msg, "--set width=200u: "));
+  const char *s4[] = {"bogus=1"};
+  assert_int_equal(ucl_spec_load_config(NULL, s4, 1, &p, &d), UCL_ERR_INVAL);
+  assert_non_null(strstr(d.msg, "--set bogus=1: unknown parameter"));
+  char missing[128];
+  snprintf(missing, sizeof(missing), "%s/none.ini", dir);
+  assert_int_equal(ucl_spec_load_config(missing, NULL, 0, &p, &d), UCL_ERR_IO);
+  assert_non_null(strstr(d.msg, "none.ini: cannot open"));
+}
+
 int main(void) {
-  return 0;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_good_spec_and_overrides),
+      cmocka_unit_test(test_bad_files),
+      cmocka_unit_test(test_bad_sets_and_files),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
 }
