@@ -67,6 +67,7 @@ typedef struct cv_run {
   SUNLinearSolver LS;
   double *channels;
   double *times; /* ring of recent event times (chattering test) */
+  double *work;  /* 3·n_states scratch for the initial-step estimate */
   int *fired, *dirs;
 } cv_run;
 
@@ -91,6 +92,7 @@ static void cv_run_free(cv_run *c) {
   }
   free(c->channels);
   free(c->times);
+  free(c->work);
   free(c->fired);
   free(c->dirs);
 }
@@ -188,10 +190,50 @@ static ucl_status apply_switches(const ucl_system *sys, cv_run *c, const ucl_int
   return UCL_OK;
 }
 
-static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r, double t,
+/* First step after a restart. CVODE's own estimate also weighs the quadratures, whose running
+ * totals are small early in a run, and picks steps orders of magnitude below what the states
+ * need (a 10 us pulse then takes ten order-1 steps). Here the second derivative of the states
+ * is estimated from one extra right-hand side evaluation and the order-1 local error
+ * h²/2·|y''| is aimed at half the tolerance; the error test corrects a guess that is too large.
+ * Returns 0 when no estimate can be made (CVODE then estimates). */
+static double initial_step(const ucl_system *sys, cv_run *c, const ucl_integrator_opts *o, double t,
+                           double seg) {
+  int n = sys->n_states;
+  double *y = N_VGetArrayPointer(c->y);
+  double *f0 = c->work, *f1 = c->work + n, *y1 = c->work + 2 * n;
+  double d = 1e-3 * seg;
+  if (!(d > 0.0) || sys->ops->rhs(sys->ctx, t, y, f0) != 0) {
+    return 0.0;
+  }
+  for (int i = 0; i < n; i++) {
+    y1[i] = y[i] + d * f0[i];
+  }
+  if (sys->ops->rhs(sys->ctx, t + d, y1, f1) != 0) {
+    return 0.0;
+  }
+  double worst = 0.0;
+  for (int i = 0; i < n; i++) {
+    double ydd = fabs(f1[i] - f0[i]) / d;
+    double tol = o->rtol * fabs(y[i]) + o->atol;
+    worst = fmax(worst, ydd / tol);
+  }
+  double h = worst > 0.0 ? sqrt(1.0 / worst) : seg;
+  return fmin(h, 0.5 * seg);
+}
+
+static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
+                          const ucl_integrator_opts *o, double t, double t_end,
                           ucl_solver_stats *stats, ucl_diag *diag) {
   harvest_stats(c->mem, stats);
   int flag = CVodeReInit(c->mem, t, c->y);
+  if (flag == CV_SUCCESS) {
+    double seg = fmin(sys->ops->next_break(sys->ctx, t), t_end) - t;
+    double hmax = o->max_step > 0.0 ? o->max_step : sys->max_step_hint;
+    if (hmax > 0.0) {
+      seg = fmin(seg, hmax);
+    }
+    flag = CVodeSetInitStep(c->mem, initial_step(sys, c, o, t, seg));
+  }
   if (flag == CV_SUCCESS && sys->n_quads > 0) {
     flag = CVodeQuadReInit(c->mem, c->q);
   }
@@ -241,7 +283,8 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   c.times = calloc((size_t)o->chatter_events, sizeof(double));
   c.fired = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
   c.dirs = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
-  if (!c.y || !c.q || !c.A || !c.channels || !c.times || !c.fired || !c.dirs) {
+  c.work = calloc(3 * (size_t)sys->n_states, sizeof(double));
+  if (!c.y || !c.q || !c.A || !c.channels || !c.times || !c.fired || !c.dirs || !c.work) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
     goto cleanup;
   }
@@ -398,7 +441,7 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
             goto cleanup;
           }
         }
-        st = restart(sys, &c, &r, t, stats, diag);
+        st = restart(sys, &c, &r, o, t, t_end, stats, diag);
         if (st != UCL_OK) {
           goto cleanup;
         }
@@ -436,7 +479,7 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
           goto cleanup;
         }
       }
-      st = restart(sys, &c, &r, t, stats, diag);
+      st = restart(sys, &c, &r, o, t, t_end, stats, diag);
       if (st != UCL_OK) {
         goto cleanup;
       }
