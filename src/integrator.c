@@ -55,6 +55,8 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
   o.chatter_window = s->chatter_window;
   o.sample_dt = 0.0;
   o.sample_edges = 0;
+  o.progress = NULL;
+  o.progress_ctx = NULL;
   return o;
 }
 
@@ -242,7 +244,13 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
     flag = CVodeSetRootDirection(c->mem, c->dirs);
   }
   stats->reinits++;
-  return flag == CV_SUCCESS ? UCL_OK : cv_fail(r, flag, t, "reinit", diag);
+  if (flag != CV_SUCCESS) {
+    return cv_fail(r, flag, t, "reinit", diag);
+  }
+  if (o->progress && o->progress(o->progress_ctx, t, t_end) != 0) {
+    return ucl_diag_set(diag, UCL_ERR_LIMIT, "stopped by the caller at t=%.9g s", t);
+  }
+  return UCL_OK;
 }
 
 ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, double t_end,

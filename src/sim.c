@@ -21,6 +21,8 @@ ucl_status ucl_sim_run(const ucl_params *p, const ucl_sim_opts *opts, ucl_trace 
     io.sample_dt = opts->sample_dt;
     io.sample_edges = opts->sample_edges;
     max_samples = opts->max_samples;
+    io.progress = opts->progress;
+    io.progress_ctx = opts->progress_ctx;
   }
   st = ucl_trace_create(sys->n_channels, sys->channel_names, max_samples, &tr, diag);
   if (st != UCL_OK) {

@@ -13,6 +13,8 @@ typedef struct ucl_sim_opts {
   double sample_dt;   /* s; 0 = no periodic samples */
   int sample_edges;   /* also sample before/after every event and stimulus break */
   size_t max_samples; /* bound on waveform rows */
+  int (*progress)(void *ctx, double t, double t_end); /* see ucl_integrator_opts; may be NULL */
+  void *progress_ctx;
 } ucl_sim_opts;
 
 /* Simulate the configuration 'p' for p->stim.duration seconds.

@@ -1,6 +1,8 @@
 /* cmd_simulate.c — `uclif simulate [SPEC] [--set NAME=VALUE]... [--sample DT] [--out DIR]`. */
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,11 +29,32 @@ static void help(void) {
       "                    before and after every event and stimulus edge.\n"
       "  --out DIR         output directory (created if missing); default '.'\n"
       "  --max-samples N   refuse to keep more than N waveform rows (default 10000000)\n"
-      "  --quiet           no summary\n"
+      "  --quiet           no summary and no progress line (shown on a terminal only)\n"
       "  --help            this text\n\n"
       "exit status: 0 success; 1 the run failed (solver error, chattering, step limit: the\n"
       "files then hold everything up to the failure and the message says why); 2 bad usage or\n"
       "bad input (nothing is written).\n");
+}
+
+/* A progress line on a terminal, redrawn at most twice a second. */
+typedef struct progress_state {
+  struct timespec last;
+  int shown;
+} progress_state;
+
+static int show_progress(void *ctx, double t, double t_end) {
+  progress_state *ps = ctx;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double dt =
+      (double)(now.tv_sec - ps->last.tv_sec) + 1e-9 * (double)(now.tv_nsec - ps->last.tv_nsec);
+  if (dt >= 0.5) {
+    fprintf(stderr, "\rsimulating: t = %.6g s of %.6g s (%3.0f%%)", t, t_end, 100.0 * t / t_end);
+    fflush(stderr);
+    ps->last = now;
+    ps->shown = 1;
+  }
+  return 0;
 }
 
 static void summary(const ucl_params *p, const ucl_trace *tr, const char *wpath,
@@ -146,9 +169,16 @@ int ucl_cmd_simulate(int argc, char **argv) {
   snprintf(wpath, n, "%s/waveform.csv", out_dir);
   snprintf(epath, n, "%s/events.csv", out_dir);
 
-  ucl_sim_opts so = {sample_dt, sample_dt > 0.0, (size_t)max_samples};
+  progress_state ps = {{0, 0}, 0};
+  clock_gettime(CLOCK_MONOTONIC, &ps.last);
+  int tty = isatty(STDERR_FILENO) && !quiet;
+  ucl_sim_opts so = {sample_dt, sample_dt > 0.0, (size_t)max_samples, tty ? show_progress : NULL,
+                     &ps};
   ucl_diag run_diag = {{0}};
   st = ucl_sim_run(&p, &so, &tr, &run_diag);
+  if (ps.shown) {
+    fprintf(stderr, "\r%60s\r", "");
+  }
   if (!tr) {
     ucl_cli_error("simulate", "%s", run_diag.msg);
     code = ucl_cli_exit_code(st);
