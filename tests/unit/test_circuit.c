@@ -130,8 +130,10 @@ static void test_type2_adaptation_and_recovery(void **state) {
   ucl_trace *tr = run(&p, 0.0, 0);
   double t[1024];
   size_t n = latches(tr, t, 1024);
+  /* burst 1 is [0, 30 ms); a spike can still come just after it, in the gap, when T3
+   * releases the gate: split the bursts in the middle of the pause */
   size_t n1 = 0;
-  while (n1 < n && t[n1] < 30e-3) {
+  while (n1 < n && t[n1] < 40e-3) {
     n1++;
   }
   assert_true(n1 >= 6 && n - n1 >= 6);
