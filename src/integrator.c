@@ -192,6 +192,25 @@ static ucl_status apply_switches(const ucl_system *sys, cv_run *c, const ucl_int
   return UCL_OK;
 }
 
+/* Settle the modes at t: switch until no switching condition holds (bounded by the
+ * chattering test, since all such events share the instant t). */
+static ucl_status settle(const ucl_system *sys, cv_run *c, const ucl_integrator_opts *o, double t,
+                         ucl_trace *tr, long *n_events, ucl_diag *diag) {
+  for (;;) {
+    int n = 0;
+    ucl_status st = apply_switches(sys, c, o, t, NULL, tr, n_events, &n, diag);
+    if (st != UCL_OK || n == 0) {
+      return st;
+    }
+  }
+}
+
+/* A row just before or after an event or break, when edge sampling is on. */
+static ucl_status edge_sample(const ucl_system *sys, cv_run *c, const ucl_integrator_opts *o,
+                              double t, ucl_trace *tr, ucl_diag *diag) {
+  return o->sample_edges ? sample(sys, c, t, tr, diag) : UCL_OK;
+}
+
 /* First step after a restart. CVODE's own estimate also weighs the quadratures, whose running
  * totals are small early in a run, and picks steps orders of magnitude below what the states
  * need (a 10 us pulse then takes ten order-1 steps). Here the second derivative of the states
@@ -306,13 +325,9 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
 
   /* Segment and modes at t = 0, before CVODE sees the system. */
   sys->ops->begin_segment(sys->ctx, 0.0);
-  for (int settled = 0; !settled;) {
-    int n = 0;
-    st = apply_switches(sys, &c, o, 0.0, NULL, tr, &n_events, &n, diag);
-    if (st != UCL_OK) {
-      goto cleanup;
-    }
-    settled = (n == 0);
+  st = settle(sys, &c, o, 0.0, tr, &n_events, diag);
+  if (st != UCL_OK) {
+    goto cleanup;
   }
 
   c.mem = CVodeCreate(CV_BDF, c.sunctx);
@@ -431,28 +446,19 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
         st = cv_fail(&r, flag, t, "root info", diag);
         goto cleanup;
       }
-      if (o->sample_edges) {
-        st = sample(sys, &c, t, tr, diag);
-        if (st != UCL_OK) {
-          goto cleanup;
+      int n = 0;
+      st = edge_sample(sys, &c, o, t, tr, diag);
+      if (st == UCL_OK) {
+        st = apply_switches(sys, &c, o, t, c.fired, tr, &n_events, &n, diag);
+      }
+      if (st == UCL_OK && n > 0) {
+        st = edge_sample(sys, &c, o, t, tr, diag);
+        if (st == UCL_OK) {
+          st = restart(sys, &c, &r, o, t, t_end, stats, diag);
         }
       }
-      int n = 0;
-      st = apply_switches(sys, &c, o, t, c.fired, tr, &n_events, &n, diag);
       if (st != UCL_OK) {
         goto cleanup;
-      }
-      if (n > 0) {
-        if (o->sample_edges) {
-          st = sample(sys, &c, t, tr, diag);
-          if (st != UCL_OK) {
-            goto cleanup;
-          }
-        }
-        st = restart(sys, &c, &r, o, t, t_end, stats, diag);
-        if (st != UCL_OK) {
-          goto cleanup;
-        }
       }
       continue;
     }
@@ -465,36 +471,27 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
     }
     if (t >= t_stop && t_stop < t_end) {
       /* a stimulus break: new segment, settle modes, restart */
-      if (o->sample_edges && !(sampling && t == t_sample)) {
-        st = sample(sys, &c, t, tr, diag);
-        if (st != UCL_OK) {
-          goto cleanup;
-        }
+      if (!(sampling && t == t_sample)) {
+        st = edge_sample(sys, &c, o, t, tr, diag); /* the row before the edge */
       }
       sys->ops->begin_segment(sys->ctx, t);
       stats->breaks++;
-      for (int settled = 0; !settled;) {
-        int n = 0;
-        st = apply_switches(sys, &c, o, t, NULL, tr, &n_events, &n, diag);
-        if (st != UCL_OK) {
-          goto cleanup;
-        }
-        settled = (n == 0);
+      if (st == UCL_OK) {
+        st = settle(sys, &c, o, t, tr, &n_events, diag);
       }
-      if (o->sample_edges) {
-        st = sample(sys, &c, t, tr, diag);
-        if (st != UCL_OK) {
-          goto cleanup;
-        }
+      if (st == UCL_OK) {
+        st = edge_sample(sys, &c, o, t, tr, diag); /* and after it */
       }
-      st = restart(sys, &c, &r, o, t, t_end, stats, diag);
+      if (st == UCL_OK) {
+        st = restart(sys, &c, &r, o, t, t_end, stats, diag);
+      }
       if (st != UCL_OK) {
         goto cleanup;
       }
     }
   }
-  if (o->sample_edges && !(sampling && (double)(k_sample - 1) * o->sample_dt == t)) {
-    st = sample(sys, &c, t, tr, diag);
+  if (!(sampling && (double)(k_sample - 1) * o->sample_dt == t)) {
+    st = edge_sample(sys, &c, o, t, tr, diag); /* the end */
   }
 
 cleanup:
