@@ -143,3 +143,114 @@ ucl_status ucl_units_parse_long(const char *text, long lo, long hi, long *out, u
   *out = v;
   return UCL_OK;
 }
+
+/* Split "a, b, n" inside a function call into its three arguments. */
+static ucl_status parse_triple(const char *args, size_t len, const char *unit, double *a,
+                               double *b, long *n, ucl_diag *diag) {
+  char buf[256];
+  if (len >= sizeof(buf)) {
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "arguments too long");
+  }
+  memcpy(buf, args, len);
+  buf[len] = '\0';
+  char *c1 = strchr(buf, ',');
+  char *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+  if (!c1 || !c2 || strchr(c2 + 1, ',')) {
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "expected three arguments (from, to, count)");
+  }
+  *c1 = *c2 = '\0';
+  ucl_status st = ucl_units_parse(buf, unit, a, diag);
+  if (st == UCL_OK) {
+    st = ucl_units_parse(c1 + 1, unit, b, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_units_parse_long(c2 + 1, 1, 100000000L, n, diag);
+  }
+  return st;
+}
+
+ucl_status ucl_values_parse(const char *text, const char *unit, size_t max_n, double **out,
+                            size_t *n_out, ucl_diag *diag) {
+  const char *s = skip_blanks(text);
+  size_t len = trimmed_len(s);
+  if (len == 0) {
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "empty value set");
+  }
+  int is_lin = len > 4 && strncmp(s, "lin(", 4) == 0;
+  int is_log = len > 4 && strncmp(s, "log(", 4) == 0;
+  double *v = NULL;
+  size_t n = 0;
+  if (is_lin || is_log) {
+    if (s[len - 1] != ')') {
+      return ucl_diag_set(diag, UCL_ERR_PARSE, "'%.*s': missing ')'", (int)len, s);
+    }
+    double a, b;
+    long cnt;
+    ucl_status st = parse_triple(s + 4, len - 5, unit, &a, &b, &cnt, diag);
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%.3s(): ", s);
+      return st;
+    }
+    if (is_log && !(a > 0.0 && b > 0.0)) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "log(): both ends must be > 0");
+    }
+    if (cnt == 1 && a != b) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "%.3s(): one value but two different ends", s);
+    }
+    if ((size_t)cnt > max_n) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "%ld values; at most %zu allowed", cnt, max_n);
+    }
+    n = (size_t)cnt;
+    v = malloc(n * sizeof(*v));
+    if (!v) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < n; k++) {
+      double f = n > 1 ? (double)k / (double)(n - 1) : 0.0;
+      v[k] = is_lin ? a + f * (b - a) : exp(log(a) + f * (log(b) - log(a)));
+    }
+    if (n > 1) {
+      v[n - 1] = b; /* the end exactly, whatever the rounding */
+    }
+  } else {
+    size_t cap = 1;
+    for (size_t i = 0; i < len; i++) {
+      cap += (s[i] == ',');
+    }
+    if (cap > max_n) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "%zu values; at most %zu allowed", cap, max_n);
+    }
+    v = malloc(cap * sizeof(*v));
+    if (!v) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
+    const char *p = s;
+    const char *end = s + len;
+    while (p <= end) {
+      const char *comma = memchr(p, ',', (size_t)(end - p));
+      const char *stop = comma ? comma : end;
+      char item[128];
+      size_t il = (size_t)(stop - p);
+      if (il >= sizeof(item)) {
+        free(v);
+        return ucl_diag_set(diag, UCL_ERR_PARSE, "value %zu is too long", n + 1);
+      }
+      memcpy(item, p, il);
+      item[il] = '\0';
+      ucl_status st = ucl_units_parse(item, unit, &v[n], diag);
+      if (st != UCL_OK) {
+        free(v);
+        ucl_diag_prefix(diag, "value %zu: ", n + 1);
+        return st;
+      }
+      n++;
+      if (!comma) {
+        break;
+      }
+      p = comma + 1;
+    }
+  }
+  *out = v;
+  *n_out = n;
+  return UCL_OK;
+}

@@ -23,4 +23,12 @@ UCL_NODISCARD ucl_status ucl_units_parse(const char *text, const char *unit, dou
 UCL_NODISCARD ucl_status ucl_units_parse_long(const char *text, long lo, long hi, long *out,
                                               ucl_diag *diag);
 
+/* Parse a value set: a comma-separated list of values ("1, 2.5, 4"), lin(a, b, n) (n values
+ * from a to b, value k = a + k·(b − a)/(n − 1), no accumulation) or log(a, b, n) (n values
+ * spaced evenly in log, a and b > 0). Each number accepts SI suffixes and 'unit'. On success
+ * *out is a malloc'd array of *n values (caller frees); at most 'max_n' values. On failure
+ * nothing is allocated and 'diag' says what is wrong. */
+UCL_NODISCARD ucl_status ucl_values_parse(const char *text, const char *unit, size_t max_n,
+                                          double **out, size_t *n, ucl_diag *diag);
+
 #endif

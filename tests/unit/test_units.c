@@ -1,4 +1,7 @@
 /* test_units.c — SI-suffixed number parsing. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "testutil.h"
 #include "uclif/units.h"
 
@@ -79,12 +82,47 @@ static void test_long(void **state) {
   assert_int_equal(v, 42);
 }
 
+static void test_value_sets(void **state) {
+  (void)state;
+  double *v = NULL;
+  size_t n = 0;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_values_parse("lin(2, 10, 33)", "V", 1000, &v, &n, &d), UCL_OK);
+  assert_int_equal(n, 33);
+  assert_true(v[0] == 2.0 && v[32] == 10.0);
+  assert_true(v[8] == 2.0 + 8.0 * (8.0 / 32.0)); /* a + k·(b − a)/(n − 1), no accumulation */
+  free(v);
+  assert_int_equal(ucl_values_parse("log(1k, 1meg, 4)", "Ohm", 1000, &v, &n, &d), UCL_OK);
+  assert_int_equal(n, 4);
+  assert_close(v[1], 1e4, 1e-14, 0);
+  assert_true(v[3] == 1e6);
+  free(v);
+  assert_int_equal(ucl_values_parse(" 47k, 68k ,100kOhm ", "Ohm", 1000, &v, &n, &d), UCL_OK);
+  assert_int_equal(n, 3);
+  assert_true(v[0] == 47e3 && v[1] == 68e3 && v[2] == 100e3);
+  free(v);
+  assert_int_equal(ucl_values_parse("5", "V", 1000, &v, &n, &d), UCL_OK);
+  assert_int_equal(n, 1);
+  free(v);
+  v = NULL;
+  assert_int_equal(ucl_values_parse("lin(1, 2)", "V", 1000, &v, &n, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "three arguments"));
+  assert_int_equal(ucl_values_parse("lin(1, 2, 3", "V", 1000, &v, &n, &d), UCL_ERR_PARSE);
+  assert_int_equal(ucl_values_parse("log(0, 2, 3)", "V", 1000, &v, &n, &d), UCL_ERR_RANGE);
+  assert_int_equal(ucl_values_parse("1, x, 3", "V", 1000, &v, &n, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "value 2"));
+  assert_int_equal(ucl_values_parse("lin(1, 2, 5000)", "V", 1000, &v, &n, &d), UCL_ERR_RANGE);
+  assert_int_equal(ucl_values_parse("1,,2", "V", 1000, &v, &n, &d), UCL_ERR_PARSE);
+  assert_null(v);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_suffixes),
       cmocka_unit_test(test_units_after_suffix),
       cmocka_unit_test(test_malformed),
       cmocka_unit_test(test_long),
+      cmocka_unit_test(test_value_sets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
