@@ -50,12 +50,13 @@ static void test_adaptation_indices(void **state) {
   }
   assert_close(ucl_adaptation_index_efel(f, 10), sum / 7.0, 1e-14, 0);
   assert_close(ucl_adaptation_index_ipfx(f, 10), sum / 8.0, 1e-14, 0);
-  /* 30 spikes: eFEL skips min(2, 3) = 2 */
+  /* 30 spikes, ISIs 1, 1, 1, then 10 ms: eFEL skips min(2, floor(3.5)) = 2 spikes, which leaves
+   * one short-to-long transition among 26 terms (skipping 3 would leave none) */
   double g[30];
   for (int i = 0; i < 30; i++) {
-    g[i] = i < 3 ? 0.001 * i : 0.002 + 0.01 * (i - 2); /* 2 short ISIs, then regular */
+    g[i] = i < 4 ? 0.001 * i : 0.003 + 0.01 * (i - 3);
   }
-  assert_close(ucl_adaptation_index_efel(g, 30), (0.01 - 0.001) / 0.011 / 27.0, 1e-12, 0);
+  assert_close(ucl_adaptation_index_efel(g, 30), (9.0 / 11.0) / 26.0, 1e-9, 0);
   /* too few spikes */
   assert_true(isnan(ucl_adaptation_index_efel(s, 4)));
   assert_true(isnan(ucl_adaptation_index_ipfx(s, 2)));
