@@ -58,7 +58,8 @@ static void test_adaptation_indices(void **state) {
   }
   assert_close(ucl_adaptation_index_efel(g, 30), (9.0 / 11.0) / 26.0, 1e-9, 0);
   /* too few spikes */
-  assert_true(isnan(ucl_adaptation_index_efel(s, 4)));
+  assert_true(isnan(ucl_adaptation_index_efel(s, 3))); /* 4 spikes must remain */
+  assert_false(isnan(ucl_adaptation_index_efel(s, 4)));
   assert_true(isnan(ucl_adaptation_index_ipfx(s, 2)));
   /* a regular train does not adapt */
   const double r[] = {0, 1, 2, 3, 4, 5, 6};
