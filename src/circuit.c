@@ -21,18 +21,19 @@ enum {
   CH_V_OUT,
   CH_V_C2,
   CH_I_ANODE,
+  CH_I_GATE,
   CH_I_IN,
   CH_I_VDD,
   CH_SCR_ON,
   CH_COUNT
 };
 
-static const char *const channel_names_t1[] = {"V_in_V",      "V_mem_V", "V_gate_V",
-                                               "V_cathode_V", "V_out_V", "I_anode_A",
-                                               "I_in_A",      "I_vdd_A", "scr_on"};
-static const char *const channel_names_t2[] = {"V_in_V",  "V_mem_V", "V_gate_V",  "V_cathode_V",
-                                               "V_out_V", "V_C2_V",  "I_anode_A", "I_in_A",
+static const char *const channel_names_t1[] = {"V_in_V",  "V_mem_V",   "V_gate_V", "V_cathode_V",
+                                               "V_out_V", "I_anode_A", "I_gate_A", "I_in_A",
                                                "I_vdd_A", "scr_on"};
+static const char *const channel_names_t2[] = {"V_in_V",  "V_mem_V", "V_gate_V",  "V_cathode_V",
+                                               "V_out_V", "V_C2_V",  "I_anode_A", "I_gate_A",
+                                               "I_in_A",  "I_vdd_A", "scr_on"};
 static const char *const state_names_t1[] = {"V_mem_V"};
 static const char *const state_names_t2[] = {"V_mem_V", "V_C2_V"};
 static const char *const quad_names[] = {"E_in_J", "E_vdd_J"};
@@ -305,6 +306,7 @@ static int op_switch_modes(void *ctx, double t, double *y, const int *fired, ucl
   n->scr_on = !n->scr_on;
   ev[0].kind = n->scr_on ? UCL_EVENT_LATCH : UCL_EVENT_UNLATCH;
   ev[0].unit = 0;
+  ev[0].v = y[0];
   return 1;
 }
 
@@ -336,6 +338,7 @@ static int op_observe(void *ctx, double t, const double *y, double *out) {
     out[k++] = pt.v_f;
   }
   out[k++] = pt.i_a;
+  out[k++] = pt.i_g;
   out[k++] = pt.i_in;
   out[k++] = pt.i_vdd;
   out[k++] = n->scr_on ? 1.0 : 0.0;

@@ -55,6 +55,7 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
   o.chatter_window = s->chatter_window;
   o.sample_dt = 0.0;
   o.sample_edges = 0;
+  o.track_root_peaks = 0;
   o.progress = NULL;
   o.progress_ctx = NULL;
   return o;
@@ -68,8 +69,9 @@ typedef struct cv_run {
   SUNMatrix A;
   SUNLinearSolver LS;
   double *channels;
-  double *times; /* ring of recent event times (chattering test) */
-  double *work;  /* 3·n_states scratch for the initial-step estimate */
+  double *times;     /* ring of recent event times (chattering test) */
+  double *work;      /* 3·n_states scratch for the initial-step estimate */
+  double *g, *peaks; /* root values and their peaks (track_root_peaks) */
   int *fired, *dirs;
 } cv_run;
 
@@ -95,6 +97,8 @@ static void cv_run_free(cv_run *c) {
   free(c->channels);
   free(c->times);
   free(c->work);
+  free(c->g);
+  free(c->peaks);
   free(c->fired);
   free(c->dirs);
 }
@@ -205,6 +209,24 @@ static ucl_status settle(const ucl_system *sys, cv_run *c, const ucl_integrator_
   }
 }
 
+/* Update the peaks of the rising-watched root functions at (t, y). */
+static ucl_status track_peaks(const ucl_system *sys, cv_run *c, const ucl_integrator_opts *o,
+                              double t, ucl_diag *diag) {
+  if (!o->track_root_peaks || sys->n_roots < 1) {
+    return UCL_OK;
+  }
+  if (sys->ops->roots(sys->ctx, t, N_VGetArrayPointer(c->y), c->g) != 0) {
+    return ucl_diag_set(diag, UCL_ERR_SOLVER, "root function failed at t=%.9g s", t);
+  }
+  sys->ops->root_dirs(sys->ctx, c->dirs);
+  for (int k = 0; k < sys->n_roots; k++) {
+    if (c->dirs[k] > 0 && c->g[k] > c->peaks[k]) {
+      c->peaks[k] = c->g[k];
+    }
+  }
+  return UCL_OK;
+}
+
 /* A row just before or after an event or break, when edge sampling is on. */
 static ucl_status edge_sample(const ucl_system *sys, cv_run *c, const ucl_integrator_opts *o,
                               double t, ucl_trace *tr, ucl_diag *diag) {
@@ -311,7 +333,10 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   c.fired = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
   c.dirs = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
   c.work = calloc(3 * (size_t)sys->n_states, sizeof(double));
-  if (!c.y || !c.q || !c.A || !c.channels || !c.times || !c.fired || !c.dirs || !c.work) {
+  c.g = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(double));
+  c.peaks = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(double));
+  if (!c.y || !c.q || !c.A || !c.channels || !c.times || !c.fired || !c.dirs || !c.work || !c.g ||
+      !c.peaks) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
     goto cleanup;
   }
@@ -321,6 +346,9 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
     goto cleanup;
   }
   memcpy(N_VGetArrayPointer(c.y), sys->y0, (size_t)sys->n_states * sizeof(double));
+  for (int k = 0; k < sys->n_roots; k++) {
+    c.peaks[k] = -INFINITY;
+  }
   N_VConst(0.0, c.q);
 
   /* Segment and modes at t = 0, before CVODE sees the system. */
@@ -474,6 +502,9 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
       if (!(sampling && t == t_sample)) {
         st = edge_sample(sys, &c, o, t, tr, diag); /* the row before the edge */
       }
+      if (st == UCL_OK) {
+        st = track_peaks(sys, &c, o, t, diag);
+      }
       sys->ops->begin_segment(sys->ctx, t);
       stats->breaks++;
       if (st == UCL_OK) {
@@ -493,6 +524,9 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   if (!(sampling && (double)(k_sample - 1) * o->sample_dt == t)) {
     st = edge_sample(sys, &c, o, t, tr, diag); /* the end */
   }
+  if (st == UCL_OK) {
+    st = track_peaks(sys, &c, o, t, diag);
+  }
 
 cleanup:
   if (c.mem) {
@@ -502,6 +536,10 @@ cleanup:
     ucl_trace_set_quads(tr, sys->n_quads, sys->quad_names, N_VGetArrayPointer(c.q));
   }
   ucl_trace_set_t_reached(tr, t);
+  if (o->track_root_peaks && c.peaks &&
+      ucl_trace_set_root_peaks(tr, sys->n_roots, c.peaks) != UCL_OK && st == UCL_OK) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing root peaks");
+  }
   cv_run_free(&c);
   return st;
 }

@@ -68,8 +68,9 @@ static ucl_status write_events(const ucl_trace *tr, ucl_csv_writer *w, ucl_diag 
   for (size_t i = 0; i < ucl_trace_n_events(tr); i++) {
     const ucl_event *e = ucl_trace_event(tr, i);
     if (ucl_csv_double(w, e->t) == UCL_OK &&
-        ucl_csv_text(w, ucl_event_kind_name(e->kind)) == UCL_OK) {
-      (void)!ucl_csv_long(w, e->unit);
+        ucl_csv_text(w, ucl_event_kind_name(e->kind)) == UCL_OK &&
+        ucl_csv_long(w, e->unit) == UCL_OK) {
+      (void)!ucl_csv_double(w, e->v);
     }
     ucl_status st = ucl_csv_end_row(w, diag);
     if (st != UCL_OK) {
@@ -99,8 +100,8 @@ ucl_status ucl_sim_write_csv(const ucl_trace *tr, const char *waveform_path,
     }
   }
   if (st == UCL_OK && events_path) {
-    static const char *const ecols[] = {"t_s", "kind", "unit"};
-    st = ucl_csv_open(events_path, ecols, 3, &we, diag);
+    static const char *const ecols[] = {"t_s", "kind", "unit", "V_mem_V"};
+    st = ucl_csv_open(events_path, ecols, 4, &we, diag);
     if (st == UCL_OK) {
       st = write_events(tr, we, diag);
     }

@@ -1,6 +1,7 @@
 /* trace.c — growable sample and event buffers. */
 #include "uclif/trace.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@ struct ucl_trace {
   double quads[UCL_TRACE_MAX_QUADS];
   ucl_solver_stats stats;
   double t_reached;
+  double *root_peaks;
+  int n_root_peaks;
 };
 
 ucl_status ucl_trace_create(int n_channels, const char *const *names, size_t max_samples,
@@ -39,6 +42,7 @@ void ucl_trace_destroy(ucl_trace **tr) {
   if (tr && *tr) {
     free((*tr)->rows);
     free((*tr)->events);
+    free((*tr)->root_peaks);
     free(*tr);
     *tr = NULL;
   }
@@ -88,6 +92,26 @@ void ucl_trace_reset(ucl_trace *tr) {
   tr->n_quads = 0;
   memset(&tr->stats, 0, sizeof(tr->stats));
   tr->t_reached = 0.0;
+  tr->n_root_peaks = 0;
+}
+
+ucl_status ucl_trace_set_root_peaks(ucl_trace *tr, int n, const double *values) {
+  double *p = realloc(tr->root_peaks, (size_t)(n > 0 ? n : 1) * sizeof(*p));
+  if (!p) {
+    return UCL_ERR_NOMEM;
+  }
+  tr->root_peaks = p;
+  memcpy(p, values, (size_t)n * sizeof(*p));
+  tr->n_root_peaks = n;
+  return UCL_OK;
+}
+
+int ucl_trace_n_root_peaks(const ucl_trace *tr) {
+  return tr->n_root_peaks;
+}
+
+double ucl_trace_root_peak(const ucl_trace *tr, int k) {
+  return (k >= 0 && k < tr->n_root_peaks) ? tr->root_peaks[k] : NAN;
 }
 
 int ucl_trace_n_channels(const ucl_trace *tr) {

@@ -145,8 +145,8 @@ ucl_status ucl_units_parse_long(const char *text, long lo, long hi, long *out, u
 }
 
 /* Split "a, b, n" inside a function call into its three arguments. */
-static ucl_status parse_triple(const char *args, size_t len, const char *unit, double *a,
-                               double *b, long *n, ucl_diag *diag) {
+static ucl_status parse_triple(const char *args, size_t len, const char *unit, double *a, double *b,
+                               long *n, ucl_diag *diag) {
   char buf[256];
   if (len >= sizeof(buf)) {
     return ucl_diag_set(diag, UCL_ERR_PARSE, "arguments too long");

@@ -25,6 +25,7 @@ typedef struct ucl_event {
   double t; /* s */
   int kind; /* ucl_event_kind */
   int unit; /* which neuron (0 for a single neuron) */
+  double v; /* the unit's first state at the event (its membrane voltage, V) */
 } ucl_event;
 
 typedef struct ucl_system_ops {

@@ -60,6 +60,14 @@ int ucl_trace_n_quads(const ucl_trace *tr);
 const char *ucl_trace_quad_name(const ucl_trace *tr, int k);
 double ucl_trace_quad(const ucl_trace *tr, int k);
 
+/* Root peaks (integrator option track_root_peaks): for each root function watched rising, the
+ * largest value it had at the stimulus breaks and at the end of the run (−INFINITY if never
+ * evaluated). For a neuron that never latched this is the latch margin: how far the gate
+ * current stayed below triggering (negative, A). Copied from 'values'. */
+UCL_NODISCARD ucl_status ucl_trace_set_root_peaks(ucl_trace *tr, int n, const double *values);
+int ucl_trace_n_root_peaks(const ucl_trace *tr);
+double ucl_trace_root_peak(const ucl_trace *tr, int k);
+
 /* Solver statistics and the time the run reached (s). */
 ucl_solver_stats *ucl_trace_stats(ucl_trace *tr);
 const ucl_solver_stats *ucl_trace_stats_const(const ucl_trace *tr);

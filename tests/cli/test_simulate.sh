@@ -71,9 +71,9 @@ out="$work/good"
 check "good run exits 0 ($(cat "$work/stderr"))" $?
 check "waveform.csv written" $([ -s "$out/waveform.csv" ]; echo $?)
 check "events.csv written" $([ -s "$out/events.csv" ]; echo $?)
-head -1 "$out/waveform.csv" | grep -q '^"t_s","V_in_V","V_mem_V","V_gate_V","V_cathode_V","V_out_V","I_anode_A","I_in_A","I_vdd_A","scr_on"'
+head -1 "$out/waveform.csv" | grep -q '^"t_s","V_in_V","V_mem_V","V_gate_V","V_cathode_V","V_out_V","I_anode_A","I_gate_A","I_in_A","I_vdd_A","scr_on"'
 check "waveform header" $?
-head -1 "$out/events.csv" | grep -q '^"t_s","kind","unit"'
+head -1 "$out/events.csv" | grep -q '^"t_s","kind","unit","V_mem_V"'
 check "events header" $?
 latches=$(grep -c ',"latch",' "$out/events.csv")
 spikes=$(sed -n 's/^spikes: \([0-9]*\).*/\1/p' "$work/stdout")

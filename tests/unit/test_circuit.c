@@ -47,8 +47,8 @@ static size_t latches(const ucl_trace *tr, double *t, size_t cap) {
  * test gives D a negligible Is. */
 static void test_subthreshold_rc_decay(void **state) {
   (void)state;
-  const char *sets[] = {"V_m0=0.2", "kind=dc", "amplitude=0", "D.Is=1f", "duration=10m",
-                        "rtol=1e-9", "atol=1e-12"};
+  const char *sets[] = {"V_m0=0.2",     "kind=dc",   "amplitude=0", "D.Is=1f",
+                        "duration=10m", "rtol=1e-9", "atol=1e-12"};
   ucl_params p = config(sets, 7);
   ucl_trace *tr = run(&p, 50e-6, 0);
   int k = ucl_trace_channel_index(tr, "V_mem_V");
@@ -67,8 +67,8 @@ static void test_subthreshold_rc_decay(void **state) {
  * and R3 with tau = (R3 + R_T)·C; the three-point formula removes the unknown asymptote. */
 static void test_post_latch_discharge(void **state) {
   (void)state;
-  const char *sets[] = {"V_m0=4", "kind=dc", "amplitude=0", "D.Is=1f", "duration=200u",
-                        "rtol=1e-9", "atol=1e-12"};
+  const char *sets[] = {"V_m0=4",        "kind=dc",   "amplitude=0", "D.Is=1f",
+                        "duration=200u", "rtol=1e-9", "atol=1e-12"};
   ucl_params p = config(sets, 7);
   ucl_trace *tr = run(&p, 1e-6, 0);
   assert_true(ucl_trace_n_events(tr) >= 2);
@@ -97,8 +97,8 @@ static void test_post_latch_discharge(void **state) {
  * rate rising with amplitude. Levels of 20 ms (200 pulses) every 0.5 V. */
 static void test_fig2_staircase(void **state) {
   (void)state;
-  const char *sets[] = {"kind=staircase", "amp_start=2", "amp_stop=7", "amp_step=0.5",
-                        "level_pulses=200", "duration=220m"};
+  const char *sets[] = {"kind=staircase", "amp_start=2",      "amp_stop=7",
+                        "amp_step=0.5",   "level_pulses=200", "duration=220m"};
   ucl_params p = config(sets, 6);
   ucl_trace *tr = run(&p, 0.0, 0);
   double t[4096];
@@ -172,8 +172,8 @@ static void test_energy_matches_sampled_power(void **state) {
   ucl_params p = config(sets, 2);
   ucl_trace *tr = run(&p, 20e-9, 1);
   assert_true(ucl_sim_spike_count(tr) >= 2);
-  double e_in = integral(tr, ucl_trace_channel_index(tr, "V_in_V"),
-                         ucl_trace_channel_index(tr, "I_in_A"), 0);
+  double e_in =
+      integral(tr, ucl_trace_channel_index(tr, "V_in_V"), ucl_trace_channel_index(tr, "I_in_A"), 0);
   double e_vdd = integral(tr, ucl_trace_channel_index(tr, "I_vdd_A"), -1, p.circuit.VDD);
   assert_string_equal(ucl_trace_quad_name(tr, 0), "E_in_J");
   assert_string_equal(ucl_trace_quad_name(tr, 1), "E_vdd_J");

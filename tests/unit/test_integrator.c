@@ -69,6 +69,7 @@ static int lin_switch(void *ctx, double t, double *y, const int *fired, ucl_even
   s->mode = !s->mode;
   ev[0].kind = s->mode ? UCL_EVENT_LATCH : UCL_EVENT_UNLATCH;
   ev[0].unit = 0;
+  ev[0].v = y[0];
   return 1;
 }
 

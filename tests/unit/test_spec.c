@@ -105,8 +105,8 @@ static void test_bad_files(void **state) {
     snprintf(where, sizeof(where), "%s:%d: ", path, cases[i].line);
     if (st != cases[i].st || strncmp(d.msg, where, strlen(where)) != 0 ||
         !strstr(d.msg, cases[i].needle)) {
-      fail_msg("case %zu: status %d (want %d), message '%s' (want '%s...%s')", i, st,
-               cases[i].st, d.msg, where, cases[i].needle);
+      fail_msg("case %zu: status %d (want %d), message '%s' (want '%s...%s')", i, st, cases[i].st,
+               d.msg, where, cases[i].needle);
     }
     assert_memory_equal(&p, &before, sizeof(p)); /* nothing half-written */
   }

@@ -118,10 +118,8 @@ static void test_value_sets(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_suffixes),
-      cmocka_unit_test(test_units_after_suffix),
-      cmocka_unit_test(test_malformed),
-      cmocka_unit_test(test_long),
+      cmocka_unit_test(test_suffixes),   cmocka_unit_test(test_units_after_suffix),
+      cmocka_unit_test(test_malformed),  cmocka_unit_test(test_long),
       cmocka_unit_test(test_value_sets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
