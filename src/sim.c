@@ -1,6 +1,8 @@
 /* sim.c — one simulation end to end, and its CSV output. */
 #include "uclif/sim.h"
 
+#include <stdlib.h>
+
 #include "uclif/circuit.h"
 #include "uclif/csvio.h"
 #include "uclif/integrator.h"
@@ -23,6 +25,7 @@ ucl_status ucl_sim_run(const ucl_params *p, const ucl_sim_opts *opts, ucl_trace 
     max_samples = opts->max_samples;
     io.progress = opts->progress;
     io.progress_ctx = opts->progress_ctx;
+    io.track_root_peaks = opts->track_root_peaks;
   }
   st = ucl_trace_create(sys->n_channels, sys->channel_names, max_samples, &tr, diag);
   if (st != UCL_OK) {
@@ -45,6 +48,29 @@ long ucl_sim_spike_count(const ucl_trace *tr) {
     n += (ucl_trace_event(tr, i)->kind == UCL_EVENT_LATCH);
   }
   return n;
+}
+
+ucl_status ucl_sim_spike_times(const ucl_trace *tr, double **times, size_t *n) {
+  size_t m = (size_t)ucl_sim_spike_count(tr);
+  *times = NULL;
+  *n = 0;
+  if (m == 0) {
+    return UCL_OK;
+  }
+  double *t = malloc(m * sizeof(*t));
+  if (!t) {
+    return UCL_ERR_NOMEM;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < ucl_trace_n_events(tr); i++) {
+    const ucl_event *e = ucl_trace_event(tr, i);
+    if (e->kind == UCL_EVENT_LATCH) {
+      t[k++] = e->t;
+    }
+  }
+  *times = t;
+  *n = k;
+  return UCL_OK;
 }
 
 static ucl_status write_waveform(const ucl_trace *tr, ucl_csv_writer *w, ucl_diag *diag) {

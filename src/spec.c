@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "uclif/ini.h"
+#include "uclif/units.h"
 
 /* Sections that belong to other commands (sweeps, characterization): accepted, not read here. */
 static const char *const other_sections[] = {"run", "sweep", "characterize"};
@@ -145,4 +146,138 @@ cleanup:
   free(orig);
   ucl_ini_destroy(&ini);
   return st;
+}
+
+/* ---- [characterize] ---- */
+
+static ucl_status parse_switch(const char *v, int allow_auto, int *out, ucl_diag *diag) {
+  if (strcmp(v, "on") == 0) {
+    *out = UCL_ON;
+  } else if (strcmp(v, "off") == 0) {
+    *out = UCL_OFF;
+  } else if (allow_auto && strcmp(v, "auto") == 0) {
+    *out = UCL_AUTO;
+  } else {
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "'%s' is not %s", v,
+                        allow_auto ? "auto, on or off" : "on or off");
+  }
+  return UCL_OK;
+}
+
+static ucl_status parse_positive(const char *v, const char *unit, double *out, ucl_diag *diag) {
+  double x;
+  ucl_status st = ucl_units_parse(v, unit, &x, diag);
+  if (st == UCL_OK && !(x > 0.0)) {
+    st = ucl_diag_set(diag, UCL_ERR_RANGE, "must be > 0 (got %g)", x);
+  }
+  if (st == UCL_OK) {
+    *out = x;
+  }
+  return st;
+}
+
+/* One [characterize] key. */
+static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl_diag *diag) {
+  ucl_char_opts *o = &c->opts;
+  if (strcmp(k, "threshold") == 0) {
+    double *b = NULL;
+    size_t n = 0;
+    ucl_status st = ucl_values_parse(v, "V", 2, &b, &n, diag);
+    if (st == UCL_OK && (n != 2 || !(b[0] < b[1]))) {
+      st = ucl_diag_set(diag, UCL_ERR_RANGE, "expected 'low, high' with low < high");
+    }
+    if (st == UCL_OK) {
+      o->thr_lo = b[0];
+      o->thr_hi = b[1];
+    }
+    free(b);
+    return st;
+  }
+  if (strcmp(k, "threshold.tol") == 0) {
+    return parse_positive(v, "V", &o->thr_tol, diag);
+  }
+  if (strcmp(k, "rate_curve") == 0) {
+    double *a = NULL;
+    size_t n = 0;
+    ucl_status st = ucl_values_parse(v, "V", 100000, &a, &n, diag);
+    if (st == UCL_OK) {
+      free(c->rate_amps);
+      c->rate_amps = a;
+      o->rate_amps = a;
+      o->n_rate_amps = n;
+    }
+    return st;
+  }
+  if (strcmp(k, "adaptation") == 0) {
+    return parse_switch(v, 1, &o->adaptation, diag);
+  }
+  if (strcmp(k, "adaptation.amplitude") == 0) {
+    return parse_positive(v, "V", &o->adapt_amplitude, diag);
+  }
+  if (strcmp(k, "adaptation.window") == 0) {
+    return parse_positive(v, "s", &o->adapt_window, diag);
+  }
+  if (strcmp(k, "rheobase") == 0) {
+    return parse_switch(v, 0, &o->rheobase, diag);
+  }
+  if (strcmp(k, "tau_leak") == 0) {
+    return parse_switch(v, 0, &o->tau_leak, diag);
+  }
+  if (strcmp(k, "tau_leak.amplitude") == 0) {
+    return parse_positive(v, "V", &o->leak_amplitude, diag);
+  }
+  if (strcmp(k, "tau_leak.width") == 0) {
+    return parse_positive(v, "s", &o->leak_width, diag);
+  }
+  if (strcmp(k, "tau_leak.window") == 0) {
+    return parse_positive(v, "s", &o->leak_window, diag);
+  }
+  if (strcmp(k, "tau_ref") == 0) {
+    return parse_switch(v, 0, &o->tau_ref, diag);
+  }
+  if (strcmp(k, "tau_ref.window") == 0) {
+    return parse_positive(v, "s", &o->ref_window, diag);
+  }
+  if (strcmp(k, "energy") == 0) {
+    return parse_switch(v, 0, &o->energy, diag);
+  }
+  return ucl_diag_set(diag, UCL_ERR_INVAL,
+                      "unknown key '%s' in [characterize] (docs/spec.md lists them)", k);
+}
+
+ucl_status ucl_spec_load_char_config(const char *path, ucl_char_config *out, ucl_diag *diag) {
+  ucl_char_config c;
+  memset(&c, 0, sizeof(c));
+  ucl_char_opts_default(&c.opts);
+  ucl_status st = UCL_OK;
+  if (path) {
+    ucl_ini *ini = NULL;
+    st = ucl_ini_read(path, &ini, diag);
+    for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
+      const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+      if (strcmp(e->section, "characterize") != 0) {
+        continue;
+      }
+      st = char_key(&c, e->key, e->value, diag);
+      if (st != UCL_OK) {
+        ucl_diag_prefix(diag, "%s:%d: %s: ", path, e->line, e->key);
+      }
+    }
+    ucl_ini_destroy(&ini);
+  }
+  if (st != UCL_OK) {
+    ucl_char_config_free(&c);
+    return st;
+  }
+  *out = c;
+  return UCL_OK;
+}
+
+void ucl_char_config_free(ucl_char_config *c) {
+  if (c) {
+    free(c->rate_amps);
+    c->rate_amps = NULL;
+    c->opts.rate_amps = NULL;
+    c->opts.n_rate_amps = 0;
+  }
 }

@@ -15,7 +15,12 @@ typedef struct ucl_sim_opts {
   size_t max_samples; /* bound on waveform rows */
   int (*progress)(void *ctx, double t, double t_end); /* see ucl_integrator_opts; may be NULL */
   void *progress_ctx;
+  int track_root_peaks; /* see ucl_integrator_opts */
 } ucl_sim_opts;
+
+/* Latch (spike) times of the trace, in order, into a malloc'd array (*n of them; NULL when
+ * there are none). UCL_ERR_NOMEM on failure. */
+UCL_NODISCARD ucl_status ucl_sim_spike_times(const ucl_trace *tr, double **times, size_t *n);
 
 /* Simulate the configuration 'p' for p->stim.duration seconds.
  * On UCL_OK, and on a failed run (UCL_ERR_SOLVER, UCL_ERR_EVENTS, UCL_ERR_LIMIT), *trace_out owns

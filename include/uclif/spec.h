@@ -6,6 +6,7 @@
 #define UCL_SPEC_H
 
 #include "uclif/params.h"
+#include "uclif/protocols.h"
 #include "uclif/status.h"
 
 /* Build a validated configuration: defaults, then 'path' (may be NULL), then the overrides
@@ -15,5 +16,19 @@
  * UCL_ERR_INVAL / UCL_ERR_RANGE for bad content. */
 UCL_NODISCARD ucl_status ucl_spec_load_config(const char *path, const char *const *sets, int n_sets,
                                               ucl_params *out, ucl_diag *diag);
+
+/* Characterization options from the [characterize] section (docs/spec.md); opts.rate_amps
+ * points into rate_amps, which the config owns. */
+typedef struct ucl_char_config {
+  ucl_char_opts opts;
+  double *rate_amps;
+} ucl_char_config;
+
+/* Defaults, then the [characterize] section of 'path' (may be NULL). Errors name file:line.
+ * On failure *out is untouched. Free with ucl_char_config_free. */
+UCL_NODISCARD ucl_status ucl_spec_load_char_config(const char *path, ucl_char_config *out,
+                                                   ucl_diag *diag);
+
+void ucl_char_config_free(ucl_char_config *c);
 
 #endif

@@ -10,13 +10,15 @@ static const struct {
   const char *summary;
 } commands[] = {
     {"simulate", ucl_cmd_simulate, "simulate one neuron configuration; write waveform and events"},
+    {"characterize", ucl_cmd_characterize,
+     "threshold, f-A curve, time constants, adaptation, energy per spike -> CSV"},
     {"params", ucl_cmd_params, "list every parameter with unit, default and provenance"},
 };
 
 static void usage(FILE *f) {
   fprintf(f, "usage: uclif <command> [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
   }
   fprintf(f, "\n`uclif <command> --help` describes each command.\n");
 }

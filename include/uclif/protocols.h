@@ -1,0 +1,106 @@
+/* protocols.h — characterization procedures that run many simulations of one configuration:
+ * firing threshold, DC rheobase, f–A curve, leak and refractory time constants, adaptation,
+ * energy per spike. Definitions: docs/features.md. Not collective; no I/O. */
+#ifndef UCL_PROTOCOLS_H
+#define UCL_PROTOCOLS_H
+
+#include <stddef.h>
+
+#include "uclif/features.h"
+#include "uclif/params.h"
+#include "uclif/status.h"
+#include "uclif/trace.h"
+
+typedef enum ucl_switch { UCL_AUTO = 0, UCL_ON = 1, UCL_OFF = 2 } ucl_switch;
+
+typedef struct ucl_char_opts {
+  double thr_lo, thr_hi;   /* V, search bracket (threshold and rheobase) */
+  double thr_tol;          /* V, final bracket width */
+  const double *rate_amps; /* V, f–A amplitudes (borrowed); NULL = lin(2, 10, 33) */
+  size_t n_rate_amps;
+  int adaptation;         /* ucl_switch: auto = type II only */
+  double adapt_amplitude; /* V; 0 = the stimulus amplitude */
+  double adapt_window;    /* s; 0 = type II: max(duration, 20·R7·C2), type I: duration */
+  int rheobase;           /* ucl_switch (auto = on) */
+  int tau_leak;           /* ucl_switch (auto = on) */
+  double leak_amplitude;  /* V; 0 = 0.95 × the DC rheobase */
+  double leak_width;      /* s, charging step length */
+  double leak_window;     /* s; 0 = 8·(R1 + R2)·C after the step */
+  int tau_ref;            /* ucl_switch (auto = on) */
+  double ref_window;      /* s, window of the discharge run */
+  int energy;             /* ucl_switch (auto = on) */
+} ucl_char_opts;
+
+/* Defaults (docs/features.md). Cannot fail. */
+void ucl_char_opts_default(ucl_char_opts *o);
+
+typedef enum ucl_search_status {
+  UCL_SEARCH_OK = 0,
+  UCL_SEARCH_NEVER_FIRES = 1,    /* silent at the top of the bracket */
+  UCL_SEARCH_FIRES_AT_LOWER = 2, /* fires at the bottom of the bracket */
+  UCL_SEARCH_FAILED = 3,         /* a simulation failed (see the reason) */
+  UCL_SEARCH_SKIPPED = 4
+} ucl_search_status;
+
+/* "ok", "never_fires", "fires_at_lower_bound", "failed", "skipped". */
+const char *ucl_search_status_name(int s);
+
+typedef struct ucl_threshold {
+  int status;     /* ucl_search_status */
+  double value;   /* V: the upper end of the final bracket (shown to fire); NAN unless ok */
+  double lo, hi;  /* V: final bracket (lo silent, hi fires) */
+  int sims;       /* simulations used */
+  double v_latch; /* V: membrane voltage at the first latch of the run at hi */
+} ucl_threshold;
+
+typedef struct ucl_rate_point {
+  double amplitude; /* V */
+  int status;       /* ucl_status of the run (UCL_OK when not simulated) */
+  int simulated;    /* 0: at or below the silent end of the threshold bracket */
+  ucl_train_features f;
+  double e_in, e_vdd; /* J over the window; NAN when not simulated */
+  double e_per_spike; /* J; NAN without spikes */
+} ucl_rate_point;
+
+typedef struct ucl_char_result {
+  ucl_status status;       /* first failure, or UCL_OK */
+  char reason[640];        /* why, when status != UCL_OK */
+  ucl_threshold threshold; /* pulses of the spec's width and period */
+  ucl_threshold rheobase;  /* DC */
+  double tau_leak_off_s, tau_leak_off_r2, tau_leak_on_s, tau_leak_on_r2, leak_amplitude;
+  double tau_ref_s, tau_ref_r2, spike_duration_s;
+  double adapt_amplitude, adapt_window;
+  long adapt_spikes;
+  ucl_rate_fit adapt; /* tau_s etc. NAN when not measured */
+  double adapt_index_efel, adapt_index_ipfx;
+  double ref_amplitude;   /* V, the stimulus amplitude */
+  ucl_train_features ref; /* features at the reference amplitude over the duration */
+  double e_in_J, e_vdd_J; /* energies of the reference run */
+  double e_per_spike_J, e_in_per_spike_J, e_vdd_per_spike_J;
+  double e_paper_J;      /* C·A²/2 with A the reference amplitude (the paper's estimate) */
+  double e_stored_J;     /* C·V_latch²/2: charge on C at the firing threshold */
+  ucl_rate_point *curve; /* owned */
+  size_t n_curve;
+  long sims;              /* simulations in all */
+  ucl_solver_stats stats; /* summed over all simulations */
+} ucl_char_result;
+
+/* Threshold search: the lowest amplitude in [lo, hi] of the spec's pulse train (dc = 0) or of a
+ * DC source (dc = 1) that gives at least one spike within p->stim.duration, to 'tol' V. The
+ * search brackets on firing outcomes; its trial points come from a secant on the latch margin
+ * of the silent runs (bisection when that does not halve the bracket). Statuses for the two
+ * edge cases; UCL_ERR_* only for bad arguments. 'stats'/'sims' (may be NULL) accumulate. */
+UCL_NODISCARD ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, double lo, double hi,
+                                                double tol, ucl_threshold *out,
+                                                ucl_solver_stats *stats, long *sims,
+                                                ucl_diag *diag);
+
+/* Run every protocol the options ask for. On return *out is filled (free with
+ * ucl_char_result_free) and out->status says whether all of it worked; the return value is
+ * UCL_OK unless the arguments are bad or memory runs out. */
+UCL_NODISCARD ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o,
+                                          ucl_char_result *out, ucl_diag *diag);
+
+void ucl_char_result_free(ucl_char_result *r);
+
+#endif

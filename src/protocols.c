@@ -1,0 +1,563 @@
+/* protocols.c — characterization of one configuration (docs/features.md). */
+#include "uclif/protocols.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uclif/sim.h"
+
+#define MAX_SILENT 64
+
+static const double default_amps_lo = 2.0, default_amps_hi = 10.0;
+enum { DEFAULT_N_AMPS = 33 };
+
+void ucl_char_opts_default(ucl_char_opts *o) {
+  memset(o, 0, sizeof(*o));
+  o->thr_lo = 0.5;
+  o->thr_hi = 15.0;
+  o->thr_tol = 1e-3;
+  o->rate_amps = NULL;
+  o->n_rate_amps = 0;
+  o->adaptation = UCL_AUTO;
+  o->rheobase = UCL_AUTO;
+  o->tau_leak = UCL_AUTO;
+  o->leak_width = 2e-3;
+  o->tau_ref = UCL_AUTO;
+  o->ref_window = 2e-3;
+  o->energy = UCL_AUTO;
+}
+
+const char *ucl_search_status_name(int s) {
+  switch (s) {
+  case UCL_SEARCH_OK:
+    return "ok";
+  case UCL_SEARCH_NEVER_FIRES:
+    return "never_fires";
+  case UCL_SEARCH_FIRES_AT_LOWER:
+    return "fires_at_lower_bound";
+  case UCL_SEARCH_FAILED:
+    return "failed";
+  case UCL_SEARCH_SKIPPED:
+    return "skipped";
+  default:
+    return "unknown";
+  }
+}
+
+static void add_stats(ucl_solver_stats *a, const ucl_solver_stats *b) {
+  a->steps += b->steps;
+  a->rhs_evals += b->rhs_evals;
+  a->quad_evals += b->quad_evals;
+  a->jac_evals += b->jac_evals;
+  a->lin_setups += b->lin_setups;
+  a->err_test_fails += b->err_test_fails;
+  a->nonlin_iters += b->nonlin_iters;
+  a->nonlin_fails += b->nonlin_fails;
+  a->root_evals += b->root_evals;
+  a->reinits += b->reinits;
+  a->breaks += b->breaks;
+}
+
+/* One simulation with bookkeeping. On a failed run *tr is still set (partial trace). */
+static ucl_status simulate(const ucl_params *q, double sample_dt, int peaks, ucl_trace **tr,
+                           ucl_solver_stats *stats, long *sims, ucl_diag *diag) {
+  ucl_sim_opts so = {sample_dt, sample_dt > 0.0, 50000000, NULL, NULL, peaks};
+  ucl_status st = ucl_sim_run(q, &so, tr, diag);
+  if (sims) {
+    (*sims)++;
+  }
+  if (*tr && stats) {
+    add_stats(stats, ucl_trace_stats_const(*tr));
+  }
+  return st;
+}
+
+/* The spec's pulse train (or a DC source) at amplitude a. */
+static void drive(ucl_params *q, int dc, double a) {
+  if (dc) {
+    q->stim.kind = UCL_STIM_DC;
+  } else {
+    q->stim.kind = UCL_STIM_PULSES;
+    q->stim.count = 0;
+    q->stim.burst_on = 0.0;
+  }
+  q->stim.amplitude = a;
+}
+
+typedef struct probe {
+  int fires;
+  double margin;  /* latch margin of a silent run (A) */
+  double v_latch; /* membrane voltage at the first latch of a firing run */
+} probe;
+
+static ucl_status probe_at(const ucl_params *base, int dc, double a, probe *pr,
+                           ucl_solver_stats *stats, long *sims, ucl_diag *diag) {
+  ucl_params q = *base;
+  drive(&q, dc, a);
+  ucl_trace *tr = NULL;
+  ucl_status st = simulate(&q, 0.0, 1, &tr, stats, sims, diag);
+  if (st == UCL_OK) {
+    pr->fires = ucl_sim_spike_count(tr) > 0;
+    pr->margin = ucl_trace_n_root_peaks(tr) > 0 ? ucl_trace_root_peak(tr, 0) : NAN;
+    pr->v_latch = NAN;
+    for (size_t i = 0; i < ucl_trace_n_events(tr); i++) {
+      const ucl_event *e = ucl_trace_event(tr, i);
+      if (e->kind == UCL_EVENT_LATCH) {
+        pr->v_latch = e->v;
+        break;
+      }
+    }
+  } else {
+    ucl_diag_prefix(diag, "at %g V: ", a);
+  }
+  ucl_trace_destroy(&tr);
+  return st;
+}
+
+/* Next trial amplitude inside (lo, hi): aim just below the secant estimate of the threshold
+ * from the two highest silent runs, so that the next run can close the bracket from above;
+ * bisect when there is no estimate or the last steps did not halve the bracket. */
+static double next_trial(double lo, double hi, double tol, const double *sa, const double *sm,
+                         int ns, int stalled) {
+  double mid = 0.5 * (lo + hi);
+  if (ns < 2 || stalled >= 2) {
+    return mid;
+  }
+  double a1 = sa[ns - 2], a2 = sa[ns - 1], m1 = sm[ns - 2], m2 = sm[ns - 1];
+  double slope = (m2 - m1) / (a2 - a1);
+  if (!(slope > 0.0) || !isfinite(m2)) {
+    return mid;
+  }
+  double est = a2 - m2 / slope;
+  if (!(est > lo && est < hi)) {
+    return mid;
+  }
+  double x;
+  if (hi - est <= 0.5 * tol) {
+    x = hi - 0.9 * tol;
+  } else if (est - lo <= 0.5 * tol) {
+    x = lo + 0.9 * tol;
+  } else {
+    x = est - 0.4 * tol;
+  }
+  return (x > lo && x < hi) ? x : mid;
+}
+
+ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, double lo, double hi, double tol,
+                                  ucl_threshold *out, ucl_solver_stats *stats, long *sims,
+                                  ucl_diag *diag) {
+  if (!(lo < hi) || !(tol > 0.0) || !isfinite(lo) || !isfinite(hi)) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "threshold search needs lo < hi and tol > 0");
+  }
+  ucl_threshold r = {UCL_SEARCH_OK, NAN, lo, hi, 0, NAN};
+  long n0 = 0;
+  probe ph, pl;
+  ucl_status st = probe_at(p, dc, hi, &ph, stats, &n0, diag);
+  if (st == UCL_OK && !ph.fires) {
+    r.status = UCL_SEARCH_NEVER_FIRES;
+    goto done;
+  }
+  if (st == UCL_OK) {
+    r.v_latch = ph.v_latch;
+    st = probe_at(p, dc, lo, &pl, stats, &n0, diag);
+  }
+  if (st == UCL_OK && pl.fires) {
+    r.status = UCL_SEARCH_FIRES_AT_LOWER;
+    r.value = lo;
+    r.hi = lo;
+    r.v_latch = pl.v_latch;
+    goto done;
+  }
+  double sa[MAX_SILENT], sm[MAX_SILENT];
+  int ns = 0, stalled = 0;
+  if (st == UCL_OK) {
+    sa[ns] = lo;
+    sm[ns] = pl.margin;
+    ns++;
+  }
+  while (st == UCL_OK && r.hi - r.lo > tol) {
+    double w = r.hi - r.lo;
+    double x = next_trial(r.lo, r.hi, tol, sa, sm, ns, stalled);
+    probe px;
+    st = probe_at(p, dc, x, &px, stats, &n0, diag);
+    if (st != UCL_OK) {
+      break;
+    }
+    if (px.fires) {
+      r.hi = x;
+      r.v_latch = px.v_latch;
+    } else {
+      r.lo = x;
+      if (ns == MAX_SILENT) {
+        memmove(sa, sa + 1, (MAX_SILENT - 1) * sizeof(*sa));
+        memmove(sm, sm + 1, (MAX_SILENT - 1) * sizeof(*sm));
+        ns--;
+      }
+      sa[ns] = x; /* silent amplitudes only grow: the last two are the highest */
+      sm[ns] = px.margin;
+      ns++;
+    }
+    stalled = (r.hi - r.lo > 0.5 * w) ? stalled + 1 : 0;
+  }
+  if (st == UCL_OK) {
+    r.value = r.hi;
+  }
+done:
+  if (st != UCL_OK) {
+    r.status = UCL_SEARCH_FAILED;
+  }
+  r.sims = (int)n0;
+  if (sims) {
+    *sims += n0;
+  }
+  *out = r;
+  return st;
+}
+
+/* ---- the full characterization ---- */
+
+static void fail(ucl_char_result *r, ucl_status st, const char *what, const ucl_diag *d) {
+  if (r->status == UCL_OK) {
+    r->status = st;
+    snprintf(r->reason, sizeof(r->reason), "%.100s: %.510s", what, d->msg);
+  }
+}
+
+static int enabled(int sw) {
+  return sw != UCL_OFF;
+}
+
+/* Channel k of sample i. */
+static double chan(const ucl_trace *tr, size_t i, int k) {
+  return ucl_trace_sample(tr, i)[1 + k];
+}
+
+/* Fit the samples of 'tr' with t > t_from for which keep(i) holds (a contiguous run from the
+ * first such sample). */
+typedef int (*keep_fn)(const ucl_trace *tr, size_t i, const void *ctx);
+
+static ucl_status fit_run(const ucl_trace *tr, int k_y, double t_from, keep_fn keep,
+                          const void *ctx, ucl_exp_fit *fit) {
+  size_t n = ucl_trace_n_samples(tr);
+  double *t = malloc(2 * (n + 1) * sizeof(*t));
+  if (!t) {
+    return UCL_ERR_NOMEM;
+  }
+  double *y = t + n + 1;
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double *row = ucl_trace_sample(tr, i);
+    if (row[0] <= t_from) {
+      continue;
+    }
+    if (keep(tr, i, ctx)) {
+      if (m > 0 && !(row[0] > t[m - 1])) {
+        continue; /* the second row of an edge pair */
+      }
+      t[m] = row[0];
+      y[m] = row[1 + k_y];
+      m++;
+    } else if (m > 0) {
+      break;
+    }
+  }
+  ucl_status st = m >= 8 ? ucl_fit_exp(t, y, m, 1, fit) : UCL_ERR_INVAL;
+  free(t);
+  return st;
+}
+
+typedef struct leak_ctx {
+  int k_ig, k_vg;
+  double r2, frac;
+  int on;
+} leak_ctx;
+
+/* Junction off: it carries less than 1 % of the R2 current; on: more than all of it. */
+static int leak_keep(const ucl_trace *tr, size_t i, const void *vctx) {
+  const leak_ctx *c = vctx;
+  double ig = chan(tr, i, c->k_ig), i2 = chan(tr, i, c->k_vg) / c->r2;
+  return c->on ? ig > i2 : ig < c->frac * i2;
+}
+
+static void protocol_tau_leak(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+  ucl_diag d = {{0}};
+  double a = o->leak_amplitude;
+  if (!(a > 0.0)) {
+    if (r->rheobase.status != UCL_SEARCH_OK) {
+      snprintf(d.msg, sizeof(d.msg),
+               "no DC rheobase to size the charging step (set "
+               "tau_leak.amplitude)");
+      fail(r, UCL_ERR_INVAL, "tau_leak", &d);
+      return;
+    }
+    a = 0.95 * r->rheobase.lo;
+  }
+  r->leak_amplitude = a;
+  const ucl_circuit_params *c = &p->circuit;
+  double window = o->leak_window > 0.0 ? o->leak_window : 8.0 * (c->R1 + c->R2) * c->C;
+  ucl_params q = *p;
+  q.stim.kind = UCL_STIM_STEP;
+  q.stim.amplitude = a;
+  q.stim.start = 0.0;
+  q.stim.width = o->leak_width;
+  q.stim.duration = o->leak_width + window;
+  ucl_trace *tr = NULL;
+  ucl_status st = simulate(&q, window / 4000.0, 0, &tr, &r->stats, &r->sims, &d);
+  if (st == UCL_OK && ucl_sim_spike_count(tr) > 0) {
+    snprintf(d.msg, sizeof(d.msg), "the %g V charging step fired the neuron", a);
+    st = UCL_ERR_RANGE;
+  }
+  if (st == UCL_OK) {
+    leak_ctx lc = {ucl_trace_channel_index(tr, "I_gate_A"), ucl_trace_channel_index(tr, "V_gate_V"),
+                   c->R2, 0.01, 0};
+    int kv = ucl_trace_channel_index(tr, "V_mem_V");
+    ucl_exp_fit f;
+    if (fit_run(tr, kv, o->leak_width, leak_keep, &lc, &f) == UCL_OK && !f.at_bound) {
+      r->tau_leak_off_s = f.tau;
+      r->tau_leak_off_r2 = f.r2;
+    }
+    lc.on = 1;
+    if (fit_run(tr, kv, o->leak_width, leak_keep, &lc, &f) == UCL_OK && !f.at_bound) {
+      r->tau_leak_on_s = f.tau;
+      r->tau_leak_on_r2 = f.r2;
+    }
+  } else {
+    fail(r, st, "tau_leak", &d);
+  }
+  ucl_trace_destroy(&tr);
+}
+
+static int on_keep(const ucl_trace *tr, size_t i, const void *vctx) {
+  return chan(tr, i, *(const int *)vctx) > 0.5;
+}
+
+static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+  ucl_diag d = {{0}};
+  if (!isfinite(r->threshold.v_latch)) {
+    snprintf(d.msg, sizeof(d.msg), "no firing threshold to start the discharge from");
+    fail(r, UCL_ERR_INVAL, "tau_ref", &d);
+    return;
+  }
+  ucl_params q = *p;
+  q.stim.kind = UCL_STIM_DC;
+  q.stim.amplitude = 0.0;
+  q.stim.duration = o->ref_window;
+  q.circuit.V_m0 = r->threshold.v_latch + 1e-3;
+  ucl_trace *tr = NULL;
+  ucl_status st = simulate(&q, o->ref_window / 20000.0, 0, &tr, &r->stats, &r->sims, &d);
+  if (st == UCL_OK) {
+    const ucl_event *e0 = ucl_trace_event(tr, 0), *e1 = ucl_trace_event(tr, 1);
+    if (e0 && e1 && e0->kind == UCL_EVENT_LATCH && e1->kind == UCL_EVENT_UNLATCH) {
+      r->spike_duration_s = e1->t - e0->t;
+      int kon = ucl_trace_channel_index(tr, "scr_on");
+      ucl_exp_fit f;
+      if (fit_run(tr, ucl_trace_channel_index(tr, "V_mem_V"), 0.0, on_keep, &kon, &f) == UCL_OK &&
+          !f.at_bound) {
+        r->tau_ref_s = f.tau;
+        r->tau_ref_r2 = f.r2;
+      }
+    } else {
+      snprintf(d.msg, sizeof(d.msg), "the membrane at %g V did not give one whole spike in %g s",
+               q.circuit.V_m0, o->ref_window);
+      st = UCL_ERR_RANGE;
+    }
+  }
+  if (st != UCL_OK) {
+    fail(r, st, "tau_ref", &d);
+  }
+  ucl_trace_destroy(&tr);
+}
+
+/* A pulse-train run at amplitude a over 'window': features, energies and spike times. */
+static ucl_status train_run(const ucl_params *p, double a, double window, ucl_char_result *r,
+                            ucl_train_features *f, double *e_in, double *e_vdd, double **spikes,
+                            size_t *n, ucl_diag *d) {
+  ucl_params q = *p;
+  drive(&q, 0, a);
+  q.stim.duration = window;
+  ucl_trace *tr = NULL;
+  ucl_status st = simulate(&q, 0.0, 0, &tr, &r->stats, &r->sims, d);
+  if (st == UCL_OK) {
+    double *s = NULL;
+    size_t m = 0;
+    st = ucl_sim_spike_times(tr, &s, &m);
+    if (st == UCL_OK) {
+      ucl_features_train(s, m, 0.0, window, f);
+      *e_in = ucl_trace_quad(tr, 0);
+      *e_vdd = ucl_trace_quad(tr, 1);
+      if (spikes) {
+        *spikes = s;
+        *n = m;
+      } else {
+        free(s);
+      }
+    }
+  }
+  ucl_trace_destroy(&tr);
+  return st;
+}
+
+static void protocol_adaptation(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+  const ucl_circuit_params *c = &p->circuit;
+  double a = o->adapt_amplitude > 0.0 ? o->adapt_amplitude : p->stim.amplitude;
+  double w = o->adapt_window;
+  if (!(w > 0.0)) {
+    w = p->stim.duration;
+    if (c->neuron == UCL_NEURON_TYPE2 && 20.0 * c->R7 * c->C2 > w) {
+      w = 20.0 * c->R7 * c->C2;
+    }
+  }
+  r->adapt_amplitude = a;
+  r->adapt_window = w;
+  ucl_diag d = {{0}};
+  ucl_train_features f;
+  double e1, e2, *s = NULL;
+  size_t n = 0;
+  ucl_status st = train_run(p, a, w, r, &f, &e1, &e2, &s, &n, &d);
+  if (st == UCL_OK) {
+    r->adapt_spikes = (long)n;
+    r->adapt_index_efel = f.adapt_index_efel;
+    r->adapt_index_ipfx = f.adapt_index_ipfx;
+    ucl_rate_fit rf;
+    if (ucl_fit_rate_decay(s, n, &rf) == UCL_OK && !rf.at_bound) {
+      r->adapt = rf;
+    }
+  } else {
+    fail(r, st, "adaptation", &d);
+  }
+  free(s);
+}
+
+static void protocol_reference(const ucl_params *p, ucl_char_result *r) {
+  ucl_diag d = {{0}};
+  r->ref_amplitude = p->stim.amplitude;
+  ucl_status st = train_run(p, p->stim.amplitude, p->stim.duration, r, &r->ref, &r->e_in_J,
+                            &r->e_vdd_J, NULL, NULL, &d);
+  if (st != UCL_OK) {
+    fail(r, st, "energy", &d);
+    return;
+  }
+  long k = r->ref.spikes;
+  if (k > 0) {
+    r->e_in_per_spike_J = r->e_in_J / (double)k;
+    r->e_vdd_per_spike_J = r->e_vdd_J / (double)k;
+    r->e_per_spike_J = (r->e_in_J + r->e_vdd_J) / (double)k;
+  }
+  r->e_paper_J = 0.5 * p->circuit.C * r->ref_amplitude * r->ref_amplitude;
+  if (isfinite(r->threshold.v_latch)) {
+    r->e_stored_J = 0.5 * p->circuit.C * r->threshold.v_latch * r->threshold.v_latch;
+  }
+}
+
+static ucl_status protocol_curve(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+  double def[DEFAULT_N_AMPS];
+  const double *amps = o->rate_amps;
+  size_t n = o->n_rate_amps;
+  if (!amps) {
+    for (int k = 0; k < DEFAULT_N_AMPS; k++) {
+      def[k] = default_amps_lo +
+               (default_amps_hi - default_amps_lo) * (double)k / (double)(DEFAULT_N_AMPS - 1);
+    }
+    amps = def;
+    n = DEFAULT_N_AMPS;
+  }
+  r->curve = calloc(n > 0 ? n : 1, sizeof(*r->curve));
+  if (!r->curve) {
+    return UCL_ERR_NOMEM;
+  }
+  r->n_curve = n;
+  /* The membrane responds monotonically to the drive while the neuron has not fired, so an
+   * amplitude at or below one shown to stay silent over the window stays silent too. */
+  double silent_up_to = r->threshold.status == UCL_SEARCH_OK ? r->threshold.lo : -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    ucl_rate_point *pt = &r->curve[i];
+    pt->amplitude = amps[i];
+    pt->e_in = pt->e_vdd = pt->e_per_spike = NAN;
+    if (amps[i] <= silent_up_to) {
+      ucl_features_train(NULL, 0, 0.0, p->stim.duration, &pt->f);
+      pt->status = UCL_OK;
+      continue;
+    }
+    ucl_diag d = {{0}};
+    pt->simulated = 1;
+    pt->status =
+        train_run(p, amps[i], p->stim.duration, r, &pt->f, &pt->e_in, &pt->e_vdd, NULL, NULL, &d);
+    if (pt->status != UCL_OK) {
+      ucl_diag_prefix(&d, "at %g V: ", amps[i]);
+      fail(r, pt->status, "rate curve", &d);
+      continue;
+    }
+    if (pt->f.spikes > 0) {
+      pt->e_per_spike = (pt->e_in + pt->e_vdd) / (double)pt->f.spikes;
+    }
+  }
+  return UCL_OK;
+}
+
+ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *out,
+                            ucl_diag *diag) {
+  const char *bad = NULL;
+  ucl_status st = ucl_params_validate(p, &bad, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  if (!(o->thr_lo < o->thr_hi) || !(o->thr_tol > 0.0)) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "threshold bracket must have lo < hi and tol > 0");
+  }
+  ucl_char_result r;
+  memset(&r, 0, sizeof(r));
+  r.status = UCL_OK;
+  r.tau_leak_off_s = r.tau_leak_off_r2 = r.tau_leak_on_s = r.tau_leak_on_r2 = NAN;
+  r.leak_amplitude = NAN;
+  r.tau_ref_s = r.tau_ref_r2 = r.spike_duration_s = NAN;
+  r.adapt.tau_s = r.adapt.r0_Hz = r.adapt.rinf_Hz = r.adapt.r2 = NAN;
+  r.adapt_index_efel = r.adapt_index_ipfx = NAN;
+  r.adapt_amplitude = r.adapt_window = NAN;
+  r.ref_amplitude = r.e_in_J = r.e_vdd_J = NAN;
+  r.e_per_spike_J = r.e_in_per_spike_J = r.e_vdd_per_spike_J = r.e_paper_J = r.e_stored_J = NAN;
+  ucl_features_train(NULL, 0, 0.0, 1.0, &r.ref);
+  r.ref.rate_mean_Hz = NAN;
+  r.rheobase = (ucl_threshold){UCL_SEARCH_SKIPPED, NAN, NAN, NAN, 0, NAN};
+
+  ucl_diag d = {{0}};
+  if (ucl_protocol_threshold(p, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r.threshold, &r.stats,
+                             &r.sims, &d) != UCL_OK) {
+    fail(&r, UCL_ERR_SOLVER, "threshold", &d);
+  }
+  if (enabled(o->rheobase) &&
+      ucl_protocol_threshold(p, 1, o->thr_lo, o->thr_hi, o->thr_tol, &r.rheobase, &r.stats, &r.sims,
+                             &d) != UCL_OK) {
+    fail(&r, UCL_ERR_SOLVER, "rheobase", &d);
+  }
+  if (enabled(o->tau_leak)) {
+    protocol_tau_leak(p, o, &r);
+  }
+  if (enabled(o->tau_ref)) {
+    protocol_tau_ref(p, o, &r);
+  }
+  int adapt = o->adaptation == UCL_ON ||
+              (o->adaptation == UCL_AUTO && p->circuit.neuron == UCL_NEURON_TYPE2);
+  if (adapt) {
+    protocol_adaptation(p, o, &r);
+  }
+  if (enabled(o->energy)) {
+    protocol_reference(p, &r);
+  }
+  st = protocol_curve(p, o, &r);
+  if (st != UCL_OK) {
+    ucl_char_result_free(&r);
+    return ucl_diag_set(diag, st, "out of memory");
+  }
+  *out = r;
+  return UCL_OK;
+}
+
+void ucl_char_result_free(ucl_char_result *r) {
+  if (r) {
+    free(r->curve);
+    r->curve = NULL;
+    r->n_curve = 0;
+  }
+}
