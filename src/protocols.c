@@ -333,9 +333,14 @@ static int on_keep(const ucl_trace *tr, size_t i, const void *vctx) {
   return chan(tr, i, *(const int *)vctx) > 0.5;
 }
 
+/* The membrane voltage at which the neuron fires, from either search. */
+static double v_latch(const ucl_char_result *r) {
+  return isfinite(r->threshold.v_latch) ? r->threshold.v_latch : r->rheobase.v_latch;
+}
+
 static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
   ucl_diag d = {{0}};
-  if (!isfinite(r->threshold.v_latch)) {
+  if (!isfinite(v_latch(r))) {
     snprintf(d.msg, sizeof(d.msg), "no firing threshold to start the discharge from");
     fail(r, UCL_ERR_INVAL, "tau_ref", &d);
     return;
@@ -344,7 +349,7 @@ static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_ch
   q.stim.kind = UCL_STIM_DC;
   q.stim.amplitude = 0.0;
   q.stim.duration = o->ref_window;
-  q.circuit.V_m0 = r->threshold.v_latch + 1e-3;
+  q.circuit.V_m0 = v_latch(r) + 1e-3;
   ucl_trace *tr = NULL;
   ucl_status st = simulate(&q, o->ref_window / 20000.0, 0, &tr, &r->stats, &r->sims, &d);
   if (st == UCL_OK) {
@@ -446,8 +451,9 @@ static void protocol_reference(const ucl_params *p, ucl_char_result *r) {
     r->e_per_spike_J = (r->e_in_J + r->e_vdd_J) / (double)k;
   }
   r->e_paper_J = 0.5 * p->circuit.C * r->ref_amplitude * r->ref_amplitude;
-  if (isfinite(r->threshold.v_latch)) {
-    r->e_stored_J = 0.5 * p->circuit.C * r->threshold.v_latch * r->threshold.v_latch;
+  double vl = v_latch(r);
+  if (isfinite(vl)) {
+    r->e_stored_J = 0.5 * p->circuit.C * vl * vl;
   }
 }
 
@@ -522,14 +528,17 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   r.rheobase = (ucl_threshold){UCL_SEARCH_SKIPPED, NAN, NAN, NAN, 0, NAN};
 
   ucl_diag d = {{0}};
-  if (ucl_protocol_threshold(p, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r.threshold, &r.stats,
-                             &r.sims, &d) != UCL_OK) {
-    fail(&r, UCL_ERR_SOLVER, "threshold", &d);
+  st = ucl_protocol_threshold(p, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r.threshold, &r.stats,
+                              &r.sims, &d);
+  if (st != UCL_OK) {
+    fail(&r, st, "threshold", &d);
   }
-  if (enabled(o->rheobase) &&
-      ucl_protocol_threshold(p, 1, o->thr_lo, o->thr_hi, o->thr_tol, &r.rheobase, &r.stats, &r.sims,
-                             &d) != UCL_OK) {
-    fail(&r, UCL_ERR_SOLVER, "rheobase", &d);
+  if (enabled(o->rheobase)) {
+    st = ucl_protocol_threshold(p, 1, o->thr_lo, o->thr_hi, o->thr_tol, &r.rheobase, &r.stats,
+                                &r.sims, &d);
+    if (st != UCL_OK) {
+      fail(&r, st, "rheobase", &d);
+    }
   }
   if (enabled(o->tau_leak)) {
     protocol_tau_leak(p, o, &r);

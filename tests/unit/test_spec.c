@@ -134,11 +134,65 @@ static void test_bad_sets_and_files(void **state) {
   assert_non_null(strstr(d.msg, "none.ini: cannot open"));
 }
 
+static void test_characterize_section(void **state) {
+  (void)state;
+  const char *path = write_spec("char.ini", "[characterize]\nthreshold = 1, 12\n"
+                                            "threshold.tol = 0.5m\nrate_curve = lin(4, 8, 5)\n"
+                                            "adaptation = on\nadaptation.window = 30m\n"
+                                            "rheobase = off\ntau_leak.width = 1m\n"
+                                            "energy = off\n");
+  ucl_char_config c;
+  ucl_diag d = {{0}};
+  ucl_status st = ucl_spec_load_char_config(path, &c, &d);
+  if (st != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_true(c.opts.thr_lo == 1.0 && c.opts.thr_hi == 12.0);
+  assert_close(c.opts.thr_tol, 0.5e-3, 1e-15, 0);
+  assert_int_equal(c.opts.n_rate_amps, 5);
+  assert_ptr_equal(c.opts.rate_amps, c.rate_amps);
+  assert_true(c.rate_amps[4] == 8.0);
+  assert_int_equal(c.opts.adaptation, UCL_ON);
+  assert_close(c.opts.adapt_window, 30e-3, 1e-15, 0);
+  assert_int_equal(c.opts.rheobase, UCL_OFF);
+  assert_int_equal(c.opts.energy, UCL_OFF);
+  assert_close(c.opts.leak_width, 1e-3, 1e-15, 0);
+  ucl_char_config_free(&c);
+  /* defaults without a file */
+  assert_int_equal(ucl_spec_load_char_config(NULL, &c, &d), UCL_OK);
+  assert_true(c.opts.thr_lo == 0.5 && c.opts.thr_hi == 15.0 && c.opts.thr_tol == 1e-3);
+  assert_null(c.opts.rate_amps);
+  ucl_char_config_free(&c);
+  const struct {
+    const char *text;
+    int line;
+    const char *needle;
+  } bad[] = {
+      {"[characterize]\nthreshold = 5\n", 2, "low, high"},
+      {"[characterize]\nthreshold = 6, 2\n", 2, "low < high"},
+      {"[characterize]\n\nrate_curve = lin(1, 2)\n", 3, "three arguments"},
+      {"[characterize]\nadaptation = maybe\n", 2, "auto, on or off"},
+      {"[characterize]\nenergy = auto\n", 2, "on or off"},
+      {"[characterize]\nthreshold.tol = -1m\n", 2, "must be > 0"},
+      {"[characterize]\nwobble = 1\n", 2, "unknown key 'wobble'"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    path = write_spec("badchar.ini", bad[i].text);
+    char where[300];
+    snprintf(where, sizeof(where), "%s:%d: ", path, bad[i].line);
+    st = ucl_spec_load_char_config(path, &c, &d);
+    if (st == UCL_OK || strncmp(d.msg, where, strlen(where)) != 0 || !strstr(d.msg, bad[i].needle)) {
+      fail_msg("case %zu: '%s'", i, d.msg);
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_good_spec_and_overrides),
       cmocka_unit_test(test_bad_files),
       cmocka_unit_test(test_bad_sets_and_files),
+      cmocka_unit_test(test_characterize_section),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

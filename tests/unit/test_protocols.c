@@ -1,0 +1,191 @@
+/* test_protocols.c — the characterization procedures on the default neuron: the threshold
+ * search (its bracket re-checked by independent runs, its cost, its edge statuses, its
+ * dependence on the input frequency), tau_leak and tau_ref against the circuit's RC products,
+ * the f–A curve, energy, and type II adaptation. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "uclif/protocols.h"
+#include "uclif/sim.h"
+#include "uclif/spec.h"
+
+static ucl_params config(const char *const *sets, int n) {
+  ucl_params p;
+  ucl_diag d = {{0}};
+  if (ucl_spec_load_config(NULL, sets, n, &p, &d) != UCL_OK) {
+    fail_msg("config: %s", d.msg);
+  }
+  return p;
+}
+
+static long spikes_at(ucl_params p, double a) {
+  p.stim.amplitude = a;
+  ucl_trace *tr = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_sim_run(&p, NULL, &tr, &d), UCL_OK);
+  long n = ucl_sim_spike_count(tr);
+  ucl_trace_destroy(&tr);
+  return n;
+}
+
+/* 1 mV over a 15 V bracket in at most 14 simulations; the bracket is right. */
+static void test_threshold_search(void **state) {
+  (void)state;
+  ucl_params p = config(NULL, 0);
+  ucl_threshold t;
+  long sims = 0;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_protocol_threshold(&p, 0, 0.5, 15.5, 1e-3, &t, NULL, &sims, &d), UCL_OK);
+  assert_int_equal(t.status, UCL_SEARCH_OK);
+  assert_true(t.hi - t.lo <= 1e-3);
+  assert_true(t.value == t.hi);
+  assert_true(t.sims <= 14);
+  assert_int_equal(sims, t.sims);
+  assert_close(t.value, 5.0, 0, 0.3); /* the paper's onset */
+  assert_int_equal(spikes_at(p, t.lo), 0);
+  assert_true(spikes_at(p, t.hi) > 0);
+  assert_true(t.v_latch > 1.5 && t.v_latch < 3.0);
+}
+
+static void test_threshold_edge_statuses(void **state) {
+  (void)state;
+  ucl_params p = config(NULL, 0);
+  ucl_threshold t;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_protocol_threshold(&p, 0, 0.5, 3.0, 1e-3, &t, NULL, NULL, &d), UCL_OK);
+  assert_int_equal(t.status, UCL_SEARCH_NEVER_FIRES);
+  assert_int_equal(t.sims, 1);
+  assert_true(isnan(t.value));
+  assert_string_equal(ucl_search_status_name(t.status), "never_fires");
+  assert_int_equal(ucl_protocol_threshold(&p, 0, 6.0, 15.0, 1e-3, &t, NULL, NULL, &d), UCL_OK);
+  assert_int_equal(t.status, UCL_SEARCH_FIRES_AT_LOWER);
+  assert_int_equal(t.sims, 2);
+  assert_true(t.value == 6.0);
+  assert_int_equal(ucl_protocol_threshold(&p, 0, 5.0, 4.0, 1e-3, &t, NULL, NULL, &d),
+                   UCL_ERR_INVAL);
+}
+
+/* The paper: the onset "also depends on the input-spike frequency". Faster pulses integrate
+ * more charge against the same leak, so the threshold falls; a DC source needs less still. */
+static void test_threshold_falls_with_period(void **state) {
+  (void)state;
+  const char *s50[] = {"period=50u"};
+  ucl_params p100 = config(NULL, 0), p50 = config(s50, 1);
+  ucl_threshold t100, t50, dc;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_protocol_threshold(&p100, 0, 0.5, 15, 1e-3, &t100, NULL, NULL, &d), UCL_OK);
+  assert_int_equal(ucl_protocol_threshold(&p50, 0, 0.5, 15, 1e-3, &t50, NULL, NULL, &d), UCL_OK);
+  assert_int_equal(ucl_protocol_threshold(&p100, 1, 0.5, 15, 1e-3, &dc, NULL, NULL, &d), UCL_OK);
+  assert_true(t50.value < t100.value - 0.5);
+  assert_true(dc.value < t50.value);
+}
+
+static void test_characterize_type1(void **state) {
+  (void)state;
+  ucl_params p = config(NULL, 0);
+  ucl_char_opts o;
+  ucl_char_opts_default(&o);
+  ucl_char_result r;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_OK);
+  if (r.status != UCL_OK) {
+    fail_msg("%s", r.reason);
+  }
+  const ucl_circuit_params *c = &p.circuit;
+  assert_close(r.tau_leak_off_s, (c->R1 + c->R2) * c->C, 0.02, 0);
+  assert_true(r.tau_leak_off_r2 > 0.999);
+  /* gate junction on: the leak runs through R1 toward the clamp, close to R1·C */
+  assert_close(r.tau_leak_on_s, c->R1 * c->C, 0.2, 0);
+  assert_close(r.tau_ref_s, (c->R3 + c->scr.R_T) * c->C, 0.05, 0);
+  assert_true(r.spike_duration_s > r.tau_ref_s && r.spike_duration_s < 10 * r.tau_ref_s);
+  assert_int_equal(r.rheobase.status, UCL_SEARCH_OK);
+  assert_true(r.rheobase.value < r.threshold.value);
+  /* f–A curve: the default 33 amplitudes, silent below threshold, non-decreasing */
+  assert_int_equal(r.n_curve, 33);
+  int firing = 0;
+  for (size_t i = 0; i < r.n_curve; i++) {
+    const ucl_rate_point *pt = &r.curve[i];
+    assert_int_equal(pt->status, UCL_OK);
+    if (pt->amplitude < r.threshold.lo) {
+      assert_int_equal(pt->f.spikes, 0);
+    }
+    if (i > 0) {
+      assert_true(pt->f.rate_mean_Hz >= r.curve[i - 1].f.rate_mean_Hz);
+    }
+    firing += pt->f.spikes > 0;
+  }
+  assert_true(firing >= 15);
+  assert_true(r.curve[32].f.rate_mean_Hz > 2.0 * r.curve[17].f.rate_mean_Hz);
+  /* energy: both sources deliver energy; more than the charge stored at threshold */
+  assert_true(r.ref.spikes > 0);
+  assert_true(r.e_in_per_spike_J > 0 && r.e_vdd_per_spike_J > 0);
+  assert_close(r.e_per_spike_J, r.e_in_per_spike_J + r.e_vdd_per_spike_J, 1e-12, 0);
+  assert_true(r.e_per_spike_J > r.e_stored_J);
+  assert_close(r.e_paper_J, 0.5 * c->C * 36.0, 1e-12, 0);
+  /* type I: no adaptation protocol by default */
+  assert_true(isnan(r.adapt.tau_s));
+  assert_true(r.sims > 30);
+  ucl_char_result_free(&r);
+}
+
+/* Type II adapts: the rate falls from r0 to r_inf, slower when R7 (the C2 discharge) is larger. */
+static double adapt_tau(const char *r7, double *r0, double *rinf, double *r2) {
+  const char *sets[] = {"neuron=type2", "amplitude=7", r7};
+  ucl_params p = config(sets, 3);
+  ucl_char_opts o;
+  ucl_char_opts_default(&o);
+  o.rheobase = o.tau_leak = o.tau_ref = o.energy = UCL_OFF;
+  o.rate_amps = (const double[]){7.0};
+  o.n_rate_amps = 1;
+  ucl_char_result r;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_OK);
+  assert_int_equal(r.status, UCL_OK);
+  assert_true(r.adapt_spikes >= 10);
+  assert_true(r.adapt_index_ipfx > 0.0);
+  *r0 = r.adapt.r0_Hz;
+  *rinf = r.adapt.rinf_Hz;
+  *r2 = r.adapt.r2;
+  double tau = r.adapt.tau_s;
+  ucl_char_result_free(&r);
+  return tau;
+}
+
+static void test_type2_adaptation(void **state) {
+  (void)state;
+  double r0, rinf, r2, r0b, rinfb, r2b;
+  double t100 = adapt_tau("R7=100k", &r0, &rinf, &r2);
+  double t220 = adapt_tau("R7=220k", &r0b, &rinfb, &r2b);
+  assert_true(isfinite(t100) && isfinite(t220));
+  assert_true(r0 > 2.0 * rinf && r2 > 0.95);
+  assert_true(t220 > 1.2 * t100);
+  assert_true(rinfb < rinf); /* a slower C2 discharge holds T3 on longer */
+}
+
+static void test_bad_options(void **state) {
+  (void)state;
+  ucl_params p = config(NULL, 0);
+  ucl_char_opts o;
+  ucl_char_opts_default(&o);
+  o.thr_lo = 5.0;
+  o.thr_hi = 4.0;
+  ucl_char_result r;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_ERR_INVAL);
+  ucl_char_opts_default(&o);
+  p.circuit.C = -1.0;
+  assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_ERR_RANGE);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_threshold_search),
+      cmocka_unit_test(test_threshold_edge_statuses),
+      cmocka_unit_test(test_threshold_falls_with_period),
+      cmocka_unit_test(test_characterize_type1),
+      cmocka_unit_test(test_type2_adaptation),
+      cmocka_unit_test(test_bad_options),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
