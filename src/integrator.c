@@ -56,6 +56,7 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
   o.sample_dt = 0.0;
   o.sample_edges = 0;
   o.track_root_peaks = 0;
+  o.stop_after_latches = 0;
   o.progress = NULL;
   o.progress_ctx = NULL;
   return o;
@@ -72,6 +73,7 @@ typedef struct cv_run {
   double *times;     /* ring of recent event times (chattering test) */
   double *work;      /* 3·n_states scratch for the initial-step estimate */
   double *g, *peaks; /* root values and their peaks (track_root_peaks) */
+  long latches;      /* latch events so far (stop_after_latches) */
   int *fired, *dirs;
 } cv_run;
 
@@ -182,6 +184,7 @@ static ucl_status apply_switches(const ucl_system *sys, cv_run *c, const ucl_int
     if (ucl_trace_add_event(tr, &ev[i]) != UCL_OK) {
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing events");
     }
+    c->latches += (ev[i].kind == UCL_EVENT_LATCH);
     long k = (*n_events)++;
     int ring = o->chatter_events;
     double oldest = c->times[k % ring];
@@ -418,6 +421,9 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   }
 
   while (t < t_end) {
+    if (o->stop_after_latches > 0 && c.latches >= o->stop_after_latches) {
+      break; /* the caller has what it asked for */
+    }
     double t_break = sys->ops->next_break(sys->ctx, t);
     double t_stop = t_break < t_end ? t_break : t_end;
     /* Times within a few ulp of t are already reached: CVODE refuses so short a step. */

@@ -63,7 +63,12 @@ static void add_stats(ucl_solver_stats *a, const ucl_solver_stats *b) {
 /* One simulation with bookkeeping. On a failed run *tr is still set (partial trace). */
 static ucl_status simulate(const ucl_params *q, double sample_dt, int peaks, ucl_trace **tr,
                            ucl_solver_stats *stats, long *sims, ucl_diag *diag) {
-  ucl_sim_opts so = {sample_dt, sample_dt > 0.0, 50000000, NULL, NULL, peaks};
+  /* a probe (peaks on) only needs to know whether the neuron fires: stop at the first latch */
+  ucl_sim_opts so = {.sample_dt = sample_dt,
+                     .sample_edges = sample_dt > 0.0,
+                     .max_samples = 50000000,
+                     .track_root_peaks = peaks,
+                     .stop_after_latches = peaks ? 1 : 0};
   ucl_status st = ucl_sim_run(q, &so, tr, diag);
   if (sims) {
     (*sims)++;
@@ -438,8 +443,23 @@ static void protocol_adaptation(const ucl_params *p, const ucl_char_opts *o, ucl
 static void protocol_reference(const ucl_params *p, ucl_char_result *r) {
   ucl_diag d = {{0}};
   r->ref_amplitude = p->stim.amplitude;
-  ucl_status st = train_run(p, p->stim.amplitude, p->stim.duration, r, &r->ref, &r->e_in_J,
-                            &r->e_vdd_J, NULL, NULL, &d);
+  /* the f–A curve may already hold this run (same amplitude, same window) */
+  const ucl_rate_point *same = NULL;
+  for (size_t i = 0; i < r->n_curve; i++) {
+    if (r->curve[i].simulated && r->curve[i].status == UCL_OK &&
+        r->curve[i].amplitude == r->ref_amplitude) {
+      same = &r->curve[i];
+    }
+  }
+  ucl_status st = UCL_OK;
+  if (same) {
+    r->ref = same->f;
+    r->e_in_J = same->e_in;
+    r->e_vdd_J = same->e_vdd;
+  } else {
+    st = train_run(p, p->stim.amplitude, p->stim.duration, r, &r->ref, &r->e_in_J, &r->e_vdd_J,
+                   NULL, NULL, &d);
+  }
   if (st != UCL_OK) {
     fail(r, st, "energy", &d);
     return;
@@ -551,13 +571,13 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   if (adapt) {
     protocol_adaptation(p, o, &r);
   }
-  if (enabled(o->energy)) {
-    protocol_reference(p, &r);
-  }
   st = protocol_curve(p, o, &r);
   if (st != UCL_OK) {
     ucl_char_result_free(&r);
     return ucl_diag_set(diag, st, "out of memory");
+  }
+  if (enabled(o->energy)) {
+    protocol_reference(p, &r);
   }
   *out = r;
   return UCL_OK;

@@ -26,6 +26,7 @@ ucl_status ucl_sim_run(const ucl_params *p, const ucl_sim_opts *opts, ucl_trace 
     io.progress = opts->progress;
     io.progress_ctx = opts->progress_ctx;
     io.track_root_peaks = opts->track_root_peaks;
+    io.stop_after_latches = opts->stop_after_latches;
   }
   st = ucl_trace_create(sys->n_channels, sys->channel_names, max_samples, &tr, diag);
   if (st != UCL_OK) {

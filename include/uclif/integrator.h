@@ -22,6 +22,7 @@ typedef struct ucl_integrator_opts {
   double sample_dt;      /* s; 0 = no periodic samples */
   int sample_edges;      /* also sample just before and after every event and break */
   int track_root_peaks;  /* record root peaks in the trace (ucl_trace_root_peak) */
+  long stop_after_latches; /* > 0: end the run (UCL_OK) at this many latch events */
   /* Called with the simulated time reached (s) after every restart, i.e. at every stimulus
    * edge and event; may be NULL. Returning non-zero stops the run with UCL_ERR_LIMIT. */
   int (*progress)(void *ctx, double t, double t_end);

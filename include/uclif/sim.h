@@ -16,6 +16,7 @@ typedef struct ucl_sim_opts {
   int (*progress)(void *ctx, double t, double t_end); /* see ucl_integrator_opts; may be NULL */
   void *progress_ctx;
   int track_root_peaks; /* see ucl_integrator_opts */
+  long stop_after_latches; /* see ucl_integrator_opts */
 } ucl_sim_opts;
 
 /* Latch (spike) times of the trace, in order, into a malloc'd array (*n of them; NULL when

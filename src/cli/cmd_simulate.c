@@ -172,8 +172,11 @@ int ucl_cmd_simulate(int argc, char **argv) {
   progress_state ps = {{0, 0}, 0};
   clock_gettime(CLOCK_MONOTONIC, &ps.last);
   int tty = isatty(STDERR_FILENO) && !quiet;
-  ucl_sim_opts so = {
-      sample_dt, sample_dt > 0.0, (size_t)max_samples, tty ? show_progress : NULL, &ps, 0};
+  ucl_sim_opts so = {.sample_dt = sample_dt,
+                     .sample_edges = sample_dt > 0.0,
+                     .max_samples = (size_t)max_samples,
+                     .progress = tty ? show_progress : NULL,
+                     .progress_ctx = &ps};
   ucl_diag run_diag = {{0}};
   st = ucl_sim_run(&p, &so, &tr, &run_diag);
   if (ps.shown) {

@@ -22,7 +22,7 @@ static ucl_params config(const char *const *sets, int n) {
 static ucl_trace *run(const ucl_params *p, double sample_dt, int edges) {
   ucl_trace *tr = NULL;
   ucl_diag d = {{0}};
-  ucl_sim_opts so = {sample_dt, edges, 10000000, NULL, NULL, 0};
+  ucl_sim_opts so = {.sample_dt = sample_dt, .sample_edges = edges, .max_samples = 10000000};
   ucl_status st = ucl_sim_run(p, &so, &tr, &d);
   if (st != UCL_OK) {
     fail_msg("run: %s", d.msg);

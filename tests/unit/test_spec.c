@@ -181,7 +181,8 @@ static void test_characterize_section(void **state) {
     char where[300];
     snprintf(where, sizeof(where), "%s:%d: ", path, bad[i].line);
     st = ucl_spec_load_char_config(path, &c, &d);
-    if (st == UCL_OK || strncmp(d.msg, where, strlen(where)) != 0 || !strstr(d.msg, bad[i].needle)) {
+    if (st == UCL_OK || strncmp(d.msg, where, strlen(where)) != 0 ||
+        !strstr(d.msg, bad[i].needle)) {
       fail_msg("case %zu: '%s'", i, d.msg);
     }
   }
