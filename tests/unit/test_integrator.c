@@ -311,12 +311,42 @@ static void test_sample_bound(void **state) {
   ucl_trace_destroy(&tr);
 }
 
+/* stop_after_latches ends the run at the first latch, successfully, with the root peak of the
+ * latch function at its crossing (0 to rounding). */
+static void test_stop_after_latch_and_peaks(void **state) {
+  (void)state;
+  lin s = relax();
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 0, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.stop_after_latches = 1;
+  o.track_root_peaks = 1;
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-2, tr, NULL), UCL_OK);
+  assert_int_equal(ucl_trace_n_events(tr), 1);
+  double t_latch = s.R * s.C * log(s.E1 / (s.E1 - s.V_th));
+  assert_close(ucl_trace_t_reached(tr), t_latch, 1e-9, 0);
+  assert_int_equal(ucl_trace_n_root_peaks(tr), 1);
+  ucl_trace_destroy(&tr);
+  /* a run that stays below V_th: the peak is V(t_end) − V_th */
+  s = relax();
+  s.E1 = s.E2 = 2.0;
+  sys = make_sys(&s);
+  assert_int_equal(ucl_trace_create(1, lin_names, 0, &tr, NULL), UCL_OK);
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-3, tr, NULL), UCL_OK);
+  assert_int_equal(ucl_trace_n_events(tr), 0);
+  double v_end = 2.0 * (1.0 - exp(-1e-3 / (s.R * s.C)));
+  assert_close(ucl_trace_root_peak(tr, 0), v_end - s.V_th, 1e-8, 0);
+  ucl_trace_destroy(&tr);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_event_times_analytic), cmocka_unit_test(test_energy_quadrature),
       cmocka_unit_test(test_break_and_samples),    cmocka_unit_test(test_edge_samples),
       cmocka_unit_test(test_chattering),           cmocka_unit_test(test_step_limit_and_bad_args),
       cmocka_unit_test(test_sample_bound),
+      cmocka_unit_test(test_stop_after_latch_and_peaks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
