@@ -1,6 +1,8 @@
 /* units.c — SI-suffixed number parsing (strtod with end pointer; never atof/sscanf). */
 #include "uclif/units.h"
 
+#include "uclif/eseries.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -175,6 +177,36 @@ ucl_status ucl_values_parse(const char *text, const char *unit, size_t max_n, do
   size_t len = trimmed_len(s);
   if (len == 0) {
     return ucl_diag_set(diag, UCL_ERR_PARSE, "empty value set");
+  }
+  /* E-series ranges: e6 e12 e24 e48 e96 e192 (lo, hi) */
+  if (len > 3 && s[0] == 'e' && s[len - 1] == ')') {
+    char *end = NULL;
+    long series = strtol(s + 1, &end, 10);
+    if (end && *end == '(') {
+      char buf[256];
+      size_t il = (size_t)(s + len - 1 - (end + 1));
+      if (il >= sizeof(buf)) {
+        return ucl_diag_set(diag, UCL_ERR_PARSE, "arguments too long");
+      }
+      memcpy(buf, end + 1, il);
+      buf[il] = '\0';
+      char *comma = strchr(buf, ',');
+      if (!comma || strchr(comma + 1, ',')) {
+        return ucl_diag_set(diag, UCL_ERR_PARSE, "e%ld(): expected two arguments (lo, hi)",
+                            series);
+      }
+      *comma = '\0';
+      double lo, hi;
+      ucl_status st = ucl_units_parse(buf, unit, &lo, diag);
+      if (st == UCL_OK) {
+        st = ucl_units_parse(comma + 1, unit, &hi, diag);
+      }
+      if (st != UCL_OK) {
+        ucl_diag_prefix(diag, "e%ld(): ", series);
+        return st;
+      }
+      return ucl_eseries_range((int)series, lo, hi, max_n, out, n_out, diag);
+    }
   }
   int is_lin = len > 4 && strncmp(s, "lin(", 4) == 0;
   int is_log = len > 4 && strncmp(s, "log(", 4) == 0;

@@ -101,6 +101,23 @@ static void test_value_sets(void **state) {
   assert_int_equal(n, 3);
   assert_true(v[0] == 47e3 && v[1] == 68e3 && v[2] == 100e3);
   free(v);
+  assert_int_equal(ucl_values_parse("e12(4.7n, 47n)", "F", 1000, &v, &n, &d), UCL_OK);
+  assert_int_equal(n, 13); /* 4.7 5.6 6.8 8.2 10 12 15 18 22 27 33 39 47 */
+  assert_close(v[0], 4.7e-9, 1e-12, 0);
+  assert_close(v[4], 10e-9, 1e-12, 0);
+  assert_close(v[12], 47e-9, 1e-12, 0);
+  free(v);
+  assert_int_equal(ucl_values_parse("e96(100, 200)", "Ohm", 1000, &v, &n, &d), UCL_OK);
+  assert_int_equal(n, 30); /* 100 102 105 ... 196 200 */
+  assert_close(v[29], 200.0, 1e-12, 0);
+  free(v);
+  assert_int_equal(ucl_values_parse("e192(900, 1k)", "Ohm", 1000, &v, &n, &d), UCL_OK);
+  assert_int_equal(n, 9); /* 909 920 931 942 953 965 976 988 1000 */
+  assert_close(v[1], 920.0, 1e-12, 0);
+  free(v);
+  assert_int_equal(ucl_values_parse("e7(1, 10)", "V", 1000, &v, &n, &d), UCL_ERR_INVAL);
+  assert_int_equal(ucl_values_parse("e12(50, 51)", "V", 1000, &v, &n, &d), UCL_ERR_RANGE);
+  assert_int_equal(ucl_values_parse("e12(5)", "V", 1000, &v, &n, &d), UCL_ERR_PARSE);
   assert_int_equal(ucl_values_parse("5", "V", 1000, &v, &n, &d), UCL_OK);
   assert_int_equal(n, 1);
   free(v);
