@@ -171,7 +171,7 @@ fail:
   return st;
 }
 
-ucl_status ucl_ini_read(const char *path, ucl_ini **out, ucl_diag *diag) {
+ucl_status ucl_read_text_file(const char *path, char **text_out, ucl_diag *diag) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -208,10 +208,21 @@ ucl_status ucl_ini_read(const char *path, ucl_ini **out, ucl_diag *diag) {
     goto done;
   }
   text[n] = '\0';
-  st = ucl_ini_parse(path, text, out, diag);
+  *text_out = text;
+  text = NULL;
 done:
   free(text);
   fclose(f);
+  return st;
+}
+
+ucl_status ucl_ini_read(const char *path, ucl_ini **out, ucl_diag *diag) {
+  char *text = NULL;
+  ucl_status st = ucl_read_text_file(path, &text, diag);
+  if (st == UCL_OK) {
+    st = ucl_ini_parse(path, text, out, diag);
+  }
+  free(text);
   return st;
 }
 

@@ -53,11 +53,10 @@ static void note_origin(origin *o, size_t *n, size_t cap, const char *key, int l
   }
 }
 
-ucl_status ucl_spec_load_config(const char *path, const char *const *sets, int n_sets,
-                                ucl_params *out, ucl_diag *diag) {
+ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *const *sets,
+                              int n_sets, ucl_params *out, ucl_diag *diag) {
   ucl_params p;
   ucl_params_default(&p);
-  ucl_ini *ini = NULL;
   ucl_status st = UCL_OK;
   size_t cap = ucl_params_count();
   origin *orig = calloc(cap, sizeof(*orig));
@@ -66,11 +65,7 @@ ucl_status ucl_spec_load_config(const char *path, const char *const *sets, int n
   if (!orig) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
-  if (path) {
-    st = ucl_ini_read(path, &ini, diag);
-    if (st != UCL_OK) {
-      goto cleanup;
-    }
+  if (ini) {
     for (size_t i = 0; i < ucl_ini_n_sections(ini); i++) {
       int line = 0;
       const char *sec = ucl_ini_section(ini, i, &line);
@@ -144,6 +139,19 @@ ucl_status ucl_spec_load_config(const char *path, const char *const *sets, int n
 cleanup:
   free(keybuf);
   free(orig);
+  return st;
+}
+
+ucl_status ucl_spec_load_config(const char *path, const char *const *sets, int n_sets,
+                                ucl_params *out, ucl_diag *diag) {
+  ucl_ini *ini = NULL;
+  if (path) {
+    ucl_status st = ucl_ini_read(path, &ini, diag);
+    if (st != UCL_OK) {
+      return st;
+    }
+  }
+  ucl_status st = ucl_spec_apply_ini(path, ini, sets, n_sets, out, diag);
   ucl_ini_destroy(&ini);
   return st;
 }
@@ -245,14 +253,13 @@ static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl
                       "unknown key '%s' in [characterize] (docs/spec.md lists them)", k);
 }
 
-ucl_status ucl_spec_load_char_config(const char *path, ucl_char_config *out, ucl_diag *diag) {
+ucl_status ucl_spec_char_from_ini(const char *path, const ucl_ini *ini, ucl_char_config *out,
+                                  ucl_diag *diag) {
   ucl_char_config c;
   memset(&c, 0, sizeof(c));
   ucl_char_opts_default(&c.opts);
   ucl_status st = UCL_OK;
-  if (path) {
-    ucl_ini *ini = NULL;
-    st = ucl_ini_read(path, &ini, diag);
+  if (ini) {
     for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
       const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
       if (strcmp(e->section, "characterize") != 0) {
@@ -263,7 +270,6 @@ ucl_status ucl_spec_load_char_config(const char *path, ucl_char_config *out, ucl
         ucl_diag_prefix(diag, "%s:%d: %s: ", path, e->line, e->key);
       }
     }
-    ucl_ini_destroy(&ini);
   }
   if (st != UCL_OK) {
     ucl_char_config_free(&c);
@@ -271,6 +277,19 @@ ucl_status ucl_spec_load_char_config(const char *path, ucl_char_config *out, ucl
   }
   *out = c;
   return UCL_OK;
+}
+
+ucl_status ucl_spec_load_char_config(const char *path, ucl_char_config *out, ucl_diag *diag) {
+  ucl_ini *ini = NULL;
+  if (path) {
+    ucl_status st = ucl_ini_read(path, &ini, diag);
+    if (st != UCL_OK) {
+      return st;
+    }
+  }
+  ucl_status st = ucl_spec_char_from_ini(path, ini, out, diag);
+  ucl_ini_destroy(&ini);
+  return st;
 }
 
 void ucl_char_config_free(ucl_char_config *c) {

@@ -31,4 +31,13 @@ UCL_NODISCARD ucl_status ucl_spec_load_char_config(const char *path, ucl_char_co
 
 void ucl_char_config_free(ucl_char_config *c);
 
+/* The same two loaders on an INI already parsed ('path' names it in messages; 'ini' may be
+ * NULL for the defaults). Used by the sweep loader. */
+struct ucl_ini;
+UCL_NODISCARD ucl_status ucl_spec_apply_ini(const char *path, const struct ucl_ini *ini,
+                                            const char *const *sets, int n_sets, ucl_params *out,
+                                            ucl_diag *diag);
+UCL_NODISCARD ucl_status ucl_spec_char_from_ini(const char *path, const struct ucl_ini *ini,
+                                                ucl_char_config *out, ucl_diag *diag);
+
 #endif

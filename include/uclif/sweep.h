@@ -1,0 +1,53 @@
+/* sweep.h — a sweep specification: the base configuration, the characterization options and
+ * the swept axes of a spec file ([run], [circuit], [stimulus], [solver], [sweep],
+ * [characterize]; docs/spec.md). Immutable once loaded; the parameters of point i are a pure
+ * function of (spec, i): no accumulation, randomness from a counter-based generator keyed by
+ * (seed, point, axis). Not collective. */
+#ifndef UCL_SWEEP_H
+#define UCL_SWEEP_H
+
+#include <stdint.h>
+
+#include "uclif/params.h"
+#include "uclif/protocols.h"
+#include "uclif/status.h"
+
+typedef struct ucl_sweep ucl_sweep; /* opaque */
+
+typedef enum ucl_design { UCL_DESIGN_GRID = 0, UCL_DESIGN_LHS = 1, UCL_DESIGN_RANDOM = 2 } ucl_design;
+
+/* Load and check 'path' completely. Every problem is 'path:line: message' with UCL_ERR_PARSE,
+ * UCL_ERR_INVAL or UCL_ERR_RANGE (UCL_ERR_IO for an unreadable file); *out is untouched then. */
+UCL_NODISCARD ucl_status ucl_sweep_load(const char *path, ucl_sweep **out, ucl_diag *diag);
+
+/* Parse spec text held in memory ('name' is used in messages and as the default run name). */
+UCL_NODISCARD ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out,
+                                         ucl_diag *diag);
+
+void ucl_sweep_destroy(ucl_sweep **s);
+
+long ucl_sweep_count(const ucl_sweep *s);         /* points */
+ucl_design ucl_sweep_design(const ucl_sweep *s);
+const char *ucl_sweep_name(const ucl_sweep *s);   /* [run] name */
+uint64_t ucl_sweep_seed(const ucl_sweep *s);
+uint64_t ucl_sweep_hash(const ucl_sweep *s);      /* FNV-1a 64 of the spec's bytes */
+const ucl_char_opts *ucl_sweep_char_opts(const ucl_sweep *s);
+const ucl_params *ucl_sweep_base(const ucl_sweep *s);
+
+/* Swept parameter names, in axis order (a linked group contributes all its members). */
+int ucl_sweep_n_swept(const ucl_sweep *s);
+const char *ucl_sweep_swept_name(const ucl_sweep *s, int k);
+
+/* The parameters of point i (0 <= i < count). UCL_ERR_RANGE for i out of range. A point whose
+ * combination of values is inconsistent (e.g. a pulse longer than its period) gives
+ * UCL_ERR_RANGE with the reason in 'diag' and *out filled with the point's raw values. */
+UCL_NODISCARD ucl_status ucl_sweep_point(const ucl_sweep *s, long i, ucl_params *out,
+                                         ucl_diag *diag);
+
+/* The counter-based generator: a uniform double in [0, 1) from (seed, a, b). */
+double ucl_sweep_uniform(uint64_t seed, uint64_t a, uint64_t b);
+
+/* A keyed permutation of [0, n): Feistel rounds with cycle walking. */
+uint64_t ucl_sweep_permute(uint64_t x, uint64_t n, uint64_t key);
+
+#endif
