@@ -10,9 +10,10 @@
 
 struct ucl_csv_writer {
   FILE *f;
-  char *path, *tmp;
+  char *path, *tmp; /* NULL for a wrapped stream */
   int n_cols, col;
   int failed;
+  int owns; /* the writer opened f (and renames the file on commit) */
 };
 
 static int put_sep(ucl_csv_writer *w) {
@@ -62,7 +63,8 @@ ucl_status ucl_csv_end_row(ucl_csv_writer *w, ucl_diag *diag) {
   w->col = 0;
   if (fputs("\r\n", w->f) == EOF || w->failed) {
     w->failed = 1;
-    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", w->tmp, strerror(errno));
+    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", w->tmp ? w->tmp : "stream",
+                        strerror(errno));
   }
   return UCL_OK;
 }
@@ -88,6 +90,7 @@ ucl_status ucl_csv_open(const char *path, const char *const *cols, int n_cols, u
   }
   memcpy(w->tmp, path, n);
   memcpy(w->tmp + n, ".tmp", 5);
+  w->owns = 1;
   w->f = fopen(w->tmp, "wb");
   if (!w->f) {
     ucl_status st =
@@ -131,12 +134,31 @@ ucl_status ucl_csv_commit(ucl_csv_writer **wp, ucl_diag *diag) {
   return st;
 }
 
+ucl_status ucl_csv_wrap(FILE *f, int n_cols, ucl_csv_writer **out) {
+  ucl_csv_writer *w = calloc(1, sizeof(*w));
+  if (!w) {
+    return UCL_ERR_NOMEM;
+  }
+  w->f = f;
+  w->n_cols = n_cols;
+  *out = w;
+  return UCL_OK;
+}
+
+ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len) {
+  if (w->col != 0 || fwrite(bytes, 1, len, w->f) != len) {
+    w->failed = 1;
+    return UCL_ERR_IO;
+  }
+  return UCL_OK;
+}
+
 void ucl_csv_abort(ucl_csv_writer **wp) {
   if (!wp || !*wp) {
     return;
   }
   ucl_csv_writer *w = *wp;
-  if (w->f) {
+  if (w->f && w->owns) {
     fclose(w->f);
     remove(w->tmp);
   }

@@ -292,7 +292,7 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
     return cv_fail(r, flag, t, "reinit", diag);
   }
   if (o->progress && o->progress(o->progress_ctx, t, t_end) != 0) {
-    return ucl_diag_set(diag, UCL_ERR_LIMIT, "stopped by the caller at t=%.9g s", t);
+    return ucl_diag_set(diag, UCL_ERR_LIMIT, "stopped at t=%.9g s (wall-time limit)", t);
   }
   return UCL_OK;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "uclif/sim.h"
 
@@ -60,6 +61,25 @@ static void add_stats(ucl_solver_stats *a, const ucl_solver_stats *b) {
   a->breaks += b->breaks;
 }
 
+/* The wall-clock deadline of the current point (0 = none), set by ucl_characterize. */
+typedef struct deadline_ctx {
+  double at;
+} deadline_ctx;
+
+static double monotonic_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int past_deadline(void *ctx, double t, double t_end) {
+  (void)t;
+  (void)t_end;
+  return monotonic_now() > ((const deadline_ctx *)ctx)->at;
+}
+
+static _Thread_local deadline_ctx current_deadline;
+
 /* One simulation with bookkeeping. On a failed run *tr is still set (partial trace). */
 static ucl_status simulate(const ucl_params *q, double sample_dt, int peaks, ucl_trace **tr,
                            ucl_solver_stats *stats, long *sims, ucl_diag *diag) {
@@ -68,7 +88,12 @@ static ucl_status simulate(const ucl_params *q, double sample_dt, int peaks, ucl
                      .sample_edges = sample_dt > 0.0,
                      .max_samples = 50000000,
                      .track_root_peaks = peaks,
-                     .stop_after_latches = peaks ? 1 : 0};
+                     .stop_after_latches = peaks ? 1 : 0,
+                     .progress = current_deadline.at > 0.0 ? past_deadline : NULL,
+                     .progress_ctx = &current_deadline};
+  if (current_deadline.at > 0.0 && monotonic_now() > current_deadline.at) {
+    return ucl_diag_set(diag, UCL_ERR_LIMIT, "the point's wall-time limit was reached");
+  }
   ucl_status st = ucl_sim_run(q, &so, tr, diag);
   if (sims) {
     (*sims)++;
@@ -532,6 +557,7 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   if (!(o->thr_lo < o->thr_hi) || !(o->thr_tol > 0.0)) {
     return ucl_diag_set(diag, UCL_ERR_INVAL, "threshold bracket must have lo < hi and tol > 0");
   }
+  current_deadline.at = o->deadline;
   ucl_char_result r;
   memset(&r, 0, sizeof(r));
   r.status = UCL_OK;

@@ -137,7 +137,15 @@ ucl_status ucl_results_write_point(ucl_csv_writer *w, long id, const ucl_params 
   row r = {w, UCL_OK};
   whole(&r, id);
   text(&r, ucl_status_name(res->status));
-  text(&r, res->status == UCL_OK ? "" : res->reason);
+  /* one line per row (shards and the merge are line-based) */
+  char reason[sizeof(res->reason)];
+  snprintf(reason, sizeof(reason), "%s", res->status == UCL_OK ? "" : res->reason);
+  for (char *c = reason; *c; c++) {
+    if (*c == '\n' || *c == '\r') {
+      *c = ' ';
+    }
+  }
+  text(&r, reason);
   for (size_t i = 0; i < ucl_params_count(); i++) {
     const ucl_param_info *in = ucl_params_info(i);
     if (in->kind == UCL_PARAM_CHOICE) {

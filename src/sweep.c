@@ -20,7 +20,7 @@ typedef struct member {
   int kind;       /* KIND_* */
   double *values; /* KIND_LIST: n values (a choice key: the indices) */
   size_t n;
-  double lo, hi;  /* ranges */
+  double lo, hi; /* ranges */
   int line;
 } member;
 
@@ -182,8 +182,7 @@ static ucl_status parse_choices(const ucl_param_info *in, const char *v, member 
 }
 
 /* range(a, b) / logrange(a, b) for the random designs. */
-static int parse_range(const char *v, const char *unit, member *m, ucl_status *st,
-                       ucl_diag *diag) {
+static int parse_range(const char *v, const char *unit, member *m, ucl_status *st, ucl_diag *diag) {
   int log_kind = strncmp(v, "logrange(", 9) == 0;
   if (!log_kind && strncmp(v, "range(", 6) != 0) {
     return 0;
@@ -272,8 +271,8 @@ static ucl_status apply_links(ucl_sweep *s, const char *path, int line, const ch
       if (n_names == 0) {
         first = ax;
       } else if (ax == first) {
-        return ucl_diag_set(diag, UCL_ERR_INVAL, "%s:%d: link: '%s' is already in this group",
-                            path, line, name);
+        return ucl_diag_set(diag, UCL_ERR_INVAL, "%s:%d: link: '%s' is already in this group", path,
+                            line, name);
       } else {
         if (ax->n_members != 1) {
           return ucl_diag_set(diag, UCL_ERR_INVAL, "%s:%d: link: '%s' is already linked", path,
@@ -286,8 +285,8 @@ static ucl_status apply_links(ucl_sweep *s, const char *path, int line, const ch
                               path, line, name, ax->len, first->m[0].info->name, first->len);
         }
         if (first->n_members == MAX_MEMBERS) {
-          return ucl_diag_set(diag, UCL_ERR_RANGE, "%s:%d: link: more than %d members", path,
-                              line, MAX_MEMBERS);
+          return ucl_diag_set(diag, UCL_ERR_RANGE, "%s:%d: link: more than %d members", path, line,
+                              MAX_MEMBERS);
         }
         first->m[first->n_members++] = ax->m[0];
         /* remove 'ax' from the axis list, keeping the order */
@@ -311,8 +310,7 @@ static ucl_status apply_links(ucl_sweep *s, const char *path, int line, const ch
   return UCL_OK;
 }
 
-static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini,
-                              ucl_diag *diag) {
+static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini, ucl_diag *diag) {
   const ucl_ini_entry *design = NULL, *samples = NULL, *link = NULL;
   for (size_t i = 0; i < ucl_ini_count(ini); i++) {
     const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);

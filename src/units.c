@@ -192,8 +192,7 @@ ucl_status ucl_values_parse(const char *text, const char *unit, size_t max_n, do
       buf[il] = '\0';
       char *comma = strchr(buf, ',');
       if (!comma || strchr(comma + 1, ',')) {
-        return ucl_diag_set(diag, UCL_ERR_PARSE, "e%ld(): expected two arguments (lo, hi)",
-                            series);
+        return ucl_diag_set(diag, UCL_ERR_PARSE, "e%ld(): expected two arguments (lo, hi)", series);
       }
       *comma = '\0';
       double lo, hi;

@@ -4,6 +4,8 @@
 #ifndef UCL_CSVIO_H
 #define UCL_CSVIO_H
 
+#include <stdio.h>
+
 #include "uclif/status.h"
 
 typedef struct ucl_csv_writer ucl_csv_writer; /* opaque */
@@ -23,6 +25,13 @@ UCL_NODISCARD ucl_status ucl_csv_end_row(ucl_csv_writer *w, ucl_diag *diag);
 /* Flush, close and rename the temporary file onto 'path'. On any failure the temporary file is
  * removed and 'diag' says why. *w is freed and set to NULL either way. */
 UCL_NODISCARD ucl_status ucl_csv_commit(ucl_csv_writer **w, ucl_diag *diag);
+
+/* A writer onto an open stream (not owned: no temporary file, no header, nothing closed). Free
+ * it with ucl_csv_abort. */
+UCL_NODISCARD ucl_status ucl_csv_wrap(FILE *f, int n_cols, ucl_csv_writer **out);
+
+/* Append bytes that already form complete rows (CRLF-terminated). */
+UCL_NODISCARD ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len);
 
 /* Close and remove the temporary file without touching 'path'. Accepts NULL. */
 void ucl_csv_abort(ucl_csv_writer **w);

@@ -14,7 +14,7 @@ const short *ucl_eseries_mantissas(int n, size_t *count);
 /* All values of series 'n' in [lo, hi] (inclusive, with a relative slack of 1e-9), ascending,
  * into a malloc'd array. UCL_ERR_INVAL for an unknown series or lo > hi or lo <= 0;
  * UCL_ERR_RANGE when there are none or more than max_n. */
-UCL_NODISCARD ucl_status ucl_eseries_range(int n, double lo, double hi, size_t max_n,
-                                           double **out, size_t *count, ucl_diag *diag);
+UCL_NODISCARD ucl_status ucl_eseries_range(int n, double lo, double hi, size_t max_n, double **out,
+                                           size_t *count, ucl_diag *diag);
 
 #endif

@@ -12,16 +12,16 @@
 #include "uclif/trace.h"
 
 typedef struct ucl_integrator_opts {
-  double rtol;           /* relative tolerance (states and energy integrals) */
-  double atol;           /* absolute tolerance of the states (their units, V) */
-  double atol_quad;      /* absolute tolerance of the quadratures (J) */
-  double max_step;       /* s; 0 = the system's hint */
-  long max_steps;        /* steps in all; beyond: UCL_ERR_LIMIT */
-  int chatter_events;    /* this many events ... */
-  double chatter_window; /* ... within this many seconds: UCL_ERR_EVENTS */
-  double sample_dt;      /* s; 0 = no periodic samples */
-  int sample_edges;      /* also sample just before and after every event and break */
-  int track_root_peaks;  /* record root peaks in the trace (ucl_trace_root_peak) */
+  double rtol;             /* relative tolerance (states and energy integrals) */
+  double atol;             /* absolute tolerance of the states (their units, V) */
+  double atol_quad;        /* absolute tolerance of the quadratures (J) */
+  double max_step;         /* s; 0 = the system's hint */
+  long max_steps;          /* steps in all; beyond: UCL_ERR_LIMIT */
+  int chatter_events;      /* this many events ... */
+  double chatter_window;   /* ... within this many seconds: UCL_ERR_EVENTS */
+  double sample_dt;        /* s; 0 = no periodic samples */
+  int sample_edges;        /* also sample just before and after every event and break */
+  int track_root_peaks;    /* record root peaks in the trace (ucl_trace_root_peak) */
   long stop_after_latches; /* > 0: end the run (UCL_OK) at this many latch events */
   /* Called with the simulated time reached (s) after every restart, i.e. at every stimulus
    * edge and event; may be NULL. Returning non-zero stops the run with UCL_ERR_LIMIT. */

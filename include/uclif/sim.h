@@ -15,7 +15,7 @@ typedef struct ucl_sim_opts {
   size_t max_samples; /* bound on waveform rows */
   int (*progress)(void *ctx, double t, double t_end); /* see ucl_integrator_opts; may be NULL */
   void *progress_ctx;
-  int track_root_peaks; /* see ucl_integrator_opts */
+  int track_root_peaks;    /* see ucl_integrator_opts */
   long stop_after_latches; /* see ucl_integrator_opts */
 } ucl_sim_opts;
 

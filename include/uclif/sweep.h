@@ -14,7 +14,11 @@
 
 typedef struct ucl_sweep ucl_sweep; /* opaque */
 
-typedef enum ucl_design { UCL_DESIGN_GRID = 0, UCL_DESIGN_LHS = 1, UCL_DESIGN_RANDOM = 2 } ucl_design;
+typedef enum ucl_design {
+  UCL_DESIGN_GRID = 0,
+  UCL_DESIGN_LHS = 1,
+  UCL_DESIGN_RANDOM = 2
+} ucl_design;
 
 /* Load and check 'path' completely. Every problem is 'path:line: message' with UCL_ERR_PARSE,
  * UCL_ERR_INVAL or UCL_ERR_RANGE (UCL_ERR_IO for an unreadable file); *out is untouched then. */
@@ -26,11 +30,11 @@ UCL_NODISCARD ucl_status ucl_sweep_parse(const char *name, const char *text, ucl
 
 void ucl_sweep_destroy(ucl_sweep **s);
 
-long ucl_sweep_count(const ucl_sweep *s);         /* points */
+long ucl_sweep_count(const ucl_sweep *s); /* points */
 ucl_design ucl_sweep_design(const ucl_sweep *s);
-const char *ucl_sweep_name(const ucl_sweep *s);   /* [run] name */
+const char *ucl_sweep_name(const ucl_sweep *s); /* [run] name */
 uint64_t ucl_sweep_seed(const ucl_sweep *s);
-uint64_t ucl_sweep_hash(const ucl_sweep *s);      /* FNV-1a 64 of the spec's bytes */
+uint64_t ucl_sweep_hash(const ucl_sweep *s); /* FNV-1a 64 of the spec's bytes */
 const ucl_char_opts *ucl_sweep_char_opts(const ucl_sweep *s);
 const ucl_params *ucl_sweep_base(const ucl_sweep *s);
 

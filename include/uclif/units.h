@@ -26,8 +26,8 @@ UCL_NODISCARD ucl_status ucl_units_parse_long(const char *text, long lo, long hi
 /* Parse a value set: a comma-separated list of values ("1, 2.5, 4"), lin(a, b, n) (n values
  * from a to b, value k = a + k·(b − a)/(n − 1), no accumulation), log(a, b, n) (n values
  * spaced evenly in log, a and b > 0) or an E-series range eN(lo, hi) (every IEC 60063 value
- * of E6 E12 E24 E48 E96 or E192 in [lo, hi]). Each number accepts SI suffixes and 'unit'. On success
- * *out is a malloc'd array of *n values (caller frees); at most 'max_n' values. On failure
+ * of E6 E12 E24 E48 E96 or E192 in [lo, hi]). Each number accepts SI suffixes and 'unit'. On
+ * success *out is a malloc'd array of *n values (caller frees); at most 'max_n' values. On failure
  * nothing is allocated and 'diag' says what is wrong. */
 UCL_NODISCARD ucl_status ucl_values_parse(const char *text, const char *unit, size_t max_n,
                                           double **out, size_t *n, ucl_diag *diag);

@@ -10,6 +10,8 @@ enum { UCL_EXIT_OK = 0, UCL_EXIT_RUN = 1, UCL_EXIT_USAGE = 2 };
 int ucl_cmd_simulate(int argc, char **argv);
 int ucl_cmd_params(int argc, char **argv);
 int ucl_cmd_characterize(int argc, char **argv);
+int ucl_cmd_sweep(int argc, char **argv);
+int ucl_cmd_merge(int argc, char **argv);
 
 /* Exit code for a library status: bad input → 2, run failures → 1. */
 int ucl_cli_exit_code(ucl_status st);

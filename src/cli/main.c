@@ -12,6 +12,9 @@ static const struct {
     {"simulate", ucl_cmd_simulate, "simulate one neuron configuration; write waveform and events"},
     {"characterize", ucl_cmd_characterize,
      "threshold, f-A curve, time constants, adaptation, energy per spike -> CSV"},
+    {"sweep", ucl_cmd_sweep,
+     "characterize every point of a sweep spec on MPI ranks -> merged CSVs"},
+    {"merge", ucl_cmd_merge, "merge a sweep's shards by hand (after a killed job)"},
     {"params", ucl_cmd_params, "list every parameter with unit, default and provenance"},
 };
 

@@ -1,0 +1,301 @@
+/* sched.c — MPI sweep execution (sched.h). */
+#include "uclif/sched.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "uclif/protocols.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* MPI call wrapper: a failure becomes UCL_ERR_IO with MPI's message. */
+#define MPI_TRY(call)                                                                              \
+  do {                                                                                             \
+    int rc_ = (call);                                                                              \
+    if (rc_ != MPI_SUCCESS) {                                                                      \
+      char m_[MPI_MAX_ERROR_STRING];                                                               \
+      int l_ = 0;                                                                                  \
+      MPI_Error_string(rc_, m_, &l_);                                                              \
+      st = ucl_diag_set(diag, UCL_ERR_IO, "MPI: %s: %s", #call, m_);                               \
+      goto cleanup;                                                                                \
+    }                                                                                              \
+  } while (0)
+
+static int make_dir(const char *path) {
+  return (mkdir(path, 0777) == 0 || errno == EEXIST) ? 0 : -1;
+}
+
+/* Rank 0: prepare DIR and find what is done. */
+static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, unsigned char *done,
+                          int *run, long *n_done, ucl_diag *diag) {
+  size_t n = strlen(o->out_dir) + 32;
+  char *sd = malloc(n);
+  if (!sd) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  snprintf(sd, n, "%s/shards", o->out_dir);
+  ucl_status st = UCL_OK;
+  if (make_dir(o->out_dir) != 0 || make_dir(sd) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "cannot create %s: %s", sd, strerror(errno));
+  }
+  free(sd);
+  if (st == UCL_OK) {
+    st = ucl_store_scan(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), done, run, n_done,
+                        diag);
+  }
+  if (st == UCL_OK && !o->resume && *run > 0) {
+    st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                      "%s already holds a sweep (%ld of %ld points done); pass --resume to "
+                      "continue it, or choose another directory",
+                      o->out_dir, *n_done, ucl_sweep_count(sw));
+  }
+  return st;
+}
+
+/* Collective: everyone ends with rank 0's status and message, or the worst local one. */
+static ucl_status agree(MPI_Comm c, int rank, ucl_status local, ucl_diag *diag) {
+  int mine = (int)local, worst = 0, who = 0, cand;
+  if (MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, c) != MPI_SUCCESS) {
+    return ucl_diag_set(diag, UCL_ERR_IO, "MPI_Allreduce failed");
+  }
+  if (worst == (int)UCL_OK) {
+    return UCL_OK;
+  }
+  cand = (mine == worst) ? rank : INT_MAX;
+  MPI_Allreduce(&cand, &who, 1, MPI_INT, MPI_MIN, c);
+  char msg[sizeof(diag->msg)];
+  memset(msg, 0, sizeof(msg));
+  if (rank == who && diag) {
+    memcpy(msg, diag->msg, sizeof(msg));
+  }
+  MPI_Bcast(msg, (int)sizeof(msg), MPI_CHAR, who, c);
+  if (diag) {
+    memcpy(diag->msg, msg, sizeof(msg));
+  }
+  return (ucl_status)worst;
+}
+
+static ucl_status write_manifest(const ucl_sweep *sw, const ucl_sched_opts *o,
+                                 const ucl_sched_report *rep, ucl_diag *diag) {
+  size_t n = strlen(o->out_dir) + 32;
+  char *path = malloc(n), *tmp = malloc(n + 8);
+  if (!path || !tmp) {
+    free(path);
+    free(tmp);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  snprintf(path, n, "%s/manifest.txt", o->out_dir);
+  snprintf(tmp, n + 8, "%s.tmp", path);
+  static const char *const designs[] = {"grid", "lhs", "random"};
+  FILE *f = fopen(tmp, "wb");
+  int bad = !f;
+  if (f) {
+    fprintf(f, "uclif_version = %s\n", UCL_VERSION_STRING);
+    fprintf(f, "spec_name = %s\n", ucl_sweep_name(sw));
+    fprintf(f, "spec_hash = %016" PRIx64 "\n", ucl_sweep_hash(sw));
+    fprintf(f, "design = %s\n", designs[ucl_sweep_design(sw)]);
+    fprintf(f, "seed = %" PRIu64 "\n", ucl_sweep_seed(sw));
+    fprintf(f, "swept =");
+    for (int k = 0; k < ucl_sweep_n_swept(sw); k++) {
+      fprintf(f, "%s %s", k ? "," : "", ucl_sweep_swept_name(sw, k));
+    }
+    fprintf(f, "\npoints = %ld\n", rep->points);
+    fprintf(f, "merged = %ld\n", rep->merge.merged);
+    fprintf(f, "missing = %ld\n", rep->merge.missing);
+    fprintf(f, "rate_curve_rows = %ld\n", rep->merge.curve_rows);
+    fprintf(f, "run = %d\n", rep->run);
+    fprintf(f, "ranks = %d\n", rep->ranks);
+    fprintf(f, "done_before_run = %ld\n", rep->done_before);
+    fprintf(f, "computed_in_run = %ld\n", rep->computed);
+    fprintf(f, "failed_in_run = %ld\n", rep->failed);
+    fprintf(f, "wall_s = %.3f\n", rep->wall_s);
+    bad = ferror(f) || fclose(f) != 0;
+  }
+  ucl_status st = UCL_OK;
+  if (bad || rename(tmp, path) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    remove(tmp);
+  }
+  free(path);
+  free(tmp);
+  return st;
+}
+
+ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opts *o,
+                         ucl_sched_report *rep, ucl_diag *diag) {
+  ucl_status st = UCL_OK, local = UCL_OK;
+  MPI_Comm c = MPI_COMM_NULL;
+  MPI_Win win = MPI_WIN_NULL;
+  long *counters = NULL;
+  unsigned char *done = NULL;
+  ucl_shard *shard = NULL;
+  int rank = 0, size = 1;
+  long points = ucl_sweep_count(sw);
+  ucl_sched_report r;
+  memset(&r, 0, sizeof(r));
+  double t0 = now();
+
+  MPI_TRY(MPI_Comm_dup(comm, &c));
+  MPI_TRY(MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN));
+  MPI_TRY(MPI_Comm_rank(c, &rank));
+  MPI_TRY(MPI_Comm_size(c, &size));
+  r.points = points;
+  r.ranks = size;
+
+  done = calloc((size_t)points, 1);
+  if (!done) {
+    local = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for %ld points", points);
+  }
+  int run = 0;
+  long n_done = 0;
+  if (rank == 0 && local == UCL_OK) {
+    local = prepare(sw, o, done, &run, &n_done, diag);
+  }
+  st = agree(c, rank, local, diag);
+  if (st != UCL_OK) {
+    goto cleanup;
+  }
+  /* share what is done (in pieces below INT_MAX bytes) and the run number */
+  for (long off = 0; off < points; off += 1L << 30) {
+    long len = points - off < (1L << 30) ? points - off : (1L << 30);
+    MPI_TRY(MPI_Bcast(done + off, (int)len, MPI_UNSIGNED_CHAR, 0, c));
+  }
+  MPI_TRY(MPI_Bcast(&run, 1, MPI_INT, 0, c));
+  MPI_TRY(MPI_Bcast(&n_done, 1, MPI_LONG, 0, c));
+  r.run = run;
+  r.done_before = n_done;
+
+  local = ucl_shard_create(o->out_dir, run, rank, ucl_sweep_hash(sw), points, &shard, diag);
+  st = agree(c, rank, local, diag);
+  if (st != UCL_OK) {
+    goto cleanup;
+  }
+  /* counters[0]: next point to hand out; counters[1]: points finished in this run */
+  MPI_TRY(MPI_Win_allocate(rank == 0 ? 2 * (MPI_Aint)sizeof(long) : 0, sizeof(long), MPI_INFO_NULL,
+                           c, &counters, &win));
+  if (rank == 0) {
+    MPI_TRY(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win));
+    counters[0] = 0;
+    counters[1] = 0;
+    MPI_TRY(MPI_Win_unlock(0, win));
+  }
+  MPI_TRY(MPI_Barrier(c));
+
+  long chunk = o->chunk > 0 ? o->chunk : points / ((long)size * 64);
+  if (chunk < 1) {
+    chunk = 1;
+  }
+  if (chunk > 16 && o->chunk <= 0) {
+    chunk = 16;
+  }
+  long computed = 0, failed = 0;
+  ucl_char_opts copts = *ucl_sweep_char_opts(sw);
+  while (local == UCL_OK) {
+    long first = 0, one = 1;
+    MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
+    MPI_TRY(MPI_Fetch_and_op(&chunk, &first, MPI_LONG, 0, 0, MPI_SUM, win));
+    MPI_TRY(MPI_Win_unlock(0, win));
+    if (first >= points) {
+      break;
+    }
+    long last = first + chunk < points ? first + chunk : points;
+    for (long i = first; i < last && local == UCL_OK; i++) {
+      if (done[i]) {
+        continue;
+      }
+      ucl_params p;
+      ucl_char_result res;
+      memset(&res, 0, sizeof(res));
+      ucl_diag pd = {{0}};
+      ucl_status pst = ucl_sweep_point(sw, i, &p, &pd);
+      if (pst == UCL_OK) {
+        copts.deadline = o->point_timeout > 0.0 ? now() + o->point_timeout : 0.0;
+        pst = ucl_characterize(&p, &copts, &res, &pd);
+      }
+      if (pst != UCL_OK) {
+        /* an inconsistent point: a row with its reason, no simulation */
+        ucl_char_result_free(&res);
+        memset(&res, 0, sizeof(res));
+        res.status = pst;
+        snprintf(res.reason, sizeof(res.reason), "point: %s", pd.msg);
+        res.threshold.status = res.rheobase.status = UCL_SEARCH_SKIPPED;
+        double nan = strtod("nan", NULL);
+        res.threshold.value = res.threshold.lo = res.threshold.hi = res.threshold.v_latch = nan;
+        res.rheobase = res.threshold;
+        res.tau_leak_off_s = res.tau_leak_off_r2 = res.tau_leak_on_s = res.tau_leak_on_r2 = nan;
+        res.leak_amplitude = res.tau_ref_s = res.tau_ref_r2 = res.spike_duration_s = nan;
+        res.adapt_amplitude = res.adapt_window = nan;
+        res.adapt.tau_s = res.adapt.r0_Hz = res.adapt.rinf_Hz = res.adapt.r2 = nan;
+        res.adapt_index_efel = res.adapt_index_ipfx = nan;
+        res.ref_amplitude = res.e_in_J = res.e_vdd_J = res.e_per_spike_J = nan;
+        res.e_in_per_spike_J = res.e_vdd_per_spike_J = res.e_paper_J = res.e_stored_J = nan;
+        ucl_features_train(NULL, 0, 0.0, 1.0, &res.ref);
+        res.ref.rate_mean_Hz = nan;
+      }
+      failed += res.status != UCL_OK;
+      local = ucl_shard_append(shard, i, &p, &res, diag);
+      ucl_char_result_free(&res);
+      computed++;
+      long fin = 0;
+      MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
+      MPI_TRY(MPI_Fetch_and_op(&one, &fin, MPI_LONG, 0, 1, MPI_SUM, win));
+      MPI_TRY(MPI_Win_unlock(0, win));
+      if (rank == 0 && o->progress) {
+        o->progress(o->progress_ctx, n_done + fin + 1, points, now() - t0, n_done);
+      }
+    }
+  }
+  ucl_status cst = ucl_shard_close(&shard, diag);
+  if (local == UCL_OK) {
+    local = cst;
+  }
+  st = agree(c, rank, local, diag);
+  if (st != UCL_OK) {
+    goto cleanup;
+  }
+  long sums[2] = {computed, failed}, tot[2] = {0, 0};
+  MPI_TRY(MPI_Reduce(sums, tot, 2, MPI_LONG, MPI_SUM, 0, c));
+  r.computed = tot[0];
+  r.failed = tot[1];
+  if (rank == 0) {
+    if (o->progress) {
+      o->progress(o->progress_ctx, n_done + r.computed, points, now() - t0, n_done);
+    }
+    local = ucl_store_merge(o->out_dir, ucl_sweep_hash(sw), points, &r.merge, diag);
+    r.wall_s = now() - t0;
+    if (local == UCL_OK) {
+      local = write_manifest(sw, o, &r, diag);
+    }
+  }
+  st = agree(c, rank, local, diag);
+
+cleanup:
+  if (shard) {
+    (void)!ucl_shard_close(&shard, NULL);
+  }
+  if (win != MPI_WIN_NULL) {
+    MPI_Win_free(&win);
+  }
+  if (c != MPI_COMM_NULL) {
+    MPI_Comm_free(&c);
+  }
+  free(done);
+  if (rep) {
+    if (rank == 0) {
+      *rep = r;
+    } else {
+      memset(rep, 0, sizeof(*rep));
+    }
+  }
+  return st;
+}

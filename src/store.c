@@ -1,0 +1,529 @@
+/* store.c — shards and the streaming merge (format in store.h). */
+#include "uclif/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uclif/csvio.h"
+#include "uclif/results.h"
+
+#define SHARD_MAGIC "uclif-shard 1"
+
+struct ucl_shard {
+  FILE *f;
+  char *path;
+};
+
+static char *shard_path(const char *dir, int run, int rank) {
+  size_t n = strlen(dir) + 64;
+  char *p = malloc(n);
+  if (p) {
+    snprintf(p, n, "%s/shards/run-%d-rank-%d.txt", dir, run, rank);
+  }
+  return p;
+}
+
+ucl_status ucl_shard_create(const char *dir, int run, int rank, uint64_t hash, long points,
+                            ucl_shard **out, ucl_diag *diag) {
+  ucl_shard *sh = calloc(1, sizeof(*sh));
+  if (!sh || !(sh->path = shard_path(dir, run, rank))) {
+    free(sh);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  sh->f = fopen(sh->path, "wbx"); /* never overwrite a shard */
+  if (!sh->f) {
+    ucl_status st =
+        ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", sh->path, strerror(errno));
+    free(sh->path);
+    free(sh);
+    return st;
+  }
+  if (fprintf(sh->f, "%s %016" PRIx64 " %ld\n", SHARD_MAGIC, hash, points) < 0 ||
+      fflush(sh->f) != 0) {
+    fclose(sh->f);
+    ucl_status st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", sh->path);
+    free(sh->path);
+    free(sh);
+    return st;
+  }
+  *out = sh;
+  return UCL_OK;
+}
+
+/* Write rows through a CSV writer into a memory stream, each line prefixed with 'tag'. */
+ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_params *p, const ucl_char_result *r,
+                            ucl_diag *diag) {
+  char *pbuf = NULL, *cbuf = NULL;
+  size_t plen = 0, clen = 0;
+  FILE *pm = open_memstream(&pbuf, &plen), *cm = open_memstream(&cbuf, &clen);
+  ucl_status st = (pm && cm) ? UCL_OK : UCL_ERR_NOMEM;
+  ucl_csv_writer *w = NULL;
+  int n;
+  if (st == UCL_OK) {
+    ucl_results_point_columns(&n);
+    st = ucl_csv_wrap(pm, n, &w);
+  }
+  if (st == UCL_OK) {
+    st = ucl_results_write_point(w, id, p, r, diag);
+  }
+  ucl_csv_abort(&w);
+  if (st == UCL_OK) {
+    ucl_results_curve_columns(&n);
+    st = ucl_csv_wrap(cm, n, &w);
+  }
+  if (st == UCL_OK) {
+    st = ucl_results_write_curve(w, id, r, diag);
+  }
+  ucl_csv_abort(&w);
+  if (pm) {
+    fclose(pm);
+  }
+  if (cm) {
+    fclose(cm);
+  }
+  /* the block: P row, C rows, E line; one write, one flush */
+  size_t cap = plen + clen + 64 + 2 * (size_t)(r->n_curve + 1), k = 0;
+  char *block = st == UCL_OK ? malloc(cap) : NULL;
+  if (st == UCL_OK && !block) {
+    st = UCL_ERR_NOMEM;
+  }
+  if (st == UCL_OK) {
+    block[k++] = 'P';
+    memcpy(block + k, pbuf, plen);
+    k += plen;
+    for (size_t i = 0; i < clen;) {
+      const char *nl = memchr(cbuf + i, '\n', clen - i);
+      size_t len = nl ? (size_t)(nl - (cbuf + i)) + 1 : clen - i;
+      block[k++] = 'C';
+      memcpy(block + k, cbuf + i, len);
+      k += len;
+      i += len;
+    }
+    k += (size_t)snprintf(block + k, cap - k, "E %ld\n", id);
+    if (fwrite(block, 1, k, sh->f) != k || fflush(sh->f) != 0) {
+      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", sh->path, strerror(errno));
+    }
+  } else if (st == UCL_ERR_NOMEM) {
+    ucl_diag_set(diag, st, "out of memory");
+  }
+  free(block);
+  free(pbuf);
+  free(cbuf);
+  return st;
+}
+
+ucl_status ucl_shard_close(ucl_shard **shp, ucl_diag *diag) {
+  if (!shp || !*shp) {
+    return UCL_OK;
+  }
+  ucl_shard *sh = *shp;
+  ucl_status st = UCL_OK;
+  if (fclose(sh->f) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: close failed: %s", sh->path, strerror(errno));
+  }
+  free(sh->path);
+  free(sh);
+  *shp = NULL;
+  return st;
+}
+
+/* ---- reading ---- */
+
+typedef struct reader {
+  FILE *f;
+  char *path;
+  int run;
+  long line_no;
+  char *line;
+  size_t line_cap;
+  /* the current complete block */
+  long id;
+  char *p; /* its P row (without the tag) */
+  size_t p_len, p_cap;
+  char *c; /* its C rows, concatenated (without tags) */
+  size_t c_len, c_cap;
+  int has; /* a block is held */
+} reader;
+
+static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
+  if (*len + n + 1 > *cap) {
+    size_t nc = (*cap ? 2 * *cap : 4096);
+    while (nc < *len + n + 1) {
+      nc *= 2;
+    }
+    char *p = realloc(*buf, nc);
+    if (!p) {
+      return -1;
+    }
+    *buf = p;
+    *cap = nc;
+  }
+  memcpy(*buf + *len, s, n);
+  *len += n;
+  (*buf)[*len] = '\0';
+  return 0;
+}
+
+/* Read the next complete block into rd (rd->has = 0 at the end or after a cut-short block). */
+static ucl_status next_block(reader *rd, ucl_diag *diag) {
+  rd->has = 0;
+  rd->p_len = rd->c_len = 0;
+  long id = -1;
+  for (;;) {
+    ssize_t n = getline(&rd->line, &rd->line_cap, rd->f);
+    if (n < 0) {
+      return UCL_OK; /* end (a block without its E line is a cut-short write) */
+    }
+    rd->line_no++;
+    if (rd->line[n - 1] != '\n') {
+      return UCL_OK; /* the last line was cut short */
+    }
+    char tag = rd->line[0];
+    if (tag == 'P' && id < 0) {
+      char *end = NULL;
+      id = strtol(rd->line + 1, &end, 10);
+      if (end == rd->line + 1 || *end != ',' || id < 0) {
+        break;
+      }
+      if (append(&rd->p, &rd->p_len, &rd->p_cap, rd->line + 1, (size_t)n - 1) != 0) {
+        return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      }
+    } else if (tag == 'C' && id >= 0) {
+      if (append(&rd->c, &rd->c_len, &rd->c_cap, rd->line + 1, (size_t)n - 1) != 0) {
+        return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      }
+    } else if (tag == 'E' && id >= 0) {
+      char *end = NULL;
+      long eid = strtol(rd->line + 1, &end, 10);
+      if (eid != id || *end != '\n') {
+        break;
+      }
+      rd->id = id;
+      rd->has = 1;
+      return UCL_OK;
+    } else {
+      break;
+    }
+  }
+  return ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%ld: not a shard line", rd->path, rd->line_no);
+}
+
+static void reader_close(reader *rd) {
+  if (rd->f) {
+    fclose(rd->f);
+  }
+  free(rd->path);
+  free(rd->line);
+  free(rd->p);
+  free(rd->c);
+  memset(rd, 0, sizeof(*rd));
+}
+
+/* Open a shard and check its header against (hash, points) (0: take the shard's). */
+static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *hash, long *points,
+                              ucl_diag *diag) {
+  memset(rd, 0, sizeof(*rd));
+  rd->path = strdup(path);
+  rd->run = run;
+  rd->f = fopen(path, "rb");
+  if (!rd->path || !rd->f) {
+    ucl_status st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    reader_close(rd);
+    return st;
+  }
+  uint64_t h = 0;
+  long pts = -1;
+  ssize_t n = getline(&rd->line, &rd->line_cap, rd->f);
+  rd->line_no = 1;
+  size_t ml = strlen(SHARD_MAGIC);
+  if (n > (ssize_t)ml && strncmp(rd->line, SHARD_MAGIC " ", ml + 1) == 0) {
+    char *end = NULL;
+    errno = 0;
+    h = (uint64_t)strtoull(rd->line + ml + 1, &end, 16);
+    if (errno == 0 && end && *end == ' ') {
+      pts = strtol(end + 1, &end, 10);
+      if (!end || *end != '\n') {
+        pts = -1;
+      }
+    }
+  }
+  if (pts < 0) {
+    reader_close(rd);
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "%s: not a uclif shard", path);
+  }
+  if ((*hash && h != *hash) || (*points && pts != *points)) {
+    reader_close(rd);
+    return ucl_diag_set(diag, UCL_ERR_PARSE,
+                        "%s: written for another spec (hash %016" PRIx64 ", %ld points; this "
+                        "spec: %016" PRIx64 ", %ld points)",
+                        path, h, pts, *hash, *points);
+  }
+  *hash = h;
+  *points = pts;
+  return UCL_OK;
+}
+
+/* Shard files of DIR/shards, as (run, rank) pairs and paths. */
+typedef struct shard_list {
+  char **paths;
+  int *runs;
+  int n;
+} shard_list;
+
+static void list_free(shard_list *l) {
+  for (int i = 0; i < l->n; i++) {
+    free(l->paths[i]);
+  }
+  free(l->paths);
+  free(l->runs);
+  memset(l, 0, sizeof(*l));
+}
+
+static ucl_status list_shards(const char *dir, shard_list *l, ucl_diag *diag) {
+  memset(l, 0, sizeof(*l));
+  size_t n = strlen(dir) + 16;
+  char *sd = malloc(n);
+  if (!sd) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  snprintf(sd, n, "%s/shards", dir);
+  DIR *d = opendir(sd);
+  if (!d) {
+    free(sd);
+    return UCL_OK; /* no shards yet */
+  }
+  ucl_status st = UCL_OK;
+  int cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    /* run-<R>-rank-<K>.txt */
+    const char *nm = e->d_name;
+    char *end = NULL;
+    if (strncmp(nm, "run-", 4) != 0) {
+      continue;
+    }
+    long run = strtol(nm + 4, &end, 10);
+    if (end == nm + 4 || strncmp(end, "-rank-", 6) != 0 || run < 0 || run > 1000000) {
+      continue;
+    }
+    const char *rk = end + 6;
+    long rank = strtol(rk, &end, 10);
+    if (end == rk || strcmp(end, ".txt") != 0 || rank < 0) {
+      continue;
+    }
+    if (l->n == cap) {
+      cap = cap ? 2 * cap : 16;
+      char **np = realloc(l->paths, (size_t)cap * sizeof(*np));
+      int *nr = np ? realloc(l->runs, (size_t)cap * sizeof(*nr)) : NULL;
+      if (np) {
+        l->paths = np;
+      }
+      if (!np || !nr) {
+        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+        break;
+      }
+      l->runs = nr;
+    }
+    size_t pl = strlen(sd) + strlen(e->d_name) + 2;
+    l->paths[l->n] = malloc(pl);
+    if (!l->paths[l->n]) {
+      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      break;
+    }
+    snprintf(l->paths[l->n], pl, "%s/%s", sd, e->d_name);
+    l->runs[l->n] = (int)run;
+    l->n++;
+  }
+  closedir(d);
+  free(sd);
+  if (st != UCL_OK) {
+    list_free(l);
+  }
+  return st;
+}
+
+ucl_status ucl_store_scan(const char *dir, uint64_t hash, long points, unsigned char *done,
+                          int *next_run, long *n_done, ucl_diag *diag) {
+  shard_list l;
+  ucl_status st = list_shards(dir, &l, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  int nr = 0;
+  long count = 0;
+  for (int i = 0; i < l.n && st == UCL_OK; i++) {
+    reader rd;
+    uint64_t h = hash;
+    long pts = points;
+    st = reader_open(&rd, l.paths[i], l.runs[i], &h, &pts, diag);
+    while (st == UCL_OK) {
+      st = next_block(&rd, diag);
+      if (st != UCL_OK || !rd.has) {
+        break;
+      }
+      if (rd.id >= points) {
+        st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: point %ld beyond the spec's %ld", rd.path,
+                          rd.id, points);
+        break;
+      }
+      if (done && !done[rd.id]) {
+        done[rd.id] = 1;
+        count++;
+      }
+    }
+    if (l.runs[i] + 1 > nr) {
+      nr = l.runs[i] + 1;
+    }
+    reader_close(&rd);
+  }
+  list_free(&l);
+  if (st == UCL_OK) {
+    *next_run = nr;
+    *n_done = count;
+  }
+  return st;
+}
+
+/* ---- merge: a binary heap of readers keyed by their block's id ---- */
+
+static void heap_down(reader **h, int n, int i) {
+  for (;;) {
+    int m = i, a = 2 * i + 1, b = a + 1;
+    if (a < n && h[a]->id < h[m]->id) {
+      m = a;
+    }
+    if (b < n && h[b]->id < h[m]->id) {
+      m = b;
+    }
+    if (m == i) {
+      return;
+    }
+    reader *t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merge_stats *stats,
+                           ucl_diag *diag) {
+  ucl_merge_stats ms;
+  memset(&ms, 0, sizeof(ms));
+  ms.first_missing = -1;
+  shard_list l;
+  ucl_status st = list_shards(dir, &l, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  reader *rds = calloc((size_t)(l.n > 0 ? l.n : 1), sizeof(*rds));
+  reader **heap = calloc((size_t)(l.n > 0 ? l.n : 1), sizeof(*heap));
+  ucl_csv_writer *wp = NULL, *wc = NULL;
+  char *pp = NULL, *cp = NULL;
+  int nh = 0;
+  if (!rds || !heap) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto cleanup;
+  }
+  for (int i = 0; i < l.n && st == UCL_OK; i++) {
+    st = reader_open(&rds[i], l.paths[i], l.runs[i], &hash, &points, diag);
+    if (st == UCL_OK) {
+      st = next_block(&rds[i], diag);
+    }
+    if (st == UCL_OK && rds[i].has) {
+      heap[nh++] = &rds[i];
+    }
+  }
+  if (st != UCL_OK) {
+    goto cleanup;
+  }
+  for (int i = nh / 2 - 1; i >= 0; i--) {
+    heap_down(heap, nh, i);
+  }
+  size_t dl = strlen(dir) + 32;
+  pp = malloc(dl);
+  cp = malloc(dl);
+  if (!pp || !cp) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto cleanup;
+  }
+  snprintf(pp, dl, "%s/points.csv", dir);
+  snprintf(cp, dl, "%s/rate_curves.csv", dir);
+  int npc, ncc;
+  const char *const *pcols = ucl_results_point_columns(&npc);
+  const char *const *ccols = ucl_results_curve_columns(&ncc);
+  st = ucl_csv_open(pp, pcols, npc, &wp, diag);
+  if (st == UCL_OK) {
+    st = ucl_csv_open(cp, ccols, ncc, &wc, diag);
+  }
+  long expect = 0;
+  while (st == UCL_OK && nh > 0) {
+    reader *top = heap[0];
+    long id = top->id;
+    if (id < expect) {
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: point %ld is complete in more than one shard",
+                        top->path, id);
+      break;
+    }
+    if (id >= points && points > 0) {
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: point %ld beyond the spec's %ld", top->path, id,
+                        points);
+      break;
+    }
+    if (id > expect) {
+      if (ms.first_missing < 0) {
+        ms.first_missing = expect;
+      }
+      ms.missing += id - expect;
+    }
+    if (ucl_csv_raw(wp, top->p, top->p_len) != UCL_OK ||
+        ucl_csv_raw(wc, top->c, top->c_len) != UCL_OK) {
+      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", dir);
+      break;
+    }
+    for (size_t i = 0; i < top->c_len; i++) {
+      ms.curve_rows += top->c[i] == '\n';
+    }
+    ms.merged++;
+    expect = id + 1;
+    st = next_block(top, diag);
+    if (st != UCL_OK) {
+      break;
+    }
+    if (!top->has) {
+      heap[0] = heap[--nh];
+    }
+    heap_down(heap, nh, 0);
+  }
+  if (st == UCL_OK && expect < points) {
+    if (ms.first_missing < 0) {
+      ms.first_missing = expect;
+    }
+    ms.missing += points - expect;
+  }
+  if (st == UCL_OK) {
+    st = ucl_csv_commit(&wp, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_csv_commit(&wc, diag);
+  }
+cleanup:
+  ucl_csv_abort(&wp);
+  ucl_csv_abort(&wc);
+  for (int i = 0; rds && i < l.n; i++) {
+    reader_close(&rds[i]);
+  }
+  free(rds);
+  free(heap);
+  free(pp);
+  free(cp);
+  ms.points = points;
+  ms.shards = l.n;
+  list_free(&l);
+  if (stats) {
+    *stats = ms;
+  }
+  return st;
+}
