@@ -1,0 +1,145 @@
+/* test_sweep.c — sweep specs: grid order, linked axes, E-series axes, lhs strata, random
+ * reproducibility, the keyed permutation, point(i) as a pure function of (spec, i). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "uclif/sweep.h"
+
+static ucl_sweep *parse(const char *text) {
+  ucl_sweep *s = NULL;
+  ucl_diag d = {{0}};
+  if (ucl_sweep_parse("t.ini", text, &s, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  return s;
+}
+
+static void test_grid_order_and_links(void **state) {
+  (void)state;
+  ucl_sweep *s = parse("[run]\nname = g\n[sweep]\nR1 = 47k, 68k, 100k\nC = 10n, 15n\n"
+                       "R2 = 100k, 200k\nR3 = 1k, 2k\nlink = R2+R3\n");
+  assert_int_equal(ucl_sweep_count(s), 12); /* 3 × 2 × 2 (R2 and R3 vary together) */
+  assert_int_equal(ucl_sweep_design(s), UCL_DESIGN_GRID);
+  assert_string_equal(ucl_sweep_name(s), "g");
+  assert_int_equal(ucl_sweep_n_swept(s), 4);
+  ucl_params p;
+  ucl_diag d;
+  /* the first axis varies slowest, the last fastest */
+  assert_int_equal(ucl_sweep_point(s, 0, &p, &d), UCL_OK);
+  assert_true(p.circuit.R1 == 47e3 && p.circuit.R2 == 100e3);
+  assert_close(p.circuit.C, 10e-9, 1e-15, 0);
+  assert_int_equal(ucl_sweep_point(s, 1, &p, &d), UCL_OK);
+  assert_true(p.circuit.R1 == 47e3 && p.circuit.R2 == 200e3 && p.circuit.R3 == 2e3);
+  assert_int_equal(ucl_sweep_point(s, 2, &p, &d), UCL_OK);
+  assert_close(p.circuit.C, 15e-9, 1e-15, 0); /* 15 × 1e-9 and 15e-9 may differ in the last bit */
+  assert_true(p.circuit.R2 == 100e3 && p.circuit.R3 == 1e3);
+  assert_int_equal(ucl_sweep_point(s, 11, &p, &d), UCL_OK);
+  assert_true(p.circuit.R1 == 100e3 && p.circuit.R3 == 2e3);
+  assert_close(p.circuit.C, 15e-9, 1e-15, 0);
+  assert_int_equal(ucl_sweep_point(s, 12, &p, &d), UCL_ERR_RANGE);
+  ucl_sweep_destroy(&s);
+}
+
+static void test_eseries_axis_and_choice(void **state) {
+  (void)state;
+  ucl_sweep *s = parse("[sweep]\nC = e12(4.7n, 47n)\nneuron = type1, type2\n");
+  assert_int_equal(ucl_sweep_count(s), 26);
+  ucl_params p;
+  ucl_diag d;
+  assert_int_equal(ucl_sweep_point(s, 25, &p, &d), UCL_OK);
+  assert_close(p.circuit.C, 47e-9, 1e-12, 0);
+  assert_int_equal(p.circuit.neuron, UCL_NEURON_TYPE2);
+  ucl_sweep_destroy(&s);
+}
+
+static void test_lhs_strata(void **state) {
+  (void)state;
+  ucl_sweep *s = parse("[run]\nseed = 3\n[sweep]\ndesign = lhs\nsamples = 50\n"
+                       "R1 = range(40k, 90k)\nC = logrange(1n, 100n)\n");
+  int hit_r[50] = {0}, hit_c[50] = {0};
+  for (long i = 0; i < 50; i++) {
+    ucl_params p;
+    ucl_diag d;
+    assert_int_equal(ucl_sweep_point(s, i, &p, &d), UCL_OK);
+    int kr = (int)((p.circuit.R1 - 40e3) / 1e3);
+    int kc = (int)(log(p.circuit.C / 1e-9) / log(100.0) * 50.0);
+    assert_true(kr >= 0 && kr < 50 && kc >= 0 && kc < 50);
+    hit_r[kr]++;
+    hit_c[kc]++;
+  }
+  for (int k = 0; k < 50; k++) { /* every stratum exactly once in both dimensions */
+    assert_int_equal(hit_r[k], 1);
+    assert_int_equal(hit_c[k], 1);
+  }
+  ucl_sweep_destroy(&s);
+}
+
+static void test_random_is_reproducible(void **state) {
+  (void)state;
+  const char *text = "[run]\nseed = 9\n[sweep]\ndesign = random\nsamples = 20\n"
+                     "R1 = range(40k, 90k)\nR_in = 1k, 10k, 100k\n";
+  ucl_sweep *a = parse(text), *b = parse(text);
+  assert_true(ucl_sweep_hash(a) == ucl_sweep_hash(b));
+  ucl_params p, q;
+  ucl_diag d;
+  /* any order, any process: point i is the same */
+  assert_int_equal(ucl_sweep_point(a, 17, &p, &d), UCL_OK);
+  for (long i = 0; i < 20; i++) {
+    assert_int_equal(ucl_sweep_point(b, i, &q, &d), UCL_OK);
+  }
+  assert_int_equal(ucl_sweep_point(b, 17, &q, &d), UCL_OK);
+  assert_memory_equal(&p, &q, sizeof(p));
+  assert_true(q.circuit.R_in == 1e3 || q.circuit.R_in == 10e3 || q.circuit.R_in == 100e3);
+  ucl_sweep_destroy(&a);
+  ucl_sweep_destroy(&b);
+  /* another seed, other points */
+  ucl_sweep *c = parse("[run]\nseed = 10\n[sweep]\ndesign = random\nsamples = 20\n"
+                       "R1 = range(40k, 90k)\nR_in = 1k, 10k, 100k\n");
+  assert_int_equal(ucl_sweep_point(c, 17, &q, &d), UCL_OK);
+  assert_true(q.circuit.R1 != p.circuit.R1);
+  ucl_sweep_destroy(&c);
+}
+
+static void test_permutation(void **state) {
+  (void)state;
+  const uint64_t sizes[] = {1, 2, 3, 7, 100, 1000, 4097};
+  for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+    uint64_t n = sizes[k];
+    unsigned char *seen = calloc(n, 1);
+    for (uint64_t x = 0; x < n; x++) {
+      uint64_t y = ucl_sweep_permute(x, n, 12345);
+      assert_true(y < n);
+      assert_int_equal(seen[y], 0);
+      seen[y] = 1;
+    }
+    free(seen);
+  }
+  double u = ucl_sweep_uniform(1, 2, 3);
+  assert_true(u >= 0.0 && u < 1.0);
+  assert_true(u == ucl_sweep_uniform(1, 2, 3));
+  assert_true(u != ucl_sweep_uniform(1, 2, 4));
+}
+
+static void test_inconsistent_point_is_reported(void **state) {
+  (void)state;
+  ucl_sweep *s = parse("[sweep]\nwidth = 10u, 120u\n");
+  ucl_params p;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_sweep_point(s, 0, &p, &d), UCL_OK);
+  assert_int_equal(ucl_sweep_point(s, 1, &p, &d), UCL_ERR_RANGE);
+  assert_non_null(strstr(d.msg, "does not fit"));
+  ucl_sweep_destroy(&s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_grid_order_and_links),
+      cmocka_unit_test(test_eseries_axis_and_choice),
+      cmocka_unit_test(test_lhs_strata),
+      cmocka_unit_test(test_random_is_reproducible),
+      cmocka_unit_test(test_permutation),
+      cmocka_unit_test(test_inconsistent_point_is_reported),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
