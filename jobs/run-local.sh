@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
-# The main job on this machine: build uclif, then on all local cores characterize the example
-# neurons (sweeps/examples/*-characterize.ini) and simulate the paper's figures
-# (sweeps/paper/*.ini), one job per core. Writes results/<name>/ and results/summary.txt.
+# The main job on this machine: build uclif; run the characterization sweep
+# sweeps/examples/quick-map.ini (49 points) on all local cores with MPI, ending in merged
+# results/quick-map/{points,rate_curves}.csv and manifest.txt; then simulate the paper's figures
+# (sweeps/paper/fig2-type1-staircase.ini, fig3-type2-adaptation.ini). Writes results/summary.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DUCL_BUILD_TESTS=OFF >/dev/null
 cmake --build build/release -j"$(nproc)" --target uclif_cli
 mkdir -p results
-{
-  for f in sweeps/examples/*-characterize.ini; do echo "characterize $f"; done
-  for f in sweeps/paper/*.ini; do echo "simulate $f"; done
-} | xargs -P "$(nproc)" -L 1 sh -c \
-  'n=$(basename "$1" .ini); case "$0" in simulate) extra="--sample 2u";; *) extra="";; esac;
-   build/release/uclif "$0" "$1" $extra --out "results/$n" > "results/$n.log" 2>&1 ||
-   echo "FAILED: $0 $1 (results/$n.log)"'
-: >results/summary.txt
-for log in results/*.log; do
-  { echo "== $(basename "$log" .log)"; cat "$log"; echo; } >>results/summary.txt
+rm -rf results/quick-map
+UCLIF=build/release/uclif bash jobs/sweep-local.sh sweeps/examples/quick-map.ini results/quick-map \
+  | tee results/quick-map.log
+for f in sweeps/paper/fig2-type1-staircase.ini sweeps/paper/fig3-type2-adaptation.ini; do
+  n=$(basename "$f" .ini)
+  build/release/uclif simulate "$f" --sample 2u --out "results/$n" --quiet
 done
+{
+  echo "== characterization sweep (results/quick-map)"
+  cat results/quick-map.log
+  cat results/quick-map/manifest.txt
+  echo
+  echo "threshold_V by R1 (rows) and C (columns):"
+  gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i } next }
+           { r = $col["R1"]; c = $col["C"]; v[r "," c] = $col["threshold_V"]; rs[r] = 1; cs[c] = 1 }
+           END { n = asorti(cs, cc, "@ind_num_asc"); m = asorti(rs, rr, "@ind_num_asc");
+                 printf "%10s", "R1 \\ C"; for (j = 1; j <= n; j++) printf " %9.3g", cc[j]; print "";
+                 for (i = 1; i <= m; i++) { printf "%10.3g", rr[i];
+                   for (j = 1; j <= n; j++) printf " %9.4g", v[rr[i] "," cc[j]]; print "" } }' \
+    results/quick-map/points.csv
+  echo
+  echo "== paper figures: results/fig2-type1-staircase, results/fig3-type2-adaptation (waveforms, events)"
+} >results/summary.txt
 cat results/summary.txt

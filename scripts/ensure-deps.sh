@@ -2,7 +2,7 @@
 # Install the Debian packages the build needs when any is missing (apt-get update once, then
 # apt-get install -y). Does nothing when all are present.
 set -euo pipefail
-pkgs=(cmake make gcc libsundials-dev libcmocka-dev libcsv-dev)
+pkgs=(cmake make gcc gawk libsundials-dev libcmocka-dev libcsv-dev libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

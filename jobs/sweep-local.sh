@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run a sweep on this machine's cores:   jobs/sweep-local.sh SPEC OUT_DIR [NP]
+# Resumable: run the same line again after an interruption.
+set -euo pipefail
+spec=$1
+out=$2
+np=${3:-$(nproc)}
+uclif=${UCLIF:-build/release/uclif}
+if [ "$(id -u)" -eq 0 ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+exec mpirun --oversubscribe -np "$np" "$uclif" sweep "$spec" -o "$out" --resume
