@@ -26,19 +26,19 @@ grep -q "^ranks = 3$" "$work/n3/manifest.txt"
 check "manifest records the ranks" $?
 # the same directory again without --resume: refused, nothing changed
 before=$(md5sum <"$work/n1/points.csv")
-"$uclif" sweep "$spec" -o "$work/n1" --quiet >/dev/null 2>"$work/err"
+sweep1 "$uclif" sweep "$spec" -o "$work/n1" --quiet >/dev/null 2>"$work/err"
 check "reused directory exits 2" $([ $? -eq 2 ]; echo $?)
 grep -q "already holds a sweep" "$work/err"
 check "reused directory explained ($(cat "$work/err"))" $?
 check "results untouched" $([ "$(md5sum <"$work/n1/points.csv")" = "$before" ]; echo $?)
 # --resume with a changed spec: refused
 sed 's/47k/33k/' "$spec" >"$work/changed.ini"
-"$uclif" sweep "$work/changed.ini" -o "$work/n1" --resume --quiet >/dev/null 2>"$work/err"
+sweep1 "$uclif" sweep "$work/changed.ini" -o "$work/n1" --resume --quiet >/dev/null 2>"$work/err"
 check "changed spec exits 2" $([ $? -eq 2 ]; echo $?)
 grep -q "another spec" "$work/err"
 check "changed spec explained ($(cat "$work/err"))" $?
 # --resume of a finished sweep: nothing to compute, same bytes
-"$uclif" sweep "$spec" -o "$work/n2" --resume --quiet >/dev/null 2>&1
+sweep1 "$uclif" sweep "$spec" -o "$work/n2" --resume --quiet >/dev/null 2>&1
 check "resume of a finished sweep exits 0" $?
 cmp -s "$work/n1/points.csv" "$work/n2/points.csv"
 check "and changes no byte" $?

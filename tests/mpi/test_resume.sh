@@ -16,9 +16,9 @@ C = 10n, 15n
 [characterize]
 rate_curve = lin(4, 9, 6)
 SPEC
-"$uclif" sweep "$work/spec.ini" -o "$work/ref" --quiet >/dev/null 2>&1
+sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/ref" --quiet >/dev/null 2>&1
 check "uninterrupted run" $?
-setsid $MPIRUN -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/run" --quiet >/dev/null 2>&1 &
+setsid env "$SWEEP_ENV" ${MPIEXEC:-mpirun} -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/run" --quiet >/dev/null 2>&1 &
 job=$!
 for _ in $(seq 1 600); do
   n=$(cat "$work"/run/shards/*.txt 2>/dev/null | grep -c '^E ')

@@ -1,0 +1,160 @@
+/* test_store.c — shards and the merge: blocks written point by point, a block cut short by a
+ * kill ignored, the scan of finished points, a k-way merge sorted by point, missing and
+ * duplicated points, shards of another spec refused. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "uclif/store.h"
+
+static char dir[64];
+
+static int setup(void **state) {
+  (void)state;
+  strcpy(dir, "/tmp/ucl_store_XXXXXX");
+  if (!mkdtemp(dir)) {
+    return -1;
+  }
+  char sd[96];
+  snprintf(sd, sizeof(sd), "%s/shards", dir);
+  return mkdir(sd, 0777);
+}
+
+static int teardown(void **state) {
+  (void)state;
+  char cmd[128];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A result whose numbers identify the point. */
+static void fake(long id, ucl_char_result *r, ucl_rate_point *curve) {
+  memset(r, 0, sizeof(*r));
+  r->status = UCL_OK;
+  r->threshold.value = 1.0 + (double)id;
+  r->curve = curve;
+  r->n_curve = 2;
+  for (int k = 0; k < 2; k++) {
+    memset(&curve[k], 0, sizeof(curve[k]));
+    curve[k].amplitude = (double)(10 * id + k);
+  }
+}
+
+static void add(ucl_shard *sh, long id) {
+  ucl_params p;
+  ucl_params_default(&p);
+  ucl_char_result r;
+  ucl_rate_point c[2];
+  fake(id, &r, c);
+  ucl_diag d;
+  assert_int_equal(ucl_shard_append(sh, id, &p, &r, &d), UCL_OK);
+}
+
+static long count_lines(const char *name) {
+  char path[128];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  long n = 0;
+  int ch;
+  while ((ch = fgetc(f)) != EOF) {
+    n += ch == '\n';
+  }
+  fclose(f);
+  return n;
+}
+
+static void test_shards_scan_and_merge(void **state) {
+  (void)state;
+  const uint64_t hash = 0x1234;
+  ucl_shard *a = NULL, *b = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_shard_create(dir, 0, 0, hash, 6, &a, &d), UCL_OK);
+  assert_int_equal(ucl_shard_create(dir, 0, 1, hash, 6, &b, &d), UCL_OK);
+  assert_int_equal(ucl_shard_create(dir, 0, 1, hash, 6, &b, &d), UCL_ERR_IO); /* never overwrite */
+  add(a, 0);
+  add(b, 1);
+  add(a, 2);
+  add(b, 4);
+  assert_int_equal(ucl_shard_close(&a, &d), UCL_OK);
+  /* a block cut short by a kill: no E line */
+  char path[128];
+  snprintf(path, sizeof(path), "%s/shards/run-0-rank-1.txt", dir);
+  assert_int_equal(ucl_shard_close(&b, &d), UCL_OK);
+  FILE *f = fopen(path, "a");
+  fputs("P5,\"ok\",\"\",1,2\nC5,3", f);
+  fclose(f);
+
+  unsigned char done[6] = {0};
+  int run = -1;
+  long n = -1;
+  assert_int_equal(ucl_store_scan(dir, hash, 6, done, &run, &n, &d), UCL_OK);
+  assert_int_equal(run, 1);
+  assert_int_equal(n, 4);
+  assert_true(done[0] && done[1] && done[2] && !done[3] && done[4] && !done[5]);
+  /* another spec's hash is refused */
+  assert_int_equal(ucl_store_scan(dir, 0x9999, 6, done, &run, &n, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "another spec"));
+
+  ucl_merge_stats ms;
+  assert_int_equal(ucl_store_merge(dir, hash, 6, &ms, &d), UCL_OK);
+  assert_int_equal(ms.merged, 4);
+  assert_int_equal(ms.missing, 2);
+  assert_int_equal(ms.first_missing, 3);
+  assert_int_equal(ms.curve_rows, 8);
+  assert_int_equal(ms.shards, 2);
+  assert_int_equal(count_lines("points.csv"), 5);
+  assert_int_equal(count_lines("rate_curves.csv"), 9);
+
+  /* a second run computes the rest; the merge is complete and sorted */
+  ucl_shard *c = NULL;
+  assert_int_equal(ucl_shard_create(dir, 1, 0, hash, 6, &c, &d), UCL_OK);
+  add(c, 3);
+  add(c, 5);
+  assert_int_equal(ucl_shard_close(&c, &d), UCL_OK);
+  assert_int_equal(ucl_store_merge(dir, 0, 0, &ms, &d), UCL_OK); /* hash, points from shards */
+  assert_int_equal(ms.merged, 6);
+  assert_int_equal(ms.missing, 0);
+  assert_int_equal(ms.points, 6);
+  char pp[128];
+  snprintf(pp, sizeof(pp), "%s/points.csv", dir);
+  f = fopen(pp, "r");
+  char line[4096];
+  assert_non_null(fgets(line, sizeof(line), f)); /* header */
+  for (long id = 0; id < 6; id++) {
+    assert_non_null(fgets(line, sizeof(line), f));
+    assert_int_equal(strtol(line, NULL, 10), id);
+  }
+  fclose(f);
+
+  /* the same point complete twice is an error */
+  assert_int_equal(ucl_shard_create(dir, 2, 0, hash, 6, &c, &d), UCL_OK);
+  add(c, 2);
+  assert_int_equal(ucl_shard_close(&c, &d), UCL_OK);
+  assert_int_equal(ucl_store_merge(dir, hash, 6, &ms, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "more than one shard"));
+}
+
+static void test_not_a_shard(void **state) {
+  (void)state;
+  char path[128];
+  snprintf(path, sizeof(path), "%s/shards/run-9-rank-0.txt", dir);
+  FILE *f = fopen(path, "w");
+  fputs("hello\n", f);
+  fclose(f);
+  ucl_merge_stats ms;
+  ucl_diag d;
+  assert_int_equal(ucl_store_merge(dir, 0, 0, &ms, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "not a uclif shard"));
+  unlink(path);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_shards_scan_and_merge),
+      cmocka_unit_test(test_not_a_shard),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
