@@ -119,6 +119,10 @@ static ucl_status write_manifest(const ucl_sweep *sw, const ucl_sched_opts *o,
     fprintf(f, "computed_in_run = %ld\n", rep->computed);
     fprintf(f, "failed_in_run = %ld\n", rep->failed);
     fprintf(f, "wall_s = %.3f\n", rep->wall_s);
+    fprintf(f, "rank_s_characterizing = %.3f\n", rep->sim_s);
+    fprintf(f, "rank_s_per_point_overhead = %.6f\n", rep->other_s);
+    fprintf(f, "overhead_fraction = %.6f\n",
+            rep->sim_s + rep->other_s > 0 ? rep->other_s / (rep->sim_s + rep->other_s) : 0.0);
     bad = ferror(f) || fclose(f) != 0;
   }
   ucl_status st = UCL_OK;
@@ -199,6 +203,7 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
     chunk = 16;
   }
   long computed = 0, failed = 0;
+  double t_sim = 0.0, t_other = 0.0;
   ucl_char_opts copts = *ucl_sweep_char_opts(sw);
   while (local == UCL_OK) {
     long first = 0, one = 1;
@@ -213,14 +218,21 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
       if (done[i]) {
         continue;
       }
+      double ta = now(), tb = ta, tc;
       ucl_params p;
       ucl_char_result res;
       memset(&res, 0, sizeof(res));
       ucl_diag pd = {{0}};
       ucl_status pst = ucl_sweep_point(sw, i, &p, &pd);
       if (pst == UCL_OK) {
-        copts.deadline = o->point_timeout > 0.0 ? now() + o->point_timeout : 0.0;
+        tb = now();
+        copts.deadline = o->point_timeout > 0.0 ? tb + o->point_timeout : 0.0;
         pst = ucl_characterize(&p, &copts, &res, &pd);
+        tc = now();
+        t_sim += tc - tb;
+        tb = tc - tb; /* the simulated part, subtracted below */
+      } else {
+        tb = 0.0;
       }
       if (pst != UCL_OK) {
         /* an inconsistent point: a row with its reason, no simulation */
@@ -250,6 +262,7 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
       MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
       MPI_TRY(MPI_Fetch_and_op(&one, &fin, MPI_LONG, 0, 1, MPI_SUM, win));
       MPI_TRY(MPI_Win_unlock(0, win));
+      t_other += now() - ta - tb;
       if (rank == 0 && o->progress) {
         o->progress(o->progress_ctx, n_done + fin + 1, points, now() - t0, n_done);
       }
@@ -267,6 +280,10 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   MPI_TRY(MPI_Reduce(sums, tot, 2, MPI_LONG, MPI_SUM, 0, c));
   r.computed = tot[0];
   r.failed = tot[1];
+  double times[2] = {t_sim, t_other}, ttot[2] = {0.0, 0.0};
+  MPI_TRY(MPI_Reduce(times, ttot, 2, MPI_DOUBLE, MPI_SUM, 0, c));
+  r.sim_s = ttot[0];
+  r.other_s = ttot[1];
   if (rank == 0) {
     if (o->progress) {
       o->progress(o->progress_ctx, n_done + r.computed, points, now() - t0, n_done);

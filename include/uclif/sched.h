@@ -33,6 +33,8 @@ typedef struct ucl_sched_report {
   int ranks;
   int run; /* number of this run (0 for a fresh sweep) */
   double wall_s;
+  double sim_s;   /* summed over ranks: seconds inside the characterization of points */
+  double other_s; /* summed over ranks: seconds per point outside it (spec, shard, counters) */
   ucl_merge_stats merge;
 } ucl_sched_report;
 

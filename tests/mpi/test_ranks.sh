@@ -42,4 +42,11 @@ sweep1 "$uclif" sweep "$spec" -o "$work/n2" --resume --quiet >/dev/null 2>&1
 check "resume of a finished sweep exits 0" $?
 cmp -s "$work/n1/points.csv" "$work/n2/points.csv"
 check "and changes no byte" $?
+# a per-point wall-time limit: every point over it is a row with status limit; the sweep succeeds
+sweep1 "$uclif" sweep "$spec" -o "$work/slow" --point-timeout 1m --quiet >/dev/null 2>"$work/err"
+check "sweep with 1 ms per point exits 0 ($(cat "$work/err"))" $?
+check "every point recorded" $([ "$(wc -l <"$work/slow/points.csv")" -eq 13 ]; echo $?)
+check "points over the limit have status limit" $([ "$(grep -c '^[0-9]*,"limit","' "$work/slow/points.csv")" -ge 6 ]; echo $?)
+grep -q "wall-time limit" "$work/slow/points.csv"
+check "and the reason says so" $?
 finish
