@@ -27,4 +27,18 @@ int ucl_cli_mkdirs(const char *path);
  * option, -1 if the value is missing. */
 int ucl_cli_option(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* The arguments simulate and characterize share: SPEC, --set NAME=VALUE, --out DIR, --quiet. */
+#define UCL_CLI_MAX_SETS 256
+typedef struct ucl_cli_common {
+  const char *spec;
+  const char *out_dir; /* default "." */
+  const char *sets[UCL_CLI_MAX_SETS];
+  int n_sets;
+  int quiet;
+} ucl_cli_common;
+
+/* Consume argv[*i] if it is one of the shared arguments: 1 consumed, 0 not one of them, -1 bad
+ * (the error is printed for command 'cmd'). */
+int ucl_cli_common_arg(const char *cmd, int argc, char **argv, int *i, ucl_cli_common *c);
+
 #endif

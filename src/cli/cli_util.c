@@ -61,6 +61,34 @@ int ucl_cli_mkdirs(const char *path) {
   return 0;
 }
 
+int ucl_cli_common_arg(const char *cmd, int argc, char **argv, int *i, ucl_cli_common *c) {
+  const char *v = NULL;
+  int m;
+  if (strcmp(argv[*i], "--quiet") == 0) {
+    c->quiet = 1;
+  } else if ((m = ucl_cli_option(argc, argv, i, "--set", &v)) != 0) {
+    if (m < 0 || c->n_sets == UCL_CLI_MAX_SETS) {
+      ucl_cli_error(cmd, m < 0 ? "--set needs NAME=VALUE" : "too many --set options");
+      return -1;
+    }
+    c->sets[c->n_sets++] = v;
+  } else if ((m = ucl_cli_option(argc, argv, i, "--out", &v)) != 0) {
+    if (m < 0 || !v[0]) {
+      ucl_cli_error(cmd, "--out needs a directory");
+      return -1;
+    }
+    c->out_dir = v;
+  } else if (argv[*i][0] == '-' && argv[*i][1] != '\0') {
+    return 0;
+  } else if (!c->spec) {
+    c->spec = argv[*i];
+  } else {
+    ucl_cli_error(cmd, "more than one spec file ('%s' and '%s')", c->spec, argv[*i]);
+    return -1;
+  }
+  return 1;
+}
+
 int ucl_cli_option(int argc, char **argv, int *i, const char *name, const char **value) {
   const char *a = argv[*i];
   size_t n = strlen(name);

@@ -11,8 +11,6 @@
 #include "uclif/results.h"
 #include "uclif/spec.h"
 
-#define MAX_SETS 256
-
 static void help(void) {
   printf(
       "usage: uclif characterize [SPEC] [options]\n\n"
@@ -99,43 +97,27 @@ static ucl_status write_outputs(const char *dir, const ucl_params *p, const ucl_
 }
 
 int ucl_cmd_characterize(int argc, char **argv) {
-  const char *spec = NULL, *out_dir = ".";
-  const char *sets[MAX_SETS];
-  int n_sets = 0, quiet = 0;
+  ucl_cli_common a = {.out_dir = "."};
   for (int i = 1; i < argc; i++) {
-    const char *v = NULL;
-    int m;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       help();
       return UCL_EXIT_OK;
-    } else if (strcmp(argv[i], "--quiet") == 0) {
-      quiet = 1;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--set", &v)) != 0) {
-      if (m < 0 || n_sets == MAX_SETS) {
-        ucl_cli_error("characterize", m < 0 ? "--set needs NAME=VALUE" : "too many --set options");
-        return UCL_EXIT_USAGE;
-      }
-      sets[n_sets++] = v;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--out", &v)) != 0) {
-      if (m < 0 || !v[0]) {
-        ucl_cli_error("characterize", "--out needs a directory");
-        return UCL_EXIT_USAGE;
-      }
-      out_dir = v;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      ucl_cli_error("characterize", "unknown option '%s' (see --help)", argv[i]);
+    }
+    int m = ucl_cli_common_arg("characterize", argc, argv, &i, &a);
+    if (m < 0) {
       return UCL_EXIT_USAGE;
-    } else if (!spec) {
-      spec = argv[i];
-    } else {
-      ucl_cli_error("characterize", "more than one spec file ('%s' and '%s')", spec, argv[i]);
+    }
+    if (m == 0) {
+      ucl_cli_error("characterize", "unknown option '%s' (see --help)", argv[i]);
       return UCL_EXIT_USAGE;
     }
   }
+  const char *spec = a.spec, *out_dir = a.out_dir;
+  int quiet = a.quiet;
   ucl_params p;
   ucl_char_config cfg;
   ucl_diag diag = {{0}};
-  if (ucl_spec_load_config(spec, sets, n_sets, &p, &diag) != UCL_OK) {
+  if (ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag) != UCL_OK) {
     ucl_cli_error("characterize", "%s", diag.msg);
     return UCL_EXIT_USAGE;
   }

@@ -12,8 +12,6 @@
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
-#define MAX_SETS 256
-
 static void help(void) {
   printf(
       "usage: uclif simulate [SPEC] [options]\n\n"
@@ -88,9 +86,7 @@ static void summary(const ucl_params *p, const ucl_trace *tr, const char *wpath,
 }
 
 int ucl_cmd_simulate(int argc, char **argv) {
-  const char *spec = NULL, *out_dir = ".";
-  const char *sets[MAX_SETS];
-  int n_sets = 0, quiet = 0;
+  ucl_cli_common a = {.out_dir = "."};
   double sample_dt = 1e-6;
   long max_samples = 10000000;
   ucl_diag diag = {{0}};
@@ -100,48 +96,31 @@ int ucl_cmd_simulate(int argc, char **argv) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       help();
       return UCL_EXIT_OK;
-    } else if (strcmp(argv[i], "--quiet") == 0) {
-      quiet = 1;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--set", &v)) != 0) {
+    } else if ((m = ucl_cli_common_arg("simulate", argc, argv, &i, &a)) != 0) {
       if (m < 0) {
-        ucl_cli_error("simulate", "--set needs NAME=VALUE");
         return UCL_EXIT_USAGE;
       }
-      if (n_sets == MAX_SETS) {
-        ucl_cli_error("simulate", "more than %d --set options", MAX_SETS);
-        return UCL_EXIT_USAGE;
-      }
-      sets[n_sets++] = v;
     } else if ((m = ucl_cli_option(argc, argv, &i, "--sample", &v)) != 0) {
       if (m < 0 || ucl_units_parse(v, "s", &sample_dt, &diag) != UCL_OK || sample_dt < 0) {
         ucl_cli_error("simulate", "--sample %s: %s", m < 0 ? "" : v,
                       m < 0 ? "needs a value" : (diag.msg[0] ? diag.msg : "must be >= 0"));
         return UCL_EXIT_USAGE;
       }
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--out", &v)) != 0) {
-      if (m < 0 || !v[0]) {
-        ucl_cli_error("simulate", "--out needs a directory");
-        return UCL_EXIT_USAGE;
-      }
-      out_dir = v;
     } else if ((m = ucl_cli_option(argc, argv, &i, "--max-samples", &v)) != 0) {
       if (m < 0 || ucl_units_parse_long(v, 1, 1000000000L, &max_samples, &diag) != UCL_OK) {
         ucl_cli_error("simulate", "--max-samples: %s", m < 0 ? "needs a value" : diag.msg);
         return UCL_EXIT_USAGE;
       }
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      ucl_cli_error("simulate", "unknown option '%s' (see --help)", argv[i]);
-      return UCL_EXIT_USAGE;
-    } else if (!spec) {
-      spec = argv[i];
     } else {
-      ucl_cli_error("simulate", "more than one spec file ('%s' and '%s')", spec, argv[i]);
+      ucl_cli_error("simulate", "unknown option '%s' (see --help)", argv[i]);
       return UCL_EXIT_USAGE;
     }
   }
+  const char *spec = a.spec, *out_dir = a.out_dir;
+  int quiet = a.quiet;
 
   ucl_params p;
-  ucl_status st = ucl_spec_load_config(spec, sets, n_sets, &p, &diag);
+  ucl_status st = ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag);
   if (st != UCL_OK) {
     ucl_cli_error("simulate", "%s", diag.msg);
     return UCL_EXIT_USAGE;

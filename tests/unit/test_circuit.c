@@ -3,21 +3,14 @@
  * and spike-frequency adaptation with recovery (type II), energy accounting, "normally off". */
 #include <string.h>
 
-#include "testutil.h"
 #include "uclif/circuit.h"
 #include "uclif/params.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"
+
+#include "testutil.h"
 #include "uclif/system.h"
 
-static ucl_params config(const char *const *sets, int n) {
-  ucl_params p;
-  ucl_diag d = {{0}};
-  if (ucl_spec_load_config(NULL, sets, n, &p, &d) != UCL_OK) {
-    fail_msg("config: %s", d.msg);
-  }
-  return p;
-}
 
 static ucl_trace *run(const ucl_params *p, double sample_dt, int edges) {
   ucl_trace *tr = NULL;
@@ -49,7 +42,7 @@ static void test_subthreshold_rc_decay(void **state) {
   (void)state;
   const char *sets[] = {"V_m0=0.2",     "kind=dc",   "amplitude=0", "D.Is=1f",
                         "duration=10m", "rtol=1e-9", "atol=1e-12"};
-  ucl_params p = config(sets, 7);
+  ucl_params p = ucl_test_config(sets, 7);
   ucl_trace *tr = run(&p, 50e-6, 0);
   int k = ucl_trace_channel_index(tr, "V_mem_V");
   assert_true(k >= 0);
@@ -69,7 +62,7 @@ static void test_post_latch_discharge(void **state) {
   (void)state;
   const char *sets[] = {"V_m0=4",        "kind=dc",   "amplitude=0", "D.Is=1f",
                         "duration=200u", "rtol=1e-9", "atol=1e-12"};
-  ucl_params p = config(sets, 7);
+  ucl_params p = ucl_test_config(sets, 7);
   ucl_trace *tr = run(&p, 1e-6, 0);
   assert_true(ucl_trace_n_events(tr) >= 2);
   assert_int_equal(ucl_trace_event(tr, 0)->kind, UCL_EVENT_LATCH);
@@ -99,7 +92,7 @@ static void test_fig2_staircase(void **state) {
   (void)state;
   const char *sets[] = {"kind=staircase", "amp_start=2",      "amp_stop=7",
                         "amp_step=0.5",   "level_pulses=200", "duration=220m"};
-  ucl_params p = config(sets, 6);
+  ucl_params p = ucl_test_config(sets, 6);
   ucl_trace *tr = run(&p, 0.0, 0);
   double t[4096];
   size_t n = latches(tr, t, 4096);
@@ -126,7 +119,7 @@ static void test_type2_adaptation_and_recovery(void **state) {
   (void)state;
   const char *sets[] = {"neuron=type2", "amplitude=7", "burst_on=30m", "burst_period=50m",
                         "duration=80m"};
-  ucl_params p = config(sets, 5);
+  ucl_params p = ucl_test_config(sets, 5);
   ucl_trace *tr = run(&p, 0.0, 0);
   double t[1024];
   size_t n = latches(tr, t, 1024);
@@ -169,7 +162,7 @@ static double integral(const ucl_trace *tr, int a, int b, double scale) {
 static void test_energy_matches_sampled_power(void **state) {
   (void)state;
   const char *sets[] = {"duration=5m", "rtol=1e-7"};
-  ucl_params p = config(sets, 2);
+  ucl_params p = ucl_test_config(sets, 2);
   ucl_trace *tr = run(&p, 20e-9, 1);
   assert_true(ucl_sim_spike_count(tr) >= 2);
   double e_in =
@@ -189,7 +182,7 @@ static void test_energy_matches_sampled_power(void **state) {
 static void test_normally_off_and_output_swing(void **state) {
   (void)state;
   const char *sets[] = {"duration=3m"};
-  ucl_params p = config(sets, 1);
+  ucl_params p = ucl_test_config(sets, 1);
   ucl_trace *tr = run(&p, 0.5e-6, 1);
   int ivdd = ucl_trace_channel_index(tr, "I_vdd_A");
   int vout = ucl_trace_channel_index(tr, "V_out_V");

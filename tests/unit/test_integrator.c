@@ -342,9 +342,12 @@ static void test_stop_after_latch_and_peaks(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_event_times_analytic), cmocka_unit_test(test_energy_quadrature),
-      cmocka_unit_test(test_break_and_samples),    cmocka_unit_test(test_edge_samples),
-      cmocka_unit_test(test_chattering),           cmocka_unit_test(test_step_limit_and_bad_args),
+      cmocka_unit_test(test_event_times_analytic),
+      cmocka_unit_test(test_energy_quadrature),
+      cmocka_unit_test(test_break_and_samples),
+      cmocka_unit_test(test_edge_samples),
+      cmocka_unit_test(test_chattering),
+      cmocka_unit_test(test_step_limit_and_bad_args),
       cmocka_unit_test(test_sample_bound),
       cmocka_unit_test(test_stop_after_latch_and_peaks),
   };

@@ -5,19 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
 #include "uclif/protocols.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"
 
-static ucl_params config(const char *const *sets, int n) {
-  ucl_params p;
-  ucl_diag d = {{0}};
-  if (ucl_spec_load_config(NULL, sets, n, &p, &d) != UCL_OK) {
-    fail_msg("config: %s", d.msg);
-  }
-  return p;
-}
+#include "testutil.h"
+
 
 static long spikes_at(ucl_params p, double a) {
   p.stim.amplitude = a;
@@ -32,7 +25,7 @@ static long spikes_at(ucl_params p, double a) {
 /* 1 mV over a 15 V bracket in at most 14 simulations; the bracket is right. */
 static void test_threshold_search(void **state) {
   (void)state;
-  ucl_params p = config(NULL, 0);
+  ucl_params p = ucl_test_config(NULL, 0);
   ucl_threshold t;
   long sims = 0;
   ucl_diag d = {{0}};
@@ -50,7 +43,7 @@ static void test_threshold_search(void **state) {
 
 static void test_threshold_edge_statuses(void **state) {
   (void)state;
-  ucl_params p = config(NULL, 0);
+  ucl_params p = ucl_test_config(NULL, 0);
   ucl_threshold t;
   ucl_diag d = {{0}};
   assert_int_equal(ucl_protocol_threshold(&p, 0, 0.5, 3.0, 1e-3, &t, NULL, NULL, &d), UCL_OK);
@@ -71,7 +64,7 @@ static void test_threshold_edge_statuses(void **state) {
 static void test_threshold_falls_with_period(void **state) {
   (void)state;
   const char *s50[] = {"period=50u"};
-  ucl_params p100 = config(NULL, 0), p50 = config(s50, 1);
+  ucl_params p100 = ucl_test_config(NULL, 0), p50 = ucl_test_config(s50, 1);
   ucl_threshold t100, t50, dc;
   ucl_diag d = {{0}};
   assert_int_equal(ucl_protocol_threshold(&p100, 0, 0.5, 15, 1e-3, &t100, NULL, NULL, &d), UCL_OK);
@@ -83,7 +76,7 @@ static void test_threshold_falls_with_period(void **state) {
 
 static void test_characterize_type1(void **state) {
   (void)state;
-  ucl_params p = config(NULL, 0);
+  ucl_params p = ucl_test_config(NULL, 0);
   ucl_char_opts o;
   ucl_char_opts_default(&o);
   ucl_char_result r;
@@ -132,7 +125,7 @@ static void test_characterize_type1(void **state) {
 /* Type II adapts: the rate falls from r0 to r_inf, slower when R7 (the C2 discharge) is larger. */
 static double adapt_tau(const char *r7, double *r0, double *rinf, double *r2) {
   const char *sets[] = {"neuron=type2", "amplitude=7", r7};
-  ucl_params p = config(sets, 3);
+  ucl_params p = ucl_test_config(sets, 3);
   ucl_char_opts o;
   ucl_char_opts_default(&o);
   o.rheobase = o.tau_leak = o.tau_ref = o.energy = UCL_OFF;
@@ -165,7 +158,7 @@ static void test_type2_adaptation(void **state) {
 
 static void test_bad_options(void **state) {
   (void)state;
-  ucl_params p = config(NULL, 0);
+  ucl_params p = ucl_test_config(NULL, 0);
   ucl_char_opts o;
   ucl_char_opts_default(&o);
   o.thr_lo = 5.0;

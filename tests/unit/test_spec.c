@@ -11,7 +11,7 @@ static char dir[64];
 
 static int setup(void **state) {
   (void)state;
-  strcpy(dir, "/tmp/ucl_spec_XXXXXX");
+  snprintf(dir, sizeof(dir), "%s", "/tmp/ucl_spec_XXXXXX");
   return mkdtemp(dir) ? 0 : -1;
 }
 

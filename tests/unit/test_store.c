@@ -13,7 +13,7 @@ static char dir[64];
 
 static int setup(void **state) {
   (void)state;
-  strcpy(dir, "/tmp/ucl_store_XXXXXX");
+  snprintf(dir, sizeof(dir), "%s", "/tmp/ucl_store_XXXXXX");
   if (!mkdtemp(dir)) {
     return -1;
   }

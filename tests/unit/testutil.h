@@ -21,4 +21,17 @@
     }                                                                                              \
   } while (0)
 
+/* A validated configuration from --set style overrides on the defaults (fails the test on error).
+ */
+#ifdef UCL_SPEC_H
+static inline ucl_params ucl_test_config(const char *const *sets, int n) {
+  ucl_params p;
+  ucl_diag d = {{0}};
+  if (ucl_spec_load_config(NULL, sets, n, &p, &d) != UCL_OK) {
+    fail_msg("config: %s", d.msg);
+  }
+  return p;
+}
+#endif
+
 #endif
