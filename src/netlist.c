@@ -1,0 +1,147 @@
+/* netlist.c — ngspice netlists of uclif configurations (netlist.h). */
+#include "uclif/netlist.h"
+
+#include <math.h>
+
+#include "uclif/devices.h"
+#include "uclif/stimulus.h"
+
+#define MAX_PWL 100000
+
+/* EKV drain current as a B-source: ispec·(sp(xf)² − sp(xr)²), sp = stable softplus. */
+static void mos_bsource(FILE *f, const char *name, const char *drain, const char *source,
+                        const char *vgs, const char *vds, const ucl_mos *m) {
+  fprintf(
+      f,
+      "%s %s %s I = %.10g*(sp(((%s)-(%.10g))/%.10g/(2*%.10g))*sp(((%s)-(%.10g))/%.10g/(2*%.10g))"
+      " - sp((((%s)-(%.10g))/%.10g-(%s))/(2*%.10g))*sp((((%s)-(%.10g))/%.10g-(%s))/(2*%.10g)))\n",
+      name, drain, source, m->ispec, vgs, m->vt0, m->n, m->ut, vgs, m->vt0, m->n, m->ut, vgs,
+      m->vt0, m->n, vds, m->ut, vgs, m->vt0, m->n, vds, m->ut);
+}
+
+static ucl_status write_source(FILE *f, const ucl_stimulus_params *s, ucl_diag *diag) {
+  double tr = s->rise > 0.0 ? s->rise : 1e-9, tf = s->fall > 0.0 ? s->fall : 1e-9;
+  switch ((ucl_stim_kind)s->kind) {
+  case UCL_STIM_DC:
+    fprintf(f, "Vin in 0 DC %.10g\n", s->amplitude);
+    return UCL_OK;
+  case UCL_STIM_STEP:
+    fprintf(f, "Vin in 0 PWL(0 0 %.10g 0 %.10g %.10g", s->start, s->start + 1e-9, s->amplitude);
+    if (s->width > 0.0) {
+      fprintf(f, " %.10g %.10g %.10g 0", s->start + s->width, s->amplitude,
+              s->start + s->width + 1e-9);
+    }
+    fprintf(f, ")\n");
+    return UCL_OK;
+  case UCL_STIM_PULSES:
+    if (s->burst_on <= 0.0) {
+      fprintf(f, "Vin in 0 PULSE(0 %.10g %.10g %.10g %.10g %.10g %.10g", s->amplitude, s->start, tr,
+              tf, s->width, s->period);
+      if (s->count > 0) {
+        fprintf(f, " %.0f", s->count);
+      }
+      fprintf(f, ")\n");
+      return UCL_OK;
+    }
+    break; /* bursts: PWL below */
+  case UCL_STIM_STAIRCASE:
+    break;
+  }
+  /* piecewise-linear: every corner of every pulse up to the duration */
+  ucl_stimulus st;
+  ucl_stimulus_params q = *s;
+  q.rise = tr;
+  q.fall = tf;
+  ucl_status rc = ucl_stimulus_init(&q, &st, diag);
+  if (rc != UCL_OK) {
+    return rc;
+  }
+  fprintf(f, "Vin in 0 PWL(0 %.10g", ucl_stimulus_value(&st, 0.0));
+  double t = 0.0;
+  long n = 0;
+  for (;;) {
+    ucl_stim_piece pc;
+    ucl_stimulus_piece(&st, t, &pc);
+    if (!(pc.t1 < s->duration) || ++n > MAX_PWL) {
+      break;
+    }
+    t = pc.t1;
+    fprintf(f, "\n+ %.10g %.10g", t, ucl_stimulus_value(&st, t));
+  }
+  fprintf(f, ")\n");
+  if (n > MAX_PWL) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "the stimulus has more than %d corners", MAX_PWL);
+  }
+  return UCL_OK;
+}
+
+ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opts *o,
+                             ucl_diag *diag) {
+  const ucl_circuit_params *c = &p->circuit;
+  const ucl_scr_params *s = &c->scr;
+  int type2 = c->neuron == UCL_NEURON_TYPE2;
+  double ut = ucl_thermal_voltage(c->temp);
+  ucl_mos t1, t2, t3;
+  ucl_status st = ucl_mos_init(&c->T1, ut, &t1, diag);
+  if (st == UCL_OK) {
+    st = ucl_mos_init(&c->T2, ut, &t2, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_mos_init(&c->T3, ut, &t3, diag);
+  }
+  if (st != UCL_OK) {
+    return st;
+  }
+  double shortest =
+      p->stim.period > 0 ? fmin(p->stim.width, p->stim.period - p->stim.width) : p->stim.duration;
+  double tmax = o && o->tmax > 0.0 ? o->tmax : fmin(1e-6, shortest / 10.0);
+  double reltol = o && o->reltol > 0.0 ? o->reltol : 1e-4;
+  fprintf(f, "* %s\n", o && o->title ? o->title : "uclif netlist");
+  fprintf(f, "* %s neuron; written by uclif (docs/model.md, SPICE netlist)\n",
+          type2 ? "type II" : "type I");
+  fprintf(f, ".options temp=%.6g tnom=%.6g reltol=%.3g abstol=1e-12 vntol=1e-7 method=gear\n",
+          c->temp - 273.15, c->temp - 273.15, reltol);
+  fprintf(f, ".func sp(x) = max(x,0) + ln(1 + exp(-abs(x)))\n");
+  st = write_source(f, &p->stim, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  fprintf(f, "* input circuit and soma\n");
+  fprintf(f, "Rin in dn %.10g\n", c->R_in);
+  fprintf(f, "D dn m DIN\n.model DIN D(IS=%.10g N=%.10g RS=%.10g)\n", c->D.Is, c->D.n, c->D.Rs);
+  fprintf(f, "C m 0 %.10g\n", c->C);
+  fprintf(f, "R1 m g %.10g\nR2 g 0 %.10g\nR3 k 0 %.10g\n", c->R1, c->R2, c->R3);
+  fprintf(f, "* SCR: gate-cathode junction (current sensed by Vsg) and a latching anode path\n");
+  fprintf(f, "Vsg g gj 0\nDgk gj k DGK\n.model DGK D(IS=%.10g N=%.10g)\n", s->Is_gk, s->n_gk);
+  fprintf(f, "Vsa m ma 0\n");
+  fprintf(f, "Ba ma k I = v(s)*(v(ma,k)-%.10g)/%.10g + (1-v(s))*v(ma,k)/%.10g\n", s->V_T0,
+          s->R_T > 0 ? s->R_T : 1e-3, s->R_off);
+  fprintf(f, "* latch state s: target 1 while latched unless i_A < I_H; 0 while off unless\n"
+             "* i_g > I_GT and the on-state current would exceed I_L; 1 ns time constant\n");
+  fprintf(f, "Cs s 0 1p\n");
+  fprintf(f,
+          "Bs 0 s I = 1e-3*( u(v(s)-0.5)*(1-u(%.10g-i(Vsa))) + (1-u(v(s)-0.5))*u(i(Vsg)-%.10g)"
+          "*u((v(m)-%.10g-%.10g*i(Vsg))/%.10g-%.10g) - v(s) )\n",
+          s->I_H, s->I_GT, s->V_T0, c->R3, c->R3 + s->R_T, s->I_L);
+  fprintf(f, "* axon\nVDD vdd 0 %.10g\nR4 vdd n1 %.10g\n", c->VDD, c->R4);
+  mos_bsource(f, "BT1", "n1", "0", "v(k)", "v(n1)", &t1);
+  mos_bsource(f, "BT2", "vdd", "ax", "v(vdd)-v(n1)", "v(vdd)-v(ax)", &t2);
+  fprintf(f, "R5 ax 0 %.10g\nR6 ax out %.10g\n", c->R5, c->R6);
+  if (type2) {
+    fprintf(f, "* adaptation loop\nD2 out f DD2\n.model DD2 D(IS=%.10g N=%.10g RS=%.10g)\n",
+            c->D2.Is, c->D2.n, c->D2.Rs);
+    fprintf(f, "C2 f 0 %.10g\nR7 f 0 %.10g\n", c->C2, c->R7);
+    mos_bsource(f, "BT3", "g", "0", "v(f)", "v(g)", &t3);
+  }
+  fprintf(f, ".ic v(m)=%.10g v(s)=0%s", c->V_m0, type2 ? "" : "\n");
+  if (type2) {
+    fprintf(f, " v(f)=%.10g\n", c->V_f0);
+  }
+  fprintf(f, ".tran %.6g %.10g 0 %.6g uic\n", tmax, p->stim.duration, tmax);
+  fprintf(f, ".control\nrun\nmeas tran t_first_latch WHEN v(s)=0.5 RISE=1\n");
+  if (o && o->data) {
+    fprintf(f, "wrdata %s v(in) v(m) v(k) v(out) v(s)%s\n", o->data, type2 ? " v(f)" : "");
+  }
+  fprintf(f, ".endc\n.end\n");
+  return ferror(f) ? ucl_diag_set(diag, UCL_ERR_IO, "write failed") : UCL_OK;
+}
