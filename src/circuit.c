@@ -34,6 +34,8 @@ static const char *const channel_names_t1[] = {"V_in_V",  "V_mem_V",   "V_gate_V
 static const char *const channel_names_t2[] = {"V_in_V",  "V_mem_V", "V_gate_V",  "V_cathode_V",
                                                "V_out_V", "V_C2_V",  "I_anode_A", "I_gate_A",
                                                "I_in_A",  "I_vdd_A", "scr_on"};
+static const char *const channel_names_mott[] = {"V_in_V",    "V_mem_V", "V_cathode_V", "V_out_V",
+                                                 "I_anode_A", "I_in_A",  "I_vdd_A",     "scr_on"};
 static const char *const state_names_t1[] = {"V_mem_V"};
 static const char *const state_names_t2[] = {"V_mem_V", "V_C2_V"};
 static const char *const quad_names[] = {"E_in_J", "E_vdd_J"};
@@ -43,7 +45,8 @@ struct ucl_neuron {
   ucl_stimulus stim;
   ucl_stim_piece piece;
   int type2;
-  int scr_on;
+  int mott;   /* a Mott switch between membrane and cathode replaces SCR, R1 and R2 */
+  int scr_on; /* the soma's switch: the SCR latched, or the Mott device metallic */
   ucl_junction j_d, j_d2, j_gk;
   ucl_mos t1, t2, t3;
   double y0[2];
@@ -98,6 +101,16 @@ static int gate_residual(void *vctx, double v, double *f, double *dfdv) {
 /* Solve the soma for membrane voltage v_m (and C2 voltage v_f for type II). */
 static int solve_soma(const ucl_neuron *n, double v_m, double v_f, ucl_neuron_point *pt) {
   const ucl_circuit_params *c = &n->c;
+  if (n->mott) {
+    /* MT1: the switch (R_on or R_off) in series with R3 */
+    double r = n->scr_on ? c->mott.R_on : c->mott.R_off;
+    double ia = v_m / (r + c->R3);
+    pt->v_m = v_m;
+    pt->v_k = c->R3 * ia;
+    pt->v_g = pt->i_g = pt->i_t3 = pt->v_f = 0.0;
+    pt->i_a = ia;
+    return isfinite(ia) ? 0 : 1;
+  }
   double a, b;
   cathode_affine(n, v_m, &a, &b);
   double g12 = 1.0 / c->R1 + 1.0 / c->R2;
@@ -233,8 +246,9 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
   if (solve_soma(n, y[0], v_f, &pt) != 0) {
     return 1;
   }
-  /* M1: C·dV_m/dt = i_in − i_R1 − i_A */
-  ydot[0] = (pt.i_in - (y[0] - pt.v_g) / n->c.R1 - pt.i_a) / n->c.C;
+  /* M1: C·dV_m/dt = i_in − i_R1 − i_A (Mott soma, MT2: i_in − i_A) */
+  double i_r1 = n->mott ? 0.0 : (y[0] - pt.v_g) / n->c.R1;
+  ydot[0] = (pt.i_in - i_r1 - pt.i_a) / n->c.C;
   if (n->type2) {
     if (solve_axon(n, &pt) != 0) {
       return 1;
@@ -260,6 +274,11 @@ static int op_quad(void *ctx, double t, const double *y, double *qdot) {
  * falling (M11, M12). */
 static double switch_function(const ucl_neuron *n, const ucl_neuron_point *pt) {
   const ucl_scr_params *s = &n->c.scr;
+  if (n->mott) {
+    /* MT3: on when the voltage across the switch rises through V_th; off when its current
+     * falls through I_hold */
+    return n->scr_on ? pt->i_a - n->c.mott.I_hold : (pt->v_m - pt->v_k) - n->c.mott.V_th;
+  }
   if (n->scr_on) {
     return pt->i_a - s->I_H;
   }
@@ -331,14 +350,18 @@ static int op_observe(void *ctx, double t, const double *y, double *out) {
   int k = 0;
   out[k++] = pt.v_in;
   out[k++] = pt.v_m;
-  out[k++] = pt.v_g;
+  if (!n->mott) {
+    out[k++] = pt.v_g;
+  }
   out[k++] = pt.v_k;
   out[k++] = pt.v_out;
   if (n->type2) {
     out[k++] = pt.v_f;
   }
   out[k++] = pt.i_a;
-  out[k++] = pt.i_g;
+  if (!n->mott) {
+    out[k++] = pt.i_g;
+  }
   out[k++] = pt.i_in;
   out[k++] = pt.i_vdd;
   out[k++] = n->scr_on ? 1.0 : 0.0;
@@ -361,6 +384,7 @@ ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *di
   }
   n->c = p->circuit;
   n->type2 = (p->circuit.neuron == UCL_NEURON_TYPE2);
+  n->mott = (p->circuit.neuron == UCL_NEURON_MOTT);
   st = ucl_stimulus_init(&p->stim, &n->stim, diag);
   if (st != UCL_OK) {
     goto fail;
@@ -388,11 +412,12 @@ ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *di
   n->sys.n_states = n->type2 ? 2 : 1;
   n->sys.n_quads = 2;
   n->sys.n_roots = 1;
-  n->sys.n_channels = n->type2 ? CH_COUNT : CH_COUNT - 1;
+  n->sys.n_channels = n->type2 ? CH_COUNT : (n->mott ? CH_COUNT - 3 : CH_COUNT - 1);
   n->sys.y0 = n->y0;
   n->sys.state_names = n->type2 ? state_names_t2 : state_names_t1;
   n->sys.quad_names = quad_names;
-  n->sys.channel_names = n->type2 ? channel_names_t2 : channel_names_t1;
+  n->sys.channel_names =
+      n->type2 ? channel_names_t2 : (n->mott ? channel_names_mott : channel_names_t1);
   n->sys.max_step_hint = DEFAULT_MAX_STEP;
   *out = n;
   return UCL_OK;

@@ -98,7 +98,7 @@ ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opt
   double reltol = o && o->reltol > 0.0 ? o->reltol : 1e-4;
   fprintf(f, "* %s\n", o && o->title ? o->title : "uclif netlist");
   fprintf(f, "* %s neuron; written by uclif (docs/model.md, SPICE netlist)\n",
-          type2 ? "type II" : "type I");
+          type2 ? "type II" : (c->neuron == UCL_NEURON_MOTT ? "Mott" : "type I"));
   fprintf(f, ".options temp=%.6g tnom=%.6g reltol=%.3g abstol=1e-12 vntol=1e-7 method=gear\n",
           c->temp - 273.15, c->temp - 273.15, reltol);
   fprintf(f, ".func sp(x) = max(x,0) + ln(1 + exp(-abs(x)))\n");
@@ -110,7 +110,20 @@ ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opt
   fprintf(f, "Rin in dn %.10g\n", c->R_in);
   fprintf(f, "D dn m DIN\n.model DIN D(IS=%.10g N=%.10g RS=%.10g)\n", c->D.Is, c->D.n, c->D.Rs);
   fprintf(f, "C m 0 %.10g\n", c->C);
-  fprintf(f, "R1 m g %.10g\nR2 g 0 %.10g\nR3 k 0 %.10g\n", c->R1, c->R2, c->R3);
+  fprintf(f, "R3 k 0 %.10g\n", c->R3);
+  if (c->neuron == UCL_NEURON_MOTT) {
+    const ucl_mott_params *mt = &c->mott;
+    fprintf(f, "* Mott threshold switch between membrane and cathode, state s as for the SCR\n");
+    fprintf(f, "Vsa m ma 0\nBa ma k I = v(s)*v(ma,k)/%.10g + (1-v(s))*v(ma,k)/%.10g\n", mt->R_on,
+            mt->R_off);
+    fprintf(f, "Cs s 0 1p\n");
+    fprintf(f,
+            "Bs 0 s I = 1e-3*( u(v(s)-0.5)*(1-u(%.10g-i(Vsa))) + (1-u(v(s)-0.5))*u(v(m,k)-%.10g)"
+            " - v(s) )\n",
+            mt->I_hold, mt->V_th);
+    goto axon;
+  }
+  fprintf(f, "R1 m g %.10g\nR2 g 0 %.10g\n", c->R1, c->R2);
   fprintf(f, "* SCR: gate-cathode junction (current sensed by Vsg) and a latching anode path\n");
   fprintf(f, "Vsg g gj 0\nDgk gj k DGK\n.model DGK D(IS=%.10g N=%.10g)\n", s->Is_gk, s->n_gk);
   fprintf(f, "Vsa m ma 0\n");
@@ -123,6 +136,7 @@ ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opt
           "Bs 0 s I = 1e-3*( u(v(s)-0.5)*(1-u(%.10g-i(Vsa))) + (1-u(v(s)-0.5))*u(i(Vsg)-%.10g)"
           "*u((v(m)-%.10g-%.10g*i(Vsg))/%.10g-%.10g) - v(s) )\n",
           s->I_H, s->I_GT, s->V_T0, c->R3, c->R3 + s->R_T, s->I_L);
+axon:
   fprintf(f, "* axon\nVDD vdd 0 %.10g\nR4 vdd n1 %.10g\n", c->VDD, c->R4);
   mos_bsource(f, "BT1", "n1", "0", "v(k)", "v(n1)", &t1);
   mos_bsource(f, "BT2", "vdd", "ax", "v(vdd)-v(n1)", "v(vdd)-v(ax)", &t2);

@@ -31,8 +31,10 @@ typedef struct key_entry {
 #define ANY UCL_DOMAIN_ANY
 
 static const key_entry keys[] = {
-    {{"neuron", C_, UCL_PARAM_CHOICE, ANY, "", 0, "type1|type2", "",
-      "neuron block: type1 (Fig. 1b) or type2 (Fig. 3, adaptation loop)", "[P] Figs. 1b, 3"},
+    {{"neuron", C_, UCL_PARAM_CHOICE, ANY, "", 0, "type1|type2|mott", "",
+      "neuron block: type1 (Fig. 1b), type2 (Fig. 3, adaptation loop) or mott (a Mott "
+      "threshold switch in place of SCR, R1, R2)",
+      "[P] Figs. 1b, 3; mott: the paper's outlook"},
      CIRC(neuron)},
     REAL("R_in", C_, POS, "Ohm", 10e3, "", "input series resistance (source to diode D)",
          "[R] docs/model.md R4: not in the paper; 10k like the Fig. 4 synapses", CIRC(R_in)),
@@ -91,6 +93,14 @@ static const key_entry keys[] = {
          "[R] docs/model.md D: V_GK ~0.54 V at 10 uA", CIRC(scr.Is_gk)),
     REAL("scr.n_gk", C_, POS, "", 1.0, "", "SCR gate-cathode junction ideality factor",
          "[R] docs/model.md D", CIRC(scr.n_gk)),
+    REAL("mott.R_off", C_, POS, "Ohm", 458e3, "mott", "Mott switch: insulating resistance",
+         "[R] docs/model.md Mott soma: R1 + R2, the SCR soma's leak", CIRC(mott.R_off)),
+    REAL("mott.R_on", C_, POS, "Ohm", 10.0, "mott", "Mott switch: metallic resistance",
+         "[R] docs/model.md Mott soma: the SCR's R_T", CIRC(mott.R_on)),
+    REAL("mott.V_th", C_, POS, "V", 2.234, "mott", "Mott switch: switch-on voltage",
+         "[R] docs/model.md Mott soma: the SCR soma's membrane threshold", CIRC(mott.V_th)),
+    REAL("mott.I_hold", C_, POS, "A", 0.2e-3, "mott", "Mott switch: hold current (off below)",
+         "[R] docs/model.md Mott soma: the SCR's I_H", CIRC(mott.I_hold)),
     REAL("T1.Vth", C_, POS, "V", 0.8, "", "T1 (IRLML6246, n) threshold |V_GS(th)| at T1.Ith",
          "[D] IRLML6246 typ 0.8 V (0.5-1.1)", CIRC(T1.Vth)),
     REAL("T1.Ith", C_, POS, "A", 5e-6, "", "T1 drain current that defines T1.Vth",

@@ -304,9 +304,13 @@ typedef struct leak_ctx {
   int on;
 } leak_ctx;
 
-/* Junction off: it carries less than 1 % of the R2 current; on: more than all of it. */
+/* Junction off: it carries less than 1 % of the R2 current; on: more than all of it. A soma
+ * without a gate junction (Mott) has one regime: all of the decay is 'off'. */
 static int leak_keep(const ucl_trace *tr, size_t i, const void *vctx) {
   const leak_ctx *c = vctx;
+  if (c->k_ig < 0 || c->k_vg < 0) {
+    return !c->on;
+  }
   double ig = chan(tr, i, c->k_ig), i2 = chan(tr, i, c->k_vg) / c->r2;
   return c->on ? ig > i2 : ig < c->frac * i2;
 }

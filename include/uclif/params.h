@@ -9,7 +9,19 @@
 
 #include "uclif/status.h"
 
-typedef enum ucl_neuron_type { UCL_NEURON_TYPE1 = 0, UCL_NEURON_TYPE2 = 1 } ucl_neuron_type;
+typedef enum ucl_neuron_type {
+  UCL_NEURON_TYPE1 = 0,
+  UCL_NEURON_TYPE2 = 1,
+  UCL_NEURON_MOTT = 2 /* a Mott threshold switch replaces the SCR, R1 and R2 */
+} ucl_neuron_type;
+
+/* Two-terminal Mott threshold switch (the paper's outlook; docs/model.md, Mott soma). */
+typedef struct ucl_mott_params {
+  double R_off;  /* Ohm, insulating state */
+  double R_on;   /* Ohm, metallic state */
+  double V_th;   /* V, switches on when the voltage across it rises through V_th */
+  double I_hold; /* A, switches off when its current falls through I_hold */
+} ucl_mott_params;
 
 typedef enum ucl_stim_kind {
   UCL_STIM_DC = 0,
@@ -55,6 +67,7 @@ typedef struct ucl_circuit_params {
   double V_f0; /* V, initial C2 voltage (type II) */
   ucl_diode_params D, D2;
   ucl_scr_params scr;
+  ucl_mott_params mott;
   ucl_mos_params T1, T2, T3;
 } ucl_circuit_params;
 

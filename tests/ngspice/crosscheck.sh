@@ -2,7 +2,8 @@
 # Cross-check against ngspice (issue: SPICE agreement). For the default type I neuron with
 # 10 us / 100 us pulses (edges of 1 ns in both simulators):
 #  - sub-threshold (3 V, 5 ms): uclif's V_mem(t) and ngspice's agree within 1 % of the swing;
-#  - firing (5.5, 6, 7 V, 20 ms): first-latch times within 1 %, equal spike counts.
+#  - firing (5.5, 6, 7 V, 20 ms): first-latch times within 1 %, equal spike counts;
+#  - the same for the Mott soma (neuron = mott) at 4, 6, 8 V.
 # ngspice runs the netlist `uclif netlist` writes. Usage: crosscheck.sh UCLIF
 set -u
 uclif=$1
@@ -45,21 +46,24 @@ echo "sub-threshold: largest |V_mem difference| / swing = ${dev% *} (swing ${dev
 check "sub-threshold V_mem within 1 % of its swing (${dev% *})" \
   $(gawk -v d="${dev% *}" 'BEGIN { exit !(d < 0.01) }'; echo $?)
 
-# 2. firing cases
-for a in 5.5 6 7; do
-  spice "$a" 20m "f$a"
-  check "ngspice ran the $a V netlist" $?
+# 2. firing cases: the SCR soma at three amplitudes, then the Mott soma at three
+for case in "5.5" "6" "7" "4 mott" "6 mott" "8 mott"; do
+  set -- $case
+  a=$1
+  if [ $# -gt 1 ]; then common=(--set rise=1n --set fall=1n --set rtol=1e-6 --set neuron=mott); else common=(--set rise=1n --set fall=1n --set rtol=1e-6); fi
+  spice "$a" 20m "f$a$#"
+  check "ngspice ran the $case V netlist" $?
   "$uclif" simulate "${common[@]}" --set amplitude="$a" --set duration=20m --sample 0 \
-    --out "$work/u$a" --quiet
+    --out "$work/u$a$#" --quiet
   read -r n_s t_s < <(gawk '{ s = $10 + 0; t = $1 + 0;
       if (NR > 1 && ps < 0.5 && s >= 0.5) { n++; if (n == 1) f = pt + (0.5 - ps) * (t - pt) / (s - ps) }
-      ps = s; pt = t } END { printf "%d %.9g\n", n, f }' "$work/f$a.data")
+      ps = s; pt = t } END { printf "%d %.9g\n", n, f }' "$work/f$a$#.data")
   read -r n_u t_u < <(gawk -F, '$2 == "\"latch\"" || $2 == "latch" { n++; if (n == 1) f = $1 }
-      END { printf "%d %.9g\n", n, f }' "$work/u$a/events.csv")
+      END { printf "%d %.9g\n", n, f }' "$work/u$a$#/events.csv")
   rel=$(gawk -v a="$t_s" -v b="$t_u" 'BEGIN { d = (a - b) / b; if (d < 0) d = -d; printf "%.2e", d }')
-  echo "$a V: spikes ngspice $n_s uclif $n_u; first latch ngspice $t_s s uclif $t_u s (rel. $rel)"
-  check "$a V: equal spike counts ($n_s, $n_u)" $([ "$n_s" = "$n_u" ] && [ "$n_u" -gt 0 ]; echo $?)
-  check "$a V: first latch within 1 % ($rel)" $(gawk -v r="$rel" 'BEGIN { exit !(r < 0.01) }'; echo $?)
+  echo "$case V: spikes ngspice $n_s uclif $n_u; first latch ngspice $t_s s uclif $t_u s (rel. $rel)"
+  check "$case V: equal spike counts ($n_s, $n_u)" $([ "$n_s" = "$n_u" ] && [ "$n_u" -gt 0 ]; echo $?)
+  check "$case V: first latch within 1 % ($rel)" $(gawk -v r="$rel" 'BEGIN { exit !(r < 0.01) }'; echo $?)
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -201,6 +201,43 @@ static void test_normally_off_and_output_swing(void **state) {
   ucl_trace_destroy(&tr);
 }
 
+/* The Mott soma (a threshold switch between membrane and cathode): with no gate junction the
+ * sub-threshold leak is exactly (R_off + R3)·C; it integrates, fires, and fires faster when driven
+ * harder: leaky integrate-and-fire. */
+static void test_mott_soma(void **state) {
+  (void)state;
+  const char *sets[] = {"neuron=mott", "V_m0=1.5", "kind=dc", "amplitude=0", "D.Is=1f",
+                        "duration=10m", "rtol=1e-9", "atol=1e-12"};
+  ucl_params p = ucl_test_config(sets, 8);
+  ucl_trace *tr = run(&p, 50e-6, 0);
+  assert_int_equal(ucl_trace_channel_index(tr, "V_gate_V"), -1); /* no gate */
+  int k = ucl_trace_channel_index(tr, "V_mem_V");
+  double tau = (p.circuit.mott.R_off + p.circuit.R3) * p.circuit.C;
+  for (size_t i = 0; i < ucl_trace_n_samples(tr); i++) {
+    const double *row = ucl_trace_sample(tr, i);
+    assert_close(row[1 + k], 1.5 * exp(-row[0] / tau), 1e-3, 1e-9);
+  }
+  ucl_trace_destroy(&tr);
+  double t[256];
+  const char *s2[] = {"neuron=mott", "amplitude=2.5", "duration=20m"};
+  p = ucl_test_config(s2, 3);
+  tr = run(&p, 0.0, 0);
+  assert_int_equal(latches(tr, t, 256), 0); /* integrates below threshold */
+  ucl_trace_destroy(&tr);
+  size_t prev = 0;
+  for (double a = 4.0; a <= 8.0; a += 2.0) {
+    p.stim.amplitude = a;
+    tr = run(&p, 0.0, 0);
+    size_t n = latches(tr, t, 256);
+    assert_true(n > prev); /* fires, faster when driven harder */
+    prev = n;
+    /* every spike unlatches, and the membrane switches on at V_th across the device */
+    assert_true(ucl_trace_n_events(tr) >= 2 * n - 1);
+    assert_close(ucl_trace_event(tr, 0)->v, p.circuit.mott.V_th, 0.01, 0);
+    ucl_trace_destroy(&tr);
+  }
+}
+
 static void test_create_errors(void **state) {
   (void)state;
   ucl_params p;
@@ -229,6 +266,7 @@ int main(void) {
       cmocka_unit_test(test_type2_adaptation_and_recovery),
       cmocka_unit_test(test_energy_matches_sampled_power),
       cmocka_unit_test(test_normally_off_and_output_swing),
+      cmocka_unit_test(test_mott_soma),
       cmocka_unit_test(test_create_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,7 +78,7 @@ static void test_errors_leave_params_unchanged(void **state) {
   assert_non_null(strstr(d.msg, "type1|type2"));
   assert_int_equal(ucl_params_set(&p, "count", "2.5", &d), UCL_ERR_RANGE);
   assert_int_equal(ucl_params_set(&p, "width", "-1u", &d), UCL_ERR_RANGE);
-  assert_int_equal(ucl_params_set_value(&p, "neuron", 2, &d), UCL_ERR_RANGE);
+  assert_int_equal(ucl_params_set_value(&p, "neuron", 3, &d), UCL_ERR_RANGE);
   assert_memory_equal(&p, &q, sizeof(p));
   double v;
   assert_int_equal(ucl_params_get(&p, "nope", &v), UCL_ERR_INVAL);

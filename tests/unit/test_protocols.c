@@ -156,6 +156,32 @@ static void test_type2_adaptation(void **state) {
   assert_true(rinfb < rinf); /* a slower C2 discharge holds T3 on longer */
 }
 
+/* `uclif characterize` works unchanged on the Mott soma: threshold and time constants. */
+static void test_characterize_mott(void **state) {
+  (void)state;
+  const char *sets[] = {"neuron=mott"};
+  ucl_params p = ucl_test_config(sets, 1);
+  ucl_char_opts o;
+  ucl_char_opts_default(&o);
+  o.rate_amps = (const double[]){4.0, 6.0, 8.0};
+  o.n_rate_amps = 3;
+  ucl_char_result r;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_OK);
+  if (r.status != UCL_OK) {
+    fail_msg("%s", r.reason);
+  }
+  const ucl_circuit_params *c = &p.circuit;
+  assert_int_equal(r.threshold.status, UCL_SEARCH_OK);
+  assert_true(r.threshold.value > 0.5 && r.threshold.value < 15.0);
+  assert_close(r.threshold.v_latch, c->mott.V_th, 0.02, 0);
+  assert_close(r.tau_leak_off_s, (c->mott.R_off + c->R3) * c->C, 0.02, 0);
+  assert_true(isnan(r.tau_leak_on_s)); /* no gate junction, one leak regime */
+  assert_close(r.tau_ref_s, (c->mott.R_on + c->R3) * c->C, 0.05, 0);
+  assert_true(r.curve[2].f.rate_mean_Hz > r.curve[1].f.rate_mean_Hz);
+  ucl_char_result_free(&r);
+}
+
 static void test_bad_options(void **state) {
   (void)state;
   ucl_params p = ucl_test_config(NULL, 0);
@@ -178,6 +204,7 @@ int main(void) {
       cmocka_unit_test(test_threshold_falls_with_period),
       cmocka_unit_test(test_characterize_type1),
       cmocka_unit_test(test_type2_adaptation),
+      cmocka_unit_test(test_characterize_mott),
       cmocka_unit_test(test_bad_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
