@@ -35,23 +35,34 @@ static int make_dir(const char *path) {
   return (mkdir(path, 0777) == 0 || errno == EEXIST) ? 0 : -1;
 }
 
-/* Rank 0: prepare DIR and find what is done. */
-static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, unsigned char *done,
-                          int *run, long *n_done, ucl_diag *diag) {
-  size_t n = strlen(o->out_dir) + 32;
+/* The directory this run's shards go to: DIR/shards, or DIR/shards/slice-S. */
+static char *shard_dir(const ucl_sched_opts *o) {
+  size_t n = strlen(o->out_dir) + 48;
   char *sd = malloc(n);
-  if (!sd) {
+  if (sd && o->slices > 0) {
+    snprintf(sd, n, "%s/shards/slice-%d", o->out_dir, o->slice);
+  } else if (sd) {
+    snprintf(sd, n, "%s/shards", o->out_dir);
+  }
+  return sd;
+}
+
+/* Rank 0: prepare DIR and find what is done. */
+static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const char *sd,
+                          unsigned char *done, int *run, long *n_done, ucl_diag *diag) {
+  size_t n = strlen(o->out_dir) + 32;
+  char *top = malloc(n);
+  if (!top) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
-  snprintf(sd, n, "%s/shards", o->out_dir);
+  snprintf(top, n, "%s/shards", o->out_dir);
   ucl_status st = UCL_OK;
-  if (make_dir(o->out_dir) != 0 || make_dir(sd) != 0) {
+  if (make_dir(o->out_dir) != 0 || make_dir(top) != 0 || make_dir(sd) != 0) {
     st = ucl_diag_set(diag, UCL_ERR_IO, "cannot create %s: %s", sd, strerror(errno));
   }
-  free(sd);
+  free(top);
   if (st == UCL_OK) {
-    st = ucl_store_scan(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), done, run, n_done,
-                        diag);
+    st = ucl_store_scan(sd, ucl_sweep_hash(sw), ucl_sweep_count(sw), done, run, n_done, diag);
   }
   if (st == UCL_OK && !o->resume && *run > 0) {
     st = ucl_diag_set(diag, UCL_ERR_INVAL,
@@ -142,6 +153,7 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   MPI_Win win = MPI_WIN_NULL;
   long *counters = NULL;
   unsigned char *done = NULL;
+  char *sdir = NULL;
   ucl_shard *shard = NULL;
   int rank = 0, size = 1;
   long points = ucl_sweep_count(sw);
@@ -156,14 +168,25 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   r.points = points;
   r.ranks = size;
 
+  /* this run's points: all, or one slice */
+  long first = 0, last = points;
+  if (o->slices > 0) {
+    if (o->slice < 0 || o->slice >= o->slices) {
+      local =
+          ucl_diag_set(diag, UCL_ERR_INVAL, "slice %d of %d does not exist", o->slice, o->slices);
+    }
+    first = (long)((double)points * o->slice / o->slices);
+    last = (long)((double)points * (o->slice + 1) / o->slices);
+  }
   done = calloc((size_t)points, 1);
-  if (!done) {
+  sdir = shard_dir(o);
+  if (local == UCL_OK && (!done || !sdir)) {
     local = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for %ld points", points);
   }
   int run = 0;
   long n_done = 0;
   if (rank == 0 && local == UCL_OK) {
-    local = prepare(sw, o, done, &run, &n_done, diag);
+    local = prepare(sw, o, sdir, done, &run, &n_done, diag);
   }
   st = agree(c, rank, local, diag);
   if (st != UCL_OK) {
@@ -179,7 +202,7 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   r.run = run;
   r.done_before = n_done;
 
-  local = ucl_shard_create(o->out_dir, run, rank, ucl_sweep_hash(sw), points, &shard, diag);
+  local = ucl_shard_create(sdir, run, rank, ucl_sweep_hash(sw), points, &shard, diag);
   st = agree(c, rank, local, diag);
   if (st != UCL_OK) {
     goto cleanup;
@@ -189,13 +212,13 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
                            c, &counters, &win));
   if (rank == 0) {
     MPI_TRY(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win));
-    counters[0] = 0;
+    counters[0] = first;
     counters[1] = 0;
     MPI_TRY(MPI_Win_unlock(0, win));
   }
   MPI_TRY(MPI_Barrier(c));
 
-  long chunk = o->chunk > 0 ? o->chunk : points / ((long)size * 64);
+  long chunk = o->chunk > 0 ? o->chunk : (last - first) / ((long)size * 64);
   if (chunk < 1) {
     chunk = 1;
   }
@@ -206,15 +229,15 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   double t_sim = 0.0, t_other = 0.0;
   ucl_char_opts copts = *ucl_sweep_char_opts(sw);
   while (local == UCL_OK) {
-    long first = 0, one = 1;
+    long from = 0, one = 1;
     MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
-    MPI_TRY(MPI_Fetch_and_op(&chunk, &first, MPI_LONG, 0, 0, MPI_SUM, win));
+    MPI_TRY(MPI_Fetch_and_op(&chunk, &from, MPI_LONG, 0, 0, MPI_SUM, win));
     MPI_TRY(MPI_Win_unlock(0, win));
-    if (first >= points) {
+    if (from >= last) {
       break;
     }
-    long last = first + chunk < points ? first + chunk : points;
-    for (long i = first; i < last && local == UCL_OK; i++) {
+    long to = from + chunk < last ? from + chunk : last;
+    for (long i = from; i < to && local == UCL_OK; i++) {
       if (done[i]) {
         continue;
       }
@@ -264,7 +287,7 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
       MPI_TRY(MPI_Win_unlock(0, win));
       t_other += now() - ta - tb;
       if (rank == 0 && o->progress) {
-        o->progress(o->progress_ctx, n_done + fin + 1, points, now() - t0, n_done);
+        o->progress(o->progress_ctx, n_done + fin + 1, last - first, now() - t0, n_done);
       }
     }
   }
@@ -286,11 +309,13 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   r.other_s = ttot[1];
   if (rank == 0) {
     if (o->progress) {
-      o->progress(o->progress_ctx, n_done + r.computed, points, now() - t0, n_done);
+      o->progress(o->progress_ctx, n_done + r.computed, last - first, now() - t0, n_done);
     }
-    local = ucl_store_merge(o->out_dir, ucl_sweep_hash(sw), points, &r.merge, diag);
+    if (!o->no_merge) {
+      local = ucl_store_merge(o->out_dir, ucl_sweep_hash(sw), points, &r.merge, diag);
+    }
     r.wall_s = now() - t0;
-    if (local == UCL_OK) {
+    if (local == UCL_OK && !o->no_merge) {
       local = write_manifest(sw, o, &r, diag);
     }
   }
@@ -307,6 +332,7 @@ cleanup:
     MPI_Comm_free(&c);
   }
   free(done);
+  free(sdir);
   if (rep) {
     if (rank == 0) {
       *rep = r;

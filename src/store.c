@@ -17,19 +17,19 @@ struct ucl_shard {
   char *path;
 };
 
-static char *shard_path(const char *dir, int run, int rank) {
-  size_t n = strlen(dir) + 64;
+static char *shard_path(const char *shard_dir, int run, int rank) {
+  size_t n = strlen(shard_dir) + 64;
   char *p = malloc(n);
   if (p) {
-    snprintf(p, n, "%s/shards/run-%d-rank-%d.txt", dir, run, rank);
+    snprintf(p, n, "%s/run-%d-rank-%d.txt", shard_dir, run, rank);
   }
   return p;
 }
 
-ucl_status ucl_shard_create(const char *dir, int run, int rank, uint64_t hash, long points,
+ucl_status ucl_shard_create(const char *shard_dir, int run, int rank, uint64_t hash, long points,
                             ucl_shard **out, ucl_diag *diag) {
   ucl_shard *sh = calloc(1, sizeof(*sh));
-  if (!sh || !(sh->path = shard_path(dir, run, rank))) {
+  if (!sh || !(sh->path = shard_path(shard_dir, run, rank))) {
     free(sh);
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
@@ -282,21 +282,13 @@ static void list_free(shard_list *l) {
   memset(l, 0, sizeof(*l));
 }
 
-static ucl_status list_shards(const char *dir, shard_list *l, ucl_diag *diag) {
-  memset(l, 0, sizeof(*l));
-  size_t n = strlen(dir) + 16;
-  char *sd = malloc(n);
-  if (!sd) {
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  snprintf(sd, n, "%s/shards", dir);
+/* Append the shard files of directory 'sd' to l. A missing directory holds none. */
+static ucl_status list_shards_in(const char *sd, shard_list *l, ucl_diag *diag) {
   DIR *d = opendir(sd);
   if (!d) {
-    free(sd);
-    return UCL_OK; /* no shards yet */
+    return UCL_OK;
   }
   ucl_status st = UCL_OK;
-  int cap = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     /* run-<R>-rank-<K>.txt */
@@ -314,30 +306,67 @@ static ucl_status list_shards(const char *dir, shard_list *l, ucl_diag *diag) {
     if (end == rk || strcmp(end, ".txt") != 0 || rank < 0) {
       continue;
     }
-    if (l->n == cap) {
-      cap = cap ? 2 * cap : 16;
-      char **np = realloc(l->paths, (size_t)cap * sizeof(*np));
-      int *nr = np ? realloc(l->runs, (size_t)cap * sizeof(*nr)) : NULL;
-      if (np) {
-        l->paths = np;
-      }
-      if (!np || !nr) {
-        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-        break;
-      }
-      l->runs = nr;
+    char **np = realloc(l->paths, (size_t)(l->n + 1) * sizeof(*np));
+    if (np) {
+      l->paths = np;
     }
-    size_t pl = strlen(sd) + strlen(e->d_name) + 2;
-    l->paths[l->n] = malloc(pl);
-    if (!l->paths[l->n]) {
+    int *nr = np ? realloc(l->runs, (size_t)(l->n + 1) * sizeof(*nr)) : NULL;
+    size_t pl = strlen(sd) + strlen(nm) + 2;
+    char *path = nr ? malloc(pl) : NULL;
+    if (!path) {
+      if (nr) {
+        l->runs = nr;
+      }
       st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
       break;
     }
-    snprintf(l->paths[l->n], pl, "%s/%s", sd, e->d_name);
+    l->runs = nr;
+    snprintf(path, pl, "%s/%s", sd, nm);
+    l->paths[l->n] = path;
     l->runs[l->n] = (int)run;
     l->n++;
   }
   closedir(d);
+  return st;
+}
+
+/* The shards of one shard directory. */
+static ucl_status list_shards(const char *shard_dir, shard_list *l, ucl_diag *diag) {
+  memset(l, 0, sizeof(*l));
+  ucl_status st = list_shards_in(shard_dir, l, diag);
+  if (st != UCL_OK) {
+    list_free(l);
+  }
+  return st;
+}
+
+/* Every shard of an output directory: DIR/shards and its slice-* subdirectories. */
+static ucl_status list_all_shards(const char *dir, shard_list *l, ucl_diag *diag) {
+  memset(l, 0, sizeof(*l));
+  size_t n = strlen(dir) + 300;
+  char *sd = malloc(n);
+  if (!sd) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  snprintf(sd, n, "%s/shards", dir);
+  ucl_status st = list_shards_in(sd, l, diag);
+  DIR *d = st == UCL_OK ? opendir(sd) : NULL;
+  if (d) {
+    struct dirent *e;
+    while (st == UCL_OK && (e = readdir(d)) != NULL) {
+      if (strncmp(e->d_name, "slice-", 6) == 0 && strlen(e->d_name) < 200) {
+        char *sub = malloc(n);
+        if (!sub) {
+          st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+          break;
+        }
+        snprintf(sub, n, "%s/shards/%s", dir, e->d_name);
+        st = list_shards_in(sub, l, diag);
+        free(sub);
+      }
+    }
+    closedir(d);
+  }
   free(sd);
   if (st != UCL_OK) {
     list_free(l);
@@ -345,10 +374,10 @@ static ucl_status list_shards(const char *dir, shard_list *l, ucl_diag *diag) {
   return st;
 }
 
-ucl_status ucl_store_scan(const char *dir, uint64_t hash, long points, unsigned char *done,
+ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, long points, unsigned char *done,
                           int *next_run, long *n_done, ucl_diag *diag) {
   shard_list l;
-  ucl_status st = list_shards(dir, &l, diag);
+  ucl_status st = list_shards(shard_dir, &l, diag);
   if (st != UCL_OK) {
     return st;
   }
@@ -414,7 +443,7 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
   memset(&ms, 0, sizeof(ms));
   ms.first_missing = -1;
   shard_list l;
-  ucl_status st = list_shards(dir, &l, diag);
+  ucl_status st = list_all_shards(dir, &l, diag);
   if (st != UCL_OK) {
     return st;
   }

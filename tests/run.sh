@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build and run every test: a warnings-as-errors release build, then an AddressSanitizer +
+# Build and run every test: a warnings-as-errors release build, the SLURM job scripts on a
+# throw-away single-node SLURM cluster, then an AddressSanitizer +
 # UndefinedBehaviorSanitizer build, then a short fuzz run of the spec parser over its corpus.
 # Ends with one line counting all of them; exits non-zero if anything fails.
 set -euo pipefail
@@ -13,6 +14,16 @@ count() { # ctest log -> number of tests passed
 cmake -S . -B build/ci -DUCL_WERROR=ON -DCMAKE_BUILD_TYPE=Release
 cmake --build build/ci -j"$jobs"
 (cd build/ci && ctest --output-on-failure -j"$jobs") | tee build/ctest-ci.log
+echo "SLURM job scripts on a throw-away single-node cluster:"
+slurm=0
+if bash tests/slurm/test_slurm.sh build/ci/uclif . >build/slurm.log 2>&1; then
+  tail -1 build/slurm.log
+  slurm=$(sed -n 's/^\([0-9]*\) passed, 0 failed$/\1/p' build/slurm.log)
+else
+  rc=$?
+  cat build/slurm.log
+  [ "$rc" -eq 77 ] || exit 1
+fi
 cmake -S . -B build/asan -DUCL_WERROR=ON -DUCL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 cmake --build build/asan -j"$jobs"
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs") |
@@ -22,5 +33,5 @@ bash tests/fuzz/run.sh 30 build/fuzz >build/fuzz.log 2>&1 || { tail -40 build/fu
 grep -E "^Done [0-9]+ runs" build/fuzz.log
 n1=$(count build/ctest-ci.log)
 n2=$(count build/ctest-asan.log)
-echo "release ${n1:-0} + sanitizers ${n2:-0} + fuzz 1"
-echo "all: $(( ${n1:-0} + ${n2:-0} + 1 )) passed, 0 failed"
+echo "release ${n1:-0} + SLURM ${slurm:-0} + sanitizers ${n2:-0} + fuzz 1"
+echo "all: $(( ${n1:-0} + ${slurm:-0} + ${n2:-0} + 1 )) passed, 0 failed"

@@ -19,6 +19,10 @@ typedef struct ucl_sched_opts {
   int resume;           /* continue the sweep in out_dir */
   long chunk;           /* points per fetch; 0 = automatic */
   double point_timeout; /* s of wall time per point; 0 = none */
+  int slices;           /* > 0: compute only slice 'slice' (0-based) of 'slices' equal runs of
+                           point indices, with shards in DIR/shards/slice-<slice> (job arrays) */
+  int slice;
+  int no_merge; /* leave the merge to `uclif merge DIR` (a job array's last step) */
   /* Called on rank 0 after each of its points and at the end (may be NULL): points done (in
    * all runs), total, seconds since the start, points done when this run started. */
   void (*progress)(void *ctx, long done, long total, double elapsed, long done_at_start);

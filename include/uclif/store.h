@@ -1,11 +1,12 @@
 /* store.h — sweep results on disk: per-rank shards written point by point, and the streaming
  * merge into points.csv and rate_curves.csv (docs/outputs.md).
  *
- * A shard is DIR/shards/run-<R>-rank-<K>.txt: line 1 is "uclif-shard 1 <spec hash> <points>",
- * then one block per finished point, written with one write and flushed: 'P' + its points.csv
- * row, 'C' + each of its rate_curves.csv rows, then "E <id>". A block cut short by a killed job
- * has no E line and is ignored, so that point counts as not done. Within a shard, ids increase.
- * No field of a row holds a line break (reasons are single lines). */
+ * A shard is SHARD_DIR/run-<R>-rank-<K>.txt, where SHARD_DIR is DIR/shards, or
+ * DIR/shards/slice-<S> for a sweep run in slices (job arrays): line 1 is "uclif-shard 1 <spec hash>
+ * <points>", then one block per finished point, written with one write and flushed: 'P' + its
+ * points.csv row, 'C' + each of its rate_curves.csv rows, then "E <id>". A block cut short by a
+ * killed job has no E line and is ignored, so that point counts as not done. Within a shard, ids
+ * increase. No field of a row holds a line break (reasons are single lines). */
 #ifndef UCL_STORE_H
 #define UCL_STORE_H
 
@@ -18,8 +19,8 @@
 
 typedef struct ucl_shard ucl_shard; /* opaque: an open shard being written */
 
-/* Create DIR/shards/run-<run>-rank-<rank>.txt (DIR/shards must exist). */
-UCL_NODISCARD ucl_status ucl_shard_create(const char *dir, int run, int rank, uint64_t hash,
+/* Create SHARD_DIR/run-<run>-rank-<rank>.txt (SHARD_DIR must exist). */
+UCL_NODISCARD ucl_status ucl_shard_create(const char *shard_dir, int run, int rank, uint64_t hash,
                                           long points, ucl_shard **out, ucl_diag *diag);
 
 /* Append the block of point 'id' and flush it. */
@@ -29,10 +30,10 @@ UCL_NODISCARD ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_para
 /* Close (checking the close). Accepts NULL. */
 UCL_NODISCARD ucl_status ucl_shard_close(ucl_shard **sh, ucl_diag *diag);
 
-/* What the shards of DIR hold: the number of the next run, and which points are done
+/* What the shards of SHARD_DIR hold: the number of the next run, and which points are done
  * (done[i] = 1; 'done' has 'points' entries, may be NULL). UCL_ERR_PARSE if a shard belongs to
- * another spec (hash) or is not a shard. A DIR without shards is fine (next_run 0). */
-UCL_NODISCARD ucl_status ucl_store_scan(const char *dir, uint64_t hash, long points,
+ * another spec (hash) or is not a shard. A missing or empty SHARD_DIR is fine (next_run 0). */
+UCL_NODISCARD ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, long points,
                                         unsigned char *done, int *next_run, long *n_done,
                                         ucl_diag *diag);
 
@@ -45,10 +46,11 @@ typedef struct ucl_merge_stats {
   int shards;
 } ucl_merge_stats;
 
-/* Merge every shard of DIR into DIR/points.csv and DIR/rate_curves.csv (temporary files,
- * renamed), sorted by point id, memory bounded by one block per shard. A point found complete
- * in two shards is an error (UCL_ERR_PARSE); missing points are counted, not an error.
- * 'hash' and 'points' (from the spec, or 0 to take them from the shards) are checked. */
+/* Merge every shard of DIR (DIR/shards and DIR/shards/slice-*) into DIR/points.csv and
+ * DIR/rate_curves.csv (temporary files, renamed), sorted by point id, memory bounded by one block
+ * per shard. A point found complete in two shards is an error (UCL_ERR_PARSE); missing points are
+ * counted, not an error. 'hash' and 'points' (from the spec, or 0 to take them from the shards) are
+ * checked. */
 UCL_NODISCARD ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points,
                                          ucl_merge_stats *stats, ucl_diag *diag);
 

@@ -25,6 +25,9 @@ static void help(void) {
          "  --chunk N             points handed out at a time (default automatic)\n"
          "  --point-timeout S     wall-time limit per point in seconds (SI suffixes allowed);\n"
          "                        a point over it is a row with status 'limit'\n"
+         "  --slice I/N           compute only slice I (0 .. N-1) of N equal runs of points,\n"
+         "                        e.g. one task of a job array (jobs/sweep-array.slurm)\n"
+         "  --no-merge            leave the merge to `uclif merge DIR` (after all slices)\n"
          "  --quiet               no progress and no summary\n"
          "  --help                this text\n\n"
          "exit status: 0 done (points that failed are rows with their reason); 1 the sweep\n"
@@ -84,7 +87,8 @@ static void show(void *ctx, long done, long total, double elapsed, long at_start
 
 int ucl_cmd_sweep(int argc, char **argv) {
   const char *spec = NULL, *out = NULL;
-  int resume = 0, quiet = 0;
+  int resume = 0, quiet = 0, no_merge = 0;
+  long slice = 0, slices = 0;
   long chunk = 0;
   double timeout = 0.0;
   ucl_diag diag = {{0}};
@@ -99,6 +103,22 @@ int ucl_cmd_sweep(int argc, char **argv) {
       resume = 1;
     } else if (strcmp(argv[i], "--quiet") == 0) {
       quiet = 1;
+    } else if (strcmp(argv[i], "--no-merge") == 0) {
+      no_merge = 1;
+    } else if ((m = ucl_cli_option(argc, argv, &i, "--slice", &v)) != 0) {
+      const char *slash = m > 0 ? strchr(v, '/') : NULL;
+      char head[32];
+      usage_error = 1;
+      if (slash && (size_t)(slash - v) < sizeof(head)) {
+        memcpy(head, v, (size_t)(slash - v));
+        head[slash - v] = '\0';
+        usage_error = ucl_units_parse_long(slash + 1, 1, 1000000, &slices, &diag) != UCL_OK ||
+                      ucl_units_parse_long(head, 0, slices - 1, &slice, &diag) != UCL_OK;
+      }
+      if (usage_error) {
+        ucl_diag_set(&diag, UCL_ERR_PARSE, "--slice takes I/N with 0 <= I < N (got '%s')",
+                     m > 0 ? v : "");
+      }
     } else if ((m = ucl_cli_option(argc, argv, &i, "--out", &v)) != 0 ||
                (m = ucl_cli_option(argc, argv, &i, "-o", &v)) != 0) {
       usage_error = m < 0 || !v[0];
@@ -146,6 +166,9 @@ int ucl_cmd_sweep(int argc, char **argv) {
                        .resume = resume,
                        .chunk = chunk,
                        .point_timeout = timeout,
+                       .slices = (int)slices,
+                       .slice = (int)slice,
+                       .no_merge = no_merge,
                        .progress = quiet ? NULL : show,
                        .progress_ctx = &pg};
   ucl_sched_report rep;
@@ -157,7 +180,16 @@ int ucl_cmd_sweep(int argc, char **argv) {
     code = (st == UCL_ERR_INVAL || st == UCL_ERR_PARSE) ? UCL_EXIT_USAGE : UCL_EXIT_RUN;
     goto done;
   }
-  if (rank == 0) {
+  if (rank == 0 && no_merge) {
+    if (!quiet) {
+      char part[64] = "";
+      if (slices > 0) snprintf(part, sizeof(part), " slice %ld/%ld", slice, slices);
+      printf("sweep %s%s: %ld points computed on %d ranks in %.2f s (%ld done before, %ld "
+             "failed); merge with `uclif merge %s`\n",
+             ucl_sweep_name(sw), part, rep.computed, rep.ranks, rep.wall_s, rep.done_before,
+             rep.failed, out);
+    }
+  } else if (rank == 0) {
     if (!quiet) {
       printf("sweep %s: %ld points on %d ranks in %.2f s (run %d: %ld computed, %ld done "
              "before, %ld failed)\nwrote %s/points.csv (%ld rows), %s/rate_curves.csv (%ld "

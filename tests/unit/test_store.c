@@ -71,9 +71,11 @@ static void test_shards_scan_and_merge(void **state) {
   const uint64_t hash = 0x1234;
   ucl_shard *a = NULL, *b = NULL;
   ucl_diag d = {{0}};
-  assert_int_equal(ucl_shard_create(dir, 0, 0, hash, 6, &a, &d), UCL_OK);
-  assert_int_equal(ucl_shard_create(dir, 0, 1, hash, 6, &b, &d), UCL_OK);
-  assert_int_equal(ucl_shard_create(dir, 0, 1, hash, 6, &b, &d), UCL_ERR_IO); /* never overwrite */
+  char sd[96];
+  snprintf(sd, sizeof(sd), "%s/shards", dir);
+  assert_int_equal(ucl_shard_create(sd, 0, 0, hash, 6, &a, &d), UCL_OK);
+  assert_int_equal(ucl_shard_create(sd, 0, 1, hash, 6, &b, &d), UCL_OK);
+  assert_int_equal(ucl_shard_create(sd, 0, 1, hash, 6, &b, &d), UCL_ERR_IO); /* never overwrite */
   add(a, 0);
   add(b, 1);
   add(a, 2);
@@ -90,12 +92,12 @@ static void test_shards_scan_and_merge(void **state) {
   unsigned char done[6] = {0};
   int run = -1;
   long n = -1;
-  assert_int_equal(ucl_store_scan(dir, hash, 6, done, &run, &n, &d), UCL_OK);
+  assert_int_equal(ucl_store_scan(sd, hash, 6, done, &run, &n, &d), UCL_OK);
   assert_int_equal(run, 1);
   assert_int_equal(n, 4);
   assert_true(done[0] && done[1] && done[2] && !done[3] && done[4] && !done[5]);
   /* another spec's hash is refused */
-  assert_int_equal(ucl_store_scan(dir, 0x9999, 6, done, &run, &n, &d), UCL_ERR_PARSE);
+  assert_int_equal(ucl_store_scan(sd, 0x9999, 6, done, &run, &n, &d), UCL_ERR_PARSE);
   assert_non_null(strstr(d.msg, "another spec"));
 
   ucl_merge_stats ms;
@@ -108,9 +110,12 @@ static void test_shards_scan_and_merge(void **state) {
   assert_int_equal(count_lines("points.csv"), 5);
   assert_int_equal(count_lines("rate_curves.csv"), 9);
 
-  /* a second run computes the rest; the merge is complete and sorted */
+  /* a second run, in a slice directory, computes the rest; the merge is complete and sorted */
   ucl_shard *c = NULL;
-  assert_int_equal(ucl_shard_create(dir, 1, 0, hash, 6, &c, &d), UCL_OK);
+  char slice[128];
+  snprintf(slice, sizeof(slice), "%s/shards/slice-1", dir);
+  assert_int_equal(mkdir(slice, 0777), 0);
+  assert_int_equal(ucl_shard_create(slice, 0, 0, hash, 6, &c, &d), UCL_OK);
   add(c, 3);
   add(c, 5);
   assert_int_equal(ucl_shard_close(&c, &d), UCL_OK);
@@ -130,7 +135,7 @@ static void test_shards_scan_and_merge(void **state) {
   fclose(f);
 
   /* the same point complete twice is an error */
-  assert_int_equal(ucl_shard_create(dir, 2, 0, hash, 6, &c, &d), UCL_OK);
+  assert_int_equal(ucl_shard_create(sd, 2, 0, hash, 6, &c, &d), UCL_OK);
   add(c, 2);
   assert_int_equal(ucl_shard_close(&c, &d), UCL_OK);
   assert_int_equal(ucl_store_merge(dir, hash, 6, &ms, &d), UCL_ERR_PARSE);
