@@ -10,5 +10,5 @@ out=$2
 n=$3
 shift 3
 array=$(qsub -J "0-$((n - 1))" -v "SPEC=$spec,OUT=$out,TASKS=$n" "$@" "$dir/sweep-array.pbs")
-merge=$(qsub -W "depend=afterok:$array" -v "OUT=$out" "$dir/merge.pbs")
+merge=$(qsub -W "depend=afterok:$array" -v "OUT=$out,SPEC=$spec" "$dir/merge.pbs")
 echo "$array $merge"

@@ -9,5 +9,5 @@ out=$2
 n=$3
 shift 3
 array=$(sbatch --parsable --array="0-$((n - 1))" "$@" "$dir/sweep-array.slurm" "$spec" "$out")
-merge=$(sbatch --parsable --dependency="afterok:$array" "$dir/merge.slurm" "$out")
+merge=$(sbatch --parsable --dependency="afterok:$array" "$dir/merge.slurm" "$out" "$spec")
 echo "$array $merge"

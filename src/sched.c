@@ -2,7 +2,6 @@
 #include "uclif/sched.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,54 +95,18 @@ static ucl_status agree(MPI_Comm c, int rank, ucl_status local, ucl_diag *diag) 
   return (ucl_status)worst;
 }
 
+/* DIR/manifest.txt: the spec's and the merge's keys (ucl_store_write_manifest), then this run's. */
 static ucl_status write_manifest(const ucl_sweep *sw, const ucl_sched_opts *o,
                                  const ucl_sched_report *rep, ucl_diag *diag) {
-  size_t n = strlen(o->out_dir) + 32;
-  char *path = malloc(n), *tmp = malloc(n + 8);
-  if (!path || !tmp) {
-    free(path);
-    free(tmp);
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  snprintf(path, n, "%s/manifest.txt", o->out_dir);
-  snprintf(tmp, n + 8, "%s.tmp", path);
-  static const char *const designs[] = {"grid", "lhs", "random"};
-  FILE *f = fopen(tmp, "wb");
-  int bad = !f;
-  if (f) {
-    fprintf(f, "uclif_version = %s\n", UCL_VERSION_STRING);
-    fprintf(f, "spec_name = %s\n", ucl_sweep_name(sw));
-    fprintf(f, "spec_hash = %016" PRIx64 "\n", ucl_sweep_hash(sw));
-    fprintf(f, "design = %s\n", designs[ucl_sweep_design(sw)]);
-    fprintf(f, "seed = %" PRIu64 "\n", ucl_sweep_seed(sw));
-    fprintf(f, "swept =");
-    for (int k = 0; k < ucl_sweep_n_swept(sw); k++) {
-      fprintf(f, "%s %s", k ? "," : "", ucl_sweep_swept_name(sw, k));
-    }
-    fprintf(f, "\npoints = %ld\n", rep->points);
-    fprintf(f, "merged = %ld\n", rep->merge.merged);
-    fprintf(f, "missing = %ld\n", rep->merge.missing);
-    fprintf(f, "rate_curve_rows = %ld\n", rep->merge.curve_rows);
-    fprintf(f, "run = %d\n", rep->run);
-    fprintf(f, "ranks = %d\n", rep->ranks);
-    fprintf(f, "done_before_run = %ld\n", rep->done_before);
-    fprintf(f, "computed_in_run = %ld\n", rep->computed);
-    fprintf(f, "failed_in_run = %ld\n", rep->failed);
-    fprintf(f, "wall_s = %.3f\n", rep->wall_s);
-    fprintf(f, "rank_s_characterizing = %.3f\n", rep->sim_s);
-    fprintf(f, "rank_s_per_point_overhead = %.6f\n", rep->other_s);
-    fprintf(f, "overhead_fraction = %.6f\n",
-            rep->sim_s + rep->other_s > 0 ? rep->other_s / (rep->sim_s + rep->other_s) : 0.0);
-    bad = ferror(f) || fclose(f) != 0;
-  }
-  ucl_status st = UCL_OK;
-  if (bad || rename(tmp, path) != 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    remove(tmp);
-  }
-  free(path);
-  free(tmp);
-  return st;
+  char lines[512];
+  snprintf(lines, sizeof(lines),
+           "run = %d\nranks = %d\ndone_before_run = %ld\ncomputed_in_run = %ld\n"
+           "failed_in_run = %ld\nwall_s = %.3f\nrank_s_characterizing = %.3f\n"
+           "rank_s_per_point_overhead = %.6f\noverhead_fraction = %.6f\n",
+           rep->run, rep->ranks, rep->done_before, rep->computed, rep->failed, rep->wall_s,
+           rep->sim_s, rep->other_s,
+           rep->sim_s + rep->other_s > 0 ? rep->other_s / (rep->sim_s + rep->other_s) : 0.0);
+  return ucl_store_write_manifest(o->out_dir, sw, &rep->merge, lines, diag);
 }
 
 ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opts *o,

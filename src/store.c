@@ -556,3 +556,47 @@ cleanup:
   }
   return st;
 }
+
+ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw,
+                                    const ucl_merge_stats *ms, const char *run_lines,
+                                    ucl_diag *diag) {
+  size_t n = strlen(dir) + 32;
+  char *path = malloc(n), *tmp = malloc(n + 8);
+  if (!path || !tmp) {
+    free(path);
+    free(tmp);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  snprintf(path, n, "%s/manifest.txt", dir);
+  snprintf(tmp, n + 8, "%s.tmp", path);
+  static const char *const designs[] = {"grid", "lhs", "random"};
+  FILE *f = fopen(tmp, "wb");
+  int bad = !f;
+  if (f) {
+    fprintf(f, "uclif_version = %s\n", UCL_VERSION_STRING);
+    fprintf(f, "spec_name = %s\n", ucl_sweep_name(sw));
+    fprintf(f, "spec_hash = %016" PRIx64 "\n", ucl_sweep_hash(sw));
+    fprintf(f, "design = %s\n", designs[ucl_sweep_design(sw)]);
+    fprintf(f, "seed = %" PRIu64 "\n", ucl_sweep_seed(sw));
+    fprintf(f, "swept =");
+    for (int k = 0; k < ucl_sweep_n_swept(sw); k++) {
+      fprintf(f, "%s %s", k ? "," : "", ucl_sweep_swept_name(sw, k));
+    }
+    fprintf(f, "\npoints = %ld\n", ucl_sweep_count(sw));
+    fprintf(f, "merged = %ld\n", ms->merged);
+    fprintf(f, "missing = %ld\n", ms->missing);
+    fprintf(f, "rate_curve_rows = %ld\n", ms->curve_rows);
+    if (run_lines) {
+      fputs(run_lines, f);
+    }
+    bad = ferror(f) || fclose(f) != 0;
+  }
+  ucl_status st = UCL_OK;
+  if (bad || rename(tmp, path) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    remove(tmp);
+  }
+  free(path);
+  free(tmp);
+  return st;
+}

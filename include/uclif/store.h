@@ -16,6 +16,7 @@
 #include "uclif/params.h"
 #include "uclif/protocols.h"
 #include "uclif/status.h"
+#include "uclif/sweep.h"
 
 typedef struct ucl_shard ucl_shard; /* opaque: an open shard being written */
 
@@ -53,5 +54,12 @@ typedef struct ucl_merge_stats {
  * checked. */
 UCL_NODISCARD ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points,
                                          ucl_merge_stats *stats, ucl_diag *diag);
+
+/* Write DIR/manifest.txt (temporary file, renamed): the spec's keys (uclif_version, spec_name,
+ * spec_hash, design, seed, swept, points), the merge's (merged, missing, rate_curve_rows), then
+ * 'run_lines' verbatim ("key = value" lines of the run that wrote it; NULL for none). */
+UCL_NODISCARD ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw,
+                                                  const ucl_merge_stats *ms,
+                                                  const char *run_lines, ucl_diag *diag);
 
 #endif

@@ -36,6 +36,13 @@ check "no merged files from the killed run" $([ ! -e "$work/run/points.csv" ]; e
 check "merge by hand of a partial sweep exits 1" $([ $? -eq 1 ]; echo $?)
 grep -q "points missing" "$work/err"
 check "and says what is missing" $?
+"$uclif" merge "$work/run" --spec "$work/spec.ini" >/dev/null 2>&1
+grep -q "^missing = $((40 - done_before))$" "$work/run/manifest.txt"
+check "merge --spec writes a manifest counting the missing points" $?
+"$uclif" merge "$work/run" --spec "$src/tests/specs/sweep-small.ini" >/dev/null 2>"$work/err"
+check "merge --spec of another spec exits 2" $([ $? -eq 2 ]; echo $?)
+grep -q "written for another spec" "$work/err"
+check "and says so" $?
 $MPIRUN -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/run" --resume --quiet >/dev/null 2>&1
 check "resume exits 0" $?
 grep -q "^done_before_run = $done_before$" "$work/run/manifest.txt"

@@ -78,6 +78,7 @@ read -r arr mrg < <("$src/jobs/submit-array.sh" "$work/spec.ini" "$work/arr" 3 -
 check "submit-array.sh ($arr, merge $mrg)" $([ -n "$arr" ] && [ -n "$mrg" ]; echo $?)
 wait_gone "$mrg" 300
 check "the array and its merge finished" $?
+check "the merge wrote the manifest" $(grep -q "^merged = 40$" "$work/arr/manifest.txt"; echo $?)
 check "three slices" $([ "$(ls -d "$work"/arr/shards/slice-* | wc -l)" -eq 3 ]; echo $?)
 for f in points.csv rate_curves.csv; do
   cmp -s "$work/ref/$f" "$work/arr/$f"
