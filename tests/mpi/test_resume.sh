@@ -7,15 +7,7 @@ src=$2
 . "$src/tests/mpi/mpi_env.sh"
 work=$(mktemp -d)
 trap 'kill -9 $job 2>/dev/null; rm -rf "$work"' EXIT
-cat >"$work/spec.ini" <<'SPEC'
-[stimulus]
-duration = 10m
-[sweep]
-R1 = lin(40k, 100k, 20)
-C = 10n, 15n
-[characterize]
-rate_curve = lin(4, 9, 6)
-SPEC
+cp "$src/tests/specs/sweep-40.ini" "$work/spec.ini"
 sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/ref" --quiet >/dev/null 2>&1
 check "uninterrupted run" $?
 setsid env "$SWEEP_ENV" ${MPIEXEC:-mpirun} -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/run" --quiet >/dev/null 2>&1 &

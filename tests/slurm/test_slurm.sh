@@ -32,15 +32,7 @@ if ! cluster_start "$work/cluster"; then
 fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 UCLIF="$uclif"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-cat >"$work/spec.ini" <<'SPEC'
-[stimulus]
-duration = 10m
-[sweep]
-R1 = lin(40k, 100k, 20)
-C = 10n, 15n
-[characterize]
-rate_curve = lin(4, 9, 6)
-SPEC
+cp "$src/tests/specs/sweep-40.ini" "$work/spec.ini"
 "$uclif" sweep "$work/spec.ini" -o "$work/ref" --quiet
 check "uninterrupted local run" $?
 
