@@ -6,7 +6,7 @@
 #include "uclif/params.h"
 
 static void help(void) {
-  printf("usage: uclif params [--neuron type1|type2]\n\n"
+  printf("usage: uclif params [--neuron type1|type2|mott]\n\n"
          "List every parameter: its spec-file section, name (the same in specs, --set and CSV\n"
          "columns), default with unit, what it is, and where the default comes from:\n"
          "[P] the paper, [D] a datasheet, [C] a public SPICE model, [R] a reconstruction or\n"
@@ -14,9 +14,10 @@ static void help(void) {
          "apply to that neuron type.\n");
 }
 
-/* Does 'applies' ("" or "type2" or "pulses|staircase") hide this key for 'neuron'? */
+/* Does 'applies' ("" or neuron types such as "type1|type2", or stimulus kinds such as
+ * "pulses|staircase") hide this key for 'neuron'? */
 static int hidden(const char *applies, const char *neuron) {
-  if (!neuron || !applies[0] || strncmp(applies, "type", 4) != 0) {
+  if (!neuron || (strncmp(applies, "type", 4) != 0 && strncmp(applies, "mott", 4) != 0)) {
     return 0;
   }
   return strstr(applies, neuron) == NULL;
@@ -31,8 +32,9 @@ int ucl_cmd_params(int argc, char **argv) {
       help();
       return UCL_EXIT_OK;
     } else if ((m = ucl_cli_option(argc, argv, &i, "--neuron", &v)) != 0) {
-      if (m < 0 || (strcmp(v, "type1") != 0 && strcmp(v, "type2") != 0)) {
-        ucl_cli_error("params", "--neuron takes type1 or type2");
+      if (m < 0 || (strcmp(v, "type1") != 0 && strcmp(v, "type2") != 0 &&
+                    strcmp(v, "mott") != 0)) {
+        ucl_cli_error("params", "--neuron takes type1, type2 or mott");
         return UCL_EXIT_USAGE;
       }
       neuron = v;

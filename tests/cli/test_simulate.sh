@@ -61,8 +61,20 @@ for k in R_in scr.I_GT T3.n duration rtol; do
   grep -q "^  $k " "$work/params"
   check "params lists $k" $?
 done
+awk '/^Every parameter, as `uclif params` prints it/ { f = 1 } f && /^```$/ { if (n++) exit; next }
+     f && n == 1' "$src/docs/model.md" | cmp -s - "$work/params"
+check "docs/model.md holds the current \`uclif params\` output" $?
 "$uclif" params --neuron type1 >"$work/params1" 2>&1
 check "params --neuron type1 hides R7" $(! grep -q "^  R7 " "$work/params1"; echo $?)
+check "params --neuron type1 hides the Mott switch" $(! grep -q "^  mott\.V_th " "$work/params1"; echo $?)
+"$uclif" params --neuron mott >"$work/params3" 2>&1
+check "params --neuron mott exits 0" $?
+check "params --neuron mott lists mott.V_th and R3" \
+  $(grep -q "^  mott\.V_th " "$work/params3" && grep -q "^  R3 " "$work/params3"; echo $?)
+check "params --neuron mott hides R1 and the SCR" \
+  $(! grep -qE "^  (R1|scr\.I_GT) " "$work/params3"; echo $?)
+"$uclif" params --neuron type3 >/dev/null 2>&1
+check "params --neuron type3 exits 2" $([ $? -eq 2 ]; echo $?)
 
 # --- a good run ---
 out="$work/good"
