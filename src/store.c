@@ -557,9 +557,8 @@ cleanup:
   return st;
 }
 
-ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw,
-                                    const ucl_merge_stats *ms, const char *run_lines,
-                                    ucl_diag *diag) {
+ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw, const ucl_merge_stats *ms,
+                                    const char *run_lines, ucl_diag *diag) {
   size_t n = strlen(dir) + 32;
   char *path = malloc(n), *tmp = malloc(n + 8);
   if (!path || !tmp) {

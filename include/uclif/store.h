@@ -59,7 +59,7 @@ UCL_NODISCARD ucl_status ucl_store_merge(const char *dir, uint64_t hash, long po
  * spec_hash, design, seed, swept, points), the merge's (merged, missing, rate_curve_rows), then
  * 'run_lines' verbatim ("key = value" lines of the run that wrote it; NULL for none). */
 UCL_NODISCARD ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw,
-                                                  const ucl_merge_stats *ms,
-                                                  const char *run_lines, ucl_diag *diag);
+                                                  const ucl_merge_stats *ms, const char *run_lines,
+                                                  ucl_diag *diag);
 
 #endif

@@ -48,16 +48,16 @@ int ucl_cmd_merge(int argc, char **argv) {
   }
   ucl_merge_stats ms;
   int code = UCL_EXIT_OK;
-  ucl_status st = ucl_store_merge(dir, sw ? ucl_sweep_hash(sw) : 0, sw ? ucl_sweep_count(sw) : 0,
-                                  &ms, &diag);
+  ucl_status st =
+      ucl_store_merge(dir, sw ? ucl_sweep_hash(sw) : 0, sw ? ucl_sweep_count(sw) : 0, &ms, &diag);
   if (st != UCL_OK) {
     ucl_cli_error("merge", "%s", diag.msg);
     code = st == UCL_ERR_PARSE ? UCL_EXIT_USAGE : UCL_EXIT_RUN;
   } else if (ms.shards == 0) {
     ucl_cli_error("merge", "%s/shards holds no shards", dir);
     code = UCL_EXIT_USAGE;
-  } else if (sw && ucl_store_write_manifest(dir, sw, &ms, "merged_by = uclif merge\n", &diag) !=
-                        UCL_OK) {
+  } else if (sw &&
+             ucl_store_write_manifest(dir, sw, &ms, "merged_by = uclif merge\n", &diag) != UCL_OK) {
     ucl_cli_error("merge", "%s", diag.msg);
     code = UCL_EXIT_RUN;
   } else {

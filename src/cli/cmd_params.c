@@ -32,8 +32,7 @@ int ucl_cmd_params(int argc, char **argv) {
       help();
       return UCL_EXIT_OK;
     } else if ((m = ucl_cli_option(argc, argv, &i, "--neuron", &v)) != 0) {
-      if (m < 0 || (strcmp(v, "type1") != 0 && strcmp(v, "type2") != 0 &&
-                    strcmp(v, "mott") != 0)) {
+      if (m < 0 || (strcmp(v, "type1") != 0 && strcmp(v, "type2") != 0 && strcmp(v, "mott") != 0)) {
         ucl_cli_error("params", "--neuron takes type1, type2 or mott");
         return UCL_EXIT_USAGE;
       }

@@ -183,7 +183,9 @@ int ucl_cmd_sweep(int argc, char **argv) {
   if (rank == 0 && no_merge) {
     if (!quiet) {
       char part[64] = "";
-      if (slices > 0) snprintf(part, sizeof(part), " slice %ld/%ld", slice, slices);
+      if (slices > 0) {
+        snprintf(part, sizeof(part), " slice %ld/%ld", slice, slices);
+      }
       printf("sweep %s%s: %ld points computed on %d ranks in %.2f s (%ld done before, %ld "
              "failed); merge with `uclif merge %s`\n",
              ucl_sweep_name(sw), part, rep.computed, rep.ranks, rep.wall_s, rep.done_before,

@@ -11,7 +11,6 @@
 #include "testutil.h"
 #include "uclif/system.h"
 
-
 static ucl_trace *run(const ucl_params *p, double sample_dt, int edges) {
   ucl_trace *tr = NULL;
   ucl_diag d = {{0}};
@@ -206,8 +205,8 @@ static void test_normally_off_and_output_swing(void **state) {
  * harder: leaky integrate-and-fire. */
 static void test_mott_soma(void **state) {
   (void)state;
-  const char *sets[] = {"neuron=mott", "V_m0=1.5", "kind=dc", "amplitude=0", "D.Is=1f",
-                        "duration=10m", "rtol=1e-9", "atol=1e-12"};
+  const char *sets[] = {"neuron=mott", "V_m0=1.5",     "kind=dc",   "amplitude=0",
+                        "D.Is=1f",     "duration=10m", "rtol=1e-9", "atol=1e-12"};
   ucl_params p = ucl_test_config(sets, 8);
   ucl_trace *tr = run(&p, 50e-6, 0);
   assert_int_equal(ucl_trace_channel_index(tr, "V_gate_V"), -1); /* no gate */

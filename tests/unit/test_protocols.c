@@ -11,7 +11,6 @@
 
 #include "testutil.h"
 
-
 static long spikes_at(ucl_params p, double a) {
   p.stim.amplitude = a;
   ucl_trace *tr = NULL;
