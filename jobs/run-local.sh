@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on this machine: build uclif; run the characterization sweep
 # sweeps/examples/quick-map.ini (49 points) on all local cores with MPI, ending in merged
-# results/quick-map/{points,rate_curves}.csv and manifest.txt; then simulate the paper's figures
-# (sweeps/paper/fig2-type1-staircase.ini, fig3-type2-adaptation.ini). Writes results/summary.txt.
+# results/quick-map/{points,rate_curves}.csv and manifest.txt; then simulate and draw the paper's
+# Figs. 2 and 3 (analysis/paper-figures.sh: SVG and PNG). Writes results/summary.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -12,10 +12,7 @@ mkdir -p results
 rm -rf results/quick-map
 UCLIF=build/release/uclif bash jobs/sweep-local.sh sweeps/examples/quick-map.ini results/quick-map \
   | tee results/quick-map.log
-for f in sweeps/paper/fig2-type1-staircase.ini sweeps/paper/fig3-type2-adaptation.ini; do
-  n=$(basename "$f" .ini)
-  build/release/uclif simulate "$f" --sample 2u --out "results/$n" --quiet
-done
+bash analysis/paper-figures.sh build/release/uclif results
 {
   echo "== characterization sweep (results/quick-map)"
   cat results/quick-map.log
@@ -30,6 +27,7 @@ done
                    for (j = 1; j <= n; j++) printf " %9.4g", v[rr[i] "," cc[j]]; print "" } }' \
     results/quick-map/points.csv
   echo
-  echo "== paper figures: results/fig2-type1-staircase, results/fig3-type2-adaptation (waveforms, events)"
+  echo "== paper figures: results/fig2-type1-staircase.{svg,png}, results/fig3-type2-adaptation.{svg,png}"
+  echo "   (their waveforms and events in results/fig2-type1-staircase/, results/fig3-type2-adaptation/)"
 } >results/summary.txt
 cat results/summary.txt
