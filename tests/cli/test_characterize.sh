@@ -6,11 +6,7 @@ uclif=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() {
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$src/tests/check.sh"
 
 out="$work/c1"
 "$uclif" characterize "$src/sweeps/examples/type1-characterize.ini" --set duration=10m \
@@ -63,5 +59,4 @@ sed -n 2p "$work/limit/points.csv" | grep -q '^0,"limit","'
 check "row status limit with its reason" $?
 check "rate curve still written" $([ "$(wc -l <"$work/limit/rate_curves.csv")" -eq 34 ]; echo $?)
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

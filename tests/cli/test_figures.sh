@@ -7,11 +7,7 @@ uclif=$(readlink -f "$1")
 src=$(readlink -f "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() {
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$src/tests/check.sh"
 bash "$src/analysis/paper-figures.sh" "$uclif" "$work/out" >"$work/log" 2>&1
 check "paper-figures.sh exits 0" $?
 for n in fig2-type1-staircase fig3-type2-adaptation; do
@@ -30,5 +26,4 @@ check "a missing column exits non-zero" $([ $? -ne 0 ]; echo $?)
 check "and names it" $(grep -q "no column V_C2_V" "$work/err"; echo $?)
 bash "$src/analysis/paper-figures.sh" "$uclif" >/dev/null 2>&1
 check "paper-figures.sh without OUTDIR exits 2" $([ $? -eq 2 ]; echo $?)
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,12 +6,7 @@ uclif=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-
-check() { # name, condition (already evaluated: 0 = ok)
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$src/tests/check.sh"
 
 # expect_bad NAME EXPECTED_TEXT ARGS... : exit 2, message contains text, nothing written
 expect_bad() {
@@ -115,5 +110,4 @@ for f in "$src"/sweeps/examples/*.ini "$src"/sweeps/paper/*.ini; do
   check "$(basename "$f") simulates ($(cat "$work/stderr"))" $?
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

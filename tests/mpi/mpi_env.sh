@@ -7,12 +7,4 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 SWEEP_ENV="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 MPIRUN="env $SWEEP_ENV ${MPIEXEC:-mpirun}"
 sweep1() { env "$SWEEP_ENV" "$@"; }
-pass=0
-fail=0
-check() {
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
-finish() {
-  echo "$pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../check.sh"

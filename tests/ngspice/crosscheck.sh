@@ -10,11 +10,7 @@ uclif=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 command -v ngspice >/dev/null || { echo "FAIL: ngspice is not installed (apt-get install ngspice)"; echo "0 passed, 1 failed"; exit 1; }
-pass=0
-fail=0
-check() {
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$(dirname "$0")/../check.sh"
 common=(--set rise=1n --set fall=1n --set rtol=1e-6)
 
 # ngspice data: time v(in) time v(m) time v(k) time v(out) time v(s)
@@ -65,5 +61,4 @@ for case in "5.5" "6" "7" "4 mott" "6 mott" "8 mott"; do
   check "$case V: equal spike counts ($n_s, $n_u)" $([ "$n_s" = "$n_u" ] && [ "$n_u" -gt 0 ]; echo $?)
   check "$case V: first latch within 1 % ($rel)" $(gawk -v r="$rel" 'BEGIN { exit !(r < 0.01) }'; echo $?)
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

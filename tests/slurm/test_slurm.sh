@@ -10,11 +10,7 @@ src=$(readlink -f "$2")
 . "$src/tests/slurm/cluster.sh"
 work=$(mktemp -d)
 trap 'cluster_stop; rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() {
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$src/tests/check.sh"
 wait_gone() { # job id, seconds
   for _ in $(seq 1 $(($2 * 10))); do
     [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0
@@ -76,5 +72,4 @@ for f in points.csv rate_curves.csv; do
   cmp -s "$work/ref/$f" "$work/arr/$f"
   check "job array: $f identical to the local run" $?
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
