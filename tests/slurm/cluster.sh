@@ -5,16 +5,25 @@
 #   cluster_stop        stop them (also on exit: trap it)
 cluster_start() {
   C=$1
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "not root: the throw-away cluster runs munged, slurmctld and slurmd as root"
+    return 1
+  fi
   if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-    if [ "$(id -u)" -ne 0 ]; then echo "slurm-wlm and munge are not installed"; return 1; fi
     if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then apt-get update -qq; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null || return 1
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null; then
+      echo "apt-get install slurm-wlm munge failed"
+      return 1
+    fi
   fi
   mkdir -p "$C"/{state,spool,log,munge}
   head -c 1024 /dev/urandom >"$C/munge/munge.key"
   chmod 600 "$C/munge/munge.key"
-  munged --key-file="$C/munge/munge.key" --socket="$C/munge/sock" --pid-file="$C/munge/pid" \
-    --log-file="$C/munge/log" --seed-file="$C/munge/seed" -f || return 1
+  if ! munged --key-file="$C/munge/munge.key" --socket="$C/munge/sock" --pid-file="$C/munge/pid" \
+    --log-file="$C/munge/log" --seed-file="$C/munge/seed" -f; then
+    echo "munged did not start"; tail -5 "$C/munge/log" 2>/dev/null
+    return 1
+  fi
   local host port
   host=$(hostname)
   port=$((20000 + RANDOM % 20000))
@@ -45,7 +54,10 @@ NodeName=$host CPUs=$(nproc) State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
   export SLURM_CONF=$C/slurm.conf
-  slurmctld -c && slurmd || return 1
+  if ! slurmctld -c || ! slurmd; then
+    echo "slurmctld or slurmd did not start"; tail -5 "$C/log/slurmctld.log" "$C/log/slurmd.log" 2>/dev/null
+    return 1
+  fi
   for _ in $(seq 1 100); do
     sinfo -h -o %T 2>/dev/null | grep -q idle && return 0
     sleep 0.1
