@@ -46,9 +46,13 @@ static char *shard_dir(const ucl_sched_opts *o) {
   return sd;
 }
 
-/* Rank 0: prepare DIR and find what is done. */
-static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const char *sd,
-                          unsigned char *done, int *run, long *n_done, ucl_diag *diag) {
+/* Rank 0: prepare DIR and find what is done: every point complete in any shard of DIR (top level
+ * or any slice) is skipped; *n_done counts those in [first, last), this run's points. The run
+ * number is the next in this run's shard directory. Without --resume, a run refuses a directory
+ * where it would continue something: its own shard directory holds shards, or (unsliced) any
+ * point is done. */
+static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const char *sd, long first,
+                          long last, unsigned char *done, int *run, long *n_done, ucl_diag *diag) {
   size_t n = strlen(o->out_dir) + 32;
   char *top = malloc(n);
   if (!top) {
@@ -60,14 +64,23 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
     st = ucl_diag_set(diag, UCL_ERR_IO, "cannot create %s: %s", sd, strerror(errno));
   }
   free(top);
+  long all_done = 0, own_done = 0;
   if (st == UCL_OK) {
-    st = ucl_store_scan(sd, ucl_sweep_hash(sw), ucl_sweep_count(sw), done, run, n_done, diag);
+    st = ucl_store_scan_all(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), done, &all_done,
+                            diag);
   }
-  if (st == UCL_OK && !o->resume && *run > 0) {
+  if (st == UCL_OK) {
+    st = ucl_store_scan(sd, ucl_sweep_hash(sw), ucl_sweep_count(sw), NULL, run, &own_done, diag);
+  }
+  if (st == UCL_OK && !o->resume && (*run > 0 || (o->slices == 0 && all_done > 0))) {
     st = ucl_diag_set(diag, UCL_ERR_INVAL,
                       "%s already holds a sweep (%ld of %ld points done); pass --resume to "
                       "continue it, or choose another directory",
-                      o->out_dir, *n_done, ucl_sweep_count(sw));
+                      o->out_dir, all_done, ucl_sweep_count(sw));
+  }
+  *n_done = 0;
+  for (long i = first; i < last; i++) {
+    *n_done += done[i];
   }
   return st;
 }
@@ -149,7 +162,7 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   int run = 0;
   long n_done = 0;
   if (rank == 0 && local == UCL_OK) {
-    local = prepare(sw, o, sdir, done, &run, &n_done, diag);
+    local = prepare(sw, o, sdir, first, last, done, &run, &n_done, diag);
   }
   st = agree(c, rank, local, diag);
   if (st != UCL_OK) {

@@ -145,7 +145,8 @@ typedef struct reader {
   size_t p_len, p_cap;
   char *c; /* its C rows, concatenated (without tags) */
   size_t c_len, c_cap;
-  int has; /* a block is held */
+  int has;     /* a block is held */
+  int no_head; /* the first line was not complete: a shard with no points (yet) */
 } reader;
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
@@ -171,6 +172,9 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 static ucl_status next_block(reader *rd, ucl_diag *diag) {
   rd->has = 0;
   rd->p_len = rd->c_len = 0;
+  if (rd->no_head) {
+    return UCL_OK; /* read no further: its writer may be completing the first line now */
+  }
   long id = -1;
   for (;;) {
     ssize_t n = getline(&rd->line, &rd->line_cap, rd->f);
@@ -239,6 +243,13 @@ static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *h
   ssize_t n = getline(&rd->line, &rd->line_cap, rd->f);
   rd->line_no = 1;
   size_t ml = strlen(SHARD_MAGIC);
+  /* A shard being created right now by another run (a job array's task), or cut off by a kill
+   * before its first line was complete: no points yet, nothing to check. */
+  if (n <= 0 || (rd->line[n - 1] != '\n' &&
+                 strncmp(rd->line, SHARD_MAGIC, (size_t)n < ml ? (size_t)n : ml) == 0)) {
+    rd->no_head = 1;
+    return UCL_OK;
+  }
   if (n > (ssize_t)ml && strncmp(rd->line, SHARD_MAGIC " ", ml + 1) == 0) {
     char *end = NULL;
     errno = 0;
@@ -374,20 +385,18 @@ static ucl_status list_all_shards(const char *dir, shard_list *l, ucl_diag *diag
   return st;
 }
 
-ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, long points, unsigned char *done,
-                          int *next_run, long *n_done, ucl_diag *diag) {
-  shard_list l;
-  ucl_status st = list_shards(shard_dir, &l, diag);
-  if (st != UCL_OK) {
-    return st;
-  }
+/* Read every block of the shards in 'l': mark done[id] (when 'done'), count newly marked points,
+ * and find the next run number. */
+static ucl_status scan_list(const shard_list *l, uint64_t hash, long points, unsigned char *done,
+                            int *next_run, long *n_done, ucl_diag *diag) {
+  ucl_status st = UCL_OK;
   int nr = 0;
   long count = 0;
-  for (int i = 0; i < l.n && st == UCL_OK; i++) {
+  for (int i = 0; i < l->n && st == UCL_OK; i++) {
     reader rd;
     uint64_t h = hash;
     long pts = points;
-    st = reader_open(&rd, l.paths[i], l.runs[i], &h, &pts, diag);
+    st = reader_open(&rd, l->paths[i], l->runs[i], &h, &pts, diag);
     while (st == UCL_OK) {
       st = next_block(&rd, diag);
       if (st != UCL_OK || !rd.has) {
@@ -403,15 +412,37 @@ ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, long points, uns
         count++;
       }
     }
-    if (l.runs[i] + 1 > nr) {
-      nr = l.runs[i] + 1;
+    if (l->runs[i] + 1 > nr) {
+      nr = l->runs[i] + 1;
     }
     reader_close(&rd);
   }
-  list_free(&l);
   if (st == UCL_OK) {
     *next_run = nr;
     *n_done = count;
+  }
+  return st;
+}
+
+ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, long points, unsigned char *done,
+                          int *next_run, long *n_done, ucl_diag *diag) {
+  shard_list l;
+  ucl_status st = list_shards(shard_dir, &l, diag);
+  if (st == UCL_OK) {
+    st = scan_list(&l, hash, points, done, next_run, n_done, diag);
+    list_free(&l);
+  }
+  return st;
+}
+
+ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points, unsigned char *done,
+                              long *n_done, ucl_diag *diag) {
+  shard_list l;
+  int nr = 0;
+  ucl_status st = list_all_shards(dir, &l, diag);
+  if (st == UCL_OK) {
+    st = scan_list(&l, hash, points, done, &nr, n_done, diag);
+    list_free(&l);
   }
   return st;
 }

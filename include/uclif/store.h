@@ -38,6 +38,11 @@ UCL_NODISCARD ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, lo
                                         unsigned char *done, int *next_run, long *n_done,
                                         ucl_diag *diag);
 
+/* The same over every shard of the output directory DIR (DIR/shards and DIR/shards/slice-*):
+ * marks done[i] for each point complete anywhere; *n_done counts those points. */
+UCL_NODISCARD ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points,
+                                            unsigned char *done, long *n_done, ucl_diag *diag);
+
 typedef struct ucl_merge_stats {
   long points;  /* points of the spec */
   long merged;  /* complete points written */

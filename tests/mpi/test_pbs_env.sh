@@ -44,6 +44,12 @@ for f in points.csv rate_curves.csv; do
   cmp -s ref/$f arr/$f
   check "sweep-array.pbs + merge.pbs: $f identical to the local run" $?
 done
+sweep1 "$uclif" sweep spec.ini -o arr --quiet 2>err.txt
+check "an unsliced run without --resume refuses the sliced directory" \
+  $([ $? -eq 2 ] && grep -q "already holds a sweep (14 of 14" err.txt; echo $?)
+sweep1 "$uclif" sweep spec.ini -o arr --resume >out.txt 2>&1
+check "with --resume it finds every point done in the slices" \
+  $(grep -q "0 computed, 14 done before" out.txt && cmp -s ref/points.csv arr/points.csv; echo $?)
 env PBS_O_WORKDIR="$work" OUT=x bash "$src/jobs/sweep.pbs" 2>err.txt
 check "a missing SPEC is a clear error" $([ $? -ne 0 ] && grep -q "SPEC" err.txt; echo $?)
 finish

@@ -1,5 +1,6 @@
 /* test_store.c — shards and the merge: blocks written point by point, a block cut short by a
- * kill ignored, the scan of finished points, a k-way merge sorted by point, missing and
+ * kill ignored, the scan of finished points (one shard directory, or all of an output
+ * directory's), shards without a complete first line, a k-way merge sorted by point, missing and
  * duplicated points, shards of another spec refused. */
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,34 @@ static void test_shards_scan_and_merge(void **state) {
     assert_int_equal(strtol(line, NULL, 10), id);
   }
   fclose(f);
+
+  /* the whole output directory: points done at the top level and in any slice */
+  unsigned char all[6] = {0};
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, all, &n, &d), UCL_OK);
+  assert_int_equal(n, 6);
+  assert_int_equal(ucl_store_scan(sd, hash, 6, NULL, &run, &n, &d), UCL_OK);
+  assert_int_equal(run, 1); /* the top level's runs only */
+
+  /* shards that another task is creating right now (or a kill cut off before their first line
+   * was complete) hold no points and are no error, for the scan and for the merge */
+  char p1[160], p2[160];
+  snprintf(p1, sizeof(p1), "%s/run-1-rank-0.txt", slice);
+  snprintf(p2, sizeof(p2), "%s/run-1-rank-1.txt", slice);
+  f = fopen(p1, "w");
+  fclose(f);
+  f = fopen(p2, "w");
+  fputs("uclif-sh", f);
+  fclose(f);
+  memset(all, 0, sizeof(all));
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, all, &n, &d), UCL_OK);
+  assert_int_equal(n, 6);
+  assert_int_equal(ucl_store_scan(slice, hash, 6, NULL, &run, &n, &d), UCL_OK);
+  assert_int_equal(run, 2);
+  assert_int_equal(ucl_store_merge(dir, hash, 6, &ms, &d), UCL_OK);
+  assert_int_equal(ms.merged, 6);
+  assert_int_equal(ms.shards, 5);
+  unlink(p1);
+  unlink(p2);
 
   /* the same point complete twice is an error */
   assert_int_equal(ucl_shard_create(sd, 2, 0, hash, 6, &c, &d), UCL_OK);
