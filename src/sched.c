@@ -34,23 +34,23 @@ static int make_dir(const char *path) {
   return (mkdir(path, 0777) == 0 || errno == EEXIST) ? 0 : -1;
 }
 
-/* The directory this run's shards go to: DIR/shards, or DIR/shards/slice-S. */
+/* The directory this run's shards go to: DIR/shards, or DIR/shards/slice-S-of-N. */
 static char *shard_dir(const ucl_sched_opts *o) {
   size_t n = strlen(o->out_dir) + 48;
   char *sd = malloc(n);
   if (sd && o->slices > 0) {
-    snprintf(sd, n, "%s/shards/slice-%d", o->out_dir, o->slice);
+    snprintf(sd, n, "%s/shards/slice-%d-of-%d", o->out_dir, o->slice, o->slices);
   } else if (sd) {
     snprintf(sd, n, "%s/shards", o->out_dir);
   }
   return sd;
 }
 
-/* Rank 0: prepare DIR and find what is done: every point complete in any shard of DIR (top level
- * or any slice) is skipped; *n_done counts those in [first, last), this run's points. The run
- * number is the next in this run's shard directory. Without --resume, a run refuses a directory
- * where it would continue something: its own shard directory holds shards, or (unsliced) any
- * point is done. */
+/* Rank 0: prepare DIR and find what is done: every point complete in a shard of DIR that can hold
+ * this run's points (the top level, its own and overlapping slices: ucl_store_scan_all) is skipped;
+ * *n_done counts those in [first, last), this run's points. The run number is the next in this
+ * run's shard directory. Without --resume, a run refuses a directory where it would continue
+ * something: its own shard directory holds shards, or (unsliced) any point is done. */
 static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const char *sd, long first,
                           long last, unsigned char *done, int *run, long *n_done, ucl_diag *diag) {
   size_t n = strlen(o->out_dir) + 32;
@@ -66,8 +66,8 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
   free(top);
   long all_done = 0, own_done = 0;
   if (st == UCL_OK) {
-    st = ucl_store_scan_all(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), done, &all_done,
-                            diag);
+    st = ucl_store_scan_all(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), first, last, done,
+                            &all_done, diag);
   }
   if (st == UCL_OK) {
     st = ucl_store_scan(sd, ucl_sweep_hash(sw), ucl_sweep_count(sw), NULL, run, &own_done, diag);
@@ -151,8 +151,7 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
       local =
           ucl_diag_set(diag, UCL_ERR_INVAL, "slice %d of %d does not exist", o->slice, o->slices);
     }
-    first = (long)((double)points * o->slice / o->slices);
-    last = (long)((double)points * (o->slice + 1) / o->slices);
+    ucl_slice_range(points, o->slice, o->slices, &first, &last);
   }
   done = calloc((size_t)points, 1);
   sdir = shard_dir(o);

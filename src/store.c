@@ -351,8 +351,28 @@ static ucl_status list_shards(const char *shard_dir, shard_list *l, ucl_diag *di
   return st;
 }
 
-/* Every shard of an output directory: DIR/shards and its slice-* subdirectories. */
-static ucl_status list_all_shards(const char *dir, shard_list *l, ucl_diag *diag) {
+void ucl_slice_range(long points, int s, int n, long *first, long *last) {
+  *first = (long)((double)points * s / n);
+  *last = (long)((double)points * (s + 1) / n);
+}
+
+/* Can the shard directory named 'name' (below DIR/shards) hold points of [first, last)? Only a
+ * "slice-S-of-N" name says which points it holds; with points = 0, every directory can. */
+static int may_hold(const char *name, long points, long first, long last) {
+  int s = -1, n = 0, end = 0;
+  if (points <= 0 || sscanf(name, "slice-%d-of-%d%n", &s, &n, &end) != 2 || name[end] != '\0' ||
+      s < 0 || n <= 0 || s >= n) {
+    return 1;
+  }
+  long a = 0, b = 0;
+  ucl_slice_range(points, s, n, &a, &b);
+  return a < last && b > first;
+}
+
+/* The shards of an output directory: DIR/shards and those of its slice-* subdirectories that
+ * may hold points of [first, last) (all of them when points = 0). */
+static ucl_status list_all_shards(const char *dir, long points, long first, long last,
+                                  shard_list *l, ucl_diag *diag) {
   memset(l, 0, sizeof(*l));
   size_t n = strlen(dir) + 300;
   char *sd = malloc(n);
@@ -365,7 +385,8 @@ static ucl_status list_all_shards(const char *dir, shard_list *l, ucl_diag *diag
   if (d) {
     struct dirent *e;
     while (st == UCL_OK && (e = readdir(d)) != NULL) {
-      if (strncmp(e->d_name, "slice-", 6) == 0 && strlen(e->d_name) < 200) {
+      if (strncmp(e->d_name, "slice-", 6) == 0 && strlen(e->d_name) < 200 &&
+          may_hold(e->d_name, points, first, last)) {
         char *sub = malloc(n);
         if (!sub) {
           st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
@@ -435,11 +456,11 @@ ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, long points, uns
   return st;
 }
 
-ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points, unsigned char *done,
-                              long *n_done, ucl_diag *diag) {
+ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points, long first, long last,
+                              unsigned char *done, long *n_done, ucl_diag *diag) {
   shard_list l;
   int nr = 0;
-  ucl_status st = list_all_shards(dir, &l, diag);
+  ucl_status st = list_all_shards(dir, points, first, last, &l, diag);
   if (st == UCL_OK) {
     st = scan_list(&l, hash, points, done, &nr, n_done, diag);
     list_free(&l);
@@ -474,7 +495,7 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
   memset(&ms, 0, sizeof(ms));
   ms.first_missing = -1;
   shard_list l;
-  ucl_status st = list_all_shards(dir, &l, diag);
+  ucl_status st = list_all_shards(dir, 0, 0, 0, &l, diag);
   if (st != UCL_OK) {
     return st;
   }

@@ -20,7 +20,8 @@ typedef struct ucl_sched_opts {
   long chunk;           /* points per fetch; 0 = automatic */
   double point_timeout; /* s of wall time per point; 0 = none */
   int slices;           /* > 0: compute only slice 'slice' (0-based) of 'slices' equal runs of
-                           point indices, with shards in DIR/shards/slice-<slice> (job arrays) */
+                           point indices, with shards in DIR/shards/slice-<slice>-of-<slices>
+                           (job arrays) */
   int slice;
   int no_merge; /* leave the merge to `uclif merge DIR` (a job array's last step) */
   /* Called on rank 0 after each of its points and at the end (may be NULL): points done (in

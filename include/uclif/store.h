@@ -2,11 +2,11 @@
  * merge into points.csv and rate_curves.csv (docs/outputs.md).
  *
  * A shard is SHARD_DIR/run-<R>-rank-<K>.txt, where SHARD_DIR is DIR/shards, or
- * DIR/shards/slice-<S> for a sweep run in slices (job arrays): line 1 is "uclif-shard 1 <spec hash>
- * <points>", then one block per finished point, written with one write and flushed: 'P' + its
- * points.csv row, 'C' + each of its rate_curves.csv rows, then "E <id>". A block cut short by a
- * killed job has no E line and is ignored, so that point counts as not done. Within a shard, ids
- * increase. No field of a row holds a line break (reasons are single lines). */
+ * DIR/shards/slice-<S>-of-<N> for slice S of N of a sweep run in slices (job arrays): line 1 is
+ * "uclif-shard 1 <spec hash> <points>", then one block per finished point, written with one write
+ * and flushed: 'P' + its points.csv row, 'C' + each of its rate_curves.csv rows, then "E <id>". A
+ * block cut short by a killed job has no E line and is ignored, so that point counts as not done.
+ * Within a shard, ids increase. No field of a row holds a line break (reasons are single lines). */
 #ifndef UCL_STORE_H
 #define UCL_STORE_H
 
@@ -38,10 +38,16 @@ UCL_NODISCARD ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, lo
                                         unsigned char *done, int *next_run, long *n_done,
                                         ucl_diag *diag);
 
-/* The same over every shard of the output directory DIR (DIR/shards and DIR/shards/slice-*):
- * marks done[i] for each point complete anywhere; *n_done counts those points. */
-UCL_NODISCARD ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points,
-                                            unsigned char *done, long *n_done, ucl_diag *diag);
+/* Slice s of n of 'points' point indices: [*first, *last) = [floor(P*s/n), floor(P*(s+1)/n)). */
+void ucl_slice_range(long points, int s, int n, long *first, long *last);
+
+/* The same over the shards of the output directory DIR that can hold points of [first, last):
+ * DIR/shards, every DIR/shards/slice-S-of-N whose slice overlaps that range, and any other
+ * DIR/shards/slice-* directory. Marks done[i] for each point complete there; *n_done counts them.
+ * A job array's task thus reads its own slice's shards (and the top level's), not all of them. */
+UCL_NODISCARD ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points, long first,
+                                            long last, unsigned char *done, long *n_done,
+                                            ucl_diag *diag);
 
 typedef struct ucl_merge_stats {
   long points;  /* points of the spec */

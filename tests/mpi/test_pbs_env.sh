@@ -34,7 +34,7 @@ done
 check "no merge before jobs/merge.pbs" $([ ! -e arr/points.csv ]; echo $?)
 env PBS_O_WORKDIR="$work" PBS_ARRAYID=0 SPEC=spec.ini OUT=torque TASKS=1 \
   bash "$src/jobs/sweep-array.pbs"
-check "Torque's PBS_ARRAYID is understood" $(ls torque/shards/slice-0 >/dev/null 2>&1; echo $?)
+check "Torque's PBS_ARRAYID is understood" $(ls torque/shards/slice-0-of-1 >/dev/null 2>&1; echo $?)
 env PBS_O_WORKDIR="$work" PBS_JOBID=103.server OUT=arr SPEC=spec.ini bash "$src/jobs/merge.pbs"
 check "jobs/merge.pbs" $?
 check "it wrote the manifest (all 14 points)" $(grep -q "^merged = 14$" arr/manifest.txt; echo $?)

@@ -137,10 +137,29 @@ static void test_shards_scan_and_merge(void **state) {
 
   /* the whole output directory: points done at the top level and in any slice */
   unsigned char all[6] = {0};
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, all, &n, &d), UCL_OK);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, &d), UCL_OK);
   assert_int_equal(n, 6);
   assert_int_equal(ucl_store_scan(sd, hash, 6, NULL, &run, &n, &d), UCL_OK);
   assert_int_equal(run, 1); /* the top level's runs only */
+
+  /* a task of a job array reads only the slice directories that can hold its points: a
+   * slice-0-of-2 directory (points 0-2 of 6) is not read for points 3-5 */
+  char other[160], junk[200];
+  snprintf(other, sizeof(other), "%s/shards/slice-0-of-2", dir);
+  assert_int_equal(mkdir(other, 0777), 0);
+  snprintf(junk, sizeof(junk), "%s/run-0-rank-0.txt", other);
+  f = fopen(junk, "w");
+  fputs("not read unless the range overlaps\n", f);
+  fclose(f);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 3, 6, all, &n, &d), UCL_OK);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 2, 6, all, &n, &d), UCL_ERR_PARSE);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, &d), UCL_ERR_PARSE);
+  unlink(junk);
+  rmdir(other);
+  long s_first = -1, s_last = -1;
+  ucl_slice_range(6, 1, 4, &s_first, &s_last);
+  assert_int_equal(s_first, 1);
+  assert_int_equal(s_last, 3);
 
   /* shards that another task is creating right now (or a kill cut off before their first line
    * was complete) hold no points and are no error, for the scan and for the merge */
@@ -153,7 +172,7 @@ static void test_shards_scan_and_merge(void **state) {
   fputs("uclif-sh", f);
   fclose(f);
   memset(all, 0, sizeof(all));
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, all, &n, &d), UCL_OK);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, &d), UCL_OK);
   assert_int_equal(n, 6);
   assert_int_equal(ucl_store_scan(slice, hash, 6, NULL, &run, &n, &d), UCL_OK);
   assert_int_equal(run, 2);
