@@ -64,13 +64,13 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
     st = ucl_diag_set(diag, UCL_ERR_IO, "cannot create %s: %s", sd, strerror(errno));
   }
   free(top);
-  long all_done = 0, own_done = 0;
+  long all_done = 0;
   if (st == UCL_OK) {
     st = ucl_store_scan_all(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), first, last, done,
                             &all_done, diag);
   }
   if (st == UCL_OK) {
-    st = ucl_store_scan(sd, ucl_sweep_hash(sw), ucl_sweep_count(sw), NULL, run, &own_done, diag);
+    st = ucl_store_next_run(sd, run, diag); /* its shards were read by the scan above */
   }
   if (st == UCL_OK && !o->resume && (*run > 0 || (o->slices == 0 && all_done > 0))) {
     st = ucl_diag_set(diag, UCL_ERR_INVAL,

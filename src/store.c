@@ -456,6 +456,20 @@ ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, long points, uns
   return st;
 }
 
+ucl_status ucl_store_next_run(const char *shard_dir, int *next_run, ucl_diag *diag) {
+  shard_list l;
+  ucl_status st = list_shards(shard_dir, &l, diag);
+  if (st == UCL_OK) {
+    int nr = 0;
+    for (int i = 0; i < l.n; i++) {
+      nr = l.runs[i] + 1 > nr ? l.runs[i] + 1 : nr;
+    }
+    *next_run = nr;
+    list_free(&l);
+  }
+  return st;
+}
+
 ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points, long first, long last,
                               unsigned char *done, long *n_done, ucl_diag *diag) {
   shard_list l;

@@ -38,6 +38,9 @@ UCL_NODISCARD ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, lo
                                         unsigned char *done, int *next_run, long *n_done,
                                         ucl_diag *diag);
 
+/* The number of the next run in SHARD_DIR, from the shards' names alone (no file is read). */
+UCL_NODISCARD ucl_status ucl_store_next_run(const char *shard_dir, int *next_run, ucl_diag *diag);
+
 /* Slice s of n of 'points' point indices: [*first, *last) = [floor(P*s/n), floor(P*(s+1)/n)). */
 void ucl_slice_range(long points, int s, int n, long *first, long *last);
 

@@ -176,6 +176,9 @@ static void test_shards_scan_and_merge(void **state) {
   assert_int_equal(n, 6);
   assert_int_equal(ucl_store_scan(slice, hash, 6, NULL, &run, &n, &d), UCL_OK);
   assert_int_equal(run, 2);
+  run = -1;
+  assert_int_equal(ucl_store_next_run(slice, &run, &d), UCL_OK);
+  assert_int_equal(run, 2);
   assert_int_equal(ucl_store_merge(dir, hash, 6, &ms, &d), UCL_OK);
   assert_int_equal(ms.merged, 6);
   assert_int_equal(ms.shards, 5);
