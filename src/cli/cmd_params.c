@@ -14,17 +14,36 @@ static void help(void) {
          "apply to that neuron type.\n");
 }
 
+/* Is 'word' one of the '|'-separated alternatives of 'list'? */
+static int in_choices(const char *list, const char *word) {
+  size_t n = strlen(word);
+  for (const char *p = list; *p;) {
+    const char *bar = strchr(p, '|');
+    size_t len = bar ? (size_t)(bar - p) : strlen(p);
+    if (len == n && strncmp(p, word, n) == 0) {
+      return 1;
+    }
+    p += len + (bar != NULL);
+  }
+  return 0;
+}
+
 /* Does 'applies' ("" or neuron types such as "type1|type2", or stimulus kinds such as
- * "pulses|staircase") hide this key for 'neuron'? */
-static int hidden(const char *applies, const char *neuron) {
-  if (!neuron || (strncmp(applies, "type", 4) != 0 && strncmp(applies, "mott", 4) != 0)) {
+ * "pulses|staircase") hide this key for 'neuron' (one of 'neurons', the neuron key's choices)? */
+static int hidden(const char *applies, const char *neuron, const char *neurons) {
+  char first[32];
+  size_t len = strcspn(applies, "|");
+  if (!neuron || len == 0 || len >= sizeof(first)) {
     return 0;
   }
-  return strstr(applies, neuron) == NULL;
+  memcpy(first, applies, len);
+  first[len] = '\0';
+  return in_choices(neurons, first) && !in_choices(applies, neuron);
 }
 
 int ucl_cmd_params(int argc, char **argv) {
   const char *neuron = NULL;
+  const char *neurons = ucl_params_find("neuron")->choices; /* "type1|type2|mott" */
   for (int i = 1; i < argc; i++) {
     const char *v = NULL;
     int m;
@@ -32,8 +51,8 @@ int ucl_cmd_params(int argc, char **argv) {
       help();
       return UCL_EXIT_OK;
     } else if ((m = ucl_cli_option(argc, argv, &i, "--neuron", &v)) != 0) {
-      if (m < 0 || (strcmp(v, "type1") != 0 && strcmp(v, "type2") != 0 && strcmp(v, "mott") != 0)) {
-        ucl_cli_error("params", "--neuron takes type1, type2 or mott");
+      if (m < 0 || !in_choices(neurons, v)) {
+        ucl_cli_error("params", "--neuron takes one of %s", neurons);
         return UCL_EXIT_USAGE;
       }
       neuron = v;
@@ -47,7 +66,7 @@ int ucl_cmd_params(int argc, char **argv) {
   int last = -1;
   for (size_t i = 0; i < ucl_params_count(); i++) {
     const ucl_param_info *in = ucl_params_info(i);
-    if (hidden(in->applies, neuron)) {
+    if (hidden(in->applies, neuron, neurons)) {
       continue;
     }
     if ((int)in->section != last) {
