@@ -551,6 +551,24 @@ static ucl_status protocol_curve(const ucl_params *p, const ucl_char_opts *o, uc
   return UCL_OK;
 }
 
+void ucl_char_result_empty(ucl_char_result *r) {
+  memset(r, 0, sizeof(*r));
+  r->status = UCL_OK;
+  r->threshold = (ucl_threshold){UCL_SEARCH_SKIPPED, NAN, NAN, NAN, 0, NAN};
+  r->rheobase = r->threshold;
+  r->tau_leak_off_s = r->tau_leak_off_r2 = r->tau_leak_on_s = r->tau_leak_on_r2 = NAN;
+  r->leak_amplitude = NAN;
+  r->tau_ref_s = r->tau_ref_r2 = r->spike_duration_s = NAN;
+  r->adapt.tau_s = r->adapt.r0_Hz = r->adapt.rinf_Hz = r->adapt.r2 = NAN;
+  r->adapt_index_efel = r->adapt_index_ipfx = NAN;
+  r->adapt_amplitude = r->adapt_window = NAN;
+  r->ref_amplitude = r->e_in_J = r->e_vdd_J = NAN;
+  r->e_per_spike_J = r->e_in_per_spike_J = r->e_vdd_per_spike_J = r->e_paper_J = NAN;
+  r->e_stored_J = NAN;
+  ucl_features_train(NULL, 0, 0.0, 1.0, &r->ref);
+  r->ref.rate_mean_Hz = NAN;
+}
+
 ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *out,
                             ucl_diag *diag) {
   const char *bad = NULL;
@@ -563,19 +581,7 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   }
   current_deadline.at = o->deadline;
   ucl_char_result r;
-  memset(&r, 0, sizeof(r));
-  r.status = UCL_OK;
-  r.tau_leak_off_s = r.tau_leak_off_r2 = r.tau_leak_on_s = r.tau_leak_on_r2 = NAN;
-  r.leak_amplitude = NAN;
-  r.tau_ref_s = r.tau_ref_r2 = r.spike_duration_s = NAN;
-  r.adapt.tau_s = r.adapt.r0_Hz = r.adapt.rinf_Hz = r.adapt.r2 = NAN;
-  r.adapt_index_efel = r.adapt_index_ipfx = NAN;
-  r.adapt_amplitude = r.adapt_window = NAN;
-  r.ref_amplitude = r.e_in_J = r.e_vdd_J = NAN;
-  r.e_per_spike_J = r.e_in_per_spike_J = r.e_vdd_per_spike_J = r.e_paper_J = r.e_stored_J = NAN;
-  ucl_features_train(NULL, 0, 0.0, 1.0, &r.ref);
-  r.ref.rate_mean_Hz = NAN;
-  r.rheobase = (ucl_threshold){UCL_SEARCH_SKIPPED, NAN, NAN, NAN, 0, NAN};
+  ucl_char_result_empty(&r);
 
   ucl_diag d = {{0}};
   st = ucl_protocol_threshold(p, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r.threshold, &r.stats,

@@ -235,22 +235,9 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
       if (pst != UCL_OK) {
         /* an inconsistent point: a row with its reason, no simulation */
         ucl_char_result_free(&res);
-        memset(&res, 0, sizeof(res));
+        ucl_char_result_empty(&res);
         res.status = pst;
         snprintf(res.reason, sizeof(res.reason), "point: %s", pd.msg);
-        res.threshold.status = res.rheobase.status = UCL_SEARCH_SKIPPED;
-        double nan = strtod("nan", NULL);
-        res.threshold.value = res.threshold.lo = res.threshold.hi = res.threshold.v_latch = nan;
-        res.rheobase = res.threshold;
-        res.tau_leak_off_s = res.tau_leak_off_r2 = res.tau_leak_on_s = res.tau_leak_on_r2 = nan;
-        res.leak_amplitude = res.tau_ref_s = res.tau_ref_r2 = res.spike_duration_s = nan;
-        res.adapt_amplitude = res.adapt_window = nan;
-        res.adapt.tau_s = res.adapt.r0_Hz = res.adapt.rinf_Hz = res.adapt.r2 = nan;
-        res.adapt_index_efel = res.adapt_index_ipfx = nan;
-        res.ref_amplitude = res.e_in_J = res.e_vdd_J = res.e_per_spike_J = nan;
-        res.e_in_per_spike_J = res.e_vdd_per_spike_J = res.e_paper_J = res.e_stored_J = nan;
-        ucl_features_train(NULL, 0, 0.0, 1.0, &res.ref);
-        res.ref.rate_mean_Hz = nan;
       }
       failed += res.status != UCL_OK;
       local = ucl_shard_append(shard, i, &p, &res, diag);

@@ -105,4 +105,9 @@ UCL_NODISCARD ucl_status ucl_characterize(const ucl_params *p, const ucl_char_op
 
 void ucl_char_result_free(ucl_char_result *r);
 
+/* A result with nothing measured: status UCL_OK, every number NaN, the threshold and rheobase
+ * searches skipped, no curve (what ucl_characterize starts from, and a sweep's row for a point
+ * that could not be built). */
+void ucl_char_result_empty(ucl_char_result *r);
+
 #endif

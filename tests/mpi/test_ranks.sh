@@ -49,4 +49,15 @@ check "every point recorded" $([ "$(wc -l <"$work/slow/points.csv")" -eq 13 ]; e
 check "points over the limit have status limit" $([ "$(grep -c '^[0-9]*,"limit","' "$work/slow/points.csv")" -ge 6 ]; echo $?)
 grep -q "wall-time limit" "$work/slow/points.csv"
 check "and the reason says so" $?
+# a point whose values do not fit together (a 150 us pulse in a 100 us period) is a row with its
+# reason and no numbers; the other points are computed
+printf '[stimulus]\nduration = 3m\n[sweep]\nwidth = 10u, 150u\n[characterize]\nrate_curve = 6\n' \
+  >"$work/inconsistent.ini"
+sweep1 "$uclif" sweep "$work/inconsistent.ini" -o "$work/inc" --quiet >/dev/null 2>&1
+check "a sweep with an inconsistent point exits 0" $?
+check "the good point is ok" $(grep -q '^0,"ok",""' "$work/inc/points.csv"; echo $?)
+check "the inconsistent point is a row with status range and its reason" \
+  $(grep -q '^1,"range","point: a pulse .* does not fit in its period' "$work/inc/points.csv"; echo $?)
+check "and no numbers (threshold empty)" $(gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "\"threshold_V\"") c = i }
+  NR == 3 { exit !($c == "") }' "$work/inc/points.csv"; echo $?)
 finish
