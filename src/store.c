@@ -513,8 +513,13 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
   if (st != UCL_OK) {
     return st;
   }
-  reader *rds = calloc((size_t)(l.n > 0 ? l.n : 1), sizeof(*rds));
-  reader **heap = calloc((size_t)(l.n > 0 ? l.n : 1), sizeof(*heap));
+  if (l.n == 0) { /* nothing to merge: write nothing */
+    list_free(&l);
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "%s/shards holds no shards (not a sweep's output?)",
+                        dir);
+  }
+  reader *rds = calloc((size_t)l.n, sizeof(*rds));
+  reader **heap = calloc((size_t)l.n, sizeof(*heap));
   ucl_csv_writer *wp = NULL, *wc = NULL;
   char *pp = NULL, *cp = NULL;
   int nh = 0;

@@ -65,7 +65,8 @@ typedef struct ucl_merge_stats {
  * DIR/rate_curves.csv (temporary files, renamed), sorted by point id, memory bounded by one block
  * per shard. A point found complete in two shards is an error (UCL_ERR_PARSE); missing points are
  * counted, not an error. 'hash' and 'points' (from the spec, or 0 to take them from the shards) are
- * checked. */
+ * checked. No shards at all (a missing or empty DIR/shards) is UCL_ERR_PARSE, and nothing is
+ * written. */
 UCL_NODISCARD ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points,
                                          ucl_merge_stats *stats, ucl_diag *diag);
 

@@ -53,9 +53,6 @@ int ucl_cmd_merge(int argc, char **argv) {
   if (st != UCL_OK) {
     ucl_cli_error("merge", "%s", diag.msg);
     code = st == UCL_ERR_PARSE ? UCL_EXIT_USAGE : UCL_EXIT_RUN;
-  } else if (ms.shards == 0) {
-    ucl_cli_error("merge", "%s/shards holds no shards", dir);
-    code = UCL_EXIT_USAGE;
   } else if (sw &&
              ucl_store_write_manifest(dir, sw, &ms, "merged_by = uclif merge\n", &diag) != UCL_OK) {
     ucl_cli_error("merge", "%s", diag.msg);

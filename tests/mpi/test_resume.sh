@@ -28,6 +28,11 @@ check "no merged files from the killed run" $([ ! -e "$work/run/points.csv" ]; e
 check "merge by hand of a partial sweep exits 1" $([ $? -eq 1 ]; echo $?)
 grep -q "points missing" "$work/err"
 check "and says what is missing" $?
+mkdir -p "$work/empty/shards"
+"$uclif" merge "$work/empty" >/dev/null 2>"$work/err"
+check "merge of a directory without shards exits 2 and says so" \
+  $([ $? -eq 2 ] && grep -q "holds no shards" "$work/err"; echo $?)
+check "and writes nothing" $([ -z "$(ls "$work/empty" | grep -v shards)" ]; echo $?)
 "$uclif" merge "$work/run" --spec "$work/spec.ini" >/dev/null 2>&1
 grep -q "^missing = $((40 - done_before))$" "$work/run/manifest.txt"
 check "merge --spec writes a manifest counting the missing points" $?
