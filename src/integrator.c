@@ -59,6 +59,8 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
   o.stop_after_latches = 0;
   o.progress = NULL;
   o.progress_ctx = NULL;
+  o.on_step = NULL;
+  o.on_step_ctx = NULL;
   return o;
 }
 
@@ -66,7 +68,7 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
 typedef struct cv_run {
   SUNContext sunctx;
   void *mem;
-  N_Vector y, q;
+  N_Vector y, q, ys; /* ys: interpolated state for samples in one-step mode */
   SUNMatrix A;
   SUNLinearSolver LS;
   double *channels;
@@ -74,6 +76,8 @@ typedef struct cv_run {
   double *work;      /* 3·n_states scratch for the initial-step estimate */
   double *g, *peaks; /* root values and their peaks (track_root_peaks) */
   long latches;      /* latch events so far (stop_after_latches) */
+  ucl_event *ev;     /* events of one switch: room for every root plus a margin */
+  int ev_cap;
   int *fired, *dirs;
 } cv_run;
 
@@ -93,6 +97,9 @@ static void cv_run_free(cv_run *c) {
   if (c->q) {
     N_VDestroy(c->q);
   }
+  if (c->ys) {
+    N_VDestroy(c->ys);
+  }
   if (c->sunctx) {
     SUNContext_Free(&c->sunctx);
   }
@@ -103,6 +110,7 @@ static void cv_run_free(cv_run *c) {
   free(c->peaks);
   free(c->fired);
   free(c->dirs);
+  free(c->ev);
 }
 
 /* Add CVODE's counters to the totals (they restart at every reinit). */
@@ -153,9 +161,9 @@ static ucl_status cv_fail(run_ctx *r, int flag, double t, const char *what, ucl_
   return st;
 }
 
-static ucl_status sample(const ucl_system *sys, cv_run *c, double t, ucl_trace *tr,
-                         ucl_diag *diag) {
-  if (sys->ops->observe(sys->ctx, t, N_VGetArrayPointer(c->y), c->channels) != 0) {
+static ucl_status sample_state(const ucl_system *sys, cv_run *c, double t, const double *y,
+                               ucl_trace *tr, ucl_diag *diag) {
+  if (sys->ops->observe(sys->ctx, t, y, c->channels) != 0) {
     return ucl_diag_set(diag, UCL_ERR_SOLVER, "circuit node solve failed at t=%.9g s", t);
   }
   ucl_status st = ucl_trace_add_sample(tr, t, c->channels);
@@ -168,14 +176,27 @@ static ucl_status sample(const ucl_system *sys, cv_run *c, double t, ucl_trace *
   return st == UCL_OK ? UCL_OK : ucl_diag_set(diag, st, "out of memory storing samples");
 }
 
+static ucl_status sample(const ucl_system *sys, cv_run *c, double t, ucl_trace *tr,
+                         ucl_diag *diag) {
+  return sample_state(sys, c, t, N_VGetArrayPointer(c->y), tr, diag);
+}
+
+/* The step hook (on_step) at the current state. */
+static ucl_status step_hook(const ucl_integrator_opts *o, cv_run *c, double t, ucl_diag *diag) {
+  if (o->on_step && o->on_step(o->on_step_ctx, t, N_VGetArrayPointer(c->y)) != 0) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory recording the trajectory at t=%.9g s",
+                        t);
+  }
+  return UCL_OK;
+}
+
 /* Apply mode switches (fired == NULL: settle), log them and test for chattering. Returns the
  * number of events through *n_out. */
 static ucl_status apply_switches(const ucl_system *sys, cv_run *c, const ucl_integrator_opts *o,
                                  double t, const int *fired, ucl_trace *tr, long *n_events,
                                  int *n_out, ucl_diag *diag) {
-  ucl_event ev[MAX_EVENTS_PER_SWITCH];
-  int n = sys->ops->switch_modes(sys->ctx, t, N_VGetArrayPointer(c->y), fired, ev,
-                                 MAX_EVENTS_PER_SWITCH);
+  ucl_event *ev = c->ev;
+  int n = sys->ops->switch_modes(sys->ctx, t, N_VGetArrayPointer(c->y), fired, ev, c->ev_cap);
   if (n < 0) {
     return ucl_diag_set(diag, UCL_ERR_SOLVER, "mode switch failed at t=%.9g s", t);
   }
@@ -325,6 +346,7 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   }
   c.y = N_VNew_Serial(sys->n_states, c.sunctx);
   c.q = N_VNew_Serial(sys->n_quads > 0 ? sys->n_quads : 1, c.sunctx);
+  c.ys = N_VNew_Serial(sys->n_states, c.sunctx);
   c.A = SUNDenseMatrix(sys->n_states, sys->n_states, c.sunctx);
   if (c.y && c.q) {
     /* fused vector kernels: fewer calls per step for these short vectors */
@@ -338,8 +360,10 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   c.work = calloc(3 * (size_t)sys->n_states, sizeof(double));
   c.g = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(double));
   c.peaks = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(double));
-  if (!c.y || !c.q || !c.A || !c.channels || !c.times || !c.fired || !c.dirs || !c.work || !c.g ||
-      !c.peaks) {
+  c.ev_cap = sys->n_roots + MAX_EVENTS_PER_SWITCH;
+  c.ev = calloc((size_t)c.ev_cap, sizeof(ucl_event));
+  if (!c.y || !c.q || !c.ys || !c.A || !c.channels || !c.times || !c.fired || !c.dirs || !c.work ||
+      !c.g || !c.peaks || !c.ev) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
     goto cleanup;
   }
@@ -419,6 +443,11 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
     }
     k_sample = 1;
   }
+  int one_step = o->on_step != NULL;
+  st = step_hook(o, &c, 0.0, diag);
+  if (st != UCL_OK) {
+    goto cleanup;
+  }
 
   while (t < t_end) {
     if (o->stop_after_latches > 0 && c.latches >= o->stop_after_latches) {
@@ -454,7 +483,8 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
       CVodeSetMaxNumSteps(c.mem, steps_left);
       flag = CVodeSetStopTime(c.mem, t_stop);
       if (flag == CV_SUCCESS) {
-        flag = CVode(c.mem, t_out, c.y, &t, CV_NORMAL);
+        flag = one_step ? CVode(c.mem, t_stop, c.y, &t, CV_ONE_STEP)
+                        : CVode(c.mem, t_out, c.y, &t, CV_NORMAL);
       }
       if (flag < 0) {
         st = cv_fail(&r, flag, t, "step", diag);
@@ -473,6 +503,26 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
           goto cleanup;
         }
       }
+      /* one-step mode: the samples this step passed, from CVODE's interpolant */
+      while (one_step && sampling && t_sample <= t) {
+        flag = CVodeGetDky(c.mem, t_sample, 0, c.ys);
+        if (flag != CV_SUCCESS) {
+          st = cv_fail(&r, flag, t_sample, "interpolation", diag);
+          goto cleanup;
+        }
+        st = sample_state(sys, &c, t_sample, N_VGetArrayPointer(c.ys), tr, diag);
+        if (st != UCL_OK) {
+          goto cleanup;
+        }
+        t_sample = (double)++k_sample * o->sample_dt;
+      }
+      if (one_step && cv_flag == CV_SUCCESS) {
+        st = step_hook(o, &c, t, diag);
+        if (st != UCL_OK) {
+          goto cleanup;
+        }
+        continue;
+      }
     }
     if (cv_flag == CV_ROOT_RETURN) {
       flag = CVodeGetRootInfo(c.mem, c.fired);
@@ -483,7 +533,13 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
       int n = 0;
       st = edge_sample(sys, &c, o, t, tr, diag);
       if (st == UCL_OK) {
+        st = step_hook(o, &c, t, diag);
+      }
+      if (st == UCL_OK) {
         st = apply_switches(sys, &c, o, t, c.fired, tr, &n_events, &n, diag);
+      }
+      if (st == UCL_OK && n > 0) {
+        st = step_hook(o, &c, t, diag);
       }
       if (st == UCL_OK && n > 0) {
         st = edge_sample(sys, &c, o, t, tr, diag);
@@ -511,10 +567,16 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
       if (st == UCL_OK) {
         st = track_peaks(sys, &c, o, t, diag);
       }
+      if (st == UCL_OK) {
+        st = step_hook(o, &c, t, diag);
+      }
       sys->ops->begin_segment(sys->ctx, t);
       stats->breaks++;
       if (st == UCL_OK) {
         st = settle(sys, &c, o, t, tr, &n_events, diag);
+      }
+      if (st == UCL_OK) {
+        st = step_hook(o, &c, t, diag);
       }
       if (st == UCL_OK) {
         st = edge_sample(sys, &c, o, t, tr, diag); /* and after it */
@@ -533,13 +595,18 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   if (st == UCL_OK) {
     st = track_peaks(sys, &c, o, t, diag);
   }
+  if (st == UCL_OK) {
+    st = step_hook(o, &c, t, diag);
+  }
 
 cleanup:
   if (c.mem) {
     harvest_stats(c.mem, stats);
   }
-  if (sys->n_quads > 0 && c.q) {
-    ucl_trace_set_quads(tr, sys->n_quads, sys->quad_names, N_VGetArrayPointer(c.q));
+  if (sys->n_quads > 0 && c.q &&
+      ucl_trace_set_quads(tr, sys->n_quads, sys->quad_names, N_VGetArrayPointer(c.q)) != UCL_OK &&
+      st == UCL_OK) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing the energy integrals");
   }
   ucl_trace_set_t_reached(tr, t);
   if (o->track_root_peaks && c.peaks &&

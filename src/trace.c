@@ -14,8 +14,8 @@ struct ucl_trace {
   ucl_event *events;
   size_t n_events, cap_events;
   int n_quads;
-  const char *quad_names[UCL_TRACE_MAX_QUADS];
-  double quads[UCL_TRACE_MAX_QUADS];
+  const char *const *quad_names; /* borrowed */
+  double *quads;
   ucl_solver_stats stats;
   double t_reached;
   double *root_peaks;
@@ -43,6 +43,7 @@ void ucl_trace_destroy(ucl_trace **tr) {
     free((*tr)->rows);
     free((*tr)->events);
     free((*tr)->root_peaks);
+    free((*tr)->quads);
     free(*tr);
     *tr = NULL;
   }
@@ -147,15 +148,19 @@ const ucl_event *ucl_trace_event(const ucl_trace *tr, size_t i) {
   return i < tr->n_events ? &tr->events[i] : NULL;
 }
 
-void ucl_trace_set_quads(ucl_trace *tr, int n, const char *const *names, const double *values) {
-  if (n > UCL_TRACE_MAX_QUADS) {
-    n = UCL_TRACE_MAX_QUADS;
+ucl_status ucl_trace_set_quads(ucl_trace *tr, int n, const char *const *names,
+                               const double *values) {
+  double *q = n > 0 ? realloc(tr->quads, (size_t)n * sizeof(double)) : tr->quads;
+  if (!q) {
+    return UCL_ERR_NOMEM;
   }
+  tr->quads = q;
   tr->n_quads = n;
-  for (int k = 0; k < n; k++) {
-    tr->quad_names[k] = names[k];
-    tr->quads[k] = values[k];
+  tr->quad_names = names;
+  if (n > 0) {
+    memcpy(q, values, (size_t)n * sizeof(double));
   }
+  return UCL_OK;
 }
 
 int ucl_trace_n_quads(const ucl_trace *tr) {

@@ -27,6 +27,12 @@ typedef struct ucl_integrator_opts {
    * edge and event; may be NULL. Returning non-zero stops the run with UCL_ERR_LIMIT. */
   int (*progress)(void *ctx, double t, double t_end);
   void *progress_ctx;
+  /* Called with every internal step's (t, y) (CVODE then runs in one-step mode), and at every
+   * event and break both before and after the mode switch or segment change, at t = 0 and at
+   * the end; may be NULL. Returning non-zero stops the run with UCL_ERR_NOMEM. Networks record
+   * their source neurons' trajectories with it. */
+  int (*on_step)(void *ctx, double t, const double *y);
+  void *on_step_ctx;
 } ucl_integrator_opts;
 
 /* Defaults from the solver section of the parameters; no sampling. Cannot fail. */

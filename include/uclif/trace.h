@@ -8,8 +8,6 @@
 #include "uclif/status.h"
 #include "uclif/system.h"
 
-#define UCL_TRACE_MAX_QUADS 8
-
 typedef struct ucl_solver_stats {
   long steps;          /* CVODE internal steps */
   long rhs_evals;      /* right-hand side evaluations (incl. finite-difference Jacobians) */
@@ -54,8 +52,9 @@ const double *ucl_trace_sample(const ucl_trace *tr, size_t i);
 size_t ucl_trace_n_events(const ucl_trace *tr);
 const ucl_event *ucl_trace_event(const ucl_trace *tr, size_t i);
 
-/* Energy integrals (J), set by the integrator; names are borrowed. */
-void ucl_trace_set_quads(ucl_trace *tr, int n, const char *const *names, const double *values);
+/* Energy integrals (J), set by the integrator; values are copied, names are borrowed. */
+UCL_NODISCARD ucl_status ucl_trace_set_quads(ucl_trace *tr, int n, const char *const *names,
+                                             const double *values);
 int ucl_trace_n_quads(const ucl_trace *tr);
 const char *ucl_trace_quad_name(const ucl_trace *tr, int k);
 double ucl_trace_quad(const ucl_trace *tr, int k);

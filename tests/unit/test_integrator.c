@@ -340,8 +340,86 @@ static void test_stop_after_latch_and_peaks(void **state) {
   ucl_trace_destroy(&tr);
 }
 
+/* The step hook (one-step mode): called in time order at every step, at the break and on both
+ * sides of every event; events and samples agree with those of a run without it. */
+typedef struct hook_log {
+  size_t n, at_break, at_events;
+  double last_t;
+  int backwards;
+  const lin *s;
+} hook_log;
+
+static int hook(void *ctx, double t, const double *y) {
+  hook_log *h = ctx;
+  (void)y;
+  h->backwards |= h->n > 0 && t < h->last_t;
+  h->at_break += t == h->s->t_b;
+  h->last_t = t;
+  h->n++;
+  return 0;
+}
+
+static int hook_fails(void *ctx, double t, const double *y) {
+  (void)ctx;
+  (void)y;
+  return t > 0.2e-3;
+}
+
+static void test_step_hook(void **state) {
+  (void)state;
+  ucl_trace *plain = NULL, *hooked = NULL;
+  lin s1 = relax(), s2 = relax();
+  s1.t_b = s2.t_b = 0.25e-3;
+  s1.E2 = s2.E2 = 6.0;
+  ucl_system sys1 = make_sys(&s1), sys2 = make_sys(&s2);
+  assert_int_equal(ucl_trace_create(1, lin_names, 100000, &plain, NULL), UCL_OK);
+  assert_int_equal(ucl_trace_create(1, lin_names, 100000, &hooked, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.rtol = 1e-8;
+  o.sample_dt = 7e-6;
+  assert_int_equal(ucl_integrate(&sys1, &o, 1e-3, plain, NULL), UCL_OK);
+  hook_log h = {0, 0, 0, 0.0, 0, &s2};
+  o.on_step = hook;
+  o.on_step_ctx = &h;
+  ucl_diag d = {{0}};
+  if (ucl_integrate(&sys2, &o, 1e-3, hooked, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_false(h.backwards);
+  assert_int_equal(h.at_break, 2); /* before and after the break */
+  assert_true(ucl_trace_n_events(plain) >= 4);
+  assert_int_equal(ucl_trace_n_events(hooked), ucl_trace_n_events(plain));
+  for (size_t i = 0; i < ucl_trace_n_events(plain); i++) {
+    /* the root search brackets differ (tout returns), the trajectories agree to tolerance */
+    assert_close(ucl_trace_event(hooked, i)->t, ucl_trace_event(plain, i)->t, 1e-7, 0);
+  }
+  /* every step plus 2 per event and break, t = 0 and the end */
+  long steps = ucl_trace_stats_const(hooked)->steps;
+  size_t n_ev = ucl_trace_n_events(hooked);
+  assert_true(h.n >= (size_t)steps && h.n <= (size_t)steps + 2 * n_ev + 4);
+  /* samples from CVODE's interpolant in one-step mode: the same grid, values within tolerance */
+  assert_int_equal(ucl_trace_n_samples(hooked), ucl_trace_n_samples(plain));
+  for (size_t i = 0; i < ucl_trace_n_samples(plain); i++) {
+    const double *a = ucl_trace_sample(plain, i), *b = ucl_trace_sample(hooked, i);
+    assert_true(a[0] == b[0]);
+    assert_close(b[1], a[1], 1e-6, 1e-9);
+  }
+  ucl_trace_destroy(&plain);
+  ucl_trace_destroy(&hooked);
+  /* a hook that fails stops the run */
+  lin s3 = relax();
+  ucl_system sys3 = make_sys(&s3);
+  assert_int_equal(ucl_trace_create(1, lin_names, 0, &plain, NULL), UCL_OK);
+  o = tight();
+  o.on_step = hook_fails;
+  assert_int_equal(ucl_integrate(&sys3, &o, 1e-3, plain, &d), UCL_ERR_NOMEM);
+  assert_non_null(strstr(d.msg, "recording the trajectory"));
+  ucl_trace_destroy(&plain);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_step_hook),
       cmocka_unit_test(test_event_times_analytic),
       cmocka_unit_test(test_energy_quadrature),
       cmocka_unit_test(test_break_and_samples),
