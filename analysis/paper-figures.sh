@@ -3,9 +3,9 @@
 # `uclif simulate` runs, drawn by gnuplot (analysis/waveforms.gp):
 #   Fig. 2  sweeps/paper/fig2-type1-staircase.ini  -> OUTDIR/fig2-type1-staircase.{svg,png}
 #   Fig. 3  sweeps/paper/fig3-type2-adaptation.ini -> OUTDIR/fig3-type2-adaptation.{svg,png}
+#   Fig. 4  sweeps/paper/fig4-network.ini           -> OUTDIR/fig4-network.{svg,png}
 # with the simulations' waveform.csv and events.csv in OUTDIR/<name>/.
 # Usage: analysis/paper-figures.sh UCLIF OUTDIR     (e.g. build/release/uclif results)
-# Fig. 4 (the three-neuron network) needs the network model, which uclif does not have yet.
 set -euo pipefail
 if [ $# -ne 2 ]; then
   echo "usage: analysis/paper-figures.sh UCLIF OUTDIR" >&2
@@ -31,4 +31,5 @@ while read -r name fig dt title; do
 done <<'FIGS'
 fig2-type1-staircase 2 5u Fig. 2: type I neuron, 10 us pulses every 100 us, amplitude 2 V to 7 V in 0.5 V steps
 fig3-type2-adaptation 3 2u Fig. 3: type II neuron (R7 = 100 kOhm, C2 = 22 nF), 7 V pulses in 30 ms bursts
+fig4-network 4 2u Fig. 4: N1 (type II) and N2 (type I) drive N3 (type I) through 6.8 kOhm synapses
 FIGS

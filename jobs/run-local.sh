@@ -2,7 +2,8 @@
 # The main job on this machine: build uclif; run the characterization sweep
 # sweeps/examples/quick-map.ini (49 points) on all local cores with MPI, ending in merged
 # results/quick-map/{points,rate_curves}.csv and manifest.txt; then simulate and draw the paper's
-# Figs. 2 and 3 (analysis/paper-figures.sh: SVG and PNG). Writes results/summary.txt.
+# Figs. 2, 3 and 4 (analysis/paper-figures.sh: SVG and PNG; Fig. 4 is the three-neuron network,
+# whose per-neuron table goes into the summary). Writes results/summary.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -27,7 +28,13 @@ bash analysis/paper-figures.sh build/release/uclif results
                    for (j = 1; j <= n; j++) printf " %9.4g", v[rr[i] "," cc[j]]; print "" } }' \
     results/quick-map/points.csv
   echo
-  echo "== paper figures: results/fig2-type1-staircase.{svg,png}, results/fig3-type2-adaptation.{svg,png}"
-  echo "   (their waveforms and events in results/fig2-type1-staircase/, results/fig3-type2-adaptation/)"
+  echo "== paper figures: results/fig2-type1-staircase.{svg,png}, results/fig3-type2-adaptation.{svg,png},"
+  echo "   results/fig4-network.{svg,png} (their waveforms and events in results/<name>/)"
+  echo
+  echo "Fig. 4 network, per neuron (results/fig4-network/neurons.csv):"
+  gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i } next }
+           { gsub(/"/, ""); printf "  %-4s %-6s %4d spikes  first-ISI rate %7.1f Hz  steady rate %7.1f Hz\n",
+             $col["neuron"], $col["type"], $col["spikes"], $col["rate_first_isi_Hz"], $col["rate_steady_Hz"] }' \
+    results/fig4-network/neurons.csv
 } >results/summary.txt
 cat results/summary.txt

@@ -38,7 +38,7 @@ static const char *const channel_names_mott[] = {"V_in_V",    "V_mem_V", "V_cath
                                                  "I_anode_A", "I_in_A",  "I_vdd_A",     "scr_on"};
 static const char *const state_names_t1[] = {"V_mem_V"};
 static const char *const state_names_t2[] = {"V_mem_V", "V_C2_V"};
-static const char *const quad_names[] = {"E_in_J", "E_vdd_J"};
+static const char *const quad_names[] = {"E_in_J", "E_vdd_J", "E_syn_J"};
 
 struct ucl_neuron {
   ucl_circuit_params c;
@@ -49,6 +49,9 @@ struct ucl_neuron {
   int scr_on; /* the soma's switch: the SCR latched, or the Mott device metallic */
   ucl_junction j_d, j_d2, j_gk;
   ucl_mos t1, t2, t3;
+  int external;          /* the stimulus source is connected (through R_in) */
+  ucl_syn_input *inputs; /* synapses into this neuron (networks) */
+  int n_inputs;
   double y0[2];
   ucl_system sys;
 };
@@ -67,9 +70,9 @@ const char *ucl_event_kind_name(int kind) {
 /* ---- soma: SCR gate/cathode nodes (M3-M6) ---- */
 
 /* Cathode voltage as an affine function of the gate junction current: v_k = a + b·i_g. */
-static void cathode_affine(const ucl_neuron *n, double v_m, double *a, double *b) {
+static void cathode_affine(const ucl_neuron *n, int on, double v_m, double *a, double *b) {
   const ucl_circuit_params *c = &n->c;
-  if (n->scr_on) {
+  if (on) {
     double r = c->R3 + c->scr.R_T;
     *a = c->R3 * (v_m - c->scr.V_T0) / r;
     *b = c->R3 * c->scr.R_T / r;
@@ -98,12 +101,12 @@ static int gate_residual(void *vctx, double v, double *f, double *dfdv) {
   return isfinite(*f) ? 0 : 1;
 }
 
-/* Solve the soma for membrane voltage v_m (and C2 voltage v_f for type II). */
-static int solve_soma(const ucl_neuron *n, double v_m, double v_f, ucl_neuron_point *pt) {
+/* Solve the soma for membrane voltage v_m (and C2 voltage v_f for type II) in mode 'on'. */
+static int solve_soma(const ucl_neuron *n, int on, double v_m, double v_f, ucl_neuron_point *pt) {
   const ucl_circuit_params *c = &n->c;
   if (n->mott) {
     /* MT1: the switch (R_on or R_off) in series with R3 */
-    double r = n->scr_on ? c->mott.R_on : c->mott.R_off;
+    double r = on ? c->mott.R_on : c->mott.R_off;
     double ia = v_m / (r + c->R3);
     pt->v_m = v_m;
     pt->v_k = c->R3 * ia;
@@ -112,7 +115,7 @@ static int solve_soma(const ucl_neuron *n, double v_m, double v_f, ucl_neuron_po
     return isfinite(ia) ? 0 : 1;
   }
   double a, b;
-  cathode_affine(n, v_m, &a, &b);
+  cathode_affine(n, on, v_m, &a, &b);
   double g12 = 1.0 / c->R1 + 1.0 / c->R2;
   /* Without T3 the gate is a junction in series with R_eff under V_eff (M5). */
   double r_eff = b + 1.0 / g12;
@@ -136,7 +139,7 @@ static int solve_soma(const ucl_neuron *n, double v_m, double v_f, ucl_neuron_po
     it3 = ucl_mos_current(&n->t3, v_f, vg, NULL, NULL);
   }
   double ia;
-  if (n->scr_on) {
+  if (on) {
     ia = (v_m - c->scr.V_T0 - c->R3 * ig) / (c->R3 + c->scr.R_T);
   } else {
     ia = (v_m - vk) / c->scr.R_off;
@@ -219,20 +222,80 @@ static int solve_axon(const ucl_neuron *n, ucl_neuron_point *pt) {
   return 0;
 }
 
-/* ---- input: source, R_in, D (M2) ---- */
+/* ---- input: source, R_in, D (M2); synapses in networks (N1, N2) ---- */
 static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_point *pt) {
-  pt->v_in = ucl_stim_piece_value(&n->piece, t);
-  pt->i_in = ucl_junction_series_current(&n->j_d, n->c.R_in + n->c.D.Rs, pt->v_in - v_m, NULL);
+  pt->v_in = n->external ? ucl_stim_piece_value(&n->piece, t) : 0.0;
+  if (n->n_inputs == 0) {
+    pt->i_in = ucl_junction_series_current(&n->j_d, n->c.R_in + n->c.D.Rs, pt->v_in - v_m, NULL);
+    pt->p_in = pt->v_in * pt->i_in;
+    return;
+  }
+  /* N1: the external source (through R_in) and the synapses without a diode meet at the input
+   * node, which feeds the neuron's diode D: their Thevenin equivalent drives D. */
+  double g = 0.0, gv = 0.0, r_one = 0.0, v_one = 0.0;
+  int n_lin = 0;
+  if (n->external) {
+    g += 1.0 / n->c.R_in;
+    gv += pt->v_in / n->c.R_in;
+    r_one = n->c.R_in;
+    v_one = pt->v_in;
+    n_lin++;
+  }
+  double vs[UCL_MAX_FAN_IN];
+  for (int k = 0; k < n->n_inputs; k++) {
+    const ucl_syn_input *s = &n->inputs[k];
+    vs[k] = s->source(s->ctx, t);
+    if (!s->diode) {
+      g += 1.0 / s->R;
+      gv += vs[k] / s->R;
+      r_one = s->R;
+      v_one = vs[k];
+      n_lin++;
+    }
+  }
+  double i_d = 0.0, v_node = 0.0;
+  if (n_lin > 0) {
+    double r_th = n_lin == 1 ? r_one : 1.0 / g;
+    double v_th = n_lin == 1 ? v_one : gv / g;
+    i_d = ucl_junction_series_current(&n->j_d, r_th + n->c.D.Rs, v_th - v_m, NULL);
+    v_node = v_th - r_th * i_d;
+  }
+  pt->i_in = i_d;
+  pt->p_in = n->external ? pt->v_in * (pt->v_in - v_node) / n->c.R_in : 0.0;
+  pt->p_syn = 0.0;
+  for (int k = 0; k < n->n_inputs; k++) {
+    const ucl_syn_input *s = &n->inputs[k];
+    double i;
+    if (s->diode) {
+      /* N2: a synapse with its own series diode feeds the membrane directly */
+      i = ucl_junction_series_current(&n->j_d, s->R + n->c.D.Rs, vs[k] - v_m, NULL);
+      pt->i_in += i;
+    } else {
+      i = (vs[k] - v_node) / s->R;
+    }
+    pt->p_syn += vs[k] * i;
+  }
 }
 
 int ucl_neuron_solve(ucl_neuron *n, double t, const double *y, ucl_neuron_point *pt) {
   memset(pt, 0, sizeof(*pt));
   double v_f = n->type2 ? y[1] : 0.0;
   solve_input(n, t, y[0], pt);
-  if (solve_soma(n, y[0], v_f, pt) != 0) {
+  if (solve_soma(n, n->scr_on, y[0], v_f, pt) != 0) {
     return 1;
   }
   return solve_axon(n, pt);
+}
+
+int ucl_neuron_output(const ucl_neuron *n, int scr_on, const double *y, double v[2]) {
+  ucl_neuron_point pt;
+  memset(&pt, 0, sizeof(pt));
+  if (solve_soma(n, scr_on, y[0], n->type2 ? y[1] : 0.0, &pt) != 0 || solve_axon(n, &pt) != 0) {
+    return 1;
+  }
+  v[0] = pt.v_out;
+  v[1] = pt.v_ax;
+  return 0;
 }
 
 /* ---- system ops ---- */
@@ -243,7 +306,7 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
   memset(&pt, 0, sizeof(pt));
   double v_f = n->type2 ? y[1] : 0.0;
   solve_input(n, t, y[0], &pt);
-  if (solve_soma(n, y[0], v_f, &pt) != 0) {
+  if (solve_soma(n, n->scr_on, y[0], v_f, &pt) != 0) {
     return 1;
   }
   /* M1: C·dV_m/dt = i_in − i_R1 − i_A (Mott soma, MT2: i_in − i_A) */
@@ -265,8 +328,11 @@ static int op_quad(void *ctx, double t, const double *y, double *qdot) {
   if (ucl_neuron_solve(n, t, y, &pt) != 0) {
     return 1;
   }
-  qdot[0] = pt.v_in * pt.i_in;   /* E1: power delivered by the input source */
+  qdot[0] = pt.p_in;             /* E1: power delivered by the input source */
   qdot[1] = n->c.VDD * pt.i_vdd; /* E2: power delivered by VDD */
+  if (n->n_inputs > 0) {
+    qdot[2] = pt.p_syn; /* E3: power delivered through the synapses */
+  }
   return 0;
 }
 
@@ -290,7 +356,7 @@ static int op_roots(void *ctx, double t, const double *y, double *g) {
   ucl_neuron *n = ctx;
   ucl_neuron_point pt;
   (void)t;
-  if (solve_soma(n, y[0], n->type2 ? y[1] : 0.0, &pt) != 0) {
+  if (solve_soma(n, n->scr_on, y[0], n->type2 ? y[1] : 0.0, &pt) != 0) {
     return -1;
   }
   g[0] = switch_function(n, &pt);
@@ -311,7 +377,7 @@ static int op_switch_modes(void *ctx, double t, double *y, const int *fired, ucl
   }
   if (!fired) {
     ucl_neuron_point pt;
-    if (solve_soma(n, y[0], n->type2 ? y[1] : 0.0, &pt) != 0) {
+    if (solve_soma(n, n->scr_on, y[0], n->type2 ? y[1] : 0.0, &pt) != 0) {
       return -1;
     }
     double g = switch_function(n, &pt);
@@ -336,6 +402,9 @@ static void op_begin_segment(void *ctx, double t) {
 
 static double op_next_break(void *ctx, double t) {
   ucl_neuron *n = ctx;
+  if (!n->external) {
+    return INFINITY; /* the source is disconnected: its edges are no breaks */
+  }
   ucl_stim_piece pc;
   ucl_stimulus_piece(&n->stim, t, &pc);
   return pc.t1;
@@ -403,6 +472,7 @@ ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *di
   if (st != UCL_OK) {
     goto fail;
   }
+  n->external = 1;
   n->y0[0] = n->c.V_m0;
   n->y0[1] = n->c.V_f0;
   n->scr_on = 0;
@@ -426,8 +496,37 @@ fail:
   return st;
 }
 
+ucl_status ucl_neuron_set_inputs(ucl_neuron *n, int external, const ucl_syn_input *in, int n_in,
+                                 ucl_diag *diag) {
+  if (n_in < 0 || n_in > UCL_MAX_FAN_IN) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE, "a neuron takes at most %d synapses (got %d)",
+                        UCL_MAX_FAN_IN, n_in);
+  }
+  for (int k = 0; k < n_in; k++) {
+    if (!(in[k].R > 0.0) || !isfinite(in[k].R) || !in[k].source) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL, "synapse %d: resistance must be > 0 (got %g Ohm)", k,
+                          in[k].R);
+    }
+  }
+  ucl_syn_input *copy = NULL;
+  if (n_in > 0) {
+    copy = malloc((size_t)n_in * sizeof(*copy));
+    if (!copy) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory connecting synapses");
+    }
+    memcpy(copy, in, (size_t)n_in * sizeof(*copy));
+  }
+  free(n->inputs);
+  n->inputs = copy;
+  n->n_inputs = n_in;
+  n->external = external;
+  n->sys.n_quads = n_in > 0 ? 3 : 2;
+  return UCL_OK;
+}
+
 void ucl_neuron_destroy(ucl_neuron **n) {
   if (n && *n) {
+    free((*n)->inputs);
     free(*n);
     *n = NULL;
   }

@@ -8,7 +8,7 @@
 #include "uclif/units.h"
 
 /* Sections that belong to other commands (sweeps, characterization): accepted, not read here. */
-static const char *const other_sections[] = {"run", "sweep", "characterize"};
+static const char *const other_sections[] = {"run", "sweep", "characterize", "network", "layers"};
 
 static int is_param_section(const char *s, ucl_param_section *out) {
   for (int k = UCL_SECTION_CIRCUIT; k <= UCL_SECTION_SOLVER; k++) {
@@ -21,6 +21,9 @@ static int is_param_section(const char *s, ucl_param_section *out) {
 }
 
 static int is_other_section(const char *s) {
+  if (strncmp(s, "neuron.", 7) == 0 || strncmp(s, "synapse.", 8) == 0) {
+    return 1; /* network sections (network.c) */
+  }
   for (size_t i = 0; i < sizeof(other_sections) / sizeof(other_sections[0]); i++) {
     if (strcmp(s, other_sections[i]) == 0) {
       return 1;
@@ -73,7 +76,7 @@ ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *
       if (!is_param_section(sec, &ps) && !is_other_section(sec)) {
         st = ucl_diag_set(diag, UCL_ERR_PARSE,
                           "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
-                          "sweep or characterize)",
+                          "sweep, characterize, network, layers, neuron.NAME or synapse.NAME)",
                           path, line, sec);
         goto cleanup;
       }

@@ -495,6 +495,17 @@ ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out, 
     }
   }
   st = s->name ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  for (size_t k = 0; st == UCL_OK && k < ucl_ini_n_sections(ini); k++) {
+    int line = 0;
+    const char *sec = ucl_ini_section(ini, k, &line);
+    if (strcmp(sec, "network") == 0 || strcmp(sec, "layers") == 0 ||
+        strncmp(sec, "neuron.", 7) == 0 || strncmp(sec, "synapse.", 8) == 0) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: [%s]: sweeps take single-neuron specs; a network is simulated "
+                        "with `uclif simulate` (--set NEURON.KEY=V, --set SYNAPSE.R=V)",
+                        name, line, sec);
+    }
+  }
   if (st == UCL_OK) {
     st = ucl_spec_apply_ini(name, ini, NULL, 0, &s->base, diag);
   }

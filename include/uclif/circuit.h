@@ -22,6 +22,30 @@ void ucl_neuron_destroy(ucl_neuron **n);
 /* The system view of 'n' for the integrator (owned by n, valid while n lives). */
 const ucl_system *ucl_neuron_system(ucl_neuron *n);
 
+/* Synaptic inputs (networks, docs/model.md N1-N2): a synapse is a resistor R from a source
+ * voltage (another neuron's output) into this neuron's input node, or, with 'diode' set, a
+ * resistor and its own diode (the neuron's D model) straight into the membrane. */
+#define UCL_MAX_FAN_IN 4096
+
+typedef struct ucl_syn_input {
+  double R;  /* Ohm */
+  int diode; /* 1: series diode into the membrane; 0: into the shared input node */
+  double (*source)(void *ctx, double t); /* source voltage at t (V) */
+  void *ctx;
+} ucl_syn_input;
+
+/* Connect the inputs of 'n': 'external' says whether its stimulus source (through R_in) is
+ * connected; 'in' (n_in of them, copied) are its synapses. With synapses the neuron has a third
+ * energy integral, E_syn_J (power delivered through them). UCL_ERR_RANGE beyond UCL_MAX_FAN_IN,
+ * UCL_ERR_INVAL for a resistance that is not > 0. */
+UCL_NODISCARD ucl_status ucl_neuron_set_inputs(ucl_neuron *n, int external, const ucl_syn_input *in,
+                                               int n_in, ucl_diag *diag);
+
+/* The output voltage v[0] and the T2 drain node 'ax' ahead of R6, v[1], for state y in SCR mode
+ * 'scr_on' (the soma and axon only: the output does not depend on the input). Returns non-zero
+ * if a node solve fails. */
+int ucl_neuron_output(const ucl_neuron *n, int scr_on, const double *y, double v[2]);
+
 /* Current SCR mode: 0 off, 1 on. */
 int ucl_neuron_scr_on(const ucl_neuron *n);
 
@@ -41,6 +65,8 @@ typedef struct ucl_neuron_point {
   double v_f;   /* V, C2 (type II) */
   double i_d2;  /* A, through R6 and D2 into C2 (type II) */
   double i_vdd; /* A, drawn from VDD */
+  double p_in;  /* W, delivered by the external source */
+  double p_syn; /* W, delivered through the synapses */
 } ucl_neuron_point;
 
 /* Solve all nodes at (t, y); returns non-zero if a node solve fails. */

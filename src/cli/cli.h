@@ -42,4 +42,12 @@ typedef struct ucl_cli_common {
  * (the error is printed for command 'cmd'). */
 int ucl_cli_common_arg(const char *cmd, int argc, char **argv, int *i, ucl_cli_common *c);
 
+/* Networks (cmd_network.c). Whether 'path' is a readable spec with network sections. */
+int ucl_cli_is_network_spec(const char *path);
+/* "auto" / "partitioned" / "coupled" into *out (ucl_net_integration); -1 and a message if bad. */
+int ucl_cli_parse_integration(const char *cmd, const char *text, int *out);
+/* Simulate the network spec a->spec into a->out_dir; returns the exit code. */
+int ucl_cli_run_network(const char *cmd, const ucl_cli_common *a, double sample_dt,
+                        long max_samples, int integration);
+
 #endif

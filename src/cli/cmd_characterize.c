@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "uclif/csvio.h"
+#include "uclif/network.h"
 #include "uclif/protocols.h"
 #include "uclif/results.h"
 #include "uclif/spec.h"
@@ -21,6 +22,9 @@ static void help(void) {
       "procedures from its [characterize] section (docs/spec.md). Writes DIR/points.csv (one\n"
       "row) and DIR/rate_curves.csv (one row per amplitude); columns in docs/outputs.md,\n"
       "definitions in docs/features.md.\n\n"
+      "A network spec (docs/spec.md, Networks) is simulated once for its duration and every\n"
+      "neuron characterized from its spike train: DIR/neurons.csv (rates, first-ISI and steady\n"
+      "rates, adaptation indices and time constant, energies) and DIR/events.csv.\n\n"
       "options:\n"
       "  --set NAME=VALUE  set a parameter (repeatable)\n"
       "  --out DIR         output directory (created if missing); default '.'\n"
@@ -114,6 +118,10 @@ int ucl_cmd_characterize(int argc, char **argv) {
   }
   const char *spec = a.spec, *out_dir = a.out_dir;
   int quiet = a.quiet;
+  if (ucl_cli_is_network_spec(spec)) {
+    /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv) */
+    return ucl_cli_run_network("characterize", &a, 0.0, 1, UCL_NET_AUTO);
+  }
   ucl_params p;
   ucl_char_config cfg;
   ucl_diag diag = {{0}};

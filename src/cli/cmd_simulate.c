@@ -20,6 +20,10 @@ static void help(void) {
       "defaults (`uclif params` lists them). Writes DIR/waveform.csv (sampled node voltages and\n"
       "currents) and DIR/events.csv (every SCR latch/unlatch with its exact time); columns in\n"
       "docs/outputs.md. A summary goes to standard output.\n\n"
+      "A spec with network sections ([neuron.NAME], [synapse.NAME], [layers]; docs/spec.md)\n"
+      "simulates the network: DIR/events.csv (every spike: t_s, neuron), DIR/neurons.csv\n"
+      "(spikes, rates, energies per neuron) and, with --sample, DIR/waveform.csv with the\n"
+      "columns NEURON.CHANNEL. --set NEURON.KEY=VALUE and SYNAPSE.R=VALUE change one of them.\n\n"
       "options:\n"
       "  --set NAME=VALUE  set a parameter (repeatable), e.g. --set R1=47k --set neuron=type2\n"
       "  --sample DT       waveform sample interval in seconds (SI suffixes: 1u = 1 us);\n"
@@ -27,6 +31,7 @@ static void help(void) {
       "                    before and after every event and stimulus edge.\n"
       "  --out DIR         output directory (created if missing); default '.'\n"
       "  --max-samples N   refuse to keep more than N waveform rows (default 10000000)\n"
+      "  --integration HOW networks only: auto (default), partitioned or coupled\n"
       "  --quiet           no summary and no progress line (shown on a terminal only)\n"
       "  --help            this text\n\n"
       "exit status: 0 success; 1 the run failed (solver error, chattering, step limit: the\n"
@@ -88,6 +93,7 @@ static void summary(const ucl_params *p, const ucl_trace *tr, const char *wpath,
 int ucl_cmd_simulate(int argc, char **argv) {
   ucl_cli_common a = {.out_dir = "."};
   double sample_dt = 1e-6;
+  int sample_given = 0, integration = 0;
   long max_samples = 10000000;
   ucl_diag diag = {{0}};
   for (int i = 1; i < argc; i++) {
@@ -106,6 +112,15 @@ int ucl_cmd_simulate(int argc, char **argv) {
                       m < 0 ? "needs a value" : (diag.msg[0] ? diag.msg : "must be >= 0"));
         return UCL_EXIT_USAGE;
       }
+      sample_given = 1;
+    } else if ((m = ucl_cli_option(argc, argv, &i, "--integration", &v)) != 0) {
+      if (m < 0) {
+        ucl_cli_error("simulate", "--integration needs a value");
+        return UCL_EXIT_USAGE;
+      }
+      if (ucl_cli_parse_integration("simulate", v, &integration) != 0) {
+        return UCL_EXIT_USAGE;
+      }
     } else if ((m = ucl_cli_option(argc, argv, &i, "--max-samples", &v)) != 0) {
       if (m < 0 || ucl_units_parse_long(v, 1, 1000000000L, &max_samples, &diag) != UCL_OK) {
         ucl_cli_error("simulate", "--max-samples: %s", m < 0 ? "needs a value" : diag.msg);
@@ -118,6 +133,11 @@ int ucl_cmd_simulate(int argc, char **argv) {
   }
   const char *spec = a.spec, *out_dir = a.out_dir;
   int quiet = a.quiet;
+  if (ucl_cli_is_network_spec(spec)) {
+    /* networks write no waveforms unless asked: one column per neuron and channel */
+    return ucl_cli_run_network("simulate", &a, sample_given ? sample_dt : 0.0, max_samples,
+                               integration);
+  }
 
   ucl_params p;
   ucl_status st = ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag);

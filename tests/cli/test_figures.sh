@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 . "$src/tests/check.sh"
 bash "$src/analysis/paper-figures.sh" "$uclif" "$work/out" >"$work/log" 2>&1
 check "paper-figures.sh exits 0" $?
-for n in fig2-type1-staircase fig3-type2-adaptation; do
+for n in fig2-type1-staircase fig3-type2-adaptation fig4-network; do
   f="$work/out/$n.svg"
   check "$n.svg is an SVG document" $(grep -q "<svg" "$f" && grep -q "</svg>" "$f"; echo $?)
   # a drawn trace is a long path: the file holds far more than axes and labels
@@ -19,6 +19,8 @@ for n in fig2-type1-staircase fig3-type2-adaptation; do
 done
 check "Fig. 3 is drawn in its own layout (V_C1 panel)" \
   $(grep -q "C1" "$work/out/fig3-type2-adaptation.svg"; echo $?)
+check "Fig. 4 is drawn in its own layout (N3 panel)" \
+  $(grep -q "N3" "$work/out/fig4-network.svg"; echo $?)
 # a type I waveform has no V_C2 column: the Fig. 3 layout refuses it by name
 gnuplot -e "csv='$work/out/fig2-type1-staircase/waveform.csv'; out='$work/x.svg'; fig=3" \
   "$src/analysis/waveforms.gp" >"$work/err" 2>&1

@@ -1,0 +1,187 @@
+/* cmd_network.c — `uclif simulate` and `uclif characterize` on a network spec (docs/spec.md,
+ * "Networks"): per-neuron spike trains, rates and energies. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "uclif/ini.h"
+#include "uclif/network.h"
+
+int ucl_cli_is_network_spec(const char *path) {
+  if (!path) {
+    return 0;
+  }
+  ucl_ini *ini = NULL;
+  if (ucl_ini_read(path, &ini, NULL) != UCL_OK) {
+    return 0; /* the single-neuron loader reports the error */
+  }
+  int net = ucl_ini_is_network(ini);
+  ucl_ini_destroy(&ini);
+  return net;
+}
+
+int ucl_cli_parse_integration(const char *cmd, const char *text, int *out) {
+  if (strcmp(text, "auto") == 0) {
+    *out = UCL_NET_AUTO;
+  } else if (strcmp(text, "partitioned") == 0) {
+    *out = UCL_NET_PARTITIONED;
+  } else if (strcmp(text, "coupled") == 0) {
+    *out = UCL_NET_COUPLED;
+  } else {
+    ucl_cli_error(cmd, "--integration %s: expected auto, partitioned or coupled", text);
+    return -1;
+  }
+  return 0;
+}
+
+typedef struct net_progress {
+  struct timespec last;
+  int shown;
+  int coupled;
+} net_progress;
+
+static void show_progress(void *ctx, double done, double total) {
+  net_progress *ps = ctx;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double dt =
+      (double)(now.tv_sec - ps->last.tv_sec) + 1e-9 * (double)(now.tv_nsec - ps->last.tv_nsec);
+  if (dt >= 0.5) {
+    fprintf(stderr, "\rsimulating: %.0f of %.0f neurons (%3.0f%%)", done, total,
+            100.0 * done / total);
+    fflush(stderr);
+    ps->last = now;
+    ps->shown = 1;
+  }
+}
+
+static void summary(const ucl_network *net, const ucl_net_result *r, const char *dir,
+                    int waveforms) {
+  size_t spikes = 0, silent = 0, failed = 0;
+  double E = 0.0;
+  for (size_t i = 0; i < r->n; i++) {
+    spikes += r->neurons[i].n_spikes;
+    silent += r->neurons[i].n_spikes == 0;
+    failed += r->neurons[i].status != UCL_OK;
+    E += r->neurons[i].E_in + r->neurons[i].E_vdd + r->neurons[i].E_syn;
+  }
+  printf("network: %zu neurons, %zu synapses, %.6g s simulated, %s integration\n", net->n_neurons,
+         net->n_synapses, net->base.stim.duration,
+         r->integration == UCL_NET_COUPLED ? "coupled" : "partitioned");
+  size_t shown = r->n < 20 ? r->n : 20;
+  for (size_t i = 0; i < shown; i++) {
+    const ucl_net_neuron_result *nr = &r->neurons[i];
+    printf("  %-12s %6zu spikes  %9.4g Hz", net->neurons[i].name, nr->n_spikes,
+           (double)nr->n_spikes / net->base.stim.duration);
+    if (nr->n_spikes) {
+      printf("  first at %.6g s", nr->spikes[0]);
+    }
+    if (nr->status != UCL_OK) {
+      printf("  [%s]", ucl_status_name(nr->status));
+    }
+    printf("\n");
+  }
+  if (shown < r->n) {
+    printf("  ... (%zu more in neurons.csv)\n", r->n - shown);
+  }
+  printf("spikes: %zu in all; %zu neurons silent, %zu failed; energy %.6g J\n", spikes, silent,
+         failed, E);
+  printf("solver: %ld steps, %ld rhs evaluations, %ld restarts, %zu events\n", r->stats.steps,
+         r->stats.rhs_evals, r->stats.reinits, r->events);
+  if (r->integration == UCL_NET_PARTITIONED) {
+    printf("recorded source outputs: at most %zu points held at once (%.3g MB)\n", r->peak_points,
+           (double)r->peak_points * 25.0 / 1e6);
+  }
+  printf("wrote %s/events.csv, %s/neurons.csv%s%s%s\n", dir, dir, waveforms ? ", " : "",
+         waveforms ? dir : "", waveforms ? "/waveform.csv" : "");
+}
+
+int ucl_cli_run_network(const char *cmd, const ucl_cli_common *a, double sample_dt,
+                        long max_samples, int integration) {
+  ucl_diag diag = {{0}};
+  ucl_network *net = NULL;
+  ucl_status st = ucl_network_load(a->spec, a->sets, a->n_sets, &net, &diag);
+  if (st != UCL_OK) {
+    ucl_cli_error(cmd, "%s", diag.msg);
+    return ucl_cli_exit_code(st) == UCL_EXIT_RUN ? UCL_EXIT_RUN : UCL_EXIT_USAGE;
+  }
+  int code = UCL_EXIT_OK;
+  char *paths[3] = {NULL, NULL, NULL};
+  ucl_net_result *r = NULL;
+  if (sample_dt > 0.0 && net->base.stim.duration / sample_dt > (double)max_samples) {
+    ucl_cli_error(cmd,
+                  "--sample %g s over %g s gives more than --max-samples %ld rows; sample less "
+                  "densely",
+                  sample_dt, net->base.stim.duration, max_samples);
+    code = UCL_EXIT_USAGE;
+    goto done;
+  }
+  if (integration == UCL_NET_PARTITIONED && ucl_network_has_cycle(net) == 1) {
+    ucl_cli_error(cmd,
+                  "%s: the synapses form a cycle; --integration partitioned needs a "
+                  "feed-forward network",
+                  a->spec);
+    code = UCL_EXIT_USAGE;
+    goto done;
+  }
+  if (ucl_cli_mkdirs(a->out_dir) != 0) {
+    ucl_cli_error(cmd, "cannot create output directory '%s': %s", a->out_dir, strerror(errno));
+    code = UCL_EXIT_USAGE;
+    goto done;
+  }
+  static const char *const names[] = {"events.csv", "neurons.csv", "waveform.csv"};
+  for (int k = 0; k < 3; k++) {
+    size_t n = strlen(a->out_dir) + 16;
+    paths[k] = malloc(n);
+    if (!paths[k]) {
+      ucl_cli_error(cmd, "out of memory");
+      code = UCL_EXIT_RUN;
+      goto done;
+    }
+    snprintf(paths[k], n, "%s/%s", a->out_dir, names[k]);
+  }
+  net_progress ps = {{0, 0}, 0, 0};
+  clock_gettime(CLOCK_MONOTONIC, &ps.last);
+  ucl_net_opts o = {.integration = integration,
+                    .sample_dt = sample_dt,
+                    .max_samples = (size_t)max_samples,
+                    .progress = isatty(STDERR_FILENO) && !a->quiet ? show_progress : NULL,
+                    .progress_ctx = &ps};
+  ucl_diag rd = {{0}};
+  st = ucl_network_run(net, &o, &r, &rd);
+  if (ps.shown) {
+    fprintf(stderr, "\r%60s\r", "");
+  }
+  if (!r) {
+    ucl_cli_error(cmd, "%s", rd.msg);
+    code = ucl_cli_exit_code(st);
+    goto done;
+  }
+  ucl_diag io = {{0}};
+  if (ucl_net_write_csv(net, r, paths[0], paths[1], sample_dt > 0.0 ? paths[2] : NULL, &io) !=
+      UCL_OK) {
+    ucl_cli_error(cmd, "%s", io.msg);
+    code = UCL_EXIT_RUN;
+    goto done;
+  }
+  if (!a->quiet) {
+    summary(net, r, a->out_dir, sample_dt > 0.0 && r->waveforms);
+  }
+  if (st != UCL_OK) {
+    ucl_cli_error(cmd, "run failed (%s): %s; neurons.csv says which neurons and why",
+                  ucl_status_name(st), rd.msg);
+    code = UCL_EXIT_RUN;
+  }
+done:
+  for (int k = 0; k < 3; k++) {
+    free(paths[k]);
+  }
+  ucl_net_result_destroy(&r);
+  ucl_network_destroy(&net);
+  return code;
+}

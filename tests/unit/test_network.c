@@ -1,0 +1,322 @@
+/* test_network.c — networks: spec parsing and its errors, the layered generator, a one-neuron
+ * network against the single-neuron path, partitioned against coupled integration, and the
+ * Fig. 4 behaviour of the shipped example. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "uclif/circuit.h"
+#include "uclif/features.h"
+#include "uclif/ini.h"
+#include "uclif/network.h"
+#include "uclif/sim.h"
+#include "uclif/spec.h"
+#include "testutil.h"
+
+#ifndef UCL_SOURCE_DIR
+#define UCL_SOURCE_DIR "."
+#endif
+
+static ucl_status parse(const char *text, const char *const *sets, int n_sets, ucl_network **net,
+                        ucl_diag *d) {
+  ucl_ini *ini = NULL;
+  ucl_status st = ucl_ini_parse("net.ini", text, &ini, d);
+  if (st == UCL_OK) {
+    st = ucl_network_from_ini("net.ini", ini, sets, n_sets, net, d);
+  }
+  ucl_ini_destroy(&ini);
+  return st;
+}
+
+static ucl_network *parse_ok(const char *text, const char *const *sets, int n_sets) {
+  ucl_network *net = NULL;
+  ucl_diag d = {{0}};
+  if (parse(text, sets, n_sets, &net, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  return net;
+}
+
+static ucl_net_result *run_ok(const ucl_network *net, int integration) {
+  ucl_net_opts o = {.integration = integration};
+  ucl_net_result *r = NULL;
+  ucl_diag d = {{0}};
+  if (ucl_network_run(net, &o, &r, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  return r;
+}
+
+static const char *const two_layer = "[stimulus]\nkind = pulses\namplitude = 7\nduration = 8m\n"
+                                     "[neuron.A]\nneuron = type2\n"
+                                     "[neuron.B]\namplitude = 6\n"
+                                     "[neuron.C]\n"
+                                     "[neuron.D]\nneuron = type2\n"
+                                     "[synapse.S1]\nfrom = A\nto = C\nR = 4.7k\ntap = axon\n"
+                                     "[synapse.S2]\nfrom = B\nto = C\nR = 4.7k\n"
+                                     "[synapse.S3]\nfrom = B\nto = D\nR = 2.2k\ndiode = yes\n";
+
+static void test_parse_and_overrides(void **state) {
+  (void)state;
+  const char *sets[] = {"R1=47k", "C.R1=33k", "S2.R=6.8k", "scr.I_GT=25u"};
+  ucl_network *net = parse_ok(two_layer, sets, 4);
+  assert_int_equal(net->n_neurons, 4);
+  assert_int_equal(net->n_synapses, 3);
+  assert_string_equal(net->neurons[0].name, "A");
+  assert_int_equal(net->neurons[0].p.circuit.neuron, UCL_NEURON_TYPE2);
+  assert_int_equal(net->neurons[0].external, 1); /* no synapses in: external by default */
+  assert_int_equal(net->neurons[2].external, 0);
+  assert_close(net->neurons[1].p.stim.amplitude, 6.0, 0, 0);
+  assert_close(net->neurons[0].p.stim.amplitude, 7.0, 0, 0);
+  assert_close(net->neurons[0].p.circuit.R1, 47e3, 1e-12, 0); /* base --set */
+  assert_close(net->neurons[2].p.circuit.R1, 33e3, 1e-12, 0); /* NEURON.KEY */
+  assert_close(net->neurons[3].p.circuit.scr.I_GT, 25e-6, 1e-12, 0);
+  assert_close(net->synapses[1].R, 6.8e3, 1e-12, 0);
+  assert_int_equal(net->synapses[0].tap_axon, 1);
+  assert_int_equal(net->synapses[2].diode, 1);
+  assert_int_equal(net->synapses[2].from, 1);
+  assert_int_equal(net->synapses[2].to, 3);
+  assert_int_equal(ucl_network_has_cycle(net), 0);
+  ucl_network_destroy(&net);
+}
+
+static void expect_error(const char *text, const char *const *sets, int n_sets,
+                         const char *needle) {
+  ucl_network *net = NULL;
+  ucl_diag d = {{0}};
+  ucl_status st = parse(text, sets, n_sets, &net, &d);
+  if (st == UCL_OK) {
+    ucl_network_destroy(&net);
+    fail_msg("accepted a bad network; expected an error with '%s'", needle);
+  }
+  assert_null(net);
+  if (!strstr(d.msg, needle)) {
+    fail_msg("message '%s' lacks '%s'", d.msg, needle);
+  }
+}
+
+static void test_errors_name_the_place(void **state) {
+  (void)state;
+  expect_error("[neuron.A]\n[synapse.S]\nfrom = A\nto = Z\n", NULL, 0,
+               "net.ini:4: [synapse.S] to: no neuron 'Z'");
+  expect_error("[neuron.A]\n[synapse.S]\nfrom = A\n", NULL, 0,
+               "net.ini:2: [synapse.S] needs both 'from' and 'to'");
+  expect_error("[neuron.A]\nrtol = 1e-5\n", NULL, 0, "net.ini:2: [neuron.A] rtol:");
+  expect_error("[neuron.A]\nR1 = -3\n", NULL, 0, "net.ini:2: [neuron.A] R1:");
+  expect_error("[neuron.A]\nbogus = 1\n", NULL, 0, "net.ini:2: [neuron.A] bogus: unknown key");
+  expect_error("[neuron.A]\n[synapse.S]\nfrom = A\nto = A\nR = 0\n", NULL, 0,
+               "net.ini:5: [synapse.S] R must be > 0");
+  expect_error("[neuron.A]\n[synapse.S]\nfrom = A\nto = A\ndiode = maybe\n", NULL, 0,
+               "expected yes or no");
+  expect_error("[network]\nintegration = partitioned\n[neuron.A]\n[synapse.S]\nfrom = A\nto = A\n",
+               NULL, 0, "form a cycle");
+  expect_error("[layers]\nsizes = 3, 2\n[neuron.A]\n", NULL, 0,
+               "net.ini:3: [neuron.A] cannot be combined with the [layers] generator");
+  expect_error("[layers]\nsizes = 3, 5\nconnectivity = random\nfan_in = 4\n", NULL, 0,
+               "fan_in 4 exceeds layer 1's size 3");
+  expect_error("[layers]\nconnectivity = random\n", NULL, 0, "needs 'sizes'");
+  expect_error("[network]\n", NULL, 0, "the network has no neurons");
+  expect_error("[neuron.a.b]\n", NULL, 0, "only letters, digits");
+  const char *bad_set[] = {"Q.R1=5k"};
+  expect_error("[neuron.A]\n", bad_set, 1, "--set Q.R1=5k: no neuron or synapse called 'Q'");
+  const char *bad_value[] = {"A.width=200u"};
+  expect_error("[neuron.A]\n", bad_value, 1, "neuron 'A'");
+}
+
+static void test_layers_generator(void **state) {
+  (void)state;
+  ucl_network *full = parse_ok("[layers]\nsizes = 3, 4, 2\ntypes = type2, type1, type1\n", NULL, 0);
+  assert_int_equal(full->n_neurons, 9);
+  assert_int_equal(full->n_synapses, 3 * 4 + 4 * 2);
+  assert_string_equal(full->neurons[3].name, "L2_1");
+  assert_int_equal(full->neurons[0].p.circuit.neuron, UCL_NEURON_TYPE2);
+  assert_int_equal(full->neurons[0].external, 1);
+  assert_int_equal(full->neurons[3].external, 0);
+  ucl_network_destroy(&full);
+
+  const char *text = "[layers]\nsizes = 20, 30, 10\nconnectivity = random\nfan_in = 5\n"
+                     "R = 4.7k\nR_max = 47k\nseed = 3\ninput_jitter = 100u\n";
+  ucl_network *a = parse_ok(text, NULL, 0);
+  ucl_network *b = parse_ok(text, NULL, 0);
+  assert_int_equal(a->n_synapses, 30 * 5 + 10 * 5);
+  int differ_R = 0;
+  for (size_t s = 0; s < a->n_synapses; s++) {
+    assert_int_equal(a->synapses[s].from, b->synapses[s].from); /* deterministic */
+    assert_true(a->synapses[s].R >= 4.7e3 && a->synapses[s].R <= 47e3);
+    differ_R |= a->synapses[s].R != a->synapses[0].R;
+    /* sources come from the previous layer, distinct per target */
+    size_t to = a->synapses[s].to, from = a->synapses[s].from;
+    assert_true((to >= 20 && to < 50 && from < 20) || (to >= 50 && from >= 20 && from < 50));
+    for (size_t u = 0; u < s; u++) {
+      assert_false(a->synapses[u].to == to && a->synapses[u].from == from);
+    }
+  }
+  assert_true(differ_R);
+  int jittered = 0;
+  for (size_t i = 1; i < 20; i++) {
+    jittered |= a->neurons[i].p.stim.start != a->neurons[0].p.stim.start;
+    assert_true(a->neurons[i].p.stim.start < 100e-6);
+  }
+  assert_true(jittered);
+  ucl_network_destroy(&a);
+  ucl_network_destroy(&b);
+}
+
+/* A one-neuron network gives the single-neuron path's spike times, bit for bit. */
+static void test_one_neuron_network_matches_single_path(void **state) {
+  (void)state;
+  const char *kinds[] = {"type1", "type2"};
+  for (int k = 0; k < 2; k++) {
+    char text[256];
+    snprintf(text, sizeof(text),
+             "[circuit]\nneuron = %s\n[stimulus]\nkind = pulses\namplitude = 6.5\n"
+             "duration = 15m\n[neuron.solo]\n",
+             kinds[k]);
+    ucl_network *net = parse_ok(text, NULL, 0);
+    ucl_net_result *r = run_ok(net, UCL_NET_AUTO);
+    ucl_trace *tr = NULL;
+    ucl_sim_opts so = {0};
+    ucl_diag d = {{0}};
+    assert_int_equal(ucl_sim_run(&net->neurons[0].p, &so, &tr, &d), UCL_OK);
+    double *s = NULL;
+    size_t n = 0;
+    assert_int_equal(ucl_sim_spike_times(tr, &s, &n), UCL_OK);
+    assert_true(n > 5);
+    assert_int_equal(r->neurons[0].n_spikes, n);
+    for (size_t i = 0; i < n; i++) {
+      assert_true(r->neurons[0].spikes[i] == s[i]);
+    }
+    assert_true(r->neurons[0].E_vdd == ucl_trace_quad(tr, 1));
+    free(s);
+    ucl_trace_destroy(&tr);
+    ucl_net_result_destroy(&r);
+    ucl_network_destroy(&net);
+  }
+}
+
+/* The partitioned integration (recorded source trajectories) against the coupled one (one CVODE
+ * system): the same spikes, to within the solver tolerance. */
+static void test_partitioned_matches_coupled(void **state) {
+  (void)state;
+  const char *sets[] = {"rtol=1e-7"};
+  ucl_network *net = parse_ok(two_layer, sets, 1);
+  ucl_net_result *p = run_ok(net, UCL_NET_PARTITIONED);
+  ucl_net_result *c = run_ok(net, UCL_NET_COUPLED);
+  assert_int_equal(p->integration, UCL_NET_PARTITIONED);
+  assert_int_equal(c->integration, UCL_NET_COUPLED);
+  for (size_t i = 0; i < net->n_neurons; i++) {
+    assert_true(p->neurons[i].n_spikes > 3);
+    assert_int_equal(p->neurons[i].n_spikes, c->neurons[i].n_spikes);
+    for (size_t k = 0; k < p->neurons[i].n_spikes; k++) {
+      assert_close(p->neurons[i].spikes[k], c->neurons[i].spikes[k], 0, 2e-7);
+    }
+    assert_close(p->neurons[i].E_vdd, c->neurons[i].E_vdd, 1e-3, 0);
+    assert_close(p->neurons[i].E_syn, c->neurons[i].E_syn, 1e-3, 1e-12);
+  }
+  assert_true(p->neurons[2].E_syn > 0.0); /* C is driven through its synapses only */
+  assert_true(p->neurons[2].E_in == 0.0);
+  ucl_net_result_destroy(&p);
+  ucl_net_result_destroy(&c);
+  ucl_network_destroy(&net);
+}
+
+/* A recurrent pair (A -> B -> A) runs coupled under 'auto'. */
+static void test_recurrent_runs_coupled(void **state) {
+  (void)state;
+  ucl_network *net = parse_ok("[stimulus]\nkind = pulses\namplitude = 7\nduration = 5m\n"
+                              "[neuron.A]\ninput = external\n[neuron.B]\n"
+                              "[synapse.AB]\nfrom = A\nto = B\nR = 2.2k\n"
+                              "[synapse.BA]\nfrom = B\nto = A\nR = 100k\ndiode = yes\n",
+                              NULL, 0);
+  assert_int_equal(ucl_network_has_cycle(net), 1);
+  ucl_net_result *r = run_ok(net, UCL_NET_AUTO);
+  assert_int_equal(r->integration, UCL_NET_COUPLED);
+  assert_true(r->neurons[0].n_spikes > 0);
+  ucl_net_opts o = {.integration = UCL_NET_PARTITIONED};
+  ucl_net_result *bad = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_network_run(net, &o, &bad, &d), UCL_ERR_INVAL);
+  assert_null(bad);
+  assert_non_null(strstr(d.msg, "cycle"));
+  ucl_net_result_destroy(&r);
+  ucl_network_destroy(&net);
+}
+
+static size_t n3_spikes(const char *extra, ucl_net_result **keep) {
+  const char *sets[1] = {extra};
+  ucl_network *net = NULL;
+  ucl_diag d = {{0}};
+  if (ucl_network_load(UCL_SOURCE_DIR "/sweeps/paper/fig4-network.ini", sets, extra ? 1 : 0, &net,
+                       &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  ucl_net_result *r = run_ok(net, UCL_NET_AUTO);
+  long n3 = ucl_network_find(net, "N3");
+  assert_true(n3 >= 0);
+  size_t n = r->neurons[n3].n_spikes;
+  if (keep) {
+    *keep = r;
+  } else {
+    ucl_net_result_destroy(&r);
+  }
+  ucl_network_destroy(&net);
+  return n;
+}
+
+/* Fig. 4: N3 fires only when N1 and N2 drive it together, and its rate falls as N1 adapts. */
+static void test_fig4_behaviour(void **state) {
+  (void)state;
+  ucl_net_result *r = NULL;
+  size_t both = n3_spikes(NULL, &r);
+  assert_true(both >= 6);
+  assert_int_equal(n3_spikes("N1.amplitude=0", NULL), 0); /* N2 alone */
+  assert_int_equal(n3_spikes("N2.amplitude=0", NULL), 0); /* N1 alone */
+  /* N1 adapts: its ISIs grow; N3 follows: its first-ISI rate is well above its steady rate (the
+   * ISIs that end in the last half of the window; docs/features.md) */
+  const ucl_net_neuron_result *n1 = &r->neurons[0], *n3 = &r->neurons[2];
+  assert_true(n1->spikes[2] - n1->spikes[1] <
+              0.5 * (n1->spikes[n1->n_spikes - 1] - n1->spikes[n1->n_spikes - 2]));
+  ucl_train_features f;
+  ucl_features_train(n3->spikes, n3->n_spikes, 0.0, 30e-3, &f);
+  if (!(f.rate_first_isi_Hz > 2.0 * f.rate_steady_Hz) || !(f.rate_steady_Hz > 0.0)) {
+    fail_msg("N3: first-ISI rate %g Hz, steady rate %g Hz", f.rate_first_isi_Hz, f.rate_steady_Hz);
+  }
+  ucl_net_result_destroy(&r);
+}
+
+static double two_volts(void *ctx, double t) {
+  (void)ctx;
+  (void)t;
+  return 2.0;
+}
+
+/* ucl_neuron_set_inputs refuses a resistance that is not > 0 and too many synapses. */
+static void test_set_inputs_checks(void **state) {
+  (void)state;
+  ucl_params p;
+  ucl_params_default(&p);
+  ucl_neuron *n = NULL;
+  assert_int_equal(ucl_neuron_create(&p, &n, NULL), UCL_OK);
+  ucl_syn_input in = {0.0, 0, two_volts, NULL};
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_neuron_set_inputs(n, 1, &in, 1, &d), UCL_ERR_INVAL);
+  assert_non_null(strstr(d.msg, "must be > 0"));
+  assert_int_equal(ucl_neuron_set_inputs(n, 1, &in, UCL_MAX_FAN_IN + 1, &d), UCL_ERR_RANGE);
+  in.R = 10e3;
+  assert_int_equal(ucl_neuron_set_inputs(n, 0, &in, 1, &d), UCL_OK);
+  assert_int_equal(ucl_neuron_system(n)->n_quads, 3); /* E_syn joins */
+  ucl_neuron_destroy(&n);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_parse_and_overrides),
+      cmocka_unit_test(test_errors_name_the_place),
+      cmocka_unit_test(test_layers_generator),
+      cmocka_unit_test(test_one_neuron_network_matches_single_path),
+      cmocka_unit_test(test_partitioned_matches_coupled),
+      cmocka_unit_test(test_recurrent_runs_coupled),
+      cmocka_unit_test(test_fig4_behaviour),
+      cmocka_unit_test(test_set_inputs_checks),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
