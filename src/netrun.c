@@ -292,20 +292,6 @@ void ucl_net_result_destroy(ucl_net_result **r) {
   *r = NULL;
 }
 
-static void stats_add(ucl_solver_stats *a, const ucl_solver_stats *b) {
-  a->steps += b->steps;
-  a->rhs_evals += b->rhs_evals;
-  a->quad_evals += b->quad_evals;
-  a->jac_evals += b->jac_evals;
-  a->lin_setups += b->lin_setups;
-  a->err_test_fails += b->err_test_fails;
-  a->nonlin_iters += b->nonlin_iters;
-  a->nonlin_fails += b->nonlin_fails;
-  a->root_evals += b->root_evals;
-  a->reinits += b->reinits;
-  a->breaks += b->breaks;
-}
-
 /* Spike times of unit 'unit' in the trace (-1: all units). */
 static ucl_status take_spikes(const ucl_trace *tr, long unit, ucl_net_neuron_result *nr) {
   size_t n = 0;
@@ -524,7 +510,7 @@ static ucl_status run_partitioned(const ucl_network *net, const ucl_net_opts *o,
       nr->E_syn = nq > 2 ? ucl_trace_quad(tr, 2) : 0.0;
       nr->t_reached = ucl_trace_t_reached(tr);
       nr->stats = *ucl_trace_stats_const(tr);
-      stats_add(&r->stats, &nr->stats);
+      ucl_solver_stats_add(&r->stats, &nr->stats);
       r->events += ucl_trace_n_events(tr);
       if (samples && add_names(r, nn->name, &sys) != UCL_OK) {
         st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory naming waveforms");
@@ -764,6 +750,17 @@ static int c_observe(void *ctx, double t, const double *y, double *out) {
 static const ucl_system_ops coupled_ops = {c_rhs,    c_quad,  c_roots,      c_root_dirs,
                                            c_switch, c_begin, c_next_break, c_observe};
 
+typedef struct coupled_progress {
+  const ucl_net_opts *o;
+} coupled_progress;
+
+/* The integrator's progress (simulated time) as the network's. */
+static int coupled_progress_fn(void *ctx, double t, double t_end) {
+  const coupled_progress *cp = ctx;
+  cp->o->progress(cp->o->progress_ctx, t, t_end);
+  return 0;
+}
+
 static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, ucl_net_result *r,
                               ucl_diag *diag) {
   size_t N = net->n_neurons;
@@ -854,6 +851,11 @@ static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, ucl
     goto done;
   }
   ucl_integrator_opts io = net_integrator_opts(net, o);
+  coupled_progress cp = {o};
+  if (o->progress) {
+    io.progress = coupled_progress_fn;
+    io.progress_ctx = &cp;
+  }
   ucl_diag rd = {{0}};
   ucl_status rst = ucl_integrate(&c.sys, &io, net->base.stim.duration, tr, &rd);
   if (rst == UCL_ERR_NOMEM || rst == UCL_ERR_INVAL) {
@@ -966,6 +968,44 @@ static const char *const neuron_cols[] = {"neuron",
                                           "reason"};
 #define N_NEURON_COLS ((int)(sizeof(neuron_cols) / sizeof(neuron_cols[0])))
 
+const char *const *ucl_net_neuron_columns(int *n) {
+  *n = N_NEURON_COLS;
+  return neuron_cols;
+}
+
+ucl_status ucl_net_write_neuron_row(ucl_csv_writer *w, const ucl_network *net,
+                                    const ucl_net_result *r, size_t i, size_t fan_in) {
+  const ucl_net_neuron *nn = &net->neurons[i];
+  const ucl_net_neuron_result *nr = &r->neurons[i];
+  char type[16];
+  ucl_params_format(&nn->p, ucl_params_find("neuron"), type, sizeof(type));
+  ucl_train_features f;
+  ucl_features_train(nr->spikes, nr->n_spikes, 0.0, net->base.stim.duration, &f);
+  ucl_rate_fit fit = {NAN, NAN, NAN, NAN, 0};
+  if (nr->n_spikes >= 5 && ucl_fit_rate_decay(nr->spikes, nr->n_spikes, &fit) != UCL_OK) {
+    fit.tau_s = fit.r2 = NAN;
+  }
+  double E = nr->E_in + nr->E_vdd + nr->E_syn;
+  const double feat[] = {f.rate_mean_Hz,     f.rate_first_isi_Hz,
+                         f.rate_steady_Hz,   f.latency_s,
+                         f.isi_mean_s,       f.isi_cv,
+                         f.adapt_index_efel, f.adapt_index_ipfx,
+                         fit.tau_s,          fit.r2,
+                         nr->E_in,           nr->E_vdd,
+                         nr->E_syn,          nr->n_spikes ? E / (double)nr->n_spikes : NAN};
+  int bad = ucl_csv_text(w, nn->name) != UCL_OK || ucl_csv_text(w, type) != UCL_OK ||
+            ucl_csv_text(w, nn->external ? "external" : "none") != UCL_OK ||
+            ucl_csv_long(w, (long)fan_in) != UCL_OK ||
+            ucl_csv_long(w, (long)nr->n_spikes) != UCL_OK;
+  for (size_t k = 0; k < sizeof(feat) / sizeof(feat[0]) && !bad; k++) {
+    bad = ucl_csv_double(w, feat[k]) != UCL_OK;
+  }
+  bad = bad || ucl_csv_long(w, nr->stats.steps) != UCL_OK ||
+        ucl_csv_text(w, nr->status == UCL_OK ? "ok" : ucl_status_name(nr->status)) != UCL_OK ||
+        ucl_csv_text(w, nr->reason) != UCL_OK;
+  return bad ? UCL_ERR_IO : UCL_OK;
+}
+
 typedef struct ev_ref {
   double t;
   size_t neuron;
@@ -1026,35 +1066,9 @@ ucl_status ucl_net_write_csv(const ucl_network *net, const ucl_net_result *r,
     }
     st = ucl_csv_open(neurons_path, neuron_cols, N_NEURON_COLS, &w, diag);
     for (size_t i = 0; st == UCL_OK && i < r->n; i++) {
-      const ucl_net_neuron *nn = &net->neurons[i];
-      const ucl_net_neuron_result *nr = &r->neurons[i];
-      char type[16];
-      ucl_params_format(&nn->p, ucl_params_find("neuron"), type, sizeof(type));
-      ucl_train_features f;
-      ucl_features_train(nr->spikes, nr->n_spikes, 0.0, net->base.stim.duration, &f);
-      ucl_rate_fit fit = {NAN, NAN, NAN, NAN, 0};
-      if (nr->n_spikes >= 5 && ucl_fit_rate_decay(nr->spikes, nr->n_spikes, &fit) != UCL_OK) {
-        fit.tau_s = fit.r2 = NAN;
-      }
-      double E = nr->E_in + nr->E_vdd + nr->E_syn;
-      const double feat[] = {
-          f.rate_mean_Hz, f.rate_first_isi_Hz, f.rate_steady_Hz,   f.latency_s, f.isi_mean_s,
-          f.isi_cv,       f.adapt_index_efel,  f.adapt_index_ipfx, fit.tau_s,   fit.r2};
-      int bad = ucl_csv_text(w, nn->name) != UCL_OK || ucl_csv_text(w, type) != UCL_OK ||
-                ucl_csv_text(w, nn->external ? "external" : "none") != UCL_OK ||
-                ucl_csv_long(w, (long)fan_in[i]) != UCL_OK ||
-                ucl_csv_long(w, (long)nr->n_spikes) != UCL_OK;
-      for (size_t k = 0; k < sizeof(feat) / sizeof(feat[0]) && !bad; k++) {
-        bad = ucl_csv_double(w, feat[k]) != UCL_OK;
-      }
-      bad = bad || ucl_csv_double(w, nr->E_in) != UCL_OK ||
-            ucl_csv_double(w, nr->E_vdd) != UCL_OK || ucl_csv_double(w, nr->E_syn) != UCL_OK ||
-            ucl_csv_double(w, nr->n_spikes ? E / (double)nr->n_spikes : NAN) != UCL_OK ||
-            ucl_csv_long(w, nr->stats.steps) != UCL_OK ||
-            ucl_csv_text(w, nr->status == UCL_OK ? "ok" : ucl_status_name(nr->status)) != UCL_OK ||
-            ucl_csv_text(w, nr->reason) != UCL_OK;
-      st = bad ? ucl_diag_set(diag, UCL_ERR_IO, "writing %s failed", neurons_path)
-               : ucl_csv_end_row(w, diag);
+      st = ucl_net_write_neuron_row(w, net, r, i, fan_in[i]);
+      st = st != UCL_OK ? ucl_diag_set(diag, UCL_ERR_IO, "writing %s failed", neurons_path)
+                        : ucl_csv_end_row(w, diag);
     }
     free(fan_in);
     st = st == UCL_OK ? ucl_csv_commit(&w, diag) : (ucl_csv_abort(&w), st);

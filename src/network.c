@@ -17,7 +17,8 @@
 
 #define NEURON_PREFIX "neuron."
 #define SYNAPSE_PREFIX "synapse."
-#define MAX_NEURONS 10000000
+#define MAX_NEURONS 1000000   /* a generated network's neurons ... */
+#define MAX_SYNAPSES 10000000 /* ... and synapses (about 0.6 GB each at most) */
 #define MAX_LAYERS 64
 
 static int has_prefix(const char *s, const char *p) {
@@ -160,6 +161,40 @@ typedef struct builder {
   int *line;       /* per neuron: its section's line (0: generated) */
   int *syn_line;   /* per synapse */
 } builder;
+
+/* Room for n neurons and m synapses in all. */
+static ucl_status reserve(builder *b, size_t n, size_t m, ucl_diag *diag) {
+  ucl_network *net = b->net;
+  if (n > b->cap_n) {
+    void *a = realloc(net->neurons, n * sizeof(*net->neurons));
+    if (a) {
+      net->neurons = a;
+    }
+    void *im = a ? realloc(b->input_mode, n * sizeof(int)) : NULL;
+    if (im) {
+      b->input_mode = im;
+    }
+    void *l = im ? realloc(b->line, n * sizeof(int)) : NULL;
+    if (!l) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for %zu neurons", n);
+    }
+    b->line = l;
+    b->cap_n = n;
+  }
+  if (m > b->cap_s) {
+    void *a = realloc(net->synapses, m * sizeof(*net->synapses));
+    if (a) {
+      net->synapses = a;
+    }
+    void *l = a ? realloc(b->syn_line, m * sizeof(int)) : NULL;
+    if (!l) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for %zu synapses", m);
+    }
+    b->syn_line = l;
+    b->cap_s = m;
+  }
+  return UCL_OK;
+}
 
 static ucl_status add_neuron(builder *b, const char *name, int line, ucl_diag *diag) {
   ucl_network *net = b->net;
@@ -476,7 +511,20 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
     return ucl_diag_set(diag, UCL_ERR_RANGE, "[layers] %ld neurons in all (at most %d)", total,
                         MAX_NEURONS);
   }
-  long *pick = NULL;
+  double n_syn = 0.0;
+  for (int l = 1; l < L->n_layers; l++) {
+    n_syn += (double)L->sizes[l] * (double)(L->random ? L->fan_in : L->sizes[l - 1]);
+  }
+  if (n_syn > MAX_SYNAPSES) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE, "[layers] %.0f synapses in all (at most %d)", n_syn,
+                        MAX_SYNAPSES);
+  }
+  /* everything at once: no growth by doubling for large networks */
+  ucl_status rst = reserve(b, (size_t)total, (size_t)n_syn, diag);
+  if (rst != UCL_OK) {
+    return rst;
+  }
+  long *pick = NULL, *swaps = NULL;
   for (int l = 0; l < L->n_layers; l++) {
     first = b->net->n_neurons;
     for (long k = 0; k < L->sizes[l]; k++) {
@@ -485,6 +533,7 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
       ucl_status st = add_neuron(b, name, 0, diag);
       if (st != UCL_OK) {
         free(pick);
+        free(swaps);
         return st;
       }
       ucl_net_neuron *nn = &b->net->neurons[b->net->n_neurons - 1];
@@ -503,14 +552,25 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
     long prev = L->sizes[l - 1];
     long fan = L->random ? L->fan_in : prev;
     free(pick);
+    free(swaps);
     pick = malloc((size_t)prev * sizeof(long));
-    if (!pick) {
+    swaps = malloc((size_t)(fan > 0 ? fan : 1) * sizeof(long));
+    if (!pick || !swaps) {
+      free(pick);
+      free(swaps);
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory building the network");
+    }
+    for (long j = 0; j < prev; j++) {
+      pick[j] = j;
     }
     for (long k = 0; k < L->sizes[l]; k++) {
       size_t to = first + (size_t)k;
-      for (long j = 0; j < prev; j++) {
-        pick[j] = j;
+      if (k > 0 && L->random) { /* undo the last target's swaps: pick is the identity again */
+        for (long j = fan - 1; j >= 0; j--) {
+          long tmp = pick[j];
+          pick[j] = pick[swaps[j]];
+          pick[swaps[j]] = tmp;
+        }
       }
       for (long j = 0; j < fan; j++) {
         if (L->random) { /* partial Fisher-Yates from the counter-based generator */
@@ -519,6 +579,7 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
           if (r >= prev) {
             r = prev - 1;
           }
+          swaps[j] = r;
           long tmp = pick[j];
           pick[j] = pick[r];
           pick[r] = tmp;
@@ -534,6 +595,7 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
             add_synapse(b, name, prev_first + (size_t)pick[j], to, R, L->diode, 0, diag);
         if (st != UCL_OK) {
           free(pick);
+          free(swaps);
           return st;
         }
       }
@@ -541,6 +603,7 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
     prev_first = first;
   }
   free(pick);
+  free(swaps);
   return UCL_OK;
 }
 

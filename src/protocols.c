@@ -47,20 +47,6 @@ const char *ucl_search_status_name(int s) {
   }
 }
 
-static void add_stats(ucl_solver_stats *a, const ucl_solver_stats *b) {
-  a->steps += b->steps;
-  a->rhs_evals += b->rhs_evals;
-  a->quad_evals += b->quad_evals;
-  a->jac_evals += b->jac_evals;
-  a->lin_setups += b->lin_setups;
-  a->err_test_fails += b->err_test_fails;
-  a->nonlin_iters += b->nonlin_iters;
-  a->nonlin_fails += b->nonlin_fails;
-  a->root_evals += b->root_evals;
-  a->reinits += b->reinits;
-  a->breaks += b->breaks;
-}
-
 /* The wall-clock deadline of the current point (0 = none), set by ucl_characterize. */
 typedef struct deadline_ctx {
   double at;
@@ -99,7 +85,7 @@ static ucl_status simulate(const ucl_params *q, double sample_dt, int peaks, ucl
     (*sims)++;
   }
   if (*tr && stats) {
-    add_stats(stats, ucl_trace_stats_const(*tr));
+    ucl_solver_stats_add(stats, ucl_trace_stats_const(*tr));
   }
   return st;
 }

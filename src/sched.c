@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "uclif/netsweep.h"
 #include "uclif/protocols.h"
 
 static double now(void) {
@@ -122,6 +123,51 @@ static ucl_status write_manifest(const ucl_sweep *sw, const ucl_sched_opts *o,
   return ucl_store_write_manifest(o->out_dir, sw, &rep->merge, lines, diag);
 }
 
+/* Point i of a single-neuron sweep: characterize it (or, for an inconsistent point, a row with
+ * its reason) and append its block. */
+static ucl_status neuron_point(const ucl_sweep *sw, long i, const ucl_sched_opts *o,
+                               ucl_char_opts *copts, ucl_shard *shard, int *failed, double *t_sim,
+                               ucl_diag *diag) {
+  ucl_params p;
+  ucl_char_result res;
+  memset(&res, 0, sizeof(res));
+  ucl_diag pd = {{0}};
+  ucl_status pst = ucl_sweep_point(sw, i, &p, &pd);
+  if (pst == UCL_OK) {
+    double tb = now();
+    copts->deadline = o->point_timeout > 0.0 ? tb + o->point_timeout : 0.0;
+    pst = ucl_characterize(&p, copts, &res, &pd);
+    *t_sim = now() - tb;
+  }
+  if (pst != UCL_OK) {
+    /* an inconsistent point: a row with its reason, no simulation */
+    ucl_char_result_free(&res);
+    ucl_char_result_empty(&res);
+    res.status = pst;
+    snprintf(res.reason, sizeof(res.reason), "point: %s", pd.msg);
+  }
+  *failed = res.status != UCL_OK;
+  ucl_status st = ucl_shard_append(shard, i, &p, &res, diag);
+  ucl_char_result_free(&res);
+  return st;
+}
+
+/* Point i of a network sweep: simulate the network and append its rows. */
+static ucl_status network_point(const ucl_sweep *sw, long i, ucl_shard *shard, int *failed,
+                                double *t_sim, ucl_diag *diag) {
+  char *prow = NULL, *nrows = NULL;
+  size_t plen = 0, nlen = 0;
+  double ta = now();
+  ucl_status st = ucl_netsweep_point(sw, i, &prow, &plen, &nrows, &nlen, failed, diag);
+  *t_sim = now() - ta;
+  if (st == UCL_OK) {
+    st = ucl_shard_append_rows(shard, i, prow, plen, nrows, nlen, diag);
+  }
+  free(prow);
+  free(nrows);
+  return st;
+}
+
 ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opts *o,
                          ucl_sched_report *rep, ucl_diag *diag) {
   ucl_status st = UCL_OK, local = UCL_OK;
@@ -177,7 +223,20 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   r.run = run;
   r.done_before = n_done;
 
-  local = ucl_shard_create(sdir, run, rank, ucl_sweep_hash(sw), points, &shard, diag);
+  if (ucl_sweep_is_network(sw)) {
+    /* a network sweep: its own columns, written into every shard */
+    char *ph = NULL, *nh = NULL;
+    local = ucl_netsweep_layout(sw, &ph, &nh, diag);
+    if (local == UCL_OK) {
+      ucl_store_layout lay = {ph, "neurons.csv", nh};
+      local =
+          ucl_shard_create_layout(sdir, run, rank, ucl_sweep_hash(sw), points, &lay, &shard, diag);
+    }
+    free(ph);
+    free(nh);
+  } else {
+    local = ucl_shard_create(sdir, run, rank, ucl_sweep_hash(sw), points, &shard, diag);
+  }
   st = agree(c, rank, local, diag);
   if (st != UCL_OK) {
     goto cleanup;
@@ -216,38 +275,20 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
       if (done[i]) {
         continue;
       }
-      double ta = now(), tb = ta, tc;
-      ucl_params p;
-      ucl_char_result res;
-      memset(&res, 0, sizeof(res));
-      ucl_diag pd = {{0}};
-      ucl_status pst = ucl_sweep_point(sw, i, &p, &pd);
-      if (pst == UCL_OK) {
-        tb = now();
-        copts.deadline = o->point_timeout > 0.0 ? tb + o->point_timeout : 0.0;
-        pst = ucl_characterize(&p, &copts, &res, &pd);
-        tc = now();
-        t_sim += tc - tb;
-        tb = tc - tb; /* the simulated part, subtracted below */
-      } else {
-        tb = 0.0;
-      }
-      if (pst != UCL_OK) {
-        /* an inconsistent point: a row with its reason, no simulation */
-        ucl_char_result_free(&res);
-        ucl_char_result_empty(&res);
-        res.status = pst;
-        snprintf(res.reason, sizeof(res.reason), "point: %s", pd.msg);
-      }
-      failed += res.status != UCL_OK;
-      local = ucl_shard_append(shard, i, &p, &res, diag);
-      ucl_char_result_free(&res);
+      double ta = now();
+      int pfail = 0;
+      double t_point = 0.0; /* the simulated part of this point */
+      local = ucl_sweep_is_network(sw)
+                  ? network_point(sw, i, shard, &pfail, &t_point, diag)
+                  : neuron_point(sw, i, o, &copts, shard, &pfail, &t_point, diag);
+      t_sim += t_point;
+      failed += pfail;
       computed++;
       long fin = 0;
       MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
       MPI_TRY(MPI_Fetch_and_op(&one, &fin, MPI_LONG, 0, 1, MPI_SUM, win));
       MPI_TRY(MPI_Win_unlock(0, win));
-      t_other += now() - ta - tb;
+      t_other += now() - ta - t_point;
       if (rank == 0 && o->progress) {
         o->progress(o->progress_ctx, n_done + fin + 1, last - first, now() - t0, n_done);
       }

@@ -28,6 +28,12 @@ static char *shard_path(const char *shard_dir, int run, int rank) {
 
 ucl_status ucl_shard_create(const char *shard_dir, int run, int rank, uint64_t hash, long points,
                             ucl_shard **out, ucl_diag *diag) {
+  return ucl_shard_create_layout(shard_dir, run, rank, hash, points, NULL, out, diag);
+}
+
+ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank, uint64_t hash,
+                                   long points, const ucl_store_layout *layout, ucl_shard **out,
+                                   ucl_diag *diag) {
   ucl_shard *sh = calloc(1, sizeof(*sh));
   if (!sh || !(sh->path = shard_path(shard_dir, run, rank))) {
     free(sh);
@@ -41,8 +47,12 @@ ucl_status ucl_shard_create(const char *shard_dir, int run, int rank, uint64_t h
     free(sh);
     return st;
   }
-  if (fprintf(sh->f, "%s %016" PRIx64 " %ld\n", SHARD_MAGIC, hash, points) < 0 ||
-      fflush(sh->f) != 0) {
+  int bad = fprintf(sh->f, "%s %016" PRIx64 " %ld\n", SHARD_MAGIC, hash, points) < 0;
+  if (!bad && layout) {
+    bad = fprintf(sh->f, "H%s\nK%s,%s\n", layout->points_header, layout->curves_file,
+                  layout->curves_header) < 0;
+  }
+  if (bad || fflush(sh->f) != 0) {
     fclose(sh->f);
     ucl_status st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", sh->path);
     free(sh->path);
@@ -53,7 +63,7 @@ ucl_status ucl_shard_create(const char *shard_dir, int run, int rank, uint64_t h
   return UCL_OK;
 }
 
-/* Write rows through a CSV writer into a memory stream, each line prefixed with 'tag'. */
+/* Write rows through a CSV writer into memory streams, then append them as one block. */
 ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_params *p, const ucl_char_result *r,
                             ucl_diag *diag) {
   char *pbuf = NULL, *cbuf = NULL;
@@ -84,34 +94,45 @@ ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_params *p, const u
   if (cm) {
     fclose(cm);
   }
-  /* the block: P row, C rows, E line; one write, one flush */
-  size_t cap = plen + clen + 64 + 2 * (size_t)(r->n_curve + 1), k = 0;
-  char *block = st == UCL_OK ? malloc(cap) : NULL;
-  if (st == UCL_OK && !block) {
-    st = UCL_ERR_NOMEM;
-  }
   if (st == UCL_OK) {
-    block[k++] = 'P';
-    memcpy(block + k, pbuf, plen);
-    k += plen;
-    for (size_t i = 0; i < clen;) {
-      const char *nl = memchr(cbuf + i, '\n', clen - i);
-      size_t len = nl ? (size_t)(nl - (cbuf + i)) + 1 : clen - i;
-      block[k++] = 'C';
-      memcpy(block + k, cbuf + i, len);
-      k += len;
-      i += len;
-    }
-    k += (size_t)snprintf(block + k, cap - k, "E %ld\n", id);
-    if (fwrite(block, 1, k, sh->f) != k || fflush(sh->f) != 0) {
-      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", sh->path, strerror(errno));
-    }
+    st = ucl_shard_append_rows(sh, id, pbuf, plen, cbuf, clen, diag);
   } else if (st == UCL_ERR_NOMEM) {
     ucl_diag_set(diag, st, "out of memory");
   }
-  free(block);
   free(pbuf);
   free(cbuf);
+  return st;
+}
+
+ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow, size_t plen,
+                                 const char *crows, size_t clen, ucl_diag *diag) {
+  /* the block: P row, C rows, E line; one write, one flush */
+  size_t n_lines = 0;
+  for (size_t i = 0; i < clen; i++) {
+    n_lines += crows[i] == '\n';
+  }
+  size_t cap = plen + clen + 64 + 2 * (n_lines + 1), k = 0;
+  char *block = malloc(cap);
+  ucl_status st = UCL_OK;
+  if (!block) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  block[k++] = 'P';
+  memcpy(block + k, prow, plen);
+  k += plen;
+  for (size_t i = 0; i < clen;) {
+    const char *nl = memchr(crows + i, '\n', clen - i);
+    size_t len = nl ? (size_t)(nl - (crows + i)) + 1 : clen - i;
+    block[k++] = 'C';
+    memcpy(block + k, crows + i, len);
+    k += len;
+    i += len;
+  }
+  k += (size_t)snprintf(block + k, cap - k, "E %ld\n", id);
+  if (fwrite(block, 1, k, sh->f) != k || fflush(sh->f) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", sh->path, strerror(errno));
+  }
+  free(block);
   return st;
 }
 
@@ -147,6 +168,8 @@ typedef struct reader {
   size_t c_len, c_cap;
   int has;     /* a block is held */
   int no_head; /* the first line was not complete: a shard with no points (yet) */
+  char *hdr_p; /* layout lines (H, K), or NULL for the single-neuron layout */
+  char *hdr_c; /* "FILE,HEADER" */
 } reader;
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
@@ -223,6 +246,8 @@ static void reader_close(reader *rd) {
   free(rd->line);
   free(rd->p);
   free(rd->c);
+  free(rd->hdr_p);
+  free(rd->hdr_c);
   memset(rd, 0, sizeof(*rd));
 }
 
@@ -274,7 +299,71 @@ static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *h
   }
   *hash = h;
   *points = pts;
+  /* the layout lines of a shard that is not in the single-neuron layout */
+  for (;;) {
+    long pos = ftell(rd->f);
+    n = getline(&rd->line, &rd->line_cap, rd->f);
+    if (n <= 0 || (rd->line[0] != 'H' && rd->line[0] != 'K')) {
+      if (pos < 0 || fseek(rd->f, pos, SEEK_SET) != 0) {
+        reader_close(rd);
+        return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot seek", path);
+      }
+      break;
+    }
+    if (rd->line[n - 1] != '\n') {
+      rd->no_head = 1; /* being written: no points yet */
+      break;
+    }
+    rd->line_no++;
+    rd->line[n - 1] = '\0';
+    char **dst = rd->line[0] == 'H' ? &rd->hdr_p : &rd->hdr_c;
+    free(*dst);
+    *dst = strdup(rd->line + 1);
+    if (!*dst) {
+      reader_close(rd);
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
+  }
   return UCL_OK;
+}
+
+/* The column names of a header line ("a","b",...: no commas or quotes inside names). */
+static char **split_header(const char *line, int *n) {
+  int cap = 1;
+  for (const char *c = line; *c; c++) {
+    cap += *c == ',';
+  }
+  char **v = calloc((size_t)cap, sizeof(char *));
+  char *copy = strdup(line);
+  if (!v || !copy) {
+    free(v);
+    free(copy);
+    return NULL;
+  }
+  int k = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(copy, ",", &save); tok && k < cap; tok = strtok_r(NULL, ",", &save)) {
+    size_t len = strlen(tok);
+    if (len >= 2 && tok[0] == '"' && tok[len - 1] == '"') {
+      tok[len - 1] = '\0';
+      tok++;
+    }
+    v[k] = strdup(tok);
+    if (!v[k]) {
+      break;
+    }
+    k++;
+  }
+  free(copy);
+  *n = k;
+  return v;
+}
+
+static void free_names(char **v, int n) {
+  for (int i = 0; v && i < n; i++) {
+    free(v[i]);
+  }
+  free(v);
 }
 
 /* Shard files of DIR/shards, as (run, rank) pairs and paths. */
@@ -508,6 +597,7 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
   ucl_merge_stats ms;
   memset(&ms, 0, sizeof(ms));
   ms.first_missing = -1;
+  snprintf(ms.second_file, sizeof(ms.second_file), "rate_curves.csv");
   shard_list l;
   ucl_status st = list_all_shards(dir, 0, 0, 0, &l, diag);
   if (st != UCL_OK) {
@@ -521,6 +611,9 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
   reader *rds = calloc((size_t)l.n, sizeof(*rds));
   reader **heap = calloc((size_t)l.n, sizeof(*heap));
   ucl_csv_writer *wp = NULL, *wc = NULL;
+  char **pnames = NULL, **cnames = NULL;
+  int npn = 0, ncn = 0;
+  char cname[64];
   char *pp = NULL, *cp = NULL;
   int nh = 0;
   if (!rds || !heap) {
@@ -542,18 +635,56 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
   for (int i = nh / 2 - 1; i >= 0; i--) {
     heap_down(heap, nh, i);
   }
-  size_t dl = strlen(dir) + 32;
+  size_t dl = strlen(dir) + 96;
   pp = malloc(dl);
   cp = malloc(dl);
   if (!pp || !cp) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     goto cleanup;
   }
-  snprintf(pp, dl, "%s/points.csv", dir);
-  snprintf(cp, dl, "%s/rate_curves.csv", dir);
+  /* the layout: the single-neuron one, or the one the shards name (all must agree) */
+  const reader *lay = NULL;
+  for (int i = 0; i < l.n; i++) {
+    if (rds[i].no_head) {
+      continue;
+    }
+    if (!lay) {
+      lay = &rds[i];
+    } else if ((lay->hdr_p == NULL) != (rds[i].hdr_p == NULL) ||
+               (lay->hdr_p && (strcmp(lay->hdr_p, rds[i].hdr_p) != 0 || !rds[i].hdr_c ||
+                               !lay->hdr_c || strcmp(lay->hdr_c, rds[i].hdr_c) != 0))) {
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s and %s hold different columns", lay->path,
+                        rds[i].path);
+      goto cleanup;
+    }
+  }
+  const char *cfile = "rate_curves.csv";
   int npc, ncc;
   const char *const *pcols = ucl_results_point_columns(&npc);
   const char *const *ccols = ucl_results_curve_columns(&ncc);
+  if (lay && lay->hdr_p) {
+    const char *comma = lay->hdr_c ? strchr(lay->hdr_c, ',') : NULL;
+    if (!comma || comma == lay->hdr_c || (size_t)(comma - lay->hdr_c) >= 64 ||
+        strcspn(lay->hdr_c, "/") < (size_t)(comma - lay->hdr_c)) {
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: bad layout line", lay->path);
+      goto cleanup;
+    }
+    snprintf(cname, sizeof(cname), "%.*s", (int)(comma - lay->hdr_c), lay->hdr_c);
+    cfile = cname;
+    snprintf(ms.second_file, sizeof(ms.second_file), "%s", cname);
+    pnames = split_header(lay->hdr_p, &npn);
+    cnames = split_header(comma + 1, &ncn);
+    if (!pnames || !cnames) {
+      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      goto cleanup;
+    }
+    pcols = (const char *const *)pnames;
+    npc = npn;
+    ccols = (const char *const *)cnames;
+    ncc = ncn;
+  }
+  snprintf(pp, dl, "%s/points.csv", dir);
+  snprintf(cp, dl, "%s/%s", dir, cfile);
   st = ucl_csv_open(pp, pcols, npc, &wp, diag);
   if (st == UCL_OK) {
     st = ucl_csv_open(cp, ccols, ncc, &wc, diag);
@@ -619,6 +750,8 @@ cleanup:
   free(heap);
   free(pp);
   free(cp);
+  free_names(pnames, npn);
+  free_names(cnames, ncn);
   ms.points = points;
   ms.shards = l.n;
   list_free(&l);
@@ -655,7 +788,11 @@ ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw, const 
     fprintf(f, "\npoints = %ld\n", ucl_sweep_count(sw));
     fprintf(f, "merged = %ld\n", ms->merged);
     fprintf(f, "missing = %ld\n", ms->missing);
-    fprintf(f, "rate_curve_rows = %ld\n", ms->curve_rows);
+    if (strcmp(ms->second_file, "rate_curves.csv") == 0) {
+      fprintf(f, "rate_curve_rows = %ld\n", ms->curve_rows);
+    } else {
+      fprintf(f, "neuron_rows = %ld\n", ms->curve_rows);
+    }
     if (run_lines) {
       fputs(run_lines, f);
     }

@@ -2,10 +2,12 @@
 #include "uclif/sweep.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "uclif/ini.h"
+#include "uclif/network.h"
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
@@ -16,6 +18,7 @@
 enum { KIND_LIST = 0, KIND_RANGE = 1, KIND_LOGRANGE = 2 };
 
 typedef struct member {
+  char key[96]; /* as swept: "R1", or in a network sweep "N1.C2", "S1.R" */
   const ucl_param_info *info;
   int kind;       /* KIND_* */
   double *values; /* KIND_LIST: n values (a choice key: the indices) */
@@ -38,6 +41,9 @@ struct ucl_sweep {
   ucl_params base;
   ucl_char_config chr;
   axis axes[MAX_AXES];
+  ucl_ini *ini;     /* network sweeps: the parsed spec, to build each point's network */
+  char *ini_name;   /* its path, for messages */
+  ucl_network *net; /* network sweeps: the base network (names, checks) */
   int n_axes;
   const char *swept[MAX_AXES * MAX_MEMBERS];
   int n_swept;
@@ -129,6 +135,9 @@ void ucl_sweep_destroy(ucl_sweep **sp) {
     }
   }
   ucl_char_config_free(&s->chr);
+  ucl_ini_destroy(&s->ini);
+  free(s->ini_name);
+  ucl_network_destroy(&s->net);
   free(s->name);
   free(s);
   *sp = NULL;
@@ -223,7 +232,7 @@ static int parse_range(const char *v, const char *unit, member *m, ucl_status *s
 static axis *find_axis_of(ucl_sweep *s, const char *name, int *member_idx) {
   for (int a = 0; a < s->n_axes; a++) {
     for (int k = 0; k < s->axes[a].n_members; k++) {
-      if (strcmp(s->axes[a].m[k].info->name, name) == 0) {
+      if (strcmp(s->axes[a].m[k].key, name) == 0) {
         *member_idx = k;
         return &s->axes[a];
       }
@@ -282,7 +291,7 @@ static ucl_status apply_links(ucl_sweep *s, const char *path, int line, const ch
           return ucl_diag_set(diag, UCL_ERR_RANGE,
                               "%s:%d: link: '%s' has %zu values but '%s' has %zu; linked "
                               "parameters vary together and need as many",
-                              path, line, name, ax->len, first->m[0].info->name, first->len);
+                              path, line, name, ax->len, first->m[0].key, first->len);
         }
         if (first->n_members == MAX_MEMBERS) {
           return ucl_diag_set(diag, UCL_ERR_RANGE, "%s:%d: link: more than %d members", path, line,
@@ -308,6 +317,59 @@ static ucl_status apply_links(ucl_sweep *s, const char *path, int line, const ch
     group = next;
   }
   return UCL_OK;
+}
+
+/* A synapse's swept resistance ("S1.R"). */
+static const ucl_param_info synapse_R_info = {
+    "R", UCL_SECTION_CIRCUIT,  UCL_PARAM_REAL, UCL_DOMAIN_POSITIVE, "Ohm", 10e3, NULL,
+    "",  "synapse resistance", "[P]"};
+
+/* A network sweep's key "NEURON.KEY" or "SYNAPSE.R": its parameter info, checked against the
+ * base network. */
+static ucl_status network_key(const ucl_sweep *s, const char *path, const ucl_ini *ini,
+                              const ucl_ini_entry *e, const ucl_param_info **out, ucl_diag *diag) {
+  const char *dot = strchr(e->key, '.');
+  char name[UCL_NET_NAME_MAX];
+  if (!dot || (size_t)(dot - e->key) >= sizeof(name)) {
+    return UCL_OK; /* not NAME.KEY: the caller reports the unknown key */
+  }
+  snprintf(name, sizeof(name), "%.*s", (int)(dot - e->key), e->key);
+  const char *key = dot + 1;
+  if (ucl_network_find(s->net, name) >= 0) {
+    const ucl_param_info *in = ucl_params_find(key);
+    if (!in || in->section == UCL_SECTION_SOLVER || strcmp(key, "duration") == 0) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "%s:%d: %s: a neuron's swept key is one of its [circuit] or "
+                          "[stimulus] keys (not '%s')",
+                          path, e->line, e->key, key);
+    }
+    char sec[UCL_NET_NAME_MAX + 8];
+    snprintf(sec, sizeof(sec), "neuron.%s", name);
+    for (size_t j = 0; j < ucl_ini_count(ini); j++) {
+      const ucl_ini_entry *f = ucl_ini_entry_at(ini, j);
+      if (strcmp(f->section, sec) == 0 && strcmp(f->key, key) == 0) {
+        return ucl_diag_set(diag, UCL_ERR_INVAL,
+                            "%s:%d: '%s' is swept here and also set in [%s] at line %d; keep one",
+                            path, e->line, e->key, sec, f->line);
+      }
+    }
+    *out = in;
+    return UCL_OK;
+  }
+  for (size_t k = 0; k < s->net->n_synapses; k++) {
+    if (strcmp(s->net->synapses[k].name, name) == 0) {
+      if (strcmp(key, "R") != 0) {
+        return ucl_diag_set(diag, UCL_ERR_INVAL,
+                            "%s:%d: %s: a synapse's swept key is R (its resistance)", path, e->line,
+                            e->key);
+      }
+      *out = &synapse_R_info;
+      return UCL_OK;
+    }
+  }
+  return ucl_diag_set(diag, UCL_ERR_INVAL,
+                      "%s:%d: %s: no neuron or synapse called '%s' in this network", path, e->line,
+                      e->key, name);
 }
 
 static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini, ucl_diag *diag) {
@@ -354,6 +416,12 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
       continue;
     }
     const ucl_param_info *in = ucl_params_find(e->key);
+    if (!in && s->net) {
+      ucl_status kst = network_key(s, path, ini, e, &in, diag);
+      if (kst != UCL_OK) {
+        return kst;
+      }
+    }
     if (!in) {
       ucl_params scratch;
       ucl_params_default(&scratch);
@@ -380,6 +448,7 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
     member *m = &ax->m[0];
     ax->n_members = 1;
     m->info = in;
+    snprintf(m->key, sizeof(m->key), "%s", e->key);
     m->line = e->line;
     ucl_status st = UCL_OK;
     if (in->kind == UCL_PARAM_CHOICE) {
@@ -387,7 +456,16 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
     } else if (!parse_range(e->value, in->unit, m, &st, diag)) {
       st = ucl_values_parse(e->value, in->unit, 100000000, &m->values, &m->n, diag);
     }
-    if (st == UCL_OK && m->kind == KIND_LIST) {
+    if (st == UCL_OK && in == &synapse_R_info) {
+      for (size_t k = 0; m->kind == KIND_LIST && k < m->n && st == UCL_OK; k++) {
+        if (!(m->values[k] > 0.0)) {
+          st = ucl_diag_set(diag, UCL_ERR_RANGE, "must be > 0 (got %g Ohm)", m->values[k]);
+        }
+      }
+      if (st == UCL_OK && m->kind != KIND_LIST && !(m->lo > 0.0)) {
+        st = ucl_diag_set(diag, UCL_ERR_RANGE, "must be > 0 (got %g Ohm)", m->lo);
+      }
+    } else if (st == UCL_OK && m->kind == KIND_LIST) {
       ucl_params scratch;
       ucl_params_default(&scratch);
       for (size_t k = 0; k < m->n && st == UCL_OK; k++) {
@@ -443,7 +521,7 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
       return ucl_diag_set(diag, UCL_ERR_INVAL,
                           "%s:%d: %s: range() and logrange() need design = lhs or random; a grid "
                           "takes lists, lin(), log() or eN()",
-                          path, m->line, m->info->name);
+                          path, m->line, m->key);
     }
   }
   if (link) {
@@ -467,7 +545,7 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
   }
   for (int a = 0; a < s->n_axes; a++) {
     for (int k = 0; k < s->axes[a].n_members; k++) {
-      s->swept[s->n_swept++] = s->axes[a].m[k].info->name;
+      s->swept[s->n_swept++] = s->axes[a].m[k].key;
     }
   }
   return UCL_OK;
@@ -495,15 +573,19 @@ ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out, 
     }
   }
   st = s->name ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  for (size_t k = 0; st == UCL_OK && k < ucl_ini_n_sections(ini); k++) {
-    int line = 0;
-    const char *sec = ucl_ini_section(ini, k, &line);
-    if (strcmp(sec, "network") == 0 || strcmp(sec, "layers") == 0 ||
-        strncmp(sec, "neuron.", 7) == 0 || strncmp(sec, "synapse.", 8) == 0) {
-      st = ucl_diag_set(diag, UCL_ERR_INVAL,
-                        "%s:%d: [%s]: sweeps take single-neuron specs; a network is simulated "
-                        "with `uclif simulate` (--set NEURON.KEY=V, --set SYNAPSE.R=V)",
-                        name, line, sec);
+  if (st == UCL_OK && ucl_ini_is_network(ini)) {
+    /* a network sweep: every point is the network with the swept keys set (NAME.KEY) */
+    for (size_t k = 0; k < ucl_ini_n_sections(ini); k++) {
+      int line = 0;
+      if (strcmp(ucl_ini_section(ini, k, &line), "characterize") == 0) {
+        st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "%s:%d: [characterize] does not apply to a network sweep (every point "
+                          "is one simulation of the network; docs/spec.md)",
+                          name, line);
+      }
+    }
+    if (st == UCL_OK) {
+      st = ucl_network_from_ini(name, ini, NULL, 0, &s->net, diag);
     }
   }
   if (st == UCL_OK) {
@@ -514,6 +596,14 @@ ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out, 
   }
   if (st == UCL_OK) {
     st = parse_sweep(s, name, ini, diag);
+  }
+  if (s->net) {
+    s->ini = ini; /* kept: each point's network is built from it */
+    ini = NULL;
+    s->ini_name = strdup(name);
+    if (!s->ini_name && st == UCL_OK) {
+      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
   }
   ucl_ini_destroy(&ini);
   if (st != UCL_OK) {
@@ -547,35 +637,44 @@ static double member_value(const member *m, size_t k, double u) {
   }
 }
 
+/* The value index k (lists) and uniform u (ranges) of axis a at point i; 'rest' carries the grid
+ * index from the last axis to the first. */
+static void axis_pick(const ucl_sweep *s, long i, int a, long *rest, size_t *k, double *u) {
+  const axis *ax = &s->axes[a];
+  *k = 0;
+  *u = 0.0;
+  if (s->design == UCL_DESIGN_GRID) {
+    *k = (size_t)(*rest % (long)ax->len); /* the last axis varies fastest */
+    *rest /= (long)ax->len;
+    return;
+  }
+  double r = ucl_sweep_uniform(s->seed, (uint64_t)i, (uint64_t)a);
+  if (s->design == UCL_DESIGN_LHS) {
+    uint64_t stratum =
+        ucl_sweep_permute((uint64_t)i, (uint64_t)s->count, s->seed * 1000003ULL + (uint64_t)a);
+    *u = ((double)stratum + r) / (double)s->count;
+  } else {
+    *u = r;
+  }
+  if (ax->len > 0) {
+    *k = (size_t)(*u * (double)ax->len);
+    if (*k >= ax->len) {
+      *k = ax->len - 1;
+    }
+  }
+}
+
 ucl_status ucl_sweep_point(const ucl_sweep *s, long i, ucl_params *out, ucl_diag *diag) {
   if (i < 0 || i >= s->count) {
     return ucl_diag_set(diag, UCL_ERR_RANGE, "point %ld is outside 0 .. %ld", i, s->count - 1);
   }
   ucl_params p = s->base;
   long rest = i;
-  for (int a = s->n_axes - 1; a >= 0; a--) {
+  for (int a = s->n_axes - 1; a >= 0 && !s->net; a--) {
     const axis *ax = &s->axes[a];
-    size_t k = 0;
-    double u = 0.0;
-    if (s->design == UCL_DESIGN_GRID) {
-      k = (size_t)(rest % (long)ax->len); /* the last axis varies fastest */
-      rest /= (long)ax->len;
-    } else {
-      double r = ucl_sweep_uniform(s->seed, (uint64_t)i, (uint64_t)a);
-      if (s->design == UCL_DESIGN_LHS) {
-        uint64_t stratum =
-            ucl_sweep_permute((uint64_t)i, (uint64_t)s->count, s->seed * 1000003ULL + (uint64_t)a);
-        u = ((double)stratum + r) / (double)s->count;
-      } else {
-        u = r;
-      }
-      if (ax->len > 0) {
-        k = (size_t)(u * (double)ax->len);
-        if (k >= ax->len) {
-          k = ax->len - 1;
-        }
-      }
-    }
+    size_t k;
+    double u;
+    axis_pick(s, i, a, &rest, &k, &u);
     for (int m = 0; m < ax->n_members; m++) {
       const member *mb = &ax->m[m];
       ucl_status st = ucl_params_set_value(&p, mb->info->name, member_value(mb, k, u), diag);
@@ -587,4 +686,73 @@ ucl_status ucl_sweep_point(const ucl_sweep *s, long i, ucl_params *out, ucl_diag
   *out = p;
   const char *bad = NULL;
   return ucl_params_validate(&p, &bad, diag);
+}
+
+int ucl_sweep_is_network(const ucl_sweep *s) {
+  return s->net != NULL;
+}
+
+const ucl_network *ucl_sweep_base_network(const ucl_sweep *s) {
+  return s->net;
+}
+
+/* Value k and uniform u of every axis at point i. */
+static void point_picks(const ucl_sweep *s, long i, size_t *ks, double *us) {
+  long rest = i;
+  for (int a = s->n_axes - 1; a >= 0; a--) {
+    axis_pick(s, i, a, &rest, &ks[a], &us[a]);
+  }
+}
+
+/* The text of a member's value: the choice's name, or the number. */
+static void member_text(const member *mb, double v, char *buf, size_t n) {
+  if (mb->info->kind != UCL_PARAM_CHOICE) {
+    snprintf(buf, n, "%.17g", v);
+    return;
+  }
+  const char *c = mb->info->choices;
+  for (long j = 0; j < (long)v && c; j++) {
+    c = strchr(c, '|');
+    c = c ? c + 1 : NULL;
+  }
+  snprintf(buf, n, "%.*s", c ? (int)strcspn(c, "|") : 0, c ? c : "");
+}
+
+ucl_status ucl_sweep_point_texts(const ucl_sweep *s, long i, char (*texts)[64], ucl_diag *diag) {
+  if (i < 0 || i >= s->count) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE, "point %ld is outside 0 .. %ld", i, s->count - 1);
+  }
+  size_t ks[MAX_AXES];
+  double us[MAX_AXES];
+  point_picks(s, i, ks, us);
+  int n = 0;
+  for (int a = 0; a < s->n_axes; a++) {
+    for (int m = 0; m < s->axes[a].n_members; m++) {
+      const member *mb = &s->axes[a].m[m];
+      member_text(mb, member_value(mb, ks[a], us[a]), texts[n++], 64);
+    }
+  }
+  return UCL_OK;
+}
+
+ucl_status ucl_sweep_network(const ucl_sweep *s, long i, ucl_network **out, ucl_diag *diag) {
+  if (!s->net) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "not a network sweep");
+  }
+  char(*texts)[64] = malloc((size_t)(s->n_swept > 0 ? s->n_swept : 1) * sizeof(*texts));
+  char(*buf)[160] = malloc((size_t)(s->n_swept > 0 ? s->n_swept : 1) * sizeof(*buf));
+  const char **sets = malloc((size_t)(s->n_swept > 0 ? s->n_swept : 1) * sizeof(char *));
+  ucl_status st = (texts && buf && sets) ? ucl_sweep_point_texts(s, i, texts, diag)
+                                         : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  for (int k = 0; st == UCL_OK && k < s->n_swept; k++) {
+    snprintf(buf[k], sizeof(buf[k]), "%s=%s", s->swept[k], texts[k]);
+    sets[k] = buf[k];
+  }
+  if (st == UCL_OK) {
+    st = ucl_network_from_ini(s->ini_name, s->ini, sets, s->n_swept, out, diag);
+  }
+  free(texts);
+  free(buf);
+  free(sets);
+  return st;
 }

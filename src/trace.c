@@ -22,6 +22,20 @@ struct ucl_trace {
   int n_root_peaks;
 };
 
+void ucl_solver_stats_add(ucl_solver_stats *a, const ucl_solver_stats *b) {
+  a->steps += b->steps;
+  a->rhs_evals += b->rhs_evals;
+  a->quad_evals += b->quad_evals;
+  a->jac_evals += b->jac_evals;
+  a->lin_setups += b->lin_setups;
+  a->err_test_fails += b->err_test_fails;
+  a->nonlin_iters += b->nonlin_iters;
+  a->nonlin_fails += b->nonlin_fails;
+  a->root_evals += b->root_evals;
+  a->reinits += b->reinits;
+  a->breaks += b->breaks;
+}
+
 ucl_status ucl_trace_create(int n_channels, const char *const *names, size_t max_samples,
                             ucl_trace **out, ucl_diag *diag) {
   if (n_channels < 0 || (n_channels > 0 && !names)) {

@@ -122,4 +122,11 @@ UCL_NODISCARD ucl_status ucl_net_write_csv(const ucl_network *net, const ucl_net
                                            const char *events_path, const char *neurons_path,
                                            const char *waveform_path, ucl_diag *diag);
 
+/* The columns of neurons.csv, and one row of it (neuron i of the run; 'fan_in' its synapses in)
+ * for a writer opened with at least those columns (a sweep prefixes the point). */
+const char *const *ucl_net_neuron_columns(int *n);
+struct ucl_csv_writer;
+UCL_NODISCARD ucl_status ucl_net_write_neuron_row(struct ucl_csv_writer *w, const ucl_network *net,
+                                                  const ucl_net_result *r, size_t i, size_t fan_in);
+
 #endif

@@ -3,7 +3,8 @@
  *
  * A shard is SHARD_DIR/run-<R>-rank-<K>.txt, where SHARD_DIR is DIR/shards, or
  * DIR/shards/slice-<S>-of-<N> for slice S of N of a sweep run in slices (job arrays): line 1 is
- * "uclif-shard 1 <spec hash> <points>", then one block per finished point, written with one write
+ * "uclif-shard 1 <spec hash> <points>" (a network sweep's shard then has its layout lines, see
+ * ucl_store_layout), then one block per finished point, written with one write
  * and flushed: 'P' + its points.csv row, 'C' + each of its rate_curves.csv rows, then "E <id>". A
  * block cut short by a killed job has no E line and is ignored, so that point counts as not done.
  * Within a shard, ids increase. No field of a row holds a line break (reasons are single lines). */
@@ -23,6 +24,28 @@ typedef struct ucl_shard ucl_shard; /* opaque: an open shard being written */
 /* Create SHARD_DIR/run-<run>-rank-<rank>.txt (SHARD_DIR must exist). */
 UCL_NODISCARD ucl_status ucl_shard_create(const char *shard_dir, int run, int rank, uint64_t hash,
                                           long points, ucl_shard **out, ucl_diag *diag);
+
+/* The columns of a sweep whose rows are not the single-neuron ones (network sweeps): header
+ * lines ("a","b",... without a line end) of points.csv and of a second file 'curves_file' (a
+ * plain file name). Written into each shard as the lines "H<points header>" and
+ * "K<curves_file>,<curves header>"; the merge takes them from there (all shards must agree). */
+typedef struct ucl_store_layout {
+  const char *points_header;
+  const char *curves_file;
+  const char *curves_header;
+} ucl_store_layout;
+
+/* ucl_shard_create for a layout (NULL: the single-neuron one). */
+UCL_NODISCARD ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank,
+                                                 uint64_t hash, long points,
+                                                 const ucl_store_layout *layout, ucl_shard **out,
+                                                 ucl_diag *diag);
+
+/* Append a block of rows already formatted (CSV rows ending in a line break): one points.csv row
+ * and any number of rows of the second file. */
+UCL_NODISCARD ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow,
+                                               size_t plen, const char *crows, size_t clen,
+                                               ucl_diag *diag);
 
 /* Append the block of point 'id' and flush it. */
 UCL_NODISCARD ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_params *p,
@@ -57,12 +80,13 @@ typedef struct ucl_merge_stats {
   long merged;  /* complete points written */
   long missing; /* points with no complete block */
   long first_missing;
-  long curve_rows;
+  long curve_rows; /* rows of the second file */
   int shards;
+  char second_file[64]; /* its name: rate_curves.csv, or the layout's (neurons.csv) */
 } ucl_merge_stats;
 
 /* Merge every shard of DIR (DIR/shards and DIR/shards/slice-*) into DIR/points.csv and
- * DIR/rate_curves.csv (temporary files, renamed), sorted by point id, memory bounded by one block
+ * DIR/rate_curves.csv, or the second file of the shards' layout (temporary files, renamed), sorted by point id, memory bounded by one block
  * per shard. A point found complete in two shards is an error (UCL_ERR_PARSE); missing points are
  * counted, not an error. 'hash' and 'points' (from the spec, or 0 to take them from the shards) are
  * checked. No shards at all (a missing or empty DIR/shards) is UCL_ERR_PARSE, and nothing is

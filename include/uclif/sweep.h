@@ -48,6 +48,21 @@ const char *ucl_sweep_swept_name(const ucl_sweep *s, int k);
 UCL_NODISCARD ucl_status ucl_sweep_point(const ucl_sweep *s, long i, ucl_params *out,
                                          ucl_diag *diag);
 
+/* Network sweeps (a spec with network sections; docs/spec.md): swept keys may name a neuron's
+ * key ("N1.C2") or a synapse's resistance ("S1.R"); base keys apply to every neuron. */
+struct ucl_network;
+int ucl_sweep_is_network(const ucl_sweep *s);
+/* The network without any swept value (names, sizes); NULL for a single-neuron sweep. */
+const struct ucl_network *ucl_sweep_base_network(const ucl_sweep *s);
+/* The network of point i (free with ucl_network_destroy). A point whose values make a neuron
+ * inconsistent gives the error naming the neuron; UCL_ERR_INVAL for a single-neuron sweep. */
+UCL_NODISCARD ucl_status ucl_sweep_network(const ucl_sweep *s, long i, struct ucl_network **out,
+                                           ucl_diag *diag);
+/* The swept values of point i as text, in the order of ucl_sweep_swept_name (a number at full
+ * precision, or a choice's name): texts must hold ucl_sweep_n_swept entries. */
+UCL_NODISCARD ucl_status ucl_sweep_point_texts(const ucl_sweep *s, long i, char (*texts)[64],
+                                               ucl_diag *diag);
+
 /* The counter-based generator: a uniform double in [0, 1) from (seed, a, b). */
 double ucl_sweep_uniform(uint64_t seed, uint64_t a, uint64_t b);
 

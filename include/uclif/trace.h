@@ -22,6 +22,9 @@ typedef struct ucl_solver_stats {
   long breaks;         /* stimulus discontinuities crossed */
 } ucl_solver_stats;
 
+/* a += b, counter by counter. */
+void ucl_solver_stats_add(ucl_solver_stats *a, const ucl_solver_stats *b);
+
 typedef struct ucl_trace ucl_trace; /* opaque */
 
 /* Create an empty trace for samples of 'n_channels' channels named 'names' (borrowed: static

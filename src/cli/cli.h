@@ -42,6 +42,11 @@ typedef struct ucl_cli_common {
  * (the error is printed for command 'cmd'). */
 int ucl_cli_common_arg(const char *cmd, int argc, char **argv, int *i, ucl_cli_common *c);
 
+/* A progress line's pacing: 1 (and *last updated) when at least half a second has passed since
+ * *last (CLOCK_MONOTONIC), else 0. */
+struct timespec;
+int ucl_cli_progress_due(struct timespec *last);
+
 /* Networks (cmd_network.c). Whether 'path' is a readable spec with network sections. */
 int ucl_cli_is_network_spec(const char *path);
 /* "auto" / "partitioned" / "coupled" into *out (ucl_net_integration); -1 and a message if bad. */

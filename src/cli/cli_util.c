@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <time.h>
+
 #include "cli.h"
 
 int ucl_cli_exit_code(ucl_status st) {
@@ -107,5 +109,16 @@ int ucl_cli_option(int argc, char **argv, int *i, const char *name, const char *
   }
   *i += 1;
   *value = argv[*i];
+  return 1;
+}
+
+int ucl_cli_progress_due(struct timespec *last) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double dt = (double)(now.tv_sec - last->tv_sec) + 1e-9 * (double)(now.tv_nsec - last->tv_nsec);
+  if (dt < 0.5) {
+    return 0;
+  }
+  *last = now;
   return 1;
 }

@@ -10,7 +10,8 @@
 static void help(void) {
   printf("usage: uclif merge DIR [--spec SPEC]\n\n"
          "Merge the shards in DIR/shards and DIR/shards/slice-* (written by `uclif sweep`) into\n"
-         "DIR/points.csv and DIR/rate_curves.csv, sorted by point, keeping every complete point.\n"
+         "DIR/points.csv and DIR/rate_curves.csv (DIR/neurons.csv for a network sweep), sorted\n"
+         "by point, keeping every complete point.\n"
          "Use it to look at the results of a job that was killed (`uclif sweep SPEC -o DIR\n"
          "--resume` finishes it), or after the slices of a job array.\n\n"
          "  --spec SPEC   the sweep's spec: checked against the shards, and DIR/manifest.txt is\n"
@@ -58,8 +59,8 @@ int ucl_cmd_merge(int argc, char **argv) {
     ucl_cli_error("merge", "%s", diag.msg);
     code = UCL_EXIT_RUN;
   } else {
-    printf("merged %ld of %ld points from %d shards into %s/points.csv and %s/rate_curves.csv%s\n",
-           ms.merged, ms.points, ms.shards, dir, dir, sw ? " (and manifest.txt)" : "");
+    printf("merged %ld of %ld points from %d shards into %s/points.csv and %s/%s%s\n", ms.merged,
+           ms.points, ms.shards, dir, dir, ms.second_file, sw ? " (and manifest.txt)" : "");
     if (ms.missing > 0) {
       ucl_cli_error("merge", "%ld points missing (first: %ld); resume the sweep to compute them",
                     ms.missing, ms.first_missing);

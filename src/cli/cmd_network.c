@@ -42,20 +42,13 @@ int ucl_cli_parse_integration(const char *cmd, const char *text, int *out) {
 typedef struct net_progress {
   struct timespec last;
   int shown;
-  int coupled;
 } net_progress;
 
 static void show_progress(void *ctx, double done, double total) {
   net_progress *ps = ctx;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  double dt =
-      (double)(now.tv_sec - ps->last.tv_sec) + 1e-9 * (double)(now.tv_nsec - ps->last.tv_nsec);
-  if (dt >= 0.5) {
-    fprintf(stderr, "\rsimulating: %.0f of %.0f neurons (%3.0f%%)", done, total,
-            100.0 * done / total);
+  if (ucl_cli_progress_due(&ps->last)) {
+    fprintf(stderr, "\rsimulating the network: %3.0f%%", 100.0 * done / total);
     fflush(stderr);
-    ps->last = now;
     ps->shown = 1;
   }
 }
@@ -145,7 +138,7 @@ int ucl_cli_run_network(const char *cmd, const ucl_cli_common *a, double sample_
     }
     snprintf(paths[k], n, "%s/%s", a->out_dir, names[k]);
   }
-  net_progress ps = {{0, 0}, 0, 0};
+  net_progress ps = {{0, 0}, 0};
   clock_gettime(CLOCK_MONOTONIC, &ps.last);
   ucl_net_opts o = {.integration = integration,
                     .sample_dt = sample_dt,

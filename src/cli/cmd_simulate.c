@@ -47,14 +47,9 @@ typedef struct progress_state {
 
 static int show_progress(void *ctx, double t, double t_end) {
   progress_state *ps = ctx;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  double dt =
-      (double)(now.tv_sec - ps->last.tv_sec) + 1e-9 * (double)(now.tv_nsec - ps->last.tv_nsec);
-  if (dt >= 0.5) {
+  if (ucl_cli_progress_due(&ps->last)) {
     fprintf(stderr, "\rsimulating: t = %.6g s of %.6g s (%3.0f%%)", t, t_end, 100.0 * t / t_end);
     fflush(stderr);
-    ps->last = now;
     ps->shown = 1;
   }
   return 0;
@@ -93,7 +88,7 @@ static void summary(const ucl_params *p, const ucl_trace *tr, const char *wpath,
 int ucl_cmd_simulate(int argc, char **argv) {
   ucl_cli_common a = {.out_dir = "."};
   double sample_dt = 1e-6;
-  int sample_given = 0, integration = 0;
+  int sample_given = 0, integration = 0, integration_given = 0;
   long max_samples = 10000000;
   ucl_diag diag = {{0}};
   for (int i = 1; i < argc; i++) {
@@ -121,6 +116,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
       if (ucl_cli_parse_integration("simulate", v, &integration) != 0) {
         return UCL_EXIT_USAGE;
       }
+      integration_given = 1;
     } else if ((m = ucl_cli_option(argc, argv, &i, "--max-samples", &v)) != 0) {
       if (m < 0 || ucl_units_parse_long(v, 1, 1000000000L, &max_samples, &diag) != UCL_OK) {
         ucl_cli_error("simulate", "--max-samples: %s", m < 0 ? "needs a value" : diag.msg);
@@ -133,6 +129,10 @@ int ucl_cmd_simulate(int argc, char **argv) {
   }
   const char *spec = a.spec, *out_dir = a.out_dir;
   int quiet = a.quiet;
+  if (integration_given && !ucl_cli_is_network_spec(spec)) {
+    ucl_cli_error("simulate", "--integration applies to network specs only (docs/spec.md)");
+    return UCL_EXIT_USAGE;
+  }
   if (ucl_cli_is_network_spec(spec)) {
     /* networks write no waveforms unless asked: one column per neuron and channel */
     return ucl_cli_run_network("simulate", &a, sample_given ? sample_dt : 0.0, max_samples,

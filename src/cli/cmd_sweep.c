@@ -15,7 +15,8 @@
 static void help(void) {
   printf("usage: [mpirun -np N] uclif sweep SPEC -o DIR [options]\n\n"
          "Characterize every point of the sweep SPEC (docs/spec.md) on all MPI ranks and merge\n"
-         "the results into DIR/points.csv and DIR/rate_curves.csv (docs/outputs.md), with\n"
+         "the results into DIR/points.csv and DIR/rate_curves.csv (docs/outputs.md; a network\n"
+         "sweep writes DIR/neurons.csv instead of the rate curves), with\n"
          "DIR/manifest.txt. Each rank writes its finished points to DIR/shards as it goes, so a\n"
          "killed job loses only the points in flight: run the same command with --resume to\n"
          "finish it. The merged files are the same bytes for any number of ranks.\n\n"
@@ -194,10 +195,11 @@ int ucl_cmd_sweep(int argc, char **argv) {
   } else if (rank == 0) {
     if (!quiet) {
       printf("sweep %s: %ld points on %d ranks in %.2f s (run %d: %ld computed, %ld done "
-             "before, %ld failed)\nwrote %s/points.csv (%ld rows), %s/rate_curves.csv (%ld "
-             "rows), %s/manifest.txt\n",
+             "before, %ld failed)\nwrote %s/points.csv (%ld rows), %s/%s (%ld rows), "
+             "%s/manifest.txt\n",
              ucl_sweep_name(sw), rep.points, rep.ranks, rep.wall_s, rep.run, rep.computed,
-             rep.done_before, rep.failed, out, rep.merge.merged, out, rep.merge.curve_rows, out);
+             rep.done_before, rep.failed, out, rep.merge.merged, out, rep.merge.second_file,
+             rep.merge.curve_rows, out);
     }
     if (rep.merge.missing > 0) {
       ucl_cli_error("sweep", "%ld points missing from the merge (first: %ld)", rep.merge.missing,

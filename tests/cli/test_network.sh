@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Black-box tests of networks from the command line: the shipped Fig. 4 example (N3 fires only
 # with N1 and N2 together), per-neuron overrides, waveforms, coupled = partitioned, characterize,
-# a generated layered network, and bad input (exit 2, file:line, nothing written).
+# a generated layered network, network sweeps over MPI (1 and 2 ranks), and bad input (exit 2,
+# file:line, nothing written).
 # Usage: test_network.sh UCLIF SOURCE_DIR
 set -u
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 uclif=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-. "$src/tests/check.sh"
+. "$src/tests/mpi/mpi_env.sh" # check/finish, and MPI as root for the network sweeps
 fig4="$src/sweeps/paper/fig4-network.ini"
 n3() { awk -F, '$1 == "\"N3\"" { print $5 }' "$1/neurons.csv"; }
 
@@ -82,10 +82,39 @@ grep -q "form a cycle" "$work/stderr"
 check "says why" $?
 "$uclif" simulate "$work/loop.ini" --out "$work/autapse" --quiet
 check "an autapse runs coupled" $?
-# (MPI's own start-up allocations read as leaks: no leak detection here, see tests/mpi/mpi_env.sh)
-env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$uclif" sweep "$fig4" -o "$work/sw" \
-  >/dev/null 2>"$work/stderr"
-check "sweep refuses a network spec (exit 2)" $([ $? -eq 2 ]; echo $?)
-grep -qF "fig4-network.ini:" "$work/stderr"
-check "and names the file and line" $?
+"$uclif" simulate --integration auto --out "$work/bad4" >/dev/null 2>"$work/stderr"
+check "--integration on a single neuron exits 2" $([ $? -eq 2 ]; echo $?)
+# network sweeps: the same bytes at 1 and 2 ranks, a row per point and per point and neuron
+printf '[run]\nname = nsw\n[stimulus]\nkind = pulses\namplitude = 7\nduration = 5m\n[neuron.A]\nneuron = type2\n[neuron.B]\n[synapse.S]\nfrom = A\nto = B\ntap = axon\n[sweep]\nS.R = 2.2k, 4.7k, 1meg\nA.amplitude = 0, 7\n' >"$work/nsw.ini"
+for n in 1 2; do
+  $MPIRUN -np $n "$uclif" sweep "$work/nsw.ini" -o "$work/nsw$n" --quiet >"$work/log$n" 2>&1
+  check "network sweep at $n ranks exits 0 ($(tail -2 "$work/log$n"))" $?
+done
+for f in points.csv neurons.csv; do
+  cmp -s "$work/nsw1/$f" "$work/nsw2/$f"
+  check "network sweep $f: 1 and 2 ranks identical" $?
+done
+check "no rate_curves.csv" $([ ! -e "$work/nsw1/rate_curves.csv" ]; echo $?)
+head -1 "$work/nsw1/points.csv" | grep -q '^"point","status","reason","S.R","A.amplitude","neurons","spikes","neurons_silent","neurons_failed","E_total_J","A.spikes","A.rate_Hz","B.spikes","B.rate_Hz"'
+check "network sweep points.csv header" $?
+check "6 points" $([ "$(wc -l <"$work/nsw1/points.csv")" -eq 7 ]; echo $?)
+check "12 neuron rows" $([ "$(wc -l <"$work/nsw1/neurons.csv")" -eq 13 ]; echo $?)
+grep -q "^neuron_rows = 12$" "$work/nsw1/manifest.txt"
+check "manifest counts the neuron rows" $?
+# B follows A through S: silent when A is (amplitude 0), firing through 2.2k
+b_silent=$(tr -d '\r' <"$work/nsw1/points.csv" | awk -F, 'NR > 1 && $5 == 0 { print $13 }' | sort -u)
+check "B silent whenever A is (B spikes: $b_silent)" $([ "$b_silent" = 0 ]; echo $?)
+b_fires=$(tr -d '\r' <"$work/nsw1/points.csv" | awk -F, 'NR > 1 && $4 == 2200 && $5 == 7 { print $13 }')
+check "B fires through 2.2 kOhm ($b_fires spikes)" $([ "${b_fires:-0}" -gt 0 ]; echo $?)
+rm "$work/nsw1/points.csv" "$work/nsw1/neurons.csv"
+sweep1 "$uclif" merge "$work/nsw1" --spec "$work/nsw.ini" >/dev/null 2>"$work/stderr"
+check "uclif merge --spec on a network sweep exits 0 ($(cat "$work/stderr"))" $?
+cmp -s "$work/nsw1/neurons.csv" "$work/nsw2/neurons.csv"
+check "merge rebuilds neurons.csv" $?
+printf '[stimulus]\nduration = 1m\n[neuron.A]\n[sweep]\nQ.R1 = 1k, 2k\n' >"$work/badsw.ini"
+sweep1 "$uclif" sweep "$work/badsw.ini" -o "$work/badsw" >/dev/null 2>"$work/stderr"
+check "a network sweep of an unknown neuron exits 2" $([ $? -eq 2 ]; echo $?)
+grep -qF "badsw.ini:5: Q.R1: no neuron or synapse called 'Q'" "$work/stderr"
+check "and names the file and line ($(cat "$work/stderr"))" $?
+check "nothing written" $([ ! -e "$work/badsw" ]; echo $?)
 finish

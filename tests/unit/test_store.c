@@ -207,8 +207,69 @@ static void test_not_a_shard(void **state) {
   unlink(path);
 }
 
+static char *read_all(const char *name) {
+  char path[128];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  static char buf[4096];
+  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  return buf;
+}
+
+/* Shards in a layout of their own (network sweeps): the merge takes the columns and the second
+ * file's name from them; shards of different layouts are refused. */
+static void test_layout_merge(void **state) {
+  (void)state;
+  char sd[128];
+  snprintf(sd, sizeof(sd), "%s/shards", dir);
+  ucl_store_layout lay = {"\"point\",\"x\"", "neurons.csv", "\"point\",\"neuron\""};
+  ucl_shard *a = NULL, *b = NULL;
+  ucl_diag d;
+  assert_int_equal(ucl_shard_create_layout(sd, 20, 0, 7, 3, &lay, &a, &d), UCL_OK);
+  assert_int_equal(ucl_shard_create_layout(sd, 20, 1, 7, 3, &lay, &b, &d), UCL_OK);
+  const char *rows[][2] = {
+      {"0,1.5\r\n", "0,\"N1\"\r\n0,\"N2\"\r\n"}, {"1,2.5\r\n", "1,\"N1\"\r\n"}, {"2,3.5\r\n", ""}};
+  for (long i = 0; i < 3; i++) {
+    assert_int_equal(ucl_shard_append_rows(i == 1 ? b : a, i, rows[i][0], strlen(rows[i][0]),
+                                           rows[i][1], strlen(rows[i][1]), &d),
+                     UCL_OK);
+  }
+  assert_int_equal(ucl_shard_close(&a, &d), UCL_OK);
+  assert_int_equal(ucl_shard_close(&b, &d), UCL_OK);
+  unsigned char done[3] = {0, 0, 0};
+  long n_done = 0;
+  int next = 0;
+  if (ucl_store_scan(sd, 7, 3, done, &next, &n_done, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_int_equal(n_done, 3);
+  ucl_merge_stats ms;
+  if (ucl_store_merge(dir, 7, 3, &ms, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_int_equal(ms.merged, 3);
+  assert_int_equal(ms.curve_rows, 3);
+  assert_string_equal(ms.second_file, "neurons.csv");
+  assert_string_equal(read_all("points.csv"), "\"point\",\"x\"\r\n0,1.5\r\n1,2.5\r\n2,3.5\r\n");
+  assert_string_equal(read_all("neurons.csv"),
+                      "\"point\",\"neuron\"\r\n0,\"N1\"\r\n0,\"N2\"\r\n1,\"N1\"\r\n");
+  /* a shard of another layout in the same directory */
+  ucl_store_layout other = {"\"point\",\"y\"", "neurons.csv", "\"point\",\"neuron\""};
+  assert_int_equal(ucl_shard_create_layout(sd, 21, 0, 7, 3, &other, &a, &d), UCL_OK);
+  assert_int_equal(ucl_shard_close(&a, &d), UCL_OK);
+  assert_int_equal(ucl_store_merge(dir, 7, 3, &ms, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "hold different columns"));
+  char cmd[256];
+  snprintf(cmd, sizeof(cmd), "rm -f %s/shards/* %s/points.csv %s/neurons.csv", dir, dir, dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_layout_merge),
       cmocka_unit_test(test_shards_scan_and_merge),
       cmocka_unit_test(test_not_a_shard),
   };

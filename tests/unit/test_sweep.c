@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "uclif/network.h"
 #include "uclif/sweep.h"
 
 static ucl_sweep *parse(const char *text) {
@@ -132,8 +133,80 @@ static void test_inconsistent_point_is_reported(void **state) {
   ucl_sweep_destroy(&s);
 }
 
+static const char *const net_spec = "[stimulus]\nkind = pulses\namplitude = 7\nduration = 2m\n"
+                                    "[neuron.A]\nneuron = type2\n[neuron.B]\nC2 = 47n\n"
+                                    "[synapse.S]\nfrom = A\nto = B\n";
+
+static ucl_status parse_net(const char *sweep, ucl_sweep **s, ucl_diag *d) {
+  char text[1024];
+  snprintf(text, sizeof(text), "%s%s", net_spec, sweep);
+  return ucl_sweep_parse("net.ini", text, s, d);
+}
+
+/* Network sweeps: NEURON.KEY and SYNAPSE.R axes, base keys for every neuron, each point's
+ * network built with its values; errors name the line. */
+static void test_network_sweep(void **state) {
+  (void)state;
+  ucl_sweep *s = NULL;
+  ucl_diag d = {{0}};
+  if (parse_net("[sweep]\nS.R = 4.7k, 10k\nA.C2 = 22n, 47n, 100n\nneuron = type1, type2\n"
+                "link = A.C2+neuron\n",
+                &s, &d) == UCL_OK) {
+    ucl_sweep_destroy(&s);
+    fail_msg("a linked pair of different lengths was accepted");
+  }
+  if (parse_net("[sweep]\nS.R = 4.7k, 10k\nA.C2 = 22n, 47n, 100n\nR1 = 47k, 68k\n", &s, &d) !=
+      UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_true(ucl_sweep_is_network(s));
+  assert_int_equal(ucl_sweep_count(s), 12);
+  assert_string_equal(ucl_sweep_swept_name(s, 0), "S.R");
+  assert_string_equal(ucl_sweep_swept_name(s, 1), "A.C2");
+  ucl_network *net = NULL;
+  assert_int_equal(ucl_sweep_network(s, 7, &net, &d), UCL_OK); /* 7 = (1, 0, 1) */
+  assert_close(net->synapses[0].R, 10e3, 1e-12, 0);
+  assert_close(net->neurons[0].p.circuit.C2, 22e-9, 1e-12, 0);
+  assert_close(net->neurons[0].p.circuit.R1, 68e3, 1e-12, 0); /* a base key: every neuron */
+  assert_close(net->neurons[1].p.circuit.R1, 68e3, 1e-12, 0);
+  assert_close(net->neurons[1].p.circuit.C2, 47e-9, 1e-12, 0); /* its own section */
+  char texts[3][64];
+  assert_int_equal(ucl_sweep_point_texts(s, 7, texts, &d), UCL_OK);
+  assert_string_equal(texts[0], "10000");
+  ucl_network_destroy(&net);
+  assert_int_equal(ucl_sweep_network(s, 12, &net, &d), UCL_ERR_RANGE);
+  ucl_sweep_destroy(&s);
+
+  const char *bad[][2] = {
+      {"[sweep]\nQ.R1 = 1k, 2k\n", "net.ini:13: Q.R1: no neuron or synapse called 'Q'"},
+      {"[sweep]\nS.diode = yes\n", "net.ini:13: S.diode: a synapse's swept key is R"},
+      {"[sweep]\nA.rtol = 1e-5, 1e-6\n", "net.ini:13: A.rtol: a neuron's swept key"},
+      {"[sweep]\nB.C2 = 1n, 2n\n", "'B.C2' is swept here and also set in [neuron.B] at line 8"},
+      {"[sweep]\nS.R = 0, 1k\n", "net.ini:13: S.R: must be > 0"},
+      {"[characterize]\nadaptation = on\n", "net.ini:12: [characterize] does not apply"},
+  };
+  for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+    s = NULL;
+    if (parse_net(bad[k][0], &s, &d) == UCL_OK) {
+      ucl_sweep_destroy(&s);
+      fail_msg("accepted: %s", bad[k][0]);
+    }
+    if (!strstr(d.msg, bad[k][1])) {
+      fail_msg("message '%s' lacks '%s'", d.msg, bad[k][1]);
+    }
+  }
+  /* a point whose values make a neuron inconsistent: the error names the neuron */
+  assert_int_equal(parse_net("[sweep]\nA.width = 10u, 150u\n", &s, &d), UCL_OK);
+  assert_int_equal(ucl_sweep_network(s, 0, &net, &d), UCL_OK);
+  ucl_network_destroy(&net);
+  assert_int_not_equal(ucl_sweep_network(s, 1, &net, &d), UCL_OK);
+  assert_non_null(strstr(d.msg, "neuron 'A'"));
+  ucl_sweep_destroy(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_network_sweep),
       cmocka_unit_test(test_grid_order_and_links),
       cmocka_unit_test(test_eseries_axis_and_choice),
       cmocka_unit_test(test_lhs_strata),
