@@ -3,7 +3,8 @@
 # sweeps/examples/quick-map.ini (49 points) on all local cores with MPI, ending in merged
 # results/quick-map/{points,rate_curves}.csv and manifest.txt; then simulate and draw the paper's
 # Figs. 2, 3 and 4 (analysis/paper-figures.sh: SVG and PNG; Fig. 4 is the three-neuron network,
-# whose per-neuron table goes into the summary). Writes results/summary.txt.
+# whose per-neuron table goes into the summary), and write the sweep's HTML report
+# (results/quick-map/report/index.html). Writes results/summary.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -13,9 +14,10 @@ mkdir -p results
 rm -rf results/quick-map
 UCLIF=build/release/uclif bash jobs/sweep-local.sh sweeps/examples/quick-map.ini results/quick-map \
   | tee results/quick-map.log
+build/release/uclif report results/quick-map | tee results/quick-map-report.log
 bash analysis/paper-figures.sh build/release/uclif results
 {
-  echo "== characterization sweep (results/quick-map)"
+  echo "== characterization sweep (results/quick-map); report: results/quick-map/report/index.html"
   cat results/quick-map.log
   cat results/quick-map/manifest.txt
   echo

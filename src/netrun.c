@@ -24,10 +24,10 @@
  * REFINE_TOL of the straight line, at most REFINE_DEPTH times. */
 #define REFINE_TOL 1e-3
 #define REFINE_DEPTH 4
-/* While the source is off its output rests (µV and below); a run of points that stay within
- * FLAT_TOL of each other is kept as its two ends, so the record grows with the spikes, not with
- * the steps between them. */
-#define FLAT_TOL 1e-6
+/* The record keeps a point only where the straight line between kept points would miss a
+ * dropped one by more than REC_TOL (swing-door compression, on both the output and node ax), so
+ * it grows with the spikes, not with the steps: while a source rests, its output is flat. */
+#define REC_TOL 1e-4
 
 typedef struct traj {
   size_t n, cap;
@@ -138,8 +138,79 @@ typedef struct part_ctx {
   traj *rec; /* this neuron's own output record (it feeds others), or NULL */
   int ns;
   double t_last, y_last[MAX_STATES], dy_last[MAX_STATES]; /* the previous recorded step */
+  double out_last[2];
   int mode_last, have_last;
+  /* swing-door state: a point not yet kept, and the slopes from the last kept point that keep
+   * every dropped point within REC_TOL */
+  int pend, pend_mode;
+  double pend_t, pend_out[2], up[2], lo[2];
 } part_ctx;
+
+/* Keep the pending point, if any. */
+static int rec_flush(part_ctx *p) {
+  if (!p->pend) {
+    return 0;
+  }
+  p->pend = 0;
+  return traj_push(p->rec, p->pend_t, p->pend_out, p->pend_mode);
+}
+
+/* Make (t, out, mode) pending, its slope window taken from the last kept point. */
+static void rec_pend(part_ctx *p, double t, const double *out, int mode) {
+  const traj *T = p->rec;
+  double tk = T->t[T->n - 1], dt = t - tk;
+  const double *ok = T->out + 2 * (T->n - 1);
+  for (int k = 0; k < 2; k++) {
+    p->up[k] = (out[k] + REC_TOL - ok[k]) / dt;
+    p->lo[k] = (out[k] - REC_TOL - ok[k]) / dt;
+  }
+  p->pend = 1;
+  p->pend_mode = mode;
+  p->pend_t = t;
+  p->pend_out[0] = out[0];
+  p->pend_out[1] = out[1];
+}
+
+/* Add a point to the record (swing-door: a mode change, a repeated time or a slope outside the
+ * window keeps the pending point). */
+static int rec_add(part_ctx *p, double t, const double *out, int mode) {
+  traj *T = p->rec;
+  double t_prev = p->pend ? p->pend_t : (T->n ? T->t[T->n - 1] : -INFINITY);
+  int prev_mode = p->pend ? p->pend_mode : (T->n ? T->mode[T->n - 1] : -1);
+  if (t == t_prev && mode == prev_mode) {
+    return 0; /* the same point again (both sides of a break): the output is continuous there */
+  }
+  if (T->n == 0 || mode != prev_mode || mode != T->mode[T->n - 1] || !(t > t_prev)) {
+    return rec_flush(p) || traj_push(T, t, out, mode);
+  }
+  if (!p->pend) {
+    rec_pend(p, t, out, mode);
+    return 0;
+  }
+  double tk = T->t[T->n - 1], dt = t - tk;
+  const double *ok = T->out + 2 * (T->n - 1);
+  int inside = 1;
+  for (int k = 0; k < 2; k++) {
+    double slope = (out[k] - ok[k]) / dt;
+    inside &= slope >= p->lo[k] && slope <= p->up[k];
+  }
+  if (!inside) {
+    if (rec_flush(p) != 0) {
+      return 1;
+    }
+    rec_pend(p, t, out, mode);
+    return 0;
+  }
+  double up[2], lo[2];
+  for (int k = 0; k < 2; k++) {
+    up[k] = fmin(p->up[k], (out[k] + REC_TOL - ok[k]) / dt);
+    lo[k] = fmax(p->lo[k], (out[k] - REC_TOL - ok[k]) / dt);
+  }
+  rec_pend(p, t, out, mode);
+  memcpy(p->up, up, sizeof(up));
+  memcpy(p->lo, lo, sizeof(lo));
+  return 0;
+}
 
 static int p_rhs(void *ctx, double t, const double *y, double *ydot) {
   part_ctx *p = ctx;
@@ -223,7 +294,7 @@ static int refine(part_ctx *p, const step_data *d, double s0, const double *o0, 
   if (!(miss > REFINE_TOL)) {
     return 0;
   }
-  if (refine(p, d, s0, o0, s, om, depth - 1) != 0 || traj_push(p->rec, d->t0 + s * d->h, om, 1)) {
+  if (refine(p, d, s0, o0, s, om, depth - 1) != 0 || rec_add(p, d->t0 + s * d->h, om, 1)) {
     return 1;
   }
   return refine(p, d, s, om, s1, o1, depth - 1);
@@ -240,37 +311,20 @@ static int record_step(void *ctx, double t, const double *y) {
   if (ucl_neuron_output(p->n, on, y, out) != 0) {
     out[0] = out[1] = NAN;
   }
-  traj *T = p->rec;
-  if (on && p->have_last && p->mode_last == on && t > p->t_last && T->n > 0) {
+  if (on && p->have_last && p->mode_last == on && t > p->t_last) {
     step_data d = {p->t_last, t - p->t_last, p->y_last, p->dy_last, y, dy};
-    double o0[2] = {T->out[2 * (T->n - 1)], T->out[2 * (T->n - 1) + 1]};
-    if (refine(p, &d, 0.0, o0, 1.0, out, REFINE_DEPTH) != 0) {
+    if (refine(p, &d, 0.0, p->out_last, 1.0, out, REFINE_DEPTH) != 0) {
       return 1;
     }
   }
-  size_t n = T->n;
-  if (!on && n >= 2 && !T->mode[n - 1] && !T->mode[n - 2] && t > T->t[n - 1]) {
-    const double *a = T->out + 2 * (n - 2), *b = T->out + 2 * (n - 1);
-    int flat = 1;
-    for (int k = 0; k < 2; k++) {
-      flat &= fabs(out[k] - a[k]) <= FLAT_TOL && fabs(b[k] - a[k]) <= FLAT_TOL;
-    }
-    if (flat) { /* extend the flat run: move its end point */
-      T->t[n - 1] = t;
-      T->out[2 * (n - 1)] = out[0];
-      T->out[2 * (n - 1) + 1] = out[1];
-      p->t_last = t;
-      p->mode_last = on;
-      p->have_last = 1;
-      return 0;
-    }
-  }
+  p->out_last[0] = out[0];
+  p->out_last[1] = out[1];
   p->t_last = t;
   memcpy(p->y_last, y, (size_t)ns * sizeof(double));
   memcpy(p->dy_last, dy, (size_t)ns * sizeof(double));
   p->mode_last = on;
   p->have_last = 1;
-  return traj_push(p->rec, t, out, on);
+  return rec_add(p, t, out, on);
 }
 
 /* ---- results ---- */
@@ -492,6 +546,9 @@ static ucl_status run_partitioned(const ucl_network *net, const ucl_net_opts *o,
         io.on_step_ctx = &pc;
       }
       nst = ucl_integrate(&sys, &io, net->base.stim.duration, tr, &nd);
+      if (pc.rec && rec_flush(&pc) != 0 && nst == UCL_OK) {
+        nst = ucl_diag_set(&nd, UCL_ERR_NOMEM, "out of memory recording the output");
+      }
       if (nst == UCL_ERR_NOMEM) {
         st = ucl_diag_set(diag, nst, "neuron '%s': %s", nn->name, nd.msg);
         ucl_trace_destroy(&tr);

@@ -5,7 +5,7 @@
 # Ends with one line counting all of them; exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh clang libclang-rt-14-dev ngspice
+bash scripts/ensure-deps.sh clang libclang-rt-14-dev ngspice chromium
 jobs=$(nproc)
 mkdir -p build
 count() { # ctest log -> number of tests passed

@@ -1,0 +1,32 @@
+/* report.h — the characterization report of a merged sweep (`uclif report DIR`,
+ * docs/outputs.md): DIR/report/index.html with SVG plots drawn by gnuplot (and PNG copies),
+ * the run's manifest, a status breakdown and solver health. Input of any size: the CSVs are
+ * streamed; plots get at most a bounded number of points (every k-th row), heat maps and
+ * counts are exact aggregates. */
+#ifndef UCL_REPORT_H
+#define UCL_REPORT_H
+
+#include <stddef.h>
+
+#include "uclif/status.h"
+
+typedef struct ucl_report_opts {
+  const char *gnuplot;    /* the gnuplot command; NULL = "gnuplot" */
+  size_t max_plot_points; /* per scatter plot; 0 = 10000 */
+} ucl_report_opts;
+
+typedef struct ucl_report_summary {
+  long rows;       /* points.csv rows read */
+  long ok;         /* rows with status ok */
+  int plots;       /* plots drawn */
+  int skipped;     /* plots skipped (a missing column, no data), each noted in the page */
+  char index[512]; /* path of index.html */
+} ucl_report_summary;
+
+/* Build DIR/report from DIR/points.csv (required), DIR/rate_curves.csv and DIR/manifest.txt
+ * (optional). UCL_ERR_IO when points.csv cannot be read or gnuplot fails (the message says
+ * which), UCL_ERR_PARSE for a points.csv without the point/status columns. */
+UCL_NODISCARD ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts,
+                                          ucl_report_summary *out, ucl_diag *diag);
+
+#endif

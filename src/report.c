@@ -1,0 +1,979 @@
+/* report.c — `uclif report DIR`: stream the merged CSVs, aggregate, write gnuplot data and one
+ * gnuplot script, run it, write index.html (docs/outputs.md, "Reports"). */
+#include "uclif/report.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_SWEPT 8
+#define MAX_STATUS 16
+#define MAX_AXIS 200 /* distinct values per axis of a heat map */
+#define MAX_CURVES 8
+
+/* The points.csv columns the report reads (by name). */
+enum {
+  C_POINT,
+  C_THRESHOLD,
+  C_TAU_LEAK,
+  C_R1,
+  C_R2,
+  C_C,
+  C_TAU_REF,
+  C_R3,
+  C_TAU_ADAPT,
+  C_R7,
+  C_C2,
+  C_ENERGY,
+  C_ENERGY_PAPER,
+  C_STEPS,
+  C_ERR_FAILS,
+  C_NL_FAILS,
+  C_RESTARTS,
+  C_SWEPT, /* then MAX_SWEPT swept parameters */
+  N_COLS = C_SWEPT + MAX_SWEPT
+};
+
+static const char *const col_names[C_SWEPT] = {"point",
+                                               "threshold_V",
+                                               "tau_leak_off_s",
+                                               "R1",
+                                               "R2",
+                                               "C",
+                                               "tau_ref_s",
+                                               "R3",
+                                               "tau_adapt_s",
+                                               "R7",
+                                               "C2",
+                                               "energy_per_spike_J",
+                                               "energy_paper_J",
+                                               "steps",
+                                               "err_test_fails",
+                                               "nonlin_fails",
+                                               "restarts"};
+
+typedef struct status_count {
+  char name[32];
+  long n;
+} status_count;
+
+#define HEAT_BINS 100 /* cells per axis when an axis has more than MAX_AXIS values */
+
+typedef struct heat {
+  double xs[MAX_AXIS], ys[MAX_AXIS];
+  int nx, ny, overflow;
+  int binned;          /* second pass: values binned between lo and hi */
+  double lo[2], hi[2]; /* the axes' ranges (first pass) */
+  int logb[2];         /* log-spaced bins */
+  double *sum;         /* MAX_AXIS² */
+  long *cnt;
+} heat;
+
+typedef struct rep {
+  /* header */
+  int n_header;
+  int idx[N_COLS]; /* column index of each wanted column, or -1 */
+  int status_col;
+  char *swept[MAX_SWEPT];
+  int n_swept;
+  /* streaming */
+  int field;
+  long row; /* data rows seen */
+  double cur[N_COLS];
+  char cur_status[32];
+  char **hdr; /* header names while reading the header */
+  int hdr_cap;
+  long stride;
+  /* results */
+  double *kept; /* rows kept for plots: N_COLS doubles each */
+  size_t n_kept, cap_kept;
+  status_count st[MAX_STATUS];
+  int n_st;
+  long ok;
+  double sum_steps, max_steps, sum_err, sum_nl, sum_restarts;
+  heat hm;
+  int bad_header;
+} rep;
+
+static int is_ok(const char *s) {
+  return strcmp(s, "ok") == 0;
+}
+
+static void field_cb(void *s, size_t len, void *data) {
+  rep *r = data;
+  const char *text = s ? s : "";
+  if (r->row < 0) { /* the header */
+    if (r->n_header == r->hdr_cap) {
+      int cap = r->hdr_cap ? 2 * r->hdr_cap : 64;
+      char **h = realloc(r->hdr, (size_t)cap * sizeof(char *));
+      if (!h) {
+        r->bad_header = 1;
+        return;
+      }
+      r->hdr = h;
+      r->hdr_cap = cap;
+    }
+    r->hdr[r->n_header++] = strndup(text, len);
+    return;
+  }
+  int f = r->field++;
+  if (f == r->status_col) {
+    snprintf(r->cur_status, sizeof(r->cur_status), "%.*s", (int)len, text);
+  }
+  for (int k = 0; k < N_COLS; k++) {
+    if (r->idx[k] == f) {
+      char *end = NULL;
+      double v = len ? strtod(text, &end) : NAN;
+      r->cur[k] = (len && end && *end == '\0') ? v : NAN;
+    }
+  }
+}
+
+static int heat_index(double *vals, int *n, double v) {
+  for (int i = 0; i < *n; i++) {
+    if (vals[i] == v) {
+      return i;
+    }
+  }
+  if (*n == MAX_AXIS) {
+    return -1;
+  }
+  vals[*n] = v;
+  return (*n)++;
+}
+
+/* The bin of v on axis a (second pass). */
+static int heat_bin(const heat *h, int a, double v) {
+  double lo = h->lo[a], hi = h->hi[a], u;
+  if (!(hi > lo)) {
+    return 0;
+  }
+  u = h->logb[a] ? log(v / lo) / log(hi / lo) : (v - lo) / (hi - lo);
+  int b = (int)(u * HEAT_BINS);
+  return b < 0 ? 0 : (b >= HEAT_BINS ? HEAT_BINS - 1 : b);
+}
+
+/* Switch the heat map to HEAT_BINS bins per axis over the ranges of the first pass. */
+static void heat_rebin(heat *h) {
+  h->binned = 1;
+  h->overflow = 0;
+  h->nx = h->ny = HEAT_BINS;
+  for (int a = 0; a < 2; a++) {
+    h->logb[a] = h->lo[a] > 0.0 && h->hi[a] / h->lo[a] > 20.0;
+    double *c = a ? h->ys : h->xs;
+    for (int i = 0; i < HEAT_BINS; i++) {
+      double u = (i + 0.5) / HEAT_BINS;
+      c[i] = h->logb[a] ? h->lo[a] * pow(h->hi[a] / h->lo[a], u)
+                        : h->lo[a] + u * (h->hi[a] - h->lo[a]);
+    }
+  }
+  memset(h->sum, 0, (size_t)MAX_AXIS * MAX_AXIS * sizeof(double));
+  memset(h->cnt, 0, (size_t)MAX_AXIS * MAX_AXIS * sizeof(long));
+}
+
+static void row_cb(int c, void *data) {
+  rep *r = data;
+  (void)c;
+  if (r->row < 0) { /* header done: find the columns */
+    for (int k = 0; k < N_COLS; k++) {
+      r->idx[k] = -1;
+      const char *want =
+          k < C_SWEPT ? col_names[k] : (k - C_SWEPT < r->n_swept ? r->swept[k - C_SWEPT] : NULL);
+      for (int j = 0; want && j < r->n_header; j++) {
+        if (r->hdr[j] && strcmp(r->hdr[j], want) == 0) {
+          r->idx[k] = j;
+        }
+      }
+    }
+    r->status_col = -1;
+    for (int j = 0; j < r->n_header; j++) {
+      if (r->hdr[j] && strcmp(r->hdr[j], "status") == 0) {
+        r->status_col = j;
+      }
+    }
+    r->row = 0;
+    r->field = 0;
+    for (int k = 0; k < N_COLS; k++) {
+      r->cur[k] = NAN;
+    }
+    r->cur_status[0] = '\0';
+    return;
+  }
+  /* a data row */
+  int ok = is_ok(r->cur_status);
+  if (!r->hm.binned) { /* (the second pass reads the heat map only) */
+    int s;
+    for (s = 0; s < r->n_st; s++) {
+      if (strcmp(r->st[s].name, r->cur_status) == 0) {
+        break;
+      }
+    }
+    if (s == r->n_st && r->n_st < MAX_STATUS) {
+      snprintf(r->st[r->n_st].name, sizeof(r->st[0].name), "%s", r->cur_status);
+      r->st[r->n_st++].n = 0;
+    }
+    if (s < r->n_st) {
+      r->st[s].n++;
+    }
+    r->ok += ok;
+    if (isfinite(r->cur[C_STEPS])) {
+      r->sum_steps += r->cur[C_STEPS];
+      r->max_steps = fmax(r->max_steps, r->cur[C_STEPS]);
+    }
+    r->sum_err += isfinite(r->cur[C_ERR_FAILS]) ? r->cur[C_ERR_FAILS] : 0.0;
+    r->sum_nl += isfinite(r->cur[C_NL_FAILS]) ? r->cur[C_NL_FAILS] : 0.0;
+    r->sum_restarts += isfinite(r->cur[C_RESTARTS]) ? r->cur[C_RESTARTS] : 0.0;
+  }
+  /* heat map of the threshold over the first two swept parameters: every row */
+  if (r->hm.sum && ok && isfinite(r->cur[C_THRESHOLD]) && isfinite(r->cur[C_SWEPT]) &&
+      isfinite(r->cur[C_SWEPT + 1])) {
+    int ix, iy;
+    if (r->hm.binned) {
+      ix = heat_bin(&r->hm, 0, r->cur[C_SWEPT]);
+      iy = heat_bin(&r->hm, 1, r->cur[C_SWEPT + 1]);
+    } else {
+      for (int a = 0; a < 2; a++) {
+        r->hm.lo[a] = fmin(r->hm.lo[a], r->cur[C_SWEPT + a]);
+        r->hm.hi[a] = fmax(r->hm.hi[a], r->cur[C_SWEPT + a]);
+      }
+      ix = r->hm.overflow ? -1 : heat_index(r->hm.xs, &r->hm.nx, r->cur[C_SWEPT]);
+      iy = r->hm.overflow ? -1 : heat_index(r->hm.ys, &r->hm.ny, r->cur[C_SWEPT + 1]);
+    }
+    if (ix < 0 || iy < 0) {
+      r->hm.overflow = 1;
+    } else {
+      r->hm.sum[ix * MAX_AXIS + iy] += r->cur[C_THRESHOLD];
+      r->hm.cnt[ix * MAX_AXIS + iy]++;
+    }
+  }
+  if (r->hm.binned) {
+    r->row++;
+    r->field = 0;
+    for (int k = 0; k < N_COLS; k++) {
+      r->cur[k] = NAN;
+    }
+    r->cur_status[0] = '\0';
+    return;
+  }
+  /* every stride-th row kept for the scatter plots */
+  if (r->row % r->stride == 0) {
+    if (r->n_kept == r->cap_kept) {
+      size_t cap = r->cap_kept ? 2 * r->cap_kept : 1024;
+      double *k = realloc(r->kept, cap * N_COLS * sizeof(double));
+      if (k) {
+        r->kept = k;
+        r->cap_kept = cap;
+      }
+    }
+    if (r->n_kept < r->cap_kept) {
+      double *dst = r->kept + r->n_kept * N_COLS;
+      memcpy(dst, r->cur, sizeof(r->cur));
+      dst[C_POINT] = ok ? dst[C_POINT] : -1.0 - dst[C_POINT]; /* < 0: not ok */
+      r->n_kept++;
+    }
+  }
+  r->row++;
+  r->field = 0;
+  for (int k = 0; k < N_COLS; k++) {
+    r->cur[k] = NAN;
+  }
+  r->cur_status[0] = '\0';
+}
+
+/* Stream a CSV file through libcsv. */
+static ucl_status parse_csv(const char *path, void (*fcb)(void *, size_t, void *),
+                            void (*rcb)(int, void *), void *data, ucl_diag *diag) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+  }
+  struct csv_parser p;
+  if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+    fclose(f);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  char buf[1 << 16];
+  size_t n;
+  ucl_status st = UCL_OK;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+    if (csv_parse(&p, buf, n, fcb, rcb, data) != n) {
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: %s", path, csv_strerror(csv_error(&p)));
+      break;
+    }
+  }
+  if (st == UCL_OK && ferror(f)) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: read failed", path);
+  }
+  if (st == UCL_OK) {
+    csv_fini(&p, fcb, rcb, data);
+  }
+  csv_free(&p);
+  fclose(f);
+  return st;
+}
+
+static long count_lines(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    return -1;
+  }
+  char buf[1 << 16];
+  size_t n;
+  long lines = 0;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+    for (size_t i = 0; i < n; i++) {
+      lines += buf[i] == '\n';
+    }
+  }
+  fclose(f);
+  return lines;
+}
+
+/* ---- rate curves of a few points ---- */
+
+typedef struct curves {
+  long ids[MAX_CURVES];
+  double label[MAX_CURVES], label2[MAX_CURVES];
+  int n;
+  int field, header_done;
+  int c_point, c_amp, c_rate, c_status, n_cols_seen;
+  char **hdr;
+  int n_hdr, cap_hdr;
+  double point, amp, rate;
+  int ok;
+  FILE *out[MAX_CURVES];
+  long rows[MAX_CURVES];
+} curves;
+
+static void cfield_cb(void *s, size_t len, void *data) {
+  curves *c = data;
+  const char *text = s ? s : "";
+  if (!c->header_done) {
+    if (c->n_hdr == c->cap_hdr) {
+      int cap = c->cap_hdr ? 2 * c->cap_hdr : 32;
+      char **h = realloc(c->hdr, (size_t)cap * sizeof(char *));
+      if (!h) {
+        return;
+      }
+      c->hdr = h;
+      c->cap_hdr = cap;
+    }
+    c->hdr[c->n_hdr++] = strndup(text, len);
+    return;
+  }
+  int f = c->field++;
+  double v = len ? strtod(text, NULL) : NAN;
+  if (f == c->c_point) {
+    c->point = v;
+  } else if (f == c->c_amp) {
+    c->amp = v;
+  } else if (f == c->c_rate) {
+    c->rate = v;
+  } else if (f == c->c_status) {
+    c->ok = len == 2 && strncmp(text, "ok", 2) == 0;
+  }
+}
+
+static void crow_cb(int ch, void *data) {
+  curves *c = data;
+  (void)ch;
+  if (!c->header_done) {
+    c->c_point = c->c_amp = c->c_rate = c->c_status = -1;
+    for (int j = 0; j < c->n_hdr; j++) {
+      const char *h = c->hdr[j] ? c->hdr[j] : "";
+      c->c_point = strcmp(h, "point") == 0 ? j : c->c_point;
+      c->c_amp = strcmp(h, "amplitude_V") == 0 ? j : c->c_amp;
+      c->c_rate = strcmp(h, "rate_mean_Hz") == 0 ? j : c->c_rate;
+      c->c_status = strcmp(h, "status") == 0 ? j : c->c_status;
+    }
+    c->header_done = 1;
+  } else {
+    for (int k = 0; k < c->n; k++) {
+      if ((double)c->ids[k] == c->point && c->ok && isfinite(c->rate) && c->out[k]) {
+        fprintf(c->out[k], "%.9g %.9g\n", c->amp, c->rate);
+        c->rows[k]++;
+      }
+    }
+  }
+  c->field = 0;
+  c->point = c->amp = c->rate = NAN;
+  c->ok = 0;
+}
+
+/* ---- output ---- */
+
+typedef struct plot {
+  char name[64];
+  char title[160];
+  char note[256]; /* why it was skipped, or empty */
+} plot;
+
+typedef struct out {
+  const char *rdir;
+  FILE *gp; /* the gnuplot script */
+  plot plots[32];
+  int n_plots;
+} out;
+
+static plot *new_plot(out *o, const char *name, const char *title) {
+  plot *p = &o->plots[o->n_plots++];
+  snprintf(p->name, sizeof(p->name), "%s", name);
+  snprintf(p->title, sizeof(p->title), "%s", title);
+  p->note[0] = '\0';
+  return p;
+}
+
+/* The gnuplot lines that draw one plot twice: SVG and PNG. 'body' is the plot command. */
+static void gp_emit(out *o, const plot *p, const char *setup, const char *body) {
+  fprintf(o->gp,
+          "reset\nset datafile missing 'nan'\nset grid lc rgb '#dddddd'\nset title \"%s\" "
+          "noenhanced\n%s\n"
+          "set terminal svg size 760,480 font 'sans,11' background 'white'\nset output "
+          "'%s/%s.svg'\n%s\n"
+          "set terminal pngcairo size 760,480 font 'sans,10'\nset output '%s/%s.png'\nreplot\n"
+          "unset output\n",
+          p->title, setup, o->rdir, p->name, body, o->rdir, p->name);
+}
+
+static FILE *data_file(const out *o, const char *name, char *path, size_t n) {
+  snprintf(path, n, "%s/data/%s.dat", o->rdir, name);
+  return fopen(path, "w");
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* A scatter of column ycol against xcol (x computed by fx when xcol < 0) over the kept ok rows,
+ * with y = x drawn when 'diag' is set. */
+static void scatter(out *o, const rep *r, const char *name, const char *title, const char *xlabel,
+                    const char *ylabel, int ycol, double (*fx)(const double *), int xcol,
+                    int diag_line) {
+  plot *p = new_plot(o, name, title);
+  char path[1024];
+  FILE *f = data_file(o, name, path, sizeof(path));
+  if (!f) {
+    snprintf(p->note, sizeof(p->note), "cannot write %.200s", path);
+    return;
+  }
+  long n = 0;
+  double xmin = INFINITY, xmax = -INFINITY;
+  for (size_t i = 0; i < r->n_kept; i++) {
+    const double *v = r->kept + i * N_COLS;
+    if (v[C_POINT] < 0) {
+      continue;
+    }
+    double x = fx ? fx(v) : v[xcol], y = v[ycol];
+    if (isfinite(x) && isfinite(y)) {
+      fprintf(f, "%.9g %.9g\n", x, y);
+      n++;
+      xmin = fmin(xmin, x);
+      xmax = fmax(xmax, x);
+    }
+  }
+  fclose(f);
+  if (n == 0) {
+    snprintf(p->note, sizeof(p->note), "no ok row has both %s and %s", xlabel, ylabel);
+    return;
+  }
+  char setup[512], body[4096];
+  int logx = xmin > 0.0 && xmax / xmin > 20.0;
+  snprintf(setup, sizeof(setup), "set xlabel \"%s\" noenhanced\nset ylabel \"%s\" noenhanced\n%s%s",
+           xlabel, ylabel, logx ? "set logscale x\n" : "",
+           diag_line ? "set logscale xy\nset key top left\n" : "set key off\n");
+  if (diag_line) {
+    snprintf(body, sizeof(body),
+             "plot '%s' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' title 'measured', x "
+             "with lines lw 2 lc rgb '#d62728' title 'rule of thumb (y = x)'",
+             path);
+  } else {
+    snprintf(body, sizeof(body),
+             "plot '%s' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' notitle", path);
+  }
+  gp_emit(o, p, setup, body);
+}
+
+static double rc_leak(const double *v) {
+  return (v[C_R1] + v[C_R2]) * v[C_C];
+}
+static double rc_ref(const double *v) {
+  return v[C_R3] * v[C_C];
+}
+static double rc_adapt(const double *v) {
+  return v[C_R7] * v[C_C2];
+}
+
+static void html_escape(FILE *f, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+    case '<':
+      fputs("&lt;", f);
+      break;
+    case '>':
+      fputs("&gt;", f);
+      break;
+    case '&':
+      fputs("&amp;", f);
+      break;
+    case '"':
+      fputs("&quot;", f);
+      break;
+    default:
+      fputc(*s, f);
+    }
+  }
+}
+
+ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_report_summary *sum,
+                            ucl_diag *diag) {
+  size_t dl = strlen(dir) + 64;
+  char *points = malloc(dl), *curves_path = malloc(dl), *manifest = malloc(dl), *rdir = malloc(dl);
+  char *ddir = malloc(dl + 8);
+  rep r;
+  memset(&r, 0, sizeof(r));
+  r.row = -1;
+  out o;
+  memset(&o, 0, sizeof(o));
+  curves cv;
+  memset(&cv, 0, sizeof(cv));
+  char *man_text = NULL;
+  ucl_status st = UCL_OK;
+  size_t maxp = opts && opts->max_plot_points ? opts->max_plot_points : 10000;
+  if (!points || !curves_path || !manifest || !rdir || !ddir) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (strchr(dir, '\'') || strchr(dir, '"')) {
+    st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                      "%s: a directory name with quotes cannot be handed to "
+                      "gnuplot; rename or link it",
+                      dir);
+    goto done;
+  }
+  snprintf(points, dl, "%s/points.csv", dir);
+  snprintf(curves_path, dl, "%s/rate_curves.csv", dir);
+  snprintf(manifest, dl, "%s/manifest.txt", dir);
+  snprintf(rdir, dl, "%s/report", dir);
+  snprintf(ddir, dl + 8, "%s/report/data", dir);
+  /* the manifest: shown as a table; its 'swept' line names the swept parameters */
+  FILE *mf = fopen(manifest, "rb");
+  if (mf) {
+    size_t len = 0;
+    char line[4096];
+    while (fgets(line, sizeof(line), mf)) {
+      size_t l = strlen(line);
+      char *nt = realloc(man_text, len + l + 1);
+      if (!nt) {
+        break;
+      }
+      man_text = nt;
+      memcpy(man_text + len, line, l + 1);
+      len += l;
+      if (strncmp(line, "swept = ", 8) == 0) {
+        char *save = NULL;
+        for (char *tok = strtok_r(line + 8, ", \n", &save); tok && r.n_swept < MAX_SWEPT;
+             tok = strtok_r(NULL, ", \n", &save)) {
+          r.swept[r.n_swept++] = strdup(tok);
+        }
+      }
+    }
+    fclose(mf);
+  }
+  long lines = count_lines(points);
+  if (lines < 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO,
+                      "%s: cannot read: %s (run `uclif sweep` or `uclif merge` first)", points,
+                      strerror(errno));
+    goto done;
+  }
+  r.stride = lines > (long)maxp ? (lines + (long)maxp - 1) / (long)maxp : 1;
+  if (r.n_swept >= 2) {
+    r.hm.sum = calloc((size_t)MAX_AXIS * MAX_AXIS, sizeof(double));
+    r.hm.cnt = calloc((size_t)MAX_AXIS * MAX_AXIS, sizeof(long));
+    r.hm.lo[0] = r.hm.lo[1] = INFINITY;
+    r.hm.hi[0] = r.hm.hi[1] = -INFINITY;
+  }
+  st = parse_csv(points, field_cb, row_cb, &r, diag);
+  if (st != UCL_OK) {
+    goto done;
+  }
+  if (r.hm.sum && r.hm.overflow) {
+    /* more distinct values than cells: a second pass into bins over the axes' ranges */
+    long rows = r.row;
+    for (int k = 0; k < r.n_header; k++) {
+      free(r.hdr[k]);
+    }
+    r.n_header = 0;
+    r.row = -1;
+    heat_rebin(&r.hm);
+    st = parse_csv(points, field_cb, row_cb, &r, diag);
+    r.row = rows;
+    if (st != UCL_OK) {
+      goto done;
+    }
+  }
+  if (r.bad_header || r.status_col < 0 || r.idx[C_POINT] < 0) {
+    st = ucl_diag_set(diag, UCL_ERR_PARSE,
+                      "%s: not a sweep's points.csv (no 'point' and 'status' columns)", points);
+    goto done;
+  }
+  if ((mkdir(rdir, 0777) != 0 && errno != EEXIST) || (mkdir(ddir, 0777) != 0 && errno != EEXIST)) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", ddir, strerror(errno));
+    goto done;
+  }
+  o.rdir = rdir;
+  char gp_path[1100];
+  snprintf(gp_path, sizeof(gp_path), "%s/plots.gp", rdir);
+  o.gp = fopen(gp_path, "w");
+  if (!o.gp) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", gp_path, strerror(errno));
+    goto done;
+  }
+  char path[1100];
+  /* status breakdown */
+  {
+    plot *p = new_plot(&o, "status", "Points by status");
+    FILE *f = data_file(&o, "status", path, sizeof(path));
+    if (f) {
+      for (int s = 0; s < r.n_st; s++) {
+        fprintf(f, "%d \"%s\" %ld\n", s, r.st[s].name[0] ? r.st[s].name : "(none)", r.st[s].n);
+      }
+      fclose(f);
+      char body[4096];
+      snprintf(body, sizeof(body),
+               "plot '%s' using 1:3:xtic(2) with boxes fs solid 0.6 lc rgb '#1f77b4' notitle",
+               path);
+      gp_emit(&o, p,
+              "set style fill solid\nset boxwidth 0.6\nset ylabel 'points'\nset yrange [0:*]\nset "
+              "key off",
+              body);
+    } else {
+      snprintf(p->note, sizeof(p->note), "cannot write %.200s", path);
+    }
+  }
+  /* threshold against each swept parameter */
+  for (int k = 0; k < r.n_swept; k++) {
+    char name[64], title[160];
+    snprintf(name, sizeof(name), "threshold_vs_%d", k + 1);
+    snprintf(title, sizeof(title), "Firing threshold against %s", r.swept[k]);
+    if (r.idx[C_SWEPT + k] < 0 || r.idx[C_THRESHOLD] < 0) {
+      plot *p = new_plot(&o, name, title);
+      snprintf(p->note, sizeof(p->note), "points.csv has no column %s",
+               r.idx[C_THRESHOLD] < 0 ? "threshold_V" : r.swept[k]);
+      continue;
+    }
+    scatter(&o, &r, name, title, r.swept[k], "threshold_V (V)", C_THRESHOLD, NULL, C_SWEPT + k, 0);
+  }
+  /* heat map over the first two swept parameters */
+  if (r.n_swept >= 2) {
+    plot *p = new_plot(&o, "threshold_map", "Firing threshold over the first two swept parameters");
+    if (r.hm.binned) {
+      snprintf(p->title, sizeof(p->title),
+               "Firing threshold over the first two swept parameters (mean in %d x %d cells)",
+               HEAT_BINS, HEAT_BINS);
+    }
+    if (!r.hm.sum || r.hm.overflow || r.hm.nx < 2 || r.hm.ny < 2) {
+      snprintf(p->note, sizeof(p->note), "%s",
+               "needs at least two values on each of the first two axes");
+    } else {
+      /* cells on sorted axes */
+      double xs[MAX_AXIS], ys[MAX_AXIS];
+      memcpy(xs, r.hm.xs, sizeof(xs));
+      memcpy(ys, r.hm.ys, sizeof(ys));
+      qsort(xs, (size_t)r.hm.nx, sizeof(double), cmp_double);
+      qsort(ys, (size_t)r.hm.ny, sizeof(double), cmp_double);
+      FILE *f = data_file(&o, "threshold_map", path, sizeof(path));
+      if (f) {
+        for (int i = 0; i < r.hm.nx; i++) {
+          int oi = heat_index(r.hm.xs, &r.hm.nx, xs[i]);
+          for (int j = 0; j < r.hm.ny; j++) {
+            int oj = heat_index(r.hm.ys, &r.hm.ny, ys[j]);
+            long c = r.hm.cnt[oi * MAX_AXIS + oj];
+            fprintf(f, "%d %d %.9g\n", i, j, c ? r.hm.sum[oi * MAX_AXIS + oj] / (double)c : NAN);
+          }
+          fputc('\n', f);
+        }
+        fclose(f);
+        char setup[4096], body[4096];
+        int k = snprintf(setup, sizeof(setup),
+                         "set xlabel \"%s\" noenhanced\nset ylabel \"%s\" noenhanced\nset cblabel "
+                         "'threshold (V)'\n"
+                         "set palette rgbformulae 33,13,10\nset view map\nset key off\nset xrange "
+                         "[-0.5:%g]\nset yrange [-0.5:%g]\n",
+                         r.swept[0], r.swept[1], r.hm.nx - 0.5, r.hm.ny - 0.5);
+        int step_x = r.hm.nx > 7 ? (r.hm.nx + 5) / 6 : 1,
+            step_y = r.hm.ny > 12 ? (r.hm.ny + 9) / 10 : 1;
+        k += snprintf(setup + k, sizeof(setup) - (size_t)k, "set xtics (");
+        for (int i = 0; i < r.hm.nx && k < (int)sizeof(setup) - 64; i += step_x) {
+          k += snprintf(setup + k, sizeof(setup) - (size_t)k, "%s\"%.2g\" %d", i ? ", " : "", xs[i],
+                        i);
+        }
+        k += snprintf(setup + k, sizeof(setup) - (size_t)k, ")\nset ytics (");
+        for (int j = 0; j < r.hm.ny && k < (int)sizeof(setup) - 64; j += step_y) {
+          k += snprintf(setup + k, sizeof(setup) - (size_t)k, "%s\"%.3g\" %d", j ? ", " : "", ys[j],
+                        j);
+        }
+        snprintf(setup + k, sizeof(setup) - (size_t)k, ")\n");
+        snprintf(body, sizeof(body), "plot '%s' using 1:2:3 with image", path);
+        gp_emit(&o, p, setup, body);
+      } else {
+        snprintf(p->note, sizeof(p->note), "cannot write %.200s", path);
+      }
+    }
+  }
+  /* f-A curves of a few points, spread over the first swept parameter */
+  {
+    plot *p = new_plot(&o, "fa_curves", "f-A curves (rate against pulse amplitude)");
+    /* ok kept rows sorted by the first swept value, MAX_CURVES of them evenly */
+    size_t n_ok = 0;
+    double *order = malloc((r.n_kept ? r.n_kept : 1) * 3 * sizeof(double));
+    for (size_t i = 0; order && i < r.n_kept; i++) {
+      const double *v = r.kept + i * N_COLS;
+      if (v[C_POINT] >= 0) {
+        order[3 * n_ok] = r.n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
+        order[3 * n_ok + 1] = v[C_POINT];
+        order[3 * n_ok + 2] = r.n_swept > 1 ? v[C_SWEPT + 1] : NAN;
+        n_ok++;
+      }
+    }
+    if (order) {
+      qsort(order, n_ok, 3 * sizeof(double), cmp_double);
+    }
+    cv.n = 0;
+    for (int k = 0; order && n_ok > 0 && k < MAX_CURVES && (size_t)k < n_ok; k++) {
+      size_t at =
+          n_ok == 1 ? 0
+                    : (size_t)k * (n_ok - 1) /
+                          (size_t)(MAX_CURVES - 1 < (int)n_ok - 1 ? MAX_CURVES - 1 : (int)n_ok - 1);
+      if (at >= n_ok) {
+        break;
+      }
+      long id = (long)order[3 * at + 1];
+      if (cv.n > 0 && cv.ids[cv.n - 1] == id) {
+        continue;
+      }
+      cv.ids[cv.n] = id;
+      cv.label[cv.n] = order[3 * at];
+      cv.label2[cv.n] = order[3 * at + 2];
+      char dp[1100];
+      snprintf(dp, sizeof(dp), "%s/data/fa_%d.dat", rdir, cv.n);
+      cv.out[cv.n] = fopen(dp, "w");
+      cv.n++;
+    }
+    free(order);
+    FILE *cf = fopen(curves_path, "rb");
+    if (cf) {
+      fclose(cf);
+    }
+    if (cv.n == 0 || !cf) {
+      snprintf(p->note, sizeof(p->note), "%s", !cf ? "no rate_curves.csv" : "no ok point");
+      for (int k = 0; k < cv.n; k++) {
+        if (cv.out[k]) {
+          fclose(cv.out[k]);
+          cv.out[k] = NULL;
+        }
+      }
+    } else {
+      ucl_diag cd = {{0}};
+      ucl_status cst = parse_csv(curves_path, cfield_cb, crow_cb, &cv, &cd);
+      long total = 0;
+      for (int k = 0; k < cv.n; k++) {
+        if (cv.out[k]) {
+          fclose(cv.out[k]);
+          cv.out[k] = NULL;
+        }
+        total += cv.rows[k];
+      }
+      if (cst != UCL_OK || total == 0 || cv.c_rate < 0 || cv.c_amp < 0) {
+        snprintf(p->note, sizeof(p->note), "%.250s",
+                 cst != UCL_OK ? cd.msg : "rate_curves.csv has no usable rows");
+      } else {
+        char body[8192];
+        int k = snprintf(body, sizeof(body), "plot ");
+        for (int c = 0; c < cv.n; c++) {
+          char lab[160];
+          if (r.n_swept > 1) {
+            snprintf(lab, sizeof(lab), "%.40s = %.4g, %.40s = %.4g", r.swept[0], cv.label[c],
+                     r.swept[1], cv.label2[c]);
+          } else if (r.n_swept > 0) {
+            snprintf(lab, sizeof(lab), "%.40s = %.4g", r.swept[0], cv.label[c]);
+          } else {
+            snprintf(lab, sizeof(lab), "point %ld", cv.ids[c]);
+          }
+          k += snprintf(body + k, sizeof(body) - (size_t)k,
+                        "%s'%s/data/fa_%d.dat' using 1:2 with linespoints pt 7 ps 0.6 title \"%s\" "
+                        "noenhanced",
+                        c ? ", " : "", rdir, c, lab);
+        }
+        gp_emit(&o, p, "set xlabel 'pulse amplitude (V)'\nset ylabel 'rate (Hz)'\nset key top left",
+                body);
+      }
+    }
+  }
+  /* time constants and energy against the paper's rules of thumb */
+  if (r.idx[C_TAU_LEAK] >= 0 && r.idx[C_R1] >= 0 && r.idx[C_R2] >= 0 && r.idx[C_C] >= 0) {
+    scatter(&o, &r, "tau_leak", "Leak time constant against (R1+R2)C", "(R1+R2)C (s)",
+            "tau_leak_off_s (s)", C_TAU_LEAK, rc_leak, -1, 1);
+  } else {
+    snprintf(new_plot(&o, "tau_leak", "Leak time constant against (R1+R2)C")->note, 256,
+             "points.csv lacks tau_leak_off_s, R1, R2 or C");
+  }
+  if (r.idx[C_TAU_REF] >= 0 && r.idx[C_R3] >= 0 && r.idx[C_C] >= 0) {
+    scatter(&o, &r, "tau_ref", "Refractory (discharge) time constant against R3 C", "R3 C (s)",
+            "tau_ref_s (s)", C_TAU_REF, rc_ref, -1, 1);
+  } else {
+    snprintf(new_plot(&o, "tau_ref", "Refractory time constant against R3 C")->note, 256,
+             "points.csv lacks tau_ref_s, R3 or C");
+  }
+  if (r.idx[C_TAU_ADAPT] >= 0 && r.idx[C_R7] >= 0 && r.idx[C_C2] >= 0) {
+    scatter(&o, &r, "tau_adapt", "Adaptation time constant against R7 C2", "R7 C2 (s)",
+            "tau_adapt_s (s)", C_TAU_ADAPT, rc_adapt, -1, 1);
+  } else {
+    snprintf(new_plot(&o, "tau_adapt", "Adaptation time constant against R7 C2")->note, 256,
+             "points.csv lacks tau_adapt_s, R7 or C2");
+  }
+  if (r.idx[C_ENERGY] >= 0 && r.idx[C_ENERGY_PAPER] >= 0) {
+    scatter(&o, &r, "energy", "Energy per spike against the paper's C V^2/2", "C V^2/2 (J)",
+            "energy_per_spike_J (J)", C_ENERGY, NULL, C_ENERGY_PAPER, 1);
+  } else {
+    snprintf(new_plot(&o, "energy", "Energy per spike against C V^2/2")->note, 256,
+             "points.csv lacks energy_per_spike_J or energy_paper_J");
+  }
+  /* solver health: CVODE steps per point */
+  if (r.idx[C_STEPS] >= 0) {
+    scatter(&o, &r, "solver_steps", "Solver health: CVODE steps per point", "point", "steps",
+            C_STEPS, NULL, C_POINT, 0);
+  } else {
+    snprintf(new_plot(&o, "solver_steps", "Solver health")->note, 256, "points.csv lacks steps");
+  }
+  fclose(o.gp);
+  o.gp = NULL;
+  /* run gnuplot on the script */
+  int drawn = 0;
+  for (int k = 0; k < o.n_plots; k++) {
+    drawn += o.plots[k].note[0] == '\0';
+  }
+  if (drawn > 0) {
+    char cmd[1400];
+    snprintf(cmd, sizeof(cmd), "%s '%s' 2>'%s/gnuplot.log'",
+             opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, rdir);
+    int rc = system(cmd);
+    if (rc != 0) {
+      st = ucl_diag_set(diag, UCL_ERR_IO,
+                        "gnuplot failed (exit %d; is gnuplot-nox installed?); see %s/gnuplot.log",
+                        rc, rdir);
+      goto done;
+    }
+  }
+  /* index.html */
+  char ipath[1100], tmp[1200];
+  snprintf(ipath, sizeof(ipath), "%s/index.html", rdir);
+  snprintf(tmp, sizeof(tmp), "%s.tmp", ipath);
+  FILE *h = fopen(tmp, "w");
+  if (!h) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+    goto done;
+  }
+  fprintf(
+      h,
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>uclif report: ");
+  html_escape(h, dir);
+  fprintf(
+      h,
+      "</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
+      "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
+      "figure{margin:1.5em 0}img{max-width:100%%;border:1px solid #eee}.note{color:#a33}</style>\n"
+      "</head><body>\n<h1>Characterization report</h1>\n<p>Sweep output <code>");
+  html_escape(h, dir);
+  fprintf(h,
+          "</code>: %ld points, %ld ok. Plots show at most %zu points each (every %ld-th row); "
+          "counts and the heat map use every row.</p>\n",
+          r.row, r.ok, maxp, r.stride);
+  fprintf(h, "<p id=\"loaded\">images: not checked (needs "
+             "JavaScript)</p>\n<h2>Status</h2>\n<table><tr><th>status</th><th>points</th></tr>\n");
+  for (int s = 0; s < r.n_st; s++) {
+    fprintf(h, "<tr><td>");
+    html_escape(h, r.st[s].name[0] ? r.st[s].name : "(none)");
+    fprintf(h, "</td><td>%ld</td></tr>\n", r.st[s].n);
+  }
+  fprintf(h,
+          "</table>\n<h2>Solver health</h2>\n<table>\n"
+          "<tr><td>CVODE steps per point, mean</td><td>%.6g</td></tr>\n"
+          "<tr><td>CVODE steps per point, most</td><td>%.6g</td></tr>\n"
+          "<tr><td>error-test failures, all points</td><td>%.6g</td></tr>\n"
+          "<tr><td>Newton failures, all points</td><td>%.6g</td></tr>\n"
+          "<tr><td>restarts, all points</td><td>%.6g</td></tr>\n</table>\n<h2>Plots</h2>\n",
+          r.row ? r.sum_steps / (double)r.row : NAN, r.max_steps, r.sum_err, r.sum_nl,
+          r.sum_restarts);
+  for (int k = 0; k < o.n_plots; k++) {
+    const plot *p = &o.plots[k];
+    fprintf(h, "<figure id=\"%s\"><figcaption><b>", p->name);
+    html_escape(h, p->title);
+    fprintf(h, "</b>");
+    if (p->note[0]) {
+      fprintf(h, " <span class=\"note\">(skipped: ");
+      html_escape(h, p->note);
+      fprintf(h, ")</span></figcaption></figure>\n");
+      continue;
+    }
+    fprintf(h, " (<a href=\"%s.png\">PNG</a>)</figcaption>\n<img src=\"%s.svg\" alt=\"", p->name,
+            p->name);
+    html_escape(h, p->title);
+    fprintf(h, "\"></figure>\n");
+  }
+  if (man_text) {
+    fprintf(h, "<h2>Manifest</h2>\n<pre>");
+    html_escape(h, man_text);
+    fprintf(h, "</pre>\n");
+  }
+  fprintf(h,
+          "<script>window.addEventListener('load',function(){var im=document.images,n=0;"
+          "for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)n++;}"
+          "document.getElementById('loaded').textContent='images loaded: '+n+' of '+im.length;});"
+          "</script>\n</body></html>\n");
+  if (fclose(h) != 0 || rename(tmp, ipath) != 0) {
+    remove(tmp);
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", ipath);
+    goto done;
+  }
+  if (sum) {
+    memset(sum, 0, sizeof(*sum));
+    sum->rows = r.row;
+    sum->ok = r.ok;
+    for (int k = 0; k < o.n_plots; k++) {
+      sum->plots += o.plots[k].note[0] == '\0';
+      sum->skipped += o.plots[k].note[0] != '\0';
+    }
+    snprintf(sum->index, sizeof(sum->index), "%.500s", ipath);
+  }
+done:
+  if (o.gp) {
+    fclose(o.gp);
+  }
+  for (int k = 0; k < r.n_header; k++) {
+    free(r.hdr[k]);
+  }
+  free(r.hdr);
+  for (int k = 0; k < cv.n_hdr; k++) {
+    free(cv.hdr[k]);
+  }
+  free(cv.hdr);
+  for (int k = 0; k < r.n_swept; k++) {
+    free(r.swept[k]);
+  }
+  free(r.kept);
+  free(r.hm.sum);
+  free(r.hm.cnt);
+  free(man_text);
+  free(points);
+  free(curves_path);
+  free(manifest);
+  free(rdir);
+  free(ddir);
+  return st;
+}

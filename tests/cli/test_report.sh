@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `uclif report DIR`: every plot of a report built from a small sweep is a non-empty SVG with a
+# PNG copy and is referenced from index.html; robust to a missing column, failed rows and a
+# 1-D sweep; no points.csv is exit 2. Usage: test_report.sh UCLIF SOURCE_DIR
+set -u
+uclif=$1
+src=$2
+. "$src/tests/mpi/mpi_env.sh" # check/finish; MPI as root for the sweeps
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+sweep1 "$uclif" sweep "$src/tests/specs/sweep-small.ini" -o "$work/s" --quiet >"$work/log" 2>&1
+check "the sweep runs ($(tail -1 "$work/log"))" $?
+"$uclif" report "$work/s" >"$work/out" 2>"$work/err"
+check "report exits 0 ($(cat "$work/err"))" $?
+idx="$work/s/report/index.html"
+check "index.html written" $([ -s "$idx" ]; echo $?)
+plots=$(grep -o '<img src="[^"]*\.svg"' "$idx" | sed 's/<img src="//; s/"$//')
+n=$(echo "$plots" | grep -c svg)
+check "at least 7 plots referenced ($n)" $([ "$n" -ge 7 ]; echo $?)
+for p in $plots; do
+  f="$work/s/report/$p"
+  check "$p is a non-empty SVG" $(grep -q "<svg" "$f" && grep -q "</svg>" "$f" && [ "$(wc -c <"$f")" -gt 2000 ]; echo $?)
+  png="${f%.svg}.png"
+  check "${p%.svg}.png is a PNG" $(head -c 8 "$png" | od -An -c | grep -q "P   N   G"; echo $?)
+  grep -q "href=\"${p%.svg}.png\"" "$idx"
+  check "${p%.svg}.png linked" $?
+done
+for want in status threshold_vs_1 threshold_map fa_curves tau_ref energy solver_steps; do
+  echo "$plots" | grep -qx "$want.svg"
+  check "plot $want drawn" $?
+done
+# tau_leak was switched off in this sweep: its plot is skipped with a note, not drawn
+grep -q 'id="tau_leak".*skipped' "$idx"
+check "a plot without data is skipped with a note" $?
+grep -q "^swept = R1, C, neuron" "$work/s/manifest.txt" && grep -q "swept = R1, C, neuron" "$idx"
+check "the manifest is in the page" $?
+grep -q "^report of 12 points (12 ok): " "$work/out"
+check "summary line" $?
+
+# a missing column and a failed row: the plot is skipped, the status counts the failure
+mkdir -p "$work/m"
+gawk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "\"tau_ref_s\"") c = i }
+                   { if (c) { $c = ""; if (NR == 1) $c = "\"gone\"" } if (NR == 3) $2 = "\"solver\""; print }' \
+  "$work/s/points.csv" >"$work/m/points.csv"
+cp "$work/s/rate_curves.csv" "$work/m/"
+"$uclif" report "$work/m" >"$work/out" 2>"$work/err"
+check "report without a column exits 0 ($(cat "$work/err"))" $?
+grep -q 'id="tau_ref".*skipped: points.csv lacks tau_ref_s' "$work/m/report/index.html"
+check "the plot of the missing column is skipped with its reason" $?
+grep -q "<td>solver</td><td>1</td>" "$work/m/report/index.html"
+check "the failed row is counted" $?
+grep -q "(11 ok)" "$work/out"
+check "11 ok" $?
+
+# a 1-D sweep: no heat map, still a report
+printf '[stimulus]\nduration = 4m\n[sweep]\nR1 = 47k, 68k\n[characterize]\nrate_curve = 5, 7\ntau_leak = off\n' >"$work/one.ini"
+sweep1 "$uclif" sweep "$work/one.ini" -o "$work/one" --quiet >/dev/null 2>&1
+"$uclif" report "$work/one" >/dev/null 2>"$work/err"
+check "1-D sweep report exits 0 ($(cat "$work/err"))" $?
+check "no heat map for one axis" $(! grep -q 'id="threshold_map"' "$work/one/report/index.html"; echo $?)
+
+"$uclif" report "$work/nothing" >/dev/null 2>"$work/err"
+check "no points.csv exits 2" $([ $? -eq 2 ]; echo $?)
+grep -q "points.csv: cannot read" "$work/err"
+check "and says so ($(cat "$work/err"))" $?
+finish
