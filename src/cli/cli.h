@@ -3,6 +3,8 @@
 #ifndef UCL_CLI_H
 #define UCL_CLI_H
 
+#include <time.h>
+
 #include "uclif/status.h"
 
 enum { UCL_EXIT_OK = 0, UCL_EXIT_RUN = 1, UCL_EXIT_USAGE = 2 };
@@ -43,9 +45,14 @@ typedef struct ucl_cli_common {
  * (the error is printed for command 'cmd'). */
 int ucl_cli_common_arg(const char *cmd, int argc, char **argv, int *i, ucl_cli_common *c);
 
+/* A progress line on a terminal: when it was last drawn, and whether it was (to clear it). */
+typedef struct ucl_cli_progress {
+  struct timespec last;
+  int shown;
+} ucl_cli_progress;
+
 /* A progress line's pacing: 1 (and *last updated) when at least half a second has passed since
  * *last (CLOCK_MONOTONIC), else 0. */
-struct timespec;
 int ucl_cli_progress_due(struct timespec *last);
 
 /* Networks (cmd_network.c). Whether 'path' is a readable spec with network sections. */

@@ -39,13 +39,8 @@ int ucl_cli_parse_integration(const char *cmd, const char *text, int *out) {
   return 0;
 }
 
-typedef struct net_progress {
-  struct timespec last;
-  int shown;
-} net_progress;
-
 static void show_progress(void *ctx, double done, double total) {
-  net_progress *ps = ctx;
+  ucl_cli_progress *ps = ctx;
   if (ucl_cli_progress_due(&ps->last)) {
     fprintf(stderr, "\rsimulating the network: %3.0f%%", 100.0 * done / total);
     fflush(stderr);
@@ -138,7 +133,7 @@ int ucl_cli_run_network(const char *cmd, const ucl_cli_common *a, double sample_
     }
     snprintf(paths[k], n, "%s/%s", a->out_dir, names[k]);
   }
-  net_progress ps = {{0, 0}, 0};
+  ucl_cli_progress ps = {{0, 0}, 0};
   clock_gettime(CLOCK_MONOTONIC, &ps.last);
   ucl_net_opts o = {.integration = integration,
                     .sample_dt = sample_dt,

@@ -40,13 +40,8 @@ static void help(void) {
 }
 
 /* A progress line on a terminal, redrawn at most twice a second. */
-typedef struct progress_state {
-  struct timespec last;
-  int shown;
-} progress_state;
-
 static int show_progress(void *ctx, double t, double t_end) {
-  progress_state *ps = ctx;
+  ucl_cli_progress *ps = ctx;
   if (ucl_cli_progress_due(&ps->last)) {
     fprintf(stderr, "\rsimulating: t = %.6g s of %.6g s (%3.0f%%)", t, t_end, 100.0 * t / t_end);
     fflush(stderr);
@@ -168,7 +163,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
   snprintf(wpath, n, "%s/waveform.csv", out_dir);
   snprintf(epath, n, "%s/events.csv", out_dir);
 
-  progress_state ps = {{0, 0}, 0};
+  ucl_cli_progress ps = {{0, 0}, 0};
   clock_gettime(CLOCK_MONOTONIC, &ps.last);
   int tty = isatty(STDERR_FILENO) && !quiet;
   ucl_sim_opts so = {.sample_dt = sample_dt,
