@@ -677,9 +677,11 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
                "Firing threshold over the first two swept parameters (mean in %d x %d cells)",
                HEAT_BINS, HEAT_BINS);
     }
-    if (!r.hm.sum || r.hm.overflow || r.hm.nx < 2 || r.hm.ny < 2) {
+    if (r.idx[C_THRESHOLD] < 0) {
+      snprintf(p->note, sizeof(p->note), "points.csv has no column threshold_V");
+    } else if (!r.hm.sum || r.hm.overflow || r.hm.nx < 2 || r.hm.ny < 2) {
       snprintf(p->note, sizeof(p->note), "%s",
-               "needs at least two values on each of the first two axes");
+               "needs ok points with at least two values on each of the first two axes");
     } else {
       /* cells on sorted axes */
       double xs[MAX_AXIS], ys[MAX_AXIS];
