@@ -14,6 +14,7 @@
 #define MAX_STATUS 16
 #define MAX_AXIS 200 /* distinct values per axis of a heat map */
 #define MAX_CURVES 8
+#define MAX_RATES 8 /* neurons whose rates a network sweep's report plots */
 
 /* The points.csv columns the report reads (by name). */
 enum {
@@ -34,8 +35,9 @@ enum {
   C_ERR_FAILS,
   C_NL_FAILS,
   C_RESTARTS,
-  C_SWEPT, /* then MAX_SWEPT swept parameters */
-  N_COLS = C_SWEPT + MAX_SWEPT
+  C_SWEPT,                       /* then MAX_SWEPT swept parameters */
+  C_RATES = C_SWEPT + MAX_SWEPT, /* then a network sweep's NEURON.rate_Hz columns */
+  N_COLS = C_RATES + MAX_RATES
 };
 
 static const char *const col_names[C_SWEPT] = {"point",
@@ -80,6 +82,8 @@ typedef struct rep {
   int status_col;
   char *swept[MAX_SWEPT];
   int n_swept;
+  char *rates[MAX_RATES]; /* a network sweep's NEURON.rate_Hz columns */
+  int n_rates;
   /* streaming */
   int field;
   long row; /* data rows seen */
@@ -179,10 +183,17 @@ static void row_cb(int c, void *data) {
   rep *r = data;
   (void)c;
   if (r->row < 0) { /* header done: find the columns */
+    for (int j = 0; j < r->n_header && r->n_rates < MAX_RATES && !r->hm.binned; j++) {
+      size_t len = r->hdr[j] ? strlen(r->hdr[j]) : 0;
+      if (len > 8 && strcmp(r->hdr[j] + len - 8, ".rate_Hz") == 0) {
+        r->rates[r->n_rates++] = strdup(r->hdr[j]); /* a network sweep's neuron */
+      }
+    }
     for (int k = 0; k < N_COLS; k++) {
       r->idx[k] = -1;
-      const char *want =
-          k < C_SWEPT ? col_names[k] : (k - C_SWEPT < r->n_swept ? r->swept[k - C_SWEPT] : NULL);
+      const char *want = k < C_SWEPT   ? col_names[k]
+                         : k < C_RATES ? (k - C_SWEPT < r->n_swept ? r->swept[k - C_SWEPT] : NULL)
+                                       : (k - C_RATES < r->n_rates ? r->rates[k - C_RATES] : NULL);
       for (int j = 0; want && j < r->n_header; j++) {
         if (r->hdr[j] && strcmp(r->hdr[j], want) == 0) {
           r->idx[k] = j;
@@ -817,6 +828,45 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
       }
     }
   }
+  /* a network sweep: each neuron's rate against the first swept parameter */
+  if (r.n_rates > 0) {
+    plot *p =
+        new_plot(&o, "neuron_rates",
+                 r.n_swept > 0 ? "Firing rate of each neuron against the first swept parameter"
+                               : "Firing rate of each neuron");
+    char body[8192];
+    int k = snprintf(body, sizeof(body), "plot ");
+    long total = 0;
+    for (int n = 0; n < r.n_rates; n++) {
+      char dp[1100];
+      snprintf(dp, sizeof(dp), "%s/data/rates_%d.dat", rdir, n);
+      FILE *f = fopen(dp, "w");
+      for (size_t i = 0; f && i < r.n_kept; i++) {
+        const double *v = r.kept + i * N_COLS;
+        double x = r.n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
+        if (v[C_POINT] >= 0 && isfinite(x) && isfinite(v[C_RATES + n])) {
+          fprintf(f, "%.9g %.9g\n", x, v[C_RATES + n]);
+          total++;
+        }
+      }
+      if (f) {
+        fclose(f);
+      }
+      int nl = (int)strlen(r.rates[n]) - 8; /* the neuron's name */
+      k += snprintf(body + k, sizeof(body) - (size_t)k,
+                    "%s'%s' using 1:2 with points pt 7 ps 0.7 title \"%.*s\" noenhanced",
+                    n ? ", " : "", dp, nl < 40 ? nl : 40, r.rates[n]);
+    }
+    if (total == 0) {
+      snprintf(p->note, sizeof(p->note), "no ok point has a finite rate");
+    } else {
+      char setup[256];
+      snprintf(setup, sizeof(setup),
+               "set xlabel \"%.100s\" noenhanced\nset ylabel 'rate (Hz)'\nset key outside right",
+               r.n_swept > 0 ? r.swept[0] : "point");
+      gp_emit(&o, p, setup, body);
+    }
+  }
   /* time constants and energy against the paper's rules of thumb */
   if (r.idx[C_TAU_LEAK] >= 0 && r.idx[C_R1] >= 0 && r.idx[C_R2] >= 0 && r.idx[C_C] >= 0) {
     scatter(&o, &r, "tau_leak", "Leak time constant against (R1+R2)C", "(R1+R2)C (s)",
@@ -967,6 +1017,9 @@ done:
   free(cv.hdr);
   for (int k = 0; k < r.n_swept; k++) {
     free(r.swept[k]);
+  }
+  for (int k = 0; k < r.n_rates; k++) {
+    free(r.rates[k]);
   }
   free(r.kept);
   free(r.hm.sum);

@@ -106,6 +106,11 @@ b_silent=$(tr -d '\r' <"$work/nsw1/points.csv" | awk -F, 'NR > 1 && $5 == 0 { pr
 check "B silent whenever A is (B spikes: $b_silent)" $([ "$b_silent" = 0 ]; echo $?)
 b_fires=$(tr -d '\r' <"$work/nsw1/points.csv" | awk -F, 'NR > 1 && $4 == 2200 && $5 == 7 { print $13 }')
 check "B fires through 2.2 kOhm ($b_fires spikes)" $([ "${b_fires:-0}" -gt 0 ]; echo $?)
+"$uclif" report "$work/nsw2" >/dev/null 2>"$work/stderr"
+check "report of a network sweep exits 0 ($(cat "$work/stderr"))" $?
+grep -q '<img src="neuron_rates.svg"' "$work/nsw2/report/index.html" &&
+  grep -q "</svg>" "$work/nsw2/report/neuron_rates.svg"
+check "it plots each neuron's rate" $?
 rm "$work/nsw1/points.csv" "$work/nsw1/neurons.csv"
 sweep1 "$uclif" merge "$work/nsw1" --spec "$work/nsw.ini" >/dev/null 2>"$work/stderr"
 check "uclif merge --spec on a network sweep exits 0 ($(cat "$work/stderr"))" $?
