@@ -8,7 +8,8 @@
 #include "uclif/units.h"
 
 /* Sections that belong to other commands (sweeps, characterization): accepted, not read here. */
-static const char *const other_sections[] = {"run", "sweep", "characterize", "network", "layers"};
+static const char *const other_sections[] = {"run",  "sweep", "characterize", "network",  "layers",
+                                             "tune", "free",  "targets",      "tolerance"};
 
 static int is_param_section(const char *s, ucl_param_section *out) {
   for (int k = UCL_SECTION_CIRCUIT; k <= UCL_SECTION_SOLVER; k++) {
@@ -76,7 +77,8 @@ ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *
       if (!is_param_section(sec, &ps) && !is_other_section(sec)) {
         st = ucl_diag_set(diag, UCL_ERR_PARSE,
                           "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
-                          "sweep, characterize, network, layers, neuron.NAME or synapse.NAME)",
+                          "sweep, characterize, network, layers, neuron.NAME, synapse.NAME, tune, "
+                          "free, targets or tolerance)",
                           path, line, sec);
         goto cleanup;
       }

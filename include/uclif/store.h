@@ -86,11 +86,11 @@ typedef struct ucl_merge_stats {
 } ucl_merge_stats;
 
 /* Merge every shard of DIR (DIR/shards and DIR/shards/slice-*) into DIR/points.csv and
- * DIR/rate_curves.csv, or the second file of the shards' layout (temporary files, renamed), sorted by point id, memory bounded by one block
- * per shard. A point found complete in two shards is an error (UCL_ERR_PARSE); missing points are
- * counted, not an error. 'hash' and 'points' (from the spec, or 0 to take them from the shards) are
- * checked. No shards at all (a missing or empty DIR/shards) is UCL_ERR_PARSE, and nothing is
- * written. */
+ * DIR/rate_curves.csv, or the second file of the shards' layout (temporary files, renamed), sorted
+ * by point id, memory bounded by one block per shard. A point found complete in two shards is an
+ * error (UCL_ERR_PARSE); missing points are counted, not an error. 'hash' and 'points' (from the
+ * spec, or 0 to take them from the shards) are checked. No shards at all (a missing or empty
+ * DIR/shards) is UCL_ERR_PARSE, and nothing is written. */
 UCL_NODISCARD ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points,
                                          ucl_merge_stats *stats, ucl_diag *diag);
 

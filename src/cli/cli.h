@@ -16,6 +16,7 @@ int ucl_cmd_sweep(int argc, char **argv);
 int ucl_cmd_merge(int argc, char **argv);
 int ucl_cmd_netlist(int argc, char **argv);
 int ucl_cmd_report(int argc, char **argv);
+int ucl_cmd_tune(int argc, char **argv);
 
 /* Exit code for a library status: bad input → 2, run failures → 1. */
 int ucl_cli_exit_code(ucl_status st);

@@ -1,0 +1,83 @@
+/* tune.h — hardware tuning (`uclif tune`, docs/spec.md "Tuning"): a tuning spec (the base
+ * configuration, target features with tolerances, free components with bounds and E-series,
+ * component tolerances), the evaluation of a design against the targets, its E-series
+ * neighbours and its Monte Carlo draws. Pure functions of (spec, design, draw index): the search
+ * and the Monte Carlo analysis spread them over MPI ranks (tune_run.c). Not collective. */
+#ifndef UCL_TUNE_H
+#define UCL_TUNE_H
+
+#include <stdint.h>
+
+#include "uclif/params.h"
+#include "uclif/status.h"
+
+#define UCL_TUNE_MAX_TARGETS 16
+#define UCL_TUNE_MAX_PARTS 16
+#define UCL_TUNE_MIN_DRAWS 1000
+
+typedef enum ucl_target_kind {
+  UCL_TARGET_WITHIN = 0, /* value ± tol */
+  UCL_TARGET_AT_LEAST = 1,
+  UCL_TARGET_AT_MOST = 2
+} ucl_target_kind;
+
+typedef struct ucl_tune_target {
+  char name[64]; /* a points.csv feature column: threshold_V, tau_leak_off_s, ... */
+  int kind;      /* ucl_target_kind */
+  double value;  /* in the column's unit */
+  double tol;    /* absolute, for UCL_TARGET_WITHIN */
+  int line;
+} ucl_tune_target;
+
+typedef struct ucl_tune_part {
+  char name[16]; /* the parameter: R1, C, ... */
+  int free;      /* tuned (1) or fixed (0) */
+  double lo, hi; /* bounds of a free part */
+  int series;    /* E-series of a free part (6 ... 192) */
+  double tol;    /* relative tolerance (0.01 = 1 %) */
+} ucl_tune_part;
+
+typedef struct ucl_tune ucl_tune; /* opaque */
+
+/* Read and check a tuning spec. Every problem names file:line and, for a target, the target:
+ * an unknown feature, a tolerance that is not > 0, a target whose procedure is switched off,
+ * an adaptation target on a type I neuron, bounds outside the series. */
+UCL_NODISCARD ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag);
+void ucl_tune_destroy(ucl_tune **t);
+
+int ucl_tune_n_targets(const ucl_tune *t);
+const ucl_tune_target *ucl_tune_target_at(const ucl_tune *t, int k);
+int ucl_tune_n_parts(const ucl_tune *t); /* every toleranced component; the free ones first */
+const ucl_tune_part *ucl_tune_part_at(const ucl_tune *t, int k);
+int ucl_tune_n_free(const ucl_tune *t);
+long ucl_tune_draws(const ucl_tune *t);
+uint64_t ucl_tune_seed(const ucl_tune *t);
+int ucl_tune_search(const ucl_tune *t); /* 0: evaluate the design as given (no free parts) */
+const char *ucl_tune_distribution(const ucl_tune *t); /* "uniform" or "normal" */
+
+/* The nominal values of every part (n_parts) of the spec's base configuration. */
+void ucl_tune_nominal(const ucl_tune *t, double *values);
+
+typedef struct ucl_tune_eval {
+  double cost;                    /* Σ squared target misses (0 when all are met inside) */
+  int met;                        /* every target met */
+  double f[UCL_TUNE_MAX_TARGETS]; /* the features (NAN when not measured) */
+  int ok;                         /* the characterization worked */
+} ucl_tune_eval;
+
+/* Evaluate the design with part values 'values' (n_parts). */
+UCL_NODISCARD ucl_status ucl_tune_eval_design(const ucl_tune *t, const double *values,
+                                              ucl_tune_eval *out, ucl_diag *diag);
+
+/* Monte Carlo draw k of design 'values': each part at value·(1 + tol·u), u from the
+ * counter-based generator keyed by (seed, k, part), uniform in [−1, 1] or normal with
+ * σ = tol/3 cut at ±tol. Writes the drawn values (n_parts). */
+void ucl_tune_draw(const ucl_tune *t, const double *values, long k, double *drawn);
+
+/* The series values of part k just below and just above v. */
+void ucl_tune_neighbours(const ucl_tune *t, int k, double v, double *below, double *above);
+
+/* A configuration with the part values set (for the netlist and the BOM). */
+void ucl_tune_params(const ucl_tune *t, const double *values, ucl_params *out);
+
+#endif

@@ -1,0 +1,537 @@
+/* tune.c — tuning specs, the evaluation of a design against its targets, E-series neighbours
+ * and Monte Carlo draws (docs/spec.md "Tuning"). */
+#include "uclif/tune.h"
+
+#include <csv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uclif/eseries.h"
+#include "uclif/ini.h"
+#include "uclif/protocols.h"
+#include "uclif/results.h"
+#include "uclif/spec.h"
+#include "uclif/sweep.h"
+#include "uclif/units.h"
+
+/* The components that get tolerances: the neuron's resistors and capacitors. */
+static const char *const components[] = {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "C", "C2"};
+#define N_COMPONENTS 9
+
+struct ucl_tune {
+  ucl_params base;
+  ucl_char_config chr;
+  ucl_tune_target targets[UCL_TUNE_MAX_TARGETS];
+  int n_targets;
+  ucl_tune_part parts[UCL_TUNE_MAX_PARTS];
+  int n_parts, n_free;
+  long draws;
+  uint64_t seed;
+  int normal;
+  int col[UCL_TUNE_MAX_TARGETS]; /* points.csv column of each target */
+};
+
+int ucl_tune_n_targets(const ucl_tune *t) {
+  return t->n_targets;
+}
+const ucl_tune_target *ucl_tune_target_at(const ucl_tune *t, int k) {
+  return &t->targets[k];
+}
+int ucl_tune_n_parts(const ucl_tune *t) {
+  return t->n_parts;
+}
+const ucl_tune_part *ucl_tune_part_at(const ucl_tune *t, int k) {
+  return &t->parts[k];
+}
+int ucl_tune_n_free(const ucl_tune *t) {
+  return t->n_free;
+}
+long ucl_tune_draws(const ucl_tune *t) {
+  return t->draws;
+}
+uint64_t ucl_tune_seed(const ucl_tune *t) {
+  return t->seed;
+}
+int ucl_tune_search(const ucl_tune *t) {
+  return t->n_free > 0;
+}
+const char *ucl_tune_distribution(const ucl_tune *t) {
+  return t->normal ? "normal" : "uniform";
+}
+
+void ucl_tune_destroy(ucl_tune **t) {
+  if (t && *t) {
+    ucl_char_config_free(&(*t)->chr);
+    free(*t);
+    *t = NULL;
+  }
+}
+
+static int is_type2_only(const char *name) {
+  return strcmp(name, "R7") == 0 || strcmp(name, "C2") == 0;
+}
+
+/* The points.csv column called 'name' if it is a numeric feature, else -1. */
+static int feature_column(const char *name) {
+  int n;
+  const char *const *cols = ucl_results_point_columns(&n);
+  if (ucl_params_find(name) || strcmp(name, "point") == 0 || strcmp(name, "status") == 0 ||
+      strcmp(name, "reason") == 0) {
+    return -1;
+  }
+  size_t len = strlen(name);
+  if (len > 7 && strcmp(name + len - 7, "_status") == 0) {
+    return -1;
+  }
+  for (int k = 0; k < n; k++) {
+    if (strcmp(cols[k], name) == 0) {
+      return k;
+    }
+  }
+  return -1;
+}
+
+/* "4.0 +- 2%", "5m +- 0.1m", ">= 2k", "<= 1u". */
+static ucl_status parse_target(const char *text, ucl_tune_target *tg, ucl_diag *diag) {
+  while (*text == ' ') {
+    text++;
+  }
+  if (strncmp(text, ">=", 2) == 0 || strncmp(text, "<=", 2) == 0) {
+    tg->kind = text[0] == '>' ? UCL_TARGET_AT_LEAST : UCL_TARGET_AT_MOST;
+    tg->tol = 0.0;
+    return ucl_units_parse(text + 2, NULL, &tg->value, diag);
+  }
+  const char *pm = strstr(text, "+-");
+  if (!pm) {
+    return ucl_diag_set(diag, UCL_ERR_PARSE,
+                        "expected 'VALUE +- TOL', 'VALUE +- TOL%%', '>= VALUE' or '<= VALUE' "
+                        "(got '%s')",
+                        text);
+  }
+  char v[128];
+  snprintf(v, sizeof(v), "%.*s", (int)(pm - text), text);
+  ucl_status st = ucl_units_parse(v, NULL, &tg->value, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  char tol[128];
+  snprintf(tol, sizeof(tol), "%s", pm + 2);
+  size_t tl = strlen(tol);
+  while (tl > 0 && tol[tl - 1] == ' ') {
+    tol[--tl] = '\0';
+  }
+  int percent = tl > 0 && tol[tl - 1] == '%';
+  if (percent) {
+    tol[tl - 1] = '\0';
+  }
+  double t;
+  st = ucl_units_parse(tol, NULL, &t, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  tg->kind = UCL_TARGET_WITHIN;
+  tg->tol = percent ? fabs(tg->value) * t / 100.0 : t;
+  if (!(tg->tol > 0.0)) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE, "the tolerance must be > 0 (got %s)", pm + 2);
+  }
+  return UCL_OK;
+}
+
+static ucl_status parse_percent(const char *text, double *out, ucl_diag *diag) {
+  char b[64];
+  snprintf(b, sizeof(b), "%s", text);
+  size_t l = strlen(b);
+  while (l > 0 && b[l - 1] == ' ') {
+    b[--l] = '\0';
+  }
+  if (l == 0 || b[l - 1] != '%') {
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "expected a percentage such as 1%% (got '%s')", text);
+  }
+  b[l - 1] = '\0';
+  double v;
+  ucl_status st = ucl_units_parse(b, NULL, &v, diag);
+  if (st == UCL_OK && !(v >= 0.0 && v < 100.0)) {
+    st = ucl_diag_set(diag, UCL_ERR_RANGE, "a tolerance from 0%% to below 100%% (got %s)", text);
+  }
+  if (st == UCL_OK) {
+    *out = v / 100.0;
+  }
+  return st;
+}
+
+static int part_index(const ucl_tune *t, const char *name) {
+  for (int k = 0; k < t->n_parts; k++) {
+    if (strcmp(t->parts[k].name, name) == 0) {
+      return k;
+    }
+  }
+  return -1;
+}
+
+/* Does the procedure that measures target column 'name' run? */
+static const char *procedure_off(const ucl_tune *t, const char *name) {
+  const ucl_char_opts *o = &t->chr.opts;
+  if (strncmp(name, "tau_leak", 8) == 0 || strncmp(name, "leak_", 5) == 0) {
+    return o->tau_leak == UCL_OFF ? "tau_leak" : NULL;
+  }
+  if (strncmp(name, "tau_ref", 7) == 0 || strcmp(name, "spike_duration_s") == 0) {
+    return o->tau_ref == UCL_OFF ? "tau_ref" : NULL;
+  }
+  if (strncmp(name, "rheobase", 8) == 0) {
+    return o->rheobase == UCL_OFF ? "rheobase" : NULL;
+  }
+  if (strncmp(name, "energy", 6) == 0 || strncmp(name, "E_", 2) == 0) {
+    return o->energy == UCL_OFF ? "energy" : NULL;
+  }
+  if (strncmp(name, "tau_adapt", 9) == 0 || strncmp(name, "adapt_", 6) == 0) {
+    return o->adaptation == UCL_OFF ? "adaptation" : NULL;
+  }
+  return NULL;
+}
+
+ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag) {
+  ucl_ini *ini = NULL;
+  ucl_status st = ucl_ini_read(path, &ini, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  ucl_tune *t = calloc(1, sizeof(*t));
+  if (!t) {
+    ucl_ini_destroy(&ini);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  t->draws = UCL_TUNE_MIN_DRAWS;
+  t->seed = 1;
+  st = ucl_spec_apply_ini(path, ini, NULL, 0, &t->base, diag);
+  if (st == UCL_OK) {
+    st = ucl_spec_char_from_ini(path, ini, &t->chr, diag);
+  }
+  /* parts: the neuron's components; tolerances default to 1 % (R) and 10 % (C) */
+  int type2 = t->base.circuit.neuron == UCL_NEURON_TYPE2;
+  for (int k = 0; st == UCL_OK && k < N_COMPONENTS; k++) {
+    if (is_type2_only(components[k]) && !type2) {
+      continue;
+    }
+    ucl_tune_part *p = &t->parts[t->n_parts++];
+    snprintf(p->name, sizeof(p->name), "%s", components[k]);
+    p->tol = components[k][0] == 'R' ? 0.01 : 0.10;
+  }
+  double tol_r = -1.0, tol_c = -1.0;
+  for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
+    const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+    if (strcmp(e->section, "tune") == 0) {
+      if (strcmp(e->key, "seed") == 0) {
+        long v;
+        st = ucl_units_parse_long(e->value, 0, 2147483647L, &v, diag);
+        t->seed = (uint64_t)v;
+      } else if (strcmp(e->key, "draws") == 0) {
+        st = ucl_units_parse_long(e->value, UCL_TUNE_MIN_DRAWS, 100000000L, &t->draws, diag);
+      } else if (strcmp(e->key, "distribution") == 0) {
+        if (strcmp(e->value, "uniform") == 0 || strcmp(e->value, "normal") == 0) {
+          t->normal = e->value[0] == 'n';
+        } else {
+          st = ucl_diag_set(diag, UCL_ERR_PARSE, "expected uniform or normal (got '%s')", e->value);
+        }
+      } else {
+        st = ucl_diag_set(diag, UCL_ERR_INVAL, "unknown key (seed, draws, distribution)");
+      }
+      if (st != UCL_OK) {
+        ucl_diag_prefix(diag, "%s:%d: [tune] %s: ", path, e->line, e->key);
+      }
+    } else if (strcmp(e->section, "tolerance") == 0) {
+      double v = 0.0;
+      st = parse_percent(e->value, &v, diag);
+      if (st == UCL_OK) {
+        if (strcmp(e->key, "resistors") == 0) {
+          tol_r = v;
+        } else if (strcmp(e->key, "capacitors") == 0) {
+          tol_c = v;
+        } else if (part_index(t, e->key) < 0) {
+          st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                            "not a component of this neuron (resistors, capacitors, R1 ... R7, C, "
+                            "C2)");
+        }
+      }
+      if (st != UCL_OK) {
+        ucl_diag_prefix(diag, "%s:%d: [tolerance] %s: ", path, e->line, e->key);
+      }
+    }
+  }
+  for (int k = 0; k < t->n_parts; k++) {
+    ucl_tune_part *p = &t->parts[k];
+    if (p->name[0] == 'R' && tol_r >= 0.0) {
+      p->tol = tol_r;
+    } else if (p->name[0] == 'C' && tol_c >= 0.0) {
+      p->tol = tol_c;
+    }
+  }
+  for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
+    const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+    if (strcmp(e->section, "tolerance") == 0 && part_index(t, e->key) >= 0) {
+      st = parse_percent(e->value, &t->parts[part_index(t, e->key)].tol, diag);
+    }
+  }
+  /* [free]: NAME = lo, hi, eN */
+  for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
+    const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+    if (strcmp(e->section, "free") != 0) {
+      continue;
+    }
+    int k = part_index(t, e->key);
+    double *v = NULL;
+    size_t n = 0;
+    char lo[64], hi[64], se[16];
+    if (k < 0) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "not a component of this neuron (R1 ... R7, C; R7 and C2 for type II)");
+    } else if (sscanf(e->value, " %63[^,] , %63[^,] , e%15s", lo, hi, se) != 3) {
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "expected 'LO, HI, eN' such as '10k, 1meg, e24'");
+    } else {
+      ucl_tune_part *p = &t->parts[k];
+      const ucl_param_info *info = ucl_params_find(p->name);
+      st = ucl_units_parse(lo, info->unit, &p->lo, diag);
+      if (st == UCL_OK) {
+        st = ucl_units_parse(hi, info->unit, &p->hi, diag);
+      }
+      long sn = 0;
+      if (st == UCL_OK) {
+        st = ucl_units_parse_long(se, 6, 192, &sn, diag);
+      }
+      p->series = (int)sn;
+      if (st == UCL_OK) {
+        st = ucl_eseries_range(p->series, p->lo, p->hi, 100000, &v, &n, diag);
+      }
+      if (st == UCL_OK && n < 2) {
+        st = ucl_diag_set(diag, UCL_ERR_RANGE, "needs two or more E%d values in its bounds",
+                          p->series);
+      }
+      free(v);
+      if (st == UCL_OK) {
+        if (p->free) {
+          st = ucl_diag_set(diag, UCL_ERR_INVAL, "free twice");
+        }
+        p->free = 1;
+        t->n_free++;
+      }
+    }
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: [free] %s: ", path, e->line, e->key);
+    }
+  }
+  /* the free parts first */
+  for (int a = 0, b = 0; st == UCL_OK && a < t->n_parts; a++) {
+    if (t->parts[a].free) {
+      ucl_tune_part tmp = t->parts[b];
+      t->parts[b] = t->parts[a];
+      t->parts[a] = tmp;
+      b++;
+    }
+  }
+  /* [targets] */
+  for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
+    const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+    if (strcmp(e->section, "targets") != 0) {
+      continue;
+    }
+    if (t->n_targets == UCL_TUNE_MAX_TARGETS) {
+      st = ucl_diag_set(diag, UCL_ERR_RANGE, "%s:%d: more than %d targets", path, e->line,
+                        UCL_TUNE_MAX_TARGETS);
+      break;
+    }
+    ucl_tune_target *tg = &t->targets[t->n_targets];
+    snprintf(tg->name, sizeof(tg->name), "%s", e->key);
+    tg->line = e->line;
+    int col = feature_column(e->key);
+    const char *off = col >= 0 ? procedure_off(t, e->key) : NULL;
+    if (col < 0) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "not a feature (targets are points.csv feature columns such as "
+                        "threshold_V, tau_leak_off_s, ref_rate_mean_Hz, tau_adapt_s, "
+                        "energy_per_spike_J; docs/outputs.md)");
+    } else if (off) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "contradicts [characterize] %s = off, which would never measure it", off);
+    } else if (!type2 &&
+               (strncmp(e->key, "tau_adapt", 9) == 0 || strncmp(e->key, "adapt_", 6) == 0) &&
+               t->chr.opts.adaptation != UCL_ON) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "a type I neuron does not adapt (set neuron = type2, or adaptation = on "
+                        "in [characterize])");
+    } else {
+      st = parse_target(e->value, tg, diag);
+    }
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: target '%s': ", path, e->line, e->key);
+      break;
+    }
+    t->col[t->n_targets++] = col;
+  }
+  if (st == UCL_OK && t->n_targets == 0) {
+    st = ucl_diag_set(diag, UCL_ERR_INVAL, "%s: no [targets] (e.g. threshold_V = 4 +- 2%%)", path);
+  }
+  /* sections of other commands are fine; unknown ones were refused by the spec reader */
+  ucl_ini_destroy(&ini);
+  if (st != UCL_OK) {
+    ucl_tune_destroy(&t);
+    return st;
+  }
+  *out = t;
+  return UCL_OK;
+}
+
+void ucl_tune_nominal(const ucl_tune *t, double *values) {
+  for (int k = 0; k < t->n_parts; k++) {
+    double v = 0.0;
+    (void)!ucl_params_get(&t->base, t->parts[k].name, &v);
+    values[k] = v;
+  }
+}
+
+void ucl_tune_params(const ucl_tune *t, const double *values, ucl_params *out) {
+  *out = t->base;
+  for (int k = 0; k < t->n_parts; k++) {
+    (void)!ucl_params_set_value(out, t->parts[k].name, values[k], NULL);
+  }
+}
+
+/* The numeric fields of one points.csv row (libcsv on the row written to memory). */
+typedef struct row_reader {
+  double *vals;
+  int n, k;
+} row_reader;
+
+static void rr_field(void *s, size_t len, void *data) {
+  row_reader *rr = data;
+  if (rr->k < rr->n) {
+    char *end = NULL;
+    double v = (s && len) ? strtod(s, &end) : NAN;
+    rr->vals[rr->k] = (s && len && end && *end == '\0') ? v : NAN;
+  }
+  rr->k++;
+}
+
+static void rr_row(int c, void *data) {
+  (void)c;
+  (void)data;
+}
+
+static double miss(const ucl_tune_target *tg, double f) {
+  if (!isfinite(f)) {
+    return 1e3;
+  }
+  double scale = fabs(tg->value) > 0.0 ? fabs(tg->value) : 1.0;
+  switch (tg->kind) {
+  case UCL_TARGET_AT_LEAST:
+    return f >= tg->value ? 0.0 : (tg->value - f) / (0.02 * scale);
+  case UCL_TARGET_AT_MOST:
+    return f <= tg->value ? 0.0 : (f - tg->value) / (0.02 * scale);
+  default:
+    return (f - tg->value) / tg->tol;
+  }
+}
+
+ucl_status ucl_tune_eval_design(const ucl_tune *t, const double *values, ucl_tune_eval *out,
+                                ucl_diag *diag) {
+  ucl_params p;
+  ucl_tune_params(t, values, &p);
+  memset(out, 0, sizeof(*out));
+  for (int k = 0; k < UCL_TUNE_MAX_TARGETS; k++) {
+    out->f[k] = NAN;
+  }
+  const char *bad = NULL;
+  ucl_char_result r;
+  memset(&r, 0, sizeof(r));
+  ucl_status st = ucl_params_validate(&p, &bad, NULL);
+  if (st == UCL_OK) {
+    st = ucl_characterize(&p, &t->chr.opts, &r, diag);
+  }
+  if (st == UCL_ERR_NOMEM) {
+    ucl_char_result_free(&r);
+    return st;
+  }
+  out->ok = st == UCL_OK && r.status == UCL_OK;
+  if (st == UCL_OK) {
+    /* the features by column, from the points.csv row */
+    int n;
+    ucl_results_point_columns(&n);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    ucl_csv_writer *w = NULL;
+    double *vals = calloc((size_t)n, sizeof(double));
+    st = (m && vals) ? ucl_csv_wrap(m, n, &w) : UCL_ERR_NOMEM;
+    if (st == UCL_OK) {
+      st = ucl_results_write_point(w, 0, &p, &r, diag);
+    }
+    ucl_csv_abort(&w);
+    if (m) {
+      fclose(m);
+    }
+    if (st == UCL_OK) {
+      struct csv_parser cp;
+      row_reader rr = {vals, n, 0};
+      if (csv_init(&cp, CSV_APPEND_NULL) == 0) {
+        csv_parse(&cp, buf, len, rr_field, rr_row, &rr);
+        csv_fini(&cp, rr_field, rr_row, &rr);
+        csv_free(&cp);
+      }
+      for (int k = 0; k < t->n_targets; k++) {
+        out->f[k] = vals[t->col[k]];
+      }
+    }
+    free(buf);
+    free(vals);
+  }
+  ucl_char_result_free(&r);
+  if (st == UCL_ERR_NOMEM) {
+    return ucl_diag_set(diag, st, "out of memory");
+  }
+  out->met = 1;
+  out->cost = 0.0;
+  for (int k = 0; k < t->n_targets; k++) {
+    double e = miss(&t->targets[k], out->f[k]);
+    out->cost += e * e;
+    out->met &= isfinite(out->f[k]) && fabs(e) <= 1.0 &&
+                (t->targets[k].kind == UCL_TARGET_WITHIN || e == 0.0);
+  }
+  return UCL_OK;
+}
+
+void ucl_tune_draw(const ucl_tune *t, const double *values, long k, double *drawn) {
+  for (int j = 0; j < t->n_parts; j++) {
+    double u;
+    uint64_t a = (uint64_t)k, b = (uint64_t)j;
+    if (t->normal) { /* Box-Muller from two uniforms, σ = tol/3, cut at ±3σ */
+      double u1 = ucl_sweep_uniform(t->seed, a, 2 * b),
+             u2 = ucl_sweep_uniform(t->seed, a, 2 * b + 1);
+      double z = sqrt(-2.0 * log(u1 > 0.0 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
+      u = fmax(-1.0, fmin(1.0, z / 3.0));
+    } else {
+      u = 2.0 * ucl_sweep_uniform(t->seed, a, 2 * b) - 1.0;
+    }
+    drawn[j] = values[j] * (1.0 + t->parts[j].tol * u);
+  }
+}
+
+void ucl_tune_neighbours(const ucl_tune *t, int k, double v, double *below, double *above) {
+  const ucl_tune_part *p = &t->parts[k];
+  double *vals = NULL;
+  size_t n = 0;
+  *below = *above = v;
+  if (ucl_eseries_range(p->series, p->lo, p->hi, 100000, &vals, &n, NULL) != UCL_OK || n == 0) {
+    return;
+  }
+  *below = vals[0];
+  *above = vals[n - 1];
+  for (size_t i = 0; i < n; i++) {
+    if (vals[i] <= v * (1.0 + 1e-12)) {
+      *below = vals[i];
+    }
+    if (vals[n - 1 - i] >= v * (1.0 - 1e-12)) {
+      *above = vals[n - 1 - i];
+    }
+  }
+  free(vals);
+}

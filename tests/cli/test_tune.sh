@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `uclif tune`: the round trip (the features of a known E-series design as targets: tune finds a
+# design meeting them), yield with 10 % capacitors below yield with 1 %, the same numbers at 1
+# and 2 ranks, and unknown, contradictory and unreachable targets named in the message.
+# Usage: test_tune.sh UCLIF SOURCE_DIR
+set -u
+uclif=$1
+src=$2
+. "$src/tests/mpi/mpi_env.sh" # check/finish; MPI as root
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rt="$src/tests/specs/tune/round-trip.ini"
+
+# the targets really are the features of R1 = 68k, C = 15n
+sed -e 's/^R1 = 33k/R1 = 68k/' -e 's/^C = 33n/C = 15n/' "$rt" | grep -v "^\(R1\|C\) = .*, e24" >"$work/design.ini"
+"$uclif" characterize "$work/design.ini" --out "$work/ch" --quiet 2>"$work/err"
+check "characterize the known design ($(cat "$work/err"))" $?
+feat() { gawk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); if (h == c) k = i } } NR == 2 { print $k }' "$work/ch/points.csv"; }
+thr=$(feat threshold_V)
+tau=$(feat tau_leak_off_s)
+check "its threshold is the target's 5.07 V ($thr)" $(awk -v v="$thr" 'BEGIN { exit !(v > 5.07 * 0.99 && v < 5.07 * 1.01) }'; echo $?)
+check "its tau_leak is the target's 6.83 ms ($tau)" $(awk -v v="$tau" 'BEGIN { exit !(v > 6.83e-3 * 0.99 && v < 6.83e-3 * 1.01) }'; echo $?)
+
+$MPIRUN -np 2 "$uclif" tune "$rt" -o "$work/rt" --quiet >"$work/out" 2>"$work/err"
+check "round trip: tune exits 0 ($(tail -2 "$work/err"))" $?
+grep -q "^snapped design meets every target: yes" "$work/rt/tune.txt"
+check "the snapped design meets every target" $?
+grep -q '^"R1",68000,"Ohm","E24",1,"tuned"' "$work/rt/bom.csv" && grep -q '^"C",1.5e-08,"F","E24",5,"tuned"' "$work/rt/bom.csv"
+check "and it is R1 = 68k, C = 15n ($(grep tuned "$work/rt/bom.csv" | tr '\n' ' '))" $?
+check "bom.csv lists every part" $([ "$(wc -l <"$work/rt/bom.csv")" -eq 8 ]; echo $?)
+check "draws.csv has 1000 draws" $([ "$(wc -l <"$work/rt/draws.csv")" -eq 1001 ]; echo $?)
+grep -q "^XSCR\|^\.tran\|R1 " "$work/rt/design.cir"
+check "design.cir is a netlist" $?
+
+# yield: the same design with 1 % and 10 % capacitors (no free parts: analysis only)
+for tol in 1 10; do
+  sed -e 's/^R1 = 33k/R1 = 68k/' -e 's/^C = 33n/C = 15n/' -e "s/^capacitors = .*/capacitors = $tol%/" "$rt" |
+    grep -v "^\(R1\|C\) = .*, e24" >"$work/y$tol.ini"
+  $MPIRUN -np 2 "$uclif" tune "$work/y$tol.ini" -o "$work/y$tol" --quiet >/dev/null 2>"$work/err"
+  check "yield with $tol % capacitors runs ($(tail -1 "$work/err"))" $?
+done
+y1=$(sed -n 's/^yield = \([0-9.]*\) .*/\1/p' "$work/y1/tune.txt")
+y10=$(sed -n 's/^yield = \([0-9.]*\) .*/\1/p' "$work/y10/tune.txt")
+check "yield with 10 % capacitors ($y10) is lower than with 1 % ($y1)" $(awk -v a="$y10" -v b="$y1" 'BEGIN { exit !(a < b) }'; echo $?)
+grep -q "95% CI" "$work/y1/tune.txt"
+check "the yield has its confidence interval" $?
+sweep1 "$uclif" tune "$work/y10.ini" -o "$work/y10-1rank" --quiet >/dev/null 2>&1
+cmp -s "$work/y10/draws.csv" "$work/y10-1rank/draws.csv"
+check "1 and 2 ranks: the same draws.csv" $?
+check "1 and 2 ranks: the same yield" $([ "$(grep '^yield' "$work/y10/tune.txt")" = "$(grep '^yield' "$work/y10-1rank/tune.txt")" ]; echo $?)
+
+# bad targets: exit 2 naming the target, nothing written
+bad() { # NAME TARGET-LINE [CHARACTERIZE-LINE] EXPECTED-TEXT
+  sed -e "s|^threshold_V = .*|$2|" "$rt" >"$work/bad.ini"
+  [ -n "$3" ] && sed -i "s|^rheobase = off|rheobase = off\n$3|" "$work/bad.ini"
+  sweep1 "$uclif" tune "$work/bad.ini" -o "$work/bad" >/dev/null 2>"$work/err"
+  check "$1 exits 2" $([ $? -eq 2 ]; echo $?)
+  grep -qF "$4" "$work/err"
+  check "$1 named ($(cat "$work/err"))" $?
+  check "$1: nothing written" $([ ! -e "$work/bad" ]; echo $?)
+}
+bad "an unknown target" "threshold_volts = 5 +- 1%" "" "target 'threshold_volts': not a feature"
+bad "a zero tolerance" "threshold_V = 5 +- 0%" "" "target 'threshold_V': the tolerance must be > 0"
+bad "a target of a procedure switched off" "tau_ref_s = 20u +- 5%" "" "target 'tau_ref_s': contradicts [characterize] tau_ref = off"
+bad "an adaptation target on type I" "tau_adapt_s = 3m +- 10%" "" "target 'tau_adapt_s': a type I neuron does not adapt"
+# unreachable: exit 1 naming the target, the closest design written
+sed -e "s|^threshold_V = .*|threshold_V = 40 +- 1%|" -e 's/^draws = .*//' "$rt" >"$work/far.ini"
+$MPIRUN -np 2 "$uclif" tune "$work/far.ini" -o "$work/far" --quiet >/dev/null 2>"$work/err"
+check "an unreachable target exits 1" $([ $? -eq 1 ]; echo $?)
+grep -q "meets every target: threshold_V (wanted 40" "$work/err"
+check "and names it ($(grep -o 'no design.*' "$work/err" | head -1))" $?
+check "the closest design is written" $([ -s "$work/far/bom.csv" ]; echo $?)
+finish
