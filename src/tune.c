@@ -182,7 +182,8 @@ static const char *procedure_off(const ucl_tune *t, const char *name) {
   if (strncmp(name, "rheobase", 8) == 0) {
     return o->rheobase == UCL_OFF ? "rheobase" : NULL;
   }
-  if (strncmp(name, "energy", 6) == 0 || strncmp(name, "E_", 2) == 0) {
+  if (strncmp(name, "energy", 6) == 0 || strncmp(name, "E_", 2) == 0 ||
+      strncmp(name, "ref_", 4) == 0) { /* the reference run belongs to the energy procedure */
     return o->energy == UCL_OFF ? "energy" : NULL;
   }
   if (strncmp(name, "tau_adapt", 9) == 0 || strncmp(name, "adapt_", 6) == 0) {

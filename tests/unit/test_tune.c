@@ -93,6 +93,8 @@ static void test_errors(void **state) {
       {"[characterize]\ntau_leak = off\n[targets]\ntau_leak_off_s = 5m +- 5%\n",
        ":4: target 'tau_leak_off_s': contradicts [characterize] tau_leak = off"},
       {"[targets]\ntau_adapt_s = 3m +- 10%\n", "a type I neuron does not adapt"},
+      {"[characterize]\nenergy = off\n[targets]\nref_rate_mean_Hz = >= 1k\n",
+       "target 'ref_rate_mean_Hz': contradicts [characterize] energy = off"},
       {"[tune]\ndraws = 100\n[targets]\nthreshold_V = 5 +- 1%\n", ":2: [tune] draws:"},
       {"[free]\nR9 = 1k, 2k, e24\n[targets]\nthreshold_V = 5 +- 1%\n",
        ":2: [free] R9: not a component"},
