@@ -287,7 +287,7 @@ ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag) {
     if (k < 0) {
       st = ucl_diag_set(diag, UCL_ERR_INVAL,
                         "not a component of this neuron (R1 ... R7, C; R7 and C2 for type II)");
-    } else if (sscanf(e->value, " %63[^,] , %63[^,] , e%15s", lo, hi, se) != 3) {
+    } else if (sscanf(e->value, " %63[^,] , %63[^,] , %*[eE]%15s", lo, hi, se) != 3) {
       st = ucl_diag_set(diag, UCL_ERR_PARSE, "expected 'LO, HI, eN' such as '10k, 1meg, e24'");
     } else {
       ucl_tune_part *p = &t->parts[k];

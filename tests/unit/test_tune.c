@@ -30,7 +30,7 @@ static void test_parts_neighbours_draws(void **state) {
   (void)state;
   ucl_tune *t = NULL;
   ucl_diag d = {{0}};
-  if (load("[circuit]\nneuron = type2\n[free]\nR1 = 10k, 100k, e24\n"
+  if (load("[circuit]\nneuron = type2\n[free]\nR1 = 10k, 100k, E24\n"
            "[targets]\nthreshold_V = 5 +- 2%\nref_rate_mean_Hz = >= 1k\n"
            "[tolerance]\ncapacitors = 5%\nR3 = 0.1%\n[tune]\nseed = 9\n",
            &t, &d) != UCL_OK) {
