@@ -159,7 +159,6 @@ typedef struct builder {
   size_t cap_n, cap_s;
   int *input_mode; /* per neuron: 1 external, 0 none, -1 auto */
   int *line;       /* per neuron: its section's line (0: generated) */
-  int *syn_line;   /* per synapse */
 } builder;
 
 /* Room for n neurons and m synapses in all. */
@@ -183,14 +182,10 @@ static ucl_status reserve(builder *b, size_t n, size_t m, ucl_diag *diag) {
   }
   if (m > b->cap_s) {
     void *a = realloc(net->synapses, m * sizeof(*net->synapses));
-    if (a) {
-      net->synapses = a;
-    }
-    void *l = a ? realloc(b->syn_line, m * sizeof(int)) : NULL;
-    if (!l) {
+    if (!a) {
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for %zu synapses", m);
     }
-    b->syn_line = l;
+    net->synapses = a;
     b->cap_s = m;
   }
   return UCL_OK;
@@ -199,21 +194,10 @@ static ucl_status reserve(builder *b, size_t n, size_t m, ucl_diag *diag) {
 static ucl_status add_neuron(builder *b, const char *name, int line, ucl_diag *diag) {
   ucl_network *net = b->net;
   if (net->n_neurons == b->cap_n) {
-    size_t cap = b->cap_n ? 2 * b->cap_n : 16;
-    void *a = realloc(net->neurons, cap * sizeof(*net->neurons));
-    void *m = a ? realloc(b->input_mode, cap * sizeof(int)) : NULL;
-    if (a) {
-      net->neurons = a;
+    ucl_status st = reserve(b, b->cap_n ? 2 * b->cap_n : 16, b->cap_s, diag);
+    if (st != UCL_OK) {
+      return st;
     }
-    if (m) {
-      b->input_mode = m;
-    }
-    void *l = m ? realloc(b->line, cap * sizeof(int)) : NULL;
-    if (!l) {
-      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory building the network");
-    }
-    b->line = l;
-    b->cap_n = cap;
   }
   ucl_net_neuron *nn = &net->neurons[net->n_neurons];
   memset(nn, 0, sizeof(*nn));
@@ -226,20 +210,13 @@ static ucl_status add_neuron(builder *b, const char *name, int line, ucl_diag *d
 }
 
 static ucl_status add_synapse(builder *b, const char *name, size_t from, size_t to, double R,
-                              int diode, int line, ucl_diag *diag) {
+                              int diode, ucl_diag *diag) {
   ucl_network *net = b->net;
   if (net->n_synapses == b->cap_s) {
-    size_t cap = b->cap_s ? 2 * b->cap_s : 16;
-    void *a = realloc(net->synapses, cap * sizeof(*net->synapses));
-    if (a) {
-      net->synapses = a;
+    ucl_status st = reserve(b, b->cap_n, b->cap_s ? 2 * b->cap_s : 16, diag);
+    if (st != UCL_OK) {
+      return st;
     }
-    void *l = a ? realloc(b->syn_line, cap * sizeof(int)) : NULL;
-    if (!l) {
-      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory building the network");
-    }
-    b->syn_line = l;
-    b->cap_s = cap;
   }
   ucl_net_synapse *s = &net->synapses[net->n_synapses];
   memset(s, 0, sizeof(*s));
@@ -248,7 +225,6 @@ static ucl_status add_synapse(builder *b, const char *name, size_t from, size_t 
   s->to = to;
   s->R = R;
   s->diode = diode;
-  b->syn_line[net->n_synapses] = line;
   net->n_synapses++;
   return UCL_OK;
 }
@@ -311,7 +287,7 @@ static ucl_status parse_synapses(const char *path, const ucl_ini *ini, builder *
       st = ucl_diag_set(diag, UCL_ERR_PARSE, "synapse '%s' defined twice", name);
     }
     if (st == UCL_OK) {
-      st = add_synapse(b, name, 0, 0, 10e3, 0, line, diag);
+      st = add_synapse(b, name, 0, 0, 10e3, 0, diag);
     }
     if (st != UCL_OK) {
       ucl_diag_prefix(diag, "%s:%d: ", path, line);
@@ -591,8 +567,7 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
         }
         char name[UCL_NET_NAME_MAX];
         snprintf(name, sizeof(name), "S%zu", b->net->n_synapses + 1);
-        ucl_status st =
-            add_synapse(b, name, prev_first + (size_t)pick[j], to, R, L->diode, 0, diag);
+        ucl_status st = add_synapse(b, name, prev_first + (size_t)pick[j], to, R, L->diode, diag);
         if (st != UCL_OK) {
           free(pick);
           free(swaps);
@@ -693,7 +668,7 @@ done:
 ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char *const *sets,
                                 int n_sets, ucl_network **out, ucl_diag *diag) {
   ucl_network *net = calloc(1, sizeof(*net));
-  builder b = {net, 0, 0, NULL, NULL, NULL};
+  builder b = {net, 0, 0, NULL, NULL};
   const char **base_sets = calloc((size_t)(n_sets > 0 ? n_sets : 1), sizeof(char *));
   ucl_status st = UCL_OK;
   if (!net || !base_sets) {
@@ -825,14 +800,12 @@ ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char
   }
   free(b.input_mode);
   free(b.line);
-  free(b.syn_line);
   free(base_sets);
   *out = net;
   return UCL_OK;
 fail:
   free(b.input_mode);
   free(b.line);
-  free(b.syn_line);
   free(base_sets);
   ucl_network_destroy(&net);
   return st;

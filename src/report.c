@@ -91,7 +91,8 @@ typedef struct rep {
   char cur_status[32];
   char **hdr; /* header names while reading the header */
   int hdr_cap;
-  long stride;
+  long stride; /* rows kept: every stride-th (doubled whenever more than max_kept are held) */
+  size_t max_kept;
   /* results */
   double *kept; /* rows kept for plots: N_COLS doubles each */
   size_t n_kept, cap_kept;
@@ -286,6 +287,13 @@ static void row_cb(int c, void *data) {
       dst[C_POINT] = ok ? dst[C_POINT] : -1.0 - dst[C_POINT]; /* < 0: not ok */
       r->n_kept++;
     }
+    if (r->n_kept > r->max_kept) { /* keep every other one: the rows at multiples of 2·stride */
+      for (size_t i = 0; 2 * i < r->n_kept; i++) {
+        memmove(r->kept + i * N_COLS, r->kept + 2 * i * N_COLS, N_COLS * sizeof(double));
+      }
+      r->n_kept = (r->n_kept + 1) / 2;
+      r->stride *= 2;
+    }
   }
   r->row++;
   r->field = 0;
@@ -327,23 +335,6 @@ static ucl_status parse_csv(const char *path, void (*fcb)(void *, size_t, void *
   return st;
 }
 
-static long count_lines(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    return -1;
-  }
-  char buf[1 << 16];
-  size_t n;
-  long lines = 0;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-    for (size_t i = 0; i < n; i++) {
-      lines += buf[i] == '\n';
-    }
-  }
-  fclose(f);
-  return lines;
-}
-
 /* ---- rate curves of a few points ---- */
 
 typedef struct curves {
@@ -351,7 +342,7 @@ typedef struct curves {
   double label[MAX_CURVES], label2[MAX_CURVES];
   int n;
   int field, header_done;
-  int c_point, c_amp, c_rate, c_status, n_cols_seen;
+  int c_point, c_amp, c_rate, c_status;
   char **hdr;
   int n_hdr, cap_hdr;
   double point, amp, rate;
@@ -595,14 +586,8 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
     }
     fclose(mf);
   }
-  long lines = count_lines(points);
-  if (lines < 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO,
-                      "%s: cannot read: %s (run `uclif sweep` or `uclif merge` first)", points,
-                      strerror(errno));
-    goto done;
-  }
-  r.stride = lines > (long)maxp ? (lines + (long)maxp - 1) / (long)maxp : 1;
+  r.stride = 1;
+  r.max_kept = maxp;
   if (r.n_swept >= 2) {
     r.hm.sum = calloc((size_t)MAX_AXIS * MAX_AXIS, sizeof(double));
     r.hm.cnt = calloc((size_t)MAX_AXIS * MAX_AXIS, sizeof(long));
@@ -610,6 +595,9 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
     r.hm.hi[0] = r.hm.hi[1] = -INFINITY;
   }
   st = parse_csv(points, field_cb, row_cb, &r, diag);
+  if (st == UCL_ERR_IO) {
+    ucl_diag_prefix(diag, "no sweep results: ");
+  }
   if (st != UCL_OK) {
     goto done;
   }

@@ -1,11 +1,9 @@
 /* cmd_network.c — `uclif simulate` and `uclif characterize` on a network spec (docs/spec.md,
  * "Networks"): per-neuron spike trains, rates and energies. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"

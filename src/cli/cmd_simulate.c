@@ -124,11 +124,12 @@ int ucl_cmd_simulate(int argc, char **argv) {
   }
   const char *spec = a.spec, *out_dir = a.out_dir;
   int quiet = a.quiet;
-  if (integration_given && !ucl_cli_is_network_spec(spec)) {
+  int network = ucl_cli_is_network_spec(spec);
+  if (integration_given && !network) {
     ucl_cli_error("simulate", "--integration applies to network specs only (docs/spec.md)");
     return UCL_EXIT_USAGE;
   }
-  if (ucl_cli_is_network_spec(spec)) {
+  if (network) {
     /* networks write no waveforms unless asked: one column per neuron and channel */
     return ucl_cli_run_network("simulate", &a, sample_given ? sample_dt : 0.0, max_samples,
                                integration);
