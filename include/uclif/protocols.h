@@ -8,33 +8,9 @@
 
 #include "uclif/features.h"
 #include "uclif/params.h"
+#include "uclif/spec.h"
 #include "uclif/status.h"
 #include "uclif/trace.h"
-
-typedef enum ucl_switch { UCL_AUTO = 0, UCL_ON = 1, UCL_OFF = 2 } ucl_switch;
-
-typedef struct ucl_char_opts {
-  double thr_lo, thr_hi;   /* V, search bracket (threshold and rheobase) */
-  double thr_tol;          /* V, final bracket width */
-  const double *rate_amps; /* V, f–A amplitudes (borrowed); NULL = lin(2, 10, 33) */
-  size_t n_rate_amps;
-  int adaptation;         /* ucl_switch: auto = type II only */
-  double adapt_amplitude; /* V; 0 = the stimulus amplitude */
-  double adapt_window;    /* s; 0 = type II: max(duration, 20·R7·C2), type I: duration */
-  int rheobase;           /* ucl_switch (auto = on) */
-  int tau_leak;           /* ucl_switch (auto = on) */
-  double leak_amplitude;  /* V; 0 = 0.95 × the DC rheobase */
-  double leak_width;      /* s, charging step length */
-  double leak_window;     /* s; 0 = 8·(R1 + R2)·C after the step */
-  int tau_ref;            /* ucl_switch (auto = on) */
-  double ref_window;      /* s, window of the discharge run */
-  int energy;             /* ucl_switch (auto = on) */
-  double deadline;        /* CLOCK_MONOTONIC seconds after which runs stop with UCL_ERR_LIMIT
-                             (a wall-time limit per point); 0 = none */
-} ucl_char_opts;
-
-/* Defaults (docs/features.md). Cannot fail. */
-void ucl_char_opts_default(ucl_char_opts *o);
 
 typedef enum ucl_search_status {
   UCL_SEARCH_OK = 0,

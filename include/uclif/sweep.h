@@ -63,10 +63,4 @@ UCL_NODISCARD ucl_status ucl_sweep_network(const ucl_sweep *s, long i, struct uc
 UCL_NODISCARD ucl_status ucl_sweep_point_texts(const ucl_sweep *s, long i, char (*texts)[64],
                                                ucl_diag *diag);
 
-/* The counter-based generator: a uniform double in [0, 1) from (seed, a, b). */
-double ucl_sweep_uniform(uint64_t seed, uint64_t a, uint64_t b);
-
-/* A keyed permutation of [0, n): Feistel rounds with cycle walking. */
-uint64_t ucl_sweep_permute(uint64_t x, uint64_t n, uint64_t key);
-
 #endif

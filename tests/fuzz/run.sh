@@ -8,9 +8,7 @@ secs=${1:-30}
 cd "$(dirname "$0")/../.."
 out=${2:-build/fuzz}
 mkdir -p "$out"
-srcs="src/status.c src/units.c src/eseries.c src/params.c src/numeric.c src/devices.c
-      src/stimulus.c src/circuit.c src/trace.c src/integrator.c src/ini.c src/spec.c src/csvio.c
-      src/sim.c src/features.c src/protocols.c src/results.c src/sweep.c src/network.c"
+srcs="$(ls src/base/*.c src/model/*.c src/solve/*.c src/measure/*.c) src/sweep/sweep.c"
 # shellcheck disable=SC2086
 clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=all -Iinclude $srcs tests/fuzz/fuzz_spec.c -o "$out/fuzz_spec" \

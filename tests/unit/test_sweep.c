@@ -5,6 +5,7 @@
 
 #include "testutil.h"
 #include "uclif/network.h"
+#include "uclif/rng.h"
 #include "uclif/sweep.h"
 
 static ucl_sweep *parse(const char *text) {
@@ -109,17 +110,17 @@ static void test_permutation(void **state) {
     uint64_t n = sizes[k];
     unsigned char *seen = calloc(n, 1);
     for (uint64_t x = 0; x < n; x++) {
-      uint64_t y = ucl_sweep_permute(x, n, 12345);
+      uint64_t y = ucl_rng_permute(x, n, 12345);
       assert_true(y < n);
       assert_int_equal(seen[y], 0);
       seen[y] = 1;
     }
     free(seen);
   }
-  double u = ucl_sweep_uniform(1, 2, 3);
+  double u = ucl_rng_uniform(1, 2, 3);
   assert_true(u >= 0.0 && u < 1.0);
-  assert_true(u == ucl_sweep_uniform(1, 2, 3));
-  assert_true(u != ucl_sweep_uniform(1, 2, 4));
+  assert_true(u == ucl_rng_uniform(1, 2, 3));
+  assert_true(u != ucl_rng_uniform(1, 2, 4));
 }
 
 static void test_inconsistent_point_is_reported(void **state) {

@@ -14,22 +14,6 @@
 static const double default_amps_lo = 2.0, default_amps_hi = 10.0;
 enum { DEFAULT_N_AMPS = 33 };
 
-void ucl_char_opts_default(ucl_char_opts *o) {
-  memset(o, 0, sizeof(*o));
-  o->thr_lo = 0.5;
-  o->thr_hi = 15.0;
-  o->thr_tol = 1e-3;
-  o->rate_amps = NULL;
-  o->n_rate_amps = 0;
-  o->adaptation = UCL_AUTO;
-  o->rheobase = UCL_AUTO;
-  o->tau_leak = UCL_AUTO;
-  o->leak_width = 2e-3;
-  o->tau_ref = UCL_AUTO;
-  o->ref_window = 2e-3;
-  o->energy = UCL_AUTO;
-}
-
 const char *ucl_search_status_name(int s) {
   switch (s) {
   case UCL_SEARCH_OK:

@@ -13,6 +13,7 @@
 #include "uclif/protocols.h"
 #include "uclif/results.h"
 #include "uclif/spec.h"
+#include "uclif/rng.h"
 #include "uclif/sweep.h"
 #include "uclif/units.h"
 
@@ -505,12 +506,12 @@ void ucl_tune_draw(const ucl_tune *t, const double *values, long k, double *draw
     double u;
     uint64_t a = (uint64_t)k, b = (uint64_t)j;
     if (t->normal) { /* Box-Muller from two uniforms, σ = tol/3, cut at ±3σ */
-      double u1 = ucl_sweep_uniform(t->seed, a, 2 * b),
-             u2 = ucl_sweep_uniform(t->seed, a, 2 * b + 1);
+      double u1 = ucl_rng_uniform(t->seed, a, 2 * b),
+             u2 = ucl_rng_uniform(t->seed, a, 2 * b + 1);
       double z = sqrt(-2.0 * log(u1 > 0.0 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
       u = fmax(-1.0, fmin(1.0, z / 3.0));
     } else {
-      u = 2.0 * ucl_sweep_uniform(t->seed, a, 2 * b) - 1.0;
+      u = 2.0 * ucl_rng_uniform(t->seed, a, 2 * b) - 1.0;
     }
     drawn[j] = values[j] * (1.0 + t->parts[j].tol * u);
   }

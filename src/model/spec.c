@@ -8,6 +8,22 @@
 #include "uclif/units.h"
 
 /* Sections that belong to other commands (sweeps, characterization): accepted, not read here. */
+void ucl_char_opts_default(ucl_char_opts *o) {
+  memset(o, 0, sizeof(*o));
+  o->thr_lo = 0.5;
+  o->thr_hi = 15.0;
+  o->thr_tol = 1e-3;
+  o->rate_amps = NULL;
+  o->n_rate_amps = 0;
+  o->adaptation = UCL_AUTO;
+  o->rheobase = UCL_AUTO;
+  o->tau_leak = UCL_AUTO;
+  o->leak_width = 2e-3;
+  o->tau_ref = UCL_AUTO;
+  o->ref_window = 2e-3;
+  o->energy = UCL_AUTO;
+}
+
 static const char *const other_sections[] = {"run",  "sweep", "characterize", "network",  "layers",
                                              "tune", "free",  "targets",      "tolerance"};
 

@@ -12,7 +12,7 @@
 #include "uclif/circuit.h"
 #include "uclif/ini.h"
 #include "uclif/spec.h"
-#include "uclif/sweep.h"
+#include "uclif/rng.h"
 #include "uclif/units.h"
 
 #define NEURON_PREFIX "neuron."
@@ -518,7 +518,7 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
       }
       b->input_mode[b->net->n_neurons - 1] = (l == 0);
       if (l == 0 && L->jitter > 0.0) {
-        nn->p.stim.start += L->jitter * ucl_sweep_uniform(L->seed, 1, (uint64_t)k);
+        nn->p.stim.start += L->jitter * ucl_rng_uniform(L->seed, 1, (uint64_t)k);
       }
     }
     if (l == 0) {
@@ -551,7 +551,7 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
       for (long j = 0; j < fan; j++) {
         if (L->random) { /* partial Fisher-Yates from the counter-based generator */
           uint64_t stream = ((uint64_t)(l + 1) << 40) ^ (uint64_t)k;
-          long r = j + (long)(ucl_sweep_uniform(L->seed, stream, (uint64_t)j) * (double)(prev - j));
+          long r = j + (long)(ucl_rng_uniform(L->seed, stream, (uint64_t)j) * (double)(prev - j));
           if (r >= prev) {
             r = prev - 1;
           }
@@ -562,7 +562,7 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
         }
         double R = L->R;
         if (L->R_max > 0.0) {
-          double u = ucl_sweep_uniform(L->seed, ((uint64_t)(l + 1) << 48) ^ to, (uint64_t)j);
+          double u = ucl_rng_uniform(L->seed, ((uint64_t)(l + 1) << 48) ^ to, (uint64_t)j);
           R = L->R * pow(L->R_max / L->R, u);
         }
         char name[UCL_NET_NAME_MAX];

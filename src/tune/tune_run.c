@@ -12,6 +12,7 @@
 
 #include "uclif/csvio.h"
 #include "uclif/netlist.h"
+#include "uclif/rng.h"
 #include "uclif/sweep.h"
 
 #define W (3 + UCL_TUNE_MAX_TARGETS) /* doubles per evaluation: cost, met, ok, features */
@@ -209,7 +210,7 @@ static ucl_status multi_start(search *s, double *best_z, ucl_tune_eval *best, in
       } else if (k == 1) {
         z0[i] = centre;
       } else {
-        double u = ucl_sweep_uniform(ucl_tune_seed(s->t), 1000003ULL + (uint64_t)k, (uint64_t)i);
+        double u = ucl_rng_uniform(ucl_tune_seed(s->t), 1000003ULL + (uint64_t)k, (uint64_t)i);
         z0[i] = s->lo[i] + u * (s->hi[i] - s->lo[i]);
       }
     }

@@ -1,0 +1,18 @@
+/* rng.h — the counter-based generator: every random number uclif draws is a pure function of
+ * (seed, stream, index), so a sweep point, a network's wiring or a Monte Carlo draw is the same on
+ * any rank count and after a resume. No state, no globals; thread-safe.
+ * Mixing function: SplitMix64's finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom
+ * number generators", OOPSLA 2014). */
+#ifndef UCL_RNG_H
+#define UCL_RNG_H
+
+#include <stdint.h>
+
+/* A uniform double in [0, 1) (53 random bits) from (seed, a, b). */
+double ucl_rng_uniform(uint64_t seed, uint64_t a, uint64_t b);
+
+/* A keyed permutation of [0, n): x in [0, n) maps to a distinct value in [0, n) (four Feistel
+ * rounds on the smallest even bit width covering n, with cycle walking). n <= 1 gives 0. */
+uint64_t ucl_rng_permute(uint64_t x, uint64_t n, uint64_t key);
+
+#endif
