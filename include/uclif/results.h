@@ -1,19 +1,31 @@
-/* results.h — the rows of points.csv and rate_curves.csv (the schema of docs/outputs.md), shared
- * by `uclif characterize` and the sweeps. Columns: point, status, reason, every parameter (named
- * as in `uclif params`), then the features with units in their names. */
+/* results.h — the tables of points.csv and rate_curves.csv (columns.h; docs/outputs.md), shared
+ * by `uclif characterize`, the sweeps, their shards and merge, the report and `uclif tune`.
+ * points.csv: point, status, reason, every parameter (named as in `uclif params`), then the
+ * features with units in their names; rate_curves.csv: point, then one f–A curve point. */
 #ifndef UCL_RESULTS_H
 #define UCL_RESULTS_H
 
+#include "uclif/columns.h"
 #include "uclif/csvio.h"
 #include "uclif/params.h"
 #include "uclif/protocols.h"
 #include "uclif/status.h"
 
-/* Column names of points.csv (static storage, built on first use; not thread-safe on the very
- * first call). */
-const char *const *ucl_results_point_columns(int *n);
+/* The parts of a points.csv row (ucl_table_write_row): the point index (a long), the
+ * characterization result, the parameters. */
+enum { UCL_POINT_PART_ID = 0, UCL_POINT_PART_RESULT = 1, UCL_POINT_PART_PARAMS = 2 };
+/* The parts of a rate_curves.csv row: the point index (a long), one ucl_rate_point. */
+enum { UCL_CURVE_PART_ID = 0, UCL_CURVE_PART_POINT = 1 };
 
-/* Column names of rate_curves.csv. */
+/* The table of points.csv (static storage, built from the parameter table on first use; not
+ * thread-safe on the very first call). */
+const ucl_table *ucl_results_points_table(void);
+
+/* The table of rate_curves.csv (static). */
+const ucl_table *ucl_results_curves_table(void);
+
+/* Column names of points.csv / rate_curves.csv (the tables' names, same storage rules). */
+const char *const *ucl_results_point_columns(int *n);
 const char *const *ucl_results_curve_columns(int *n);
 
 /* One points.csv row for point 'id'. */
@@ -23,5 +35,10 @@ UCL_NODISCARD ucl_status ucl_results_write_point(ucl_csv_writer *w, long id, con
 /* The rate_curves.csv rows of point 'id' (one per amplitude). */
 UCL_NODISCARD ucl_status ucl_results_write_curve(ucl_csv_writer *w, long id,
                                                  const ucl_char_result *r, ucl_diag *diag);
+
+/* The value of points.csv column 'col' (ucl_table_find on ucl_results_points_table()) for the
+ * configuration p and its result r, as a number: 1 and *out set (NAN when not measured), 0 when
+ * the column is not numeric (status, reason, a choice, a search status). */
+int ucl_results_point_number(long col, const ucl_params *p, const ucl_char_result *r, double *out);
 
 #endif

@@ -1,0 +1,104 @@
+/* columns.c — writing and reading rows through column tables (columns.h). */
+#include "uclif/columns.h"
+
+#include <stdio.h>
+#include <string.h>
+
+long ucl_table_find(const ucl_table *t, const char *name) {
+  for (size_t i = 0; i < t->n; i++) {
+    if (strcmp(t->cols[i].name, name) == 0) {
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
+void ucl_table_names(const ucl_table *t, const char **names) {
+  for (size_t i = 0; i < t->n; i++) {
+    names[i] = t->cols[i].name;
+  }
+}
+
+static const void *field(const ucl_column *c, const void *const *parts) {
+  return (const char *)parts[c->part] + c->offset;
+}
+
+static ucl_status write_cell(const ucl_column *c, const void *const *parts, ucl_csv_writer *w) {
+  const void *f = field(c, parts);
+  switch (c->kind) {
+  case UCL_COL_REAL: {
+    double v;
+    memcpy(&v, f, sizeof(v));
+    return ucl_csv_double(w, v);
+  }
+  case UCL_COL_INT: {
+    int v;
+    memcpy(&v, f, sizeof(v));
+    return ucl_csv_long(w, v);
+  }
+  case UCL_COL_LONG: {
+    long v;
+    memcpy(&v, f, sizeof(v));
+    return ucl_csv_long(w, v);
+  }
+  case UCL_COL_ENUM: {
+    int v;
+    memcpy(&v, f, sizeof(v));
+    return ucl_csv_text(w, c->enum_name(v));
+  }
+  case UCL_COL_TEXT:
+    return ucl_csv_text(w, (const char *)f);
+  case UCL_COL_CELL:
+    return c->cell(w, parts[c->part], c);
+  }
+  return UCL_ERR_INVAL;
+}
+
+ucl_status ucl_table_write_row(const ucl_table *t, const void *const *parts, ucl_csv_writer *w,
+                               ucl_diag *diag) {
+  for (size_t i = 0; i < t->n; i++) {
+    ucl_status st = write_cell(&t->cols[i], parts, w);
+    if (st != UCL_OK) {
+      return ucl_diag_set(diag, st, "writing column %s of a %s row failed", t->cols[i].name,
+                          t->file);
+    }
+  }
+  return ucl_csv_end_row(w, diag);
+}
+
+int ucl_table_number(const ucl_table *t, size_t col, const void *const *parts, double *out) {
+  if (col >= t->n) {
+    return 0;
+  }
+  const ucl_column *c = &t->cols[col];
+  const void *f = field(c, parts);
+  switch (c->kind) {
+  case UCL_COL_REAL:
+    memcpy(out, f, sizeof(*out));
+    return 1;
+  case UCL_COL_INT: {
+    int v;
+    memcpy(&v, f, sizeof(v));
+    *out = (double)v;
+    return 1;
+  }
+  case UCL_COL_LONG: {
+    long v;
+    memcpy(&v, f, sizeof(v));
+    *out = (double)v;
+    return 1;
+  }
+  case UCL_COL_CELL:
+    return c->number ? c->number(parts[c->part], c, out) : 0;
+  case UCL_COL_ENUM:
+  case UCL_COL_TEXT:
+    break;
+  }
+  return 0;
+}
+
+size_t ucl_column_markdown(const ucl_column *c, char *buf, size_t size) {
+  int n = snprintf(buf, size, "| `%s` | %s | %s | %s |", c->name, c->unit[0] ? c->unit : "–",
+                   c->procedure[0] ? c->procedure : "–", c->meaning);
+  return n < 0 ? 0 : (size_t)n;
+}
