@@ -2,13 +2,13 @@
  * free components (each iteration's candidates evaluated in parallel), the E-series snapping
  * of its optimum (every floor/ceil combination for up to 6 free parts, a coordinate search for
  * more), and the Monte Carlo tolerance analysis of the snapped design. Every evaluation is a
- * pure function of (spec, design, draw), and batches are shared out by index: the numbers are
- * the same for any number of ranks. Collective over 'comm'; rank 0 writes the files. */
+ * pure function of (spec, design, draw), and batches are shared out by index through the
+ * scheduler (ucl_sched_batch): the numbers are the same for any number of ranks. Collective over
+ * 'comm'; rank 0 writes the files. */
 #ifndef UCL_TUNE_RUN_H
 #define UCL_TUNE_RUN_H
 
-#include <mpi.h>
-
+#include "uclif/sched.h"
 #include "uclif/status.h"
 #include "uclif/tune.h"
 
@@ -28,8 +28,9 @@ typedef struct ucl_tune_report {
 /* Tune and analyse; write DIR/bom.csv, DIR/tune.txt, DIR/draws.csv and DIR/design.cir (rank 0).
  * Returns UCL_OK when the snapped design meets every target, UCL_ERR_RANGE when it does not
  * ('diag' names the targets it misses; the files are written all the same), other errors for
- * I/O and memory. Progress lines go through 'progress' (rank 0; may be NULL). */
-UCL_NODISCARD ucl_status ucl_tune_run(MPI_Comm comm, const ucl_tune *t, const char *out_dir,
+ * I/O, memory and MPI, the same on every rank. Progress lines go through 'progress' (rank 0; may be
+ * NULL). */
+UCL_NODISCARD ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
                                       void (*progress)(const char *line, void *ctx), void *ctx,
                                       ucl_tune_report *rep, ucl_diag *diag);
 

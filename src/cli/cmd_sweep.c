@@ -142,9 +142,12 @@ int ucl_cmd_sweep(int argc, char **argv) {
     ucl_diag_set(&diag, UCL_ERR_PARSE, "needs a spec file and -o DIR (see --help)");
     usage_error = 1;
   }
-  MPI_Init(&argc, &argv);
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  ucl_comm *comm = NULL;
+  if (ucl_comm_init(&argc, &argv, &comm, &diag) != UCL_OK) {
+    ucl_cli_error("sweep", "%s", diag.msg);
+    return UCL_EXIT_RUN;
+  }
+  int rank = ucl_comm_rank(comm);
   int code = UCL_EXIT_OK;
   ucl_sweep *sw = NULL;
   if (usage_error) {
@@ -173,7 +176,7 @@ int ucl_cmd_sweep(int argc, char **argv) {
                        .progress = quiet ? NULL : show,
                        .progress_ctx = &pg};
   ucl_sched_report rep;
-  ucl_status st = ucl_sched_run(MPI_COMM_WORLD, sw, &so, &rep, &diag);
+  ucl_status st = ucl_sched_run(comm, sw, &so, &rep, &diag);
   if (st != UCL_OK) {
     if (rank == 0) {
       ucl_cli_error("sweep", "%s", diag.msg);
@@ -209,7 +212,13 @@ int ucl_cmd_sweep(int argc, char **argv) {
   }
 done:
   ucl_sweep_destroy(&sw);
-  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  MPI_Finalize();
+  if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {
+    ucl_cli_error("sweep", "%s", diag.msg);
+    code = UCL_EXIT_RUN;
+  }
+  if (ucl_comm_finalize(&comm, &diag) != UCL_OK) {
+    ucl_cli_error("sweep", "%s", diag.msg);
+    code = UCL_EXIT_RUN;
+  }
   return code;
 }

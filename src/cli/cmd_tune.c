@@ -1,6 +1,5 @@
 /* cmd_tune.c — `[mpirun -np N] uclif tune SPEC -o DIR [--quiet]`: target features to E-series
  * component values, a BOM and the Monte Carlo yield of the tolerances. */
-#include <mpi.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,13 +47,15 @@ int ucl_cmd_tune(int argc, char **argv) {
       spec = argv[i];
     }
   }
-  MPI_Init(&argc, &argv);
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  ucl_diag diag = {{0}};
+  ucl_comm *comm = NULL;
+  if (ucl_comm_init(&argc, &argv, &comm, &diag) != UCL_OK) {
+    ucl_cli_error("tune", "%s", diag.msg);
+    return UCL_EXIT_RUN;
+  }
+  int rank = ucl_comm_rank(comm), size = ucl_comm_size(comm);
   int code = UCL_EXIT_OK;
   ucl_tune *t = NULL;
-  ucl_diag diag = {{0}};
   if (usage_error || !spec || !out) {
     if (rank == 0) {
       ucl_cli_error("tune", "usage: uclif tune SPEC -o DIR [--quiet] (see --help)");
@@ -73,12 +74,15 @@ int ucl_cmd_tune(int argc, char **argv) {
     ucl_cli_error("tune", "cannot create output directory '%s'", out);
     code = UCL_EXIT_USAGE;
   }
-  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {
+    ucl_cli_error("tune", "%s", diag.msg);
+    code = UCL_EXIT_RUN;
+  }
   if (code != UCL_EXIT_OK) {
     goto done;
   }
   ucl_tune_report rep;
-  ucl_status st = ucl_tune_run(MPI_COMM_WORLD, t, out, quiet ? NULL : show, NULL, &rep, &diag);
+  ucl_status st = ucl_tune_run(comm, t, out, quiet ? NULL : show, NULL, &rep, &diag);
   if (rank == 0) {
     if (!quiet && (st == UCL_OK || st == UCL_ERR_RANGE)) {
       printf("tune: %d free parts, %d targets on %d ranks in %.2f s (%ld characterizations, "
@@ -102,7 +106,13 @@ int ucl_cmd_tune(int argc, char **argv) {
   code = st == UCL_OK ? UCL_EXIT_OK : UCL_EXIT_RUN;
 done:
   ucl_tune_destroy(&t);
-  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  MPI_Finalize();
+  if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {
+    ucl_cli_error("tune", "%s", diag.msg);
+    code = UCL_EXIT_RUN;
+  }
+  if (ucl_comm_finalize(&comm, &diag) != UCL_OK) {
+    ucl_cli_error("tune", "%s", diag.msg);
+    code = UCL_EXIT_RUN;
+  }
   return code;
 }

@@ -1,16 +1,24 @@
-/* sched.c — MPI sweep execution (sched.h). */
+/* sched.c — the communicator, batches and sweeps over MPI ranks (sched.h). The only file of
+ * uclif that includes MPI: every MPI call is checked here (MPI_TRY or mpi_status). */
 #include "uclif/sched.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <mpi.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "uclif/netsweep.h"
-#include "uclif/protocols.h"
+#include "uclif/pointkind.h"
+
+struct ucl_comm {
+  MPI_Comm c; /* a duplicate of MPI_COMM_WORLD, with MPI_ERRORS_RETURN */
+  int rank, size;
+  int started; /* ucl_comm_init called MPI_Init: ucl_comm_finalize calls MPI_Finalize */
+};
 
 static double now(void) {
   struct timespec ts;
@@ -18,15 +26,24 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* MPI call wrapper: a failure becomes UCL_ERR_IO with MPI's message. */
+/* The status of an MPI call's return code 'rc': UCL_OK, or UCL_ERR_IO with MPI's message. */
+static ucl_status mpi_status(int rc, const char *what, ucl_diag *diag) {
+  if (rc == MPI_SUCCESS) {
+    return UCL_OK;
+  }
+  char m[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  if (MPI_Error_string(rc, m, &len) != MPI_SUCCESS) {
+    snprintf(m, sizeof(m), "error code %d", rc);
+  }
+  return ucl_diag_set(diag, UCL_ERR_IO, "MPI: %s: %s", what, m);
+}
+
+/* MPI call wrapper for functions with a ucl_status 'st', a 'diag' and a cleanup label. */
 #define MPI_TRY(call)                                                                              \
   do {                                                                                             \
-    int rc_ = (call);                                                                              \
-    if (rc_ != MPI_SUCCESS) {                                                                      \
-      char m_[MPI_MAX_ERROR_STRING];                                                               \
-      int l_ = 0;                                                                                  \
-      MPI_Error_string(rc_, m_, &l_);                                                              \
-      st = ucl_diag_set(diag, UCL_ERR_IO, "MPI: %s: %s", #call, m_);                               \
+    st = mpi_status((call), #call, diag);                                                          \
+    if (st != UCL_OK) {                                                                            \
       goto cleanup;                                                                                \
     }                                                                                              \
   } while (0)
@@ -86,28 +103,147 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
   return st;
 }
 
-/* Collective: everyone ends with rank 0's status and message, or the worst local one. */
+/* Collective: everyone ends with the worst status and the message of the lowest rank that had
+ * it. An MPI failure here is reported where MPI reports it. */
 static ucl_status agree(MPI_Comm c, int rank, ucl_status local, ucl_diag *diag) {
+  ucl_status st = UCL_OK;
   int mine = (int)local, worst = 0, who = 0, cand;
-  if (MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, c) != MPI_SUCCESS) {
-    return ucl_diag_set(diag, UCL_ERR_IO, "MPI_Allreduce failed");
-  }
+  MPI_TRY(MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, c));
   if (worst == (int)UCL_OK) {
     return UCL_OK;
   }
   cand = (mine == worst) ? rank : INT_MAX;
-  MPI_Allreduce(&cand, &who, 1, MPI_INT, MPI_MIN, c);
+  MPI_TRY(MPI_Allreduce(&cand, &who, 1, MPI_INT, MPI_MIN, c));
   char msg[sizeof(diag->msg)];
   memset(msg, 0, sizeof(msg));
   if (rank == who && diag) {
     memcpy(msg, diag->msg, sizeof(msg));
   }
-  MPI_Bcast(msg, (int)sizeof(msg), MPI_CHAR, who, c);
+  MPI_TRY(MPI_Bcast(msg, (int)sizeof(msg), MPI_CHAR, who, c));
   if (diag) {
     memcpy(diag->msg, msg, sizeof(msg));
   }
-  return (ucl_status)worst;
+  st = (ucl_status)worst;
+cleanup:
+  return st;
 }
+
+/* ---- the communicator ---- */
+
+ucl_status ucl_comm_init(int *argc, char ***argv, ucl_comm **comm, ucl_diag *diag) {
+  ucl_status st = UCL_OK;
+  ucl_comm *cm = NULL;
+  int running = 0, started = 0;
+  if (!comm) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "ucl_comm_init: no handle to fill");
+  }
+  *comm = NULL;
+  MPI_TRY(MPI_Initialized(&running));
+  if (!running) {
+    MPI_TRY(MPI_Init(argc, argv));
+    started = 1;
+    /* errors outside our communicator (MPI_Comm_dup of the world) return, too */
+    MPI_TRY(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+  }
+  cm = calloc(1, sizeof(*cm));
+  if (!cm) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto cleanup;
+  }
+  cm->c = MPI_COMM_NULL;
+  cm->started = started;
+  MPI_TRY(MPI_Comm_dup(MPI_COMM_WORLD, &cm->c));
+  MPI_TRY(MPI_Comm_set_errhandler(cm->c, MPI_ERRORS_RETURN));
+  MPI_TRY(MPI_Comm_rank(cm->c, &cm->rank));
+  MPI_TRY(MPI_Comm_size(cm->c, &cm->size));
+  *comm = cm;
+  return UCL_OK;
+cleanup:
+  if (cm && cm->c != MPI_COMM_NULL) {
+    (void)MPI_Comm_free(&cm->c); /* already failing: its own failure adds nothing */
+  }
+  free(cm);
+  if (started) {
+    (void)MPI_Finalize();
+  }
+  return st;
+}
+
+ucl_status ucl_comm_finalize(ucl_comm **comm, ucl_diag *diag) {
+  if (!comm || !*comm) {
+    return UCL_OK;
+  }
+  ucl_comm *cm = *comm;
+  *comm = NULL;
+  ucl_status st = mpi_status(MPI_Comm_free(&cm->c), "MPI_Comm_free", diag);
+  if (cm->started) {
+    ucl_status fst = mpi_status(MPI_Finalize(), "MPI_Finalize", st == UCL_OK ? diag : NULL);
+    st = st == UCL_OK ? fst : st;
+  }
+  free(cm);
+  return st;
+}
+
+int ucl_comm_rank(const ucl_comm *comm) {
+  return comm->rank;
+}
+
+int ucl_comm_size(const ucl_comm *comm) {
+  return comm->size;
+}
+
+ucl_status ucl_comm_bcast_int(ucl_comm *comm, int *value, int root, ucl_diag *diag) {
+  if (!comm || !value) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "ucl_comm_bcast_int: NULL argument");
+  }
+  return mpi_status(MPI_Bcast(value, 1, MPI_INT, root, comm->c), "MPI_Bcast", diag);
+}
+
+ucl_status ucl_comm_agree(ucl_comm *comm, ucl_status local, ucl_diag *diag) {
+  if (!comm) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "ucl_comm_agree: NULL communicator");
+  }
+  return agree(comm->c, comm->rank, local, diag);
+}
+
+/* ---- batches ---- */
+
+/* MPI counts are ints: reduce in pieces of at most this many doubles. */
+#define BATCH_PIECE (1L << 28)
+
+ucl_status ucl_sched_batch(ucl_comm *comm, long n, int width, ucl_sched_eval_fn eval, void *ctx,
+                           double *results, ucl_diag *diag) {
+  if (!comm || !eval || n < 0 || width < 1) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "ucl_sched_batch: bad arguments (n %ld, width %d)", n,
+                        width);
+  }
+  ucl_status st = UCL_OK, local = UCL_OK;
+  double *buf = NULL;
+  size_t total = (size_t)n * (size_t)width;
+  if ((size_t)n > SIZE_MAX / sizeof(double) / (size_t)width) {
+    local = ucl_diag_set(diag, UCL_ERR_NOMEM, "a batch of %ld x %d values is too large", n, width);
+  } else if (!results || !(buf = calloc(total ? total : 1, sizeof(double)))) {
+    local = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for a batch of %ld", n);
+  }
+  /* static cyclic split: rank r takes i = r, r + size, ...; every other row stays zero */
+  for (long i = comm->rank; local == UCL_OK && i < n; i += comm->size) {
+    local = eval(ctx, i, buf + (size_t)i * (size_t)width, width, diag);
+  }
+  st = agree(comm->c, comm->rank, local, diag);
+  if (st != UCL_OK) {
+    goto cleanup;
+  }
+  /* each value has one nonzero contributor: the sum is that value, bit for bit */
+  for (size_t off = 0; off < total; off += (size_t)BATCH_PIECE) {
+    size_t len = total - off < (size_t)BATCH_PIECE ? total - off : (size_t)BATCH_PIECE;
+    MPI_TRY(MPI_Allreduce(buf + off, results + off, (int)len, MPI_DOUBLE, MPI_SUM, comm->c));
+  }
+cleanup:
+  free(buf);
+  return st;
+}
+
+/* ---- sweeps ---- */
 
 /* DIR/manifest.txt: the spec's and the merge's keys (ucl_store_write_manifest), then this run's. */
 static ucl_status write_manifest(const ucl_sweep *sw, const ucl_sched_opts *o,
@@ -123,52 +259,7 @@ static ucl_status write_manifest(const ucl_sweep *sw, const ucl_sched_opts *o,
   return ucl_store_write_manifest(o->out_dir, sw, &rep->merge, lines, diag);
 }
 
-/* Point i of a single-neuron sweep: characterize it (or, for an inconsistent point, a row with
- * its reason) and append its block. */
-static ucl_status neuron_point(const ucl_sweep *sw, long i, const ucl_sched_opts *o,
-                               ucl_char_opts *copts, ucl_shard *shard, int *failed, double *t_sim,
-                               ucl_diag *diag) {
-  ucl_params p;
-  ucl_char_result res;
-  memset(&res, 0, sizeof(res));
-  ucl_diag pd = {{0}};
-  ucl_status pst = ucl_sweep_point(sw, i, &p, &pd);
-  if (pst == UCL_OK) {
-    double tb = now();
-    copts->deadline = o->point_timeout > 0.0 ? tb + o->point_timeout : 0.0;
-    pst = ucl_characterize(&p, copts, &res, &pd);
-    *t_sim = now() - tb;
-  }
-  if (pst != UCL_OK) {
-    /* an inconsistent point: a row with its reason, no simulation */
-    ucl_char_result_free(&res);
-    ucl_char_result_empty(&res);
-    res.status = pst;
-    snprintf(res.reason, sizeof(res.reason), "point: %s", pd.msg);
-  }
-  *failed = res.status != UCL_OK;
-  ucl_status st = ucl_shard_append(shard, i, &p, &res, diag);
-  ucl_char_result_free(&res);
-  return st;
-}
-
-/* Point i of a network sweep: simulate the network and append its rows. */
-static ucl_status network_point(const ucl_sweep *sw, long i, ucl_shard *shard, int *failed,
-                                double *t_sim, ucl_diag *diag) {
-  char *prow = NULL, *nrows = NULL;
-  size_t plen = 0, nlen = 0;
-  double ta = now();
-  ucl_status st = ucl_netsweep_point(sw, i, &prow, &plen, &nrows, &nlen, failed, diag);
-  *t_sim = now() - ta;
-  if (st == UCL_OK) {
-    st = ucl_shard_append_rows(shard, i, prow, plen, nrows, nlen, diag);
-  }
-  free(prow);
-  free(nrows);
-  return st;
-}
-
-ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opts *o,
+ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_opts *o,
                          ucl_sched_report *rep, ucl_diag *diag) {
   ucl_status st = UCL_OK, local = UCL_OK;
   MPI_Comm c = MPI_COMM_NULL;
@@ -179,11 +270,17 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   ucl_shard *shard = NULL;
   int rank = 0, size = 1;
   long points = ucl_sweep_count(sw);
+  const ucl_point_kind *kind = ucl_point_kind_of(sw);
   ucl_sched_report r;
   memset(&r, 0, sizeof(r));
   double t0 = now();
 
-  MPI_TRY(MPI_Comm_dup(comm, &c));
+  if (!comm) {
+    st = ucl_diag_set(diag, UCL_ERR_INVAL, "ucl_sched_run: NULL communicator");
+    goto cleanup;
+  }
+  /* a communicator of its own: the window and the counters' traffic stay apart from the caller's */
+  MPI_TRY(MPI_Comm_dup(comm->c, &c));
   MPI_TRY(MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN));
   MPI_TRY(MPI_Comm_rank(c, &rank));
   MPI_TRY(MPI_Comm_size(c, &size));
@@ -223,19 +320,14 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   r.run = run;
   r.done_before = n_done;
 
-  if (ucl_sweep_is_network(sw)) {
-    /* a network sweep: its own columns, written into every shard */
-    char *ph = NULL, *nh = NULL;
-    local = ucl_netsweep_layout(sw, &ph, &nh, diag);
-    if (local == UCL_OK) {
-      ucl_store_layout lay = {ph, "neurons.csv", nh};
-      local =
-          ucl_shard_create_layout(sdir, run, rank, ucl_sweep_hash(sw), points, &lay, &shard, diag);
-    }
-    free(ph);
-    free(nh);
-  } else {
-    local = ucl_shard_create(sdir, run, rank, ucl_sweep_hash(sw), points, &shard, diag);
+  /* the kind's columns, written into every shard (none for the store's own single-neuron ones) */
+  ucl_point_layout lay;
+  local = kind->layout(sw, &lay, diag);
+  if (local == UCL_OK) {
+    ucl_store_layout sl = {lay.headers[0], lay.second_file, lay.headers[1]};
+    local = ucl_shard_create_layout(sdir, run, rank, ucl_sweep_hash(sw), points,
+                                    lay.headers[0] ? &sl : NULL, &shard, diag);
+    ucl_point_layout_free(&lay);
   }
   st = agree(c, rank, local, diag);
   if (st != UCL_OK) {
@@ -244,6 +336,7 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   /* counters[0]: next point to hand out; counters[1]: points finished in this run */
   MPI_TRY(MPI_Win_allocate(rank == 0 ? 2 * (MPI_Aint)sizeof(long) : 0, sizeof(long), MPI_INFO_NULL,
                            c, &counters, &win));
+  MPI_TRY(MPI_Win_set_errhandler(win, MPI_ERRORS_RETURN)); /* a window's default is fatal */
   if (rank == 0) {
     MPI_TRY(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win));
     counters[0] = first;
@@ -261,7 +354,6 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
   }
   long computed = 0, failed = 0;
   double t_sim = 0.0, t_other = 0.0;
-  ucl_char_opts copts = *ucl_sweep_char_opts(sw);
   while (local == UCL_OK) {
     long from = 0, one = 1;
     MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
@@ -278,9 +370,14 @@ ucl_status ucl_sched_run(MPI_Comm comm, const ucl_sweep *sw, const ucl_sched_opt
       double ta = now();
       int pfail = 0;
       double t_point = 0.0; /* the simulated part of this point */
-      local = ucl_sweep_is_network(sw)
-                  ? network_point(sw, i, shard, &pfail, &t_point, diag)
-                  : neuron_point(sw, i, o, &copts, shard, &pfail, &t_point, diag);
+      ucl_rowbuf rows[UCL_POINT_FILES] = {{NULL, 0}, {NULL, 0}};
+      local = kind->compute(sw, i, o->point_timeout, rows, &pfail, &t_point, diag);
+      if (local == UCL_OK) {
+        local = ucl_shard_append_rows(shard, i, rows[0].text, rows[0].len, rows[1].text,
+                                      rows[1].len, diag);
+      }
+      free(rows[0].text);
+      free(rows[1].text);
       t_sim += t_point;
       failed += pfail;
       computed++;
@@ -328,11 +425,14 @@ cleanup:
   if (shard) {
     (void)!ucl_shard_close(&shard, NULL);
   }
+  /* collective frees; on a path that already failed their own failure adds nothing */
   if (win != MPI_WIN_NULL) {
-    MPI_Win_free(&win);
+    ucl_status fst = mpi_status(MPI_Win_free(&win), "MPI_Win_free", st == UCL_OK ? diag : NULL);
+    st = st == UCL_OK ? fst : st;
   }
   if (c != MPI_COMM_NULL) {
-    MPI_Comm_free(&c);
+    ucl_status fst = mpi_status(MPI_Comm_free(&c), "MPI_Comm_free", st == UCL_OK ? diag : NULL);
+    st = st == UCL_OK ? fst : st;
   }
   free(done);
   free(sdir);

@@ -23,59 +23,67 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Evaluate m designs (m × n_parts values) or, with draws, the Monte Carlo draws first .. first+m
- * of design[0]; rank r takes the indices i ≡ r (mod size), the results are summed over ranks. */
-static ucl_status batch(MPI_Comm c, const ucl_tune *t, const double *designs, int m, long first,
-                        int draws, ucl_tune_eval *res, ucl_diag *diag) {
-  int rank, size;
-  MPI_Comm_rank(c, &rank);
-  MPI_Comm_size(c, &size);
-  int np = ucl_tune_n_parts(t);
-  double *buf = calloc((size_t)m * W, sizeof(double));
-  double *sum = calloc((size_t)m * W, sizeof(double));
-  double *vals = malloc((size_t)np * sizeof(double));
-  int local = (buf && sum && vals) ? UCL_OK : UCL_ERR_NOMEM;
-  for (int i = rank; local == UCL_OK && i < m; i += size) {
-    ucl_tune_eval e;
-    const double *x = designs + (size_t)(draws ? 0 : i) * (size_t)np;
-    if (draws) {
-      ucl_tune_draw(t, x, first + i, vals);
-      x = vals;
+/* What one batch evaluates: designs[i] (m × n_parts values) or, with draws, the Monte Carlo draw
+ * first + i of designs[0]. */
+typedef struct batch_ctx {
+  const ucl_tune *t;
+  const double *designs;
+  int np;
+  long first;
+  int draws;
+  double *vals; /* room for one draw's part values */
+} batch_ctx;
+
+/* ucl_sched_eval_fn: one evaluation as W doubles (cost, met, ok, features). */
+static ucl_status eval_one(void *ctx, long i, double *b, int width, ucl_diag *diag) {
+  const batch_ctx *bc = ctx;
+  (void)width;
+  const double *x = bc->designs + (size_t)(bc->draws ? 0 : i) * (size_t)bc->np;
+  if (bc->draws) {
+    if (!bc->vals) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
-    local = ucl_tune_eval_design(t, x, &e, diag);
-    double *b = buf + (size_t)i * W;
+    ucl_tune_draw(bc->t, x, bc->first + i, bc->vals);
+    x = bc->vals;
+  }
+  ucl_tune_eval e;
+  ucl_status st = ucl_tune_eval_design(bc->t, x, &e, diag);
+  if (st == UCL_OK) {
     b[0] = e.cost;
     b[1] = e.met;
     b[2] = e.ok;
     memcpy(b + 3, e.f, sizeof(e.f));
   }
-  int any = 0;
-  MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, c);
-  if (any == UCL_OK) {
-    MPI_Allreduce(buf, sum, m * W, MPI_DOUBLE, MPI_SUM, c);
-    for (int i = 0; i < m; i++) {
-      const double *s = sum + (size_t)i * W;
-      res[i].cost = s[0];
-      res[i].met = s[1] > 0.5;
-      res[i].ok = s[2] > 0.5;
-      memcpy(res[i].f, s + 3, sizeof(res[i].f));
-    }
+  return st;
+}
+
+/* Evaluate m designs or, with draws, the Monte Carlo draws first .. first+m of design[0], over the
+ * ranks (ucl_sched_batch: the same results for any rank count). Collective. */
+static ucl_status batch(ucl_comm *c, const ucl_tune *t, const double *designs, int m, long first,
+                        int draws, ucl_tune_eval *res, ucl_diag *diag) {
+  int np = ucl_tune_n_parts(t);
+  double *sum = malloc((size_t)m * W * sizeof(double));
+  batch_ctx bc = {t, designs, np, first, draws, malloc((size_t)np * sizeof(double))};
+  /* a failed allocation is reported inside the batch (NULL results, NULL vals): every rank
+   * then agrees on it */
+  ucl_status st = ucl_sched_batch(c, m, W, eval_one, &bc, sum, diag);
+  for (int i = 0; st == UCL_OK && i < m; i++) {
+    const double *s = sum + (size_t)i * W;
+    res[i].cost = s[0];
+    res[i].met = s[1] > 0.5;
+    res[i].ok = s[2] > 0.5;
+    memcpy(res[i].f, s + 3, sizeof(res[i].f));
   }
-  free(buf);
   free(sum);
-  free(vals);
-  if (any != UCL_OK) {
-    return local != UCL_OK ? (ucl_status)local
-                           : ucl_diag_set(diag, (ucl_status)any, "an evaluation failed on a rank");
-  }
-  return UCL_OK;
+  free(bc.vals);
+  return st;
 }
 
 /* ---- Nelder–Mead in log space over the free parts ---- */
 
 typedef struct search {
   const ucl_tune *t;
-  MPI_Comm c;
+  ucl_comm *c;
   int n, np;
   double lo[UCL_TUNE_MAX_PARTS], hi[UCL_TUNE_MAX_PARTS]; /* log bounds */
   double nominal[UCL_TUNE_MAX_PARTS];
@@ -471,11 +479,10 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
   return st;
 }
 
-ucl_status ucl_tune_run(MPI_Comm comm, const ucl_tune *t, const char *out_dir,
+ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
                         void (*progress)(const char *line, void *ctx), void *ctx,
                         ucl_tune_report *rep, ucl_diag *diag) {
-  int rank;
-  MPI_Comm_rank(comm, &rank);
+  int rank = ucl_comm_rank(comm);
   double t0 = now();
   ucl_tune_report r;
   memset(&r, 0, sizeof(r));
@@ -567,7 +574,7 @@ ucl_status ucl_tune_run(MPI_Comm comm, const ucl_tune *t, const char *out_dir,
     r.ci_hi = fmin(1.0, centre + half);
   }
   r.wall_s = now() - t0;
-  int local = UCL_OK;
+  ucl_status local = UCL_OK;
   if (st == UCL_OK && rank == 0) {
     if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
       local = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", out_dir, strerror(errno));
@@ -577,12 +584,7 @@ ucl_status ucl_tune_run(MPI_Comm comm, const ucl_tune *t, const char *out_dir,
   }
   free(draws);
   if (st == UCL_OK) {
-    int any = UCL_OK;
-    MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm);
-    st = (ucl_status)any;
-    if (st != UCL_OK && rank != 0) {
-      ucl_diag_set(diag, st, "rank 0 could not write the results");
-    }
+    st = ucl_comm_agree(comm, local, diag); /* rank 0's failure to write, on every rank */
   }
   if (rep) {
     *rep = r;

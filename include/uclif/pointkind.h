@@ -1,0 +1,63 @@
+/* pointkind.h — what one point of a sweep is, for the scheduler (sched.h): the columns of its two
+ * output files and how point i becomes rows of them. The scheduler drives a kind through this
+ * interface alone; it neither characterizes nor simulates, and it formats no row.
+ *
+ * Two kinds:
+ *   ucl_point_kind_neuron   a single-neuron sweep: ucl_sweep_point + ucl_characterize, one
+ *                           points.csv row and the rate_curves.csv rows (results.h);
+ *   ucl_point_kind_network  a network sweep: ucl_netsweep_point, one points.csv row and the
+ *                           neurons.csv rows (netsweep.h).
+ * The rows of point i are a pure function of (spec, i), apart from a point stopped by its
+ * wall-time limit. Not collective; no MPI. */
+#ifndef UCL_POINTKIND_H
+#define UCL_POINTKIND_H
+
+#include <stddef.h>
+
+#include "uclif/status.h"
+#include "uclif/sweep.h"
+
+/* The files of a point: points.csv and one second file. They are a shard block's 'P' row and
+ * 'C' rows (store.h), which is why there are exactly two. */
+#define UCL_POINT_FILES 2
+
+/* CSV rows, each ending in a line break (malloc'd; the receiver frees 'text'). */
+typedef struct ucl_rowbuf {
+  char *text;
+  size_t len;
+} ucl_rowbuf;
+
+/* The columns of a kind's files. headers[k] is the header line of file k ("a","b",... without a
+ * line end; malloc'd), or both are NULL for the store's own single-neuron columns (points.csv and
+ * rate_curves.csv of results.h, whose shards carry no layout lines). Release with
+ * ucl_point_layout_free. */
+typedef struct ucl_point_layout {
+  const char *second_file; /* plain file name (static): "rate_curves.csv", "neurons.csv" */
+  char *headers[UCL_POINT_FILES];
+} ucl_point_layout;
+
+typedef struct ucl_point_kind {
+  const char *name; /* "neuron", "network" */
+  /* Fill *lay for the sweep 'sw' (on failure *lay holds nothing to free). UCL_ERR_NOMEM. */
+  ucl_status (*layout)(const ucl_sweep *sw, ucl_point_layout *lay, ucl_diag *diag);
+  /* Compute point i (0 <= i < ucl_sweep_count) and give its rows: rows[0] the points.csv row,
+   * rows[1] the rows of the second file (possibly none). A point that fails (inconsistent
+   * values, a solver failure, its wall-time limit of timeout_s seconds when > 0) is still a row
+   * with its status and reason, and *failed = 1; only formatting and memory failures return an
+   * error (then rows hold nothing to free). *compute_s: wall seconds spent characterizing or
+   * simulating, for the scheduler's accounting. */
+  ucl_status (*compute)(const ucl_sweep *sw, long i, double timeout_s,
+                        ucl_rowbuf rows[UCL_POINT_FILES], int *failed, double *compute_s,
+                        ucl_diag *diag);
+} ucl_point_kind;
+
+extern const ucl_point_kind ucl_point_kind_neuron;
+extern const ucl_point_kind ucl_point_kind_network;
+
+/* The kind of the points of 'sw': network for a spec with network sections, else neuron. */
+const ucl_point_kind *ucl_point_kind_of(const ucl_sweep *sw);
+
+/* Free the header lines of *lay (accepts NULL) and set them to NULL. */
+void ucl_point_layout_free(ucl_point_layout *lay);
+
+#endif
