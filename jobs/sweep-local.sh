@@ -5,7 +5,10 @@ set -euo pipefail
 spec=$1
 out=$2
 np=${3:-$(nproc)}
+# the command: $UCLIF, else this checkout's build/release/uclif, else uclif from the PATH
+# (an installed copy: cmake --install ... --prefix PREFIX, README "Sweeps on a cluster")
 uclif=${UCLIF:-build/release/uclif}
+if [ -z "${UCLIF:-}" ] && [ ! -x "$uclif" ]; then uclif=uclif; fi
 if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi

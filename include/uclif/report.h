@@ -11,7 +11,8 @@
 #include "uclif/status.h"
 
 typedef struct ucl_report_opts {
-  const char *gnuplot;    /* the gnuplot command; NULL = "gnuplot" */
+  const char *gnuplot;    /* the gnuplot program (run without a shell, looked up in PATH when
+                             it has no slash); NULL = "gnuplot" */
   size_t max_plot_points; /* per scatter plot; 0 = 10000 */
 } ucl_report_opts;
 
@@ -24,8 +25,10 @@ typedef struct ucl_report_summary {
 } ucl_report_summary;
 
 /* Build DIR/report from DIR/points.csv (required), DIR/rate_curves.csv and DIR/manifest.txt
- * (optional). UCL_ERR_IO when points.csv cannot be read or gnuplot fails (the message says
- * which), UCL_ERR_PARSE for a points.csv without the point/status columns. */
+ * (optional). UCL_ERR_IO when points.csv cannot be read or gnuplot fails or is not found (the
+ * message says which and names gnuplot; its standard error is in DIR/report/gnuplot.log),
+ * UCL_ERR_PARSE for a points.csv without the point/status columns. gnuplot is started with
+ * fork and exec (no shell) and waited for; nothing is printed. */
 UCL_NODISCARD ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts,
                                           ucl_report_summary *out, ucl_diag *diag);
 

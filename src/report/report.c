@@ -1,14 +1,18 @@
 /* report.c — `uclif report DIR`: stream the merged CSVs, aggregate, write gnuplot data and one
- * gnuplot script, run it, write index.html (docs/outputs.md, "Reports"). */
+ * gnuplot script, run it (fork and exec, no shell), write index.html (docs/outputs.md,
+ * "Reports"). */
 #include "uclif/report.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define MAX_SWEPT 8
 #define MAX_STATUS 16
@@ -531,38 +535,12 @@ static void html_escape(FILE *f, const char *s) {
   }
 }
 
-ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_report_summary *sum,
-                            ucl_diag *diag) {
-  size_t dl = strlen(dir) + 64;
-  char *points = malloc(dl), *curves_path = malloc(dl), *manifest = malloc(dl), *rdir = malloc(dl);
-  char *ddir = malloc(dl + 8);
-  rep r;
-  memset(&r, 0, sizeof(r));
-  r.row = -1;
-  out o;
-  memset(&o, 0, sizeof(o));
-  curves cv;
-  memset(&cv, 0, sizeof(cv));
+/* ---- the steps of ucl_report_build, in order ---- */
+
+/* Read the manifest (optional: a missing one is no error) into *text (owned by the caller,
+ * NULL when there is none); its 'swept' line names the swept parameters (into r->swept). */
+static void read_manifest(const char *manifest, rep *r, char **text) {
   char *man_text = NULL;
-  ucl_status st = UCL_OK;
-  size_t maxp = opts && opts->max_plot_points ? opts->max_plot_points : 10000;
-  if (!points || !curves_path || !manifest || !rdir || !ddir) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-    goto done;
-  }
-  if (strchr(dir, '\'') || strchr(dir, '"')) {
-    st = ucl_diag_set(diag, UCL_ERR_INVAL,
-                      "%s: a directory name with quotes cannot be handed to "
-                      "gnuplot; rename or link it",
-                      dir);
-    goto done;
-  }
-  snprintf(points, dl, "%s/points.csv", dir);
-  snprintf(curves_path, dl, "%s/rate_curves.csv", dir);
-  snprintf(manifest, dl, "%s/manifest.txt", dir);
-  snprintf(rdir, dl, "%s/report", dir);
-  snprintf(ddir, dl + 8, "%s/report/data", dir);
-  /* the manifest: shown as a table; its 'swept' line names the swept parameters */
   FILE *mf = fopen(manifest, "rb");
   if (mf) {
     size_t len = 0;
@@ -578,346 +556,421 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
       len += l;
       if (strncmp(line, "swept = ", 8) == 0) {
         char *save = NULL;
-        for (char *tok = strtok_r(line + 8, ", \n", &save); tok && r.n_swept < MAX_SWEPT;
+        for (char *tok = strtok_r(line + 8, ", \n", &save); tok && r->n_swept < MAX_SWEPT;
              tok = strtok_r(NULL, ", \n", &save)) {
-          r.swept[r.n_swept++] = strdup(tok);
+          r->swept[r->n_swept++] = strdup(tok);
         }
       }
     }
     fclose(mf);
   }
-  r.stride = 1;
-  r.max_kept = maxp;
-  if (r.n_swept >= 2) {
-    r.hm.sum = calloc((size_t)MAX_AXIS * MAX_AXIS, sizeof(double));
-    r.hm.cnt = calloc((size_t)MAX_AXIS * MAX_AXIS, sizeof(long));
-    r.hm.lo[0] = r.hm.lo[1] = INFINITY;
-    r.hm.hi[0] = r.hm.hi[1] = -INFINITY;
+  *text = man_text;
+}
+
+/* Stream points.csv into r: status counts, solver health, the rows kept for the plots (at most
+ * about maxp) and the heat map, with a second pass into bins when the heat map's axes have more
+ * distinct values than cells. UCL_ERR_IO ("no sweep results: ...") when it cannot be read,
+ * UCL_ERR_PARSE when it is malformed or not a sweep's points.csv. */
+static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_diag *diag) {
+  r->stride = 1;
+  r->max_kept = maxp;
+  if (r->n_swept >= 2) {
+    r->hm.sum = calloc((size_t)MAX_AXIS * MAX_AXIS, sizeof(double));
+    r->hm.cnt = calloc((size_t)MAX_AXIS * MAX_AXIS, sizeof(long));
+    r->hm.lo[0] = r->hm.lo[1] = INFINITY;
+    r->hm.hi[0] = r->hm.hi[1] = -INFINITY;
   }
-  st = parse_csv(points, field_cb, row_cb, &r, diag);
+  ucl_status st = parse_csv(points, field_cb, row_cb, r, diag);
   if (st == UCL_ERR_IO) {
     ucl_diag_prefix(diag, "no sweep results: ");
   }
   if (st != UCL_OK) {
-    goto done;
+    return st;
   }
-  if (r.hm.sum && r.hm.overflow) {
+  if (r->hm.sum && r->hm.overflow) {
     /* more distinct values than cells: a second pass into bins over the axes' ranges */
-    long rows = r.row;
-    for (int k = 0; k < r.n_header; k++) {
-      free(r.hdr[k]);
+    long rows = r->row;
+    for (int k = 0; k < r->n_header; k++) {
+      free(r->hdr[k]);
     }
-    r.n_header = 0;
-    r.row = -1;
-    heat_rebin(&r.hm);
-    st = parse_csv(points, field_cb, row_cb, &r, diag);
-    r.row = rows;
+    r->n_header = 0;
+    r->row = -1;
+    heat_rebin(&r->hm);
+    st = parse_csv(points, field_cb, row_cb, r, diag);
+    r->row = rows;
     if (st != UCL_OK) {
-      goto done;
+      return st;
     }
   }
-  if (r.bad_header || r.status_col < 0 || r.idx[C_POINT] < 0) {
-    st = ucl_diag_set(diag, UCL_ERR_PARSE,
-                      "%s: not a sweep's points.csv (no 'point' and 'status' columns)", points);
-    goto done;
+  if (r->bad_header || r->status_col < 0 || r->idx[C_POINT] < 0) {
+    return ucl_diag_set(diag, UCL_ERR_PARSE,
+                        "%s: not a sweep's points.csv (no 'point' and 'status' columns)", points);
   }
-  if ((mkdir(rdir, 0777) != 0 && errno != EEXIST) || (mkdir(ddir, 0777) != 0 && errno != EEXIST)) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", ddir, strerror(errno));
-    goto done;
-  }
-  o.rdir = rdir;
-  char gp_path[1100];
-  snprintf(gp_path, sizeof(gp_path), "%s/plots.gp", rdir);
-  o.gp = fopen(gp_path, "w");
-  if (!o.gp) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", gp_path, strerror(errno));
-    goto done;
-  }
+  return UCL_OK;
+}
+
+/* Plot: the points by status. */
+static void plot_status(out *o, const rep *r) {
   char path[1100];
-  /* status breakdown */
-  {
-    plot *p = new_plot(&o, "status", "Points by status");
-    FILE *f = data_file(&o, "status", path, sizeof(path));
-    if (f) {
-      for (int s = 0; s < r.n_st; s++) {
-        fprintf(f, "%d \"%s\" %ld\n", s, r.st[s].name[0] ? r.st[s].name : "(none)", r.st[s].n);
-      }
-      fclose(f);
-      char body[4096];
-      snprintf(body, sizeof(body),
-               "plot '%s' using 1:3:xtic(2) with boxes fs solid 0.6 lc rgb '#1f77b4' notitle",
-               path);
-      gp_emit(&o, p,
-              "set style fill solid\nset boxwidth 0.6\nset ylabel 'points'\nset yrange [0:*]\nset "
-              "key off",
-              body);
-    } else {
-      snprintf(p->note, sizeof(p->note), "cannot write %.200s", path);
+  plot *p = new_plot(o, "status", "Points by status");
+  FILE *f = data_file(o, "status", path, sizeof(path));
+  if (f) {
+    for (int s = 0; s < r->n_st; s++) {
+      fprintf(f, "%d \"%s\" %ld\n", s, r->st[s].name[0] ? r->st[s].name : "(none)", r->st[s].n);
     }
+    fclose(f);
+    char body[4096];
+    snprintf(body, sizeof(body),
+             "plot '%s' using 1:3:xtic(2) with boxes fs solid 0.6 lc rgb '#1f77b4' notitle", path);
+    gp_emit(o, p,
+            "set style fill solid\nset boxwidth 0.6\nset ylabel 'points'\nset yrange [0:*]\nset "
+            "key off",
+            body);
+  } else {
+    snprintf(p->note, sizeof(p->note), "cannot write %.200s", path);
   }
-  /* threshold against each swept parameter */
-  for (int k = 0; k < r.n_swept; k++) {
+}
+
+/* Plots: the threshold against each swept parameter. */
+static void plot_thresholds(out *o, const rep *r) {
+  for (int k = 0; k < r->n_swept; k++) {
     char name[64], title[160];
     snprintf(name, sizeof(name), "threshold_vs_%d", k + 1);
-    snprintf(title, sizeof(title), "Firing threshold against %s", r.swept[k]);
-    if (r.idx[C_SWEPT + k] < 0 || r.idx[C_THRESHOLD] < 0) {
-      plot *p = new_plot(&o, name, title);
+    snprintf(title, sizeof(title), "Firing threshold against %s", r->swept[k]);
+    if (r->idx[C_SWEPT + k] < 0 || r->idx[C_THRESHOLD] < 0) {
+      plot *p = new_plot(o, name, title);
       snprintf(p->note, sizeof(p->note), "points.csv has no column %s",
-               r.idx[C_THRESHOLD] < 0 ? "threshold_V" : r.swept[k]);
+               r->idx[C_THRESHOLD] < 0 ? "threshold_V" : r->swept[k]);
       continue;
     }
-    scatter(&o, &r, name, title, r.swept[k], "threshold_V (V)", C_THRESHOLD, NULL, C_SWEPT + k, 0);
+    scatter(o, r, name, title, r->swept[k], "threshold_V (V)", C_THRESHOLD, NULL, C_SWEPT + k, 0);
   }
-  /* heat map over the first two swept parameters */
-  if (r.n_swept >= 2) {
-    plot *p = new_plot(&o, "threshold_map", "Firing threshold over the first two swept parameters");
-    if (r.hm.binned) {
-      snprintf(p->title, sizeof(p->title),
-               "Firing threshold over the first two swept parameters (mean in %d x %d cells)",
-               HEAT_BINS, HEAT_BINS);
+}
+
+/* The gnuplot setup of the heat map: labels, palette, ranges and tics at the sorted axis values
+ * xs, ys (a few of them). */
+static void heat_setup(const rep *r, const double *xs, const double *ys, char *setup, size_t n) {
+  int k = snprintf(setup, n,
+                   "set xlabel \"%s\" noenhanced\nset ylabel \"%s\" noenhanced\nset cblabel "
+                   "'threshold (V)'\n"
+                   "set palette rgbformulae 33,13,10\nset view map\nset key off\nset xrange "
+                   "[-0.5:%g]\nset yrange [-0.5:%g]\n",
+                   r->swept[0], r->swept[1], r->hm.nx - 0.5, r->hm.ny - 0.5);
+  int step_x = r->hm.nx > 7 ? (r->hm.nx + 5) / 6 : 1,
+      step_y = r->hm.ny > 12 ? (r->hm.ny + 9) / 10 : 1;
+  k += snprintf(setup + k, n - (size_t)k, "set xtics (");
+  for (int i = 0; i < r->hm.nx && k < (int)n - 64; i += step_x) {
+    k += snprintf(setup + k, n - (size_t)k, "%s\"%.2g\" %d", i ? ", " : "", xs[i], i);
+  }
+  k += snprintf(setup + k, n - (size_t)k, ")\nset ytics (");
+  for (int j = 0; j < r->hm.ny && k < (int)n - 64; j += step_y) {
+    k += snprintf(setup + k, n - (size_t)k, "%s\"%.3g\" %d", j ? ", " : "", ys[j], j);
+  }
+  snprintf(setup + k, n - (size_t)k, ")\n");
+}
+
+/* Plot: the heat map of the threshold over the first two swept parameters (r->n_swept >= 2).
+ * Not const: heat_index looks the sorted values up in the map's (unsorted) axes. */
+static void plot_threshold_map(out *o, rep *r) {
+  char path[1100];
+  plot *p = new_plot(o, "threshold_map", "Firing threshold over the first two swept parameters");
+  if (r->hm.binned) {
+    snprintf(p->title, sizeof(p->title),
+             "Firing threshold over the first two swept parameters (mean in %d x %d cells)",
+             HEAT_BINS, HEAT_BINS);
+  }
+  if (r->idx[C_THRESHOLD] < 0) {
+    snprintf(p->note, sizeof(p->note), "points.csv has no column threshold_V");
+    return;
+  }
+  if (!r->hm.sum || r->hm.overflow || r->hm.nx < 2 || r->hm.ny < 2) {
+    snprintf(p->note, sizeof(p->note), "%s",
+             "needs ok points with at least two values on each of the first two axes");
+    return;
+  }
+  /* cells on sorted axes */
+  double xs[MAX_AXIS], ys[MAX_AXIS];
+  memcpy(xs, r->hm.xs, sizeof(xs));
+  memcpy(ys, r->hm.ys, sizeof(ys));
+  qsort(xs, (size_t)r->hm.nx, sizeof(double), cmp_double);
+  qsort(ys, (size_t)r->hm.ny, sizeof(double), cmp_double);
+  FILE *f = data_file(o, "threshold_map", path, sizeof(path));
+  if (!f) {
+    snprintf(p->note, sizeof(p->note), "cannot write %.200s", path);
+    return;
+  }
+  for (int i = 0; i < r->hm.nx; i++) {
+    int oi = heat_index(r->hm.xs, &r->hm.nx, xs[i]);
+    for (int j = 0; j < r->hm.ny; j++) {
+      int oj = heat_index(r->hm.ys, &r->hm.ny, ys[j]);
+      long c = r->hm.cnt[oi * MAX_AXIS + oj];
+      fprintf(f, "%d %d %.9g\n", i, j, c ? r->hm.sum[oi * MAX_AXIS + oj] / (double)c : NAN);
     }
-    if (r.idx[C_THRESHOLD] < 0) {
-      snprintf(p->note, sizeof(p->note), "points.csv has no column threshold_V");
-    } else if (!r.hm.sum || r.hm.overflow || r.hm.nx < 2 || r.hm.ny < 2) {
-      snprintf(p->note, sizeof(p->note), "%s",
-               "needs ok points with at least two values on each of the first two axes");
-    } else {
-      /* cells on sorted axes */
-      double xs[MAX_AXIS], ys[MAX_AXIS];
-      memcpy(xs, r.hm.xs, sizeof(xs));
-      memcpy(ys, r.hm.ys, sizeof(ys));
-      qsort(xs, (size_t)r.hm.nx, sizeof(double), cmp_double);
-      qsort(ys, (size_t)r.hm.ny, sizeof(double), cmp_double);
-      FILE *f = data_file(&o, "threshold_map", path, sizeof(path));
-      if (f) {
-        for (int i = 0; i < r.hm.nx; i++) {
-          int oi = heat_index(r.hm.xs, &r.hm.nx, xs[i]);
-          for (int j = 0; j < r.hm.ny; j++) {
-            int oj = heat_index(r.hm.ys, &r.hm.ny, ys[j]);
-            long c = r.hm.cnt[oi * MAX_AXIS + oj];
-            fprintf(f, "%d %d %.9g\n", i, j, c ? r.hm.sum[oi * MAX_AXIS + oj] / (double)c : NAN);
-          }
-          fputc('\n', f);
-        }
-        fclose(f);
-        char setup[4096], body[4096];
-        int k = snprintf(setup, sizeof(setup),
-                         "set xlabel \"%s\" noenhanced\nset ylabel \"%s\" noenhanced\nset cblabel "
-                         "'threshold (V)'\n"
-                         "set palette rgbformulae 33,13,10\nset view map\nset key off\nset xrange "
-                         "[-0.5:%g]\nset yrange [-0.5:%g]\n",
-                         r.swept[0], r.swept[1], r.hm.nx - 0.5, r.hm.ny - 0.5);
-        int step_x = r.hm.nx > 7 ? (r.hm.nx + 5) / 6 : 1,
-            step_y = r.hm.ny > 12 ? (r.hm.ny + 9) / 10 : 1;
-        k += snprintf(setup + k, sizeof(setup) - (size_t)k, "set xtics (");
-        for (int i = 0; i < r.hm.nx && k < (int)sizeof(setup) - 64; i += step_x) {
-          k += snprintf(setup + k, sizeof(setup) - (size_t)k, "%s\"%.2g\" %d", i ? ", " : "", xs[i],
-                        i);
-        }
-        k += snprintf(setup + k, sizeof(setup) - (size_t)k, ")\nset ytics (");
-        for (int j = 0; j < r.hm.ny && k < (int)sizeof(setup) - 64; j += step_y) {
-          k += snprintf(setup + k, sizeof(setup) - (size_t)k, "%s\"%.3g\" %d", j ? ", " : "", ys[j],
-                        j);
-        }
-        snprintf(setup + k, sizeof(setup) - (size_t)k, ")\n");
-        snprintf(body, sizeof(body), "plot '%s' using 1:2:3 with image", path);
-        gp_emit(&o, p, setup, body);
-      } else {
-        snprintf(p->note, sizeof(p->note), "cannot write %.200s", path);
-      }
+    fputc('\n', f);
+  }
+  fclose(f);
+  char setup[4096], body[4096];
+  heat_setup(r, xs, ys, setup, sizeof(setup));
+  snprintf(body, sizeof(body), "plot '%s' using 1:2:3 with image", path);
+  gp_emit(o, p, setup, body);
+}
+
+/* Choose the points of the f-A curves: up to MAX_CURVES ok kept rows spread evenly over the
+ * first swept parameter; open a data file for each. */
+static void fa_choose(const out *o, const rep *r, curves *cv) {
+  /* ok kept rows sorted by the first swept value, MAX_CURVES of them evenly */
+  size_t n_ok = 0;
+  double *order = malloc((r->n_kept ? r->n_kept : 1) * 3 * sizeof(double));
+  for (size_t i = 0; order && i < r->n_kept; i++) {
+    const double *v = r->kept + i * N_COLS;
+    if (v[C_POINT] >= 0) {
+      order[3 * n_ok] = r->n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
+      order[3 * n_ok + 1] = v[C_POINT];
+      order[3 * n_ok + 2] = r->n_swept > 1 ? v[C_SWEPT + 1] : NAN;
+      n_ok++;
     }
   }
-  /* f-A curves of a few points, spread over the first swept parameter */
-  {
-    plot *p = new_plot(&o, "fa_curves", "f-A curves (rate against pulse amplitude)");
-    /* ok kept rows sorted by the first swept value, MAX_CURVES of them evenly */
-    size_t n_ok = 0;
-    double *order = malloc((r.n_kept ? r.n_kept : 1) * 3 * sizeof(double));
-    for (size_t i = 0; order && i < r.n_kept; i++) {
-      const double *v = r.kept + i * N_COLS;
-      if (v[C_POINT] >= 0) {
-        order[3 * n_ok] = r.n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
-        order[3 * n_ok + 1] = v[C_POINT];
-        order[3 * n_ok + 2] = r.n_swept > 1 ? v[C_SWEPT + 1] : NAN;
-        n_ok++;
-      }
-    }
-    if (order) {
-      qsort(order, n_ok, 3 * sizeof(double), cmp_double);
-    }
-    cv.n = 0;
-    for (int k = 0; order && n_ok > 0 && k < MAX_CURVES && (size_t)k < n_ok; k++) {
-      size_t at =
-          n_ok == 1 ? 0
+  if (order) {
+    qsort(order, n_ok, 3 * sizeof(double), cmp_double);
+  }
+  cv->n = 0;
+  for (int k = 0; order && n_ok > 0 && k < MAX_CURVES && (size_t)k < n_ok; k++) {
+    size_t at = n_ok == 1
+                    ? 0
                     : (size_t)k * (n_ok - 1) /
                           (size_t)(MAX_CURVES - 1 < (int)n_ok - 1 ? MAX_CURVES - 1 : (int)n_ok - 1);
-      if (at >= n_ok) {
-        break;
-      }
-      long id = (long)order[3 * at + 1];
-      if (cv.n > 0 && cv.ids[cv.n - 1] == id) {
-        continue;
-      }
-      cv.ids[cv.n] = id;
-      cv.label[cv.n] = order[3 * at];
-      cv.label2[cv.n] = order[3 * at + 2];
-      char dp[1100];
-      snprintf(dp, sizeof(dp), "%s/data/fa_%d.dat", rdir, cv.n);
-      cv.out[cv.n] = fopen(dp, "w");
-      cv.n++;
+    if (at >= n_ok) {
+      break;
     }
-    free(order);
-    FILE *cf = fopen(curves_path, "rb");
-    if (cf) {
-      fclose(cf);
+    long id = (long)order[3 * at + 1];
+    if (cv->n > 0 && cv->ids[cv->n - 1] == id) {
+      continue;
     }
-    if (cv.n == 0 || !cf) {
-      snprintf(p->note, sizeof(p->note), "%s", !cf ? "no rate_curves.csv" : "no ok point");
-      for (int k = 0; k < cv.n; k++) {
-        if (cv.out[k]) {
-          fclose(cv.out[k]);
-          cv.out[k] = NULL;
-        }
-      }
+    cv->ids[cv->n] = id;
+    cv->label[cv->n] = order[3 * at];
+    cv->label2[cv->n] = order[3 * at + 2];
+    char dp[1100];
+    snprintf(dp, sizeof(dp), "%s/data/fa_%d.dat", o->rdir, cv->n);
+    cv->out[cv->n] = fopen(dp, "w");
+    cv->n++;
+  }
+  free(order);
+}
+
+/* Close the f-A data files; returns the rows written to them. */
+static long fa_close(curves *cv) {
+  long total = 0;
+  for (int k = 0; k < cv->n; k++) {
+    if (cv->out[k]) {
+      fclose(cv->out[k]);
+      cv->out[k] = NULL;
+    }
+    total += cv->rows[k];
+  }
+  return total;
+}
+
+/* Plot: the f-A curves of a few points, spread over the first swept parameter, streamed from
+ * rate_curves.csv (optional: without it the plot is skipped with a note). */
+static void plot_fa_curves(out *o, const rep *r, const char *curves_path) {
+  const char *rdir = o->rdir;
+  curves cv;
+  memset(&cv, 0, sizeof(cv));
+  plot *p = new_plot(o, "fa_curves", "f-A curves (rate against pulse amplitude)");
+  fa_choose(o, r, &cv);
+  FILE *cf = fopen(curves_path, "rb");
+  if (cf) {
+    fclose(cf);
+  }
+  if (cv.n == 0 || !cf) {
+    snprintf(p->note, sizeof(p->note), "%s", !cf ? "no rate_curves.csv" : "no ok point");
+    fa_close(&cv);
+  } else {
+    ucl_diag cd = {{0}};
+    ucl_status cst = parse_csv(curves_path, cfield_cb, crow_cb, &cv, &cd);
+    long total = fa_close(&cv);
+    if (cst != UCL_OK || total == 0 || cv.c_rate < 0 || cv.c_amp < 0) {
+      snprintf(p->note, sizeof(p->note), "%.250s",
+               cst != UCL_OK ? cd.msg : "rate_curves.csv has no usable rows");
     } else {
-      ucl_diag cd = {{0}};
-      ucl_status cst = parse_csv(curves_path, cfield_cb, crow_cb, &cv, &cd);
-      long total = 0;
-      for (int k = 0; k < cv.n; k++) {
-        if (cv.out[k]) {
-          fclose(cv.out[k]);
-          cv.out[k] = NULL;
+      char body[8192];
+      int k = snprintf(body, sizeof(body), "plot ");
+      for (int c = 0; c < cv.n; c++) {
+        char lab[160];
+        if (r->n_swept > 1) {
+          snprintf(lab, sizeof(lab), "%.40s = %.4g, %.40s = %.4g", r->swept[0], cv.label[c],
+                   r->swept[1], cv.label2[c]);
+        } else if (r->n_swept > 0) {
+          snprintf(lab, sizeof(lab), "%.40s = %.4g", r->swept[0], cv.label[c]);
+        } else {
+          snprintf(lab, sizeof(lab), "point %ld", cv.ids[c]);
         }
-        total += cv.rows[k];
+        k += snprintf(body + k, sizeof(body) - (size_t)k,
+                      "%s'%s/data/fa_%d.dat' using 1:2 with linespoints pt 7 ps 0.6 title \"%s\" "
+                      "noenhanced",
+                      c ? ", " : "", rdir, c, lab);
       }
-      if (cst != UCL_OK || total == 0 || cv.c_rate < 0 || cv.c_amp < 0) {
-        snprintf(p->note, sizeof(p->note), "%.250s",
-                 cst != UCL_OK ? cd.msg : "rate_curves.csv has no usable rows");
-      } else {
-        char body[8192];
-        int k = snprintf(body, sizeof(body), "plot ");
-        for (int c = 0; c < cv.n; c++) {
-          char lab[160];
-          if (r.n_swept > 1) {
-            snprintf(lab, sizeof(lab), "%.40s = %.4g, %.40s = %.4g", r.swept[0], cv.label[c],
-                     r.swept[1], cv.label2[c]);
-          } else if (r.n_swept > 0) {
-            snprintf(lab, sizeof(lab), "%.40s = %.4g", r.swept[0], cv.label[c]);
-          } else {
-            snprintf(lab, sizeof(lab), "point %ld", cv.ids[c]);
-          }
-          k += snprintf(body + k, sizeof(body) - (size_t)k,
-                        "%s'%s/data/fa_%d.dat' using 1:2 with linespoints pt 7 ps 0.6 title \"%s\" "
-                        "noenhanced",
-                        c ? ", " : "", rdir, c, lab);
-        }
-        gp_emit(&o, p, "set xlabel 'pulse amplitude (V)'\nset ylabel 'rate (Hz)'\nset key top left",
-                body);
-      }
+      gp_emit(o, p, "set xlabel 'pulse amplitude (V)'\nset ylabel 'rate (Hz)'\nset key top left",
+              body);
     }
   }
-  /* a network sweep: each neuron's rate against the first swept parameter */
-  if (r.n_rates > 0) {
-    plot *p =
-        new_plot(&o, "neuron_rates",
-                 r.n_swept > 0 ? "Firing rate of each neuron against the first swept parameter"
-                               : "Firing rate of each neuron");
-    char body[8192];
-    int k = snprintf(body, sizeof(body), "plot ");
-    long total = 0;
-    for (int n = 0; n < r.n_rates; n++) {
-      char dp[1100];
-      snprintf(dp, sizeof(dp), "%s/data/rates_%d.dat", rdir, n);
-      FILE *f = fopen(dp, "w");
-      for (size_t i = 0; f && i < r.n_kept; i++) {
-        const double *v = r.kept + i * N_COLS;
-        double x = r.n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
-        if (v[C_POINT] >= 0 && isfinite(x) && isfinite(v[C_RATES + n])) {
-          fprintf(f, "%.9g %.9g\n", x, v[C_RATES + n]);
-          total++;
-        }
-      }
-      if (f) {
-        fclose(f);
-      }
-      int nl = (int)strlen(r.rates[n]) - 8; /* the neuron's name */
-      k += snprintf(body + k, sizeof(body) - (size_t)k,
-                    "%s'%s' using 1:2 with points pt 7 ps 0.7 title \"%.*s\" noenhanced",
-                    n ? ", " : "", dp, nl < 40 ? nl : 40, r.rates[n]);
-    }
-    if (total == 0) {
-      snprintf(p->note, sizeof(p->note), "no ok point has a finite rate");
-    } else {
-      char setup[256];
-      snprintf(setup, sizeof(setup),
-               "set xlabel \"%.100s\" noenhanced\nset ylabel 'rate (Hz)'\nset key outside right",
-               r.n_swept > 0 ? r.swept[0] : "point");
-      gp_emit(&o, p, setup, body);
-    }
+  for (int k = 0; k < cv.n_hdr; k++) {
+    free(cv.hdr[k]);
   }
-  /* time constants and energy against the paper's rules of thumb */
-  if (r.idx[C_TAU_LEAK] >= 0 && r.idx[C_R1] >= 0 && r.idx[C_R2] >= 0 && r.idx[C_C] >= 0) {
-    scatter(&o, &r, "tau_leak", "Leak time constant against (R1+R2)C", "(R1+R2)C (s)",
+  free(cv.hdr);
+}
+
+/* Plot: a network sweep's rate of each neuron against the first swept parameter
+ * (r->n_rates > 0). */
+static void plot_neuron_rates(out *o, const rep *r) {
+  const char *rdir = o->rdir;
+  plot *p = new_plot(o, "neuron_rates",
+                     r->n_swept > 0 ? "Firing rate of each neuron against the first swept parameter"
+                                    : "Firing rate of each neuron");
+  char body[8192];
+  int k = snprintf(body, sizeof(body), "plot ");
+  long total = 0;
+  for (int n = 0; n < r->n_rates; n++) {
+    char dp[1100];
+    snprintf(dp, sizeof(dp), "%s/data/rates_%d.dat", rdir, n);
+    FILE *f = fopen(dp, "w");
+    for (size_t i = 0; f && i < r->n_kept; i++) {
+      const double *v = r->kept + i * N_COLS;
+      double x = r->n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
+      if (v[C_POINT] >= 0 && isfinite(x) && isfinite(v[C_RATES + n])) {
+        fprintf(f, "%.9g %.9g\n", x, v[C_RATES + n]);
+        total++;
+      }
+    }
+    if (f) {
+      fclose(f);
+    }
+    int nl = (int)strlen(r->rates[n]) - 8; /* the neuron's name */
+    k += snprintf(body + k, sizeof(body) - (size_t)k,
+                  "%s'%s' using 1:2 with points pt 7 ps 0.7 title \"%.*s\" noenhanced",
+                  n ? ", " : "", dp, nl < 40 ? nl : 40, r->rates[n]);
+  }
+  if (total == 0) {
+    snprintf(p->note, sizeof(p->note), "no ok point has a finite rate");
+  } else {
+    char setup[256];
+    snprintf(setup, sizeof(setup),
+             "set xlabel \"%.100s\" noenhanced\nset ylabel 'rate (Hz)'\nset key outside right",
+             r->n_swept > 0 ? r->swept[0] : "point");
+    gp_emit(o, p, setup, body);
+  }
+}
+
+/* Plots: the time constants and the energy against the paper's rules of thumb, and the solver
+ * health (CVODE steps per point). */
+static void plot_rules_and_health(out *o, const rep *r) {
+  if (r->idx[C_TAU_LEAK] >= 0 && r->idx[C_R1] >= 0 && r->idx[C_R2] >= 0 && r->idx[C_C] >= 0) {
+    scatter(o, r, "tau_leak", "Leak time constant against (R1+R2)C", "(R1+R2)C (s)",
             "tau_leak_off_s (s)", C_TAU_LEAK, rc_leak, -1, 1);
   } else {
-    snprintf(new_plot(&o, "tau_leak", "Leak time constant against (R1+R2)C")->note, 256,
+    snprintf(new_plot(o, "tau_leak", "Leak time constant against (R1+R2)C")->note, 256,
              "points.csv lacks tau_leak_off_s, R1, R2 or C");
   }
-  if (r.idx[C_TAU_REF] >= 0 && r.idx[C_R3] >= 0 && r.idx[C_C] >= 0) {
-    scatter(&o, &r, "tau_ref", "Refractory (discharge) time constant against R3 C", "R3 C (s)",
+  if (r->idx[C_TAU_REF] >= 0 && r->idx[C_R3] >= 0 && r->idx[C_C] >= 0) {
+    scatter(o, r, "tau_ref", "Refractory (discharge) time constant against R3 C", "R3 C (s)",
             "tau_ref_s (s)", C_TAU_REF, rc_ref, -1, 1);
   } else {
-    snprintf(new_plot(&o, "tau_ref", "Refractory time constant against R3 C")->note, 256,
+    snprintf(new_plot(o, "tau_ref", "Refractory time constant against R3 C")->note, 256,
              "points.csv lacks tau_ref_s, R3 or C");
   }
-  if (r.idx[C_TAU_ADAPT] >= 0 && r.idx[C_R7] >= 0 && r.idx[C_C2] >= 0) {
-    scatter(&o, &r, "tau_adapt", "Adaptation time constant against R7 C2", "R7 C2 (s)",
+  if (r->idx[C_TAU_ADAPT] >= 0 && r->idx[C_R7] >= 0 && r->idx[C_C2] >= 0) {
+    scatter(o, r, "tau_adapt", "Adaptation time constant against R7 C2", "R7 C2 (s)",
             "tau_adapt_s (s)", C_TAU_ADAPT, rc_adapt, -1, 1);
   } else {
-    snprintf(new_plot(&o, "tau_adapt", "Adaptation time constant against R7 C2")->note, 256,
+    snprintf(new_plot(o, "tau_adapt", "Adaptation time constant against R7 C2")->note, 256,
              "points.csv lacks tau_adapt_s, R7 or C2");
   }
-  if (r.idx[C_ENERGY] >= 0 && r.idx[C_ENERGY_PAPER] >= 0) {
-    scatter(&o, &r, "energy", "Energy per spike against the paper's C V^2/2", "C V^2/2 (J)",
+  if (r->idx[C_ENERGY] >= 0 && r->idx[C_ENERGY_PAPER] >= 0) {
+    scatter(o, r, "energy", "Energy per spike against the paper's C V^2/2", "C V^2/2 (J)",
             "energy_per_spike_J (J)", C_ENERGY, NULL, C_ENERGY_PAPER, 1);
   } else {
-    snprintf(new_plot(&o, "energy", "Energy per spike against C V^2/2")->note, 256,
+    snprintf(new_plot(o, "energy", "Energy per spike against C V^2/2")->note, 256,
              "points.csv lacks energy_per_spike_J or energy_paper_J");
   }
   /* solver health: CVODE steps per point */
-  if (r.idx[C_STEPS] >= 0) {
-    scatter(&o, &r, "solver_steps", "Solver health: CVODE steps per point", "point", "steps",
-            C_STEPS, NULL, C_POINT, 0);
+  if (r->idx[C_STEPS] >= 0) {
+    scatter(o, r, "solver_steps", "Solver health: CVODE steps per point", "point", "steps", C_STEPS,
+            NULL, C_POINT, 0);
   } else {
-    snprintf(new_plot(&o, "solver_steps", "Solver health")->note, 256, "points.csv lacks steps");
+    snprintf(new_plot(o, "solver_steps", "Solver health")->note, 256, "points.csv lacks steps");
   }
-  fclose(o.gp);
-  o.gp = NULL;
-  /* run gnuplot on the script */
-  int drawn = 0;
-  for (int k = 0; k < o.n_plots; k++) {
-    drawn += o.plots[k].note[0] == '\0';
+}
+
+/* Run the gnuplot program 'prog' (a path, or a name looked up in PATH) on the script gp_path:
+ * fork and exec with an argument vector, no shell; its standard error goes to
+ * rdir/gnuplot.log. Waits for it. UCL_ERR_IO when the log cannot be opened, gnuplot cannot be
+ * started or found, or it fails; every message names gnuplot. */
+static ucl_status run_gnuplot(const char *prog, const char *gp_path, const char *rdir,
+                              ucl_diag *diag) {
+  char log_path[1100];
+  snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", rdir);
+  char *args[3] = {strdup(prog), strdup(gp_path), NULL};
+  ucl_status st = UCL_OK;
+  int fd = -1;
+  if (!args[0] || !args[1]) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto cleanup;
   }
-  if (drawn > 0) {
-    char cmd[1400];
-    snprintf(cmd, sizeof(cmd), "%s '%s' 2>'%s/gnuplot.log'",
-             opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, rdir);
-    int rc = system(cmd);
-    if (rc != 0) {
-      st = ucl_diag_set(diag, UCL_ERR_IO,
-                        "gnuplot failed (exit %d; is gnuplot-nox installed?); see %s/gnuplot.log",
-                        rc, rdir);
-      goto done;
+  fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write gnuplot's log: %s", log_path,
+                      strerror(errno));
+    goto cleanup;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "cannot start gnuplot: %s", strerror(errno));
+    goto cleanup;
+  }
+  if (pid == 0) { /* the child: only async-signal-safe calls until exec */
+    if (fd == STDERR_FILENO ? fcntl(fd, F_SETFD, 0) == 0 : dup2(fd, STDERR_FILENO) >= 0) {
+      execvp(args[0], args);
     }
+    _exit(127); /* exec failed: the status a shell gives a command it cannot find */
   }
-  /* index.html */
-  char ipath[1100], tmp[1200];
-  snprintf(ipath, sizeof(ipath), "%s/index.html", rdir);
+  int ws = 0;
+  pid_t w;
+  while ((w = waitpid(pid, &ws, 0)) < 0 && errno == EINTR) {
+  }
+  if (w < 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "waiting for gnuplot failed: %s", strerror(errno));
+  } else if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127) {
+    st = ucl_diag_set(diag, UCL_ERR_IO,
+                      "gnuplot not found: cannot run '%s' (is gnuplot-nox "
+                      "installed?)",
+                      prog);
+  } else if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO,
+                      "gnuplot failed (exit %d; is gnuplot-nox installed?); see %s/gnuplot.log",
+                      WEXITSTATUS(ws), rdir);
+  } else if (WIFSIGNALED(ws)) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "gnuplot failed (signal %d); see %s/gnuplot.log",
+                      WTERMSIG(ws), rdir);
+  }
+cleanup:
+  if (fd >= 0) {
+    close(fd);
+  }
+  free(args[0]);
+  free(args[1]);
+  return st;
+}
+
+/* Write the page (through a temporary file, renamed into place as ipath): counts, solver
+ * health, every plot or the note of why it was skipped, and the manifest (man_text, may be
+ * NULL). UCL_ERR_IO when it cannot be written. */
+static ucl_status write_index(const out *o, const rep *r, const char *dir, const char *man_text,
+                              size_t maxp, const char *ipath, ucl_diag *diag) {
+  char tmp[1200];
   snprintf(tmp, sizeof(tmp), "%s.tmp", ipath);
   FILE *h = fopen(tmp, "w");
   if (!h) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-    goto done;
+    return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
   }
   fprintf(
       h,
@@ -933,13 +986,13 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
   fprintf(h,
           "</code>: %ld points, %ld ok. Plots show at most %zu points each (every %ld-th row); "
           "counts and the heat map use every row.</p>\n",
-          r.row, r.ok, maxp, r.stride);
+          r->row, r->ok, maxp, r->stride);
   fprintf(h, "<p id=\"loaded\">images: not checked (needs "
              "JavaScript)</p>\n<h2>Status</h2>\n<table><tr><th>status</th><th>points</th></tr>\n");
-  for (int s = 0; s < r.n_st; s++) {
+  for (int s = 0; s < r->n_st; s++) {
     fprintf(h, "<tr><td>");
-    html_escape(h, r.st[s].name[0] ? r.st[s].name : "(none)");
-    fprintf(h, "</td><td>%ld</td></tr>\n", r.st[s].n);
+    html_escape(h, r->st[s].name[0] ? r->st[s].name : "(none)");
+    fprintf(h, "</td><td>%ld</td></tr>\n", r->st[s].n);
   }
   fprintf(h,
           "</table>\n<h2>Solver health</h2>\n<table>\n"
@@ -948,10 +1001,10 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
           "<tr><td>error-test failures, all points</td><td>%.6g</td></tr>\n"
           "<tr><td>Newton failures, all points</td><td>%.6g</td></tr>\n"
           "<tr><td>restarts, all points</td><td>%.6g</td></tr>\n</table>\n<h2>Plots</h2>\n",
-          r.row ? r.sum_steps / (double)r.row : NAN, r.max_steps, r.sum_err, r.sum_nl,
-          r.sum_restarts);
-  for (int k = 0; k < o.n_plots; k++) {
-    const plot *p = &o.plots[k];
+          r->row ? r->sum_steps / (double)r->row : NAN, r->max_steps, r->sum_err, r->sum_nl,
+          r->sum_restarts);
+  for (int k = 0; k < o->n_plots; k++) {
+    const plot *p = &o->plots[k];
     fprintf(h, "<figure id=\"%s\"><figcaption><b>", p->name);
     html_escape(h, p->title);
     fprintf(h, "</b>");
@@ -978,7 +1031,84 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
           "</script>\n</body></html>\n");
   if (fclose(h) != 0 || rename(tmp, ipath) != 0) {
     remove(tmp);
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", ipath);
+    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", ipath);
+  }
+  return UCL_OK;
+}
+
+ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_report_summary *sum,
+                            ucl_diag *diag) {
+  size_t dl = strlen(dir) + 64;
+  char *points = malloc(dl), *curves_path = malloc(dl), *manifest = malloc(dl), *rdir = malloc(dl);
+  char *ddir = malloc(dl + 8);
+  rep r;
+  memset(&r, 0, sizeof(r));
+  r.row = -1;
+  out o;
+  memset(&o, 0, sizeof(o));
+  char *man_text = NULL;
+  ucl_status st = UCL_OK;
+  size_t maxp = opts && opts->max_plot_points ? opts->max_plot_points : 10000;
+  if (!points || !curves_path || !manifest || !rdir || !ddir) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (strchr(dir, '\'') || strchr(dir, '"')) {
+    st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                      "%s: a directory name with quotes cannot be handed to "
+                      "gnuplot; rename or link it",
+                      dir);
+    goto done;
+  }
+  snprintf(points, dl, "%s/points.csv", dir);
+  snprintf(curves_path, dl, "%s/rate_curves.csv", dir);
+  snprintf(manifest, dl, "%s/manifest.txt", dir);
+  snprintf(rdir, dl, "%s/report", dir);
+  snprintf(ddir, dl + 8, "%s/report/data", dir);
+  read_manifest(manifest, &r, &man_text);
+  st = stream_points(points, maxp, &r, diag);
+  if (st != UCL_OK) {
+    goto done;
+  }
+  if ((mkdir(rdir, 0777) != 0 && errno != EEXIST) || (mkdir(ddir, 0777) != 0 && errno != EEXIST)) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", ddir, strerror(errno));
+    goto done;
+  }
+  o.rdir = rdir;
+  char gp_path[1100];
+  snprintf(gp_path, sizeof(gp_path), "%s/plots.gp", rdir);
+  o.gp = fopen(gp_path, "w");
+  if (!o.gp) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", gp_path, strerror(errno));
+    goto done;
+  }
+  /* each plot's data file and its lines in the gnuplot script, in the page's order */
+  plot_status(&o, &r);
+  plot_thresholds(&o, &r);
+  if (r.n_swept >= 2) {
+    plot_threshold_map(&o, &r);
+  }
+  plot_fa_curves(&o, &r, curves_path);
+  if (r.n_rates > 0) {
+    plot_neuron_rates(&o, &r);
+  }
+  plot_rules_and_health(&o, &r);
+  fclose(o.gp);
+  o.gp = NULL;
+  int drawn = 0;
+  for (int k = 0; k < o.n_plots; k++) {
+    drawn += o.plots[k].note[0] == '\0';
+  }
+  if (drawn > 0) {
+    st = run_gnuplot(opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, rdir, diag);
+    if (st != UCL_OK) {
+      goto done;
+    }
+  }
+  char ipath[1100];
+  snprintf(ipath, sizeof(ipath), "%s/index.html", rdir);
+  st = write_index(&o, &r, dir, man_text, maxp, ipath, diag);
+  if (st != UCL_OK) {
     goto done;
   }
   if (sum) {
@@ -999,10 +1129,6 @@ done:
     free(r.hdr[k]);
   }
   free(r.hdr);
-  for (int k = 0; k < cv.n_hdr; k++) {
-    free(cv.hdr[k]);
-  }
-  free(cv.hdr);
   for (int k = 0; k < r.n_swept; k++) {
     free(r.swept[k]);
   }

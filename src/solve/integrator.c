@@ -318,301 +318,371 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
   return UCL_OK;
 }
 
+/* ---- the steps of ucl_integrate ---- */
+
+/* One integration: the system, the options, the run's resources and the loop's position. */
+typedef struct ig_loop {
+  const ucl_system *sys;
+  const ucl_integrator_opts *o;
+  ucl_trace *tr;
+  ucl_solver_stats *stats; /* the trace's */
+  double t_end;
+  cv_run c;
+  run_ctx r;
+  double t;      /* reached so far */
+  long n_events; /* mode switches so far (chattering test) */
+  int sampling;  /* sample_dt > 0 */
+  int one_step;  /* CVODE in one-step mode (an on_step hook) */
+  long k_sample; /* index of the next sample */
+} ig_loop;
+
+/* The time of the next sample; INFINITY when not sampling. */
+static double next_sample(const ig_loop *L) {
+  return L->sampling ? (double)L->k_sample * L->o->sample_dt : INFINITY;
+}
+
+/* Allocate the run's vectors, matrix, linear solver and scratch, and set the initial state. */
+static ucl_status alloc_run(ig_loop *L, ucl_diag *diag) {
+  const ucl_system *sys = L->sys;
+  cv_run *c = &L->c;
+  int flag;
+#if SUNDIALS_VERSION_MAJOR >= 7
+  flag = SUNContext_Create(SUN_COMM_NULL, &c->sunctx);
+#else
+  flag = SUNContext_Create(NULL, &c->sunctx);
+#endif
+  if (flag != 0) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "cannot create a SUNDIALS context");
+  }
+  c->y = N_VNew_Serial(sys->n_states, c->sunctx);
+  c->q = N_VNew_Serial(sys->n_quads > 0 ? sys->n_quads : 1, c->sunctx);
+  c->ys = N_VNew_Serial(sys->n_states, c->sunctx);
+  c->A = SUNDenseMatrix(sys->n_states, sys->n_states, c->sunctx);
+  if (c->y && c->q) {
+    /* fused vector kernels: fewer calls per step for these short vectors */
+    N_VEnableFusedOps_Serial(c->y, SUNTRUE);
+    N_VEnableFusedOps_Serial(c->q, SUNTRUE);
+  }
+  c->channels = calloc((size_t)(sys->n_channels > 0 ? sys->n_channels : 1), sizeof(double));
+  c->times = calloc((size_t)L->o->chatter_events, sizeof(double));
+  c->fired = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
+  c->dirs = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
+  c->work = calloc(3 * (size_t)sys->n_states, sizeof(double));
+  c->g = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(double));
+  c->peaks = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(double));
+  c->ev_cap = sys->n_roots + MAX_EVENTS_PER_SWITCH;
+  c->ev = calloc((size_t)c->ev_cap, sizeof(ucl_event));
+  if (!c->y || !c->q || !c->ys || !c->A || !c->channels || !c->times || !c->fired || !c->dirs ||
+      !c->work || !c->g || !c->peaks || !c->ev) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
+  }
+  c->LS = SUNLinSol_Dense(c->y, c->A, c->sunctx);
+  if (!c->LS) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
+  }
+  memcpy(N_VGetArrayPointer(c->y), sys->y0, (size_t)sys->n_states * sizeof(double));
+  for (int k = 0; k < sys->n_roots; k++) {
+    c->peaks[k] = -INFINITY;
+  }
+  N_VConst(0.0, c->q);
+  return UCL_OK;
+}
+
+/* Create CVODE at t = 0: BDF, tolerances, dense linear solver, step limits, quadratures with
+ * error control, root functions with their directions. */
+static ucl_status init_cvode(ig_loop *L, ucl_diag *diag) {
+  const ucl_system *sys = L->sys;
+  const ucl_integrator_opts *o = L->o;
+  cv_run *c = &L->c;
+  c->mem = CVodeCreate(CV_BDF, c->sunctx);
+  if (!c->mem) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "CVodeCreate failed");
+  }
+  int flag = CVodeSetErrHandlerFn(c->mem, err_fn, &L->r);
+  if (flag == CV_SUCCESS) {
+    flag = CVodeInit(c->mem, rhs_fn, 0.0, c->y);
+  }
+  if (flag == CV_SUCCESS) {
+    flag = CVodeSetUserData(c->mem, &L->r);
+  }
+  if (flag == CV_SUCCESS) {
+    flag = CVodeSStolerances(c->mem, o->rtol, o->atol);
+  }
+  if (flag == CV_SUCCESS) {
+    flag = CVodeSetLinearSolver(c->mem, c->LS, c->A);
+  }
+  double hmax = o->max_step > 0.0 ? o->max_step : sys->max_step_hint;
+  if (flag == CV_SUCCESS && hmax > 0.0) {
+    flag = CVodeSetMaxStep(c->mem, hmax);
+  }
+  if (flag == CV_SUCCESS) {
+    flag = CVodeSetMaxNumSteps(c->mem, o->max_steps);
+  }
+  if (flag == CV_SUCCESS && sys->n_quads > 0) {
+    flag = CVodeQuadInit(c->mem, quad_fn, c->q);
+    if (flag == CV_SUCCESS) {
+      flag = CVodeQuadSStolerances(c->mem, 0.1 * o->rtol, o->atol_quad);
+    }
+    if (flag == CV_SUCCESS) {
+      flag = CVodeSetQuadErrCon(c->mem, SUNTRUE);
+    }
+  }
+  if (flag == CV_SUCCESS && sys->n_roots > 0) {
+    flag = CVodeRootInit(c->mem, sys->n_roots, root_fn);
+    if (flag == CV_SUCCESS) {
+      sys->ops->root_dirs(sys->ctx, c->dirs);
+      flag = CVodeSetRootDirection(c->mem, c->dirs);
+    }
+    if (flag == CV_SUCCESS) {
+      flag = CVodeSetNoInactiveRootWarn(c->mem);
+    }
+  }
+  return flag == CV_SUCCESS ? UCL_OK : cv_fail(&L->r, flag, 0.0, "setup", diag);
+}
+
+/* Set up and start at t = 0: resources, the first segment and its settled modes (before CVODE
+ * sees the system), CVODE, the first sample and the step hook. */
+static ucl_status start(ig_loop *L, ucl_diag *diag) {
+  const ucl_system *sys = L->sys;
+  ucl_status st = alloc_run(L, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  sys->ops->begin_segment(sys->ctx, 0.0);
+  st = settle(sys, &L->c, L->o, 0.0, L->tr, &L->n_events, diag);
+  if (st == UCL_OK) {
+    st = init_cvode(L, diag);
+  }
+  if (st == UCL_OK && (L->sampling || L->o->sample_edges)) {
+    st = sample(sys, &L->c, 0.0, L->tr, diag);
+    L->k_sample = 1;
+  }
+  if (st == UCL_OK) {
+    st = step_hook(L->o, &L->c, 0.0, diag);
+  }
+  return st;
+}
+
+/* Advance CVODE towards t_stop (a stimulus break or the end, set as its stop time): one step in
+ * one-step mode, else up to t_out. Updates L->t and the quadratures, writes the samples a
+ * one-step passed (from CVODE's interpolant), and returns CVODE's flag (CV_SUCCESS,
+ * CV_TSTOP_RETURN or CV_ROOT_RETURN) in *cv_flag. UCL_ERR_LIMIT at the step limit. */
+static ucl_status advance(ig_loop *L, double t_stop, double t_out, int *cv_flag, ucl_diag *diag) {
+  const ucl_integrator_opts *o = L->o;
+  cv_run *c = &L->c;
+  long steps_left = o->max_steps - L->stats->steps;
+  long steps_now = 0;
+  CVodeGetNumSteps(c->mem, &steps_now);
+  steps_left -= steps_now;
+  if (steps_left < 1) {
+    return ucl_diag_set(diag, UCL_ERR_LIMIT, "step limit (max_steps = %ld) reached at t=%.9g s",
+                        o->max_steps, L->t);
+  }
+  CVodeSetMaxNumSteps(c->mem, steps_left);
+  int flag = CVodeSetStopTime(c->mem, t_stop);
+  if (flag == CV_SUCCESS) {
+    flag = L->one_step ? CVode(c->mem, t_stop, c->y, &L->t, CV_ONE_STEP)
+                       : CVode(c->mem, t_out, c->y, &L->t, CV_NORMAL);
+  }
+  if (flag < 0) {
+    ucl_status st = cv_fail(&L->r, flag, L->t, "step", diag);
+    if (flag == CV_TOO_MUCH_WORK) {
+      ucl_diag_set(diag, UCL_ERR_LIMIT, "step limit (max_steps = %ld) reached at t=%.9g s",
+                   o->max_steps, L->t);
+    }
+    return st;
+  }
+  *cv_flag = flag;
+  if (L->sys->n_quads > 0) {
+    double tq;
+    flag = CVodeGetQuad(c->mem, &tq, c->q);
+    if (flag != CV_SUCCESS) {
+      return cv_fail(&L->r, flag, L->t, "quadrature", diag);
+    }
+  }
+  /* one-step mode: the samples this step passed, from CVODE's interpolant */
+  double t_sample = next_sample(L);
+  while (L->one_step && L->sampling && t_sample <= L->t) {
+    flag = CVodeGetDky(c->mem, t_sample, 0, c->ys);
+    if (flag != CV_SUCCESS) {
+      return cv_fail(&L->r, flag, t_sample, "interpolation", diag);
+    }
+    ucl_status st = sample_state(L->sys, c, t_sample, N_VGetArrayPointer(c->ys), L->tr, diag);
+    if (st != UCL_OK) {
+      return st;
+    }
+    t_sample = (double)++L->k_sample * o->sample_dt;
+  }
+  return UCL_OK;
+}
+
+/* CVODE stopped at a root: the edge row and hook before, the mode switches of the fired roots,
+ * and when any switched, the hook and edge row after and a restart. */
+static ucl_status handle_roots(ig_loop *L, ucl_diag *diag) {
+  const ucl_system *sys = L->sys;
+  cv_run *c = &L->c;
+  double t = L->t;
+  int flag = CVodeGetRootInfo(c->mem, c->fired);
+  if (flag != CV_SUCCESS) {
+    return cv_fail(&L->r, flag, t, "root info", diag);
+  }
+  int n = 0;
+  ucl_status st = edge_sample(sys, c, L->o, t, L->tr, diag);
+  if (st == UCL_OK) {
+    st = step_hook(L->o, c, t, diag);
+  }
+  if (st == UCL_OK) {
+    st = apply_switches(sys, c, L->o, t, c->fired, L->tr, &L->n_events, &n, diag);
+  }
+  if (st == UCL_OK && n > 0) {
+    st = step_hook(L->o, c, t, diag);
+  }
+  if (st == UCL_OK && n > 0) {
+    st = edge_sample(sys, c, L->o, t, L->tr, diag);
+    if (st == UCL_OK) {
+      st = restart(sys, c, &L->r, L->o, t, L->t_end, L->stats, diag);
+    }
+  }
+  return st;
+}
+
+/* A stimulus break at L->t: the row before the edge (unless a sample was just written there),
+ * root peaks, the hook; then a new segment, settled modes, the hook, the row after the edge and
+ * a restart. The segment begins and the break is counted even after a failure. */
+static ucl_status handle_break(ig_loop *L, int sampled_here, ucl_diag *diag) {
+  const ucl_system *sys = L->sys;
+  cv_run *c = &L->c;
+  double t = L->t;
+  ucl_status st = UCL_OK;
+  if (!sampled_here) {
+    st = edge_sample(sys, c, L->o, t, L->tr, diag); /* the row before the edge */
+  }
+  if (st == UCL_OK) {
+    st = track_peaks(sys, c, L->o, t, diag);
+  }
+  if (st == UCL_OK) {
+    st = step_hook(L->o, c, t, diag);
+  }
+  sys->ops->begin_segment(sys->ctx, t);
+  L->stats->breaks++;
+  if (st == UCL_OK) {
+    st = settle(sys, c, L->o, t, L->tr, &L->n_events, diag);
+  }
+  if (st == UCL_OK) {
+    st = step_hook(L->o, c, t, diag);
+  }
+  if (st == UCL_OK) {
+    st = edge_sample(sys, c, L->o, t, L->tr, diag); /* and after it */
+  }
+  if (st == UCL_OK) {
+    st = restart(sys, c, &L->r, L->o, t, L->t_end, L->stats, diag);
+  }
+  return st;
+}
+
+/* The end at L->t: the last row (unless a sample was just written there), root peaks, the
+ * hook. */
+static ucl_status finish(ig_loop *L, ucl_diag *diag) {
+  const ucl_integrator_opts *o = L->o;
+  ucl_status st = UCL_OK;
+  if (!(L->sampling && (double)(L->k_sample - 1) * o->sample_dt == L->t)) {
+    st = edge_sample(L->sys, &L->c, o, L->t, L->tr, diag); /* the end */
+  }
+  if (st == UCL_OK) {
+    st = track_peaks(L->sys, &L->c, o, L->t, diag);
+  }
+  if (st == UCL_OK) {
+    st = step_hook(o, &L->c, L->t, diag);
+  }
+  return st;
+}
+
+/* Store what the run leaves in the trace, on success or failure: solver counters, energy
+ * integrals, the time reached, root peaks. Returns st, or UCL_ERR_NOMEM when st was UCL_OK and
+ * storing failed. */
+static ucl_status store_results(ig_loop *L, ucl_status st, ucl_diag *diag) {
+  const ucl_system *sys = L->sys;
+  cv_run *c = &L->c;
+  if (c->mem) {
+    harvest_stats(c->mem, L->stats);
+  }
+  if (sys->n_quads > 0 && c->q &&
+      ucl_trace_set_quads(L->tr, sys->n_quads, sys->quad_names, N_VGetArrayPointer(c->q)) !=
+          UCL_OK &&
+      st == UCL_OK) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing the energy integrals");
+  }
+  ucl_trace_set_t_reached(L->tr, L->t);
+  if (L->o->track_root_peaks && c->peaks &&
+      ucl_trace_set_root_peaks(L->tr, sys->n_roots, c->peaks) != UCL_OK && st == UCL_OK) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing root peaks");
+  }
+  return st;
+}
+
 ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, double t_end,
                          ucl_trace *tr, ucl_diag *diag) {
   if (!sys || !o || !tr || !(t_end > 0.0) || sys->n_states < 1 || sys->n_roots > MAX_ROOTS ||
       !(o->rtol > 0.0) || !(o->atol > 0.0) || o->chatter_events < 2 || o->max_steps < 1) {
     return ucl_diag_set(diag, UCL_ERR_INVAL, "integrator: bad arguments");
   }
-  ucl_status st = UCL_OK;
-  cv_run c;
-  memset(&c, 0, sizeof(c));
-  run_ctx r;
-  memset(&r, 0, sizeof(r));
-  r.sys = sys;
-  ucl_solver_stats *stats = ucl_trace_stats(tr);
-  long n_events = 0;
-  int flag;
-  double t = 0.0;
-
-#if SUNDIALS_VERSION_MAJOR >= 7
-  flag = SUNContext_Create(SUN_COMM_NULL, &c.sunctx);
-#else
-  flag = SUNContext_Create(NULL, &c.sunctx);
-#endif
-  if (flag != 0) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "cannot create a SUNDIALS context");
-    goto cleanup;
-  }
-  c.y = N_VNew_Serial(sys->n_states, c.sunctx);
-  c.q = N_VNew_Serial(sys->n_quads > 0 ? sys->n_quads : 1, c.sunctx);
-  c.ys = N_VNew_Serial(sys->n_states, c.sunctx);
-  c.A = SUNDenseMatrix(sys->n_states, sys->n_states, c.sunctx);
-  if (c.y && c.q) {
-    /* fused vector kernels: fewer calls per step for these short vectors */
-    N_VEnableFusedOps_Serial(c.y, SUNTRUE);
-    N_VEnableFusedOps_Serial(c.q, SUNTRUE);
-  }
-  c.channels = calloc((size_t)(sys->n_channels > 0 ? sys->n_channels : 1), sizeof(double));
-  c.times = calloc((size_t)o->chatter_events, sizeof(double));
-  c.fired = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
-  c.dirs = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(int));
-  c.work = calloc(3 * (size_t)sys->n_states, sizeof(double));
-  c.g = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(double));
-  c.peaks = calloc((size_t)(sys->n_roots > 0 ? sys->n_roots : 1), sizeof(double));
-  c.ev_cap = sys->n_roots + MAX_EVENTS_PER_SWITCH;
-  c.ev = calloc((size_t)c.ev_cap, sizeof(ucl_event));
-  if (!c.y || !c.q || !c.ys || !c.A || !c.channels || !c.times || !c.fired || !c.dirs || !c.work ||
-      !c.g || !c.peaks || !c.ev) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
-    goto cleanup;
-  }
-  c.LS = SUNLinSol_Dense(c.y, c.A, c.sunctx);
-  if (!c.LS) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
-    goto cleanup;
-  }
-  memcpy(N_VGetArrayPointer(c.y), sys->y0, (size_t)sys->n_states * sizeof(double));
-  for (int k = 0; k < sys->n_roots; k++) {
-    c.peaks[k] = -INFINITY;
-  }
-  N_VConst(0.0, c.q);
-
-  /* Segment and modes at t = 0, before CVODE sees the system. */
-  sys->ops->begin_segment(sys->ctx, 0.0);
-  st = settle(sys, &c, o, 0.0, tr, &n_events, diag);
-  if (st != UCL_OK) {
-    goto cleanup;
-  }
-
-  c.mem = CVodeCreate(CV_BDF, c.sunctx);
-  if (!c.mem) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "CVodeCreate failed");
-    goto cleanup;
-  }
-  flag = CVodeSetErrHandlerFn(c.mem, err_fn, &r);
-  if (flag == CV_SUCCESS) {
-    flag = CVodeInit(c.mem, rhs_fn, 0.0, c.y);
-  }
-  if (flag == CV_SUCCESS) {
-    flag = CVodeSetUserData(c.mem, &r);
-  }
-  if (flag == CV_SUCCESS) {
-    flag = CVodeSStolerances(c.mem, o->rtol, o->atol);
-  }
-  if (flag == CV_SUCCESS) {
-    flag = CVodeSetLinearSolver(c.mem, c.LS, c.A);
-  }
-  double hmax = o->max_step > 0.0 ? o->max_step : sys->max_step_hint;
-  if (flag == CV_SUCCESS && hmax > 0.0) {
-    flag = CVodeSetMaxStep(c.mem, hmax);
-  }
-  if (flag == CV_SUCCESS) {
-    flag = CVodeSetMaxNumSteps(c.mem, o->max_steps);
-  }
-  if (flag == CV_SUCCESS && sys->n_quads > 0) {
-    flag = CVodeQuadInit(c.mem, quad_fn, c.q);
-    if (flag == CV_SUCCESS) {
-      flag = CVodeQuadSStolerances(c.mem, 0.1 * o->rtol, o->atol_quad);
-    }
-    if (flag == CV_SUCCESS) {
-      flag = CVodeSetQuadErrCon(c.mem, SUNTRUE);
-    }
-  }
-  if (flag == CV_SUCCESS && sys->n_roots > 0) {
-    flag = CVodeRootInit(c.mem, sys->n_roots, root_fn);
-    if (flag == CV_SUCCESS) {
-      sys->ops->root_dirs(sys->ctx, c.dirs);
-      flag = CVodeSetRootDirection(c.mem, c.dirs);
-    }
-    if (flag == CV_SUCCESS) {
-      flag = CVodeSetNoInactiveRootWarn(c.mem);
-    }
-  }
-  if (flag != CV_SUCCESS) {
-    st = cv_fail(&r, flag, 0.0, "setup", diag);
-    goto cleanup;
-  }
-
-  int sampling = o->sample_dt > 0.0;
-  long k_sample = 0;
-  if (sampling || o->sample_edges) {
-    st = sample(sys, &c, 0.0, tr, diag);
-    if (st != UCL_OK) {
-      goto cleanup;
-    }
-    k_sample = 1;
-  }
-  int one_step = o->on_step != NULL;
-  st = step_hook(o, &c, 0.0, diag);
-  if (st != UCL_OK) {
-    goto cleanup;
-  }
-
-  while (t < t_end) {
-    if (o->stop_after_latches > 0 && c.latches >= o->stop_after_latches) {
+  ig_loop L;
+  memset(&L, 0, sizeof(L));
+  L.sys = sys;
+  L.o = o;
+  L.tr = tr;
+  L.stats = ucl_trace_stats(tr);
+  L.t_end = t_end;
+  L.r.sys = sys;
+  L.sampling = o->sample_dt > 0.0;
+  L.one_step = o->on_step != NULL;
+  ucl_status st = start(&L, diag);
+  while (st == UCL_OK && L.t < t_end) {
+    if (o->stop_after_latches > 0 && L.c.latches >= o->stop_after_latches) {
       break; /* the caller has what it asked for */
     }
-    double t_break = sys->ops->next_break(sys->ctx, t);
+    double t_break = sys->ops->next_break(sys->ctx, L.t);
     double t_stop = t_break < t_end ? t_break : t_end;
     /* Times within a few ulp of t are already reached: CVODE refuses so short a step. */
-    double close = 64.0 * DBL_EPSILON * (fabs(t) + (sampling ? o->sample_dt : 0.0));
-    double t_sample = sampling ? (double)k_sample * o->sample_dt : INFINITY;
-    if (t_sample <= t + close) {
-      st = sample(sys, &c, t_sample, tr, diag); /* y(t_sample) = y(t) to rounding */
-      if (st != UCL_OK) {
-        goto cleanup;
-      }
-      k_sample++;
+    double close = 64.0 * DBL_EPSILON * (fabs(L.t) + (L.sampling ? o->sample_dt : 0.0));
+    double t_sample = next_sample(&L);
+    if (t_sample <= L.t + close) {
+      st = sample(sys, &L.c, t_sample, tr, diag); /* y(t_sample) = y(t) to rounding */
+      L.k_sample++;
       continue;
     }
     double t_out = t_sample < t_stop ? t_sample : t_stop;
     int cv_flag = CV_TSTOP_RETURN;
-    if (t_stop <= t + close) {
-      t = t_stop; /* a break or the end closer than CVODE can step: already there */
+    if (t_stop <= L.t + close) {
+      L.t = t_stop; /* a break or the end closer than CVODE can step: already there */
     } else {
-      long steps_left = o->max_steps - stats->steps;
-      long steps_now = 0;
-      CVodeGetNumSteps(c.mem, &steps_now);
-      steps_left -= steps_now;
-      if (steps_left < 1) {
-        st = ucl_diag_set(diag, UCL_ERR_LIMIT, "step limit (max_steps = %ld) reached at t=%.9g s",
-                          o->max_steps, t);
-        goto cleanup;
-      }
-      CVodeSetMaxNumSteps(c.mem, steps_left);
-      flag = CVodeSetStopTime(c.mem, t_stop);
-      if (flag == CV_SUCCESS) {
-        flag = one_step ? CVode(c.mem, t_stop, c.y, &t, CV_ONE_STEP)
-                        : CVode(c.mem, t_out, c.y, &t, CV_NORMAL);
-      }
-      if (flag < 0) {
-        st = cv_fail(&r, flag, t, "step", diag);
-        if (flag == CV_TOO_MUCH_WORK) {
-          ucl_diag_set(diag, UCL_ERR_LIMIT, "step limit (max_steps = %ld) reached at t=%.9g s",
-                       o->max_steps, t);
-        }
-        goto cleanup;
-      }
-      cv_flag = flag;
-      if (sys->n_quads > 0) {
-        double tq;
-        flag = CVodeGetQuad(c.mem, &tq, c.q);
-        if (flag != CV_SUCCESS) {
-          st = cv_fail(&r, flag, t, "quadrature", diag);
-          goto cleanup;
-        }
-      }
-      /* one-step mode: the samples this step passed, from CVODE's interpolant */
-      while (one_step && sampling && t_sample <= t) {
-        flag = CVodeGetDky(c.mem, t_sample, 0, c.ys);
-        if (flag != CV_SUCCESS) {
-          st = cv_fail(&r, flag, t_sample, "interpolation", diag);
-          goto cleanup;
-        }
-        st = sample_state(sys, &c, t_sample, N_VGetArrayPointer(c.ys), tr, diag);
-        if (st != UCL_OK) {
-          goto cleanup;
-        }
-        t_sample = (double)++k_sample * o->sample_dt;
-      }
-      if (one_step && cv_flag == CV_SUCCESS) {
-        st = step_hook(o, &c, t, diag);
-        if (st != UCL_OK) {
-          goto cleanup;
-        }
+      st = advance(&L, t_stop, t_out, &cv_flag, diag);
+      if (st == UCL_OK && L.one_step && cv_flag == CV_SUCCESS) {
+        st = step_hook(o, &L.c, L.t, diag);
         continue;
       }
+      if (st != UCL_OK) {
+        break;
+      }
+      t_sample = next_sample(&L);
     }
     if (cv_flag == CV_ROOT_RETURN) {
-      flag = CVodeGetRootInfo(c.mem, c.fired);
-      if (flag != CV_SUCCESS) {
-        st = cv_fail(&r, flag, t, "root info", diag);
-        goto cleanup;
-      }
-      int n = 0;
-      st = edge_sample(sys, &c, o, t, tr, diag);
-      if (st == UCL_OK) {
-        st = step_hook(o, &c, t, diag);
-      }
-      if (st == UCL_OK) {
-        st = apply_switches(sys, &c, o, t, c.fired, tr, &n_events, &n, diag);
-      }
-      if (st == UCL_OK && n > 0) {
-        st = step_hook(o, &c, t, diag);
-      }
-      if (st == UCL_OK && n > 0) {
-        st = edge_sample(sys, &c, o, t, tr, diag);
-        if (st == UCL_OK) {
-          st = restart(sys, &c, &r, o, t, t_end, stats, diag);
-        }
-      }
-      if (st != UCL_OK) {
-        goto cleanup;
-      }
+      st = handle_roots(&L, diag);
       continue;
     }
-    if (sampling && t == t_sample) {
-      st = sample(sys, &c, t, tr, diag);
-      if (st != UCL_OK) {
-        goto cleanup;
-      }
-      k_sample++;
+    int sampled_here = L.sampling && L.t == t_sample;
+    if (sampled_here) {
+      st = sample(sys, &L.c, L.t, tr, diag);
+      L.k_sample++;
     }
-    if (t >= t_stop && t_stop < t_end) {
-      /* a stimulus break: new segment, settle modes, restart */
-      if (!(sampling && t == t_sample)) {
-        st = edge_sample(sys, &c, o, t, tr, diag); /* the row before the edge */
-      }
-      if (st == UCL_OK) {
-        st = track_peaks(sys, &c, o, t, diag);
-      }
-      if (st == UCL_OK) {
-        st = step_hook(o, &c, t, diag);
-      }
-      sys->ops->begin_segment(sys->ctx, t);
-      stats->breaks++;
-      if (st == UCL_OK) {
-        st = settle(sys, &c, o, t, tr, &n_events, diag);
-      }
-      if (st == UCL_OK) {
-        st = step_hook(o, &c, t, diag);
-      }
-      if (st == UCL_OK) {
-        st = edge_sample(sys, &c, o, t, tr, diag); /* and after it */
-      }
-      if (st == UCL_OK) {
-        st = restart(sys, &c, &r, o, t, t_end, stats, diag);
-      }
-      if (st != UCL_OK) {
-        goto cleanup;
-      }
+    if (st == UCL_OK && L.t >= t_stop && t_stop < t_end) {
+      st = handle_break(&L, sampled_here, diag);
     }
   }
-  if (!(sampling && (double)(k_sample - 1) * o->sample_dt == t)) {
-    st = edge_sample(sys, &c, o, t, tr, diag); /* the end */
-  }
   if (st == UCL_OK) {
-    st = track_peaks(sys, &c, o, t, diag);
+    st = finish(&L, diag);
   }
-  if (st == UCL_OK) {
-    st = step_hook(o, &c, t, diag);
-  }
-
-cleanup:
-  if (c.mem) {
-    harvest_stats(c.mem, stats);
-  }
-  if (sys->n_quads > 0 && c.q &&
-      ucl_trace_set_quads(tr, sys->n_quads, sys->quad_names, N_VGetArrayPointer(c.q)) != UCL_OK &&
-      st == UCL_OK) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing the energy integrals");
-  }
-  ucl_trace_set_t_reached(tr, t);
-  if (o->track_root_peaks && c.peaks &&
-      ucl_trace_set_root_peaks(tr, sys->n_roots, c.peaks) != UCL_OK && st == UCL_OK) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing root peaks");
-  }
-  cv_run_free(&c);
+  st = store_results(&L, st, diag);
+  cv_run_free(&L.c);
   return st;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `uclif report DIR`: every plot of a report built from a small sweep is a non-empty SVG with a
 # PNG copy and is referenced from index.html; robust to a missing column, failed rows and a
-# 1-D sweep; no points.csv is exit 2. Usage: test_report.sh UCLIF SOURCE_DIR
+# 1-D sweep; no points.csv is exit 2, no gnuplot exit 1. Usage: test_report.sh UCLIF SOURCE_DIR
 set -u
 uclif=$1
 src=$2
@@ -59,6 +59,13 @@ sweep1 "$uclif" sweep "$work/one.ini" -o "$work/one" --quiet >/dev/null 2>&1
 "$uclif" report "$work/one" >/dev/null 2>"$work/err"
 check "1-D sweep report exits 0 ($(cat "$work/err"))" $?
 check "no heat map for one axis" $(! grep -q 'id="threshold_map"' "$work/one/report/index.html"; echo $?)
+
+# gnuplot is run without a shell, looked up in the PATH: without it, exit 1 and say so
+env PATH=/nonexistent "$uclif" report "$work/one" >/dev/null 2>"$work/err"
+check "no gnuplot in the PATH exits 1" $([ $? -eq 1 ]; echo $?)
+grep -q "gnuplot not found" "$work/err"
+rc=$? # (before the command substitution in the name, which sets $?)
+check "and says gnuplot is not found ($(cat "$work/err"))" $rc
 
 "$uclif" report "$work/nothing" >/dev/null 2>"$work/err"
 check "no points.csv exits 2" $([ $? -eq 2 ]; echo $?)
