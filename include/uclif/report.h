@@ -24,8 +24,9 @@ typedef struct ucl_report_summary {
 } ucl_report_summary;
 
 /* Build DIR/report from DIR/points.csv (required), DIR/rate_curves.csv and DIR/manifest.txt
- * (optional). UCL_ERR_IO when points.csv cannot be read or gnuplot fails (the message says
- * which), UCL_ERR_PARSE for a points.csv without the point/status columns. */
+ * (optional). UCL_ERR_INPUT when points.csv cannot be read, UCL_ERR_TOOL when gnuplot fails,
+ * UCL_ERR_IO when DIR/report cannot be written, UCL_ERR_PARSE for a points.csv without the
+ * point/status columns. */
 UCL_NODISCARD ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts,
                                           ucl_report_summary *out, ucl_diag *diag);
 

@@ -26,7 +26,7 @@ typedef struct ucl_tune_report {
 } ucl_tune_report;
 
 /* Tune and analyse; write DIR/bom.csv, DIR/tune.txt, DIR/draws.csv and DIR/design.cir (rank 0).
- * Returns UCL_OK when the snapped design meets every target, UCL_ERR_RANGE when it does not
+ * Returns UCL_OK when the snapped design meets every target, UCL_ERR_UNMET when it does not
  * ('diag' names the targets it misses; the files are written all the same), other errors for
  * I/O and memory. Progress lines go through 'progress' (rank 0; may be NULL). */
 UCL_NODISCARD ucl_status ucl_tune_run(MPI_Comm comm, const ucl_tune *t, const char *out_dir,

@@ -16,12 +16,15 @@ int ucl_cli_exit_code(ucl_status st) {
   case UCL_ERR_INVAL:
   case UCL_ERR_RANGE:
   case UCL_ERR_PARSE:
-  case UCL_ERR_IO:
+  case UCL_ERR_INPUT:
     return UCL_EXIT_USAGE;
   case UCL_ERR_NOMEM:
+  case UCL_ERR_IO:
   case UCL_ERR_SOLVER:
   case UCL_ERR_EVENTS:
   case UCL_ERR_LIMIT:
+  case UCL_ERR_TOOL:
+  case UCL_ERR_UNMET:
   case UCL_STATUS_COUNT_:
     break;
   }

@@ -50,7 +50,7 @@ int ucl_cmd_report(int argc, char **argv) {
   ucl_status st = ucl_report_build(dir, &o, &s, &diag);
   if (st != UCL_OK) {
     ucl_cli_error("report", "%s", diag.msg);
-    return st == UCL_ERR_IO && strstr(diag.msg, "gnuplot") ? UCL_EXIT_RUN : UCL_EXIT_USAGE;
+    return ucl_cli_exit_code(st);
   }
   printf("report of %ld points (%ld ok): %d plots, %d skipped (noted in the page)\nwrote %s\n",
          s.rows, s.ok, s.plots, s.skipped, s.index);

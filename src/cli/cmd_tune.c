@@ -80,7 +80,7 @@ int ucl_cmd_tune(int argc, char **argv) {
   ucl_tune_report rep;
   ucl_status st = ucl_tune_run(MPI_COMM_WORLD, t, out, quiet ? NULL : show, NULL, &rep, &diag);
   if (rank == 0) {
-    if (!quiet && (st == UCL_OK || st == UCL_ERR_RANGE)) {
+    if (!quiet && (st == UCL_OK || st == UCL_ERR_UNMET)) {
       printf("tune: %d free parts, %d targets on %d ranks in %.2f s (%ld characterizations, "
              "%ld Monte Carlo draws)\n",
              ucl_tune_n_free(t), ucl_tune_n_targets(t), size, rep.wall_s, rep.evaluations,

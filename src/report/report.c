@@ -308,7 +308,7 @@ static ucl_status parse_csv(const char *path, void (*fcb)(void *, size_t, void *
                             void (*rcb)(int, void *), void *data, ucl_diag *diag) {
   FILE *f = fopen(path, "rb");
   if (!f) {
-    return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
   }
   struct csv_parser p;
   if (csv_init(&p, CSV_APPEND_NULL) != 0) {
@@ -325,7 +325,7 @@ static ucl_status parse_csv(const char *path, void (*fcb)(void *, size_t, void *
     }
   }
   if (st == UCL_OK && ferror(f)) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: read failed", path);
+    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read failed", path);
   }
   if (st == UCL_OK) {
     csv_fini(&p, fcb, rcb, data);
@@ -595,7 +595,7 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
     r.hm.hi[0] = r.hm.hi[1] = -INFINITY;
   }
   st = parse_csv(points, field_cb, row_cb, &r, diag);
-  if (st == UCL_ERR_IO) {
+  if (st == UCL_ERR_INPUT) {
     ucl_diag_prefix(diag, "no sweep results: ");
   }
   if (st != UCL_OK) {
@@ -904,7 +904,7 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
              opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, rdir);
     int rc = system(cmd);
     if (rc != 0) {
-      st = ucl_diag_set(diag, UCL_ERR_IO,
+      st = ucl_diag_set(diag, UCL_ERR_TOOL,
                         "gnuplot failed (exit %d; is gnuplot-nox installed?); see %s/gnuplot.log",
                         rc, rdir);
       goto done;
