@@ -21,7 +21,7 @@ typedef struct ucl_ini ucl_ini; /* opaque */
  * the path. */
 UCL_NODISCARD ucl_status ucl_read_text_file(const char *path, char **text, ucl_diag *diag);
 
-/* Read and parse 'path'. Errors name "path:line: what" in 'diag' (UCL_ERR_IO if the file cannot
+/* Read and parse 'path'. Errors name "path:line: what" in 'diag' (UCL_ERR_INPUT if the file cannot
  * be read, UCL_ERR_PARSE for a malformed line). */
 UCL_NODISCARD ucl_status ucl_ini_read(const char *path, ucl_ini **out, ucl_diag *diag);
 

@@ -25,10 +25,11 @@ typedef struct ucl_report_summary {
 } ucl_report_summary;
 
 /* Build DIR/report from DIR/points.csv (required), DIR/rate_curves.csv and DIR/manifest.txt
- * (optional). UCL_ERR_IO when points.csv cannot be read or gnuplot fails or is not found (the
- * message says which and names gnuplot; its standard error is in DIR/report/gnuplot.log),
- * UCL_ERR_PARSE for a points.csv without the point/status columns. gnuplot is started with
- * fork and exec (no shell) and waited for; nothing is printed. */
+ * (optional). UCL_ERR_INPUT when points.csv cannot be read, UCL_ERR_TOOL when gnuplot fails or is
+ * not found (the message names gnuplot; its standard error is in DIR/report/gnuplot.log),
+ * UCL_ERR_IO when DIR/report cannot be written, UCL_ERR_PARSE for a points.csv without the
+ * point/status columns. gnuplot is started with fork and exec (no shell) and waited for;
+ * nothing is printed. */
 UCL_NODISCARD ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts,
                                           ucl_report_summary *out, ucl_diag *diag);
 

@@ -39,7 +39,7 @@ void ucl_char_opts_default(ucl_char_opts *o);
 /* Build a validated configuration: defaults, then 'path' (may be NULL), then the overrides
  * 'sets' ("NAME=VALUE", n_sets of them, applied in order). On failure *out is untouched and
  * 'diag' names the place: "spec.ini:12: R1 must be > 0 (got -5 Ohm)", or
- * "--set R1=-5: R1 must be > 0 ...". UCL_ERR_IO for an unreadable file, UCL_ERR_PARSE /
+ * "--set R1=-5: R1 must be > 0 ...". UCL_ERR_INPUT for an unreadable file, UCL_ERR_PARSE /
  * UCL_ERR_INVAL / UCL_ERR_RANGE for bad content. */
 UCL_NODISCARD ucl_status ucl_spec_load_config(const char *path, const char *const *sets, int n_sets,
                                               ucl_params *out, ucl_diag *diag);

@@ -14,17 +14,29 @@
 #define UCL_PRINTF(fmt, args)
 #endif
 
-/* One table: the enum and the messages are generated from it. */
+/* One table: the enum and the messages are generated from it. Each status says whose fault a
+ * failure is, so that a command can map it to an exit status in one place (src/cli):
+ *   bad input (exit 2): UCL_ERR_INVAL, UCL_ERR_RANGE, UCL_ERR_PARSE for values and content the
+ *     user gave; UCL_ERR_INPUT for a file the user named that cannot be opened or read (a spec,
+ *     a sweep's points.csv or shards);
+ *   a failed run (exit 1): UCL_ERR_NOMEM; UCL_ERR_IO for an output that cannot be created or
+ *     written (and MPI failures); UCL_ERR_SOLVER, UCL_ERR_EVENTS, UCL_ERR_LIMIT from a
+ *     simulation; UCL_ERR_TOOL when an external program (gnuplot) fails; UCL_ERR_UNMET when a
+ *     tuned design misses a target (its files are written all the same).
+ * New codes go at the end (sched.c's agree() ranks statuses by value). */
 #define UCL_STATUS_LIST(X)                                                                         \
   X(UCL_OK, "success")                                                                             \
   X(UCL_ERR_NOMEM, "out of memory")                                                                \
   X(UCL_ERR_INVAL, "invalid argument")                                                             \
   X(UCL_ERR_RANGE, "value out of range")                                                           \
-  X(UCL_ERR_IO, "file I/O failed")                                                                 \
+  X(UCL_ERR_IO, "cannot write output")                                                             \
   X(UCL_ERR_PARSE, "malformed input")                                                              \
   X(UCL_ERR_SOLVER, "solver failed")                                                               \
   X(UCL_ERR_EVENTS, "too many events (chattering)")                                                \
-  X(UCL_ERR_LIMIT, "work limit reached")
+  X(UCL_ERR_LIMIT, "work limit reached")                                                           \
+  X(UCL_ERR_INPUT, "cannot read input")                                                            \
+  X(UCL_ERR_TOOL, "external tool failed")                                                          \
+  X(UCL_ERR_UNMET, "targets not met")
 
 #define UCL_X_ENUM_(name, text) name,
 typedef enum ucl_status { UCL_STATUS_LIST(UCL_X_ENUM_) UCL_STATUS_COUNT_ } ucl_status;

@@ -21,12 +21,23 @@ typedef enum ucl_design {
 } ucl_design;
 
 /* Load and check 'path' completely. Every problem is 'path:line: message' with UCL_ERR_PARSE,
- * UCL_ERR_INVAL or UCL_ERR_RANGE (UCL_ERR_IO for an unreadable file); *out is untouched then. */
+ * UCL_ERR_INVAL or UCL_ERR_RANGE (UCL_ERR_INPUT for an unreadable file); *out is untouched then. */
 UCL_NODISCARD ucl_status ucl_sweep_load(const char *path, ucl_sweep **out, ucl_diag *diag);
 
 /* Parse spec text held in memory ('name' is used in messages and as the default run name). */
 UCL_NODISCARD ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out,
                                          ucl_diag *diag);
+
+/* The same with overrides of the base configuration ("NAME=VALUE", as `--set`; for a network
+ * sweep also "NEURON.KEY=VALUE" and "SYNAPSE.R=VALUE"), applied after the spec's sections and
+ * before the swept values. A swept key cannot be overridden (UCL_ERR_INVAL naming it). The
+ * overrides are copied and take part in ucl_sweep_hash (which is the same as without them when
+ * n_sets is 0). */
+UCL_NODISCARD ucl_status ucl_sweep_load_sets(const char *path, const char *const *sets, int n_sets,
+                                             ucl_sweep **out, ucl_diag *diag);
+UCL_NODISCARD ucl_status ucl_sweep_parse_sets(const char *name, const char *text,
+                                              const char *const *sets, int n_sets, ucl_sweep **out,
+                                              ucl_diag *diag);
 
 void ucl_sweep_destroy(ucl_sweep **s);
 
@@ -34,7 +45,7 @@ long ucl_sweep_count(const ucl_sweep *s); /* points */
 ucl_design ucl_sweep_design(const ucl_sweep *s);
 const char *ucl_sweep_name(const ucl_sweep *s); /* [run] name */
 uint64_t ucl_sweep_seed(const ucl_sweep *s);
-uint64_t ucl_sweep_hash(const ucl_sweep *s); /* FNV-1a 64 of the spec's bytes */
+uint64_t ucl_sweep_hash(const ucl_sweep *s); /* FNV-1a 64 of the spec's bytes (and overrides) */
 const ucl_char_opts *ucl_sweep_char_opts(const ucl_sweep *s);
 const ucl_params *ucl_sweep_base(const ucl_sweep *s);
 

@@ -43,6 +43,10 @@ typedef struct ucl_tune ucl_tune; /* opaque */
  * an unknown feature, a tolerance that is not > 0, a target whose procedure is switched off,
  * an adaptation target on a type I neuron, bounds outside the series. */
 UCL_NODISCARD ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag);
+/* The same with overrides of the base configuration ("NAME=VALUE", as `--set`), applied after
+ * the spec's sections; a free part cannot be overridden (UCL_ERR_INVAL naming it). */
+UCL_NODISCARD ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_sets,
+                                            ucl_tune **out, ucl_diag *diag);
 void ucl_tune_destroy(ucl_tune **t);
 
 int ucl_tune_n_targets(const ucl_tune *t);

@@ -26,7 +26,7 @@ typedef struct ucl_tune_report {
 } ucl_tune_report;
 
 /* Tune and analyse; write DIR/bom.csv, DIR/tune.txt, DIR/draws.csv and DIR/design.cir (rank 0).
- * Returns UCL_OK when the snapped design meets every target, UCL_ERR_RANGE when it does not
+ * Returns UCL_OK when the snapped design meets every target, UCL_ERR_UNMET when it does not
  * ('diag' names the targets it misses; the files are written all the same), other errors for
  * I/O, memory and MPI, the same on every rank. Progress lines go through 'progress' (rank 0; may be
  * NULL). */

@@ -174,7 +174,7 @@ fail:
 ucl_status ucl_read_text_file(const char *path, char **text_out, ucl_diag *diag) {
   FILE *f = fopen(path, "rb");
   if (!f) {
-    return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
   }
   ucl_status st = UCL_OK;
   char *text = NULL;
@@ -200,7 +200,7 @@ ucl_status ucl_read_text_file(const char *path, char **text_out, ucl_diag *diag)
     }
   }
   if (ferror(f)) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: read error", path);
+    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read error", path);
     goto done;
   }
   if (memchr(text, '\0', n)) {

@@ -38,6 +38,12 @@ const char *ucl_status_name(ucl_status st) {
     return "chattering";
   case UCL_ERR_LIMIT:
     return "limit";
+  case UCL_ERR_INPUT:
+    return "input";
+  case UCL_ERR_TOOL:
+    return "tool";
+  case UCL_ERR_UNMET:
+    return "unmet";
   case UCL_STATUS_COUNT_:
     break;
   }

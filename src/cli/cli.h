@@ -1,8 +1,20 @@
 /* cli.h — the `uclif` command's subcommands and shared helpers. Only this layer prints and picks
- * exit codes: 0 success, 1 a run failed, 2 bad usage or bad input. */
+ * exit codes: 0 success, 1 a run failed or an output could not be written, 2 bad usage or bad
+ * input. ucl_cli_exit_code is the one place that maps a library status to an exit code.
+ *
+ * One grammar for every command (getopt_long): an option table per command, and the shared
+ * options handled here, the same in every command that takes them:
+ *   -o, --out DIR|FILE   where the command writes (commands that write somewhere chosen)
+ *   --set NAME=VALUE     override a configuration key (commands that read a configuration)
+ *   --quiet              no summary and no progress (the product itself is still written)
+ *   -h, --help           the command's usage, generated from its option table
+ * Options and arguments may come in any order; "--" ends the options. An unknown option, an
+ * option without its value, a value given to an option that takes none and an unexpected
+ * argument are each named, and exit with 2. Long options must be spelled out (no prefixes). */
 #ifndef UCL_CLI_H
 #define UCL_CLI_H
 
+#include <stdarg.h>
 #include <time.h>
 
 #include "uclif/status.h"
@@ -18,33 +30,97 @@ int ucl_cmd_netlist(int argc, char **argv);
 int ucl_cmd_report(int argc, char **argv);
 int ucl_cmd_tune(int argc, char **argv);
 
-/* Exit code for a library status: bad input → 2, run failures → 1. */
+/* Exit code for a library status (status.h): bad input → 2, a failed run or output → 1. */
 int ucl_cli_exit_code(ucl_status st);
 
 /* Print "uclif CMD: message" to stderr. */
 void ucl_cli_error(const char *cmd, const char *fmt, ...) UCL_PRINTF(2, 3);
 
-/* Create directory 'path' and its parents (like mkdir -p). Returns 0 or -1 (errno set). */
-int ucl_cli_mkdirs(const char *path);
+/* Create directory 'path' and its parents (like mkdir -p). UCL_ERR_IO with the reason in 'diag'
+ * ("cannot create output directory 'x': ...") when it cannot. */
+UCL_NODISCARD ucl_status ucl_cli_mkdirs(const char *path, ucl_diag *diag);
 
-/* Does argv[*i] match option 'name' (with its value in the next word or after '=')? On a match
- * *value points at the value and *i is advanced past it; returns 1 on match, 0 if not this
- * option, -1 if the value is missing. */
-int ucl_cli_option(int argc, char **argv, int *i, const char *name, const char **value);
+/* ---- the option grammar ---- */
 
-/* The arguments simulate and characterize share: SPEC, --set NAME=VALUE, --out DIR, --quiet. */
+/* Shared options a command takes (ucl_cli_cmd.common). */
+enum {
+  UCL_CLI_OUT_DIR = 1 << 0,  /* -o, --out DIR */
+  UCL_CLI_OUT_FILE = 1 << 1, /* -o, --out FILE */
+  UCL_CLI_SET = 1 << 2,      /* --set NAME=VALUE, repeatable */
+  UCL_CLI_QUIET = 1 << 3     /* --quiet */
+};
+
+/* A command's own option: '--name' with a value shown as 'arg' in --help (NULL: no value). 'id'
+ * (> 0, < 256) is what ucl_cli_next returns for it. 'help' may hold several lines. */
+typedef struct ucl_cli_opt {
+  const char *name;
+  int id;
+  const char *arg;
+  const char *help;
+} ucl_cli_opt;
+
+typedef struct ucl_cli_cmd {
+  const char *name;        /* "sweep" */
+  const char *usage;       /* the line after "usage: " */
+  const char *about;       /* what it does (paragraphs), printed before the options */
+  unsigned common;         /* UCL_CLI_* */
+  const char *out_help;    /* --out's text (what is written there, its default) */
+  const char *set_help;    /* --set's text; NULL: the standard one */
+  const char *quiet_help;  /* --quiet's text; NULL: the standard one */
+  const ucl_cli_opt *opts; /* the command's own options, ending with {NULL, 0, NULL, NULL} */
+  const char *operand;     /* the one positional argument ("SPEC", "DIR"), NULL: none */
+  int operand_required;
+  int out_required;
+  const char *after; /* printed after the options: the exit status */
+} ucl_cli_cmd;
+
 #define UCL_CLI_MAX_SETS 256
-typedef struct ucl_cli_common {
-  const char *spec;
-  const char *out_dir; /* default "." */
+/* What the shared options and the operand gave. */
+typedef struct ucl_cli_args {
+  const char *operand; /* SPEC or DIR; NULL when not given */
+  const char *out;     /* -o/--out; NULL when not given */
   const char *sets[UCL_CLI_MAX_SETS];
   int n_sets;
   int quiet;
-} ucl_cli_common;
+} ucl_cli_args;
 
-/* Consume argv[*i] if it is one of the shared arguments: 1 consumed, 0 not one of them, -1 bad
- * (the error is printed for command 'cmd'). */
-int ucl_cli_common_arg(const char *cmd, int argc, char **argv, int *i, ucl_cli_common *c);
+/* A parse in progress. With 'defer' set (MPI commands: before MPI_Init, where every rank
+ * parses), a usage error is kept in 'msg' for ucl_cli_flush instead of being printed. */
+typedef struct ucl_cli_parser {
+  const ucl_cli_cmd *cmd;
+  int argc;
+  char **argv;
+  ucl_cli_args *args;
+  int defer;
+  int stopped;
+  int exit; /* the exit code once stopped: 0 after --help, 2 after a usage error */
+  char msg[512];
+} ucl_cli_parser;
+
+enum { UCL_CLI_DONE = 0, UCL_CLI_STOP = -1 };
+
+/* Start parsing argv (argv[0] is the command's name). 'args' is cleared. */
+void ucl_cli_begin(ucl_cli_parser *p, const ucl_cli_cmd *cmd, int argc, char **argv,
+                   ucl_cli_args *args, int defer);
+
+/* The next of the command's own options: its id (> 0) with *value (NULL if it takes none).
+ * Shared options are stored in the args. UCL_CLI_DONE when every word is parsed and the
+ * operand and -o are there if required; UCL_CLI_STOP when the command must stop with p->exit
+ * (--help printed: 0; a usage error printed or deferred: 2). */
+int ucl_cli_next(ucl_cli_parser *p, const char **value);
+
+/* Reject the value of the option just returned: the message (printed or deferred) is
+ * "uclif CMD: --NAME VALUE: <why>"; ucl_cli_next then returns UCL_CLI_STOP. */
+void ucl_cli_bad_value(ucl_cli_parser *p, const char *fmt, ...) UCL_PRINTF(2, 3);
+
+/* A usage error found after parsing (an option that does not fit the input, say): printed or
+ * deferred as "uclif CMD: <message>"; returns UCL_EXIT_USAGE. */
+int ucl_cli_usage_error(ucl_cli_parser *p, const char *fmt, ...) UCL_PRINTF(2, 3);
+
+/* Print a deferred usage error (call on one rank). */
+void ucl_cli_flush(const ucl_cli_parser *p);
+
+/* ---- progress and networks ---- */
 
 /* A progress line on a terminal: when it was last drawn, and whether it was (to clear it). */
 typedef struct ucl_cli_progress {
@@ -58,10 +134,10 @@ int ucl_cli_progress_due(struct timespec *last);
 
 /* Networks (cmd_network.c). Whether 'path' is a readable spec with network sections. */
 int ucl_cli_is_network_spec(const char *path);
-/* "auto" / "partitioned" / "coupled" into *out (ucl_net_integration); -1 and a message if bad. */
-int ucl_cli_parse_integration(const char *cmd, const char *text, int *out);
-/* Simulate the network spec a->spec into a->out_dir; returns the exit code. */
-int ucl_cli_run_network(const char *cmd, const ucl_cli_common *a, double sample_dt,
-                        long max_samples, int integration);
+/* "auto" / "partitioned" / "coupled" into *out (ucl_net_integration); -1 if none of them. */
+int ucl_cli_parse_integration(const char *text, int *out);
+/* Simulate the network spec a->operand into a->out (default "."); returns the exit code. */
+int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
+                        int integration);
 
 #endif

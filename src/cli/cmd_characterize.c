@@ -1,5 +1,4 @@
-/* cmd_characterize.c — `uclif characterize [SPEC] [--set NAME=VALUE]... [--out DIR]`. */
-#include <errno.h>
+/* cmd_characterize.c — `uclif characterize [SPEC] [-o DIR] [--set NAME=VALUE]... [--quiet]`. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,27 +11,29 @@
 #include "uclif/results.h"
 #include "uclif/spec.h"
 
-static void help(void) {
-  printf(
-      "usage: uclif characterize [SPEC] [options]\n\n"
-      "Characterize one neuron configuration: firing threshold (pulse train of the spec's width\n"
-      "and period), DC rheobase, the f-A curve, the leak and refractory time constants,\n"
-      "adaptation (type II) and the energy per spike. The configuration comes from the\n"
-      "[circuit], [stimulus] and [solver] sections of SPEC and the --set overrides; the\n"
-      "procedures from its [characterize] section (docs/spec.md). Writes DIR/points.csv (one\n"
-      "row) and DIR/rate_curves.csv (one row per amplitude); columns in docs/outputs.md,\n"
-      "definitions in docs/features.md.\n\n"
-      "A network spec (docs/spec.md, Networks) is simulated once for its duration and every\n"
-      "neuron characterized from its spike train: DIR/neurons.csv (rates, first-ISI and steady\n"
-      "rates, adaptation indices and time constant, energies) and DIR/events.csv.\n\n"
-      "options:\n"
-      "  --set NAME=VALUE  set a parameter (repeatable)\n"
-      "  --out DIR         output directory (created if missing); default '.'\n"
-      "  --quiet           no summary\n"
-      "  --help            this text\n\n"
-      "exit status: 0 success; 1 a procedure failed (the row says which and why, the rest is\n"
-      "written); 2 bad usage or bad input (nothing is written).\n");
-}
+static const ucl_cli_cmd command = {
+    .name = "characterize",
+    .usage = "uclif characterize [SPEC] [options]",
+    .about =
+        "Characterize one neuron configuration: firing threshold (pulse train of the spec's width\n"
+        "and period), DC rheobase, the f-A curve, the leak and refractory time constants,\n"
+        "adaptation (type II) and the energy per spike. The configuration comes from the\n"
+        "[circuit], [stimulus] and [solver] sections of SPEC and the --set overrides; the\n"
+        "procedures from its [characterize] section (docs/spec.md). Writes DIR/points.csv (one\n"
+        "row) and DIR/rate_curves.csv (one row per amplitude); columns in docs/outputs.md,\n"
+        "definitions in docs/features.md.\n\n"
+        "A network spec (docs/spec.md, Networks) is simulated once for its duration and every\n"
+        "neuron characterized from its spike train: DIR/neurons.csv (rates, first-ISI and steady\n"
+        "rates, adaptation indices and time constant, energies) and DIR/events.csv.",
+    .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
+    .out_help = "output directory (created if missing); default '.'",
+    .set_help = "set a parameter (repeatable)",
+    .quiet_help = "no summary",
+    .operand = "SPEC",
+    .after =
+        "exit status: 0 success; 1 a procedure failed (the row says which and why, the rest is\n"
+        "written) or an output could not be written; 2 bad usage or bad input (nothing is\n"
+        "written)."};
 
 static void print_value(const char *name, double v, const char *unit) {
   if (isnan(v)) {
@@ -101,22 +102,17 @@ static ucl_status write_outputs(const char *dir, const ucl_params *p, const ucl_
 }
 
 int ucl_cmd_characterize(int argc, char **argv) {
-  ucl_cli_common a = {.out_dir = "."};
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      help();
-      return UCL_EXIT_OK;
-    }
-    int m = ucl_cli_common_arg("characterize", argc, argv, &i, &a);
-    if (m < 0) {
-      return UCL_EXIT_USAGE;
-    }
-    if (m == 0) {
-      ucl_cli_error("characterize", "unknown option '%s' (see --help)", argv[i]);
-      return UCL_EXIT_USAGE;
-    }
+  ucl_cli_args a;
+  ucl_cli_parser cp;
+  const char *v = NULL;
+  ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
+  if (ucl_cli_next(&cp, &v) < 0) { /* no options of its own: only the shared ones */
+    return cp.exit;
   }
-  const char *spec = a.spec, *out_dir = a.out_dir;
+  if (!a.out) {
+    a.out = ".";
+  }
+  const char *spec = a.operand, *out_dir = a.out;
   int quiet = a.quiet;
   if (ucl_cli_is_network_spec(spec)) {
     /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv) */
@@ -125,24 +121,26 @@ int ucl_cmd_characterize(int argc, char **argv) {
   ucl_params p;
   ucl_char_config cfg;
   ucl_diag diag = {{0}};
-  if (ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag) != UCL_OK) {
+  ucl_status st = ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag);
+  if (st != UCL_OK) {
     ucl_cli_error("characterize", "%s", diag.msg);
-    return UCL_EXIT_USAGE;
+    return ucl_cli_exit_code(st);
   }
-  if (ucl_spec_load_char_config(spec, &cfg, &diag) != UCL_OK) {
+  st = ucl_spec_load_char_config(spec, &cfg, &diag);
+  if (st != UCL_OK) {
     ucl_cli_error("characterize", "%s", diag.msg);
-    return UCL_EXIT_USAGE;
+    return ucl_cli_exit_code(st);
   }
   int code = UCL_EXIT_OK;
   ucl_char_result r;
   memset(&r, 0, sizeof(r));
-  if (ucl_cli_mkdirs(out_dir) != 0) {
-    ucl_cli_error("characterize", "cannot create output directory '%s': %s", out_dir,
-                  strerror(errno));
-    code = UCL_EXIT_USAGE;
+  st = ucl_cli_mkdirs(out_dir, &diag);
+  if (st != UCL_OK) {
+    ucl_cli_error("characterize", "%s", diag.msg);
+    code = ucl_cli_exit_code(st);
     goto cleanup;
   }
-  ucl_status st = ucl_characterize(&p, &cfg.opts, &r, &diag);
+  st = ucl_characterize(&p, &cfg.opts, &r, &diag);
   if (st != UCL_OK) {
     ucl_cli_error("characterize", "%s", diag.msg);
     code = ucl_cli_exit_code(st);
@@ -151,7 +149,7 @@ int ucl_cmd_characterize(int argc, char **argv) {
   st = write_outputs(out_dir, &p, &r, &diag);
   if (st != UCL_OK) {
     ucl_cli_error("characterize", "%s", diag.msg);
-    code = UCL_EXIT_RUN;
+    code = ucl_cli_exit_code(st);
     goto cleanup;
   }
   if (!quiet) {
@@ -159,7 +157,7 @@ int ucl_cmd_characterize(int argc, char **argv) {
   }
   if (r.status != UCL_OK) {
     ucl_cli_error("characterize", "%s (%s)", r.reason, ucl_status_name(r.status));
-    code = UCL_EXIT_RUN;
+    code = ucl_cli_exit_code(r.status);
   }
 cleanup:
   ucl_char_result_free(&r);

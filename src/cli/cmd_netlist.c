@@ -1,6 +1,7 @@
-/* cmd_netlist.c — `uclif netlist [SPEC] [--set NAME=VALUE]... [-o FILE] [--data FILE]`. */
+/* cmd_netlist.c — `uclif netlist [SPEC] [-o FILE] [--set NAME=VALUE]... [--data FILE] ...`. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -8,85 +9,114 @@
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
-static void help(void) {
-  printf("usage: uclif netlist [SPEC] [options]\n\n"
-         "Write an ngspice netlist of the configuration (the same circuit, values and stimulus;\n"
-         "docs/model.md, SPICE netlist) to standard output or FILE. Run it with\n"
-         "`ngspice -b FILE`; it measures the first latch time and, with --data, writes the\n"
-         "waveforms of v(in) v(m) v(k) v(out) v(s) [v(f)] (s = the SCR's latch state).\n\n"
-         "options:\n"
-         "  --set NAME=VALUE  set a parameter (repeatable)\n"
-         "  -o FILE           write the netlist to FILE instead of standard output\n"
-         "  --data FILE       make ngspice write the waveforms to FILE (wrdata)\n"
-         "  --tmax DT         ngspice's largest step (default: a tenth of the shortest pulse\n"
-         "                    feature, at most 1 us)\n"
-         "  --reltol X        ngspice RELTOL (default 1e-4)\n"
-         "  --help            this text\n\n"
-         "Pulse edges of 0 s are written as 1 ns: simulate with --set rise=1n --set fall=1n to\n"
-         "compare like with like.\n");
+enum { OPT_DATA = 1, OPT_TMAX, OPT_RELTOL };
+
+static const ucl_cli_opt options[] = {
+    {"data", OPT_DATA, "FILE", "make ngspice write the waveforms to FILE (wrdata)"},
+    {"tmax", OPT_TMAX, "DT",
+     "ngspice's largest step (default: a tenth of the shortest pulse\n"
+     "feature, at most 1 us)"},
+    {"reltol", OPT_RELTOL, "X", "ngspice RELTOL (default 1e-4)"},
+    {NULL, 0, NULL, NULL}};
+
+static const ucl_cli_cmd command = {
+    .name = "netlist",
+    .usage = "uclif netlist [SPEC] [options]",
+    .about =
+        "Write an ngspice netlist of the configuration (the same circuit, values and stimulus;\n"
+        "docs/model.md, SPICE netlist) to standard output or FILE. Run it with\n"
+        "`ngspice -b FILE`; it measures the first latch time and, with --data, writes the\n"
+        "waveforms of v(in) v(m) v(k) v(out) v(s) [v(f)] (s = the SCR's latch state).\n\n"
+        "Pulse edges of 0 s are written as 1 ns: simulate with --set rise=1n --set fall=1n to\n"
+        "compare like with like.",
+    .common = UCL_CLI_OUT_FILE | UCL_CLI_SET | UCL_CLI_QUIET,
+    .out_help = "write the netlist to FILE (replaced whole once complete)\n"
+                "instead of standard output",
+    .set_help = "set a parameter (repeatable)",
+    .quiet_help = "accepted for uniformity: netlist prints no summary",
+    .opts = options,
+    .operand = "SPEC",
+    .after =
+        "exit status: 0 written; 1 the netlist could not be written; 2 bad usage or bad input."};
+
+/* Write the netlist to 'out' through 'out'.tmp, renamed into place when complete. */
+static ucl_status write_file(const char *out, const ucl_params *p, const ucl_netlist_opts *no,
+                             ucl_diag *diag) {
+  size_t n = strlen(out) + 5;
+  char *tmp = malloc(n);
+  if (!tmp) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  snprintf(tmp, n, "%s.tmp", out);
+  ucl_status st = UCL_OK;
+  FILE *f = fopen(tmp, "w");
+  if (!f) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+    goto done;
+  }
+  st = ucl_netlist_write(f, p, no, diag);
+  if (fclose(f) != 0 && st == UCL_OK) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+  }
+  if (st == UCL_OK && rename(tmp, out) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot rename into place: %s", out, strerror(errno));
+  }
+  if (st != UCL_OK) {
+    remove(tmp);
+  }
+done:
+  free(tmp);
+  return st;
 }
 
 int ucl_cmd_netlist(int argc, char **argv) {
-  ucl_cli_common a = {.out_dir = "."};
-  const char *out = NULL;
+  ucl_cli_args a;
+  ucl_cli_parser cp;
   ucl_netlist_opts no = {0};
   ucl_diag diag = {{0}};
-  for (int i = 1; i < argc; i++) {
-    const char *v = NULL;
-    int m;
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      help();
-      return UCL_EXIT_OK;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "-o", &v)) != 0) {
-      if (m < 0) {
-        ucl_cli_error("netlist", "-o needs a file");
-        return UCL_EXIT_USAGE;
-      }
-      out = v;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--data", &v)) != 0) {
-      if (m < 0) {
-        ucl_cli_error("netlist", "--data needs a file");
-        return UCL_EXIT_USAGE;
-      }
+  const char *v = NULL;
+  int id;
+  ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
+  while ((id = ucl_cli_next(&cp, &v)) > 0) {
+    switch (id) {
+    case OPT_DATA:
       no.data = v;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--tmax", &v)) != 0) {
-      if (m < 0 || ucl_units_parse(v, "s", &no.tmax, &diag) != UCL_OK || !(no.tmax > 0)) {
-        ucl_cli_error("netlist", "--tmax: %s", m < 0 ? "needs a value" : "must be > 0");
-        return UCL_EXIT_USAGE;
+      break;
+    case OPT_TMAX:
+      if (ucl_units_parse(v, "s", &no.tmax, &diag) != UCL_OK || !(no.tmax > 0)) {
+        ucl_cli_bad_value(&cp, "must be > 0");
       }
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--reltol", &v)) != 0) {
-      if (m < 0 || ucl_units_parse(v, NULL, &no.reltol, &diag) != UCL_OK || !(no.reltol > 0)) {
-        ucl_cli_error("netlist", "--reltol: %s", m < 0 ? "needs a value" : "must be > 0");
-        return UCL_EXIT_USAGE;
+      break;
+    case OPT_RELTOL:
+      if (ucl_units_parse(v, NULL, &no.reltol, &diag) != UCL_OK || !(no.reltol > 0)) {
+        ucl_cli_bad_value(&cp, "must be > 0");
       }
-    } else if ((m = ucl_cli_common_arg("netlist", argc, argv, &i, &a)) != 0) {
-      if (m < 0) {
-        return UCL_EXIT_USAGE;
-      }
-    } else {
-      ucl_cli_error("netlist", "unknown option '%s' (see --help)", argv[i]);
-      return UCL_EXIT_USAGE;
+      break;
+    default:
+      break;
     }
+  }
+  if (id < 0) {
+    return cp.exit;
   }
   ucl_params p;
-  if (ucl_spec_load_config(a.spec, a.sets, a.n_sets, &p, &diag) != UCL_OK) {
+  ucl_status st = ucl_spec_load_config(a.operand, a.sets, a.n_sets, &p, &diag);
+  if (st != UCL_OK) {
     ucl_cli_error("netlist", "%s", diag.msg);
-    return UCL_EXIT_USAGE;
+    return ucl_cli_exit_code(st);
   }
-  no.title = a.spec ? a.spec : "uclif netlist (defaults and --set)";
-  FILE *f = out ? fopen(out, "w") : stdout;
-  if (!f) {
-    ucl_cli_error("netlist", "%s: %s", out, strerror(errno));
-    return UCL_EXIT_USAGE;
-  }
-  ucl_status st = ucl_netlist_write(f, &p, &no, &diag);
-  int bad = (out && fclose(f) != 0) || (!out && fflush(f) != 0);
-  if (st != UCL_OK || bad) {
-    ucl_cli_error("netlist", "%s", st != UCL_OK ? diag.msg : "write failed");
-    if (out) {
-      remove(out);
+  no.title = a.operand ? a.operand : "uclif netlist (defaults and --set)";
+  if (a.out) {
+    st = write_file(a.out, &p, &no, &diag);
+  } else {
+    st = ucl_netlist_write(stdout, &p, &no, &diag);
+    if (st == UCL_OK && fflush(stdout) != 0) {
+      st = ucl_diag_set(&diag, UCL_ERR_IO, "standard output: write failed: %s", strerror(errno));
     }
-    return st == UCL_ERR_INVAL ? UCL_EXIT_USAGE : UCL_EXIT_RUN;
+  }
+  if (st != UCL_OK) {
+    ucl_cli_error("netlist", "%s", diag.msg);
+    return ucl_cli_exit_code(st);
   }
   return UCL_EXIT_OK;
 }

@@ -1,6 +1,5 @@
 /* cmd_network.c — `uclif simulate` and `uclif characterize` on a network spec (docs/spec.md,
  * "Networks"): per-neuron spike trains, rates and energies. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@ int ucl_cli_is_network_spec(const char *path) {
   return net;
 }
 
-int ucl_cli_parse_integration(const char *cmd, const char *text, int *out) {
+int ucl_cli_parse_integration(const char *text, int *out) {
   if (strcmp(text, "auto") == 0) {
     *out = UCL_NET_AUTO;
   } else if (strcmp(text, "partitioned") == 0) {
@@ -31,7 +30,6 @@ int ucl_cli_parse_integration(const char *cmd, const char *text, int *out) {
   } else if (strcmp(text, "coupled") == 0) {
     *out = UCL_NET_COUPLED;
   } else {
-    ucl_cli_error(cmd, "--integration %s: expected auto, partitioned or coupled", text);
     return -1;
   }
   return 0;
@@ -87,14 +85,15 @@ static void summary(const ucl_network *net, const ucl_net_result *r, const char 
          waveforms ? dir : "", waveforms ? "/waveform.csv" : "");
 }
 
-int ucl_cli_run_network(const char *cmd, const ucl_cli_common *a, double sample_dt,
-                        long max_samples, int integration) {
+int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
+                        int integration) {
   ucl_diag diag = {{0}};
   ucl_network *net = NULL;
-  ucl_status st = ucl_network_load(a->spec, a->sets, a->n_sets, &net, &diag);
+  const char *out_dir = a->out ? a->out : ".";
+  ucl_status st = ucl_network_load(a->operand, a->sets, a->n_sets, &net, &diag);
   if (st != UCL_OK) {
     ucl_cli_error(cmd, "%s", diag.msg);
-    return ucl_cli_exit_code(st) == UCL_EXIT_RUN ? UCL_EXIT_RUN : UCL_EXIT_USAGE;
+    return ucl_cli_exit_code(st);
   }
   int code = UCL_EXIT_OK;
   char *paths[3] = {NULL, NULL, NULL};
@@ -111,25 +110,26 @@ int ucl_cli_run_network(const char *cmd, const ucl_cli_common *a, double sample_
     ucl_cli_error(cmd,
                   "%s: the synapses form a cycle; --integration partitioned needs a "
                   "feed-forward network",
-                  a->spec);
+                  a->operand);
     code = UCL_EXIT_USAGE;
     goto done;
   }
-  if (ucl_cli_mkdirs(a->out_dir) != 0) {
-    ucl_cli_error(cmd, "cannot create output directory '%s': %s", a->out_dir, strerror(errno));
-    code = UCL_EXIT_USAGE;
+  st = ucl_cli_mkdirs(out_dir, &diag);
+  if (st != UCL_OK) {
+    ucl_cli_error(cmd, "%s", diag.msg);
+    code = ucl_cli_exit_code(st);
     goto done;
   }
   static const char *const names[] = {"events.csv", "neurons.csv", "waveform.csv"};
   for (int k = 0; k < 3; k++) {
-    size_t n = strlen(a->out_dir) + 16;
+    size_t n = strlen(out_dir) + 16;
     paths[k] = malloc(n);
     if (!paths[k]) {
       ucl_cli_error(cmd, "out of memory");
-      code = UCL_EXIT_RUN;
+      code = ucl_cli_exit_code(UCL_ERR_NOMEM);
       goto done;
     }
-    snprintf(paths[k], n, "%s/%s", a->out_dir, names[k]);
+    snprintf(paths[k], n, "%s/%s", out_dir, names[k]);
   }
   ucl_cli_progress ps = {{0, 0}, 0};
   clock_gettime(CLOCK_MONOTONIC, &ps.last);
@@ -149,19 +149,20 @@ int ucl_cli_run_network(const char *cmd, const ucl_cli_common *a, double sample_
     goto done;
   }
   ucl_diag io = {{0}};
-  if (ucl_net_write_csv(net, r, paths[0], paths[1], sample_dt > 0.0 ? paths[2] : NULL, &io) !=
-      UCL_OK) {
+  ucl_status wst =
+      ucl_net_write_csv(net, r, paths[0], paths[1], sample_dt > 0.0 ? paths[2] : NULL, &io);
+  if (wst != UCL_OK) {
     ucl_cli_error(cmd, "%s", io.msg);
-    code = UCL_EXIT_RUN;
+    code = ucl_cli_exit_code(wst);
     goto done;
   }
   if (!a->quiet) {
-    summary(net, r, a->out_dir, sample_dt > 0.0 && r->waveforms);
+    summary(net, r, out_dir, sample_dt > 0.0 && r->waveforms);
   }
   if (st != UCL_OK) {
     ucl_cli_error(cmd, "run failed (%s): %s; neurons.csv says which neurons and why",
                   ucl_status_name(st), rd.msg);
-    code = UCL_EXIT_RUN;
+    code = ucl_cli_exit_code(st);
   }
 done:
   for (int k = 0; k < 3; k++) {

@@ -1,18 +1,30 @@
-/* cmd_params.c — `uclif params`: every parameter with section, unit, default and provenance. */
+/* cmd_params.c — `uclif params [--neuron TYPE]`: every parameter with section, unit, default and
+ * provenance. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "uclif/params.h"
 
-static void help(void) {
-  printf("usage: uclif params [--neuron type1|type2|mott]\n\n"
-         "List every parameter: its spec-file section, name (the same in specs, --set and CSV\n"
-         "columns), default with unit, what it is, and where the default comes from:\n"
-         "[P] the paper, [D] a datasheet, [C] a public SPICE model, [R] a reconstruction or\n"
-         "assumption, [cal] calibrated (docs/model.md). With --neuron, only the parameters that\n"
-         "apply to that neuron type.\n");
-}
+enum { OPT_NEURON = 1 };
+
+static const ucl_cli_opt options[] = {
+    {"neuron", OPT_NEURON, "TYPE",
+     "only the parameters that apply to neuron TYPE (type1, type2, mott)"},
+    {NULL, 0, NULL, NULL}};
+
+static const ucl_cli_cmd command = {
+    .name = "params",
+    .usage = "uclif params [options]",
+    .about = "List every parameter: its spec-file section, name (the same in specs, --set and CSV\n"
+             "columns), default with unit, what it is, and where the default comes from:\n"
+             "[P] the paper, [D] a datasheet, [C] a public SPICE model, [R] a reconstruction or\n"
+             "assumption, [cal] calibrated (docs/model.md). The list goes to standard output;\n"
+             "it reads no configuration and writes no file.",
+    .common = UCL_CLI_QUIET,
+    .quiet_help = "accepted for uniformity: the list is the output, and is printed",
+    .opts = options,
+    .after = "exit status: 0 listed; 2 bad usage."};
 
 /* Is 'word' one of the '|'-separated alternatives of 'list'? */
 static int in_choices(const char *list, const char *word) {
@@ -44,22 +56,19 @@ static int hidden(const char *applies, const char *neuron, const char *neurons) 
 int ucl_cmd_params(int argc, char **argv) {
   const char *neuron = NULL;
   const char *neurons = ucl_params_find("neuron")->choices; /* "type1|type2|mott" */
-  for (int i = 1; i < argc; i++) {
-    const char *v = NULL;
-    int m;
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      help();
-      return UCL_EXIT_OK;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--neuron", &v)) != 0) {
-      if (m < 0 || !in_choices(neurons, v)) {
-        ucl_cli_error("params", "--neuron takes one of %s", neurons);
-        return UCL_EXIT_USAGE;
-      }
-      neuron = v;
-    } else {
-      ucl_cli_error("params", "unknown option '%s' (see --help)", argv[i]);
-      return UCL_EXIT_USAGE;
+  ucl_cli_args a;
+  ucl_cli_parser cp;
+  const char *v = NULL;
+  int id;
+  ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
+  while ((id = ucl_cli_next(&cp, &v)) > 0) {
+    if (id == OPT_NEURON && !in_choices(neurons, v)) {
+      ucl_cli_bad_value(&cp, "expected one of %s", neurons);
     }
+    neuron = v;
+  }
+  if (id < 0) {
+    return cp.exit;
   }
   ucl_params p;
   ucl_params_default(&p);

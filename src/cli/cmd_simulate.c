@@ -1,5 +1,4 @@
-/* cmd_simulate.c — `uclif simulate [SPEC] [--set NAME=VALUE]... [--sample DT] [--out DIR]`. */
-#include <errno.h>
+/* cmd_simulate.c — `uclif simulate [SPEC] [-o DIR] [--set NAME=VALUE]... [--sample DT] ...`. */
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,32 +11,41 @@
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
-static void help(void) {
-  printf(
-      "usage: uclif simulate [SPEC] [options]\n\n"
-      "Simulate one neuron configuration: the [circuit], [stimulus] and [solver] sections of\n"
-      "the spec file SPEC (optional; see docs/spec.md), then the --set overrides, on top of the\n"
-      "defaults (`uclif params` lists them). Writes DIR/waveform.csv (sampled node voltages and\n"
-      "currents) and DIR/events.csv (every SCR latch/unlatch with its exact time); columns in\n"
-      "docs/outputs.md. A summary goes to standard output.\n\n"
-      "A spec with network sections ([neuron.NAME], [synapse.NAME], [layers]; docs/spec.md)\n"
-      "simulates the network: DIR/events.csv (every spike: t_s, neuron), DIR/neurons.csv\n"
-      "(spikes, rates, energies per neuron) and, with --sample, DIR/waveform.csv with the\n"
-      "columns NEURON.CHANNEL. --set NEURON.KEY=VALUE and SYNAPSE.R=VALUE change one of them.\n\n"
-      "options:\n"
-      "  --set NAME=VALUE  set a parameter (repeatable), e.g. --set R1=47k --set neuron=type2\n"
-      "  --sample DT       waveform sample interval in seconds (SI suffixes: 1u = 1 us);\n"
-      "                    default 1u; 0 writes no waveform file. Rows are also written just\n"
-      "                    before and after every event and stimulus edge.\n"
-      "  --out DIR         output directory (created if missing); default '.'\n"
-      "  --max-samples N   refuse to keep more than N waveform rows (default 10000000)\n"
-      "  --integration HOW networks only: auto (default), partitioned or coupled\n"
-      "  --quiet           no summary and no progress line (shown on a terminal only)\n"
-      "  --help            this text\n\n"
-      "exit status: 0 success; 1 the run failed (solver error, chattering, step limit: the\n"
-      "files then hold everything up to the failure and the message says why); 2 bad usage or\n"
-      "bad input (nothing is written).\n");
-}
+enum { OPT_SAMPLE = 1, OPT_MAX_SAMPLES, OPT_INTEGRATION };
+
+static const ucl_cli_opt options[] = {
+    {"sample", OPT_SAMPLE, "DT",
+     "waveform sample interval in seconds (SI suffixes: 1u = 1 us);\n"
+     "default 1u; 0 writes no waveform file. Rows are also written\n"
+     "just before and after every event and stimulus edge."},
+    {"max-samples", OPT_MAX_SAMPLES, "N",
+     "refuse to keep more than N waveform rows (default 10000000)"},
+    {"integration", OPT_INTEGRATION, "HOW",
+     "networks only: auto (default), partitioned or coupled"},
+    {NULL, 0, NULL, NULL}};
+
+static const ucl_cli_cmd command = {
+    .name = "simulate",
+    .usage = "uclif simulate [SPEC] [options]",
+    .about =
+        "Simulate one neuron configuration: the [circuit], [stimulus] and [solver] sections of\n"
+        "the spec file SPEC (optional; see docs/spec.md), then the --set overrides, on top of the\n"
+        "defaults (`uclif params` lists them). Writes DIR/waveform.csv (sampled node voltages and\n"
+        "currents) and DIR/events.csv (every SCR latch/unlatch with its exact time); columns in\n"
+        "docs/outputs.md. A summary goes to standard output.\n\n"
+        "A spec with network sections ([neuron.NAME], [synapse.NAME], [layers]; docs/spec.md)\n"
+        "simulates the network: DIR/events.csv (every spike: t_s, neuron), DIR/neurons.csv\n"
+        "(spikes, rates, energies per neuron) and, with --sample, DIR/waveform.csv with the\n"
+        "columns NEURON.CHANNEL. --set NEURON.KEY=VALUE and SYNAPSE.R=VALUE change one of them.",
+    .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
+    .out_help = "output directory (created if missing); default '.'",
+    .set_help = "set a parameter (repeatable), e.g. --set R1=47k --set neuron=type2",
+    .quiet_help = "no summary and no progress line (shown on a terminal only)",
+    .opts = options,
+    .operand = "SPEC",
+    .after = "exit status: 0 success; 1 the run failed (solver error, chattering, step limit: the\n"
+             "files then hold everything up to the failure and the message says why) or an\n"
+             "output could not be written; 2 bad usage or bad input (nothing is written)."};
 
 /* A progress line on a terminal, redrawn at most twice a second. */
 static int show_progress(void *ctx, double t, double t_end) {
@@ -81,53 +89,49 @@ static void summary(const ucl_params *p, const ucl_trace *tr, const char *wpath,
 }
 
 int ucl_cmd_simulate(int argc, char **argv) {
-  ucl_cli_common a = {.out_dir = "."};
+  ucl_cli_args a;
+  ucl_cli_parser cp;
   double sample_dt = 1e-6;
   int sample_given = 0, integration = 0, integration_given = 0;
   long max_samples = 10000000;
   ucl_diag diag = {{0}};
-  for (int i = 1; i < argc; i++) {
-    const char *v = NULL;
-    int m;
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      help();
-      return UCL_EXIT_OK;
-    } else if ((m = ucl_cli_common_arg("simulate", argc, argv, &i, &a)) != 0) {
-      if (m < 0) {
-        return UCL_EXIT_USAGE;
-      }
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--sample", &v)) != 0) {
-      if (m < 0 || ucl_units_parse(v, "s", &sample_dt, &diag) != UCL_OK || sample_dt < 0) {
-        ucl_cli_error("simulate", "--sample %s: %s", m < 0 ? "" : v,
-                      m < 0 ? "needs a value" : (diag.msg[0] ? diag.msg : "must be >= 0"));
-        return UCL_EXIT_USAGE;
+  const char *v = NULL;
+  int id;
+  ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
+  while ((id = ucl_cli_next(&cp, &v)) > 0) {
+    switch (id) {
+    case OPT_SAMPLE:
+      if (ucl_units_parse(v, "s", &sample_dt, &diag) != UCL_OK || sample_dt < 0) {
+        ucl_cli_bad_value(&cp, "%s", diag.msg[0] ? diag.msg : "must be >= 0");
       }
       sample_given = 1;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--integration", &v)) != 0) {
-      if (m < 0) {
-        ucl_cli_error("simulate", "--integration needs a value");
-        return UCL_EXIT_USAGE;
+      break;
+    case OPT_MAX_SAMPLES:
+      if (ucl_units_parse_long(v, 1, 1000000000L, &max_samples, &diag) != UCL_OK) {
+        ucl_cli_bad_value(&cp, "%s", diag.msg);
       }
-      if (ucl_cli_parse_integration("simulate", v, &integration) != 0) {
-        return UCL_EXIT_USAGE;
+      break;
+    case OPT_INTEGRATION:
+      if (ucl_cli_parse_integration(v, &integration) != 0) {
+        ucl_cli_bad_value(&cp, "expected auto, partitioned or coupled");
       }
       integration_given = 1;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--max-samples", &v)) != 0) {
-      if (m < 0 || ucl_units_parse_long(v, 1, 1000000000L, &max_samples, &diag) != UCL_OK) {
-        ucl_cli_error("simulate", "--max-samples: %s", m < 0 ? "needs a value" : diag.msg);
-        return UCL_EXIT_USAGE;
-      }
-    } else {
-      ucl_cli_error("simulate", "unknown option '%s' (see --help)", argv[i]);
-      return UCL_EXIT_USAGE;
+      break;
+    default:
+      break;
     }
   }
-  const char *spec = a.spec, *out_dir = a.out_dir;
+  if (id < 0) {
+    return cp.exit;
+  }
+  if (!a.out) {
+    a.out = ".";
+  }
+  const char *spec = a.operand, *out_dir = a.out;
   int quiet = a.quiet;
   int network = ucl_cli_is_network_spec(spec);
   if (integration_given && !network) {
-    ucl_cli_error("simulate", "--integration applies to network specs only (docs/spec.md)");
-    return UCL_EXIT_USAGE;
+    return ucl_cli_usage_error(&cp, "--integration applies to network specs only (docs/spec.md)");
   }
   if (network) {
     /* networks write no waveforms unless asked: one column per neuron and channel */
@@ -139,18 +143,17 @@ int ucl_cmd_simulate(int argc, char **argv) {
   ucl_status st = ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag);
   if (st != UCL_OK) {
     ucl_cli_error("simulate", "%s", diag.msg);
-    return UCL_EXIT_USAGE;
+    return ucl_cli_exit_code(st);
   }
   if (sample_dt > 0.0 && p.stim.duration / sample_dt > (double)max_samples) {
-    ucl_cli_error("simulate",
-                  "--sample %g s over %g s gives more than --max-samples %ld rows; sample less "
-                  "densely",
-                  sample_dt, p.stim.duration, max_samples);
-    return UCL_EXIT_USAGE;
+    return ucl_cli_usage_error(
+        &cp, "--sample %g s over %g s gives more than --max-samples %ld rows; sample less densely",
+        sample_dt, p.stim.duration, max_samples);
   }
-  if (ucl_cli_mkdirs(out_dir) != 0) {
-    ucl_cli_error("simulate", "cannot create output directory '%s': %s", out_dir, strerror(errno));
-    return UCL_EXIT_USAGE;
+  st = ucl_cli_mkdirs(out_dir, &diag);
+  if (st != UCL_OK) {
+    ucl_cli_error("simulate", "%s", diag.msg);
+    return ucl_cli_exit_code(st);
   }
   size_t n = strlen(out_dir) + 32;
   char *wpath = malloc(n), *epath = malloc(n);
@@ -158,7 +161,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
   int code = UCL_EXIT_OK;
   if (!wpath || !epath) {
     ucl_cli_error("simulate", "out of memory");
-    code = UCL_EXIT_RUN;
+    code = ucl_cli_exit_code(UCL_ERR_NOMEM);
     goto cleanup;
   }
   snprintf(wpath, n, "%s/waveform.csv", out_dir);
@@ -186,7 +189,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
   ucl_status wst = ucl_sim_write_csv(tr, sample_dt > 0.0 ? wpath : NULL, epath, &io_diag);
   if (wst != UCL_OK) {
     ucl_cli_error("simulate", "%s", io_diag.msg);
-    code = UCL_EXIT_RUN;
+    code = ucl_cli_exit_code(wst);
     goto cleanup;
   }
   if (!quiet) {
@@ -195,7 +198,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
   if (st != UCL_OK) {
     ucl_cli_error("simulate", "run failed (%s): %s; the files hold the run up to t=%.9g s",
                   ucl_status_name(st), run_diag.msg, ucl_trace_t_reached(tr));
-    code = UCL_EXIT_RUN;
+    code = ucl_cli_exit_code(st);
   }
 cleanup:
   ucl_trace_destroy(&tr);

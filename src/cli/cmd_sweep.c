@@ -1,5 +1,5 @@
-/* cmd_sweep.c — `uclif sweep SPEC -o DIR [--resume] [--chunk N] [--point-timeout S]`, run under
- * mpirun (or alone as one rank). The only command that starts MPI. */
+/* cmd_sweep.c — `uclif sweep SPEC -o DIR [--set NAME=VALUE]... [--resume] ...`, run under
+ * mpirun (or alone as one rank). MPI through sched.h (ucl_comm). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,28 +12,57 @@
 #include "uclif/sweep.h"
 #include "uclif/units.h"
 
-static void help(void) {
-  printf("usage: [mpirun -np N] uclif sweep SPEC -o DIR [options]\n\n"
-         "Characterize every point of the sweep SPEC (docs/spec.md) on all MPI ranks and merge\n"
-         "the results into DIR/points.csv and DIR/rate_curves.csv (docs/outputs.md; a network\n"
-         "sweep writes DIR/neurons.csv instead of the rate curves), with\n"
-         "DIR/manifest.txt. Each rank writes its finished points to DIR/shards as it goes, so a\n"
-         "killed job loses only the points in flight: run the same command with --resume to\n"
-         "finish it. The merged files are the same bytes for any number of ranks.\n\n"
-         "options:\n"
-         "  -o, --out DIR         output directory (required)\n"
-         "  --resume              continue the sweep already in DIR (same spec)\n"
-         "  --chunk N             points handed out at a time (default automatic)\n"
-         "  --point-timeout S     wall-time limit per point in seconds (SI suffixes allowed);\n"
-         "                        a point over it is a row with status 'limit'\n"
-         "  --slice I/N           compute only slice I (0 .. N-1) of N equal runs of points,\n"
-         "                        e.g. one task of a job array (jobs/sweep-array.slurm)\n"
-         "  --no-merge            leave the merge to `uclif merge DIR` (after all slices)\n"
-         "  --quiet               no progress and no summary\n"
-         "  --help                this text\n\n"
-         "exit status: 0 done (points that failed are rows with their reason); 1 the sweep\n"
-         "stopped (I/O, MPI) or the merge is incomplete; 2 bad usage, bad spec, or DIR holds\n"
-         "another sweep.\n");
+enum { OPT_RESUME = 1, OPT_CHUNK, OPT_POINT_TIMEOUT, OPT_SLICE, OPT_NO_MERGE };
+
+static const ucl_cli_opt options[] = {
+    {"resume", OPT_RESUME, NULL, "continue the sweep already in DIR (same spec and --set)"},
+    {"chunk", OPT_CHUNK, "N", "points handed out at a time (default automatic)"},
+    {"point-timeout", OPT_POINT_TIMEOUT, "S",
+     "wall-time limit per point in seconds (SI suffixes allowed);\n"
+     "a point over it is a row with status 'limit'"},
+    {"slice", OPT_SLICE, "I/N",
+     "compute only slice I (0 .. N-1) of N equal runs of points,\n"
+     "e.g. one task of a job array (jobs/sweep-array.slurm)"},
+    {"no-merge", OPT_NO_MERGE, NULL, "leave the merge to `uclif merge DIR` (after all slices)"},
+    {NULL, 0, NULL, NULL}};
+
+static const ucl_cli_cmd command = {
+    .name = "sweep",
+    .usage = "[mpirun -np N] uclif sweep SPEC -o DIR [options]",
+    .about =
+        "Characterize every point of the sweep SPEC (docs/spec.md) on all MPI ranks and merge\n"
+        "the results into DIR/points.csv and DIR/rate_curves.csv (docs/outputs.md; a network\n"
+        "sweep writes DIR/neurons.csv instead of the rate curves), with\n"
+        "DIR/manifest.txt. Each rank writes its finished points to DIR/shards as it goes, so a\n"
+        "killed job loses only the points in flight: run the same command with --resume to\n"
+        "finish it. The merged files are the same bytes for any number of ranks.",
+    .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
+    .out_help = "output directory (required)",
+    .set_help = "override a key of the base configuration (repeatable; not a\n"
+                "swept key), applied before the swept values",
+    .quiet_help = "no progress and no summary",
+    .opts = options,
+    .operand = "SPEC",
+    .operand_required = 1,
+    .out_required = 1,
+    .after = "exit status: 0 done (points that failed are rows with their reason); 1 the sweep\n"
+             "stopped (an output that cannot be written, MPI) or the merge is incomplete; 2 bad\n"
+             "usage, bad spec, or DIR holds another sweep."};
+
+/* "I/N" with 0 <= I < N into *slice and *slices; -1 if it is not that. */
+static int parse_slice(const char *v, long *slice, long *slices, ucl_diag *diag) {
+  const char *slash = strchr(v, '/');
+  char head[32];
+  if (!slash || (size_t)(slash - v) >= sizeof(head)) {
+    return -1;
+  }
+  memcpy(head, v, (size_t)(slash - v));
+  head[slash - v] = '\0';
+  if (ucl_units_parse_long(slash + 1, 1, 1000000, slices, diag) != UCL_OK ||
+      ucl_units_parse_long(head, 0, *slices - 1, slice, diag) != UCL_OK) {
+    return -1;
+  }
+  return 0;
 }
 
 typedef struct progress {
@@ -87,61 +116,49 @@ static void show(void *ctx, long done, long total, double elapsed, long at_start
 }
 
 int ucl_cmd_sweep(int argc, char **argv) {
-  const char *spec = NULL, *out = NULL;
-  int resume = 0, quiet = 0, no_merge = 0;
+  ucl_cli_args a;
+  ucl_cli_parser cp;
+  int resume = 0, no_merge = 0;
   long slice = 0, slices = 0;
   long chunk = 0;
   double timeout = 0.0;
   ucl_diag diag = {{0}};
-  int usage_error = 0;
-  for (int i = 1; i < argc && !usage_error; i++) {
-    const char *v = NULL;
-    int m;
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      help();
-      return UCL_EXIT_OK;
-    } else if (strcmp(argv[i], "--resume") == 0) {
+  const char *v = NULL;
+  int id;
+  /* every rank parses; a usage error is printed by rank 0 once MPI is up */
+  ucl_cli_begin(&cp, &command, argc, argv, &a, 1);
+  while ((id = ucl_cli_next(&cp, &v)) > 0) {
+    switch (id) {
+    case OPT_RESUME:
       resume = 1;
-    } else if (strcmp(argv[i], "--quiet") == 0) {
-      quiet = 1;
-    } else if (strcmp(argv[i], "--no-merge") == 0) {
+      break;
+    case OPT_NO_MERGE:
       no_merge = 1;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--slice", &v)) != 0) {
-      const char *slash = m > 0 ? strchr(v, '/') : NULL;
-      char head[32];
-      usage_error = 1;
-      if (slash && (size_t)(slash - v) < sizeof(head)) {
-        memcpy(head, v, (size_t)(slash - v));
-        head[slash - v] = '\0';
-        usage_error = ucl_units_parse_long(slash + 1, 1, 1000000, &slices, &diag) != UCL_OK ||
-                      ucl_units_parse_long(head, 0, slices - 1, &slice, &diag) != UCL_OK;
+      break;
+    case OPT_SLICE:
+      if (parse_slice(v, &slice, &slices, &diag) != 0) {
+        ucl_cli_bad_value(&cp, "expected I/N with 0 <= I < N");
       }
-      if (usage_error) {
-        ucl_diag_set(&diag, UCL_ERR_PARSE, "--slice takes I/N with 0 <= I < N (got '%s')",
-                     m > 0 ? v : "");
+      break;
+    case OPT_CHUNK:
+      if (ucl_units_parse_long(v, 1, 1000000, &chunk, &diag) != UCL_OK) {
+        ucl_cli_bad_value(&cp, "%s", diag.msg);
       }
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--out", &v)) != 0 ||
-               (m = ucl_cli_option(argc, argv, &i, "-o", &v)) != 0) {
-      usage_error = m < 0 || !v[0];
-      out = v;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--chunk", &v)) != 0) {
-      usage_error = m < 0 || ucl_units_parse_long(v, 1, 1000000, &chunk, &diag) != UCL_OK;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "--point-timeout", &v)) != 0) {
-      usage_error = m < 0 || ucl_units_parse(v, "s", &timeout, &diag) != UCL_OK || !(timeout > 0);
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      ucl_diag_set(&diag, UCL_ERR_PARSE, "unknown option '%s' (see --help)", argv[i]);
-      usage_error = 1;
-    } else if (!spec) {
-      spec = argv[i];
-    } else {
-      ucl_diag_set(&diag, UCL_ERR_PARSE, "more than one spec file");
-      usage_error = 1;
+      break;
+    case OPT_POINT_TIMEOUT:
+      if (ucl_units_parse(v, "s", &timeout, &diag) != UCL_OK || !(timeout > 0)) {
+        ucl_cli_bad_value(&cp, "%s", diag.msg[0] ? diag.msg : "must be > 0");
+      }
+      break;
+    default:
+      break;
     }
   }
-  if (!usage_error && (!spec || !out)) {
-    ucl_diag_set(&diag, UCL_ERR_PARSE, "needs a spec file and -o DIR (see --help)");
-    usage_error = 1;
+  if (id < 0 && cp.exit == UCL_EXIT_OK) {
+    return UCL_EXIT_OK; /* --help */
   }
+  const char *spec = a.operand, *out = a.out;
+  int quiet = a.quiet;
   ucl_comm *comm = NULL;
   if (ucl_comm_init(&argc, &argv, &comm, &diag) != UCL_OK) {
     ucl_cli_error("sweep", "%s", diag.msg);
@@ -150,19 +167,20 @@ int ucl_cmd_sweep(int argc, char **argv) {
   int rank = ucl_comm_rank(comm);
   int code = UCL_EXIT_OK;
   ucl_sweep *sw = NULL;
-  if (usage_error) {
+  if (id < 0) {
     if (rank == 0) {
-      ucl_cli_error("sweep", "%s", diag.msg[0] ? diag.msg : "bad option value");
+      ucl_cli_flush(&cp);
     }
-    code = UCL_EXIT_USAGE;
+    code = cp.exit;
     goto done;
   }
   /* every rank reads the spec; the result is the same everywhere */
-  if (ucl_sweep_load(spec, &sw, &diag) != UCL_OK) {
+  ucl_status lst = ucl_sweep_load_sets(spec, a.sets, a.n_sets, &sw, &diag);
+  if (lst != UCL_OK) {
     if (rank == 0) {
       ucl_cli_error("sweep", "%s", diag.msg);
     }
-    code = UCL_EXIT_USAGE;
+    code = ucl_cli_exit_code(lst);
     goto done;
   }
   progress pg = {isatty(STDERR_FILENO), -1e9, 0};
@@ -181,7 +199,7 @@ int ucl_cmd_sweep(int argc, char **argv) {
     if (rank == 0) {
       ucl_cli_error("sweep", "%s", diag.msg);
     }
-    code = (st == UCL_ERR_INVAL || st == UCL_ERR_PARSE) ? UCL_EXIT_USAGE : UCL_EXIT_RUN;
+    code = ucl_cli_exit_code(st);
     goto done;
   }
   if (rank == 0 && no_merge) {

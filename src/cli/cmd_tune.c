@@ -1,5 +1,5 @@
-/* cmd_tune.c — `[mpirun -np N] uclif tune SPEC -o DIR [--quiet]`: target features to E-series
- * component values, a BOM and the Monte Carlo yield of the tolerances. */
+/* cmd_tune.c — `[mpirun -np N] uclif tune SPEC -o DIR [--set ...] [--quiet]`: target features to
+ * E-series component values, a BOM and the Monte Carlo yield of the tolerances. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,21 +7,30 @@
 #include "uclif/tune.h"
 #include "uclif/tune_run.h"
 
-static void help(void) {
-  printf("usage: [mpirun -np N] uclif tune SPEC -o DIR [--quiet]\n\n"
-         "Find E-series values for the free components of SPEC (docs/spec.md, Tuning) that meet\n"
-         "its target features: a seeded Nelder-Mead search in log space within the bounds,\n"
-         "then every E-series floor/ceil combination around its optimum (a coordinate search\n"
-         "for more than 6 free parts), then a Monte Carlo analysis of the snapped design under\n"
-         "the component tolerances (at least 1000 draws): the yield with its 95%% interval,\n"
-         "each feature's spread and the worst draws. All evaluations are shared out over the\n"
-         "MPI ranks; the numbers are the same for any rank count. Writes DIR/bom.csv,\n"
-         "DIR/tune.txt (the report), DIR/draws.csv and DIR/design.cir (ngspice netlist);\n"
-         "columns in docs/outputs.md.\n\n"
-         "exit status: 0 the snapped design meets every target; 1 it does not (the message\n"
-         "names the targets it misses; the files hold the closest design) or a run failed;\n"
-         "2 bad usage or a bad spec (nothing is written).\n");
-}
+static const ucl_cli_cmd command = {
+    .name = "tune",
+    .usage = "[mpirun -np N] uclif tune SPEC -o DIR [options]",
+    .about =
+        "Find E-series values for the free components of SPEC (docs/spec.md, Tuning) that meet\n"
+        "its target features: a seeded Nelder-Mead search in log space within the bounds,\n"
+        "then every E-series floor/ceil combination around its optimum (a coordinate search\n"
+        "for more than 6 free parts), then a Monte Carlo analysis of the snapped design under\n"
+        "the component tolerances (at least 1000 draws): the yield with its 95% interval,\n"
+        "each feature's spread and the worst draws. All evaluations are shared out over the\n"
+        "MPI ranks; the numbers are the same for any rank count. Writes DIR/bom.csv,\n"
+        "DIR/tune.txt (the report), DIR/draws.csv and DIR/design.cir (ngspice netlist);\n"
+        "columns in docs/outputs.md.",
+    .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
+    .out_help = "output directory (required; created if missing)",
+    .set_help = "override a key of the base configuration (repeatable; not a\n"
+                "free part)",
+    .quiet_help = "no progress and no summary",
+    .operand = "SPEC",
+    .operand_required = 1,
+    .out_required = 1,
+    .after = "exit status: 0 the snapped design meets every target; 1 it does not (the message\n"
+             "names the targets it misses; the files hold the closest design), a run failed or\n"
+             "an output could not be written; 2 bad usage or a bad spec (nothing is written)."};
 
 static void show(const char *line, void *ctx) {
   (void)ctx;
@@ -29,24 +38,17 @@ static void show(const char *line, void *ctx) {
 }
 
 int ucl_cmd_tune(int argc, char **argv) {
-  const char *spec = NULL, *out = NULL, *v = NULL;
-  int quiet = 0, usage_error = 0;
-  for (int i = 1; i < argc && !usage_error; i++) {
-    int m;
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      help();
-      return UCL_EXIT_OK;
-    } else if ((m = ucl_cli_option(argc, argv, &i, "-o", &v)) != 0) {
-      usage_error = m < 0;
-      out = v;
-    } else if (strcmp(argv[i], "--quiet") == 0) {
-      quiet = 1;
-    } else if (argv[i][0] == '-' || spec) {
-      usage_error = 1;
-    } else {
-      spec = argv[i];
-    }
+  ucl_cli_args a;
+  ucl_cli_parser cp;
+  const char *v = NULL;
+  /* every rank parses; a usage error is printed by rank 0 once MPI is up */
+  ucl_cli_begin(&cp, &command, argc, argv, &a, 1);
+  int id = ucl_cli_next(&cp, &v); /* no options of its own: only the shared ones */
+  if (id < 0 && cp.exit == UCL_EXIT_OK) {
+    return UCL_EXIT_OK; /* --help */
   }
+  const char *spec = a.operand, *out = a.out;
+  int quiet = a.quiet;
   ucl_diag diag = {{0}};
   ucl_comm *comm = NULL;
   if (ucl_comm_init(&argc, &argv, &comm, &diag) != UCL_OK) {
@@ -56,23 +58,24 @@ int ucl_cmd_tune(int argc, char **argv) {
   int rank = ucl_comm_rank(comm), size = ucl_comm_size(comm);
   int code = UCL_EXIT_OK;
   ucl_tune *t = NULL;
-  if (usage_error || !spec || !out) {
+  if (id < 0) {
     if (rank == 0) {
-      ucl_cli_error("tune", "usage: uclif tune SPEC -o DIR [--quiet] (see --help)");
+      ucl_cli_flush(&cp);
     }
-    code = UCL_EXIT_USAGE;
+    code = cp.exit;
     goto done;
   }
-  if (ucl_tune_load(spec, &t, &diag) != UCL_OK) {
+  ucl_status lst = ucl_tune_load_sets(spec, a.sets, a.n_sets, &t, &diag);
+  if (lst != UCL_OK) {
     if (rank == 0) {
       ucl_cli_error("tune", "%s", diag.msg);
     }
-    code = UCL_EXIT_USAGE;
+    code = ucl_cli_exit_code(lst);
     goto done;
   }
-  if (rank == 0 && ucl_cli_mkdirs(out) != 0) {
-    ucl_cli_error("tune", "cannot create output directory '%s'", out);
-    code = UCL_EXIT_USAGE;
+  if (rank == 0 && (lst = ucl_cli_mkdirs(out, &diag)) != UCL_OK) {
+    ucl_cli_error("tune", "%s", diag.msg);
+    code = ucl_cli_exit_code(lst);
   }
   if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {
     ucl_cli_error("tune", "%s", diag.msg);
@@ -84,7 +87,7 @@ int ucl_cmd_tune(int argc, char **argv) {
   ucl_tune_report rep;
   ucl_status st = ucl_tune_run(comm, t, out, quiet ? NULL : show, NULL, &rep, &diag);
   if (rank == 0) {
-    if (!quiet && (st == UCL_OK || st == UCL_ERR_RANGE)) {
+    if (!quiet && (st == UCL_OK || st == UCL_ERR_UNMET)) {
       printf("tune: %d free parts, %d targets on %d ranks in %.2f s (%ld characterizations, "
              "%ld Monte Carlo draws)\n",
              ucl_tune_n_free(t), ucl_tune_n_targets(t), size, rep.wall_s, rep.evaluations,
@@ -103,7 +106,7 @@ int ucl_cmd_tune(int argc, char **argv) {
       ucl_cli_error("tune", "%s", diag.msg);
     }
   }
-  code = st == UCL_OK ? UCL_EXIT_OK : UCL_EXIT_RUN;
+  code = ucl_cli_exit_code(st);
 done:
   ucl_tune_destroy(&t);
   if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {

@@ -312,7 +312,7 @@ static ucl_status parse_csv(const char *path, void (*fcb)(void *, size_t, void *
                             void (*rcb)(int, void *), void *data, ucl_diag *diag) {
   FILE *f = fopen(path, "rb");
   if (!f) {
-    return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
   }
   struct csv_parser p;
   if (csv_init(&p, CSV_APPEND_NULL) != 0) {
@@ -329,7 +329,7 @@ static ucl_status parse_csv(const char *path, void (*fcb)(void *, size_t, void *
     }
   }
   if (st == UCL_OK && ferror(f)) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: read failed", path);
+    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read failed", path);
   }
   if (st == UCL_OK) {
     csv_fini(&p, fcb, rcb, data);
@@ -569,7 +569,7 @@ static void read_manifest(const char *manifest, rep *r, char **text) {
 
 /* Stream points.csv into r: status counts, solver health, the rows kept for the plots (at most
  * about maxp) and the heat map, with a second pass into bins when the heat map's axes have more
- * distinct values than cells. UCL_ERR_IO ("no sweep results: ...") when it cannot be read,
+ * distinct values than cells. UCL_ERR_INPUT ("no sweep results: ...") when it cannot be read,
  * UCL_ERR_PARSE when it is malformed or not a sweep's points.csv. */
 static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_diag *diag) {
   r->stride = 1;
@@ -581,7 +581,7 @@ static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_dia
     r->hm.hi[0] = r->hm.hi[1] = -INFINITY;
   }
   ucl_status st = parse_csv(points, field_cb, row_cb, r, diag);
-  if (st == UCL_ERR_IO) {
+  if (st == UCL_ERR_INPUT) {
     ucl_diag_prefix(diag, "no sweep results: ");
   }
   if (st != UCL_OK) {
@@ -903,8 +903,8 @@ static void plot_rules_and_health(out *o, const rep *r) {
 
 /* Run the gnuplot program 'prog' (a path, or a name looked up in PATH) on the script gp_path:
  * fork and exec with an argument vector, no shell; its standard error goes to
- * rdir/gnuplot.log. Waits for it. UCL_ERR_IO when the log cannot be opened, gnuplot cannot be
- * started or found, or it fails; every message names gnuplot. */
+ * rdir/gnuplot.log. Waits for it. UCL_ERR_IO when the log cannot be written, UCL_ERR_TOOL when
+ * gnuplot cannot be started or found, or fails; every message names gnuplot. */
 static ucl_status run_gnuplot(const char *prog, const char *gp_path, const char *rdir,
                               ucl_diag *diag) {
   char log_path[1100];
@@ -924,7 +924,7 @@ static ucl_status run_gnuplot(const char *prog, const char *gp_path, const char 
   }
   pid_t pid = fork();
   if (pid < 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "cannot start gnuplot: %s", strerror(errno));
+    st = ucl_diag_set(diag, UCL_ERR_TOOL, "cannot start gnuplot: %s", strerror(errno));
     goto cleanup;
   }
   if (pid == 0) { /* the child: only async-signal-safe calls until exec */
@@ -938,18 +938,18 @@ static ucl_status run_gnuplot(const char *prog, const char *gp_path, const char 
   while ((w = waitpid(pid, &ws, 0)) < 0 && errno == EINTR) {
   }
   if (w < 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "waiting for gnuplot failed: %s", strerror(errno));
+    st = ucl_diag_set(diag, UCL_ERR_TOOL, "waiting for gnuplot failed: %s", strerror(errno));
   } else if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127) {
-    st = ucl_diag_set(diag, UCL_ERR_IO,
+    st = ucl_diag_set(diag, UCL_ERR_TOOL,
                       "gnuplot not found: cannot run '%s' (is gnuplot-nox "
                       "installed?)",
                       prog);
   } else if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO,
+    st = ucl_diag_set(diag, UCL_ERR_TOOL,
                       "gnuplot failed (exit %d; is gnuplot-nox installed?); see %s/gnuplot.log",
                       WEXITSTATUS(ws), rdir);
   } else if (WIFSIGNALED(ws)) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "gnuplot failed (signal %d); see %s/gnuplot.log",
+    st = ucl_diag_set(diag, UCL_ERR_TOOL, "gnuplot failed (signal %d); see %s/gnuplot.log",
                       WTERMSIG(ws), rdir);
   }
 cleanup:

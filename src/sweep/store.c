@@ -259,7 +259,7 @@ static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *h
   rd->run = run;
   rd->f = fopen(path, "rb");
   if (!rd->path || !rd->f) {
-    ucl_status st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    ucl_status st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
     reader_close(rd);
     return st;
   }
@@ -306,7 +306,7 @@ static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *h
     if (n <= 0 || (rd->line[0] != 'H' && rd->line[0] != 'K')) {
       if (pos < 0 || fseek(rd->f, pos, SEEK_SET) != 0) {
         reader_close(rd);
-        return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot seek", path);
+        return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot seek", path);
       }
       break;
     }

@@ -48,15 +48,20 @@ struct ucl_sweep {
   int n_axes;
   const char *swept[MAX_AXES * MAX_MEMBERS];
   int n_swept;
+  char **sets; /* the overrides of the base configuration ("NAME=VALUE"), owned */
+  int n_sets;
 };
 
-static uint64_t fnv1a(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
+static uint64_t fnv1a_more(uint64_t h, const char *s) {
   for (; *s; s++) {
     h ^= (unsigned char)*s;
     h *= 0x100000001b3ULL;
   }
   return h;
+}
+
+static uint64_t fnv1a(const char *s) {
+  return fnv1a_more(0xcbf29ce484222325ULL, s);
 }
 
 /* ---- accessors ---- */
@@ -103,6 +108,10 @@ void ucl_sweep_destroy(ucl_sweep **sp) {
   ucl_ini_destroy(&s->ini);
   free(s->ini_name);
   ucl_network_destroy(&s->net);
+  for (int k = 0; k < s->n_sets; k++) {
+    free(s->sets[k]);
+  }
+  free(s->sets);
   free(s->name);
   free(s);
   *sp = NULL;
@@ -516,7 +525,45 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
   return UCL_OK;
 }
 
+/* Keep copies of the overrides and fold them into the hash (unchanged without overrides). */
+static ucl_status keep_sets(ucl_sweep *s, const char *const *sets, int n_sets, ucl_diag *diag) {
+  s->sets = n_sets > 0 ? calloc((size_t)n_sets, sizeof(char *)) : NULL;
+  if (n_sets > 0 && !s->sets) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  for (int k = 0; k < n_sets; k++) {
+    s->sets[k] = strdup(sets[k]);
+    if (!s->sets[k]) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
+    s->n_sets++;
+    s->hash = fnv1a_more(fnv1a_more(s->hash, "\n--set "), sets[k]);
+  }
+  return UCL_OK;
+}
+
+/* An override may change the base configuration only, not a swept key. */
+static ucl_status check_sets(const ucl_sweep *s, ucl_diag *diag) {
+  for (int k = 0; k < s->n_sets; k++) {
+    size_t n = strcspn(s->sets[k], "=");
+    for (int j = 0; j < s->n_swept; j++) {
+      if (strlen(s->swept[j]) == n && strncmp(s->swept[j], s->sets[k], n) == 0) {
+        return ucl_diag_set(diag, UCL_ERR_INVAL,
+                            "--set %s: %s is swept ([sweep]); --set changes only the base "
+                            "configuration",
+                            s->sets[k], s->swept[j]);
+      }
+    }
+  }
+  return UCL_OK;
+}
+
 ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out, ucl_diag *diag) {
+  return ucl_sweep_parse_sets(name, text, NULL, 0, out, diag);
+}
+
+ucl_status ucl_sweep_parse_sets(const char *name, const char *text, const char *const *sets,
+                                int n_sets, ucl_sweep **out, ucl_diag *diag) {
   ucl_ini *ini = NULL;
   ucl_status st = ucl_ini_parse(name, text, &ini, diag);
   if (st != UCL_OK) {
@@ -538,6 +585,9 @@ ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out, 
     }
   }
   st = s->name ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  if (st == UCL_OK) {
+    st = keep_sets(s, sets, n_sets, diag);
+  }
   if (st == UCL_OK && ucl_ini_is_network(ini)) {
     /* a network sweep: every point is the network with the swept keys set (NAME.KEY) */
     for (size_t k = 0; k < ucl_ini_n_sections(ini); k++) {
@@ -550,17 +600,21 @@ ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out, 
       }
     }
     if (st == UCL_OK) {
-      st = ucl_network_from_ini(name, ini, NULL, 0, &s->net, diag);
+      st = ucl_network_from_ini(name, ini, sets, n_sets, &s->net, diag);
     }
   }
   if (st == UCL_OK) {
-    st = ucl_spec_apply_ini(name, ini, NULL, 0, &s->base, diag);
+    /* a network's overrides (NEURON.KEY, SYNAPSE.R) went to its neurons above */
+    st = ucl_spec_apply_ini(name, ini, s->net ? NULL : sets, s->net ? 0 : n_sets, &s->base, diag);
   }
   if (st == UCL_OK) {
     st = ucl_spec_char_from_ini(name, ini, &s->chr, diag);
   }
   if (st == UCL_OK) {
     st = parse_sweep(s, name, ini, diag);
+  }
+  if (st == UCL_OK) {
+    st = check_sets(s, diag);
   }
   if (s->net) {
     s->ini = ini; /* kept: each point's network is built from it */
@@ -580,10 +634,15 @@ ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out, 
 }
 
 ucl_status ucl_sweep_load(const char *path, ucl_sweep **out, ucl_diag *diag) {
+  return ucl_sweep_load_sets(path, NULL, 0, out, diag);
+}
+
+ucl_status ucl_sweep_load_sets(const char *path, const char *const *sets, int n_sets,
+                               ucl_sweep **out, ucl_diag *diag) {
   char *text = NULL;
   ucl_status st = ucl_read_text_file(path, &text, diag);
   if (st == UCL_OK) {
-    st = ucl_sweep_parse(path, text, out, diag);
+    st = ucl_sweep_parse_sets(path, text, sets, n_sets, out, diag);
   }
   free(text);
   return st;
@@ -706,15 +765,19 @@ ucl_status ucl_sweep_network(const ucl_sweep *s, long i, ucl_network **out, ucl_
   }
   char(*texts)[64] = malloc((size_t)(s->n_swept > 0 ? s->n_swept : 1) * sizeof(*texts));
   char(*buf)[160] = malloc((size_t)(s->n_swept > 0 ? s->n_swept : 1) * sizeof(*buf));
-  const char **sets = malloc((size_t)(s->n_swept > 0 ? s->n_swept : 1) * sizeof(char *));
+  /* the overrides of the base first, then the point's swept values */
+  const char **sets = malloc((size_t)(s->n_sets + s->n_swept + 1) * sizeof(char *));
   ucl_status st = (texts && buf && sets) ? ucl_sweep_point_texts(s, i, texts, diag)
                                          : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  for (int k = 0; st == UCL_OK && k < s->n_sets; k++) {
+    sets[k] = s->sets[k];
+  }
   for (int k = 0; st == UCL_OK && k < s->n_swept; k++) {
     snprintf(buf[k], sizeof(buf[k]), "%s=%s", s->swept[k], texts[k]);
-    sets[k] = buf[k];
+    sets[s->n_sets + k] = buf[k];
   }
   if (st == UCL_OK) {
-    st = ucl_network_from_ini(s->ini_name, s->ini, sets, s->n_swept, out, diag);
+    st = ucl_network_from_ini(s->ini_name, s->ini, sets, s->n_sets + s->n_swept, out, diag);
   }
   free(texts);
   free(buf);

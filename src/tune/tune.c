@@ -194,6 +194,11 @@ static const char *procedure_off(const ucl_tune *t, const char *name) {
 }
 
 ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag) {
+  return ucl_tune_load_sets(path, NULL, 0, out, diag);
+}
+
+ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_sets, ucl_tune **out,
+                              ucl_diag *diag) {
   ucl_ini *ini = NULL;
   ucl_status st = ucl_ini_read(path, &ini, diag);
   if (st != UCL_OK) {
@@ -206,7 +211,7 @@ ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag) {
   }
   t->draws = UCL_TUNE_MIN_DRAWS;
   t->seed = 1;
-  st = ucl_spec_apply_ini(path, ini, NULL, 0, &t->base, diag);
+  st = ucl_spec_apply_ini(path, ini, sets, n_sets, &t->base, diag);
   if (st == UCL_OK) {
     st = ucl_spec_char_from_ini(path, ini, &t->chr, diag);
   }
@@ -329,6 +334,16 @@ ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag) {
       t->parts[b] = t->parts[a];
       t->parts[a] = tmp;
       b++;
+    }
+  }
+  /* an override may change a fixed part, not one the tuning chooses */
+  for (int k = 0; st == UCL_OK && k < n_sets; k++) {
+    char key[64];
+    snprintf(key, sizeof(key), "%.*s", (int)strcspn(sets[k], "="), sets[k]);
+    int j = part_index(t, key);
+    if (j >= 0 && t->parts[j].free) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL, "--set %s: %s is free ([free]); the tuning chooses it",
+                        sets[k], key);
     }
   }
   /* [targets] */

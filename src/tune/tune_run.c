@@ -604,7 +604,7 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
                               k ? "; " : "", tg->name, target_text(tg, b, sizeof(b)), v);
       }
     }
-    st = ucl_diag_set(diag, UCL_ERR_RANGE,
+    st = ucl_diag_set(diag, UCL_ERR_UNMET,
                       "no design within the bounds meets every target: %s (the files hold the "
                       "closest design)",
                       missed);

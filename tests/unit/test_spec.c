@@ -130,7 +130,7 @@ static void test_bad_sets_and_files(void **state) {
   assert_non_null(strstr(d.msg, "--set bogus=1: unknown parameter"));
   char missing[128];
   snprintf(missing, sizeof(missing), "%s/none.ini", dir);
-  assert_int_equal(ucl_spec_load_config(missing, NULL, 0, &p, &d), UCL_ERR_IO);
+  assert_int_equal(ucl_spec_load_config(missing, NULL, 0, &p, &d), UCL_ERR_INPUT);
   assert_non_null(strstr(d.msg, "none.ini: cannot open"));
 }
 

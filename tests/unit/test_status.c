@@ -16,6 +16,24 @@ static void test_every_status_has_text(void **state) {
   assert_string_equal(ucl_status_str((ucl_status)999), "unknown status");
 }
 
+/* Every status has its own name (CSV status columns), and the codes that tell unreadable input
+ * from unwritable output, a failed external tool and missed targets exist apart. */
+static void test_names_are_distinct(void **state) {
+  (void)state;
+  for (int a = 0; a < UCL_STATUS_COUNT_; a++) {
+    for (int b = a + 1; b < UCL_STATUS_COUNT_; b++) {
+      assert_string_not_equal(ucl_status_name((ucl_status)a), ucl_status_name((ucl_status)b));
+      assert_string_not_equal(ucl_status_str((ucl_status)a), ucl_status_str((ucl_status)b));
+    }
+  }
+  assert_string_equal(ucl_status_name(UCL_ERR_INPUT), "input");
+  assert_string_equal(ucl_status_name(UCL_ERR_IO), "io");
+  assert_string_equal(ucl_status_name(UCL_ERR_TOOL), "tool");
+  assert_string_equal(ucl_status_name(UCL_ERR_UNMET), "unmet");
+  assert_string_equal(ucl_status_str(UCL_ERR_INPUT), "cannot read input");
+  assert_string_equal(ucl_status_str(UCL_ERR_IO), "cannot write output");
+}
+
 static void test_diag_set_and_prefix(void **state) {
   (void)state;
   ucl_diag d;
@@ -44,6 +62,7 @@ static void test_diag_truncates_safely(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_status_has_text),
+      cmocka_unit_test(test_names_are_distinct),
       cmocka_unit_test(test_diag_set_and_prefix),
       cmocka_unit_test(test_diag_truncates_safely),
   };
