@@ -192,7 +192,7 @@ for c in $commands; do
   for f in "$src/README.md" "$src"/docs/*.md; do
     for o in $(grep -o "uclif $c [^\`|]*" "$f" | grep -o -- ' --[a-z][a-z-]*' | sort -u); do
       has "$opts_help" "$o"
-      check "$(basename "$f") quotes uclif $c with $o, which its --help lists" $?
+      rc=$?; check "$(basename "$f") quotes uclif $c with $o, which its --help lists" "$rc"
     done
   done
 done

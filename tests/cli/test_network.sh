@@ -14,7 +14,7 @@ fig4="$src/sweeps/paper/fig4-network.ini"
 n3() { awk -F, '$1 == "\"N3\"" { print $5 }' "$1/neurons.csv"; }
 
 "$uclif" simulate "$fig4" --out "$work/f4" >"$work/stdout" 2>"$work/stderr"
-check "fig4 simulate exits 0 ($(cat "$work/stderr"))" $?
+rc=$?; check "fig4 simulate exits 0 ($(cat "$work/stderr"))" "$rc"
 check "events.csv and neurons.csv written" $([ -s "$work/f4/events.csv" ] && [ -s "$work/f4/neurons.csv" ]; echo $?)
 check "no waveform without --sample" $([ ! -e "$work/f4/waveform.csv" ]; echo $?)
 check "neurons.csv: header + 3 rows" $([ "$(wc -l <"$work/f4/neurons.csv")" -eq 4 ]; echo $?)
@@ -68,7 +68,7 @@ printf '[neuron.A]\n[synapse.S]\nfrom = A\nto = B\n' >"$work/bad.ini"
 "$uclif" simulate "$work/bad.ini" --out "$work/bad" >/dev/null 2>"$work/stderr"
 check "unknown neuron exits 2" $([ $? -eq 2 ]; echo $?)
 grep -qF "$work/bad.ini:4: [synapse.S] to: no neuron 'B'" "$work/stderr"
-check "names file:line ($(cat "$work/stderr"))" $?
+rc=$?; check "names file:line ($(cat "$work/stderr"))" "$rc"
 check "nothing written" $([ ! -e "$work/bad" ]; echo $?)
 "$uclif" simulate "$fig4" --set N9.R1=1k --out "$work/bad2" >/dev/null 2>"$work/stderr"
 check "unknown neuron in --set exits 2" $([ $? -eq 2 ]; echo $?)
@@ -88,7 +88,7 @@ check "--integration on a single neuron exits 2" $([ $? -eq 2 ]; echo $?)
 printf '[run]\nname = nsw\n[stimulus]\nkind = pulses\namplitude = 7\nduration = 5m\n[neuron.A]\nneuron = type2\n[neuron.B]\n[synapse.S]\nfrom = A\nto = B\ntap = axon\n[sweep]\nS.R = 2.2k, 4.7k, 1meg\nA.amplitude = 0, 7\n' >"$work/nsw.ini"
 for n in 1 2; do
   $MPIRUN -np $n "$uclif" sweep "$work/nsw.ini" -o "$work/nsw$n" --quiet >"$work/log$n" 2>&1
-  check "network sweep at $n ranks exits 0 ($(tail -2 "$work/log$n"))" $?
+  rc=$?; check "network sweep at $n ranks exits 0 ($(tail -2 "$work/log$n"))" "$rc"
 done
 for f in points.csv neurons.csv; do
   cmp -s "$work/nsw1/$f" "$work/nsw2/$f"
@@ -107,19 +107,19 @@ check "B silent whenever A is (B spikes: $b_silent)" $([ "$b_silent" = 0 ]; echo
 b_fires=$(tr -d '\r' <"$work/nsw1/points.csv" | awk -F, 'NR > 1 && $4 == 2200 && $5 == 7 { print $13 }')
 check "B fires through 2.2 kOhm ($b_fires spikes)" $([ "${b_fires:-0}" -gt 0 ]; echo $?)
 "$uclif" report "$work/nsw2" >/dev/null 2>"$work/stderr"
-check "report of a network sweep exits 0 ($(cat "$work/stderr"))" $?
+rc=$?; check "report of a network sweep exits 0 ($(cat "$work/stderr"))" "$rc"
 grep -q '<img src="neuron_rates.svg"' "$work/nsw2/report/index.html" &&
   grep -q "</svg>" "$work/nsw2/report/neuron_rates.svg"
 check "it plots each neuron's rate" $?
 rm "$work/nsw1/points.csv" "$work/nsw1/neurons.csv"
 sweep1 "$uclif" merge "$work/nsw1" --spec "$work/nsw.ini" >/dev/null 2>"$work/stderr"
-check "uclif merge --spec on a network sweep exits 0 ($(cat "$work/stderr"))" $?
+rc=$?; check "uclif merge --spec on a network sweep exits 0 ($(cat "$work/stderr"))" "$rc"
 cmp -s "$work/nsw1/neurons.csv" "$work/nsw2/neurons.csv"
 check "merge rebuilds neurons.csv" $?
 printf '[stimulus]\nduration = 1m\n[neuron.A]\n[sweep]\nQ.R1 = 1k, 2k\n' >"$work/badsw.ini"
 sweep1 "$uclif" sweep "$work/badsw.ini" -o "$work/badsw" >/dev/null 2>"$work/stderr"
 check "a network sweep of an unknown neuron exits 2" $([ $? -eq 2 ]; echo $?)
 grep -qF "badsw.ini:5: Q.R1: no neuron or synapse called 'Q'" "$work/stderr"
-check "and names the file and line ($(cat "$work/stderr"))" $?
+rc=$?; check "and names the file and line ($(cat "$work/stderr"))" "$rc"
 check "nothing written" $([ ! -e "$work/badsw" ]; echo $?)
 finish

@@ -10,9 +10,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 sweep1 "$uclif" sweep "$src/tests/specs/sweep-small.ini" -o "$work/s" --quiet >"$work/log" 2>&1
-check "the sweep runs ($(tail -1 "$work/log"))" $?
+rc=$?; check "the sweep runs ($(tail -1 "$work/log"))" "$rc"
 "$uclif" report "$work/s" >"$work/out" 2>"$work/err"
-check "report exits 0 ($(cat "$work/err"))" $?
+rc=$?; check "report exits 0 ($(cat "$work/err"))" "$rc"
 idx="$work/s/report/index.html"
 check "index.html written" $([ -s "$idx" ]; echo $?)
 plots=$(grep -o '<img src="[^"]*\.svg"' "$idx" | sed 's/<img src="//; s/"$//')
@@ -45,7 +45,7 @@ gawk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "\"tau_ref_s\""
   "$work/s/points.csv" >"$work/m/points.csv"
 cp "$work/s/rate_curves.csv" "$work/m/"
 "$uclif" report "$work/m" >"$work/out" 2>"$work/err"
-check "report without a column exits 0 ($(cat "$work/err"))" $?
+rc=$?; check "report without a column exits 0 ($(cat "$work/err"))" "$rc"
 grep -q 'id="tau_ref".*skipped: points.csv lacks tau_ref_s' "$work/m/report/index.html"
 check "the plot of the missing column is skipped with its reason" $?
 grep -q "<td>solver</td><td>1</td>" "$work/m/report/index.html"
@@ -57,7 +57,7 @@ check "11 ok" $?
 printf '[stimulus]\nduration = 4m\n[sweep]\nR1 = 47k, 68k\n[characterize]\nrate_curve = 5, 7\ntau_leak = off\n' >"$work/one.ini"
 sweep1 "$uclif" sweep "$work/one.ini" -o "$work/one" --quiet >/dev/null 2>&1
 "$uclif" report "$work/one" >/dev/null 2>"$work/err"
-check "1-D sweep report exits 0 ($(cat "$work/err"))" $?
+rc=$?; check "1-D sweep report exits 0 ($(cat "$work/err"))" "$rc"
 check "no heat map for one axis" $(! grep -q 'id="threshold_map"' "$work/one/report/index.html"; echo $?)
 
 # gnuplot is run without a shell, looked up in the PATH: without it, exit 1 and say so
@@ -70,5 +70,5 @@ check "and says gnuplot is not found ($(cat "$work/err"))" $rc
 "$uclif" report "$work/nothing" >/dev/null 2>"$work/err"
 check "no points.csv exits 2" $([ $? -eq 2 ]; echo $?)
 grep -q "points.csv: cannot read" "$work/err"
-check "and says so ($(cat "$work/err"))" $?
+rc=$?; check "and says so ($(cat "$work/err"))" "$rc"
 finish

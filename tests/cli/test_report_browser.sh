@@ -11,12 +11,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if ! command -v chromium >/dev/null; then
   bash "$src/scripts/ensure-deps.sh" chromium >"$work/apt.log" 2>&1
-  check "chromium installed ($(tail -1 "$work/apt.log"))" $?
+  rc=$?; check "chromium installed ($(tail -1 "$work/apt.log"))" "$rc"
 fi
 sweep1 "$uclif" sweep "$src/tests/specs/sweep-small.ini" -o "$work/s" --quiet >/dev/null 2>&1
 check "the sweep runs" $?
 "$uclif" report "$work/s" >/dev/null 2>"$work/err"
-check "report exits 0 ($(cat "$work/err"))" $?
+rc=$?; check "report exits 0 ($(cat "$work/err"))" "$rc"
 imgs=$(grep -c '<img src=' "$work/s/report/index.html")
 check "the page has images ($imgs)" $([ "$imgs" -ge 7 ]; echo $?)
 timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \

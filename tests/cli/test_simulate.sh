@@ -17,7 +17,7 @@ expect_bad() {
   local rc=$?
   check "$name: exit code 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
   grep -qF -- "$text" "$work/stderr"
-  check "$name: message has '$text' (got: $(cat "$work/stderr"))" $?
+  rc=$?; check "$name: message has '$text' (got: $(cat "$work/stderr"))" "$rc"
   check "$name: no output written" $([ ! -e "$out" ]; echo $?)
 }
 
@@ -75,7 +75,7 @@ check "params --neuron type3 exits 2" $([ $? -eq 2 ]; echo $?)
 out="$work/good"
 "$uclif" simulate "$src/sweeps/examples/type1-single.ini" --sample 10u --out "$out" \
   >"$work/stdout" 2>"$work/stderr"
-check "good run exits 0 ($(cat "$work/stderr"))" $?
+rc=$?; check "good run exits 0 ($(cat "$work/stderr"))" "$rc"
 check "waveform.csv written" $([ -s "$out/waveform.csv" ]; echo $?)
 check "events.csv written" $([ -s "$out/events.csv" ]; echo $?)
 head -1 "$out/waveform.csv" | grep -q '^"t_s","V_in_V","V_mem_V","V_gate_V","V_cathode_V","V_out_V","I_anode_A","I_gate_A","I_in_A","I_vdd_A","scr_on"'
@@ -101,13 +101,13 @@ out="$work/fail"
 "$uclif" simulate --set max_steps=200 --out "$out" >"$work/stdout" 2>"$work/stderr"
 check "step limit exits 1" $([ $? -eq 1 ]; echo $?)
 grep -q "run failed (limit)" "$work/stderr"
-check "step limit reason given ($(cat "$work/stderr"))" $?
+rc=$?; check "step limit reason given ($(cat "$work/stderr"))" "$rc"
 check "partial waveform kept" $([ -s "$out/waveform.csv" ]; echo $?)
 
 # every shipped spec is valid
 for f in "$src"/sweeps/examples/*.ini "$src"/sweeps/paper/*.ini; do
   "$uclif" simulate "$f" --sample 0 --set duration=1m --out "$work/spec" --quiet >/dev/null 2>"$work/stderr"
-  check "$(basename "$f") simulates ($(cat "$work/stderr"))" $?
+  rc=$?; check "$(basename "$f") simulates ($(cat "$work/stderr"))" "$rc"
 done
 
 finish

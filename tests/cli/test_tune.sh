@@ -14,7 +14,7 @@ rt="$src/tests/specs/tune/round-trip.ini"
 # the targets really are the features of R1 = 68k, C = 15n
 sed -e 's/^R1 = 33k/R1 = 68k/' -e 's/^C = 33n/C = 15n/' "$rt" | grep -v "^\(R1\|C\) = .*, e24" >"$work/design.ini"
 "$uclif" characterize "$work/design.ini" --out "$work/ch" --quiet 2>"$work/err"
-check "characterize the known design ($(cat "$work/err"))" $?
+rc=$?; check "characterize the known design ($(cat "$work/err"))" "$rc"
 feat() { gawk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); if (h == c) k = i } } NR == 2 { print $k }' "$work/ch/points.csv"; }
 thr=$(feat threshold_V)
 tau=$(feat tau_leak_off_s)
@@ -22,11 +22,11 @@ check "its threshold is the target's 5.07 V ($thr)" $(awk -v v="$thr" 'BEGIN { e
 check "its tau_leak is the target's 6.83 ms ($tau)" $(awk -v v="$tau" 'BEGIN { exit !(v > 6.83e-3 * 0.99 && v < 6.83e-3 * 1.01) }'; echo $?)
 
 $MPIRUN -np 2 "$uclif" tune "$rt" -o "$work/rt" --quiet >"$work/out" 2>"$work/err"
-check "round trip: tune exits 0 ($(tail -2 "$work/err"))" $?
+rc=$?; check "round trip: tune exits 0 ($(tail -2 "$work/err"))" "$rc"
 grep -q "^snapped design meets every target: yes" "$work/rt/tune.txt"
 check "the snapped design meets every target" $?
 grep -q '^"R1",68000,"Ohm","E24",1,"tuned"' "$work/rt/bom.csv" && grep -q '^"C",1.5e-08,"F","E24",5,"tuned"' "$work/rt/bom.csv"
-check "and it is R1 = 68k, C = 15n ($(grep tuned "$work/rt/bom.csv" | tr '\n' ' '))" $?
+rc=$?; check "and it is R1 = 68k, C = 15n ($(grep tuned "$work/rt/bom.csv" | tr '\n' ' '))" "$rc"
 check "bom.csv lists every part" $([ "$(wc -l <"$work/rt/bom.csv")" -eq 8 ]; echo $?)
 check "draws.csv has 1000 draws" $([ "$(wc -l <"$work/rt/draws.csv")" -eq 1001 ]; echo $?)
 grep -q "^XSCR\|^\.tran\|R1 " "$work/rt/design.cir"
@@ -37,7 +37,7 @@ for tol in 1 10; do
   sed -e 's/^R1 = 33k/R1 = 68k/' -e 's/^C = 33n/C = 15n/' -e "s/^capacitors = .*/capacitors = $tol%/" "$rt" |
     grep -v "^\(R1\|C\) = .*, e24" >"$work/y$tol.ini"
   $MPIRUN -np 2 "$uclif" tune "$work/y$tol.ini" -o "$work/y$tol" --quiet >/dev/null 2>"$work/err"
-  check "yield with $tol % capacitors runs ($(tail -1 "$work/err"))" $?
+  rc=$?; check "yield with $tol % capacitors runs ($(tail -1 "$work/err"))" "$rc"
 done
 y1=$(sed -n 's/^yield = \([0-9.]*\) .*/\1/p' "$work/y1/tune.txt")
 y10=$(sed -n 's/^yield = \([0-9.]*\) .*/\1/p' "$work/y10/tune.txt")
@@ -56,7 +56,7 @@ bad() { # NAME TARGET-LINE [CHARACTERIZE-LINE] EXPECTED-TEXT
   sweep1 "$uclif" tune "$work/bad.ini" -o "$work/bad" >/dev/null 2>"$work/err"
   check "$1 exits 2" $([ $? -eq 2 ]; echo $?)
   grep -qF "$4" "$work/err"
-  check "$1 named ($(cat "$work/err"))" $?
+  rc=$?; check "$1 named ($(cat "$work/err"))" "$rc"
   check "$1: nothing written" $([ ! -e "$work/bad" ]; echo $?)
 }
 bad "an unknown target" "threshold_volts = 5 +- 1%" "" "target 'threshold_volts': not a feature"
@@ -68,6 +68,6 @@ sed -e "s|^threshold_V = .*|threshold_V = 40 +- 1%|" -e 's/^draws = .*//' "$rt" 
 $MPIRUN -np 2 "$uclif" tune "$work/far.ini" -o "$work/far" --quiet >/dev/null 2>"$work/err"
 check "an unreachable target exits 1" $([ $? -eq 1 ]; echo $?)
 grep -q "meets every target: threshold_V (wanted 40" "$work/err"
-check "and names it ($(grep -o 'no design.*' "$work/err" | head -1))" $?
+rc=$?; check "and names it ($(grep -o 'no design.*' "$work/err" | head -1))" "$rc"
 check "the closest design is written" $([ -s "$work/far/bom.csv" ]; echo $?)
 finish

@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 spec="$src/tests/specs/sweep-small.ini"
 for n in 1 2 3; do
   $MPIRUN -np $n "$uclif" sweep "$spec" -o "$work/n$n" --quiet >"$work/log$n" 2>&1
-  check "sweep at $n ranks exits 0 ($(tail -2 "$work/log$n"))" $?
+  rc=$?; check "sweep at $n ranks exits 0 ($(tail -2 "$work/log$n"))" "$rc"
 done
 for f in points.csv rate_curves.csv; do
   cmp -s "$work/n1/$f" "$work/n2/$f"
@@ -29,14 +29,14 @@ before=$(md5sum <"$work/n1/points.csv")
 sweep1 "$uclif" sweep "$spec" -o "$work/n1" --quiet >/dev/null 2>"$work/err"
 check "reused directory exits 2" $([ $? -eq 2 ]; echo $?)
 grep -q "already holds a sweep" "$work/err"
-check "reused directory explained ($(cat "$work/err"))" $?
+rc=$?; check "reused directory explained ($(cat "$work/err"))" "$rc"
 check "results untouched" $([ "$(md5sum <"$work/n1/points.csv")" = "$before" ]; echo $?)
 # --resume with a changed spec: refused
 sed 's/47k/33k/' "$spec" >"$work/changed.ini"
 sweep1 "$uclif" sweep "$work/changed.ini" -o "$work/n1" --resume --quiet >/dev/null 2>"$work/err"
 check "changed spec exits 2" $([ $? -eq 2 ]; echo $?)
 grep -q "another spec" "$work/err"
-check "changed spec explained ($(cat "$work/err"))" $?
+rc=$?; check "changed spec explained ($(cat "$work/err"))" "$rc"
 # --resume of a finished sweep: nothing to compute, same bytes
 sweep1 "$uclif" sweep "$spec" -o "$work/n2" --resume --quiet >/dev/null 2>&1
 check "resume of a finished sweep exits 0" $?
@@ -44,7 +44,7 @@ cmp -s "$work/n1/points.csv" "$work/n2/points.csv"
 check "and changes no byte" $?
 # a per-point wall-time limit: every point over it is a row with status limit; the sweep succeeds
 sweep1 "$uclif" sweep "$spec" -o "$work/slow" --point-timeout 1m --quiet >/dev/null 2>"$work/err"
-check "sweep with 1 ms per point exits 0 ($(cat "$work/err"))" $?
+rc=$?; check "sweep with 1 ms per point exits 0 ($(cat "$work/err"))" "$rc"
 check "every point recorded" $([ "$(wc -l <"$work/slow/points.csv")" -eq 13 ]; echo $?)
 check "points over the limit have status limit" $([ "$(grep -c '^[0-9]*,"limit","' "$work/slow/points.csv")" -ge 6 ]; echo $?)
 grep -q "wall-time limit" "$work/slow/points.csv"

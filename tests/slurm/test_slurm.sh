@@ -55,7 +55,7 @@ check "the requeued job finished" $?
 grep -q "restart 1" "$work/run/slurm-$jid.log"
 check "it ran again after the requeue (log next to the output)" $?
 grep -q "^run = 1$" "$work/run/manifest.txt"
-check "the second run resumed ($(grep done_before "$work/run/manifest.txt"))" $?
+rc=$?; check "the second run resumed ($(grep done_before "$work/run/manifest.txt"))" "$rc"
 for f in points.csv rate_curves.csv; do
   cmp -s "$work/ref/$f" "$work/run/$f"
   check "requeued job: $f identical to the local run" $?
