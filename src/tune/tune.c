@@ -265,7 +265,7 @@ static void build_draws_table(ucl_tune *t) {
                                      NULL,
                                      NULL,
                                      f->procedure,
-                                     "a target's feature in this draw (empty when not measured)"};
+                                     "the feature in this draw (empty when not measured)"};
   }
   for (int k = 0; k < t->n_parts; k++) {
     const ucl_param_info *info = ucl_params_find(t->parts[k].name);
@@ -279,7 +279,7 @@ static void build_draws_table(ucl_tune *t) {
                                      NULL,
                                      NULL,
                                      "",
-                                     "a part's drawn value"};
+                                     "the part's drawn value"};
   }
   t->draws_table = (ucl_table){"draws.csv", t->draw_cols, n};
 }
