@@ -255,31 +255,24 @@ static void build_draws_table(ucl_tune *t) {
   }
   for (int k = 0; k < t->n_targets; k++) {
     const ucl_column *f = &pt->cols[t->col[k]];
-    t->draw_cols[n++] = (ucl_column){t->targets[k].name,
-                                     f->unit,
-                                     UCL_COL_REAL,
-                                     UCL_DRAW_PART_EVAL,
-                                     offsetof(ucl_tune_eval, f) + (size_t)k * sizeof(double),
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     f->procedure,
-                                     "the feature in this draw (empty when not measured)"};
+    t->draw_cols[n++] =
+        (ucl_column){.name = t->targets[k].name,
+                     .unit = f->unit,
+                     .kind = UCL_COL_REAL,
+                     .part = UCL_DRAW_PART_EVAL,
+                     .offset = offsetof(ucl_tune_eval, f) + (size_t)k * sizeof(double),
+                     .procedure = f->procedure,
+                     .meaning = "the feature in this draw (empty when not measured)"};
   }
   for (int k = 0; k < t->n_parts; k++) {
     const ucl_param_info *info = ucl_params_find(t->parts[k].name);
-    t->draw_cols[n++] = (ucl_column){t->parts[k].name,
-                                     info ? info->unit : "",
-                                     UCL_COL_REAL,
-                                     UCL_DRAW_PART_VALUES,
-                                     (size_t)k * sizeof(double),
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     "",
-                                     "the part's drawn value"};
+    t->draw_cols[n++] = (ucl_column){.name = t->parts[k].name,
+                                     .unit = info ? info->unit : "",
+                                     .kind = UCL_COL_REAL,
+                                     .part = UCL_DRAW_PART_VALUES,
+                                     .offset = (size_t)k * sizeof(double),
+                                     .procedure = "",
+                                     .meaning = "the part's drawn value"};
   }
   t->draws_table = (ucl_table){"draws.csv", t->draw_cols, n};
 }
