@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "uclif/columns.h"
 #include "uclif/params.h"
 #include "uclif/status.h"
 
@@ -83,5 +84,32 @@ void ucl_tune_neighbours(const ucl_tune *t, int k, double v, double *below, doub
 
 /* A configuration with the part values set (for the netlist and the BOM). */
 void ucl_tune_params(const ucl_tune *t, const double *values, ucl_params *out);
+
+/* One row of bom.csv (ucl_tune_bom_table): one part of the design. The strings are borrowed. */
+typedef struct ucl_tune_bom_row {
+  const char *designator;  /* the parameter: R1, C, ... */
+  double value;            /* SI, in 'unit': the snapped value of a tuned part */
+  const char *unit;        /* Ohm, F */
+  char series[8];          /* E24, ...; empty for a fixed part */
+  double tolerance_pct;    /* % */
+  const char *role;        /* "tuned" or "fixed" */
+  const char *description; /* the parameter's (`uclif params`) */
+} ucl_tune_bom_row;
+
+/* The table of bom.csv (static; one part: the row). */
+const ucl_table *ucl_tune_bom_table(void);
+
+/* The bom.csv row of part k at value 'value' (SI). Its strings point into t and the parameter
+ * table. */
+void ucl_tune_bom_row_of(const ucl_tune *t, int k, double value, ucl_tune_bom_row *row);
+
+/* The parts of a draws.csv row: the draw index (a long), its evaluation (ucl_tune_eval: met,
+ * cost, the target features), the drawn part values (n_parts doubles, SI). */
+enum { UCL_DRAW_PART_ID = 0, UCL_DRAW_PART_EVAL = 1, UCL_DRAW_PART_VALUES = 2 };
+
+/* The table of draws.csv for t: draw, met, cost, each target's feature (named, with unit and
+ * procedure, as its points.csv column), each part's drawn value (named as the parameter, with
+ * its unit). Built by ucl_tune_load; owned by t (valid while t lives). */
+const ucl_table *ucl_tune_draws_table(const ucl_tune *t);
 
 #endif

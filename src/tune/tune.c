@@ -2,8 +2,8 @@
  * and Monte Carlo draws (docs/spec.md "Tuning"). */
 #include "uclif/tune.h"
 
-#include <csv.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,9 @@ struct ucl_tune {
   long draws;
   uint64_t seed;
   int normal;
-  int col[UCL_TUNE_MAX_TARGETS]; /* points.csv column of each target */
+  long col[UCL_TUNE_MAX_TARGETS]; /* points.csv column of each target */
+  ucl_column draw_cols[3 + UCL_TUNE_MAX_TARGETS + UCL_TUNE_MAX_PARTS];
+  ucl_table draws_table; /* draws.csv: over draw_cols */
 };
 
 int ucl_tune_n_targets(const ucl_tune *t) {
@@ -74,24 +76,18 @@ static int is_type2_only(const char *name) {
   return strcmp(name, "R7") == 0 || strcmp(name, "C2") == 0;
 }
 
-/* The points.csv column called 'name' if it is a numeric feature, else -1. */
-static int feature_column(const char *name) {
-  int n;
-  const char *const *cols = ucl_results_point_columns(&n);
-  if (ucl_params_find(name) || strcmp(name, "point") == 0 || strcmp(name, "status") == 0 ||
-      strcmp(name, "reason") == 0) {
+/* The points.csv column called 'name' if it is a numeric feature (measured by a procedure, with
+ * a number: not the point, status, reason, a parameter or a search status), else -1. */
+static long feature_column(const char *name) {
+  const ucl_table *pt = ucl_results_points_table();
+  long col = ucl_table_find(pt, name);
+  if (col < 0) {
     return -1;
   }
-  size_t len = strlen(name);
-  if (len > 7 && strcmp(name + len - 7, "_status") == 0) {
-    return -1;
-  }
-  for (int k = 0; k < n; k++) {
-    if (strcmp(cols[k], name) == 0) {
-      return k;
-    }
-  }
-  return -1;
+  const ucl_column *c = &pt->cols[col];
+  int numeric = c->kind == UCL_COL_REAL || c->kind == UCL_COL_INT || c->kind == UCL_COL_LONG ||
+                (c->kind == UCL_COL_CELL && c->number);
+  return c->procedure[0] && numeric ? col : -1;
 }
 
 /* "4.0 +- 2%", "5m +- 0.1m", ">= 2k", "<= 1u". */
@@ -171,26 +167,118 @@ static int part_index(const ucl_tune *t, const char *name) {
   return -1;
 }
 
-/* Does the procedure that measures target column 'name' run? */
-static const char *procedure_off(const ucl_tune *t, const char *name) {
+/* The [characterize] key of 'procedure' (a points.csv column's) when the spec switches it
+ * off, else NULL (threshold, rate_curve and "all" always run). */
+static const char *procedure_off(const ucl_tune *t, const char *procedure) {
   const ucl_char_opts *o = &t->chr.opts;
-  if (strncmp(name, "tau_leak", 8) == 0 || strncmp(name, "leak_", 5) == 0) {
-    return o->tau_leak == UCL_OFF ? "tau_leak" : NULL;
-  }
-  if (strncmp(name, "tau_ref", 7) == 0 || strcmp(name, "spike_duration_s") == 0) {
-    return o->tau_ref == UCL_OFF ? "tau_ref" : NULL;
-  }
-  if (strncmp(name, "rheobase", 8) == 0) {
-    return o->rheobase == UCL_OFF ? "rheobase" : NULL;
-  }
-  if (strncmp(name, "energy", 6) == 0 || strncmp(name, "E_", 2) == 0 ||
-      strncmp(name, "ref_", 4) == 0) { /* the reference run belongs to the energy procedure */
-    return o->energy == UCL_OFF ? "energy" : NULL;
-  }
-  if (strncmp(name, "tau_adapt", 9) == 0 || strncmp(name, "adapt_", 6) == 0) {
-    return o->adaptation == UCL_OFF ? "adaptation" : NULL;
+  const struct {
+    const char *name;
+    int sw;
+  } keys[] = {{"tau_leak", o->tau_leak},
+              {"tau_ref", o->tau_ref},
+              {"rheobase", o->rheobase},
+              {"energy", o->energy},
+              {"adaptation", o->adaptation}};
+  for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+    if (strcmp(procedure, keys[k].name) == 0) {
+      return keys[k].sw == UCL_OFF ? keys[k].name : NULL;
+    }
   }
   return NULL;
+}
+
+/* ---- bom.csv and draws.csv (docs/outputs.md) ---- */
+
+/* A borrowed string at the column's offset (the bom's const char * fields). */
+static ucl_status text_ptr_cell(ucl_csv_writer *w, const void *part, const ucl_column *c) {
+  const char *s;
+  memcpy(&s, (const char *)part + c->offset, sizeof(s));
+  return ucl_csv_text(w, s);
+}
+
+#define BOM_TEXT(name, field, meaning)                                                             \
+  {                                                                                                \
+    name, "", UCL_COL_CELL, 0, offsetof(ucl_tune_bom_row, field), NULL, text_ptr_cell, NULL, NULL, \
+        "", meaning                                                                                \
+  }
+
+static const ucl_column bom_cols[] = {
+    BOM_TEXT("designator", designator, "the part: its parameter (R1, C, ...)"),
+    {"value", "", UCL_COL_REAL, 0, offsetof(ucl_tune_bom_row, value), NULL, NULL, NULL, NULL, "",
+     "its value in SI units (`unit`): the snapped value of a tuned part"},
+    BOM_TEXT("unit", unit, "`Ohm` or `F`"),
+    {"series", "", UCL_COL_TEXT, 0, offsetof(ucl_tune_bom_row, series), NULL, NULL, NULL, NULL, "",
+     "E-series of a tuned part (`E24`, ...); empty for a fixed part"},
+    {"tolerance_pct", "%", UCL_COL_REAL, 0, offsetof(ucl_tune_bom_row, tolerance_pct), NULL, NULL,
+     NULL, NULL, "", "its tolerance ([tolerance])"},
+    BOM_TEXT("role", role, "`tuned` or `fixed`"),
+    BOM_TEXT("description", description, "the parameter's description (`uclif params`)"),
+};
+
+static const ucl_table bom_table = {"bom.csv", bom_cols, sizeof(bom_cols) / sizeof(bom_cols[0])};
+
+const ucl_table *ucl_tune_bom_table(void) {
+  return &bom_table;
+}
+
+void ucl_tune_bom_row_of(const ucl_tune *t, int k, double value, ucl_tune_bom_row *row) {
+  const ucl_tune_part *p = &t->parts[k];
+  const ucl_param_info *info = ucl_params_find(p->name);
+  row->designator = p->name;
+  row->value = value;
+  row->unit = info ? info->unit : "";
+  row->series[0] = '\0';
+  if (p->free) {
+    snprintf(row->series, sizeof(row->series), "E%d", p->series);
+  }
+  row->tolerance_pct = 100.0 * p->tol;
+  row->role = p->free ? "tuned" : "fixed";
+  row->description = info ? info->desc : "";
+}
+
+static const ucl_column draw_head_cols[] = {
+    {"draw", "", UCL_COL_LONG, UCL_DRAW_PART_ID, 0, NULL, NULL, NULL, NULL, "",
+     "the draw's index (its parts' values come from the generator keyed by seed, draw, part)"},
+    {"met", "", UCL_COL_INT, UCL_DRAW_PART_EVAL, offsetof(ucl_tune_eval, met), NULL, NULL, NULL,
+     NULL, "", "1 when the draw meets every target, else 0"},
+    {"cost", "", UCL_COL_REAL, UCL_DRAW_PART_EVAL, offsetof(ucl_tune_eval, cost), NULL, NULL, NULL,
+     NULL, "", "sum of the squared target misses (0 when every target is met inside)"},
+};
+
+/* draws.csv: the fixed columns, then a column per target (the feature in ucl_tune_eval.f) and
+ * per part (the drawn values). */
+static void build_draws_table(ucl_tune *t) {
+  const ucl_table *pt = ucl_results_points_table();
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof(draw_head_cols) / sizeof(draw_head_cols[0]); i++) {
+    t->draw_cols[n++] = draw_head_cols[i];
+  }
+  for (int k = 0; k < t->n_targets; k++) {
+    const ucl_column *f = &pt->cols[t->col[k]];
+    t->draw_cols[n++] =
+        (ucl_column){.name = t->targets[k].name,
+                     .unit = f->unit,
+                     .kind = UCL_COL_REAL,
+                     .part = UCL_DRAW_PART_EVAL,
+                     .offset = offsetof(ucl_tune_eval, f) + (size_t)k * sizeof(double),
+                     .procedure = f->procedure,
+                     .meaning = "the feature in this draw (empty when not measured)"};
+  }
+  for (int k = 0; k < t->n_parts; k++) {
+    const ucl_param_info *info = ucl_params_find(t->parts[k].name);
+    t->draw_cols[n++] = (ucl_column){.name = t->parts[k].name,
+                                     .unit = info ? info->unit : "",
+                                     .kind = UCL_COL_REAL,
+                                     .part = UCL_DRAW_PART_VALUES,
+                                     .offset = (size_t)k * sizeof(double),
+                                     .procedure = "",
+                                     .meaning = "the part's drawn value"};
+  }
+  t->draws_table = (ucl_table){"draws.csv", t->draw_cols, n};
+}
+
+const ucl_table *ucl_tune_draws_table(const ucl_tune *t) {
+  return &t->draws_table;
 }
 
 ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag) {
@@ -360,8 +448,9 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
     ucl_tune_target *tg = &t->targets[t->n_targets];
     snprintf(tg->name, sizeof(tg->name), "%s", e->key);
     tg->line = e->line;
-    int col = feature_column(e->key);
-    const char *off = col >= 0 ? procedure_off(t, e->key) : NULL;
+    long col = feature_column(e->key);
+    const char *proc = col >= 0 ? ucl_results_points_table()->cols[col].procedure : "";
+    const char *off = procedure_off(t, proc);
     if (col < 0) {
       st = ucl_diag_set(diag, UCL_ERR_INVAL,
                         "not a feature (targets are points.csv feature columns such as "
@@ -370,9 +459,7 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
     } else if (off) {
       st = ucl_diag_set(diag, UCL_ERR_INVAL,
                         "contradicts [characterize] %s = off, which would never measure it", off);
-    } else if (!type2 &&
-               (strncmp(e->key, "tau_adapt", 9) == 0 || strncmp(e->key, "adapt_", 6) == 0) &&
-               t->chr.opts.adaptation != UCL_ON) {
+    } else if (!type2 && strcmp(proc, "adaptation") == 0 && t->chr.opts.adaptation != UCL_ON) {
       st = ucl_diag_set(diag, UCL_ERR_INVAL,
                         "a type I neuron does not adapt (set neuron = type2, or adaptation = on "
                         "in [characterize])");
@@ -394,6 +481,7 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
     ucl_tune_destroy(&t);
     return st;
   }
+  build_draws_table(t);
   *out = t;
   return UCL_OK;
 }
@@ -411,27 +499,6 @@ void ucl_tune_params(const ucl_tune *t, const double *values, ucl_params *out) {
   for (int k = 0; k < t->n_parts; k++) {
     (void)!ucl_params_set_value(out, t->parts[k].name, values[k], NULL);
   }
-}
-
-/* The numeric fields of one points.csv row (libcsv on the row written to memory). */
-typedef struct row_reader {
-  double *vals;
-  int n, k;
-} row_reader;
-
-static void rr_field(void *s, size_t len, void *data) {
-  row_reader *rr = data;
-  if (rr->k < rr->n) {
-    char *end = NULL;
-    double v = (s && len) ? strtod(s, &end) : NAN;
-    rr->vals[rr->k] = (s && len && end && *end == '\0') ? v : NAN;
-  }
-  rr->k++;
-}
-
-static void rr_row(int c, void *data) {
-  (void)c;
-  (void)data;
 }
 
 static double miss(const ucl_tune_target *tg, double f) {
@@ -470,41 +537,15 @@ ucl_status ucl_tune_eval_design(const ucl_tune *t, const double *values, ucl_tun
   }
   out->ok = st == UCL_OK && r.status == UCL_OK;
   if (st == UCL_OK) {
-    /* the features by column, from the points.csv row */
-    int n;
-    ucl_results_point_columns(&n);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    ucl_csv_writer *w = NULL;
-    double *vals = calloc((size_t)n, sizeof(double));
-    st = (m && vals) ? ucl_csv_wrap(m, n, &w) : UCL_ERR_NOMEM;
-    if (st == UCL_OK) {
-      st = ucl_results_write_point(w, 0, &p, &r, diag);
-    }
-    ucl_csv_abort(&w);
-    if (m) {
-      fclose(m);
-    }
-    if (st == UCL_OK) {
-      struct csv_parser cp;
-      row_reader rr = {vals, n, 0};
-      if (csv_init(&cp, CSV_APPEND_NULL) == 0) {
-        csv_parse(&cp, buf, len, rr_field, rr_row, &rr);
-        csv_fini(&cp, rr_field, rr_row, &rr);
-        csv_free(&cp);
-      }
-      for (int k = 0; k < t->n_targets; k++) {
-        out->f[k] = vals[t->col[k]];
+    /* the features, read through their points.csv columns; any NaN as NAN (not measured) */
+    for (int k = 0; k < t->n_targets; k++) {
+      double v = NAN;
+      if (ucl_results_point_number(t->col[k], &p, &r, &v) && !isnan(v)) {
+        out->f[k] = v;
       }
     }
-    free(buf);
-    free(vals);
   }
   ucl_char_result_free(&r);
-  if (st == UCL_ERR_NOMEM) {
-    return ucl_diag_set(diag, st, "out of memory");
-  }
   out->met = 1;
   out->cost = 0.0;
   for (int k = 0; k < t->n_targets; k++) {
@@ -521,8 +562,7 @@ void ucl_tune_draw(const ucl_tune *t, const double *values, long k, double *draw
     double u;
     uint64_t a = (uint64_t)k, b = (uint64_t)j;
     if (t->normal) { /* Box-Muller from two uniforms, σ = tol/3, cut at ±3σ */
-      double u1 = ucl_rng_uniform(t->seed, a, 2 * b),
-             u2 = ucl_rng_uniform(t->seed, a, 2 * b + 1);
+      double u1 = ucl_rng_uniform(t->seed, a, 2 * b), u2 = ucl_rng_uniform(t->seed, a, 2 * b + 1);
       double z = sqrt(-2.0 * log(u1 > 0.0 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
       u = fmax(-1.0, fmin(1.0, z / 3.0));
     } else {

@@ -312,30 +312,27 @@ static ucl_status snap(search *s, const double *cont, double *out, ucl_tune_eval
 
 /* ---- files ---- */
 
-static const char *unit_of(const char *part) {
-  const ucl_param_info *info = ucl_params_find(part);
-  return info ? info->unit : "";
+/* Open 'path' with the header of table 'tab'. */
+static ucl_status open_table(const char *path, const ucl_table *tab, ucl_csv_writer **w,
+                             ucl_diag *diag) {
+  const char *cols[3 + UCL_TUNE_MAX_TARGETS + UCL_TUNE_MAX_PARTS];
+  if (tab->n > sizeof(cols) / sizeof(cols[0])) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "%s: %zu columns", path, tab->n);
+  }
+  ucl_table_names(tab, cols);
+  return ucl_csv_open(path, cols, (int)tab->n, w, diag);
 }
 
 static ucl_status write_bom(const char *dir, const ucl_tune *t, const double *v, ucl_diag *diag) {
   char path[1024];
   snprintf(path, sizeof(path), "%s/bom.csv", dir);
-  static const char *const cols[] = {"designator",    "value", "unit",       "series",
-                                     "tolerance_pct", "role",  "description"};
   ucl_csv_writer *w = NULL;
-  ucl_status st = ucl_csv_open(path, cols, 7, &w, diag);
+  ucl_status st = open_table(path, ucl_tune_bom_table(), &w, diag);
   for (int k = 0; st == UCL_OK && k < ucl_tune_n_parts(t); k++) {
-    const ucl_tune_part *p = ucl_tune_part_at(t, k);
-    char series[8];
-    snprintf(series, sizeof(series), "E%d", p->series);
-    const ucl_param_info *info = ucl_params_find(p->name);
-    int bad = ucl_csv_text(w, p->name) != UCL_OK || ucl_csv_double(w, v[k]) != UCL_OK ||
-              ucl_csv_text(w, unit_of(p->name)) != UCL_OK ||
-              ucl_csv_text(w, p->free ? series : "") != UCL_OK ||
-              ucl_csv_double(w, 100.0 * p->tol) != UCL_OK ||
-              ucl_csv_text(w, p->free ? "tuned" : "fixed") != UCL_OK ||
-              ucl_csv_text(w, info ? info->desc : "") != UCL_OK;
-    st = bad ? ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", path) : ucl_csv_end_row(w, diag);
+    ucl_tune_bom_row row;
+    ucl_tune_bom_row_of(t, k, v[k], &row);
+    const void *parts[1] = {&row};
+    st = ucl_table_write_row(ucl_tune_bom_table(), parts, w, diag);
   }
   return st == UCL_OK ? ucl_csv_commit(&w, diag) : (ucl_csv_abort(&w), st);
 }
@@ -359,32 +356,20 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
   /* draws.csv */
   if (st == UCL_OK) {
     snprintf(path, sizeof(path), "%s/draws.csv", dir);
-    const char *cols[3 + UCL_TUNE_MAX_TARGETS + UCL_TUNE_MAX_PARTS];
-    int nc = 0;
-    cols[nc++] = "draw";
-    cols[nc++] = "met";
-    cols[nc++] = "cost";
-    for (int k = 0; k < nt; k++) {
-      cols[nc++] = ucl_tune_target_at(t, k)->name;
-    }
-    for (int k = 0; k < np; k++) {
-      cols[nc++] = ucl_tune_part_at(t, k)->name;
-    }
+    const ucl_table *tab = ucl_tune_draws_table(t);
     ucl_csv_writer *w = NULL;
-    st = ucl_csv_open(path, cols, nc, &w, diag);
+    st = open_table(path, tab, &w, diag);
     double *vals = malloc((size_t)np * sizeof(double));
+    if (st == UCL_OK && !vals) {
+      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
     for (long i = 0; st == UCL_OK && i < m; i++) {
       ucl_tune_draw(t, r->snap, i, vals);
-      int bad = !vals || ucl_csv_long(w, i) != UCL_OK || ucl_csv_long(w, draws[i].met) != UCL_OK ||
-                ucl_csv_double(w, draws[i].cost) != UCL_OK;
-      for (int k = 0; k < nt && !bad; k++) {
-        bad = ucl_csv_double(w, draws[i].f[k]) != UCL_OK;
-      }
-      for (int k = 0; k < np && !bad; k++) {
-        bad = ucl_csv_double(w, vals[k]) != UCL_OK;
-      }
-      st =
-          bad ? ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", path) : ucl_csv_end_row(w, diag);
+      const void *parts[3];
+      parts[UCL_DRAW_PART_ID] = &i;
+      parts[UCL_DRAW_PART_EVAL] = &draws[i];
+      parts[UCL_DRAW_PART_VALUES] = vals;
+      st = ucl_table_write_row(tab, parts, w, diag);
     }
     free(vals);
     st = st == UCL_OK ? ucl_csv_commit(&w, diag) : (ucl_csv_abort(&w), st);

@@ -1,0 +1,684 @@
+/* test_results.c — the output tables (columns.h) of points.csv, rate_curves.csv, bom.csv and
+ * draws.csv. Every field a column reads is set to a distinct value through an oracle list
+ * written here by hand (name -> field), independent of the tables, so a column that reads the
+ * wrong field (a swapped offset) fails; the row is written to memory, parsed back with libcsv
+ * and read by name; every column must be in the oracle. And docs/outputs.md lists exactly the
+ * tables' columns (the blocks between "<!-- columns: NAME -->" and "<!-- /columns -->"). */
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "uclif/columns.h"
+#include "uclif/results.h"
+#include "uclif/tune.h"
+
+/* ---- reading CSV text back ---- */
+
+#define MAX_ROWS 4
+#define MAX_FIELDS 256
+
+typedef struct parsed {
+  char *f[MAX_ROWS][MAX_FIELDS];
+  int n[MAX_ROWS];
+  int rows;
+} parsed;
+
+static void on_field(void *s, size_t len, void *data) {
+  parsed *p = data;
+  if (p->rows < MAX_ROWS && p->n[p->rows] < MAX_FIELDS) {
+    char *c = malloc(len + 1);
+    assert_non_null(c);
+    memcpy(c, s ? s : "", len);
+    c[len] = '\0';
+    p->f[p->rows][p->n[p->rows]++] = c;
+  }
+}
+
+static void on_row(int ch, void *data) {
+  (void)ch;
+  ((parsed *)data)->rows++;
+}
+
+static void parse(const char *buf, size_t len, parsed *p) {
+  memset(p, 0, sizeof(*p));
+  struct csv_parser cp;
+  assert_int_equal(csv_init(&cp, CSV_STRICT), 0);
+  assert_int_equal(csv_parse(&cp, buf, len, on_field, on_row, p), len);
+  assert_int_equal(csv_fini(&cp, on_field, on_row, p), 0);
+  csv_free(&cp);
+}
+
+static void parsed_free(parsed *p) {
+  for (int r = 0; r < MAX_ROWS; r++) {
+    for (int k = 0; k < p->n[r]; k++) {
+      free(p->f[r][k]);
+    }
+  }
+}
+
+/* The field of data row 'row' (1 = the first after the header) under header 'name'. */
+static const char *cell(const parsed *p, int row, const char *name) {
+  assert_true(row < p->rows);
+  for (int k = 0; k < p->n[0]; k++) {
+    if (strcmp(p->f[0][k], name) == 0) {
+      assert_int_equal(p->n[row], p->n[0]);
+      return p->f[row][k];
+    }
+  }
+  fail_msg("no column %s", name);
+  return "";
+}
+
+static double number(const parsed *p, int row, const char *name) {
+  const char *s = cell(p, row, name);
+  char *end = NULL;
+  double v = strtod(s, &end);
+  if (!*s || *end) {
+    fail_msg("column %s: '%s' is not a number", name, s);
+  }
+  return v;
+}
+
+/* A memory stream with a writer for table t, its header written. */
+typedef struct memcsv {
+  char *buf;
+  size_t len;
+  FILE *f;
+  ucl_csv_writer *w;
+} memcsv;
+
+static void mem_open(memcsv *m, const ucl_table *t) {
+  memset(m, 0, sizeof(*m));
+  m->f = open_memstream(&m->buf, &m->len);
+  assert_non_null(m->f);
+  assert_int_equal(ucl_csv_wrap(m->f, (int)t->n, &m->w), UCL_OK);
+  ucl_diag d = {{0}};
+  for (size_t i = 0; i < t->n; i++) {
+    assert_int_equal(ucl_csv_text(m->w, t->cols[i].name), UCL_OK);
+  }
+  assert_int_equal(ucl_csv_end_row(m->w, &d), UCL_OK);
+}
+
+static void mem_close(memcsv *m, parsed *p) {
+  ucl_csv_abort(&m->w);
+  assert_int_equal(fclose(m->f), 0);
+  parse(m->buf, m->len, p);
+  free(m->buf);
+}
+
+/* ---- oracles: a column name and the field it must read ---- */
+
+typedef enum okind { O_REAL, O_INT, O_LONG } okind;
+
+typedef struct oracle {
+  const char *name;
+  okind kind;
+  void *field;
+} oracle;
+
+typedef struct text_oracle {
+  const char *name;
+  const char *text; /* what the column must read */
+} text_oracle;
+
+/* Set every oracle field to a distinct value (base + its index; reals not whole). */
+static void fill(const oracle *o, size_t n, double base) {
+  for (size_t i = 0; i < n; i++) {
+    double v = base + (double)i;
+    switch (o[i].kind) {
+    case O_REAL:
+      *(double *)o[i].field = v + 0.25;
+      break;
+    case O_INT:
+      *(int *)o[i].field = (int)v;
+      break;
+    case O_LONG:
+      *(long *)o[i].field = (long)v;
+      break;
+    }
+  }
+}
+
+static double expected(const oracle *o) {
+  switch (o->kind) {
+  case O_REAL:
+    return *(const double *)o->field;
+  case O_INT:
+    return *(const int *)o->field;
+  case O_LONG:
+    return (double)*(const long *)o->field;
+  }
+  return NAN;
+}
+
+/* Every numeric oracle reads back under its name in data row 'row'. */
+static void check_oracles(const parsed *p, int row, const oracle *o, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    double got = number(p, row, o[i].name), want = expected(&o[i]);
+    if (got != want) {
+      fail_msg("column %s reads %.17g, its field holds %.17g", o[i].name, got, want);
+    }
+  }
+}
+
+static void check_texts(const parsed *p, int row, const text_oracle *o, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const char *got = cell(p, row, o[i].name);
+    if (strcmp(got, o[i].text) != 0) {
+      fail_msg("column %s reads '%s', expected '%s'", o[i].name, got, o[i].text);
+    }
+  }
+}
+
+static int in_oracles(const char *name, const oracle *o, size_t n, const text_oracle *to,
+                      size_t nt) {
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(o[i].name, name) == 0) {
+      return 1;
+    }
+  }
+  for (size_t i = 0; i < nt; i++) {
+    if (strcmp(to[i].name, name) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- points.csv ---- */
+
+static void test_points_columns(void **state) {
+  (void)state;
+  static ucl_char_result r;
+  memset(&r, 0, sizeof(r));
+  const oracle o[] = {
+      {"threshold_V", O_REAL, &r.threshold.value},
+      {"threshold_lo_V", O_REAL, &r.threshold.lo},
+      {"threshold_hi_V", O_REAL, &r.threshold.hi},
+      {"threshold_sims", O_INT, &r.threshold.sims},
+      {"V_mem_threshold_V", O_REAL, &r.threshold.v_latch},
+      {"rheobase_V", O_REAL, &r.rheobase.value},
+      {"rheobase_lo_V", O_REAL, &r.rheobase.lo},
+      {"rheobase_hi_V", O_REAL, &r.rheobase.hi},
+      {"rheobase_sims", O_INT, &r.rheobase.sims},
+      {"tau_leak_off_s", O_REAL, &r.tau_leak_off_s},
+      {"tau_leak_off_r2", O_REAL, &r.tau_leak_off_r2},
+      {"tau_leak_on_s", O_REAL, &r.tau_leak_on_s},
+      {"tau_leak_on_r2", O_REAL, &r.tau_leak_on_r2},
+      {"leak_amplitude_V", O_REAL, &r.leak_amplitude},
+      {"tau_ref_s", O_REAL, &r.tau_ref_s},
+      {"tau_ref_r2", O_REAL, &r.tau_ref_r2},
+      {"spike_duration_s", O_REAL, &r.spike_duration_s},
+      {"adapt_amplitude_V", O_REAL, &r.adapt_amplitude},
+      {"adapt_window_s", O_REAL, &r.adapt_window},
+      {"adapt_spikes", O_LONG, &r.adapt_spikes},
+      {"tau_adapt_s", O_REAL, &r.adapt.tau_s},
+      {"adapt_r0_Hz", O_REAL, &r.adapt.r0_Hz},
+      {"adapt_rinf_Hz", O_REAL, &r.adapt.rinf_Hz},
+      {"adapt_r2", O_REAL, &r.adapt.r2},
+      {"adapt_index_efel", O_REAL, &r.adapt_index_efel},
+      {"adapt_index_ipfx", O_REAL, &r.adapt_index_ipfx},
+      {"ref_amplitude_V", O_REAL, &r.ref_amplitude},
+      {"ref_spikes", O_LONG, &r.ref.spikes},
+      {"ref_rate_mean_Hz", O_REAL, &r.ref.rate_mean_Hz},
+      {"ref_rate_first_isi_Hz", O_REAL, &r.ref.rate_first_isi_Hz},
+      {"ref_rate_steady_Hz", O_REAL, &r.ref.rate_steady_Hz},
+      {"ref_latency_s", O_REAL, &r.ref.latency_s},
+      {"ref_isi_cv", O_REAL, &r.ref.isi_cv},
+      {"E_in_J", O_REAL, &r.e_in_J},
+      {"E_vdd_J", O_REAL, &r.e_vdd_J},
+      {"energy_per_spike_J", O_REAL, &r.e_per_spike_J},
+      {"energy_in_per_spike_J", O_REAL, &r.e_in_per_spike_J},
+      {"energy_vdd_per_spike_J", O_REAL, &r.e_vdd_per_spike_J},
+      {"energy_paper_J", O_REAL, &r.e_paper_J},
+      {"energy_stored_J", O_REAL, &r.e_stored_J},
+      {"sims", O_LONG, &r.sims},
+      {"steps", O_LONG, &r.stats.steps},
+      {"rhs_evals", O_LONG, &r.stats.rhs_evals},
+      {"jac_evals", O_LONG, &r.stats.jac_evals},
+      {"err_test_fails", O_LONG, &r.stats.err_test_fails},
+      {"nonlin_fails", O_LONG, &r.stats.nonlin_fails},
+      {"restarts", O_LONG, &r.stats.reinits},
+  };
+  fill(o, N_OF(o), 100.0);
+  r.status = UCL_ERR_SOLVER;
+  snprintf(r.reason, sizeof(r.reason), "%s", "tau_ref: the solver\nfailed, at \"t\"");
+  r.threshold.status = UCL_SEARCH_NEVER_FIRES;
+  r.rheobase.status = UCL_SEARCH_FIRES_AT_LOWER;
+  const long id = 4242;
+  const text_oracle to[] = {
+      {"point", "4242"},
+      {"status", "solver"},
+      {"reason", "tau_ref: the solver failed, at \"t\""}, /* on one line */
+      {"threshold_status", "never_fires"},
+      {"rheobase_status", "fires_at_lower_bound"},
+  };
+  /* the parameters, read by name through params.h: each a distinct value */
+  ucl_params p;
+  ucl_params_default(&p);
+  for (size_t i = 0; i < ucl_params_count(); i++) {
+    const ucl_param_info *in = ucl_params_info(i);
+    double v = in->kind == UCL_PARAM_CHOICE  ? (strchr(in->choices, '|') ? 1.0 : 0.0)
+               : in->kind == UCL_PARAM_COUNT ? (double)(1 + i)
+                                             : 1.5 + (double)i;
+    ucl_diag d = {{0}};
+    if (ucl_params_set_value(&p, in->name, v, &d) != UCL_OK) {
+      fail_msg("%s = %g: %s", in->name, v, d.msg);
+    }
+  }
+
+  const ucl_table *t = ucl_results_points_table();
+  /* every column is in an oracle (a new column needs its entry here) */
+  for (size_t i = 0; i < t->n; i++) {
+    const ucl_column *c = &t->cols[i];
+    int param = c->part == UCL_POINT_PART_PARAMS && ucl_params_find(c->name) != NULL;
+    if (!param && !in_oracles(c->name, o, N_OF(o), to, N_OF(to))) {
+      fail_msg("points.csv column %s has no oracle entry in test_results.c", c->name);
+    }
+  }
+  memcsv m;
+  parsed ps;
+  ucl_diag d = {{0}};
+  mem_open(&m, t);
+  assert_int_equal(ucl_results_write_point(m.w, id, &p, &r, &d), UCL_OK);
+  mem_close(&m, &ps);
+  assert_int_equal(ps.rows, 2);
+  assert_int_equal(ps.n[1], (int)t->n);
+  check_oracles(&ps, 1, o, N_OF(o));
+  check_texts(&ps, 1, to, N_OF(to));
+  for (size_t i = 0; i < ucl_params_count(); i++) {
+    const ucl_param_info *in = ucl_params_info(i);
+    char want[64];
+    ucl_params_format(&p, in, want, sizeof(want));
+    if (in->kind == UCL_PARAM_CHOICE) {
+      assert_string_equal(cell(&ps, 1, in->name), want);
+    } else {
+      double v = 0.0;
+      assert_int_equal(ucl_params_get(&p, in->name, &v), UCL_OK);
+      assert_true(number(&ps, 1, in->name) == v);
+    }
+  }
+  /* tune's lookup: the same numbers by column, none for text */
+  for (size_t i = 0; i < N_OF(o); i++) {
+    double v = NAN;
+    assert_int_equal(ucl_results_point_number(ucl_table_find(t, o[i].name), &p, &r, &v), 1);
+    if (v != expected(&o[i])) {
+      fail_msg("ucl_results_point_number(%s) = %.17g, its field holds %.17g", o[i].name, v,
+               expected(&o[i]));
+    }
+  }
+  for (size_t i = 1; i < N_OF(to); i++) { /* the point index has no number here */
+    double v = 0.0;
+    assert_int_equal(ucl_results_point_number(ucl_table_find(t, to[i].name), &p, &r, &v), 0);
+  }
+  double v = 0.0;
+  assert_int_equal(ucl_results_point_number(ucl_table_find(t, "R1"), &p, &r, &v), 1);
+  assert_true(v == p.circuit.R1);
+  assert_int_equal(ucl_results_point_number(-1, &p, &r, &v), 0);
+  /* the names list is the table's */
+  int n = 0;
+  const char *const *names = ucl_results_point_columns(&n);
+  assert_int_equal(n, (int)t->n);
+  for (int k = 0; k < n; k++) {
+    assert_string_equal(names[k], t->cols[k].name);
+  }
+  parsed_free(&ps);
+}
+
+/* ---- rate_curves.csv ---- */
+
+static void test_curve_columns(void **state) {
+  (void)state;
+  ucl_rate_point pts[2];
+  memset(pts, 0, sizeof(pts));
+  static ucl_char_result r;
+  memset(&r, 0, sizeof(r));
+  r.curve = pts;
+  r.n_curve = 2;
+  for (int k = 0; k < 2; k++) {
+    ucl_rate_point *pt = &pts[k];
+    const oracle o[] = {
+        {"amplitude_V", O_REAL, &pt->amplitude},
+        {"simulated", O_INT, &pt->simulated},
+        {"spikes", O_LONG, &pt->f.spikes},
+        {"rate_mean_Hz", O_REAL, &pt->f.rate_mean_Hz},
+        {"rate_first_isi_Hz", O_REAL, &pt->f.rate_first_isi_Hz},
+        {"rate_steady_Hz", O_REAL, &pt->f.rate_steady_Hz},
+        {"latency_s", O_REAL, &pt->f.latency_s},
+        {"isi_mean_s", O_REAL, &pt->f.isi_mean_s},
+        {"isi_cv", O_REAL, &pt->f.isi_cv},
+        {"adapt_index_efel", O_REAL, &pt->f.adapt_index_efel},
+        {"adapt_index_ipfx", O_REAL, &pt->f.adapt_index_ipfx},
+        {"E_in_J", O_REAL, &pt->e_in},
+        {"E_vdd_J", O_REAL, &pt->e_vdd},
+        {"energy_per_spike_J", O_REAL, &pt->e_per_spike},
+    };
+    const text_oracle to[] = {
+        {"point", "77"},
+        {"status", k == 0 ? "ok" : "chattering"},
+    };
+    fill(o, N_OF(o), 10.0 + 100.0 * k);
+    pt->status = k == 0 ? UCL_OK : UCL_ERR_EVENTS;
+    if (k == 1) {
+      const ucl_table *t = ucl_results_curves_table();
+      for (size_t i = 0; i < t->n; i++) {
+        if (!in_oracles(t->cols[i].name, o, N_OF(o), to, N_OF(to))) {
+          fail_msg("rate_curves.csv column %s has no oracle entry in test_results.c",
+                   t->cols[i].name);
+        }
+      }
+      memcsv m;
+      parsed ps;
+      ucl_diag d = {{0}};
+      mem_open(&m, t);
+      assert_int_equal(ucl_results_write_curve(m.w, 77, &r, &d), UCL_OK);
+      mem_close(&m, &ps);
+      assert_int_equal(ps.rows, 3);
+      check_oracles(&ps, 2, o, N_OF(o));
+      check_texts(&ps, 2, to, N_OF(to));
+      /* row 1 is point 0's: the oracle of k = 0 holds 100 less */
+      for (size_t i = 0; i < N_OF(o); i++) {
+        assert_true(number(&ps, 1, o[i].name) == expected(&o[i]) - 100.0);
+      }
+      assert_string_equal(cell(&ps, 1, "status"), "ok");
+      int n = 0;
+      const char *const *names = ucl_results_curve_columns(&n);
+      assert_int_equal(n, (int)t->n);
+      for (int j = 0; j < n; j++) {
+        assert_string_equal(names[j], t->cols[j].name);
+      }
+      parsed_free(&ps);
+    }
+  }
+}
+
+/* ---- bom.csv and draws.csv ---- */
+
+static const char *write_spec(const char *text) {
+  static char path[64];
+  snprintf(path, sizeof(path), "%s", "/tmp/ucl_results_XXXXXX");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
+
+static ucl_tune *load_tune(void) {
+  const char *path = write_spec("[free]\nC = 4.7n, 47n, e24\n[targets]\nthreshold_V = 5 +- 2%\n"
+                                "tau_leak_off_s = 6m +- 3%\n[tolerance]\nR2 = 2%\n");
+  ucl_tune *t = NULL;
+  ucl_diag d = {{0}};
+  ucl_status st = ucl_tune_load(path, &t, &d);
+  unlink(path);
+  if (st != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  return t;
+}
+
+static void test_bom_columns(void **state) {
+  (void)state;
+  ucl_tune_bom_row row;
+  memset(&row, 0, sizeof(row));
+  const oracle o[] = {
+      {"value", O_REAL, &row.value},
+      {"tolerance_pct", O_REAL, &row.tolerance_pct},
+  };
+  fill(o, N_OF(o), 10.0);
+  row.designator = "R9";
+  row.unit = "Ohm";
+  snprintf(row.series, sizeof(row.series), "%s", "E96");
+  row.role = "tuned";
+  row.description = "a description, with \"quotes\"";
+  const text_oracle to[] = {
+      {"designator", "R9"},
+      {"unit", "Ohm"},
+      {"series", "E96"},
+      {"role", "tuned"},
+      {"description", "a description, with \"quotes\""},
+  };
+  const ucl_table *t = ucl_tune_bom_table();
+  for (size_t i = 0; i < t->n; i++) {
+    if (!in_oracles(t->cols[i].name, o, N_OF(o), to, N_OF(to))) {
+      fail_msg("bom.csv column %s has no oracle entry in test_results.c", t->cols[i].name);
+    }
+  }
+  memcsv m;
+  parsed ps;
+  ucl_diag d = {{0}};
+  mem_open(&m, t);
+  const void *parts[1] = {&row};
+  assert_int_equal(ucl_table_write_row(t, parts, m.w, &d), UCL_OK);
+  mem_close(&m, &ps);
+  assert_int_equal(ps.rows, 2);
+  check_oracles(&ps, 1, o, N_OF(o));
+  check_texts(&ps, 1, to, N_OF(to));
+  parsed_free(&ps);
+
+  /* the row of a part: C tuned (E24, 10 % by default), R2 fixed at 2 % */
+  ucl_tune *tu = load_tune();
+  assert_string_equal(ucl_tune_part_at(tu, 0)->name, "C");
+  ucl_tune_bom_row_of(tu, 0, 15e-9, &row);
+  assert_string_equal(row.designator, "C");
+  assert_true(row.value == 15e-9);
+  assert_string_equal(row.unit, "F");
+  assert_string_equal(row.series, "E24");
+  assert_true(row.tolerance_pct == 10.0);
+  assert_string_equal(row.role, "tuned");
+  assert_string_equal(row.description, ucl_params_find("C")->desc);
+  for (int k = 0; k < ucl_tune_n_parts(tu); k++) {
+    if (strcmp(ucl_tune_part_at(tu, k)->name, "R2") == 0) {
+      ucl_tune_bom_row_of(tu, k, 1e5, &row);
+      assert_string_equal(row.unit, "Ohm");
+      assert_string_equal(row.series, "");
+      assert_true(row.tolerance_pct == 2.0);
+      assert_string_equal(row.role, "fixed");
+    }
+  }
+  ucl_tune_destroy(&tu);
+}
+
+static void test_draws_columns(void **state) {
+  (void)state;
+  ucl_tune *tu = load_tune();
+  int nt = ucl_tune_n_targets(tu), np = ucl_tune_n_parts(tu);
+  assert_int_equal(nt, 2);
+  assert_int_equal(np, 7); /* type I: R1 ... R6, C */
+  ucl_tune_eval e;
+  memset(&e, 0, sizeof(e));
+  double vals[UCL_TUNE_MAX_PARTS];
+  long id = 31;
+  oracle o[3 + UCL_TUNE_MAX_TARGETS + UCL_TUNE_MAX_PARTS];
+  size_t n = 0;
+  o[n++] = (oracle){"draw", O_LONG, &id};
+  o[n++] = (oracle){"met", O_INT, &e.met};
+  o[n++] = (oracle){"cost", O_REAL, &e.cost};
+  for (int k = 0; k < nt; k++) {
+    o[n++] = (oracle){ucl_tune_target_at(tu, k)->name, O_REAL, &e.f[k]};
+  }
+  for (int k = 0; k < np; k++) {
+    o[n++] = (oracle){ucl_tune_part_at(tu, k)->name, O_REAL, &vals[k]};
+  }
+  fill(o, n, 50.0);
+  const ucl_table *t = ucl_tune_draws_table(tu);
+  assert_int_equal(t->n, n); /* names in the oracle, in file order */
+  for (size_t i = 0; i < n; i++) {
+    assert_string_equal(t->cols[i].name, o[i].name);
+  }
+  memcsv m;
+  parsed ps;
+  ucl_diag d = {{0}};
+  mem_open(&m, t);
+  const void *parts[3];
+  parts[UCL_DRAW_PART_ID] = &id;
+  parts[UCL_DRAW_PART_EVAL] = &e;
+  parts[UCL_DRAW_PART_VALUES] = vals;
+  assert_int_equal(ucl_table_write_row(t, parts, m.w, &d), UCL_OK);
+  mem_close(&m, &ps);
+  check_oracles(&ps, 1, o, n);
+  parsed_free(&ps);
+  /* units and procedures: the feature's points.csv column's, the parameter's */
+  const ucl_column *c = &t->cols[ucl_table_find(t, "threshold_V")];
+  assert_string_equal(c->unit, "V");
+  assert_string_equal(c->procedure, "threshold");
+  c = &t->cols[ucl_table_find(t, "tau_leak_off_s")];
+  assert_string_equal(c->unit, "s");
+  assert_string_equal(c->procedure, "tau_leak");
+  assert_string_equal(t->cols[ucl_table_find(t, "R1")].unit, "Ohm");
+  assert_string_equal(t->cols[ucl_table_find(t, "C")].unit, "F");
+  ucl_tune_destroy(&tu);
+}
+
+/* ---- docs/outputs.md lists exactly the tables' columns ---- */
+
+/* How a column is listed: NULL for its own row (ucl_column_markdown), or a fixed row that
+ * stands for a run of columns (each parameter, each target, ...), listed once. */
+typedef const char *(*collapse_fn)(const ucl_column *c);
+
+static void append(char **s, size_t *len, const char *text) {
+  size_t l = strlen(text);
+  char *n = realloc(*s, *len + l + 2);
+  assert_non_null(n);
+  memcpy(n + *len, text, l);
+  n[*len + l] = '\n';
+  n[*len + l + 1] = '\0';
+  *s = n;
+  *len += l + 1;
+}
+
+/* The block docs/outputs.md must hold for table t: a header, then a row per column (or per run
+ * of collapsed columns). Caller frees. */
+static char *doc_block(const ucl_table *t, collapse_fn collapse) {
+  char *s = NULL;
+  size_t len = 0;
+  append(&s, &len, "| column | unit | procedure | meaning |");
+  append(&s, &len, "|---|---|---|---|");
+  const char *last = NULL;
+  for (size_t i = 0; i < t->n; i++) {
+    const char *row = collapse ? collapse(&t->cols[i]) : NULL;
+    if (row) {
+      if (row != last) {
+        append(&s, &len, row);
+      }
+    } else {
+      char buf[1024];
+      size_t need = ucl_column_markdown(&t->cols[i], buf, sizeof(buf));
+      assert_true(need < sizeof(buf));
+      append(&s, &len, buf);
+    }
+    last = row;
+  }
+  return s;
+}
+
+static char *read_doc(void) {
+  FILE *f = fopen(UCL_SOURCE_DIR "/docs/outputs.md", "rb");
+  assert_non_null(f);
+  char *s = NULL;
+  size_t len = 0, cap = 0;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+    if (len + n + 1 > cap) {
+      cap = 2 * (len + n + 1);
+      char *g = realloc(s, cap);
+      assert_non_null(g);
+      s = g;
+    }
+    memcpy(s + len, buf, n);
+    len += n;
+  }
+  assert_int_equal(fclose(f), 0);
+  assert_non_null(s);
+  s[len] = '\0';
+  return s;
+}
+
+/* docs/outputs.md holds, between "<!-- columns: MARKER -->" and "<!-- /columns -->" (blank
+ * lines at either end aside), exactly doc_block(t, collapse). On a mismatch the expected block
+ * is printed, to paste, and 1 returned (0 when it matches). This is the hook for every output
+ * table: one call per table. */
+static int check_doc(const char *doc, const char *marker, const ucl_table *t,
+                     collapse_fn collapse) {
+  char open[128];
+  snprintf(open, sizeof(open), "<!-- columns: %s -->\n", marker);
+  const char *a = strstr(doc, open);
+  const char *b = a ? strstr(a, "<!-- /columns -->") : NULL;
+  char *want = doc_block(t, collapse);
+  if (!a || !b) {
+    fprintf(stderr,
+            "docs/outputs.md has no block for %s; it should hold:\n%s\n%s\n"
+            "<!-- /columns -->\n",
+            marker, open, want);
+    free(want);
+    return 1;
+  }
+  a += strlen(open);
+  while (*a == '\n') {
+    a++;
+  }
+  while (b > a && b[-1] == '\n') {
+    b--;
+  }
+  size_t wl = strlen(want);
+  if ((size_t)(b - a) + 1 != wl || strncmp(a, want, wl - 1) != 0) {
+    fprintf(stderr,
+            "docs/outputs.md, block %s, differs from the table's columns:\n%s\n%s\n"
+            "<!-- /columns -->\n",
+            marker, open, want);
+    free(want);
+    return 1;
+  }
+  free(want);
+  return 0;
+}
+
+static const char *points_collapse(const ucl_column *c) {
+  return c->part == UCL_POINT_PART_PARAMS
+             ? "| every parameter | its unit (`uclif params`) | – | the configuration, one column "
+               "per parameter, named as in `uclif params` |"
+             : NULL;
+}
+
+static const char *draws_collapse(const ucl_column *c) {
+  if (c->part == UCL_DRAW_PART_EVAL && c->offset >= offsetof(ucl_tune_eval, f) &&
+      c->offset < offsetof(ucl_tune_eval, f) + sizeof(((ucl_tune_eval *)0)->f)) {
+    return "| each target's feature, named as its points.csv column | its column's | its "
+           "column's | the feature in this draw (empty when not measured) |";
+  }
+  if (c->part == UCL_DRAW_PART_VALUES) {
+    return "| each part, named as its parameter | its unit | – | the part's drawn value |";
+  }
+  return NULL;
+}
+
+static void test_docs_list_the_columns(void **state) {
+  (void)state;
+  char *doc = read_doc();
+  ucl_tune *tu = load_tune();
+  int bad = check_doc(doc, "points.csv", ucl_results_points_table(), points_collapse) +
+            check_doc(doc, "rate_curves.csv", ucl_results_curves_table(), NULL) +
+            check_doc(doc, "bom.csv", ucl_tune_bom_table(), NULL) +
+            check_doc(doc, "draws.csv", ucl_tune_draws_table(tu), draws_collapse);
+  ucl_tune_destroy(&tu);
+  free(doc);
+  if (bad) {
+    fail_msg("%d block(s) of docs/outputs.md differ from the tables (expected blocks above)", bad);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_points_columns),        cmocka_unit_test(test_curve_columns),
+      cmocka_unit_test(test_bom_columns),           cmocka_unit_test(test_draws_columns),
+      cmocka_unit_test(test_docs_list_the_columns),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
