@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "uclif/results.h"
+
 #define MAX_SWEPT 8
 #define MAX_STATUS 16
 #define MAX_AXIS 200 /* distinct values per axis of a heat map */
@@ -1036,6 +1038,26 @@ static ucl_status write_index(const out *o, const rep *r, const char *dir, const
   return UCL_OK;
 }
 
+/* The columns the report reads are the output tables' (results.h): a column renamed or removed
+ * there is caught here, on every report, instead of giving plots that silently go missing. */
+static ucl_status check_schema(ucl_diag *diag) {
+  const ucl_table *pt = ucl_results_points_table(), *ct = ucl_results_curves_table();
+  for (int k = 0; k < C_SWEPT; k++) {
+    if (ucl_table_find(pt, col_names[k]) < 0) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL, "report: points.csv has no column %s (results.c)",
+                          col_names[k]);
+    }
+  }
+  static const char *const curve_names[] = {"point", "amplitude_V", "rate_mean_Hz", "status"};
+  for (size_t k = 0; k < sizeof(curve_names) / sizeof(curve_names[0]); k++) {
+    if (ucl_table_find(ct, curve_names[k]) < 0) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "report: rate_curves.csv has no column %s (results.c)", curve_names[k]);
+    }
+  }
+  return UCL_OK;
+}
+
 ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_report_summary *sum,
                             ucl_diag *diag) {
   size_t dl = strlen(dir) + 64;
@@ -1051,6 +1073,9 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
   size_t maxp = opts && opts->max_plot_points ? opts->max_plot_points : 10000;
   if (!points || !curves_path || !manifest || !rdir || !ddir) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if ((st = check_schema(diag)) != UCL_OK) {
     goto done;
   }
   if (strchr(dir, '\'') || strchr(dir, '"')) {
