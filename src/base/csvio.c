@@ -8,20 +8,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Numbers of the current row wait in 'buf' and reach the stream in one fwrite at the end of the
+ * row (or when the buffer fills, or before a text field, which libcsv writes to the stream): one
+ * stdio call per row instead of one per field. Between rows the stream holds everything, so a
+ * caller of ucl_csv_wrap may write to it there. */
+#define UCL_CSV_BUF 1024
+
 struct ucl_csv_writer {
   FILE *f;
   char *path, *tmp; /* NULL for a wrapped stream */
   int n_cols, col;
   int failed;
-  int owns; /* the writer opened f (and renames the file on commit) */
+  int owns;   /* the writer opened f (and renames the file on commit) */
+  size_t len; /* bytes pending in buf */
+  char buf[UCL_CSV_BUF];
 };
 
+static int flush_buf(ucl_csv_writer *w) {
+  if (w->len > 0 && fwrite(w->buf, 1, w->len, w->f) != w->len) {
+    w->len = 0;
+    return -1;
+  }
+  w->len = 0;
+  return 0;
+}
+
 static int put_sep(ucl_csv_writer *w) {
-  if (w->col > 0 && fputc(',', w->f) == EOF) {
+  if (flush_buf(w) != 0 || (w->col > 0 && fputc(',', w->f) == EOF)) {
     return -1;
   }
   w->col++;
   return 0;
+}
+
+/* Room for 'n' more bytes in buf (flushing it if need be): a pointer to them, or NULL after a
+ * failed flush. */
+static char *reserve(ucl_csv_writer *w, size_t n) {
+  if (w->len + n > UCL_CSV_BUF && flush_buf(w) != 0) {
+    return NULL;
+  }
+  return w->buf + w->len;
 }
 
 ucl_status ucl_csv_text(ucl_csv_writer *w, const char *s) {
@@ -291,17 +317,17 @@ size_t ucl_csv_format_sample(double v, char *buf) {
   return format_printf(v, buf, UCL_CSV_SAMPLE_DIGITS);
 }
 
-/* Append a formatted number as the next field: separator and text in one write. */
+/* Append a formatted number as the next field (into buf). */
 static ucl_status put_number(ucl_csv_writer *w, double v, size_t (*format)(double, char *)) {
-  char buf[UCL_CSV_NUMBER_SIZE + 1];
-  size_t off = w->col > 0;
-  buf[0] = ',';
-  size_t len = off + format(v, buf + off);
-  w->col++;
-  if (fwrite(buf, 1, len, w->f) != len) {
+  char *s = reserve(w, UCL_CSV_NUMBER_SIZE + 1);
+  if (!s) {
     w->failed = 1;
     return UCL_ERR_IO;
   }
+  size_t off = w->col > 0;
+  s[0] = ',';
+  w->len += off + format(v, s + off);
+  w->col++;
   return UCL_OK;
 }
 
@@ -314,10 +340,16 @@ ucl_status ucl_csv_sample(ucl_csv_writer *w, double v) {
 }
 
 ucl_status ucl_csv_long(ucl_csv_writer *w, long v) {
-  if (put_sep(w) != 0 || fprintf(w->f, "%ld", v) < 0) {
+  char *s = reserve(w, UCL_CSV_NUMBER_SIZE + 1);
+  if (!s) {
     w->failed = 1;
     return UCL_ERR_IO;
   }
+  size_t off = w->col > 0;
+  s[0] = ',';
+  int n = snprintf(s + off, UCL_CSV_NUMBER_SIZE, "%ld", v);
+  w->len += off + (size_t)(n > 0 ? n : 0);
+  w->col++;
   return UCL_OK;
 }
 
@@ -328,7 +360,12 @@ ucl_status ucl_csv_end_row(ucl_csv_writer *w, ucl_diag *diag) {
                         w->col, w->n_cols);
   }
   w->col = 0;
-  if (fputs("\r\n", w->f) == EOF || w->failed) {
+  char *s = reserve(w, 2);
+  if (s) {
+    memcpy(s, "\r\n", 2);
+    w->len += 2;
+  }
+  if (!s || flush_buf(w) != 0 || w->failed) {
     w->failed = 1;
     return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", w->tmp ? w->tmp : "stream",
                         strerror(errno));
@@ -383,7 +420,7 @@ ucl_status ucl_csv_open(const char *path, const char *const *cols, int n_cols, u
 ucl_status ucl_csv_commit(ucl_csv_writer **wp, ucl_diag *diag) {
   ucl_csv_writer *w = *wp;
   ucl_status st = UCL_OK;
-  int bad = w->failed || fflush(w->f) != 0 || ferror(w->f);
+  int bad = flush_buf(w) != 0 || w->failed || fflush(w->f) != 0 || ferror(w->f);
   if (fclose(w->f) != 0) {
     bad = 1;
   }
@@ -413,7 +450,7 @@ ucl_status ucl_csv_wrap(FILE *f, int n_cols, ucl_csv_writer **out) {
 }
 
 ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len) {
-  if (w->col != 0 || fwrite(bytes, 1, len, w->f) != len) {
+  if (w->col != 0 || flush_buf(w) != 0 || fwrite(bytes, 1, len, w->f) != len) {
     w->failed = 1;
     return UCL_ERR_IO;
   }
