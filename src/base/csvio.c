@@ -1,4 +1,4 @@
-/* csvio.c — CSV writing through libcsv with temp-file + rename. */
+/* csvio.c — CSV writing through libcsv with temp-file + rename, and the number formatters. */
 #include "uclif/csvio.h"
 
 #include <csv.h>
@@ -73,8 +73,9 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
                                   "93949596979899";
 
 /* floor(e·log10(2)) for |e| <= 1100: 1292913986 / 2^32 is log10(2) to 4e-11, and e·log10(2) is
- * never that close to an integer for 0 < |e| <= 1100 (checked for every e by the unit test
- * through the formatters' agreement with snprintf). */
+ * never that close to an integer for 0 < |e| <= 1100 (the unit test runs every binary exponent
+ * through the formatters against snprintf). The callers would survive an estimate one too small
+ * (digits17, digits9) or one too large (digits9). */
 static int floor_log10_pow2(int e) {
   long long p = (long long)e * 1292913986LL;
   return (int)(p >= 0 ? p / 4294967296LL : -((-p + 4294967295LL) / 4294967296LL));
