@@ -19,13 +19,15 @@
 #include "uclif/status.h"
 
 typedef enum ucl_col_kind {
-  UCL_COL_REAL = 0, /* double at the offset; %.17g, NAN written as an empty field */
-  UCL_COL_INT = 1,  /* int at the offset */
-  UCL_COL_LONG = 2, /* long at the offset */
-  UCL_COL_ENUM = 3, /* int (or an enum with non-negative values) at the offset, written as
-                       enum_name(value) */
-  UCL_COL_TEXT = 4, /* NUL-terminated char array at the offset */
-  UCL_COL_CELL = 5  /* written by 'cell'; its number (tune's targets) from 'number' if any */
+  UCL_COL_REAL = 0,  /* double at the offset; %.17g, NAN written as an empty field */
+  UCL_COL_INT = 1,   /* int at the offset */
+  UCL_COL_LONG = 2,  /* long at the offset */
+  UCL_COL_ENUM = 3,  /* int (or an enum with non-negative values) at the offset, written as
+                        enum_name(value) */
+  UCL_COL_TEXT = 4,  /* NUL-terminated char array at the offset */
+  UCL_COL_CELL = 5,  /* written by 'cell'; its number (tune's targets) from 'number' if any */
+  UCL_COL_SAMPLE = 6 /* double at the offset, a waveform sample: UCL_CSV_SAMPLE_DIGITS
+                        significant digits (%.9g, csvio.h), NAN written as an empty field */
 } ucl_col_kind;
 
 typedef struct ucl_column ucl_column;

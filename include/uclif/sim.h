@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "uclif/columns.h"
 #include "uclif/params.h"
 #include "uclif/status.h"
 #include "uclif/trace.h"
@@ -33,9 +34,23 @@ UCL_NODISCARD ucl_status ucl_sim_run(const ucl_params *p, const ucl_sim_opts *op
 /* Number of spikes (latch events) in the trace. */
 long ucl_sim_spike_count(const ucl_trace *tr);
 
-/* Write the waveform (t_s + channels) and event (t_s, kind, unit) CSVs atomically: both are
- * written to temporary files and renamed only when both are complete. Either path may be NULL
- * to skip that file. */
+/* Most channels a waveform.csv may have. */
+#define UCL_SIM_MAX_CHANNELS 63
+
+/* The columns of a single neuron's waveform.csv: t_s (s, %.17g), then every channel any neuron
+ * type has (UCL_COL_SAMPLE: UCL_CSV_SAMPLE_DIGITS significant digits), each meaning saying which
+ * types have it. A trace writes t_s and its own channels, in its order, each read from the
+ * sample row (ucl_trace_sample) at offset (1 + channel index)·sizeof(double). Static. */
+const ucl_table *ucl_sim_waveform_table(void);
+
+/* The columns of a single neuron's events.csv (t_s, kind, unit, V_mem_V), read from a ucl_event
+ * (part 0); numbers at %.17g. Static. */
+const ucl_table *ucl_sim_events_table(void);
+
+/* Write the waveform (t_s + channels, ucl_sim_waveform_table) and event (ucl_sim_events_table)
+ * CSVs atomically: both are written to temporary files and renamed only when both are complete.
+ * Either path may be NULL to skip that file. A channel without a column in the waveform table,
+ * or more than UCL_SIM_MAX_CHANNELS of them, is UCL_ERR_INVAL. */
 UCL_NODISCARD ucl_status ucl_sim_write_csv(const ucl_trace *tr, const char *waveform_path,
                                            const char *events_path, ucl_diag *diag);
 

@@ -8,6 +8,13 @@
 #include "uclif/status.h"
 #include "uclif/system.h"
 
+/* Names of the channels the measure layer looks up (ucl_trace_channel_index): the circuit's
+ * channel names, and columns of waveform.csv (ucl_sim_waveform_table uses these macros). */
+#define UCL_TRACE_V_MEM "V_mem_V"   /* membrane voltage, V */
+#define UCL_TRACE_V_GATE "V_gate_V" /* SCR gate voltage, V (not for the Mott neuron) */
+#define UCL_TRACE_I_GATE "I_gate_A" /* SCR gate-cathode junction current, A (not for Mott) */
+#define UCL_TRACE_SCR_ON "scr_on"   /* the soma's switch, 1 on, 0 off */
+
 typedef struct ucl_solver_stats {
   long steps;          /* CVODE internal steps */
   long rhs_evals;      /* right-hand side evaluations (incl. finite-difference Jacobians) */

@@ -31,6 +31,11 @@ static ucl_status write_cell(const ucl_column *c, const void *const *parts, ucl_
     memcpy(&v, f, sizeof(v));
     return ucl_csv_double(w, v);
   }
+  case UCL_COL_SAMPLE: {
+    double v;
+    memcpy(&v, f, sizeof(v));
+    return ucl_csv_sample(w, v);
+  }
   case UCL_COL_INT: {
     int v;
     memcpy(&v, f, sizeof(v));
@@ -74,6 +79,7 @@ int ucl_table_number(const ucl_table *t, size_t col, const void *const *parts, d
   const void *f = field(c, parts);
   switch (c->kind) {
   case UCL_COL_REAL:
+  case UCL_COL_SAMPLE: /* the double itself, not its rounded text */
     memcpy(out, f, sizeof(*out));
     return 1;
   case UCL_COL_INT: {

@@ -1,9 +1,12 @@
-/* sim.c — one simulation end to end, and its CSV output. */
+/* sim.c — one simulation end to end, and its CSV output (the tables of waveform.csv and
+ * events.csv). */
 #include "uclif/sim.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "uclif/circuit.h"
+#include "uclif/columns.h"
 #include "uclif/csvio.h"
 #include "uclif/integrator.h"
 
@@ -74,37 +77,117 @@ ucl_status ucl_sim_spike_times(const ucl_trace *tr, double **times, size_t *n) {
   return UCL_OK;
 }
 
-static ucl_status write_waveform(const ucl_trace *tr, ucl_csv_writer *w, ucl_diag *diag) {
+/* ---- waveform.csv and events.csv ----------------------------------------------------------
+ * A waveform row is one sample of the trace: the doubles t, channel 0, channel 1, ... A column
+ * reads that row (part 0) at offset (1 + k)·sizeof(double) for channel k: an offset into an
+ * array rather than a struct field, because the channels a neuron has depend on its type. The
+ * static table lists every channel of every neuron type; the table a trace is written with is
+ * built from it by the trace's channel names, in the trace's order (waveform_table_of). */
+
+static const ucl_column waveform_cols[] = {
+    {"t_s", "s", UCL_COL_REAL, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "time, at full precision: k·DT, or an event or stimulus edge (two rows, before and after, "
+     "share it; an event's equals its `t_s` in events.csv)"},
+    {"V_in_V", "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "input source voltage"},
+    {UCL_TRACE_V_MEM, "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "membrane (capacitor C, SCR anode)"},
+    {UCL_TRACE_V_GATE, "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "SCR gate (type I and II; not for `neuron = mott`)"},
+    {"V_cathode_V", "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "SCR cathode = V_R3, drives T1"},
+    {"V_out_V", "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "neuron output (after R6)"},
+    {"V_C2_V", "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "adaptation capacitor C2 (type II only)"},
+    {"I_anode_A", "A", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "SCR anode current (off-state leakage when off); for `mott`, the switch's current"},
+    {UCL_TRACE_I_GATE, "A", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "current through the SCR gate-cathode junction (type I and II; not for `mott`)"},
+    {"I_in_A", "A", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "current from the input source through R_in and D into the membrane"},
+    {"I_vdd_A", "A", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "current drawn from VDD"},
+    {UCL_TRACE_SCR_ON, "", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
+     "the soma's switch: 1 on (SCR latched, Mott device metallic), 0 off"},
+};
+
+static const ucl_table waveform_table = {"waveform.csv", waveform_cols,
+                                         sizeof(waveform_cols) / sizeof(waveform_cols[0])};
+
+const ucl_table *ucl_sim_waveform_table(void) {
+  return &waveform_table;
+}
+
+static const char *event_kind_name(int kind) {
+  return ucl_event_kind_name(kind);
+}
+
+static const ucl_column event_cols[] = {
+    {"t_s", "s", UCL_COL_REAL, 0, offsetof(ucl_event, t), NULL, NULL, NULL, NULL, "simulate",
+     "event time located by root-finding (a latch is a spike time)"},
+    {"kind", "", UCL_COL_ENUM, 0, offsetof(ucl_event, kind), event_kind_name, NULL, NULL, NULL,
+     "simulate", "`latch` or `unlatch`"},
+    {"unit", "", UCL_COL_INT, 0, offsetof(ucl_event, unit), NULL, NULL, NULL, NULL, "simulate",
+     "which neuron (always 0 for a single neuron; networks write their own files, below)"},
+    {"V_mem_V", "V", UCL_COL_REAL, 0, offsetof(ucl_event, v), NULL, NULL, NULL, NULL, "simulate",
+     "membrane voltage at the event (at a latch: the firing threshold of the membrane)"},
+};
+
+static const ucl_table event_table = {"events.csv", event_cols,
+                                      sizeof(event_cols) / sizeof(event_cols[0])};
+
+const ucl_table *ucl_sim_events_table(void) {
+  return &event_table;
+}
+
+/* The waveform table of 'tr' into cols[0..1 + n_channels): t_s, then the column of each channel
+ * by name, reading the sample row at the channel's place. A channel the static table lacks is
+ * UCL_ERR_INVAL (every output column is documented). */
+static ucl_status waveform_table_of(const ucl_trace *tr, ucl_column *cols, ucl_table *t,
+                                    ucl_diag *diag) {
   int nc = ucl_trace_n_channels(tr);
-  for (size_t i = 0; i < ucl_trace_n_samples(tr); i++) {
-    const double *row = ucl_trace_sample(tr, i);
-    for (int k = 0; k <= nc; k++) {
-      if (ucl_csv_double(w, row[k]) != UCL_OK) {
-        break;
-      }
-    }
-    ucl_status st = ucl_csv_end_row(w, diag);
-    if (st != UCL_OK) {
-      return st;
-    }
+  if (nc > UCL_SIM_MAX_CHANNELS) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "waveform.csv: %d channels, at most %d", nc,
+                        UCL_SIM_MAX_CHANNELS);
   }
+  cols[0] = waveform_cols[0];
+  for (int k = 0; k < nc; k++) {
+    const char *name = ucl_trace_channel_name(tr, k);
+    long i = ucl_table_find(&waveform_table, name);
+    if (i <= 0) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL, "waveform.csv: channel '%s' has no column", name);
+    }
+    cols[k + 1] = waveform_cols[i];
+    cols[k + 1].offset = (size_t)(k + 1) * sizeof(double);
+  }
+  t->file = waveform_table.file;
+  t->cols = cols;
+  t->n = (size_t)nc + 1;
   return UCL_OK;
 }
 
-static ucl_status write_events(const ucl_trace *tr, ucl_csv_writer *w, ucl_diag *diag) {
-  for (size_t i = 0; i < ucl_trace_n_events(tr); i++) {
-    const ucl_event *e = ucl_trace_event(tr, i);
-    if (ucl_csv_double(w, e->t) == UCL_OK &&
-        ucl_csv_text(w, ucl_event_kind_name(e->kind)) == UCL_OK &&
-        ucl_csv_long(w, e->unit) == UCL_OK) {
-      (void)!ucl_csv_double(w, e->v);
-    }
-    ucl_status st = ucl_csv_end_row(w, diag);
-    if (st != UCL_OK) {
-      return st;
-    }
+/* Open 'path' with the header of 't' and write one row per part (parts[i], n of them, each the
+ * only part of its row). The file is left open in *w for the caller to commit. */
+static ucl_status write_table(const ucl_table *t, const char *path,
+                              const void *(*part)(const ucl_trace *, size_t), const ucl_trace *tr,
+                              size_t n, ucl_csv_writer **w, ucl_diag *diag) {
+  const char *names[UCL_SIM_MAX_CHANNELS + 1];
+  ucl_table_names(t, names);
+  ucl_status st = ucl_csv_open(path, names, (int)t->n, w, diag);
+  for (size_t i = 0; st == UCL_OK && i < n; i++) {
+    const void *parts[1] = {part(tr, i)};
+    st = ucl_table_write_row(t, parts, *w, diag);
   }
-  return UCL_OK;
+  return st;
+}
+
+static const void *sample_part(const ucl_trace *tr, size_t i) {
+  return ucl_trace_sample(tr, i);
+}
+
+static const void *event_part(const ucl_trace *tr, size_t i) {
+  return ucl_trace_event(tr, i);
 }
 
 ucl_status ucl_sim_write_csv(const ucl_trace *tr, const char *waveform_path,
@@ -112,26 +195,15 @@ ucl_status ucl_sim_write_csv(const ucl_trace *tr, const char *waveform_path,
   ucl_csv_writer *ww = NULL, *we = NULL;
   ucl_status st = UCL_OK;
   if (waveform_path) {
-    int nc = ucl_trace_n_channels(tr);
-    const char *cols[64];
-    if (nc + 1 > 64) {
-      return ucl_diag_set(diag, UCL_ERR_INVAL, "too many channels");
-    }
-    cols[0] = "t_s";
-    for (int k = 0; k < nc; k++) {
-      cols[k + 1] = ucl_trace_channel_name(tr, k);
-    }
-    st = ucl_csv_open(waveform_path, cols, nc + 1, &ww, diag);
+    ucl_column cols[UCL_SIM_MAX_CHANNELS + 1];
+    ucl_table t;
+    st = waveform_table_of(tr, cols, &t, diag);
     if (st == UCL_OK) {
-      st = write_waveform(tr, ww, diag);
+      st = write_table(&t, waveform_path, sample_part, tr, ucl_trace_n_samples(tr), &ww, diag);
     }
   }
   if (st == UCL_OK && events_path) {
-    static const char *const ecols[] = {"t_s", "kind", "unit", "V_mem_V"};
-    st = ucl_csv_open(events_path, ecols, 4, &we, diag);
-    if (st == UCL_OK) {
-      st = write_events(tr, we, diag);
-    }
+    st = write_table(&event_table, events_path, event_part, tr, ucl_trace_n_events(tr), &we, diag);
   }
   if (st == UCL_OK && ww) {
     st = ucl_csv_commit(&ww, diag);
