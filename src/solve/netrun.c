@@ -489,6 +489,9 @@ static ucl_status run_partitioned(const ucl_network *net, const ucl_net_opts *o,
 
 /* ---- coupled ---- */
 
+typedef struct c_src c_src;
+
+/* A coupled run: the network as one system (its context), and what builds it. */
 typedef struct coupled {
   size_t N;
   ucl_neuron **neurons;
@@ -500,13 +503,17 @@ typedef struct coupled {
   char **qnames;
   const char **qnames_c;
   ucl_system sys;
+  adjacency adj;
+  c_src *srcs;           /* per synapse: its source, as the target's input reads it */
+  ucl_syn_input *inputs; /* UCL_MAX_FAN_IN: scratch while wiring a neuron */
+  double hint;           /* s: the smallest of the neurons' step hints (INFINITY: none) */
 } coupled;
 
-typedef struct c_src {
+struct c_src {
   coupled *c;
   size_t from;
   int tap_axon;
-} c_src;
+};
 
 static double src_coupled(void *ctx, double t) {
   const c_src *s = ctx;
@@ -638,92 +645,157 @@ static int coupled_progress_fn(void *ctx, double t, double t_end) {
   return 0;
 }
 
-static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, ucl_net_result *r,
-                              ucl_diag *diag) {
+static void coupled_free(coupled *c) {
+  for (size_t i = 0; c->neurons && i < c->N; i++) {
+    ucl_neuron_destroy(&c->neurons[i]);
+  }
+  for (size_t i = 0; c->qnames && i < 3 * c->N; i++) {
+    free(c->qnames[i]);
+  }
+  free(c->neurons);
+  free(c->sub);
+  free(c->off_y);
+  free(c->off_c);
+  free(c->vout);
+  free(c->feeds);
+  free(c->qnames);
+  free(c->qnames_c);
+  free(c->y0);
+  free(c->srcs);
+  free(c->inputs);
+  adjacency_free(&c->adj);
+}
+
+static ucl_status coupled_setup(coupled *c, const ucl_network *net, ucl_diag *diag) {
   size_t N = net->n_neurons;
-  coupled c = {0};
-  adjacency adj = {0};
-  c_src *srcs = malloc((net->n_synapses ? net->n_synapses : 1) * sizeof(c_src));
-  ucl_syn_input *inputs = malloc(UCL_MAX_FAN_IN * sizeof(ucl_syn_input));
-  ucl_trace *tr = NULL;
-  ucl_status st = UCL_OK;
-  c.N = N;
-  c.neurons = calloc(N, sizeof(ucl_neuron *));
-  c.sub = calloc(N, sizeof(ucl_system *));
-  c.off_y = calloc(N + 1, sizeof(int));
-  c.off_c = calloc(N + 1, sizeof(int));
-  c.vout = calloc(2 * N, sizeof(double));
-  c.feeds = calloc(N, sizeof(int));
-  c.qnames = calloc(3 * N, sizeof(char *));
-  c.qnames_c = calloc(3 * N, sizeof(char *));
-  if (!srcs || !inputs || !c.neurons || !c.sub || !c.off_y || !c.off_c || !c.vout || !c.feeds ||
-      !c.qnames || !c.qnames_c || adjacency_build(net, &adj) != 0) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up the network");
-    goto done;
+  c->N = N;
+  c->hint = INFINITY;
+  c->srcs = malloc((net->n_synapses ? net->n_synapses : 1) * sizeof(c_src));
+  c->inputs = malloc(UCL_MAX_FAN_IN * sizeof(ucl_syn_input));
+  c->neurons = calloc(N, sizeof(ucl_neuron *));
+  c->sub = calloc(N, sizeof(ucl_system *));
+  c->off_y = calloc(N + 1, sizeof(int));
+  c->off_c = calloc(N + 1, sizeof(int));
+  c->vout = calloc(2 * N, sizeof(double));
+  c->feeds = calloc(N, sizeof(int));
+  c->qnames = calloc(3 * N, sizeof(char *));
+  c->qnames_c = calloc(3 * N, sizeof(char *));
+  if (!c->srcs || !c->inputs || !c->neurons || !c->sub || !c->off_y || !c->off_c || !c->vout ||
+      !c->feeds || !c->qnames || !c->qnames_c || adjacency_build(net, &c->adj) != 0) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up the network");
   }
   for (size_t s = 0; s < net->n_synapses; s++) {
-    c.feeds[net->synapses[s].from] = 1;
-    srcs[s] = (c_src){&c, net->synapses[s].from, net->synapses[s].tap_axon};
+    c->feeds[net->synapses[s].from] = 1;
+    c->srcs[s] = (c_src){c, net->synapses[s].from, net->synapses[s].tap_axon};
   }
-  double hint = INFINITY;
+  return UCL_OK;
+}
+
+/* Create neuron i, its synapses reading their sources' outputs at the current state, and give
+ * it its place in the system: states, channels, energy integrals (NEURON.E_in_J, ...) and, when
+ * sampling, its waveform names in r. */
+static ucl_status coupled_add(coupled *c, const ucl_network *net, const ucl_net_opts *o, size_t i,
+                              ucl_net_result *r, ucl_diag *diag) {
+  const ucl_net_neuron *nn = &net->neurons[i];
+  ucl_status st = neuron_create(nn, &c->neurons[i], diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  size_t first = c->adj.in_start[i], fan_in = c->adj.in_start[i + 1] - first;
+  for (size_t k = 0; k < fan_in; k++) {
+    size_t s = c->adj.in_syn[first + k];
+    c->inputs[k] =
+        (ucl_syn_input){net->synapses[s].R, net->synapses[s].diode, src_coupled, &c->srcs[s]};
+  }
+  st = ucl_neuron_set_inputs(c->neurons[i], nn->external, c->inputs, (int)fan_in, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  const ucl_system *sub = c->sub[i] = ucl_neuron_system(c->neurons[i]);
+  c->off_y[i + 1] = c->off_y[i] + sub->n_states;
+  c->off_c[i + 1] = c->off_c[i] + sub->n_channels;
+  if (sub->max_step_hint > 0.0) {
+    c->hint = fmin(c->hint, sub->max_step_hint);
+  }
+  static const char *const q[] = {"E_in_J", "E_vdd_J", "E_syn_J"};
+  for (int k = 0; k < 3; k++) {
+    size_t len = strlen(nn->name) + 16;
+    c->qnames[3 * i + k] = malloc(len);
+    if (!c->qnames[3 * i + k]) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
+    snprintf(c->qnames[3 * i + k], len, "%s.%s", nn->name, q[k]);
+    c->qnames_c[3 * i + k] = c->qnames[3 * i + k];
+  }
+  if (o->sample_dt > 0.0 && add_names(r, nn->name, sub) != UCL_OK) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory naming waveforms");
+  }
+  return UCL_OK;
+}
+
+/* The whole network as c->sys, once every neuron is added (channel names: r's waveform names). */
+static ucl_status coupled_system(coupled *c, const ucl_net_result *r, ucl_diag *diag) {
+  size_t N = c->N;
+  c->y0 = malloc((size_t)c->off_y[N] * sizeof(double));
+  if (!c->y0) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
   for (size_t i = 0; i < N; i++) {
-    st = neuron_create(&net->neurons[i], &c.neurons[i], diag);
-    if (st != UCL_OK) {
-      goto done;
+    memcpy(c->y0 + c->off_y[i], c->sub[i]->y0, (size_t)c->sub[i]->n_states * sizeof(double));
+  }
+  c->sys.ops = &coupled_ops;
+  c->sys.ctx = c;
+  c->sys.n_states = c->off_y[N];
+  c->sys.n_quads = (int)(3 * N);
+  c->sys.n_roots = (int)N;
+  c->sys.n_channels = c->off_c[N];
+  c->sys.y0 = c->y0;
+  c->sys.quad_names = c->qnames_c;
+  c->sys.channel_names = (const char *const *)r->names;
+  c->sys.max_step_hint = isfinite(c->hint) ? c->hint : 0.0;
+  return UCL_OK;
+}
+
+/* Every neuron's spikes, energies and status (rst, rd: the run's) from the network's trace. */
+static ucl_status coupled_store(const coupled *c, const ucl_trace *tr, ucl_status rst,
+                                const ucl_diag *rd, ucl_net_result *r, ucl_diag *diag) {
+  r->stats = *ucl_trace_stats_const(tr);
+  r->events = ucl_trace_n_events(tr);
+  for (size_t i = 0; i < c->N; i++) {
+    ucl_net_neuron_result *nr = &r->neurons[i];
+    if (take_spikes(tr, (long)i, nr) != UCL_OK) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing spikes");
     }
-    size_t fan_in = adj.in_start[i + 1] - adj.in_start[i];
-    for (size_t k = 0; k < fan_in; k++) {
-      size_t s = adj.in_syn[adj.in_start[i] + k];
-      inputs[k] =
-          (ucl_syn_input){net->synapses[s].R, net->synapses[s].diode, src_coupled, &srcs[s]};
-    }
-    st = ucl_neuron_set_inputs(c.neurons[i], net->neurons[i].external, inputs, (int)fan_in, diag);
-    if (st != UCL_OK) {
-      goto done;
-    }
-    c.sub[i] = ucl_neuron_system(c.neurons[i]);
-    c.off_y[i + 1] = c.off_y[i] + c.sub[i]->n_states;
-    c.off_c[i + 1] = c.off_c[i] + c.sub[i]->n_channels;
-    if (c.sub[i]->max_step_hint > 0.0) {
-      hint = fmin(hint, c.sub[i]->max_step_hint);
-    }
-    static const char *const q[] = {"E_in_J", "E_vdd_J", "E_syn_J"};
-    for (int k = 0; k < 3; k++) {
-      size_t len = strlen(net->neurons[i].name) + 16;
-      c.qnames[3 * i + k] = malloc(len);
-      if (!c.qnames[3 * i + k]) {
-        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-        goto done;
-      }
-      snprintf(c.qnames[3 * i + k], len, "%s.%s", net->neurons[i].name, q[k]);
-      c.qnames_c[3 * i + k] = c.qnames[3 * i + k];
-    }
-    if (o->sample_dt > 0.0 && add_names(r, net->neurons[i].name, c.sub[i]) != UCL_OK) {
-      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory naming waveforms");
-      goto done;
+    nr->E_in = ucl_trace_quad(tr, (int)(3 * i));
+    nr->E_vdd = ucl_trace_quad(tr, (int)(3 * i + 1));
+    nr->E_syn = ucl_trace_quad(tr, (int)(3 * i + 2));
+    nr->t_reached = ucl_trace_t_reached(tr);
+    nr->status = rst;
+    if (rst != UCL_OK) {
+      snprintf(nr->reason, sizeof(nr->reason), "%s", rd->msg);
     }
   }
-  c.y0 = malloc((size_t)c.off_y[N] * sizeof(double));
-  if (!c.y0) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-    goto done;
+  return rst != UCL_OK ? ucl_diag_set(diag, rst, "network: %s", rd->msg) : UCL_OK;
+}
+
+/* Build the network as one system, integrate it, store every neuron's results. */
+static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, ucl_net_result *r,
+                              ucl_diag *diag) {
+  coupled c = {0};
+  ucl_trace *tr = NULL;
+  int sampling = o->sample_dt > 0.0;
+  ucl_status st = coupled_setup(&c, net, diag);
+  for (size_t i = 0; st == UCL_OK && i < net->n_neurons; i++) {
+    st = coupled_add(&c, net, o, i, r, diag);
   }
-  for (size_t i = 0; i < N; i++) {
-    memcpy(c.y0 + c.off_y[i], c.sub[i]->y0, (size_t)c.sub[i]->n_states * sizeof(double));
+  if (st == UCL_OK) {
+    st = coupled_system(&c, r, diag);
   }
-  c.sys.ops = &coupled_ops;
-  c.sys.ctx = &c;
-  c.sys.n_states = c.off_y[N];
-  c.sys.n_quads = (int)(3 * N);
-  c.sys.n_roots = (int)N;
-  c.sys.n_channels = c.off_c[N];
-  c.sys.y0 = c.y0;
-  c.sys.quad_names = c.qnames_c;
-  c.sys.channel_names = (const char *const *)r->names;
-  c.sys.max_step_hint = isfinite(hint) ? hint : 0.0;
-  st = ucl_trace_create(o->sample_dt > 0.0 ? c.sys.n_channels : 0,
-                        o->sample_dt > 0.0 ? (const char *const *)r->names : NULL,
-                        o->sample_dt > 0.0 ? o->max_samples : 0, &tr, diag);
+  if (st == UCL_OK) {
+    st = ucl_trace_create(sampling ? c.sys.n_channels : 0,
+                          sampling ? (const char *const *)r->names : NULL,
+                          sampling ? o->max_samples : 0, &tr, diag);
+  }
   if (st != UCL_OK) {
     goto done;
   }
@@ -739,50 +811,14 @@ static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, ucl
     st = ucl_diag_set(diag, rst, "%s", rd.msg);
     goto done;
   }
-  r->stats = *ucl_trace_stats_const(tr);
-  r->events = ucl_trace_n_events(tr);
-  for (size_t i = 0; i < N; i++) {
-    ucl_net_neuron_result *nr = &r->neurons[i];
-    if (take_spikes(tr, (long)i, nr) != UCL_OK) {
-      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory storing spikes");
-      goto done;
-    }
-    nr->E_in = ucl_trace_quad(tr, (int)(3 * i));
-    nr->E_vdd = ucl_trace_quad(tr, (int)(3 * i + 1));
-    nr->E_syn = ucl_trace_quad(tr, (int)(3 * i + 2));
-    nr->t_reached = ucl_trace_t_reached(tr);
-    nr->status = rst;
-    if (rst != UCL_OK) {
-      snprintf(nr->reason, sizeof(nr->reason), "%s", rd.msg);
-    }
-  }
-  if (rst != UCL_OK) {
-    st = ucl_diag_set(diag, rst, "network: %s", rd.msg);
-  }
-  if (o->sample_dt > 0.0) {
+  st = coupled_store(&c, tr, rst, &rd, r, diag);
+  if (st != UCL_ERR_NOMEM && sampling) {
     r->waveforms = tr;
     tr = NULL;
   }
 done:
   ucl_trace_destroy(&tr);
-  for (size_t i = 0; c.neurons && i < N; i++) {
-    ucl_neuron_destroy(&c.neurons[i]);
-  }
-  for (size_t i = 0; c.qnames && i < 3 * N; i++) {
-    free(c.qnames[i]);
-  }
-  free(c.neurons);
-  free(c.sub);
-  free(c.off_y);
-  free(c.off_c);
-  free(c.vout);
-  free(c.feeds);
-  free(c.qnames);
-  free(c.qnames_c);
-  free(c.y0);
-  free(srcs);
-  free(inputs);
-  adjacency_free(&adj);
+  coupled_free(&c);
   return st;
 }
 
