@@ -11,6 +11,7 @@
 #include "uclif/features.h"
 #include "uclif/ini.h"
 #include "uclif/netresults.h"
+#include "uclif/netsweep.h"
 #include "uclif/network.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"
@@ -584,6 +585,102 @@ static void test_measure_features(void **state) {
   ucl_network_destroy(&net);
 }
 
+/* Parse CSV text (rows with line ends) into fields[row][col]. */
+typedef struct csv_rows {
+  char f[8][32][128];
+  int n[8], rows;
+} csv_rows;
+
+static void rows_field(void *s, size_t len, void *data) {
+  csv_rows *c = data;
+  if (c->rows < 8 && c->n[c->rows] < 32) {
+    size_t k = len < 127 ? len : 127;
+    memcpy(c->f[c->rows][c->n[c->rows]], s, k);
+    c->f[c->rows][c->n[c->rows]][k] = '\0';
+    c->n[c->rows]++;
+  }
+}
+
+static void rows_end(int ch, void *data) {
+  (void)ch;
+  ((csv_rows *)data)->rows++;
+}
+
+static void parse_rows(const char *text, size_t len, csv_rows *c) {
+  memset(c, 0, sizeof(*c));
+  struct csv_parser p;
+  assert_int_equal(csv_init(&p, CSV_STRICT), 0);
+  assert_int_equal(csv_parse(&p, text, len, rows_field, rows_end, c), len);
+  csv_fini(&p, rows_field, rows_end, c);
+  csv_free(&p);
+}
+
+/* A network sweep's rows (netsweep.h): the headers from the sweep's keys and neurons, a row per
+ * point with the swept values (numbers and choices), totals and per-neuron columns that agree
+ * with its neurons.csv rows, and a failed point as a row with its status. */
+static void test_netsweep_rows(void **state) {
+  (void)state;
+  static const char spec[] = "[run]\nname = nsw\n[stimulus]\nkind = pulses\namplitude = 7\n"
+                             "duration = 3m\n[neuron.A]\n[neuron.B]\n[synapse.S]\nfrom = A\n"
+                             "to = B\ntap = axon\n[sweep]\nS.R = 2.2k\nA.neuron = type1, type2\n"
+                             "max_steps = 40, 5000000\n";
+  ucl_sweep *sw = NULL;
+  ucl_diag d = {{0}};
+  if (ucl_sweep_parse("nsw.ini", spec, &sw, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  char *ph = NULL, *nh = NULL;
+  assert_int_equal(ucl_netsweep_layout(sw, &ph, &nh, &d), UCL_OK);
+  assert_string_equal(ph, "\"point\",\"status\",\"reason\",\"S.R\",\"A.neuron\",\"max_steps\","
+                          "\"neurons\",\"spikes\",\"neurons_silent\",\"neurons_failed\","
+                          "\"E_total_J\",\"A.spikes\",\"A.rate_Hz\",\"B.spikes\",\"B.rate_Hz\"");
+  assert_true(strncmp(nh, "\"point\",\"neuron\",\"type\",\"input\",\"fan_in\",\"spikes\"", 49) ==
+              0);
+  assert_non_null(strstr(nh, ",\"steps\",\"status\",\"reason\""));
+  int n_failed = 0;
+  for (long i = 0; i < ucl_sweep_count(sw); i++) {
+    char *prow = NULL, *nrows = NULL;
+    size_t plen = 0, nlen = 0;
+    int failed = -1;
+    assert_int_equal(ucl_netsweep_point(sw, i, &prow, &plen, &nrows, &nlen, &failed, &d), UCL_OK);
+    csv_rows P, C;
+    parse_rows(prow, plen, &P);
+    parse_rows(nrows, nlen, &C);
+    assert_int_equal(P.rows, 1);
+    assert_int_equal(P.n[0], 15);
+    assert_int_equal(strtol(P.f[0][0], NULL, 10), i);
+    assert_string_equal(P.f[0][3], "2200"); /* a number at full precision */
+    assert_true(strcmp(P.f[0][4], "type1") == 0 || strcmp(P.f[0][4], "type2") == 0);
+    assert_int_equal(failed, strcmp(P.f[0][1], "ok") != 0);
+    n_failed += failed;
+    if (failed) {
+      assert_string_equal(P.f[0][1], "limit");
+      assert_non_null(strstr(P.f[0][2], "neuron 'A'"));
+    } else {
+      assert_string_equal(P.f[0][2], "");
+    }
+    assert_string_equal(P.f[0][6], "2"); /* neurons */
+    assert_int_equal(C.rows, 2);
+    long total = 0;
+    for (int k = 0; k < 2; k++) {
+      assert_int_equal(C.n[k], 23);
+      assert_int_equal(strtol(C.f[k][0], NULL, 10), i);
+      assert_string_equal(C.f[k][1], k ? "B" : "A");
+      long spikes = strtol(C.f[k][5], NULL, 10);
+      total += spikes;
+      assert_int_equal(strtol(P.f[0][11 + 2 * k], NULL, 10), spikes); /* NEURON.spikes */
+      assert_close(strtod(P.f[0][12 + 2 * k], NULL), (double)spikes / 3e-3, 1e-12, 0);
+    }
+    assert_int_equal(strtol(P.f[0][7], NULL, 10), total);
+    free(prow);
+    free(nrows);
+  }
+  assert_int_equal(n_failed, 2); /* max_steps = 40 */
+  free(ph);
+  free(nh);
+  ucl_sweep_destroy(&sw);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_and_overrides),
@@ -598,6 +695,7 @@ int main(void) {
       cmocka_unit_test(test_events_table_round_trip),
       cmocka_unit_test(test_tables_documented),
       cmocka_unit_test(test_measure_features),
+      cmocka_unit_test(test_netsweep_rows),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
