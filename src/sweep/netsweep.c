@@ -85,6 +85,14 @@ static const ucl_column point_tail[] = {
      "network", "energy of all neurons (external sources, supplies, synapses)"},
 };
 
+/* A neuron's columns (NEURON.spikes, NEURON.rate_Hz): offsets into the first neuron_rate. */
+static const ucl_column rate_cols[] = {
+    {"NEURON.spikes", "", UCL_COL_REAL, PART_RATES, offsetof(neuron_rate, spikes), NULL, NULL, NULL,
+     NULL, "network", "the neuron's spikes"},
+    {"NEURON.rate_Hz", "Hz", UCL_COL_REAL, PART_RATES, offsetof(neuron_rate, rate_Hz), NULL, NULL,
+     NULL, NULL, "network", "its spikes / duration"},
+};
+
 #define N_HEAD (sizeof(point_head) / sizeof(point_head[0]))
 #define N_TAIL (sizeof(point_tail) / sizeof(point_tail[0]))
 
@@ -155,17 +163,15 @@ static ucl_status tables_build(const ucl_sweep *sw, tables *T, ucl_diag *diag) {
   }
   for (size_t k = 0; k < n_swept; k++) {
     const char *key = ucl_sweep_swept_name(sw, (int)k);
-    T->pcols[n++] = (ucl_column){key,
-                                 swept_unit(key),
-                                 UCL_COL_CELL,
-                                 PART_SWEPT,
-                                 k * TEXT_MAX,
-                                 NULL,
-                                 swept_cell,
-                                 swept_number,
-                                 NULL,
-                                 "",
-                                 "a swept value at this point"};
+    T->pcols[n++] = (ucl_column){.name = key,
+                                 .unit = swept_unit(key),
+                                 .kind = UCL_COL_CELL,
+                                 .part = PART_SWEPT,
+                                 .offset = k * TEXT_MAX,
+                                 .cell = swept_cell,
+                                 .number = swept_number,
+                                 .procedure = "",
+                                 .meaning = "a swept value at this point"};
   }
   for (size_t k = 0; k < N_TAIL; k++) {
     T->pcols[n++] = point_tail[k];
@@ -180,28 +186,12 @@ static ucl_status tables_build(const ucl_sweep *sw, tables *T, ucl_diag *diag) {
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
     size_t at = i * sizeof(neuron_rate);
-    T->pcols[n++] = (ucl_column){s,
-                                 "",
-                                 UCL_COL_REAL,
-                                 PART_RATES,
-                                 at + offsetof(neuron_rate, spikes),
-                                 NULL,
-                                 NULL,
-                                 NULL,
-                                 NULL,
-                                 "network",
-                                 "the neuron's spikes"};
-    T->pcols[n++] = (ucl_column){r,
-                                 "Hz",
-                                 UCL_COL_REAL,
-                                 PART_RATES,
-                                 at + offsetof(neuron_rate, rate_Hz),
-                                 NULL,
-                                 NULL,
-                                 NULL,
-                                 NULL,
-                                 "network",
-                                 "its spikes / duration"};
+    T->pcols[n] = rate_cols[0];
+    T->pcols[n].name = s;
+    T->pcols[n++].offset += at;
+    T->pcols[n] = rate_cols[1];
+    T->pcols[n].name = r;
+    T->pcols[n++].offset += at;
   }
   T->points = (ucl_table){"points.csv", T->pcols, n};
   T->ncols[0] = point_id;
