@@ -115,18 +115,11 @@ UCL_NODISCARD ucl_status ucl_network_run(const ucl_network *net, const ucl_net_o
 
 void ucl_net_result_destroy(ucl_net_result **r);
 
-/* Write DIR-style outputs: events (t_s, neuron, kind), neurons (one row per neuron: spikes,
- * rates, energies, status; docs/outputs.md) and, when the result has them, waveforms. Each path
- * may be NULL to skip it; files appear only complete. */
+/* Write a run's events.csv, neurons.csv and waveform.csv: see netresults.h, where it belongs
+ * (the measure layer, src/measure/netresults.c). Declared here as well, for callers that include
+ * only this header; the two declarations are checked against each other by netresults.c. */
 UCL_NODISCARD ucl_status ucl_net_write_csv(const ucl_network *net, const ucl_net_result *r,
                                            const char *events_path, const char *neurons_path,
                                            const char *waveform_path, ucl_diag *diag);
-
-/* The columns of neurons.csv, and one row of it (neuron i of the run; 'fan_in' its synapses in)
- * for a writer opened with at least those columns (a sweep prefixes the point). */
-const char *const *ucl_net_neuron_columns(int *n);
-struct ucl_csv_writer;
-UCL_NODISCARD ucl_status ucl_net_write_neuron_row(struct ucl_csv_writer *w, const ucl_network *net,
-                                                  const ucl_net_result *r, size_t i, size_t fan_in);
 
 #endif

@@ -1,12 +1,17 @@
 /* test_network.c — networks: spec parsing and its errors, the layered generator, a one-neuron
- * network against the single-neuron path, partitioned against coupled integration, and the
- * Fig. 4 behaviour of the shipped example. */
+ * network against the single-neuron path, partitioned against coupled integration, the Fig. 4
+ * behaviour of the shipped example, and the neurons.csv / events.csv tables (a row read back by
+ * name; their rows in docs/outputs.md). */
+#include <csv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "uclif/circuit.h"
 #include "uclif/features.h"
 #include "uclif/ini.h"
+#include "uclif/netresults.h"
+#include "uclif/netsweep.h"
 #include "uclif/network.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"
@@ -307,6 +312,375 @@ static void test_set_inputs_checks(void **state) {
   ucl_neuron_destroy(&n);
 }
 
+/* ---- the neurons.csv and events.csv tables ---- */
+
+/* A CSV file read back: header names and the first data row's fields. */
+typedef struct csv_back {
+  char head[64][64];
+  char row[64][128];
+  int n_head, n_row, line;
+} csv_back;
+
+static void back_field(void *s, size_t len, void *data) {
+  csv_back *b = data;
+  char(*dst)[128] = b->line == 0 ? NULL : b->row;
+  int *n = b->line == 0 ? &b->n_head : &b->n_row;
+  if (b->line > 1 || *n >= 64) {
+    return;
+  }
+  if (dst) {
+    size_t k = len < 127 ? len : 127;
+    memcpy(dst[*n], s, k);
+    dst[*n][k] = '\0';
+  } else {
+    size_t k = len < 63 ? len : 63;
+    memcpy(b->head[*n], s, k);
+    b->head[*n][k] = '\0';
+  }
+  (*n)++;
+}
+
+static void back_row(int ch, void *data) {
+  (void)ch;
+  ((csv_back *)data)->line++;
+}
+
+/* Write one row of table t from 'parts' to a file with t's header, and parse it back. */
+static void write_and_read(const ucl_table *t, const void *const *parts, csv_back *b) {
+  char path[] = "/tmp/ucl_netcols_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  const char *names[64];
+  assert_true(t->n <= 64);
+  ucl_table_names(t, names);
+  ucl_csv_writer *w = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_csv_open(path, names, (int)t->n, &w, &d), UCL_OK);
+  assert_int_equal(ucl_table_write_row(t, parts, w, &d), UCL_OK);
+  assert_int_equal(ucl_csv_commit(&w, &d), UCL_OK);
+  memset(b, 0, sizeof(*b));
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  struct csv_parser p;
+  assert_int_equal(csv_init(&p, CSV_STRICT), 0);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+    assert_int_equal(csv_parse(&p, buf, n, back_field, back_row, b), n);
+  }
+  csv_fini(&p, back_field, back_row, b);
+  csv_free(&p);
+  fclose(f);
+  unlink(path);
+  assert_int_equal(b->line, 2);
+  assert_int_equal(b->n_head, (int)t->n);
+  assert_int_equal(b->n_row, (int)t->n);
+}
+
+/* The field of column 'name' (fails the test when there is none). */
+static const char *field_of(const csv_back *b, const char *name) {
+  for (int k = 0; k < b->n_head; k++) {
+    if (strcmp(b->head[k], name) == 0) {
+      return b->row[k];
+    }
+  }
+  fail_msg("no column %s", name);
+  return NULL;
+}
+
+/* What each column must hold, written down independently of the table: a text, or a number
+ * that must read back exactly. */
+typedef struct oracle {
+  const char *name;
+  const char *text; /* NULL: a number */
+  double value;
+} oracle;
+
+static void check_oracle(const csv_back *b, const oracle *o, size_t n) {
+  assert_int_equal(b->n_head, (int)n); /* no column without an oracle */
+  for (size_t k = 0; k < n; k++) {
+    const char *got = field_of(b, o[k].name);
+    if (o[k].text) {
+      if (strcmp(got, o[k].text) != 0) {
+        fail_msg("%s = '%s', expected '%s'", o[k].name, got, o[k].text);
+      }
+    } else {
+      char *end = NULL;
+      double v = strtod(got, &end);
+      if (end == got || *end != '\0' || v != o[k].value) {
+        fail_msg("%s = '%s', expected %.17g", o[k].name, got, o[k].value);
+      }
+    }
+  }
+}
+
+static void test_neurons_table_round_trip(void **state) {
+  (void)state;
+  /* every field a column could read, each a distinct value */
+  ucl_net_neuron nn;
+  memset(&nn, 0, sizeof(nn));
+  snprintf(nn.name, sizeof(nn.name), "Nx7");
+  ucl_params_default(&nn.p);
+  nn.p.circuit.neuron = UCL_NEURON_TYPE2;
+  nn.external = 1;
+  ucl_net_neuron_result nr;
+  memset(&nr, 0, sizeof(nr));
+  nr.n_spikes = 91; /* the features' spikes is the column's */
+  nr.E_in = 1.25e-7;
+  nr.E_vdd = 2.5e-7;
+  nr.E_syn = 3.75e-8;
+  nr.t_reached = 0.0123;
+  nr.stats.steps = 4321;
+  nr.stats.rhs_evals = 8642;
+  nr.stats.reinits = 77;
+  nr.status = UCL_ERR_LIMIT;
+  snprintf(nr.reason, sizeof(nr.reason), "step limit, \"quoted\"");
+  ucl_net_neuron_features f;
+  memset(&f, 0, sizeof(f));
+  f.fan_in = 3;
+  f.spikes = 17;
+  f.train.spikes = 99;
+  f.train.rate_mean_Hz = 101.5;
+  f.train.rate_first_isi_Hz = 202.25;
+  f.train.rate_steady_Hz = 303.125;
+  f.train.latency_s = 0.0041;
+  f.train.isi_mean_s = 0.0052;
+  f.train.isi_cv = 0.63;
+  f.train.adapt_index_efel = 0.074;
+  f.train.adapt_index_ipfx = 0.085;
+  f.adapt.tau_s = 0.0096;
+  f.adapt.r0_Hz = 404.0;
+  f.adapt.rinf_Hz = 505.0;
+  f.adapt.r2 = 0.97;
+  f.E_per_spike_J = 1.1e-6;
+  const oracle want[] = {
+      {"neuron", "Nx7", 0},
+      {"type", "type2", 0},
+      {"input", "external", 0},
+      {"fan_in", NULL, 3},
+      {"spikes", NULL, 17},
+      {"rate_Hz", NULL, 101.5},
+      {"rate_first_isi_Hz", NULL, 202.25},
+      {"rate_steady_Hz", NULL, 303.125},
+      {"latency_s", NULL, 0.0041},
+      {"isi_mean_s", NULL, 0.0052},
+      {"isi_cv", NULL, 0.63},
+      {"adapt_index_efel", NULL, 0.074},
+      {"adapt_index_ipfx", NULL, 0.085},
+      {"tau_adapt_s", NULL, 0.0096},
+      {"rate_adapt_r2", NULL, 0.97},
+      {"E_in_J", NULL, 1.25e-7},
+      {"E_vdd_J", NULL, 2.5e-7},
+      {"E_syn_J", NULL, 3.75e-8},
+      {"E_per_spike_J", NULL, 1.1e-6},
+      {"steps", NULL, 4321},
+      {"status", "limit", 0},
+      {"reason", "step limit, \"quoted\"", 0},
+  };
+  const void *parts[UCL_NET_NEURON_PARTS] = {NULL};
+  parts[UCL_NET_NEURON_PART_NEURON] = &nn;
+  parts[UCL_NET_NEURON_PART_RESULT] = &nr;
+  parts[UCL_NET_NEURON_PART_FEATURES] = &f;
+  csv_back b;
+  write_and_read(ucl_net_neurons_table(), parts, &b);
+  check_oracle(&b, want, sizeof(want) / sizeof(want[0]));
+  /* a neuron without an external input, a NAN feature (empty field), an ok status */
+  nn.external = 0;
+  nn.p.circuit.neuron = UCL_NEURON_TYPE1;
+  f.train.isi_cv = NAN;
+  nr.status = UCL_OK;
+  nr.reason[0] = '\0';
+  write_and_read(ucl_net_neurons_table(), parts, &b);
+  assert_string_equal(field_of(&b, "input"), "none");
+  assert_string_equal(field_of(&b, "type"), "type1");
+  assert_string_equal(field_of(&b, "isi_cv"), "");
+  assert_string_equal(field_of(&b, "status"), "ok");
+  assert_string_equal(field_of(&b, "reason"), "");
+}
+
+static void test_events_table_round_trip(void **state) {
+  (void)state;
+  ucl_net_neuron nn;
+  memset(&nn, 0, sizeof(nn));
+  snprintf(nn.name, sizeof(nn.name), "L2_17");
+  ucl_net_spike sp = {0.00123456789, 5};
+  const void *parts[UCL_NET_EVENT_PARTS];
+  parts[UCL_NET_EVENT_PART_SPIKE] = &sp;
+  parts[UCL_NET_EVENT_PART_NEURON] = &nn;
+  const oracle want[] = {
+      {"t_s", NULL, 0.00123456789}, {"neuron", "L2_17", 0}, {"kind", "spike", 0}};
+  csv_back b;
+  write_and_read(ucl_net_events_table(), parts, &b);
+  check_oracle(&b, want, sizeof(want) / sizeof(want[0]));
+}
+
+/* The rows of table t in docs/outputs.md, between "<!-- columns: MARK -->" and
+ * "<!-- /columns -->" after the table's header lines, are its ucl_column_markdown rows. */
+static void check_doc_rows(const char *mark, const ucl_table *t) {
+  FILE *f = fopen(UCL_SOURCE_DIR "/docs/outputs.md", "r");
+  assert_non_null(f);
+  char open[128], line[1024];
+  snprintf(open, sizeof(open), "<!-- columns: %s -->", mark);
+  int inside = 0;
+  size_t k = 0;
+  while (fgets(line, sizeof(line), f)) {
+    line[strcspn(line, "\n")] = '\0';
+    if (!inside) {
+      inside = strcmp(line, open) == 0;
+      continue;
+    }
+    if (strcmp(line, "<!-- /columns -->") == 0) {
+      break;
+    }
+    if (strncmp(line, "| `", 3) != 0) {
+      continue; /* the table's header and separator */
+    }
+    char want[1024];
+    assert_true(k < t->n);
+    ucl_column_markdown(&t->cols[k], want, sizeof(want));
+    if (strcmp(line, want) != 0) {
+      fail_msg("docs/outputs.md (%s) has\n  %s\nthe table gives\n  %s", mark, line, want);
+    }
+    k++;
+  }
+  fclose(f);
+  if (!inside) {
+    fail_msg("docs/outputs.md: no %s", open);
+  }
+  if (k != t->n) {
+    fail_msg("docs/outputs.md (%s): %zu rows, the table has %zu columns", mark, k, t->n);
+  }
+}
+
+static void test_tables_documented(void **state) {
+  (void)state;
+  check_doc_rows("neurons.csv", ucl_net_neurons_table());
+  check_doc_rows("network events.csv", ucl_net_events_table());
+}
+
+/* ucl_net_measure: a run's features against the features module on its own spikes. */
+static void test_measure_features(void **state) {
+  (void)state;
+  ucl_network *net = parse_ok(two_layer, NULL, 0);
+  ucl_net_result *r = run_ok(net, UCL_NET_PARTITIONED);
+  ucl_net_neuron_features *f = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_net_measure(net, r, &f, &d), UCL_OK);
+  const long fan_in[] = {0, 0, 2, 1};
+  for (size_t i = 0; i < r->n; i++) {
+    assert_int_equal(f[i].fan_in, fan_in[i]);
+    assert_int_equal(f[i].spikes, (long)r->neurons[i].n_spikes);
+    assert_close(f[i].train.rate_mean_Hz, (double)r->neurons[i].n_spikes / net->base.stim.duration,
+                 1e-12, 0);
+    double E = r->neurons[i].E_in + r->neurons[i].E_vdd + r->neurons[i].E_syn;
+    if (r->neurons[i].n_spikes) {
+      assert_close(f[i].E_per_spike_J, E / (double)r->neurons[i].n_spikes, 1e-12, 0);
+    } else {
+      assert_true(isnan(f[i].E_per_spike_J));
+    }
+  }
+  free(f);
+  ucl_net_result_destroy(&r);
+  ucl_network_destroy(&net);
+}
+
+/* Parse CSV text (rows with line ends) into fields[row][col]. */
+typedef struct csv_rows {
+  char f[8][32][128];
+  int n[8], rows;
+} csv_rows;
+
+static void rows_field(void *s, size_t len, void *data) {
+  csv_rows *c = data;
+  if (c->rows < 8 && c->n[c->rows] < 32) {
+    size_t k = len < 127 ? len : 127;
+    memcpy(c->f[c->rows][c->n[c->rows]], s, k);
+    c->f[c->rows][c->n[c->rows]][k] = '\0';
+    c->n[c->rows]++;
+  }
+}
+
+static void rows_end(int ch, void *data) {
+  (void)ch;
+  ((csv_rows *)data)->rows++;
+}
+
+static void parse_rows(const char *text, size_t len, csv_rows *c) {
+  memset(c, 0, sizeof(*c));
+  struct csv_parser p;
+  assert_int_equal(csv_init(&p, CSV_STRICT), 0);
+  assert_int_equal(csv_parse(&p, text, len, rows_field, rows_end, c), len);
+  csv_fini(&p, rows_field, rows_end, c);
+  csv_free(&p);
+}
+
+/* A network sweep's rows (netsweep.h): the headers from the sweep's keys and neurons, a row per
+ * point with the swept values (numbers and choices), totals and per-neuron columns that agree
+ * with its neurons.csv rows, and a failed point as a row with its status. */
+static void test_netsweep_rows(void **state) {
+  (void)state;
+  static const char spec[] = "[run]\nname = nsw\n[stimulus]\nkind = pulses\namplitude = 7\n"
+                             "duration = 3m\n[neuron.A]\n[neuron.B]\n[synapse.S]\nfrom = A\n"
+                             "to = B\ntap = axon\n[sweep]\nS.R = 2.2k\nA.neuron = type1, type2\n"
+                             "max_steps = 40, 5000000\n";
+  ucl_sweep *sw = NULL;
+  ucl_diag d = {{0}};
+  if (ucl_sweep_parse("nsw.ini", spec, &sw, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  char *ph = NULL, *nh = NULL;
+  assert_int_equal(ucl_netsweep_layout(sw, &ph, &nh, &d), UCL_OK);
+  assert_string_equal(ph, "\"point\",\"status\",\"reason\",\"S.R\",\"A.neuron\",\"max_steps\","
+                          "\"neurons\",\"spikes\",\"neurons_silent\",\"neurons_failed\","
+                          "\"E_total_J\",\"A.spikes\",\"A.rate_Hz\",\"B.spikes\",\"B.rate_Hz\"");
+  assert_true(strncmp(nh, "\"point\",\"neuron\",\"type\",\"input\",\"fan_in\",\"spikes\"", 49) ==
+              0);
+  assert_non_null(strstr(nh, ",\"steps\",\"status\",\"reason\""));
+  int n_failed = 0;
+  for (long i = 0; i < ucl_sweep_count(sw); i++) {
+    char *prow = NULL, *nrows = NULL;
+    size_t plen = 0, nlen = 0;
+    int failed = -1;
+    assert_int_equal(ucl_netsweep_point(sw, i, &prow, &plen, &nrows, &nlen, &failed, &d), UCL_OK);
+    csv_rows P, C;
+    parse_rows(prow, plen, &P);
+    parse_rows(nrows, nlen, &C);
+    assert_int_equal(P.rows, 1);
+    assert_int_equal(P.n[0], 15);
+    assert_int_equal(strtol(P.f[0][0], NULL, 10), i);
+    assert_string_equal(P.f[0][3], "2200"); /* a number at full precision */
+    assert_true(strcmp(P.f[0][4], "type1") == 0 || strcmp(P.f[0][4], "type2") == 0);
+    assert_int_equal(failed, strcmp(P.f[0][1], "ok") != 0);
+    n_failed += failed;
+    if (failed) {
+      assert_string_equal(P.f[0][1], "limit");
+      assert_non_null(strstr(P.f[0][2], "neuron 'A'"));
+    } else {
+      assert_string_equal(P.f[0][2], "");
+    }
+    assert_string_equal(P.f[0][6], "2"); /* neurons */
+    assert_int_equal(C.rows, 2);
+    long total = 0;
+    for (int k = 0; k < 2; k++) {
+      assert_int_equal(C.n[k], 23);
+      assert_int_equal(strtol(C.f[k][0], NULL, 10), i);
+      assert_string_equal(C.f[k][1], k ? "B" : "A");
+      long spikes = strtol(C.f[k][5], NULL, 10);
+      total += spikes;
+      assert_int_equal(strtol(P.f[0][11 + 2 * k], NULL, 10), spikes); /* NEURON.spikes */
+      assert_close(strtod(P.f[0][12 + 2 * k], NULL), (double)spikes / 3e-3, 1e-12, 0);
+    }
+    assert_int_equal(strtol(P.f[0][7], NULL, 10), total);
+    free(prow);
+    free(nrows);
+  }
+  assert_int_equal(n_failed, 2); /* max_steps = 40 */
+  free(ph);
+  free(nh);
+  ucl_sweep_destroy(&sw);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_and_overrides),
@@ -317,6 +691,11 @@ int main(void) {
       cmocka_unit_test(test_recurrent_runs_coupled),
       cmocka_unit_test(test_fig4_behaviour),
       cmocka_unit_test(test_set_inputs_checks),
+      cmocka_unit_test(test_neurons_table_round_trip),
+      cmocka_unit_test(test_events_table_round_trip),
+      cmocka_unit_test(test_tables_documented),
+      cmocka_unit_test(test_measure_features),
+      cmocka_unit_test(test_netsweep_rows),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,70 @@
+/* netrec.h — (private to src/solve) the recorded output of a source neuron in a partitioned
+ * network run (docs/model.md N4): the recorder that a source's integration feeds at each step,
+ * and a synapse's view of that record while its target is integrated. Used by netrun.c only. */
+#ifndef UCL_SOLVE_NETREC_H
+#define UCL_SOLVE_NETREC_H
+
+#include <stddef.h>
+
+#include "uclif/circuit.h"
+#include "uclif/integrator.h"
+
+#define UCL_NETREC_MAX_STATES 2 /* per neuron */
+
+/* A source's recorded output: points (t, output, node ax, mode) and its mode switch times. */
+typedef struct ucl_netrec_traj {
+  size_t n, cap;
+  double *t;   /* n */
+  double *out; /* n·2: the output and node ax at each point */
+  unsigned char *mode;
+  double *ev; /* mode switch times, sorted */
+  size_t n_ev, cap_ev;
+  size_t users_left; /* targets not yet integrated (kept by the caller) */
+} ucl_netrec_traj;
+
+/* Release the record's memory and zero it. */
+void ucl_netrec_traj_free(ucl_netrec_traj *T);
+
+/* Records a source neuron's output while it is integrated: pass ucl_netrec_step as the
+ * integrator's on_step with the recorder as its context, then ucl_netrec_flush. Zero-initialise,
+ * then set n, inner (the neuron's own system), rec and ns (its states, at most
+ * UCL_NETREC_MAX_STATES); the rest is the recorder's. */
+typedef struct ucl_netrec_recorder {
+  ucl_neuron *n;
+  const ucl_system *inner;
+  ucl_netrec_traj *rec;
+  int ns;
+  double t_last, y_last[UCL_NETREC_MAX_STATES], dy_last[UCL_NETREC_MAX_STATES]; /* last step */
+  double out_last[2];
+  int mode_last, have_last;
+  /* swing-door state: a point not yet kept, and the slopes from the last kept point that keep
+   * every dropped point within the tolerance */
+  int pend, pend_mode;
+  double pend_t, pend_out[2], up[2], lo[2];
+} ucl_netrec_recorder;
+
+/* on_step: record the output at the step (t, y), refining steps while the SCR is on. Returns
+ * nonzero when out of memory. */
+int ucl_netrec_step(void *recorder, double t, const double *y);
+
+/* Keep the point still pending at the end of the run. Nonzero when out of memory. */
+int ucl_netrec_flush(ucl_netrec_recorder *p);
+
+/* A synapse's view of its source's record during the target's integration. */
+typedef struct ucl_netrec_view {
+  ucl_netrec_traj *T;
+  size_t cursor;
+  int seg_mode; /* the source's mode in the target's current segment */
+  int tap_axon; /* 1: node ax, 0: the output */
+} ucl_netrec_view;
+
+/* The source's output (V) at t (a ucl_syn_input source; ctx is a ucl_netrec_view). */
+double ucl_netrec_view_output(void *view, double t);
+
+/* A segment of the target's integration begins at t: take the source's mode there. */
+void ucl_netrec_view_begin(ucl_netrec_view *v, double t);
+
+/* The earlier of tb and the source's first mode switch after t (a break of the target). */
+double ucl_netrec_view_next_break(const ucl_netrec_view *v, double t, double tb);
+
+#endif
