@@ -12,6 +12,7 @@
 #include "uclif/columns.h"
 #include "uclif/csvio.h"
 #include "uclif/features.h"
+#include "uclif/netrun.h"
 #include "uclif/network.h"
 #include "uclif/status.h"
 

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 #include "uclif/ini.h"
+#include "uclif/netresults.h"
+#include "uclif/netrun.h"
 #include "uclif/network.h"
 
 int ucl_cli_is_network_spec(const char *path) {

@@ -314,9 +314,9 @@ static void protocol_tau_leak(const ucl_params *p, const ucl_char_opts *o, ucl_c
     st = UCL_ERR_RANGE;
   }
   if (st == UCL_OK) {
-    leak_ctx lc = {ucl_trace_channel_index(tr, "I_gate_A"), ucl_trace_channel_index(tr, "V_gate_V"),
-                   c->R2, 0.01, 0};
-    int kv = ucl_trace_channel_index(tr, "V_mem_V");
+    leak_ctx lc = {ucl_trace_channel_index(tr, UCL_TRACE_I_GATE),
+                   ucl_trace_channel_index(tr, UCL_TRACE_V_GATE), c->R2, 0.01, 0};
+    int kv = ucl_trace_channel_index(tr, UCL_TRACE_V_MEM);
     ucl_exp_fit f;
     if (fit_run(tr, kv, o->leak_width, leak_keep, &lc, &f) == UCL_OK && !f.at_bound) {
       r->tau_leak_off_s = f.tau;
@@ -360,9 +360,10 @@ static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_ch
     const ucl_event *e0 = ucl_trace_event(tr, 0), *e1 = ucl_trace_event(tr, 1);
     if (e0 && e1 && e0->kind == UCL_EVENT_LATCH && e1->kind == UCL_EVENT_UNLATCH) {
       r->spike_duration_s = e1->t - e0->t;
-      int kon = ucl_trace_channel_index(tr, "scr_on");
+      int kon = ucl_trace_channel_index(tr, UCL_TRACE_SCR_ON);
       ucl_exp_fit f;
-      if (fit_run(tr, ucl_trace_channel_index(tr, "V_mem_V"), 0.0, on_keep, &kon, &f) == UCL_OK &&
+      if (fit_run(tr, ucl_trace_channel_index(tr, UCL_TRACE_V_MEM), 0.0, on_keep, &kon, &f) ==
+              UCL_OK &&
           !f.at_bound) {
         r->tau_ref_s = f.tau;
         r->tau_ref_r2 = f.r2;

@@ -9,6 +9,7 @@
 #include "netrec.h"
 #include "uclif/circuit.h"
 #include "uclif/integrator.h"
+#include "uclif/netrun.h"
 #include "uclif/network.h"
 
 /* ---- results ---- */

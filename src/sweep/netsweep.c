@@ -13,6 +13,7 @@
 #include "uclif/columns.h"
 #include "uclif/csvio.h"
 #include "uclif/netresults.h"
+#include "uclif/netrun.h"
 #include "uclif/network.h"
 #include "uclif/params.h"
 

@@ -12,6 +12,7 @@
 #include "uclif/ini.h"
 #include "uclif/netresults.h"
 #include "uclif/netsweep.h"
+#include "uclif/netrun.h"
 #include "uclif/network.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"

@@ -1,0 +1,56 @@
+/* netrun.h — running a network (docs/model.md N1-N4): partitioned integration (one small CVODE
+ * per neuron in topological order, each reading its sources' recorded outputs; feed-forward
+ * networks) or coupled integration (one CVODE for the whole network; recurrent networks and the
+ * reference). The measurements and files of a run are netresults.h's. Not collective. */
+#ifndef UCL_NETRUN_H
+#define UCL_NETRUN_H
+
+#include <stddef.h>
+
+#include "uclif/network.h"
+#include "uclif/status.h"
+#include "uclif/trace.h"
+
+typedef struct ucl_net_opts {
+  int integration;    /* ucl_net_integration; UCL_NET_AUTO = the network's own choice */
+  double sample_dt;   /* s; 0 = no waveforms */
+  size_t max_samples; /* bound on waveform rows */
+  /* Called with the neurons done so far (partitioned) or the simulated time reached (coupled);
+   * may be NULL. */
+  void (*progress)(void *ctx, double done, double total);
+  void *progress_ctx;
+} ucl_net_opts;
+
+typedef struct ucl_net_neuron_result {
+  double *spikes; /* latch times (s), sorted */
+  size_t n_spikes;
+  double E_in, E_vdd, E_syn; /* J: from the external source, VDD, through the synapses */
+  double t_reached;          /* s */
+  ucl_solver_stats stats;    /* partitioned: this neuron's; coupled: zero */
+  ucl_status status;         /* UCL_OK or why this neuron's run failed */
+  char reason[512];
+} ucl_net_neuron_result;
+
+typedef struct ucl_net_result {
+  size_t n;
+  ucl_net_neuron_result *neurons;
+  int integration;        /* the one used: UCL_NET_PARTITIONED or UCL_NET_COUPLED */
+  ucl_solver_stats stats; /* summed over all runs */
+  size_t events;          /* latch and unlatch events in all */
+  size_t peak_points;     /* partitioned: most trajectory points held at once */
+  ucl_trace *waveforms;   /* sample_dt > 0: t_s + NEURON.CHANNEL columns, else NULL */
+  char **names;           /* the waveform column names (owned) */
+  size_t n_names;
+} ucl_net_result;
+
+/* Simulate 'net' for its duration. Returns UCL_OK when every neuron's run completed; a failed
+ * neuron (UCL_ERR_SOLVER/EVENTS/LIMIT) has its status and reason in the result, the others go on
+ * (in partitioned runs the neurons it feeds are not simulated, and say so), and the call returns
+ * the first failure's status with 'diag' naming the neuron. UCL_ERR_INVAL for a recurrent network
+ * with integration = partitioned, UCL_ERR_NOMEM for memory: *out is then NULL. */
+UCL_NODISCARD ucl_status ucl_network_run(const ucl_network *net, const ucl_net_opts *opts,
+                                         ucl_net_result **out, ucl_diag *diag);
+
+void ucl_net_result_destroy(ucl_net_result **r);
+
+#endif
