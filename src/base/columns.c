@@ -23,34 +23,39 @@ static const void *field(const ucl_column *c, const void *const *parts) {
   return (const char *)parts[c->part] + c->offset;
 }
 
+/* The stored values, read with memcpy (a part's field need not be aligned for its kind's type
+ * when the part is a byte buffer). */
+static double real_at(const void *f) {
+  double v;
+  memcpy(&v, f, sizeof(v));
+  return v;
+}
+
+static int int_at(const void *f) {
+  int v;
+  memcpy(&v, f, sizeof(v));
+  return v;
+}
+
+static long long_at(const void *f) {
+  long v;
+  memcpy(&v, f, sizeof(v));
+  return v;
+}
+
 static ucl_status write_cell(const ucl_column *c, const void *const *parts, ucl_csv_writer *w) {
   const void *f = field(c, parts);
   switch (c->kind) {
-  case UCL_COL_REAL: {
-    double v;
-    memcpy(&v, f, sizeof(v));
-    return ucl_csv_double(w, v);
-  }
-  case UCL_COL_SAMPLE: {
-    double v;
-    memcpy(&v, f, sizeof(v));
-    return ucl_csv_sample(w, v);
-  }
-  case UCL_COL_INT: {
-    int v;
-    memcpy(&v, f, sizeof(v));
-    return ucl_csv_long(w, v);
-  }
-  case UCL_COL_LONG: {
-    long v;
-    memcpy(&v, f, sizeof(v));
-    return ucl_csv_long(w, v);
-  }
-  case UCL_COL_ENUM: {
-    int v;
-    memcpy(&v, f, sizeof(v));
-    return ucl_csv_text(w, c->enum_name(v));
-  }
+  case UCL_COL_REAL:
+    return ucl_csv_double(w, real_at(f));
+  case UCL_COL_SAMPLE:
+    return ucl_csv_sample(w, real_at(f));
+  case UCL_COL_INT:
+    return ucl_csv_long(w, int_at(f));
+  case UCL_COL_LONG:
+    return ucl_csv_long(w, long_at(f));
+  case UCL_COL_ENUM:
+    return ucl_csv_text(w, c->enum_name(int_at(f)));
   case UCL_COL_TEXT:
     return ucl_csv_text(w, (const char *)f);
   case UCL_COL_CELL:
@@ -80,20 +85,14 @@ int ucl_table_number(const ucl_table *t, size_t col, const void *const *parts, d
   switch (c->kind) {
   case UCL_COL_REAL:
   case UCL_COL_SAMPLE: /* the double itself, not its rounded text */
-    memcpy(out, f, sizeof(*out));
+    *out = real_at(f);
     return 1;
-  case UCL_COL_INT: {
-    int v;
-    memcpy(&v, f, sizeof(v));
-    *out = (double)v;
+  case UCL_COL_INT:
+    *out = (double)int_at(f);
     return 1;
-  }
-  case UCL_COL_LONG: {
-    long v;
-    memcpy(&v, f, sizeof(v));
-    *out = (double)v;
+  case UCL_COL_LONG:
+    *out = (double)long_at(f);
     return 1;
-  }
   case UCL_COL_CELL:
     return c->number ? c->number(parts[c->part], c, out) : 0;
   case UCL_COL_ENUM:
