@@ -1,51 +1,15 @@
 /* test_csvio.c — CSV writing: quoting through libcsv, full-precision numbers, temp + rename; the
  * number formatters, byte for byte against snprintf("%.17g") and ("%.9g"), with the precision
  * they promise. */
-#include <csv.h>
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tablecheck.h"
 #include "testutil.h"
 #include "uclif/csvio.h"
 #include "uclif/rng.h"
-
-typedef struct collect {
-  char fields[32][128];
-  int n, rows;
-} collect;
-
-static void on_field(void *s, size_t len, void *data) {
-  collect *c = data;
-  if (c->n < 32) {
-    size_t k = len < 127 ? len : 127;
-    memcpy(c->fields[c->n], s, k);
-    c->fields[c->n][k] = '\0';
-    c->n++;
-  }
-}
-
-static void on_row(int ch, void *data) {
-  (void)ch;
-  ((collect *)data)->rows++;
-}
-
-static void read_back(const char *path, collect *c) {
-  memset(c, 0, sizeof(*c));
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  struct csv_parser p;
-  assert_int_equal(csv_init(&p, CSV_STRICT), 0);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-    assert_int_equal(csv_parse(&p, buf, n, on_field, on_row, c), n);
-  }
-  csv_fini(&p, on_field, on_row, c);
-  csv_free(&p);
-  fclose(f);
-}
 
 static void test_round_trip(void **state) {
   (void)state;
@@ -73,14 +37,16 @@ static void test_round_trip(void **state) {
   assert_int_equal(ucl_csv_end_row(w, &d), UCL_OK);
   assert_int_equal(ucl_csv_commit(&w, &d), UCL_OK);
   assert_null(w);
-  collect c;
-  read_back(path, &c);
+  ucl_test_csv c;
+  ucl_test_csv_read(path, &c);
   assert_int_equal(c.rows, 2);
-  assert_int_equal(c.n, 6);
-  assert_string_equal(c.fields[0], "t_s");
-  assert_true(strtod(c.fields[3], NULL) == 1.0 / 3.0); /* %.17g round-trips exactly */
-  assert_string_equal(c.fields[4], "a,\"quoted\" b");
-  assert_string_equal(c.fields[5], "42");
+  assert_int_equal(c.n[0], 3);
+  assert_int_equal(c.n[1], 3);
+  assert_string_equal(c.f[0][0], "t_s");
+  assert_true(ucl_test_csv_number(&c, 1, "t_s") == 1.0 / 3.0); /* %.17g round-trips exactly */
+  assert_string_equal(ucl_test_csv_field(&c, 1, "kind"), "a,\"quoted\" b");
+  assert_string_equal(ucl_test_csv_field(&c, 1, "unit"), "42");
+  ucl_test_csv_free(&c);
   char tmp[64];
   snprintf(tmp, sizeof(tmp), "%s.tmp", path);
   assert_int_equal(access(tmp, F_OK), -1); /* no temporary file left */
@@ -99,9 +65,10 @@ static void test_abort_leaves_target_alone(void **state) {
   assert_int_equal(ucl_csv_open(path, cols, 1, &w, NULL), UCL_OK);
   assert_int_equal(ucl_csv_double(w, 1.0), UCL_OK);
   ucl_csv_abort(&w);
-  collect c;
-  read_back(path, &c);
-  assert_string_equal(c.fields[0], "old");
+  ucl_test_csv c;
+  ucl_test_csv_read(path, &c);
+  assert_string_equal(c.f[0][0], "old");
+  ucl_test_csv_free(&c);
   unlink(path);
   ucl_diag d;
   assert_int_equal(ucl_csv_open("/nonexistent-dir/x.csv", cols, 1, &w, &d), UCL_ERR_IO);

@@ -1,8 +1,8 @@
 /* test_network.c — networks: spec parsing and its errors, the layered generator, a one-neuron
  * network against the single-neuron path, partitioned against coupled integration, the Fig. 4
  * behaviour of the shipped example, and the neurons.csv / events.csv tables (a row read back by
- * name; their rows in docs/outputs.md). */
-#include <csv.h>
+ * name; their blocks in docs/outputs.md are checked with every other table's in test_results.c).
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +16,7 @@
 #include "uclif/network.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"
+#include "tablecheck.h"
 #include "testutil.h"
 
 #ifndef UCL_SOURCE_DIR
@@ -315,39 +316,9 @@ static void test_set_inputs_checks(void **state) {
 
 /* ---- the neurons.csv and events.csv tables ---- */
 
-/* A CSV file read back: header names and the first data row's fields. */
-typedef struct csv_back {
-  char head[64][64];
-  char row[64][128];
-  int n_head, n_row, line;
-} csv_back;
-
-static void back_field(void *s, size_t len, void *data) {
-  csv_back *b = data;
-  char(*dst)[128] = b->line == 0 ? NULL : b->row;
-  int *n = b->line == 0 ? &b->n_head : &b->n_row;
-  if (b->line > 1 || *n >= 64) {
-    return;
-  }
-  if (dst) {
-    size_t k = len < 127 ? len : 127;
-    memcpy(dst[*n], s, k);
-    dst[*n][k] = '\0';
-  } else {
-    size_t k = len < 63 ? len : 63;
-    memcpy(b->head[*n], s, k);
-    b->head[*n][k] = '\0';
-  }
-  (*n)++;
-}
-
-static void back_row(int ch, void *data) {
-  (void)ch;
-  ((csv_back *)data)->line++;
-}
-
-/* Write one row of table t from 'parts' to a file with t's header, and parse it back. */
-static void write_and_read(const ucl_table *t, const void *const *parts, csv_back *b) {
+/* Write one row of table t from 'parts' to a file with t's header, and parse it back into *b
+ * (the caller frees it). */
+static void write_and_read(const ucl_table *t, const void *const *parts, ucl_test_csv *b) {
   char path[] = "/tmp/ucl_netcols_XXXXXX";
   int fd = mkstemp(path);
   assert_true(fd >= 0);
@@ -360,34 +331,11 @@ static void write_and_read(const ucl_table *t, const void *const *parts, csv_bac
   assert_int_equal(ucl_csv_open(path, names, (int)t->n, &w, &d), UCL_OK);
   assert_int_equal(ucl_table_write_row(t, parts, w, &d), UCL_OK);
   assert_int_equal(ucl_csv_commit(&w, &d), UCL_OK);
-  memset(b, 0, sizeof(*b));
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  struct csv_parser p;
-  assert_int_equal(csv_init(&p, CSV_STRICT), 0);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-    assert_int_equal(csv_parse(&p, buf, n, back_field, back_row, b), n);
-  }
-  csv_fini(&p, back_field, back_row, b);
-  csv_free(&p);
-  fclose(f);
+  ucl_test_csv_read(path, b);
   unlink(path);
-  assert_int_equal(b->line, 2);
-  assert_int_equal(b->n_head, (int)t->n);
-  assert_int_equal(b->n_row, (int)t->n);
-}
-
-/* The field of column 'name' (fails the test when there is none). */
-static const char *field_of(const csv_back *b, const char *name) {
-  for (int k = 0; k < b->n_head; k++) {
-    if (strcmp(b->head[k], name) == 0) {
-      return b->row[k];
-    }
-  }
-  fail_msg("no column %s", name);
-  return NULL;
+  assert_int_equal(b->rows, 2);
+  assert_int_equal(b->n[0], t->n);
+  assert_int_equal(b->n[1], t->n);
 }
 
 /* What each column must hold, written down independently of the table: a text, or a number
@@ -398,10 +346,10 @@ typedef struct oracle {
   double value;
 } oracle;
 
-static void check_oracle(const csv_back *b, const oracle *o, size_t n) {
-  assert_int_equal(b->n_head, (int)n); /* no column without an oracle */
+static void check_oracle(const ucl_test_csv *b, const oracle *o, size_t n) {
+  assert_int_equal(b->n[0], n); /* no column without an oracle */
   for (size_t k = 0; k < n; k++) {
-    const char *got = field_of(b, o[k].name);
+    const char *got = ucl_test_csv_field(b, 1, o[k].name);
     if (o[k].text) {
       if (strcmp(got, o[k].text) != 0) {
         fail_msg("%s = '%s', expected '%s'", o[k].name, got, o[k].text);
@@ -483,9 +431,10 @@ static void test_neurons_table_round_trip(void **state) {
   parts[UCL_NET_NEURON_PART_NEURON] = &nn;
   parts[UCL_NET_NEURON_PART_RESULT] = &nr;
   parts[UCL_NET_NEURON_PART_FEATURES] = &f;
-  csv_back b;
+  ucl_test_csv b;
   write_and_read(ucl_net_neurons_table(), parts, &b);
   check_oracle(&b, want, sizeof(want) / sizeof(want[0]));
+  ucl_test_csv_free(&b);
   /* a neuron without an external input, a NAN feature (empty field), an ok status */
   nn.external = 0;
   nn.p.circuit.neuron = UCL_NEURON_TYPE1;
@@ -493,11 +442,12 @@ static void test_neurons_table_round_trip(void **state) {
   nr.status = UCL_OK;
   nr.reason[0] = '\0';
   write_and_read(ucl_net_neurons_table(), parts, &b);
-  assert_string_equal(field_of(&b, "input"), "none");
-  assert_string_equal(field_of(&b, "type"), "type1");
-  assert_string_equal(field_of(&b, "isi_cv"), "");
-  assert_string_equal(field_of(&b, "status"), "ok");
-  assert_string_equal(field_of(&b, "reason"), "");
+  assert_string_equal(ucl_test_csv_field(&b, 1, "input"), "none");
+  assert_string_equal(ucl_test_csv_field(&b, 1, "type"), "type1");
+  assert_string_equal(ucl_test_csv_field(&b, 1, "isi_cv"), "");
+  assert_string_equal(ucl_test_csv_field(&b, 1, "status"), "ok");
+  assert_string_equal(ucl_test_csv_field(&b, 1, "reason"), "");
+  ucl_test_csv_free(&b);
 }
 
 static void test_events_table_round_trip(void **state) {
@@ -511,53 +461,10 @@ static void test_events_table_round_trip(void **state) {
   parts[UCL_NET_EVENT_PART_NEURON] = &nn;
   const oracle want[] = {
       {"t_s", NULL, 0.00123456789}, {"neuron", "L2_17", 0}, {"kind", "spike", 0}};
-  csv_back b;
+  ucl_test_csv b;
   write_and_read(ucl_net_events_table(), parts, &b);
   check_oracle(&b, want, sizeof(want) / sizeof(want[0]));
-}
-
-/* The rows of table t in docs/outputs.md, between "<!-- columns: MARK -->" and
- * "<!-- /columns -->" after the table's header lines, are its ucl_column_markdown rows. */
-static void check_doc_rows(const char *mark, const ucl_table *t) {
-  FILE *f = fopen(UCL_SOURCE_DIR "/docs/outputs.md", "r");
-  assert_non_null(f);
-  char open[128], line[1024];
-  snprintf(open, sizeof(open), "<!-- columns: %s -->", mark);
-  int inside = 0;
-  size_t k = 0;
-  while (fgets(line, sizeof(line), f)) {
-    line[strcspn(line, "\n")] = '\0';
-    if (!inside) {
-      inside = strcmp(line, open) == 0;
-      continue;
-    }
-    if (strcmp(line, "<!-- /columns -->") == 0) {
-      break;
-    }
-    if (strncmp(line, "| `", 3) != 0) {
-      continue; /* the table's header and separator */
-    }
-    char want[1024];
-    assert_true(k < t->n);
-    ucl_column_markdown(&t->cols[k], want, sizeof(want));
-    if (strcmp(line, want) != 0) {
-      fail_msg("docs/outputs.md (%s) has\n  %s\nthe table gives\n  %s", mark, line, want);
-    }
-    k++;
-  }
-  fclose(f);
-  if (!inside) {
-    fail_msg("docs/outputs.md: no %s", open);
-  }
-  if (k != t->n) {
-    fail_msg("docs/outputs.md (%s): %zu rows, the table has %zu columns", mark, k, t->n);
-  }
-}
-
-static void test_tables_documented(void **state) {
-  (void)state;
-  check_doc_rows("neurons.csv", ucl_net_neurons_table());
-  check_doc_rows("network events.csv", ucl_net_events_table());
+  ucl_test_csv_free(&b);
 }
 
 /* ucl_net_measure: a run's features against the features module on its own spikes. */
@@ -584,36 +491,6 @@ static void test_measure_features(void **state) {
   free(f);
   ucl_net_result_destroy(&r);
   ucl_network_destroy(&net);
-}
-
-/* Parse CSV text (rows with line ends) into fields[row][col]. */
-typedef struct csv_rows {
-  char f[8][32][128];
-  int n[8], rows;
-} csv_rows;
-
-static void rows_field(void *s, size_t len, void *data) {
-  csv_rows *c = data;
-  if (c->rows < 8 && c->n[c->rows] < 32) {
-    size_t k = len < 127 ? len : 127;
-    memcpy(c->f[c->rows][c->n[c->rows]], s, k);
-    c->f[c->rows][c->n[c->rows]][k] = '\0';
-    c->n[c->rows]++;
-  }
-}
-
-static void rows_end(int ch, void *data) {
-  (void)ch;
-  ((csv_rows *)data)->rows++;
-}
-
-static void parse_rows(const char *text, size_t len, csv_rows *c) {
-  memset(c, 0, sizeof(*c));
-  struct csv_parser p;
-  assert_int_equal(csv_init(&p, CSV_STRICT), 0);
-  assert_int_equal(csv_parse(&p, text, len, rows_field, rows_end, c), len);
-  csv_fini(&p, rows_field, rows_end, c);
-  csv_free(&p);
 }
 
 /* A network sweep's rows (netsweep.h): the headers from the sweep's keys and neurons, a row per
@@ -644,9 +521,9 @@ static void test_netsweep_rows(void **state) {
     size_t plen = 0, nlen = 0;
     int failed = -1;
     assert_int_equal(ucl_netsweep_point(sw, i, &prow, &plen, &nrows, &nlen, &failed, &d), UCL_OK);
-    csv_rows P, C;
-    parse_rows(prow, plen, &P);
-    parse_rows(nrows, nlen, &C);
+    ucl_test_csv P, C;
+    ucl_test_csv_parse(prow, plen, &P);
+    ucl_test_csv_parse(nrows, nlen, &C);
     assert_int_equal(P.rows, 1);
     assert_int_equal(P.n[0], 15);
     assert_int_equal(strtol(P.f[0][0], NULL, 10), i);
@@ -673,6 +550,8 @@ static void test_netsweep_rows(void **state) {
       assert_close(strtod(P.f[0][12 + 2 * k], NULL), (double)spikes / 3e-3, 1e-12, 0);
     }
     assert_int_equal(strtol(P.f[0][7], NULL, 10), total);
+    ucl_test_csv_free(&P);
+    ucl_test_csv_free(&C);
     free(prow);
     free(nrows);
   }
@@ -694,7 +573,6 @@ int main(void) {
       cmocka_unit_test(test_set_inputs_checks),
       cmocka_unit_test(test_neurons_table_round_trip),
       cmocka_unit_test(test_events_table_round_trip),
-      cmocka_unit_test(test_tables_documented),
       cmocka_unit_test(test_measure_features),
       cmocka_unit_test(test_netsweep_rows),
   };

@@ -3,83 +3,20 @@
  * written here by hand (name -> field), independent of the tables, so a column that reads the
  * wrong field (a swapped offset) fails; the row is written to memory, parsed back with libcsv
  * and read by name; every column must be in the oracle. And docs/outputs.md lists exactly the
- * tables' columns (the blocks between "<!-- columns: NAME -->" and "<!-- /columns -->"). */
-#include <csv.h>
+ * columns of every output table (these four, and waveform.csv, events.csv, neurons.csv and the
+ * network's events.csv): the blocks between "<!-- columns: NAME -->" and "<!-- /columns -->",
+ * each checked against its table here, and no block without a table. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tablecheck.h"
 #include "testutil.h"
 #include "uclif/columns.h"
+#include "uclif/netresults.h"
 #include "uclif/results.h"
+#include "uclif/sim.h"
 #include "uclif/tune.h"
-
-/* ---- reading CSV text back ---- */
-
-#define MAX_ROWS 4
-#define MAX_FIELDS 256
-
-typedef struct parsed {
-  char *f[MAX_ROWS][MAX_FIELDS];
-  int n[MAX_ROWS];
-  int rows;
-} parsed;
-
-static void on_field(void *s, size_t len, void *data) {
-  parsed *p = data;
-  if (p->rows < MAX_ROWS && p->n[p->rows] < MAX_FIELDS) {
-    char *c = malloc(len + 1);
-    assert_non_null(c);
-    memcpy(c, s ? s : "", len);
-    c[len] = '\0';
-    p->f[p->rows][p->n[p->rows]++] = c;
-  }
-}
-
-static void on_row(int ch, void *data) {
-  (void)ch;
-  ((parsed *)data)->rows++;
-}
-
-static void parse(const char *buf, size_t len, parsed *p) {
-  memset(p, 0, sizeof(*p));
-  struct csv_parser cp;
-  assert_int_equal(csv_init(&cp, CSV_STRICT), 0);
-  assert_int_equal(csv_parse(&cp, buf, len, on_field, on_row, p), len);
-  assert_int_equal(csv_fini(&cp, on_field, on_row, p), 0);
-  csv_free(&cp);
-}
-
-static void parsed_free(parsed *p) {
-  for (int r = 0; r < MAX_ROWS; r++) {
-    for (int k = 0; k < p->n[r]; k++) {
-      free(p->f[r][k]);
-    }
-  }
-}
-
-/* The field of data row 'row' (1 = the first after the header) under header 'name'. */
-static const char *cell(const parsed *p, int row, const char *name) {
-  assert_true(row < p->rows);
-  for (int k = 0; k < p->n[0]; k++) {
-    if (strcmp(p->f[0][k], name) == 0) {
-      assert_int_equal(p->n[row], p->n[0]);
-      return p->f[row][k];
-    }
-  }
-  fail_msg("no column %s", name);
-  return "";
-}
-
-static double number(const parsed *p, int row, const char *name) {
-  const char *s = cell(p, row, name);
-  char *end = NULL;
-  double v = strtod(s, &end);
-  if (!*s || *end) {
-    fail_msg("column %s: '%s' is not a number", name, s);
-  }
-  return v;
-}
 
 /* A memory stream with a writer for table t, its header written. */
 typedef struct memcsv {
@@ -101,10 +38,10 @@ static void mem_open(memcsv *m, const ucl_table *t) {
   assert_int_equal(ucl_csv_end_row(m->w, &d), UCL_OK);
 }
 
-static void mem_close(memcsv *m, parsed *p) {
+static void mem_close(memcsv *m, ucl_test_csv *p) {
   ucl_csv_abort(&m->w);
   assert_int_equal(fclose(m->f), 0);
-  parse(m->buf, m->len, p);
+  ucl_test_csv_parse(m->buf, m->len, p);
   free(m->buf);
 }
 
@@ -154,18 +91,18 @@ static double expected(const oracle *o) {
 }
 
 /* Every numeric oracle reads back under its name in data row 'row'. */
-static void check_oracles(const parsed *p, int row, const oracle *o, size_t n) {
+static void check_oracles(const ucl_test_csv *p, size_t row, const oracle *o, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    double got = number(p, row, o[i].name), want = expected(&o[i]);
+    double got = ucl_test_csv_number(p, row, o[i].name), want = expected(&o[i]);
     if (got != want) {
       fail_msg("column %s reads %.17g, its field holds %.17g", o[i].name, got, want);
     }
   }
 }
 
-static void check_texts(const parsed *p, int row, const text_oracle *o, size_t n) {
+static void check_texts(const ucl_test_csv *p, size_t row, const text_oracle *o, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    const char *got = cell(p, row, o[i].name);
+    const char *got = ucl_test_csv_field(p, row, o[i].name);
     if (strcmp(got, o[i].text) != 0) {
       fail_msg("column %s reads '%s', expected '%s'", o[i].name, got, o[i].text);
     }
@@ -281,7 +218,7 @@ static void test_points_columns(void **state) {
     }
   }
   memcsv m;
-  parsed ps;
+  ucl_test_csv ps;
   ucl_diag d = {{0}};
   mem_open(&m, t);
   assert_int_equal(ucl_results_write_point(m.w, id, &p, &r, &d), UCL_OK);
@@ -295,11 +232,11 @@ static void test_points_columns(void **state) {
     char want[64];
     ucl_params_format(&p, in, want, sizeof(want));
     if (in->kind == UCL_PARAM_CHOICE) {
-      assert_string_equal(cell(&ps, 1, in->name), want);
+      assert_string_equal(ucl_test_csv_field(&ps, 1, in->name), want);
     } else {
       double v = 0.0;
       assert_int_equal(ucl_params_get(&p, in->name, &v), UCL_OK);
-      assert_true(number(&ps, 1, in->name) == v);
+      assert_true(ucl_test_csv_number(&ps, 1, in->name) == v);
     }
   }
   /* tune's lookup: the same numbers by column, none for text */
@@ -326,7 +263,7 @@ static void test_points_columns(void **state) {
   for (int k = 0; k < n; k++) {
     assert_string_equal(names[k], t->cols[k].name);
   }
-  parsed_free(&ps);
+  ucl_test_csv_free(&ps);
 }
 
 /* ---- rate_curves.csv ---- */
@@ -372,7 +309,7 @@ static void test_curve_columns(void **state) {
         }
       }
       memcsv m;
-      parsed ps;
+      ucl_test_csv ps;
       ucl_diag d = {{0}};
       mem_open(&m, t);
       assert_int_equal(ucl_results_write_curve(m.w, 77, &r, &d), UCL_OK);
@@ -382,16 +319,16 @@ static void test_curve_columns(void **state) {
       check_texts(&ps, 2, to, N_OF(to));
       /* row 1 is point 0's: the oracle of k = 0 holds 100 less */
       for (size_t i = 0; i < N_OF(o); i++) {
-        assert_true(number(&ps, 1, o[i].name) == expected(&o[i]) - 100.0);
+        assert_true(ucl_test_csv_number(&ps, 1, o[i].name) == expected(&o[i]) - 100.0);
       }
-      assert_string_equal(cell(&ps, 1, "status"), "ok");
+      assert_string_equal(ucl_test_csv_field(&ps, 1, "status"), "ok");
       int n = 0;
       const char *const *names = ucl_results_curve_columns(&n);
       assert_int_equal(n, (int)t->n);
       for (int j = 0; j < n; j++) {
         assert_string_equal(names[j], t->cols[j].name);
       }
-      parsed_free(&ps);
+      ucl_test_csv_free(&ps);
     }
   }
 }
@@ -451,7 +388,7 @@ static void test_bom_columns(void **state) {
     }
   }
   memcsv m;
-  parsed ps;
+  ucl_test_csv ps;
   ucl_diag d = {{0}};
   mem_open(&m, t);
   const void *parts[1] = {&row};
@@ -460,7 +397,7 @@ static void test_bom_columns(void **state) {
   assert_int_equal(ps.rows, 2);
   check_oracles(&ps, 1, o, N_OF(o));
   check_texts(&ps, 1, to, N_OF(to));
-  parsed_free(&ps);
+  ucl_test_csv_free(&ps);
 
   /* the row of a part: C tuned (E24, 10 % by default), R2 fixed at 2 % */
   ucl_tune *tu = load_tune();
@@ -513,7 +450,7 @@ static void test_draws_columns(void **state) {
     assert_string_equal(t->cols[i].name, o[i].name);
   }
   memcsv m;
-  parsed ps;
+  ucl_test_csv ps;
   ucl_diag d = {{0}};
   mem_open(&m, t);
   const void *parts[3];
@@ -523,7 +460,7 @@ static void test_draws_columns(void **state) {
   assert_int_equal(ucl_table_write_row(t, parts, m.w, &d), UCL_OK);
   mem_close(&m, &ps);
   check_oracles(&ps, 1, o, n);
-  parsed_free(&ps);
+  ucl_test_csv_free(&ps);
   /* units and procedures: the feature's points.csv column's, the parameter's */
   const ucl_column *c = &t->cols[ucl_table_find(t, "threshold_V")];
   assert_string_equal(c->unit, "V");
@@ -536,109 +473,9 @@ static void test_draws_columns(void **state) {
   ucl_tune_destroy(&tu);
 }
 
-/* ---- docs/outputs.md lists exactly the tables' columns ---- */
+/* ---- docs/outputs.md lists exactly the tables' columns: every output table, here ---- */
 
-/* How a column is listed: NULL for its own row (ucl_column_markdown), or a fixed row that
- * stands for a run of columns (each parameter, each target, ...), listed once. */
-typedef const char *(*collapse_fn)(const ucl_column *c);
-
-static void append(char **s, size_t *len, const char *text) {
-  size_t l = strlen(text);
-  char *n = realloc(*s, *len + l + 2);
-  assert_non_null(n);
-  memcpy(n + *len, text, l);
-  n[*len + l] = '\n';
-  n[*len + l + 1] = '\0';
-  *s = n;
-  *len += l + 1;
-}
-
-/* The block docs/outputs.md must hold for table t: a header, then a row per column (or per run
- * of collapsed columns). Caller frees. */
-static char *doc_block(const ucl_table *t, collapse_fn collapse) {
-  char *s = NULL;
-  size_t len = 0;
-  append(&s, &len, "| column | unit | procedure | meaning |");
-  append(&s, &len, "|---|---|---|---|");
-  const char *last = NULL;
-  for (size_t i = 0; i < t->n; i++) {
-    const char *row = collapse ? collapse(&t->cols[i]) : NULL;
-    if (row) {
-      if (row != last) {
-        append(&s, &len, row);
-      }
-    } else {
-      char buf[1024];
-      size_t need = ucl_column_markdown(&t->cols[i], buf, sizeof(buf));
-      assert_true(need < sizeof(buf));
-      append(&s, &len, buf);
-    }
-    last = row;
-  }
-  return s;
-}
-
-static char *read_doc(void) {
-  FILE *f = fopen(UCL_SOURCE_DIR "/docs/outputs.md", "rb");
-  assert_non_null(f);
-  char *s = NULL;
-  size_t len = 0, cap = 0;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-    if (len + n + 1 > cap) {
-      cap = 2 * (len + n + 1);
-      char *g = realloc(s, cap);
-      assert_non_null(g);
-      s = g;
-    }
-    memcpy(s + len, buf, n);
-    len += n;
-  }
-  assert_int_equal(fclose(f), 0);
-  assert_non_null(s);
-  s[len] = '\0';
-  return s;
-}
-
-/* docs/outputs.md holds, between "<!-- columns: MARKER -->" and "<!-- /columns -->" (blank
- * lines at either end aside), exactly doc_block(t, collapse). On a mismatch the expected block
- * is printed, to paste, and 1 returned (0 when it matches). This is the hook for every output
- * table: one call per table. */
-static int check_doc(const char *doc, const char *marker, const ucl_table *t,
-                     collapse_fn collapse) {
-  char open[128];
-  snprintf(open, sizeof(open), "<!-- columns: %s -->\n", marker);
-  const char *a = strstr(doc, open);
-  const char *b = a ? strstr(a, "<!-- /columns -->") : NULL;
-  char *want = doc_block(t, collapse);
-  if (!a || !b) {
-    fprintf(stderr,
-            "docs/outputs.md has no block for %s; it should hold:\n%s\n%s\n"
-            "<!-- /columns -->\n",
-            marker, open, want);
-    free(want);
-    return 1;
-  }
-  a += strlen(open);
-  while (*a == '\n') {
-    a++;
-  }
-  while (b > a && b[-1] == '\n') {
-    b--;
-  }
-  size_t wl = strlen(want);
-  if ((size_t)(b - a) + 1 != wl || strncmp(a, want, wl - 1) != 0) {
-    fprintf(stderr,
-            "docs/outputs.md, block %s, differs from the table's columns:\n%s\n%s\n"
-            "<!-- /columns -->\n",
-            marker, open, want);
-    free(want);
-    return 1;
-  }
-  free(want);
-  return 0;
-}
+#define OUTPUTS_MD UCL_SOURCE_DIR "/docs/outputs.md"
 
 static const char *points_collapse(const ucl_column *c) {
   return c->part == UCL_POINT_PART_PARAMS
@@ -659,15 +496,46 @@ static const char *draws_collapse(const ucl_column *c) {
   return NULL;
 }
 
+/* Every table with a block in docs/outputs.md, under the block's marker: one call per table. */
 static void test_docs_list_the_columns(void **state) {
   (void)state;
-  char *doc = read_doc();
   ucl_tune *tu = load_tune();
-  int bad = check_doc(doc, "points.csv", ucl_results_points_table(), points_collapse) +
-            check_doc(doc, "rate_curves.csv", ucl_results_curves_table(), NULL) +
-            check_doc(doc, "bom.csv", ucl_tune_bom_table(), NULL) +
-            check_doc(doc, "draws.csv", ucl_tune_draws_table(tu), draws_collapse);
+  const struct {
+    const char *marker;
+    const ucl_table *t;
+    ucl_test_collapse_fn collapse;
+  } blocks[] = {
+      {"waveform.csv", ucl_sim_waveform_table(), NULL},
+      {"events.csv", ucl_sim_events_table(), NULL},
+      {"network events.csv", ucl_net_events_table(), NULL},
+      {"neurons.csv", ucl_net_neurons_table(), NULL},
+      {"points.csv", ucl_results_points_table(), points_collapse},
+      {"rate_curves.csv", ucl_results_curves_table(), NULL},
+      {"bom.csv", ucl_tune_bom_table(), NULL},
+      {"draws.csv", ucl_tune_draws_table(tu), draws_collapse},
+  };
+  int bad = 0;
+  for (size_t i = 0; i < N_OF(blocks); i++) {
+    bad += ucl_test_doc_block(OUTPUTS_MD, blocks[i].marker, blocks[i].t, blocks[i].collapse);
+  }
   ucl_tune_destroy(&tu);
+  /* and no block in the doc goes unchecked */
+  char *doc = ucl_test_read_file(OUTPUTS_MD, NULL);
+  static const char open[] = "<!-- columns: ";
+  for (const char *a = strstr(doc, open); a; a = strstr(a + 1, open)) {
+    const char *m = a + strlen(open), *e = strstr(m, " -->");
+    assert_non_null(e);
+    size_t i = 0;
+    while (i < N_OF(blocks) && !(strlen(blocks[i].marker) == (size_t)(e - m) &&
+                                 strncmp(blocks[i].marker, m, (size_t)(e - m)) == 0)) {
+      i++;
+    }
+    if (i == N_OF(blocks)) {
+      fprintf(stderr, "docs/outputs.md: block '%.*s' is checked against no table\n", (int)(e - m),
+              m);
+      bad++;
+    }
+  }
   free(doc);
   if (bad) {
     fail_msg("%d block(s) of docs/outputs.md differ from the tables (expected blocks above)", bad);

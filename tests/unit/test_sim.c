@@ -1,7 +1,6 @@
 /* test_sim.c — the single neuron's output tables (sim.h): waveform.csv and events.csv written
- * from their tables, read back by column name; every channel of every neuron type documented;
- * docs/outputs.md's column lists generated from the tables. */
-#include <csv.h>
+ * from their tables, read back by column name; every channel of every neuron type documented.
+ * (Their blocks in docs/outputs.md are checked with every other table's in test_results.c.) */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,60 +9,8 @@
 #include "uclif/csvio.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"
+#include "tablecheck.h"
 #include "testutil.h"
-
-/* ---- reading a CSV back: fields by row and column ---- */
-
-enum { MAX_ROWS = 16, MAX_COLS = 16 };
-
-typedef struct table_in {
-  char cell[MAX_ROWS][MAX_COLS][64];
-  int rows, col;
-} table_in;
-
-static void on_field(void *s, size_t len, void *data) {
-  table_in *t = data;
-  if (t->rows < MAX_ROWS && t->col < MAX_COLS) {
-    size_t k = len < 63 ? len : 63;
-    memcpy(t->cell[t->rows][t->col], s, k);
-    t->cell[t->rows][t->col][k] = '\0';
-  }
-  t->col++;
-}
-
-static void on_row(int ch, void *data) {
-  (void)ch;
-  table_in *t = data;
-  t->rows++;
-  t->col = 0;
-}
-
-static void read_csv(const char *path, table_in *t) {
-  memset(t, 0, sizeof(*t));
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  struct csv_parser p;
-  assert_int_equal(csv_init(&p, CSV_STRICT), 0);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-    assert_int_equal(csv_parse(&p, buf, n, on_field, on_row, t), n);
-  }
-  csv_fini(&p, on_field, on_row, t);
-  csv_free(&p);
-  fclose(f);
-}
-
-/* Column of the header row called 'name', or a test failure. */
-static int col_of(const table_in *t, const char *name) {
-  for (int k = 0; k < MAX_COLS; k++) {
-    if (strcmp(t->cell[0][k], name) == 0) {
-      return k;
-    }
-  }
-  fail_msg("no column %s", name);
-  return -1;
-}
 
 /* ---- writing through the tables ---- */
 
@@ -110,18 +57,19 @@ static void test_write_read_back_by_name(void **state) {
   ucl_diag d = {{0}};
   assert_int_equal(ucl_sim_write_csv(tr, wpath, epath, &d), UCL_OK);
 
-  table_in t;
-  read_csv(wpath, &t);
+  ucl_test_csv t;
+  ucl_test_csv_read(wpath, &t);
   assert_int_equal(t.rows, NROWS + 1);
-  assert_string_equal(t.cell[0][0], "t_s"); /* t_s, then the trace's channels in its order */
+  assert_int_equal(t.n[0], NCH + 1);
+  assert_string_equal(t.f[0][0], "t_s"); /* t_s, then the trace's channels in its order */
   for (int k = 0; k < NCH; k++) {
-    assert_string_equal(t.cell[0][k + 1], trace_channels[k]);
+    assert_string_equal(t.f[0][k + 1], trace_channels[k]);
   }
   for (int r = 0; r < NROWS; r++) {
     const double *row = ucl_trace_sample(tr, (size_t)r);
-    assert_true(strtod(t.cell[r + 1][col_of(&t, "t_s")], NULL) == row[0]); /* exact */
+    assert_true(ucl_test_csv_number(&t, (size_t)r + 1, "t_s") == row[0]); /* exact */
     for (int k = 0; k < NCH; k++) {
-      const char *text = t.cell[r + 1][col_of(&t, trace_channels[k])];
+      const char *text = ucl_test_csv_field(&t, (size_t)r + 1, trace_channels[k]);
       char want[UCL_CSV_NUMBER_SIZE];
       ucl_csv_format_sample(cell_value(r, k), want);
       assert_string_equal(text, want);
@@ -129,22 +77,25 @@ static void test_write_read_back_by_name(void **state) {
     }
   }
   /* the two rows at an event share their time, to the last bit */
-  assert_string_equal(t.cell[2][0], t.cell[3][0]);
+  assert_string_equal(t.f[2][0], t.f[3][0]);
+  ucl_test_csv_free(&t);
 
-  read_csv(epath, &t);
+  ucl_test_csv_read(epath, &t);
   assert_int_equal(t.rows, 3);
   for (size_t i = 0; i < 2; i++) {
     const ucl_event *e = ucl_trace_event(tr, i);
-    assert_true(strtod(t.cell[i + 1][col_of(&t, "t_s")], NULL) == e->t);
-    assert_string_equal(t.cell[i + 1][col_of(&t, "kind")], ucl_event_kind_name(e->kind));
-    assert_int_equal(strtol(t.cell[i + 1][col_of(&t, "unit")], NULL, 10), e->unit);
-    assert_true(strtod(t.cell[i + 1][col_of(&t, "V_mem_V")], NULL) == e->v);
+    assert_true(ucl_test_csv_number(&t, i + 1, "t_s") == e->t);
+    assert_string_equal(ucl_test_csv_field(&t, i + 1, "kind"), ucl_event_kind_name(e->kind));
+    assert_int_equal(strtol(ucl_test_csv_field(&t, i + 1, "unit"), NULL, 10), e->unit);
+    assert_true(ucl_test_csv_number(&t, i + 1, "V_mem_V") == e->v);
   }
   /* the file order of events.csv is fixed */
   const char *const ecols[] = {"t_s", "kind", "unit", "V_mem_V"};
+  assert_int_equal(t.n[0], 4);
   for (int k = 0; k < 4; k++) {
-    assert_string_equal(t.cell[0][k], ecols[k]);
+    assert_string_equal(t.f[0][k], ecols[k]);
   }
+  ucl_test_csv_free(&t);
   ucl_trace_destroy(&tr);
   unlink(wpath);
   unlink(epath);
@@ -216,55 +167,11 @@ static void test_every_channel_documented(void **state) {
   assert_true(x == 1.0 / 3.0);
 }
 
-/* ---- docs/outputs.md ---- */
-
-/* The lines between "<!-- columns: FILE -->" (its first occurrence) and "<!-- /columns -->" must
- * be the table's markdown; on a difference the expected block is printed to paste in. */
-static void check_doc_block(const char *doc, const ucl_table *t) {
-  char begin[96];
-  snprintf(begin, sizeof(begin), "<!-- columns: %s -->\n", t->file);
-  const char *b = strstr(doc, begin);
-  if (!b) {
-    fail_msg("docs/outputs.md has no '%.*s'", (int)strlen(begin) - 1, begin);
-  }
-  b += strlen(begin);
-  const char *e = strstr(b, "<!-- /columns -->");
-  assert_non_null(e);
-  size_t cap = 256 + 512 * t->n, n = 0;
-  char *want = malloc(cap);
-  assert_non_null(want);
-  n += (size_t)snprintf(want, cap, "| column | unit | procedure | meaning |\n|---|---|---|---|\n");
-  for (size_t i = 0; i < t->n; i++) {
-    n += ucl_column_markdown(&t->cols[i], want + n, cap - n);
-    want[n++] = '\n';
-  }
-  want[n] = '\0';
-  if ((size_t)(e - b) != n || memcmp(b, want, n) != 0) {
-    fprintf(stderr, "docs/outputs.md, %s: expected\n%s", t->file, want);
-    free(want);
-    fail_msg("docs/outputs.md: the %s columns differ from its table", t->file);
-  }
-  free(want);
-}
-
-static void test_docs_generated_from_tables(void **state) {
-  (void)state;
-  FILE *f = fopen(UCL_SOURCE_DIR "/docs/outputs.md", "rb");
-  assert_non_null(f);
-  static char doc[1 << 17];
-  size_t n = fread(doc, 1, sizeof(doc) - 1, f);
-  fclose(f);
-  doc[n] = '\0';
-  check_doc_block(doc, ucl_sim_waveform_table());
-  check_doc_block(doc, ucl_sim_events_table());
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_write_read_back_by_name),
       cmocka_unit_test(test_unknown_channel),
       cmocka_unit_test(test_every_channel_documented),
-      cmocka_unit_test(test_docs_generated_from_tables),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
