@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <time.h>
 
+#include "uclif/sched.h"
 #include "uclif/status.h"
 
 enum { UCL_EXIT_OK = 0, UCL_EXIT_RUN = 1, UCL_EXIT_USAGE = 2 };
@@ -29,6 +30,11 @@ int ucl_cmd_merge(int argc, char **argv);
 int ucl_cmd_netlist(int argc, char **argv);
 int ucl_cmd_report(int argc, char **argv);
 int ucl_cmd_tune(int argc, char **argv);
+
+/* The end of an MPI command: rank 0's exit code 'code' to every rank, then MPI finalized (*comm
+ * freed and NULL). Returns the code every rank exits with (UCL_EXIT_RUN when either step fails,
+ * with the message printed for command 'cmd'). Collective. */
+int ucl_cli_mpi_end(const char *cmd, ucl_comm **comm, int code);
 
 /* Exit code for a library status (status.h): bad input → 2, a failed run or output → 1. */
 int ucl_cli_exit_code(ucl_status st);

@@ -32,6 +32,19 @@ int ucl_cli_exit_code(ucl_status st) {
   return UCL_EXIT_RUN;
 }
 
+int ucl_cli_mpi_end(const char *cmd, ucl_comm **comm, int code) {
+  ucl_diag diag = {{0}};
+  if (ucl_comm_bcast_int(*comm, &code, 0, &diag) != UCL_OK) {
+    ucl_cli_error(cmd, "%s", diag.msg);
+    code = UCL_EXIT_RUN;
+  }
+  if (ucl_comm_finalize(comm, &diag) != UCL_OK) {
+    ucl_cli_error(cmd, "%s", diag.msg);
+    code = UCL_EXIT_RUN;
+  }
+  return code;
+}
+
 void ucl_cli_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -230,13 +230,5 @@ int ucl_cmd_sweep(int argc, char **argv) {
   }
 done:
   ucl_sweep_destroy(&sw);
-  if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {
-    ucl_cli_error("sweep", "%s", diag.msg);
-    code = UCL_EXIT_RUN;
-  }
-  if (ucl_comm_finalize(&comm, &diag) != UCL_OK) {
-    ucl_cli_error("sweep", "%s", diag.msg);
-    code = UCL_EXIT_RUN;
-  }
-  return code;
+  return ucl_cli_mpi_end("sweep", &comm, code);
 }

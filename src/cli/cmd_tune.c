@@ -109,13 +109,5 @@ int ucl_cmd_tune(int argc, char **argv) {
   code = ucl_cli_exit_code(st);
 done:
   ucl_tune_destroy(&t);
-  if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {
-    ucl_cli_error("tune", "%s", diag.msg);
-    code = UCL_EXIT_RUN;
-  }
-  if (ucl_comm_finalize(&comm, &diag) != UCL_OK) {
-    ucl_cli_error("tune", "%s", diag.msg);
-    code = UCL_EXIT_RUN;
-  }
-  return code;
+  return ucl_cli_mpi_end("tune", &comm, code);
 }
