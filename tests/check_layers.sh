@@ -143,7 +143,10 @@ if [ $# -eq 0 ]; then
   echo "(d) skipped: no library archive given"
 fi
 for lib in "$@"; do
-  found=$(nm -u -A "$lib" 2>&1 | gawk -v re="^($BANNED)(@.*)?$" '$NF ~ re { sub(/^.*\.a\[?:?/, "", $1); print "  " $1 " " $NF }')
+  syms=$(nm -u -A "$lib" 2>&1)
+  nm_rc=$?
+  check "(d) nm reads $(basename "$lib") ($(head -1 <<<"$syms"))" "$nm_rc"
+  found=$(gawk -v re="^($BANNED)(@.*)?$" '$NF ~ re { sub(/^.*\.a\[?:?/, "", $1); print "  " $1 " " $NF }' <<<"$syms")
   if [ -n "$found" ]; then
     echo "$(basename "$lib"): objects referencing banned calls or streams:"
     echo "$found"

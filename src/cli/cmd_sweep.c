@@ -176,6 +176,9 @@ int ucl_cmd_sweep(int argc, char **argv) {
   }
   /* every rank reads the spec; the result is the same everywhere */
   ucl_status lst = ucl_sweep_load_sets(spec, a.sets, a.n_sets, &sw, &diag);
+  /* a rank that could not read it (memory, a file system error) must not leave the others in a
+   * collective: every rank takes the worst status */
+  lst = ucl_comm_agree(comm, lst, &diag);
   if (lst != UCL_OK) {
     if (rank == 0) {
       ucl_cli_error("sweep", "%s", diag.msg);

@@ -66,6 +66,9 @@ int ucl_cmd_tune(int argc, char **argv) {
     goto done;
   }
   ucl_status lst = ucl_tune_load_sets(spec, a.sets, a.n_sets, &t, &diag);
+  /* a rank that could not read it (memory, a file system error) must not leave the others in a
+   * collective: every rank takes the worst status */
+  lst = ucl_comm_agree(comm, lst, &diag);
   if (lst != UCL_OK) {
     if (rank == 0) {
       ucl_cli_error("tune", "%s", diag.msg);

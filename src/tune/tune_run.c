@@ -79,6 +79,10 @@ static ucl_status batch(ucl_comm *c, const ucl_tune *t, const double *designs, i
   return st;
 }
 
+static ucl_status nomem(ucl_diag *diag) {
+  return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+}
+
 /* ---- Nelder–Mead in log space over the free parts ---- */
 
 typedef struct search {
@@ -101,14 +105,18 @@ static void to_design(const search *s, const double *z, double *design) {
 static ucl_status eval_points(search *s, const double *z, int m, ucl_tune_eval *res,
                               ucl_diag *diag) {
   double *d = malloc((size_t)m * (size_t)s->np * sizeof(double));
-  if (!d) {
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  /* every rank agrees before the collective batch: one rank short of memory must not leave the
+   * others waiting in it */
+  ucl_status st = ucl_comm_agree(s->c, d ? UCL_OK : nomem(diag), diag);
+  if (st != UCL_OK) {
+    free(d);
+    return st;
   }
   for (int i = 0; i < m; i++) {
     to_design(s, z + (size_t)i * UCL_TUNE_MAX_PARTS, d + (size_t)i * (size_t)s->np);
   }
   s->evals += m;
-  ucl_status st = batch(s->c, s->t, d, m, 0, 0, res, diag);
+  st = batch(s->c, s->t, d, m, 0, 0, res, diag);
   free(d);
   return st;
 }
@@ -246,10 +254,11 @@ static ucl_status snap(search *s, const double *cont, double *out, ucl_tune_eval
     int m = 1 << n;
     double *d = malloc((size_t)m * (size_t)np * sizeof(double));
     ucl_tune_eval *r = malloc((size_t)m * sizeof(ucl_tune_eval));
-    if (!d || !r) {
+    ucl_status ast = ucl_comm_agree(s->c, d && r ? UCL_OK : nomem(diag), diag);
+    if (ast != UCL_OK) {
       free(d);
       free(r);
-      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      return ast;
     }
     for (int k = 0; k < m; k++) {
       memcpy(d + (size_t)k * np, cont, (size_t)np * sizeof(double));
@@ -506,9 +515,10 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
   r.search_s = now() - t0;
   /* Monte Carlo */
   long m = ucl_tune_draws(t);
-  ucl_tune_eval *draws = st == UCL_OK ? calloc((size_t)m, sizeof(*draws)) : NULL;
-  if (st == UCL_OK && !draws) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  ucl_tune_eval *draws = NULL;
+  if (st == UCL_OK) { /* st is the same on every rank here (batches agree) */
+    draws = calloc((size_t)m, sizeof(*draws));
+    st = ucl_comm_agree(comm, draws ? UCL_OK : nomem(diag), diag);
   }
   double t1 = now();
   if (st == UCL_OK && progress && rank == 0) {

@@ -137,7 +137,7 @@ cp out.txt net-stdout.cir
 grep -q '^\.end' net-stdout.cir
 check "netlist without -o: the netlist on stdout" $?
 expect 0 "" "netlist -o" netlist "$single" -o net-o.cir
-check "netlist -o: the file, nothing on stdout" $([ ! -s out.txt ]; cmp -s net-o.cir net-stdout.cir; echo $?)
+check "netlist -o: the file, nothing on stdout" $([ ! -s out.txt ] && cmp -s net-o.cir net-stdout.cir; echo $?)
 expect 0 "" "netlist --out --set --quiet" netlist "$single" --out net-out.cir --set R1=47k --quiet
 check "netlist --out: the file, nothing on stdout" $([ -s net-out.cir ] && [ ! -s out.txt ]; echo $?)
 grep -qi '47k\|47000' net-out.cir && ! cmp -s net-o.cir net-out.cir
