@@ -99,6 +99,13 @@ int ucl_cmd_netlist(int argc, char **argv) {
   if (id < 0) {
     return cp.exit;
   }
+  if (a.operand && ucl_cli_is_network_spec(a.operand)) {
+    ucl_cli_error("netlist",
+                  "%s: a network spec; netlists are written for single neurons only "
+                  "(simulate one neuron's configuration instead)",
+                  a.operand);
+    return UCL_EXIT_USAGE;
+  }
   ucl_params p;
   ucl_status st = ucl_spec_load_config(a.operand, a.sets, a.n_sets, &p, &diag);
   if (st != UCL_OK) {

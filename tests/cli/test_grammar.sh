@@ -143,6 +143,8 @@ check "netlist --out: the file, nothing on stdout" $([ -s net-out.cir ] && [ ! -
 grep -qi '47k\|47000' net-out.cir && ! cmp -s net-o.cir net-out.cir
 check "netlist --set R1=47k changes the netlist" $?
 check "netlist: no temporary file left" $([ ! -e net-o.cir.tmp ] && [ ! -e net-out.cir.tmp ]; echo $?)
+expect 2 "a network spec" "netlist of a network" netlist "$src/sweeps/paper/fig4-network.ini" -o net-net.cir
+check "netlist of a network: nothing written" $([ ! -e net-net.cir ] && [ ! -e net-net.cir.tmp ]; echo $?)
 expect 0 "" "netlist --quiet to stdout" netlist "$single" --quiet
 cmp -s out.txt net-stdout.cir
 check "netlist --quiet still prints the netlist (the product)" $?
