@@ -26,7 +26,8 @@ static void usage(FILE *f) {
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
     fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
   }
-  fprintf(f, "\n`uclif <command> --help` describes each command.\n");
+  fprintf(f, "\n`uclif <command> --help` describes each command; `uclif --version` prints the "
+             "version.\n");
 }
 
 int main(int argc, char **argv) {
