@@ -15,7 +15,8 @@
 
 typedef struct ucl_csv_writer ucl_csv_writer; /* opaque */
 
-/* Open a writer for 'path' and write the header row (n_cols names). */
+/* Open a writer for 'path' and write the header row (n_cols names). UCL_ERR_IO when the
+ * temporary file cannot be created or the header cannot be written (nothing is left behind). */
 UCL_NODISCARD ucl_status ucl_csv_open(const char *path, const char *const *cols, int n_cols,
                                       ucl_csv_writer **out, ucl_diag *diag);
 
@@ -49,12 +50,22 @@ UCL_NODISCARD ucl_status ucl_csv_sample(ucl_csv_writer *w, double v);
 UCL_NODISCARD ucl_status ucl_csv_long(ucl_csv_writer *w, long v);
 UCL_NODISCARD ucl_status ucl_csv_text(ucl_csv_writer *w, const char *s);
 
-/* End the current row (it must have exactly n_cols fields: UCL_ERR_INVAL otherwise). */
+/* End the current row (it must have exactly n_cols fields: UCL_ERR_INVAL otherwise). UCL_ERR_IO
+ * when this or any earlier write to the file failed (a field cut short by a failed write is an
+ * output error, not a malformed row). */
 UCL_NODISCARD ucl_status ucl_csv_end_row(ucl_csv_writer *w, ucl_diag *diag);
 
 /* Flush, close and rename the temporary file onto 'path'. On any failure the temporary file is
  * removed and 'diag' says why. *w is freed and set to NULL either way. */
 UCL_NODISCARD ucl_status ucl_csv_commit(ucl_csv_writer **w, ucl_diag *diag);
+
+/* Commit the n writers ws[0..n) (from ucl_csv_open; NULL entries are skipped) as one output:
+ * first flush and close every temporary file; if any write, flush or close failed (or a row was
+ * malformed), remove every temporary file and rename none, so each 'path' keeps what it held.
+ * Only then rename them in order. A rename failing midway (it practically cannot once the files
+ * are closed on the same filesystem) leaves the earlier ones renamed and removes the rest; 'diag'
+ * names the file. Every ws[i] is freed and set to NULL either way. */
+UCL_NODISCARD ucl_status ucl_csv_commit_all(ucl_csv_writer **ws, size_t n, ucl_diag *diag);
 
 /* A writer onto an open stream (not owned: no temporary file, no header, nothing closed). Free
  * it with ucl_csv_abort. */

@@ -67,8 +67,8 @@ void ucl_net_neuron_parts(const ucl_network *net, const ucl_net_result *r,
 
 /* Write DIR-style outputs of run r: events (every spike in time order), neurons (one row per
  * neuron, spec order) and, when the result has them, waveforms (t_s and the run's NEURON.CHANNEL
- * columns). Each path may be NULL to skip it; files appear only complete. UCL_ERR_IO or
- * UCL_ERR_NOMEM with diag naming the file. */
+ * columns). Each path may be NULL to skip it; the files appear complete and all together, or
+ * none does (ucl_csv_commit_all). UCL_ERR_IO or UCL_ERR_NOMEM with diag naming the file. */
 UCL_NODISCARD ucl_status ucl_net_write_csv(const ucl_network *net, const ucl_net_result *r,
                                            const char *events_path, const char *neurons_path,
                                            const char *waveform_path, ucl_diag *diag);

@@ -18,11 +18,26 @@ struct ucl_csv_writer {
   FILE *f;
   char *path, *tmp; /* NULL for a wrapped stream */
   int n_cols, col;
-  int failed;
-  int owns;   /* the writer opened f (and renames the file on commit) */
-  size_t len; /* bytes pending in buf */
+  int failed;    /* a write failed: the file must not be committed */
+  int err;       /* errno of the first failed write (0: stdio set none) */
+  int malformed; /* a row had the wrong number of fields: must not be committed either */
+  int owns;      /* the writer opened f (and renames the file on commit) */
+  size_t len;    /* bytes pending in buf */
   char buf[UCL_CSV_BUF];
 };
+
+/* Mark w failed, keeping the errno of the first failure for the message. */
+static void set_failed(ucl_csv_writer *w) {
+  if (!w->failed) {
+    w->err = errno;
+  }
+  w->failed = 1;
+}
+
+/* strerror of the first failure, EIO when stdio left no errno. */
+static const char *fail_reason(const ucl_csv_writer *w) {
+  return strerror(w->err ? w->err : EIO);
+}
 
 static int flush_buf(ucl_csv_writer *w) {
   if (w->len > 0 && fwrite(w->buf, 1, w->len, w->f) != w->len) {
@@ -52,7 +67,7 @@ static char *reserve(ucl_csv_writer *w, size_t n) {
 
 ucl_status ucl_csv_text(ucl_csv_writer *w, const char *s) {
   if (put_sep(w) != 0 || csv_fwrite(w->f, s, strlen(s)) != 0) {
-    w->failed = 1;
+    set_failed(w);
     return UCL_ERR_IO;
   }
   return UCL_OK;
@@ -322,7 +337,7 @@ size_t ucl_csv_format_sample(double v, char *buf) {
 static ucl_status put_number(ucl_csv_writer *w, double v, size_t (*format)(double, char *)) {
   char *s = reserve(w, UCL_CSV_NUMBER_SIZE + 1);
   if (!s) {
-    w->failed = 1;
+    set_failed(w);
     return UCL_ERR_IO;
   }
   size_t off = w->col > 0;
@@ -343,7 +358,7 @@ ucl_status ucl_csv_sample(ucl_csv_writer *w, double v) {
 ucl_status ucl_csv_long(ucl_csv_writer *w, long v) {
   char *s = reserve(w, UCL_CSV_NUMBER_SIZE + 1);
   if (!s) {
-    w->failed = 1;
+    set_failed(w);
     return UCL_ERR_IO;
   }
   size_t off = w->col > 0;
@@ -355,10 +370,14 @@ ucl_status ucl_csv_long(ucl_csv_writer *w, long v) {
 }
 
 ucl_status ucl_csv_end_row(ucl_csv_writer *w, ucl_diag *diag) {
+  const char *name = w->tmp ? w->tmp : "stream";
+  if (w->failed) { /* an earlier field failed to write: an output error, not a malformed row */
+    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", name, fail_reason(w));
+  }
   if (w->col != w->n_cols) {
-    w->failed = 1;
-    return ucl_diag_set(diag, UCL_ERR_INVAL, "%s: row has %d fields, header has %d", w->path,
-                        w->col, w->n_cols);
+    w->malformed = 1;
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "%s: row has %d fields, header has %d",
+                        w->path ? w->path : "stream", w->col, w->n_cols);
   }
   w->col = 0;
   char *s = reserve(w, 2);
@@ -366,10 +385,9 @@ ucl_status ucl_csv_end_row(ucl_csv_writer *w, ucl_diag *diag) {
     memcpy(s, "\r\n", 2);
     w->len += 2;
   }
-  if (!s || flush_buf(w) != 0 || w->failed) {
-    w->failed = 1;
-    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", w->tmp ? w->tmp : "stream",
-                        strerror(errno));
+  if (!s || flush_buf(w) != 0) {
+    set_failed(w);
+    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", name, fail_reason(w));
   }
   return UCL_OK;
 }
@@ -404,12 +422,16 @@ ucl_status ucl_csv_open(const char *path, const char *const *cols, int n_cols, u
     return st;
   }
   w->n_cols = n_cols;
-  for (int k = 0; k < n_cols; k++) {
+  ucl_status st = UCL_OK;
+  for (int k = 0; k < n_cols && st == UCL_OK; k++) {
     if (ucl_csv_text(w, cols[k]) != UCL_OK) {
-      break;
+      st =
+          ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write the header: %s", w->tmp, fail_reason(w));
     }
   }
-  ucl_status st = ucl_csv_end_row(w, diag);
+  if (st == UCL_OK) {
+    st = ucl_csv_end_row(w, diag);
+  }
   if (st != UCL_OK) {
     ucl_csv_abort(&w);
     return st;
@@ -418,25 +440,49 @@ ucl_status ucl_csv_open(const char *path, const char *const *cols, int n_cols, u
   return UCL_OK;
 }
 
-ucl_status ucl_csv_commit(ucl_csv_writer **wp, ucl_diag *diag) {
-  ucl_csv_writer *w = *wp;
-  ucl_status st = UCL_OK;
-  int bad = flush_buf(w) != 0 || w->failed || fflush(w->f) != 0 || ferror(w->f);
+/* Flush and close w's temporary file: 0, or -1 with w->failed and w->err set. */
+static int close_tmp(ucl_csv_writer *w) {
+  if (flush_buf(w) != 0 || fflush(w->f) != 0 || ferror(w->f)) {
+    set_failed(w);
+  }
   if (fclose(w->f) != 0) {
-    bad = 1;
+    set_failed(w);
   }
   w->f = NULL;
-  if (bad) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", w->tmp, strerror(errno));
-    remove(w->tmp);
-  } else if (rename(w->tmp, w->path) != 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot rename into place: %s", w->path,
-                      strerror(errno));
-    remove(w->tmp);
+  if (w->malformed && !w->failed) {
+    w->failed = 1;
+    w->err = EINVAL;
   }
-  writer_free(w);
-  *wp = NULL;
+  return w->failed ? -1 : 0;
+}
+
+ucl_status ucl_csv_commit_all(ucl_csv_writer **ws, size_t n, ucl_diag *diag) {
+  ucl_status st = UCL_OK;
+  for (size_t i = 0; i < n; i++) { /* phase 1: every file complete on disk, or none renamed */
+    if (ws[i] && close_tmp(ws[i]) != 0 && st == UCL_OK) {
+      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", ws[i]->tmp, fail_reason(ws[i]));
+    }
+  }
+  for (size_t i = 0; i < n; i++) { /* phase 2: rename (or, after a failure, remove) */
+    ucl_csv_writer *w = ws[i];
+    if (!w) {
+      continue;
+    }
+    if (st != UCL_OK) {
+      remove(w->tmp);
+    } else if (rename(w->tmp, w->path) != 0) {
+      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot rename into place: %s", w->path,
+                        strerror(errno));
+      remove(w->tmp);
+    }
+    writer_free(w);
+    ws[i] = NULL;
+  }
   return st;
+}
+
+ucl_status ucl_csv_commit(ucl_csv_writer **wp, ucl_diag *diag) {
+  return ucl_csv_commit_all(wp, 1, diag);
 }
 
 ucl_status ucl_csv_wrap(FILE *f, int n_cols, ucl_csv_writer **out) {
@@ -452,7 +498,7 @@ ucl_status ucl_csv_wrap(FILE *f, int n_cols, ucl_csv_writer **out) {
 
 ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len) {
   if (w->col != 0 || flush_buf(w) != 0 || fwrite(bytes, 1, len, w->f) != len) {
-    w->failed = 1;
+    set_failed(w);
     return UCL_ERR_IO;
   }
   return UCL_OK;

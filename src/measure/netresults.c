@@ -171,12 +171,11 @@ static ucl_status open_table(const char *path, const ucl_table *t, ucl_csv_write
   return st;
 }
 
-/* Commit the file when st is UCL_OK, else drop it; the first failure's status. */
-static ucl_status finish(ucl_csv_writer **w, ucl_status st, ucl_diag *diag) {
-  if (st == UCL_OK) {
-    return ucl_csv_commit(w, diag);
+/* Keep the file open in *w for the caller to commit when st is UCL_OK, else drop it; st. */
+static ucl_status finish(ucl_csv_writer **w, ucl_status st) {
+  if (st != UCL_OK) {
+    ucl_csv_abort(w);
   }
-  ucl_csv_abort(w);
   return st;
 }
 
@@ -190,7 +189,7 @@ static int spike_cmp(const void *a, const void *b) {
 
 /* events.csv: every neuron's spikes, by time (then neuron index). */
 static ucl_status write_events(const ucl_network *net, const ucl_net_result *r, const char *path,
-                               ucl_diag *diag) {
+                               ucl_csv_writer **w, ucl_diag *diag) {
   size_t n = 0;
   for (size_t i = 0; i < r->n; i++) {
     n += r->neurons[i].n_spikes;
@@ -206,39 +205,38 @@ static ucl_status write_events(const ucl_network *net, const ucl_net_result *r, 
     }
   }
   qsort(ev, n, sizeof(*ev), spike_cmp);
-  ucl_csv_writer *w = NULL;
-  ucl_status st = open_table(path, &events_table, &w, diag);
+  ucl_status st = open_table(path, &events_table, w, diag);
   for (size_t i = 0; st == UCL_OK && i < n; i++) {
     const void *parts[UCL_NET_EVENT_PARTS];
     parts[UCL_NET_EVENT_PART_SPIKE] = &ev[i];
     parts[UCL_NET_EVENT_PART_NEURON] = &net->neurons[ev[i].neuron];
-    st = ucl_table_write_row(&events_table, parts, w, diag);
+    st = ucl_table_write_row(&events_table, parts, *w, diag);
   }
   free(ev);
-  return finish(&w, st, diag);
+  return finish(w, st);
 }
 
 /* neurons.csv: one row per neuron, in spec order. */
 static ucl_status write_neurons(const ucl_network *net, const ucl_net_result *r, const char *path,
-                                ucl_diag *diag) {
+                                ucl_csv_writer **w, ucl_diag *diag) {
   ucl_net_neuron_features *f = NULL;
   ucl_status st = ucl_net_measure(net, r, &f, diag);
   if (st != UCL_OK) {
     return st;
   }
-  ucl_csv_writer *w = NULL;
-  st = open_table(path, &neurons_table, &w, diag);
+  st = open_table(path, &neurons_table, w, diag);
   for (size_t i = 0; st == UCL_OK && i < r->n; i++) {
     const void *parts[UCL_NET_NEURON_PARTS];
     ucl_net_neuron_parts(net, r, &f[i], i, NULL, parts);
-    st = ucl_table_write_row(&neurons_table, parts, w, diag);
+    st = ucl_table_write_row(&neurons_table, parts, *w, diag);
   }
   free(f);
-  return finish(&w, st, diag);
+  return finish(w, st);
 }
 
 /* waveform.csv: t_s and the run's NEURON.CHANNEL columns, a row per sample. */
-static ucl_status write_waveforms(const ucl_trace *tr, const char *path, ucl_diag *diag) {
+static ucl_status write_waveforms(const ucl_trace *tr, const char *path, ucl_csv_writer **w,
+                                  ucl_diag *diag) {
   int nc = ucl_trace_n_channels(tr);
   const char **cols = malloc((size_t)(nc + 1) * sizeof(char *));
   if (!cols) {
@@ -248,35 +246,41 @@ static ucl_status write_waveforms(const ucl_trace *tr, const char *path, ucl_dia
   for (int k = 0; k < nc; k++) {
     cols[k + 1] = ucl_trace_channel_name(tr, k);
   }
-  ucl_csv_writer *w = NULL;
-  ucl_status st = ucl_csv_open(path, cols, nc + 1, &w, diag);
+  ucl_status st = ucl_csv_open(path, cols, nc + 1, w, diag);
   free(cols);
   for (size_t i = 0; st == UCL_OK && i < ucl_trace_n_samples(tr); i++) {
     const double *row = ucl_trace_sample(tr, i);
     for (int k = 0; k <= nc && st == UCL_OK; k++) {
-      if (ucl_csv_double(w, row[k]) != UCL_OK) {
+      if (ucl_csv_double(*w, row[k]) != UCL_OK) {
         st = ucl_diag_set(diag, UCL_ERR_IO, "writing %s failed", path);
       }
     }
     if (st == UCL_OK) {
-      st = ucl_csv_end_row(w, diag);
+      st = ucl_csv_end_row(*w, diag);
     }
   }
-  return finish(&w, st, diag);
+  return finish(w, st);
 }
 
 ucl_status ucl_net_write_csv(const ucl_network *net, const ucl_net_result *r,
                              const char *events_path, const char *neurons_path,
                              const char *waveform_path, ucl_diag *diag) {
+  ucl_csv_writer *ws[3] = {NULL, NULL, NULL}; /* committed together: all files appear, or none */
   ucl_status st = UCL_OK;
   if (events_path) {
-    st = write_events(net, r, events_path, diag);
+    st = write_events(net, r, events_path, &ws[0], diag);
   }
   if (st == UCL_OK && neurons_path) {
-    st = write_neurons(net, r, neurons_path, diag);
+    st = write_neurons(net, r, neurons_path, &ws[1], diag);
   }
   if (st == UCL_OK && waveform_path && r->waveforms) {
-    st = write_waveforms(r->waveforms, waveform_path, diag);
+    st = write_waveforms(r->waveforms, waveform_path, &ws[2], diag);
+  }
+  if (st == UCL_OK) {
+    return ucl_csv_commit_all(ws, 3, diag);
+  }
+  for (int i = 0; i < 3; i++) {
+    ucl_csv_abort(&ws[i]);
   }
   return st;
 }

@@ -425,7 +425,23 @@ typedef struct out {
   FILE *gp; /* the gnuplot script */
   plot plots[32];
   int n_plots;
+  ucl_status io; /* the first failed write of a data file (UCL_ERR_IO), else UCL_OK */
+  ucl_diag io_diag;
 } out;
+
+/* Close the data file f (written to 'path'), recording in o a write or close failure (the first
+ * one only): a full disk must fail the report, not leave gnuplot a truncated file. */
+static void close_data(out *o, FILE *f, const char *path) {
+  int bad = ferror(f) != 0;
+  int err = errno;
+  if (fclose(f) != 0) {
+    bad = 1;
+    err = errno;
+  }
+  if (bad && o->io == UCL_OK) {
+    o->io = ucl_diag_set(&o->io_diag, UCL_ERR_IO, "%s: write failed: %s", path, strerror(err));
+  }
+}
 
 static plot *new_plot(out *o, const char *name, const char *title) {
   plot *p = &o->plots[o->n_plots++];
@@ -484,7 +500,7 @@ static void scatter(out *o, const rep *r, const char *name, const char *title, c
       xmax = fmax(xmax, x);
     }
   }
-  fclose(f);
+  close_data(o, f, path);
   if (n == 0) {
     snprintf(p->note, sizeof(p->note), "no ok row has both %s and %s", xlabel, ylabel);
     return;
@@ -620,7 +636,7 @@ static void plot_status(out *o, const rep *r) {
     for (int s = 0; s < r->n_st; s++) {
       fprintf(f, "%d \"%s\" %ld\n", s, r->st[s].name[0] ? r->st[s].name : "(none)", r->st[s].n);
     }
-    fclose(f);
+    close_data(o, f, path);
     char body[4096];
     snprintf(body, sizeof(body),
              "plot '%s' using 1:3:xtic(2) with boxes fs solid 0.6 lc rgb '#1f77b4' notitle", path);
@@ -710,7 +726,7 @@ static void plot_threshold_map(out *o, rep *r) {
     }
     fputc('\n', f);
   }
-  fclose(f);
+  close_data(o, f, path);
   char setup[4096], body[4096];
   heat_setup(r, xs, ys, setup, sizeof(setup));
   snprintf(body, sizeof(body), "plot '%s' using 1:2:3 with image", path);
@@ -759,12 +775,14 @@ static void fa_choose(const out *o, const rep *r, curves *cv) {
   free(order);
 }
 
-/* Close the f-A data files; returns the rows written to them. */
-static long fa_close(curves *cv) {
+/* Close the f-A data files (a write failure recorded in o); returns the rows written to them. */
+static long fa_close(out *o, curves *cv) {
   long total = 0;
   for (int k = 0; k < cv->n; k++) {
     if (cv->out[k]) {
-      fclose(cv->out[k]);
+      char dp[1100];
+      snprintf(dp, sizeof(dp), "%s/data/fa_%d.dat", o->rdir, k);
+      close_data(o, cv->out[k], dp);
       cv->out[k] = NULL;
     }
     total += cv->rows[k];
@@ -786,11 +804,11 @@ static void plot_fa_curves(out *o, const rep *r, const char *curves_path) {
   }
   if (cv.n == 0 || !cf) {
     snprintf(p->note, sizeof(p->note), "%s", !cf ? "no rate_curves.csv" : "no ok point");
-    fa_close(&cv);
+    fa_close(o, &cv);
   } else {
     ucl_diag cd = {{0}};
     ucl_status cst = parse_csv(curves_path, cfield_cb, crow_cb, &cv, &cd);
-    long total = fa_close(&cv);
+    long total = fa_close(o, &cv);
     if (cst != UCL_OK || total == 0 || cv.c_rate < 0 || cv.c_amp < 0) {
       snprintf(p->note, sizeof(p->note), "%.250s",
                cst != UCL_OK ? cd.msg : "rate_curves.csv has no usable rows");
@@ -845,7 +863,7 @@ static void plot_neuron_rates(out *o, const rep *r) {
       }
     }
     if (f) {
-      fclose(f);
+      close_data(o, f, dp);
     }
     int nl = (int)strlen(r->rates[n]) - 8; /* the neuron's name */
     k += snprintf(body + k, sizeof(body) - (size_t)k,
@@ -1031,7 +1049,11 @@ static ucl_status write_index(const out *o, const rep *r, const char *dir, const
           "for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)n++;}"
           "document.getElementById('loaded').textContent='images loaded: '+n+' of '+im.length;});"
           "</script>\n</body></html>\n");
-  if (fclose(h) != 0 || rename(tmp, ipath) != 0) {
+  int bad = ferror(h) != 0;
+  if (fclose(h) != 0) {
+    bad = 1;
+  }
+  if (bad || rename(tmp, ipath) != 0) {
     remove(tmp);
     return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", ipath);
   }
@@ -1118,8 +1140,22 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
     plot_neuron_rates(&o, &r);
   }
   plot_rules_and_health(&o, &r);
-  fclose(o.gp);
+  /* a short data file or script is an error before gnuplot draws from it */
+  int gp_bad = ferror(o.gp) != 0;
+  int gp_err = errno;
+  if (fclose(o.gp) != 0) {
+    gp_bad = 1;
+    gp_err = errno;
+  }
   o.gp = NULL;
+  if (o.io != UCL_OK) {
+    st = ucl_diag_set(diag, o.io, "%s", o.io_diag.msg);
+    goto done;
+  }
+  if (gp_bad) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", gp_path, strerror(gp_err));
+    goto done;
+  }
   int drawn = 0;
   for (int k = 0; k < o.n_plots; k++) {
     drawn += o.plots[k].note[0] == '\0';

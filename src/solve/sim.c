@@ -205,11 +205,10 @@ ucl_status ucl_sim_write_csv(const ucl_trace *tr, const char *waveform_path,
   if (st == UCL_OK && events_path) {
     st = write_table(&event_table, events_path, event_part, tr, ucl_trace_n_events(tr), &we, diag);
   }
-  if (st == UCL_OK && ww) {
-    st = ucl_csv_commit(&ww, diag);
-  }
-  if (st == UCL_OK && we) {
-    st = ucl_csv_commit(&we, diag);
+  if (st == UCL_OK) { /* both files appear, or neither */
+    ucl_csv_writer *ws[2] = {ww, we};
+    ww = we = NULL;
+    st = ucl_csv_commit_all(ws, 2, diag);
   }
   ucl_csv_abort(&ww);
   ucl_csv_abort(&we);

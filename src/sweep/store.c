@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -448,13 +449,22 @@ void ucl_slice_range(long points, int s, int n, long *first, long *last) {
 /* Can the shard directory named 'name' (below DIR/shards) hold points of [first, last)? Only a
  * "slice-S-of-N" name says which points it holds; with points = 0, every directory can. */
 static int may_hold(const char *name, long points, long first, long last) {
-  int s = -1, n = 0, end = 0;
-  if (points <= 0 || sscanf(name, "slice-%d-of-%d%n", &s, &n, &end) != 2 || name[end] != '\0' ||
-      s < 0 || n <= 0 || s >= n) {
+  if (points <= 0 || strncmp(name, "slice-", 6) != 0) {
+    return 1;
+  }
+  char *end = NULL;
+  errno = 0;
+  long s = strtol(name + 6, &end, 10);
+  if (errno != 0 || end == name + 6 || strncmp(end, "-of-", 4) != 0) {
+    return 1;
+  }
+  const char *ns = end + 4;
+  long n = strtol(ns, &end, 10);
+  if (errno != 0 || end == ns || *end != '\0' || s < 0 || n <= 0 || s >= n || n > INT_MAX) {
     return 1;
   }
   long a = 0, b = 0;
-  ucl_slice_range(points, s, n, &a, &b);
+  ucl_slice_range(points, (int)s, (int)n, &a, &b); /* 0 <= s < n <= INT_MAX */
   return a < last && b > first;
 }
 

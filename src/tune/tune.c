@@ -2,6 +2,7 @@
  * and Monte Carlo draws (docs/spec.md "Tuning"). */
 #include "uclif/tune.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -284,6 +285,56 @@ const ucl_table *ucl_tune_draws_table(const ucl_tune *t) {
 ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag) {
   return ucl_tune_load_sets(path, NULL, 0, out, diag);
 }
+/* Copy into out (cap bytes) the field at s: up to cap - 1 characters before the next ',' or the
+ * end (at least one); the rest of s, or NULL when the field is empty. */
+static const char *take_field(const char *s, char *out, size_t cap) {
+  size_t n = strcspn(s, ",");
+  if (n == 0) {
+    return NULL;
+  }
+  if (n > cap - 1) {
+    n = cap - 1;
+  }
+  memcpy(out, s, n);
+  out[n] = '\0';
+  return s + n;
+}
+
+static const char *skip_space(const char *s) {
+  while (isspace((unsigned char)*s)) {
+    s++;
+  }
+  return s;
+}
+
+/* Split a [free] value "LO, HI, eN" into lo and hi (63 characters at most, up to the comma: the
+ * unit parser reads them) and the series number se (15 non-blank characters at most, after one
+ * or more 'e' or 'E'; anything after it is ignored). 0, or -1 when the value has not that form. */
+static int split_free(const char *s, char lo[64], char hi[64], char se[16]) {
+  s = take_field(skip_space(s), lo, 64);
+  if (!s || *(s = skip_space(s)) != ',') {
+    return -1;
+  }
+  s = take_field(skip_space(s + 1), hi, 64);
+  if (!s || *(s = skip_space(s)) != ',') {
+    return -1;
+  }
+  s = skip_space(s + 1);
+  if (*s != 'e' && *s != 'E') {
+    return -1;
+  }
+  while (*s == 'e' || *s == 'E') {
+    s++;
+  }
+  s = skip_space(s);
+  size_t n = 0;
+  while (n < 15 && s[n] != '\0' && !isspace((unsigned char)s[n])) {
+    se[n] = s[n];
+    n++;
+  }
+  se[n] = '\0';
+  return n > 0 ? 0 : -1;
+}
 
 ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_sets, ucl_tune **out,
                               ucl_diag *diag) {
@@ -381,7 +432,7 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
     if (k < 0) {
       st = ucl_diag_set(diag, UCL_ERR_INVAL,
                         "not a component of this neuron (R1 ... R7, C; R7 and C2 for type II)");
-    } else if (sscanf(e->value, " %63[^,] , %63[^,] , %*[eE]%15s", lo, hi, se) != 3) {
+    } else if (split_free(e->value, lo, hi, se) != 0) {
       st = ucl_diag_set(diag, UCL_ERR_PARSE, "expected 'LO, HI, eN' such as '10k, 1meg, e24'");
     } else {
       ucl_tune_part *p = &t->parts[k];

@@ -2,8 +2,10 @@
  * number formatters, byte for byte against snprintf("%.17g") and ("%.9g"), with the precision
  * they promise. */
 #include <float.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "tablecheck.h"
@@ -315,11 +317,140 @@ static void test_wrap_rows_reach_stream(void **state) {
   free(buf);
 }
 
+/* A field cut short by a failed write is an output error (UCL_ERR_IO, exit 1), not a malformed
+ * row (UCL_ERR_INVAL, exit 2): /dev/full fails every write with ENOSPC. */
+static void test_failed_write_is_io_error(void **state) {
+  (void)state;
+  FILE *f = fopen("/dev/full", "w");
+  assert_non_null(f);
+  char sbuf[8];
+  assert_int_equal(setvbuf(f, sbuf, _IOFBF, sizeof(sbuf)), 0);
+  ucl_csv_writer *w = NULL;
+  assert_int_equal(ucl_csv_wrap(f, 3, &w), UCL_OK);
+  assert_int_equal(ucl_csv_text(w, "a field longer than the stream's buffer"), UCL_ERR_IO);
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_csv_end_row(w, &d), UCL_ERR_IO); /* 1 field of 3, but the write failed */
+  assert_non_null(strstr(d.msg, "write failed"));
+  ucl_csv_abort(&w);
+  fclose(f);
+}
+
+/* Limit the size of files this process writes to 'bytes' (SIGXFSZ ignored: writes beyond fail
+ * with EFBIG, as on a full disk); returns the previous limit for limit_restore. */
+static struct rlimit limit_file_size(rlim_t bytes) {
+  struct rlimit old, lim;
+  assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, SIG_IGN);
+  lim = old;
+  lim.rlim_cur = bytes;
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  return old;
+}
+
+static void limit_restore(struct rlimit old) {
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, SIG_DFL);
+}
+
+static void make_old(char *path) {
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, "old\n", 4), 4);
+  close(fd);
+}
+
+static void assert_old_and_no_tmp(const char *path) {
+  ucl_test_csv c;
+  ucl_test_csv_read(path, &c);
+  assert_string_equal(c.f[0][0], "old");
+  ucl_test_csv_free(&c);
+  char tmp[64];
+  snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+  assert_int_equal(access(tmp, F_OK), -1);
+}
+
+/* A header that cannot be written fails the open with UCL_ERR_IO naming the file, and leaves no
+ * temporary file. */
+static void test_open_header_write_fails(void **state) {
+  (void)state;
+  char path[] = "/tmp/ucl_csv_XXXXXX";
+  make_old(path);
+  static char names[64][200];
+  const char *cols[64];
+  for (int k = 0; k < 64; k++) { /* 64 x 200 bytes: more than stdio buffers */
+    memset(names[k], 'a' + k % 26, sizeof(names[k]) - 1);
+    names[k][sizeof(names[k]) - 1] = '\0';
+    cols[k] = names[k];
+  }
+  ucl_csv_writer *w = NULL;
+  ucl_diag d = {{0}};
+  struct rlimit old = limit_file_size(1000);
+  ucl_status st = ucl_csv_open(path, cols, 64, &w, &d);
+  limit_restore(old);
+  assert_int_equal(st, UCL_ERR_IO);
+  assert_null(w);
+  assert_non_null(strstr(d.msg, path));
+  assert_non_null(strstr(d.msg, "header"));
+  assert_old_and_no_tmp(path);
+  unlink(path);
+}
+
+/* ucl_csv_commit_all: when one file cannot be completed, no file is renamed (each target keeps
+ * its old content) and no temporary file is left; when all can, all are renamed. */
+static void test_commit_all(void **state) {
+  (void)state;
+  char pa[] = "/tmp/ucl_csv_XXXXXX", pb[] = "/tmp/ucl_csv_XXXXXX";
+  make_old(pa);
+  make_old(pb);
+  const char *cols[] = {"x"};
+  static char big[3000];
+  memset(big, 'b', sizeof(big) - 1);
+  for (int pass = 0; pass < 2; pass++) {
+    ucl_csv_writer *ws[3] = {NULL, NULL, NULL}; /* a NULL entry is skipped */
+    ucl_diag d = {{0}};
+    assert_int_equal(ucl_csv_open(pa, cols, 1, &ws[0], &d), UCL_OK);
+    assert_int_equal(ucl_csv_open(pb, cols, 1, &ws[2], &d), UCL_OK);
+    assert_int_equal(ucl_csv_long(ws[0], 1), UCL_OK);
+    assert_int_equal(ucl_csv_end_row(ws[0], &d), UCL_OK);
+    assert_int_equal(ucl_csv_text(ws[2], big), UCL_OK); /* held in stdio's buffer */
+    assert_int_equal(ucl_csv_end_row(ws[2], &d), UCL_OK);
+    if (pass == 0) { /* the second file's flush fails at commit */
+      struct rlimit old = limit_file_size(1000);
+      ucl_status st = ucl_csv_commit_all(ws, 3, &d);
+      limit_restore(old);
+      assert_int_equal(st, UCL_ERR_IO);
+      assert_non_null(strstr(d.msg, pb));
+      assert_old_and_no_tmp(pa);
+      assert_old_and_no_tmp(pb);
+    } else {
+      assert_int_equal(ucl_csv_commit_all(ws, 3, &d), UCL_OK);
+      ucl_test_csv c;
+      ucl_test_csv_read(pa, &c);
+      assert_string_equal(ucl_test_csv_field(&c, 1, "x"), "1");
+      ucl_test_csv_free(&c);
+      ucl_test_csv_read(pb, &c);
+      assert_string_equal(ucl_test_csv_field(&c, 1, "x"), big);
+      ucl_test_csv_free(&c);
+    }
+    for (int k = 0; k < 3; k++) {
+      assert_null(ws[k]);
+    }
+  }
+  unlink(pa);
+  unlink(pb);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_round_trip),        cmocka_unit_test(test_abort_leaves_target_alone),
-      cmocka_unit_test(test_format_edge_cases), cmocka_unit_test(test_format_random),
-      cmocka_unit_test(test_writer_numbers),    cmocka_unit_test(test_wrap_rows_reach_stream),
+      cmocka_unit_test(test_round_trip),
+      cmocka_unit_test(test_abort_leaves_target_alone),
+      cmocka_unit_test(test_format_edge_cases),
+      cmocka_unit_test(test_format_random),
+      cmocka_unit_test(test_writer_numbers),
+      cmocka_unit_test(test_wrap_rows_reach_stream),
+      cmocka_unit_test(test_failed_write_is_io_error),
+      cmocka_unit_test(test_open_header_write_fails),
+      cmocka_unit_test(test_commit_all),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,6 +82,12 @@ static void test_parts_neighbours_draws(void **state) {
   assert_close(ucl_tune_part_at(t, c)->tol, 0.05, 1e-12, 0);
   assert_close(ucl_tune_part_at(t, r3)->tol, 0.001, 1e-12, 0);
   ucl_tune_destroy(&t);
+  /* the [free] value's blanks are free around the commas and after the 'e' */
+  if (load("[free]\nR1 =10k ,100k,E 24\n[targets]\nthreshold_V = 5 +- 2%\n", &t, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_int_equal(ucl_tune_n_free(t), 1);
+  ucl_tune_destroy(&t);
 }
 
 static void test_errors(void **state) {
@@ -100,6 +106,11 @@ static void test_errors(void **state) {
        ":2: [free] R9: not a component"},
       {"[free]\nR1 = 10k, 10.5k, e6\n[targets]\nthreshold_V = 5 +- 1%\n", ":2: [free] R1:"},
       {"[tolerance]\ncapacitors = 10\n[targets]\nthreshold_V = 5 +- 1%\n", "expected a percentage"},
+      {"[free]\nR1 = 10k, 100k\n[targets]\nthreshold_V = 5 +- 1%\n", "expected 'LO, HI, eN'"},
+      {"[free]\nR1 = 10k, 100k, 24\n[targets]\nthreshold_V = 5 +- 1%\n", "expected 'LO, HI, eN'"},
+      {"[free]\nR1 = 10k, 100k, e\n[targets]\nthreshold_V = 5 +- 1%\n", "expected 'LO, HI, eN'"},
+      {"[free]\nR1 = , 100k, e24\n[targets]\nthreshold_V = 5 +- 1%\n", "expected 'LO, HI, eN'"},
+      {"[free]\nR1 = 10k 100k e24\n[targets]\nthreshold_V = 5 +- 1%\n", "expected 'LO, HI, eN'"},
       {"[circuit]\nR1 = 47k\n", "no [targets]"},
   };
   for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
