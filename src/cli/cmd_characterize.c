@@ -90,11 +90,10 @@ static ucl_status write_outputs(const char *dir, const ucl_params *p, const ucl_
   if (st == UCL_OK) {
     st = ucl_results_write_curve(wc, 0, r, diag);
   }
-  if (st == UCL_OK) {
-    st = ucl_csv_commit(&wp, diag);
-  }
-  if (st == UCL_OK) {
-    st = ucl_csv_commit(&wc, diag);
+  if (st == UCL_OK) { /* both files appear together, or neither */
+    ucl_csv_writer *ws[2] = {wp, wc};
+    wp = wc = NULL;
+    st = ucl_csv_commit_all(ws, 2, diag);
   }
   ucl_csv_abort(&wp);
   ucl_csv_abort(&wc);
