@@ -335,21 +335,10 @@ static void test_curve_columns(void **state) {
 
 /* ---- bom.csv and draws.csv ---- */
 
-static const char *write_spec(const char *text) {
-  static char path[64];
-  snprintf(path, sizeof(path), "%s", "/tmp/ucl_results_XXXXXX");
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  assert_int_equal(fclose(f), 0);
-  return path;
-}
-
 static ucl_tune *load_tune(void) {
-  const char *path = write_spec("[free]\nC = 4.7n, 47n, e24\n[targets]\nthreshold_V = 5 +- 2%\n"
-                                "tau_leak_off_s = 6m +- 3%\n[tolerance]\nR2 = 2%\n");
+  const char *path =
+      ucl_test_write_temp("[free]\nC = 4.7n, 47n, e24\n[targets]\nthreshold_V = 5 +- 2%\n"
+                          "tau_leak_off_s = 6m +- 3%\n[tolerance]\nR2 = 2%\n");
   ucl_tune *t = NULL;
   ucl_diag d = {{0}};
   ucl_status st = ucl_tune_load(path, &t, &d);

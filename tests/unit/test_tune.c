@@ -8,19 +8,8 @@
 #include "testutil.h"
 #include "uclif/tune.h"
 
-static const char *write_spec(const char *text) {
-  static char path[64];
-  snprintf(path, sizeof(path), "%s", "/tmp/ucl_tune_XXXXXX");
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  fputs(text, f);
-  fclose(f);
-  return path;
-}
-
 static ucl_status load(const char *text, ucl_tune **t, ucl_diag *d) {
-  const char *p = write_spec(text);
+  const char *p = ucl_test_write_temp(text);
   ucl_status st = ucl_tune_load(p, t, d);
   unlink(p);
   return st;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -20,6 +21,20 @@
                (double)(rtol), (double)(atol), fabs(a_ - b_) / (fabs(b_) > 0 ? fabs(b_) : 1));     \
     }                                                                                              \
   } while (0)
+
+/* Write 'text' to a new temporary file and return its path (static storage: the next call
+ * overwrites it; the caller unlinks the file). Fails the test on error. */
+static inline const char *ucl_test_write_temp(const char *text) {
+  static char path[64];
+  snprintf(path, sizeof(path), "%s", "/tmp/ucl_test_XXXXXX");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
 
 /* A validated configuration from --set style overrides on the defaults (fails the test on error).
  */
