@@ -5,6 +5,10 @@
 # Prints the two job ids. Torque spells the array -t 0-N and the dependency afterokarray:ID.
 set -euo pipefail
 dir=$(dirname "$0")
+if [ $# -lt 3 ]; then
+  echo "usage: jobs/submit-array-pbs.sh SPEC OUT TASKS [qsub options]" >&2
+  exit 2
+fi
 spec=$1
 out=$2
 n=$3

@@ -4,6 +4,10 @@
 # Prints the two job ids.
 set -euo pipefail
 dir=$(dirname "$0")
+if [ $# -lt 3 ]; then
+  echo "usage: jobs/submit-array.sh SPEC OUTDIR TASKS [sbatch options]" >&2
+  exit 2
+fi
 spec=$1
 out=$2
 n=$3
