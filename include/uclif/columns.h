@@ -53,11 +53,25 @@ struct ucl_column {
   const char *meaning;   /* one line, as docs/outputs.md lists it */
 };
 
+/* A table row for a value stored in a struct: e.g.
+ *   UCL_FIELD(REAL, "tau_ref_s", "s", PART, ucl_char_result, tau_ref_s, "tau_ref", "meaning")
+ * and for an int-valued enum written by name: UCL_FIELD_ENUM(name, part, type, field, names, ...).
+ */
+#define UCL_FIELD(kind, name, unit, part, type, field, proc, text)                                 \
+  { name, unit, UCL_COL_##kind, part, offsetof(type, field), .procedure = proc, .meaning = text }
+#define UCL_FIELD_ENUM(name, part, type, field, names, proc, text)                                 \
+  { name, "", UCL_COL_ENUM, part, offsetof(type, field), names, .procedure = proc, .meaning = text }
+
 typedef struct ucl_table {
   const char *file;       /* "points.csv" */
   const ucl_column *cols; /* n of them, in file order */
   size_t n;
 } ucl_table;
+
+/* Open a CSV writer on 'path' (csvio.h: a temporary file, renamed on commit) with the table's
+ * column names as its header. */
+UCL_NODISCARD ucl_status ucl_table_open(const ucl_table *t, const char *path, ucl_csv_writer **out,
+                                        ucl_diag *diag);
 
 /* The column called 'name' (exact), or -1. */
 long ucl_table_find(const ucl_table *t, const char *name);

@@ -2,6 +2,7 @@
 #include "uclif/columns.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 long ucl_table_find(const ucl_table *t, const char *name) {
@@ -17,6 +18,18 @@ void ucl_table_names(const ucl_table *t, const char **names) {
   for (size_t i = 0; i < t->n; i++) {
     names[i] = t->cols[i].name;
   }
+}
+
+ucl_status ucl_table_open(const ucl_table *t, const char *path, ucl_csv_writer **out,
+                          ucl_diag *diag) {
+  const char **names = malloc((t->n ? t->n : 1) * sizeof(*names));
+  if (!names) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  ucl_table_names(t, names);
+  ucl_status st = ucl_csv_open(path, names, (int)t->n, out, diag);
+  free(names);
+  return st;
 }
 
 static const void *field(const ucl_column *c, const void *const *parts) {

@@ -76,16 +76,13 @@ static ucl_status write_outputs(const char *dir, const ucl_params *p, const ucl_
   char pp[4096], cp[4096];
   snprintf(pp, sizeof(pp), "%s/points.csv", dir);
   snprintf(cp, sizeof(cp), "%s/rate_curves.csv", dir);
-  int np, nc;
-  const char *const *pc = ucl_results_point_columns(&np);
-  const char *const *cc = ucl_results_curve_columns(&nc);
   ucl_csv_writer *wp = NULL, *wc = NULL;
-  ucl_status st = ucl_csv_open(pp, pc, np, &wp, diag);
+  ucl_status st = ucl_table_open(ucl_results_points_table(), pp, &wp, diag);
   if (st == UCL_OK) {
     st = ucl_results_write_point(wp, 0, p, r, diag);
   }
   if (st == UCL_OK) {
-    st = ucl_csv_open(cp, cc, nc, &wc, diag);
+    st = ucl_table_open(ucl_results_curves_table(), cp, &wc, diag);
   }
   if (st == UCL_OK) {
     st = ucl_results_write_curve(wc, 0, r, diag);

@@ -37,62 +37,58 @@ static ucl_status spike_cell(ucl_csv_writer *w, const void *part, const ucl_colu
 #define FEATURES UCL_NET_NEURON_PART_FEATURES
 
 static const ucl_column neuron_cols[] = {
-    {"neuron", "", UCL_COL_TEXT, NEURON, offsetof(ucl_net_neuron, name), NULL, NULL, NULL, NULL, "",
-     "name"},
+    UCL_FIELD(TEXT, "neuron", "", NEURON, ucl_net_neuron, name, "", "name"),
     {"type", "", UCL_COL_CELL, NEURON, 0, NULL, type_cell, NULL, NULL, "",
      "`type1`, `type2` or `mott`"},
-    {"input", "", UCL_COL_ENUM, NEURON, offsetof(ucl_net_neuron, external), input_name, NULL, NULL,
-     NULL, "", "`external` (the stimulus drives it through R_in) or `none`"},
-    {"fan_in", "", UCL_COL_LONG, FEATURES, offsetof(ucl_net_neuron_features, fan_in), NULL, NULL,
-     NULL, NULL, "", "synapses into the neuron"},
-    {"spikes", "", UCL_COL_LONG, FEATURES, offsetof(ucl_net_neuron_features, spikes), NULL, NULL,
-     NULL, NULL, "network", "latch events"},
-    {"rate_Hz", "Hz", UCL_COL_REAL, FEATURES, offsetof(ucl_net_neuron_features, train.rate_mean_Hz),
-     NULL, NULL, NULL, NULL, "spike_train", "spikes / duration"},
-    {"rate_first_isi_Hz", "Hz", UCL_COL_REAL, FEATURES,
-     offsetof(ucl_net_neuron_features, train.rate_first_isi_Hz), NULL, NULL, NULL, NULL,
-     "spike_train", "1 / first ISI"},
-    {"rate_steady_Hz", "Hz", UCL_COL_REAL, FEATURES,
-     offsetof(ucl_net_neuron_features, train.rate_steady_Hz), NULL, NULL, NULL, NULL, "spike_train",
-     "1 / mean of the ISIs that end in the last half of the window"},
-    {"latency_s", "s", UCL_COL_REAL, FEATURES, offsetof(ucl_net_neuron_features, train.latency_s),
-     NULL, NULL, NULL, NULL, "spike_train", "first spike time"},
-    {"isi_mean_s", "s", UCL_COL_REAL, FEATURES, offsetof(ucl_net_neuron_features, train.isi_mean_s),
-     NULL, NULL, NULL, NULL, "spike_train", "mean ISI"},
-    {"isi_cv", "", UCL_COL_REAL, FEATURES, offsetof(ucl_net_neuron_features, train.isi_cv), NULL,
-     NULL, NULL, NULL, "spike_train", "ISI coefficient of variation"},
-    {"adapt_index_efel", "", UCL_COL_REAL, FEATURES,
-     offsetof(ucl_net_neuron_features, train.adapt_index_efel), NULL, NULL, NULL, NULL,
-     "spike_train", "eFEL-style adaptation index (docs/features.md)"},
-    {"adapt_index_ipfx", "", UCL_COL_REAL, FEATURES,
-     offsetof(ucl_net_neuron_features, train.adapt_index_ipfx), NULL, NULL, NULL, NULL,
-     "spike_train", "IPFX-style adaptation index (docs/features.md)"},
-    {"tau_adapt_s", "s", UCL_COL_REAL, FEATURES, offsetof(ucl_net_neuron_features, adapt.tau_s),
-     NULL, NULL, NULL, NULL, "rate_decay",
-     "time constant of the instantaneous-rate decay fit (≥ 5 spikes)"},
-    {"rate_adapt_r2", "", UCL_COL_REAL, FEATURES, offsetof(ucl_net_neuron_features, adapt.r2), NULL,
-     NULL, NULL, NULL, "rate_decay", "R² of that fit"},
-    {"E_in_J", "J", UCL_COL_REAL, RESULT, offsetof(ucl_net_neuron_result, E_in), NULL, NULL, NULL,
-     NULL, "network", "energy delivered by the neuron's external source"},
-    {"E_vdd_J", "J", UCL_COL_REAL, RESULT, offsetof(ucl_net_neuron_result, E_vdd), NULL, NULL, NULL,
-     NULL, "network", "energy delivered by its VDD"},
-    {"E_syn_J", "J", UCL_COL_REAL, RESULT, offsetof(ucl_net_neuron_result, E_syn), NULL, NULL, NULL,
-     NULL, "network", "energy delivered into it through its synapses (docs/model.md E3)"},
-    {"E_per_spike_J", "J", UCL_COL_REAL, FEATURES, offsetof(ucl_net_neuron_features, E_per_spike_J),
-     NULL, NULL, NULL, NULL, "network", "(E_in + E_vdd + E_syn) / spikes"},
-    {"steps", "", UCL_COL_LONG, RESULT, offsetof(ucl_net_neuron_result, stats.steps), NULL, NULL,
-     NULL, NULL, "network", "CVODE steps of its own integration (partitioned; 0 when coupled)"},
-    {"status", "", UCL_COL_ENUM, RESULT, offsetof(ucl_net_neuron_result, status), status_name, NULL,
-     NULL, NULL, "network", "`ok`, or why its run failed (`solver`, `chattering`, `limit`)"},
-    {"reason", "", UCL_COL_TEXT, RESULT, offsetof(ucl_net_neuron_result, reason), NULL, NULL, NULL,
-     NULL, "network", "the message; a neuron fed by a failed neuron is not simulated and says so"},
+    UCL_FIELD_ENUM("input", NEURON, ucl_net_neuron, external, input_name, "",
+                   "`external` (the stimulus drives it through R_in) or `none`"),
+    UCL_FIELD(LONG, "fan_in", "", FEATURES, ucl_net_neuron_features, fan_in, "",
+              "synapses into the neuron"),
+    UCL_FIELD(LONG, "spikes", "", FEATURES, ucl_net_neuron_features, spikes, "network",
+              "latch events"),
+    UCL_FIELD(REAL, "rate_Hz", "Hz", FEATURES, ucl_net_neuron_features, train.rate_mean_Hz,
+              "spike_train", "spikes / duration"),
+    UCL_FIELD(REAL, "rate_first_isi_Hz", "Hz", FEATURES, ucl_net_neuron_features,
+              train.rate_first_isi_Hz, "spike_train", "1 / first ISI"),
+    UCL_FIELD(REAL, "rate_steady_Hz", "Hz", FEATURES, ucl_net_neuron_features, train.rate_steady_Hz,
+              "spike_train", "1 / mean of the ISIs that end in the last half of the window"),
+    UCL_FIELD(REAL, "latency_s", "s", FEATURES, ucl_net_neuron_features, train.latency_s,
+              "spike_train", "first spike time"),
+    UCL_FIELD(REAL, "isi_mean_s", "s", FEATURES, ucl_net_neuron_features, train.isi_mean_s,
+              "spike_train", "mean ISI"),
+    UCL_FIELD(REAL, "isi_cv", "", FEATURES, ucl_net_neuron_features, train.isi_cv, "spike_train",
+              "ISI coefficient of variation"),
+    UCL_FIELD(REAL, "adapt_index_efel", "", FEATURES, ucl_net_neuron_features,
+              train.adapt_index_efel, "spike_train",
+              "eFEL-style adaptation index (docs/features.md)"),
+    UCL_FIELD(REAL, "adapt_index_ipfx", "", FEATURES, ucl_net_neuron_features,
+              train.adapt_index_ipfx, "spike_train",
+              "IPFX-style adaptation index (docs/features.md)"),
+    UCL_FIELD(REAL, "tau_adapt_s", "s", FEATURES, ucl_net_neuron_features, adapt.tau_s,
+              "rate_decay", "time constant of the instantaneous-rate decay fit (≥ 5 spikes)"),
+    UCL_FIELD(REAL, "rate_adapt_r2", "", FEATURES, ucl_net_neuron_features, adapt.r2, "rate_decay",
+              "R² of that fit"),
+    UCL_FIELD(REAL, "E_in_J", "J", RESULT, ucl_net_neuron_result, E_in, "network",
+              "energy delivered by the neuron's external source"),
+    UCL_FIELD(REAL, "E_vdd_J", "J", RESULT, ucl_net_neuron_result, E_vdd, "network",
+              "energy delivered by its VDD"),
+    UCL_FIELD(REAL, "E_syn_J", "J", RESULT, ucl_net_neuron_result, E_syn, "network",
+              "energy delivered into it through its synapses (docs/model.md E3)"),
+    UCL_FIELD(REAL, "E_per_spike_J", "J", FEATURES, ucl_net_neuron_features, E_per_spike_J,
+              "network", "(E_in + E_vdd + E_syn) / spikes"),
+    UCL_FIELD(LONG, "steps", "", RESULT, ucl_net_neuron_result, stats.steps, "network",
+              "CVODE steps of its own integration (partitioned; 0 when coupled)"),
+    UCL_FIELD_ENUM("status", RESULT, ucl_net_neuron_result, status, status_name, "network",
+                   "`ok`, or why its run failed (`solver`, `chattering`, `limit`)"),
+    UCL_FIELD(TEXT, "reason", "", RESULT, ucl_net_neuron_result, reason, "network",
+              "the message; a neuron fed by a failed neuron is not simulated and says so"),
 };
 
 static const ucl_column event_cols[] = {
-    {"t_s", "s", UCL_COL_REAL, UCL_NET_EVENT_PART_SPIKE, offsetof(ucl_net_spike, t_s), NULL, NULL,
-     NULL, NULL, "network", "latch time of the neuron's SCR (root-finding)"},
-    {"neuron", "", UCL_COL_TEXT, UCL_NET_EVENT_PART_NEURON, offsetof(ucl_net_neuron, name), NULL,
-     NULL, NULL, NULL, "", "its name (`N3`, `L2_17`)"},
+    UCL_FIELD(REAL, "t_s", "s", UCL_NET_EVENT_PART_SPIKE, ucl_net_spike, t_s, "network",
+              "latch time of the neuron's SCR (root-finding)"),
+    UCL_FIELD(TEXT, "neuron", "", UCL_NET_EVENT_PART_NEURON, ucl_net_neuron, name, "",
+              "its name (`N3`, `L2_17`)"),
     {"kind", "", UCL_COL_CELL, UCL_NET_EVENT_PART_SPIKE, 0, NULL, spike_cell, NULL, NULL, "network",
      "`spike`"},
 };
@@ -158,19 +154,6 @@ void ucl_net_neuron_parts(const ucl_network *net, const ucl_net_result *r,
 
 /* ---- the files ---- */
 
-/* Open 'path' with the columns of table t. */
-static ucl_status open_table(const char *path, const ucl_table *t, ucl_csv_writer **w,
-                             ucl_diag *diag) {
-  const char **names = malloc(t->n * sizeof(char *));
-  if (!names) {
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  ucl_table_names(t, names);
-  ucl_status st = ucl_csv_open(path, names, (int)t->n, w, diag);
-  free(names);
-  return st;
-}
-
 /* Keep the file open in *w for the caller to commit when st is UCL_OK, else drop it; st. */
 static ucl_status finish(ucl_csv_writer **w, ucl_status st) {
   if (st != UCL_OK) {
@@ -205,7 +188,7 @@ static ucl_status write_events(const ucl_network *net, const ucl_net_result *r, 
     }
   }
   qsort(ev, n, sizeof(*ev), spike_cmp);
-  ucl_status st = open_table(path, &events_table, w, diag);
+  ucl_status st = ucl_table_open(&events_table, path, w, diag);
   for (size_t i = 0; st == UCL_OK && i < n; i++) {
     const void *parts[UCL_NET_EVENT_PARTS];
     parts[UCL_NET_EVENT_PART_SPIKE] = &ev[i];
@@ -224,7 +207,7 @@ static ucl_status write_neurons(const ucl_network *net, const ucl_net_result *r,
   if (st != UCL_OK) {
     return st;
   }
-  st = open_table(path, &neurons_table, w, diag);
+  st = ucl_table_open(&neurons_table, path, w, diag);
   for (size_t i = 0; st == UCL_OK && i < r->n; i++) {
     const void *parts[UCL_NET_NEURON_PARTS];
     ucl_net_neuron_parts(net, r, &f[i], i, NULL, parts);

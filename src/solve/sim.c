@@ -84,32 +84,28 @@ ucl_status ucl_sim_spike_times(const ucl_trace *tr, double **times, size_t *n) {
  * static table lists every channel of every neuron type; the table a trace is written with is
  * built from it by the trace's channel names, in the trace's order (waveform_table_of). */
 
+/* A channel's column: a waveform sample (offset set per trace by waveform_table_of). */
+#define CHANNEL(name, unit, text)                                                                  \
+  { name, unit, UCL_COL_SAMPLE, 0, 0, .procedure = "simulate", .meaning = text }
+
 static const ucl_column waveform_cols[] = {
     {"t_s", "s", UCL_COL_REAL, 0, 0, NULL, NULL, NULL, NULL, "simulate",
      "time, at full precision: k·DT, or an event or stimulus edge (two rows, before and after, "
      "share it; an event's equals its `t_s` in events.csv)"},
-    {"V_in_V", "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "input source voltage"},
-    {UCL_TRACE_V_MEM, "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "membrane (capacitor C, SCR anode)"},
-    {UCL_TRACE_V_GATE, "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "SCR gate (type I and II; not for `neuron = mott`)"},
-    {"V_cathode_V", "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "SCR cathode = V_R3, drives T1"},
-    {"V_out_V", "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "neuron output (after R6)"},
-    {"V_C2_V", "V", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "adaptation capacitor C2 (type II only)"},
-    {"I_anode_A", "A", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "SCR anode current (off-state leakage when off); for `mott`, the switch's current"},
-    {UCL_TRACE_I_GATE, "A", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "current through the SCR gate-cathode junction (type I and II; not for `mott`)"},
-    {"I_in_A", "A", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "current from the input source through R_in and D into the membrane"},
-    {"I_vdd_A", "A", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "current drawn from VDD"},
-    {UCL_TRACE_SCR_ON, "", UCL_COL_SAMPLE, 0, 0, NULL, NULL, NULL, NULL, "simulate",
-     "the soma's switch: 1 on (SCR latched, Mott device metallic), 0 off"},
+    CHANNEL("V_in_V", "V", "input source voltage"),
+    CHANNEL(UCL_TRACE_V_MEM, "V", "membrane (capacitor C, SCR anode)"),
+    CHANNEL(UCL_TRACE_V_GATE, "V", "SCR gate (type I and II; not for `neuron = mott`)"),
+    CHANNEL("V_cathode_V", "V", "SCR cathode = V_R3, drives T1"),
+    CHANNEL("V_out_V", "V", "neuron output (after R6)"),
+    CHANNEL("V_C2_V", "V", "adaptation capacitor C2 (type II only)"),
+    CHANNEL("I_anode_A", "A",
+            "SCR anode current (off-state leakage when off); for `mott`, the switch's current"),
+    CHANNEL(UCL_TRACE_I_GATE, "A",
+            "current through the SCR gate-cathode junction (type I and II; not for `mott`)"),
+    CHANNEL("I_in_A", "A", "current from the input source through R_in and D into the membrane"),
+    CHANNEL("I_vdd_A", "A", "current drawn from VDD"),
+    CHANNEL(UCL_TRACE_SCR_ON, "",
+            "the soma's switch: 1 on (SCR latched, Mott device metallic), 0 off"),
 };
 
 static const ucl_table waveform_table = {"waveform.csv", waveform_cols,
@@ -124,14 +120,13 @@ static const char *event_kind_name(int kind) {
 }
 
 static const ucl_column event_cols[] = {
-    {"t_s", "s", UCL_COL_REAL, 0, offsetof(ucl_event, t), NULL, NULL, NULL, NULL, "simulate",
-     "event time located by root-finding (a latch is a spike time)"},
-    {"kind", "", UCL_COL_ENUM, 0, offsetof(ucl_event, kind), event_kind_name, NULL, NULL, NULL,
-     "simulate", "`latch` or `unlatch`"},
-    {"unit", "", UCL_COL_INT, 0, offsetof(ucl_event, unit), NULL, NULL, NULL, NULL, "simulate",
-     "which neuron (always 0 for a single neuron; networks write their own files, below)"},
-    {"V_mem_V", "V", UCL_COL_REAL, 0, offsetof(ucl_event, v), NULL, NULL, NULL, NULL, "simulate",
-     "membrane voltage at the event (at a latch: the firing threshold of the membrane)"},
+    UCL_FIELD(REAL, "t_s", "s", 0, ucl_event, t, "simulate",
+              "event time located by root-finding (a latch is a spike time)"),
+    UCL_FIELD_ENUM("kind", 0, ucl_event, kind, event_kind_name, "simulate", "`latch` or `unlatch`"),
+    UCL_FIELD(INT, "unit", "", 0, ucl_event, unit, "simulate",
+              "which neuron (always 0 for a single neuron; networks write their own files, below)"),
+    UCL_FIELD(REAL, "V_mem_V", "V", 0, ucl_event, v, "simulate",
+              "membrane voltage at the event (at a latch: the firing threshold of the membrane)"),
 };
 
 static const ucl_table event_table = {"events.csv", event_cols,
@@ -167,14 +162,12 @@ static ucl_status waveform_table_of(const ucl_trace *tr, ucl_column *cols, ucl_t
   return UCL_OK;
 }
 
-/* Open 'path' with the header of 't' and write one row per part (parts[i], n of them, each the
- * only part of its row). The file is left open in *w for the caller to commit. */
+/* Open 'path' with the header of 't' and write one row per part (part(tr, i) for i < n, each
+ * the only part of its row). The file is left open in *w for the caller to commit. */
 static ucl_status write_table(const ucl_table *t, const char *path,
                               const void *(*part)(const ucl_trace *, size_t), const ucl_trace *tr,
                               size_t n, ucl_csv_writer **w, ucl_diag *diag) {
-  const char *names[UCL_SIM_MAX_CHANNELS + 1];
-  ucl_table_names(t, names);
-  ucl_status st = ucl_csv_open(path, names, (int)t->n, w, diag);
+  ucl_status st = ucl_table_open(t, path, w, diag);
   for (size_t i = 0; st == UCL_OK && i < n; i++) {
     const void *parts[1] = {part(tr, i)};
     st = ucl_table_write_row(t, parts, *w, diag);

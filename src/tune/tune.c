@@ -205,13 +205,13 @@ static ucl_status text_ptr_cell(ucl_csv_writer *w, const void *part, const ucl_c
 
 static const ucl_column bom_cols[] = {
     BOM_TEXT("designator", designator, "the part: its parameter (R1, C, ...)"),
-    {"value", "", UCL_COL_REAL, 0, offsetof(ucl_tune_bom_row, value), NULL, NULL, NULL, NULL, "",
-     "its value in SI units (`unit`): the snapped value of a tuned part"},
+    UCL_FIELD(REAL, "value", "", 0, ucl_tune_bom_row, value, "",
+              "its value in SI units (`unit`): the snapped value of a tuned part"),
     BOM_TEXT("unit", unit, "`Ohm` or `F`"),
-    {"series", "", UCL_COL_TEXT, 0, offsetof(ucl_tune_bom_row, series), NULL, NULL, NULL, NULL, "",
-     "E-series of a tuned part (`E24`, ...); empty for a fixed part"},
-    {"tolerance_pct", "%", UCL_COL_REAL, 0, offsetof(ucl_tune_bom_row, tolerance_pct), NULL, NULL,
-     NULL, NULL, "", "its tolerance ([tolerance])"},
+    UCL_FIELD(TEXT, "series", "", 0, ucl_tune_bom_row, series, "",
+              "E-series of a tuned part (`E24`, ...); empty for a fixed part"),
+    UCL_FIELD(REAL, "tolerance_pct", "%", 0, ucl_tune_bom_row, tolerance_pct, "",
+              "its tolerance ([tolerance])"),
     BOM_TEXT("role", role, "`tuned` or `fixed`"),
     BOM_TEXT("description", description, "the parameter's description (`uclif params`)"),
 };
@@ -240,10 +240,10 @@ void ucl_tune_bom_row_of(const ucl_tune *t, int k, double value, ucl_tune_bom_ro
 static const ucl_column draw_head_cols[] = {
     {"draw", "", UCL_COL_LONG, UCL_DRAW_PART_ID, 0, NULL, NULL, NULL, NULL, "",
      "the draw's index (its parts' values come from the generator keyed by seed, draw, part)"},
-    {"met", "", UCL_COL_INT, UCL_DRAW_PART_EVAL, offsetof(ucl_tune_eval, met), NULL, NULL, NULL,
-     NULL, "", "1 when the draw meets every target, else 0"},
-    {"cost", "", UCL_COL_REAL, UCL_DRAW_PART_EVAL, offsetof(ucl_tune_eval, cost), NULL, NULL, NULL,
-     NULL, "", "sum of the squared target misses (0 when every target is met inside)"},
+    UCL_FIELD(INT, "met", "", UCL_DRAW_PART_EVAL, ucl_tune_eval, met, "",
+              "1 when the draw meets every target, else 0"),
+    UCL_FIELD(REAL, "cost", "", UCL_DRAW_PART_EVAL, ucl_tune_eval, cost, "",
+              "sum of the squared target misses (0 when every target is met inside)"),
 };
 
 /* draws.csv: the fixed columns, then a column per target (the feature in ucl_tune_eval.f) and

@@ -321,22 +321,11 @@ static ucl_status snap(search *s, const double *cont, double *out, ucl_tune_eval
 
 /* ---- files ---- */
 
-/* Open 'path' with the header of table 'tab'. */
-static ucl_status open_table(const char *path, const ucl_table *tab, ucl_csv_writer **w,
-                             ucl_diag *diag) {
-  const char *cols[3 + UCL_TUNE_MAX_TARGETS + UCL_TUNE_MAX_PARTS];
-  if (tab->n > sizeof(cols) / sizeof(cols[0])) {
-    return ucl_diag_set(diag, UCL_ERR_INVAL, "%s: %zu columns", path, tab->n);
-  }
-  ucl_table_names(tab, cols);
-  return ucl_csv_open(path, cols, (int)tab->n, w, diag);
-}
-
 static ucl_status write_bom(const char *dir, const ucl_tune *t, const double *v, ucl_diag *diag) {
   char path[1024];
   snprintf(path, sizeof(path), "%s/bom.csv", dir);
   ucl_csv_writer *w = NULL;
-  ucl_status st = open_table(path, ucl_tune_bom_table(), &w, diag);
+  ucl_status st = ucl_table_open(ucl_tune_bom_table(), path, &w, diag);
   for (int k = 0; st == UCL_OK && k < ucl_tune_n_parts(t); k++) {
     ucl_tune_bom_row row;
     ucl_tune_bom_row_of(t, k, v[k], &row);
@@ -367,7 +356,7 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
     snprintf(path, sizeof(path), "%s/draws.csv", dir);
     const ucl_table *tab = ucl_tune_draws_table(t);
     ucl_csv_writer *w = NULL;
-    st = open_table(path, tab, &w, diag);
+    st = ucl_table_open(tab, path, &w, diag);
     double *vals = malloc((size_t)np * sizeof(double));
     if (st == UCL_OK && !vals) {
       st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
