@@ -71,6 +71,16 @@ UCL_NODISCARD ucl_status ucl_csv_commit_all(ucl_csv_writer **ws, size_t n, ucl_d
  * it with ucl_csv_abort. */
 UCL_NODISCARD ucl_status ucl_csv_wrap(FILE *f, int n_cols, ucl_csv_writer **out);
 
+/* A writer into memory (no file, no header): rows accumulate until ucl_csv_mem_take hands them
+ * over (a shard block's rows, a sweep point's rows). Free it with ucl_csv_mem_take or
+ * ucl_csv_abort. UCL_ERR_NOMEM. */
+UCL_NODISCARD ucl_status ucl_csv_mem_open(int n_cols, ucl_csv_writer **out);
+
+/* The complete rows written to a memory writer: *text (malloc'd, NUL-terminated, the caller frees
+ * it) and *len; *w is freed and set to NULL either way. UCL_ERR_NOMEM (nothing to free) when the
+ * memory stream failed; UCL_ERR_INVAL for a writer that is not a memory writer. */
+UCL_NODISCARD ucl_status ucl_csv_mem_take(ucl_csv_writer **w, char **text, size_t *len);
+
 /* Append bytes that already form complete rows (CRLF-terminated). */
 UCL_NODISCARD ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len);
 

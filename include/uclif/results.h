@@ -36,6 +36,13 @@ UCL_NODISCARD ucl_status ucl_results_write_point(ucl_csv_writer *w, long id, con
 UCL_NODISCARD ucl_status ucl_results_write_curve(ucl_csv_writer *w, long id,
                                                  const ucl_char_result *r, ucl_diag *diag);
 
+/* The rows of point 'id' in memory, as a shard block holds them: its points.csv row (*prow) and
+ * its rate_curves.csv rows (*crows), each malloc'd (the caller frees both) with their lengths.
+ * On failure nothing is left to free. UCL_ERR_NOMEM, or the writers' status. */
+UCL_NODISCARD ucl_status ucl_results_rows(long id, const ucl_params *p, const ucl_char_result *r,
+                                          char **prow, size_t *plen, char **crows, size_t *clen,
+                                          ucl_diag *diag);
+
 /* The value of points.csv column 'col' (ucl_table_find on ucl_results_points_table()) for the
  * configuration p and its result r, as a number: 1 and *out set (NAN when not measured), 0 when
  * the column is not numeric (status, reason, a choice, a search status). */

@@ -22,7 +22,10 @@ struct ucl_csv_writer {
   int err;       /* errno of the first failed write (0: stdio set none) */
   int malformed; /* a row had the wrong number of fields: must not be committed either */
   int owns;      /* the writer opened f (and renames the file on commit) */
-  size_t len;    /* bytes pending in buf */
+  int is_mem;    /* a memory writer: f writes into mem (open_memstream), mem_len bytes */
+  char *mem;
+  size_t mem_len;
+  size_t len; /* bytes pending in buf */
   char buf[UCL_CSV_BUF];
 };
 
@@ -333,17 +336,28 @@ size_t ucl_csv_format_sample(double v, char *buf) {
   return format_printf(v, buf, UCL_CSV_SAMPLE_DIGITS);
 }
 
-/* Append a formatted number as the next field (into buf). */
-static ucl_status put_number(ucl_csv_writer *w, double v, size_t (*format)(double, char *)) {
+/* Room in buf for the next numeric field, its separator already written: the pointer to write
+ * the number at (UCL_CSV_NUMBER_SIZE bytes), or NULL after a failed flush (w marked failed). */
+static char *next_number(ucl_csv_writer *w) {
   char *s = reserve(w, UCL_CSV_NUMBER_SIZE + 1);
   if (!s) {
     set_failed(w);
+    return NULL;
+  }
+  if (w->col++ > 0) {
+    *s++ = ',';
+    w->len++;
+  }
+  return s;
+}
+
+/* Append a formatted number as the next field (into buf). */
+static ucl_status put_number(ucl_csv_writer *w, double v, size_t (*format)(double, char *)) {
+  char *s = next_number(w);
+  if (!s) {
     return UCL_ERR_IO;
   }
-  size_t off = w->col > 0;
-  s[0] = ',';
-  w->len += off + format(v, s + off);
-  w->col++;
+  w->len += format(v, s);
   return UCL_OK;
 }
 
@@ -356,16 +370,12 @@ ucl_status ucl_csv_sample(ucl_csv_writer *w, double v) {
 }
 
 ucl_status ucl_csv_long(ucl_csv_writer *w, long v) {
-  char *s = reserve(w, UCL_CSV_NUMBER_SIZE + 1);
+  char *s = next_number(w);
   if (!s) {
-    set_failed(w);
     return UCL_ERR_IO;
   }
-  size_t off = w->col > 0;
-  s[0] = ',';
-  int n = snprintf(s + off, UCL_CSV_NUMBER_SIZE, "%ld", v);
-  w->len += off + (size_t)(n > 0 ? n : 0);
-  w->col++;
+  int n = snprintf(s, UCL_CSV_NUMBER_SIZE, "%ld", v);
+  w->len += (size_t)(n > 0 ? n : 0);
   return UCL_OK;
 }
 
@@ -496,6 +506,44 @@ ucl_status ucl_csv_wrap(FILE *f, int n_cols, ucl_csv_writer **out) {
   return UCL_OK;
 }
 
+ucl_status ucl_csv_mem_open(int n_cols, ucl_csv_writer **out) {
+  ucl_csv_writer *w = calloc(1, sizeof(*w));
+  if (!w) {
+    return UCL_ERR_NOMEM;
+  }
+  w->f = open_memstream(&w->mem, &w->mem_len);
+  if (!w->f) {
+    free(w);
+    return UCL_ERR_NOMEM;
+  }
+  w->is_mem = 1;
+  w->n_cols = n_cols;
+  *out = w;
+  return UCL_OK;
+}
+
+ucl_status ucl_csv_mem_take(ucl_csv_writer **wp, char **text, size_t *len) {
+  ucl_csv_writer *w = *wp;
+  if (!w->is_mem) {
+    return UCL_ERR_INVAL;
+  }
+  int bad = flush_buf(w) != 0 || w->failed;
+  bad |= fclose(w->f) != 0; /* the memory stream's buffer is final only after fclose */
+  w->f = NULL;
+  ucl_status st = UCL_OK;
+  if (bad || !w->mem) {
+    free(w->mem);
+    st = UCL_ERR_NOMEM;
+  } else {
+    *text = w->mem;
+    *len = w->mem_len;
+  }
+  w->mem = NULL;
+  writer_free(w);
+  *wp = NULL;
+  return st;
+}
+
 ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len) {
   if (w->col != 0 || flush_buf(w) != 0 || fwrite(bytes, 1, len, w->f) != len) {
     set_failed(w);
@@ -509,10 +557,13 @@ void ucl_csv_abort(ucl_csv_writer **wp) {
     return;
   }
   ucl_csv_writer *w = *wp;
-  if (w->f && w->owns) {
+  if (w->f && (w->owns || w->is_mem)) {
     fclose(w->f);
+  }
+  if (w->f && w->owns) {
     remove(w->tmp);
   }
+  free(w->mem);
   writer_free(w);
   *wp = NULL;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *search_name(int s) {
@@ -59,25 +60,13 @@ static const ucl_column head_cols[] = {
 
 /* One table row: a column stored in ucl_char_result (FEATURE) or ucl_rate_point (CURVE). */
 #define FEATURE(kind, name, unit, field, proc, text)                                               \
-  {                                                                                                \
-    name, unit, UCL_COL_##kind, UCL_POINT_PART_RESULT, offsetof(ucl_char_result, field),           \
-        .procedure = proc, .meaning = text                                                         \
-  }
+  UCL_FIELD(kind, name, unit, UCL_POINT_PART_RESULT, ucl_char_result, field, proc, text)
 #define FEATURE_ENUM(name, field, names, proc, text)                                               \
-  {                                                                                                \
-    name, "", UCL_COL_ENUM, UCL_POINT_PART_RESULT, offsetof(ucl_char_result, field), names,        \
-        .procedure = proc, .meaning = text                                                         \
-  }
+  UCL_FIELD_ENUM(name, UCL_POINT_PART_RESULT, ucl_char_result, field, names, proc, text)
 #define CURVE(kind, name, unit, field, proc, text)                                                 \
-  {                                                                                                \
-    name, unit, UCL_COL_##kind, UCL_CURVE_PART_POINT, offsetof(ucl_rate_point, field),             \
-        .procedure = proc, .meaning = text                                                         \
-  }
+  UCL_FIELD(kind, name, unit, UCL_CURVE_PART_POINT, ucl_rate_point, field, proc, text)
 #define CURVE_ENUM(name, field, names, proc, text)                                                 \
-  {                                                                                                \
-    name, "", UCL_COL_ENUM, UCL_CURVE_PART_POINT, offsetof(ucl_rate_point, field), names,          \
-        .procedure = proc, .meaning = text                                                         \
-  }
+  UCL_FIELD_ENUM(name, UCL_CURVE_PART_POINT, ucl_rate_point, field, names, proc, text)
 
 static const ucl_column feature_cols[] = {
     FEATURE(REAL, "threshold_V", "V", threshold.value, "threshold",
@@ -274,4 +263,34 @@ int ucl_results_point_number(long col, const ucl_params *p, const ucl_char_resul
   parts[UCL_POINT_PART_RESULT] = r;
   parts[UCL_POINT_PART_PARAMS] = p;
   return col >= 0 && ucl_table_number(ucl_results_points_table(), (size_t)col, parts, out);
+}
+
+ucl_status ucl_results_rows(long id, const ucl_params *p, const ucl_char_result *r, char **prow,
+                            size_t *plen, char **crows, size_t *clen, ucl_diag *diag) {
+  ucl_csv_writer *wp = NULL, *wc = NULL;
+  char *ptext = NULL;
+  ucl_status st = ucl_csv_mem_open((int)ucl_results_points_table()->n, &wp);
+  if (st == UCL_OK) {
+    st = ucl_csv_mem_open((int)curves_table.n, &wc);
+  }
+  if (st == UCL_OK) {
+    st = ucl_results_write_point(wp, id, p, r, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_results_write_curve(wc, id, r, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_csv_mem_take(&wp, &ptext, plen);
+  }
+  if (st == UCL_OK) {
+    st = ucl_csv_mem_take(&wc, crows, clen);
+  }
+  ucl_csv_abort(&wp);
+  ucl_csv_abort(&wc);
+  if (st != UCL_OK) {
+    free(ptext);
+    return st == UCL_ERR_NOMEM ? ucl_diag_set(diag, st, "out of memory") : st;
+  }
+  *prow = ptext;
+  return UCL_OK;
 }

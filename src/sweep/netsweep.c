@@ -65,33 +65,29 @@ static ucl_status swept_cell(ucl_csv_writer *w, const void *part, const ucl_colu
 }
 
 static const ucl_column point_head[] = {
-    {"point", "", UCL_COL_LONG, PART_ROW, offsetof(point_row, point), NULL, NULL, NULL, NULL, "",
-     "point index"},
-    {"status", "", UCL_COL_ENUM, PART_ROW, offsetof(point_row, status), status_name, NULL, NULL,
-     NULL, "network", "`ok`, the first failing neuron's status, or why the point was not built"},
-    {"reason", "", UCL_COL_TEXT, PART_ROW, offsetof(point_row, why.msg), NULL, NULL, NULL, NULL,
-     "network", "why (empty when ok)"},
+    UCL_FIELD(LONG, "point", "", PART_ROW, point_row, point, "", "point index"),
+    UCL_FIELD_ENUM("status", PART_ROW, point_row, status, status_name, "network",
+                   "`ok`, the first failing neuron's status, or why the point was not built"),
+    UCL_FIELD(TEXT, "reason", "", PART_ROW, point_row, why.msg, "network", "why (empty when ok)"),
 };
 
 static const ucl_column point_tail[] = {
-    {"neurons", "", UCL_COL_REAL, PART_ROW, offsetof(point_row, neurons), NULL, NULL, NULL, NULL,
-     "", "neurons in the network"},
-    {"spikes", "", UCL_COL_REAL, PART_ROW, offsetof(point_row, spikes), NULL, NULL, NULL, NULL,
-     "network", "spikes of all neurons"},
-    {"neurons_silent", "", UCL_COL_REAL, PART_ROW, offsetof(point_row, silent), NULL, NULL, NULL,
-     NULL, "network", "neurons without a spike"},
-    {"neurons_failed", "", UCL_COL_REAL, PART_ROW, offsetof(point_row, failed), NULL, NULL, NULL,
-     NULL, "network", "neurons whose run failed (or was not run)"},
-    {"E_total_J", "J", UCL_COL_REAL, PART_ROW, offsetof(point_row, E_J), NULL, NULL, NULL, NULL,
-     "network", "energy of all neurons (external sources, supplies, synapses)"},
+    UCL_FIELD(REAL, "neurons", "", PART_ROW, point_row, neurons, "", "neurons in the network"),
+    UCL_FIELD(REAL, "spikes", "", PART_ROW, point_row, spikes, "network", "spikes of all neurons"),
+    UCL_FIELD(REAL, "neurons_silent", "", PART_ROW, point_row, silent, "network",
+              "neurons without a spike"),
+    UCL_FIELD(REAL, "neurons_failed", "", PART_ROW, point_row, failed, "network",
+              "neurons whose run failed (or was not run)"),
+    UCL_FIELD(REAL, "E_total_J", "J", PART_ROW, point_row, E_J, "network",
+              "energy of all neurons (external sources, supplies, synapses)"),
 };
 
 /* A neuron's columns (NEURON.spikes, NEURON.rate_Hz): offsets into the first neuron_rate. */
 static const ucl_column rate_cols[] = {
-    {"NEURON.spikes", "", UCL_COL_REAL, PART_RATES, offsetof(neuron_rate, spikes), NULL, NULL, NULL,
-     NULL, "network", "the neuron's spikes"},
-    {"NEURON.rate_Hz", "Hz", UCL_COL_REAL, PART_RATES, offsetof(neuron_rate, rate_Hz), NULL, NULL,
-     NULL, NULL, "network", "its spikes / duration"},
+    UCL_FIELD(REAL, "NEURON.spikes", "", PART_RATES, neuron_rate, spikes, "network",
+              "the neuron's spikes"),
+    UCL_FIELD(REAL, "NEURON.rate_Hz", "Hz", PART_RATES, neuron_rate, rate_Hz, "network",
+              "its spikes / duration"),
 };
 
 #define N_HEAD (sizeof(point_head) / sizeof(point_head[0]))
@@ -238,33 +234,6 @@ ucl_status ucl_netsweep_layout(const ucl_sweep *sw, char **points_header, char *
   return UCL_OK;
 }
 
-/* Rows into memory streams. */
-typedef struct mem_rows {
-  char *buf;
-  size_t len;
-  FILE *f;
-  ucl_csv_writer *w;
-} mem_rows;
-
-static ucl_status mem_open(mem_rows *m, int n_cols) {
-  m->buf = NULL;
-  m->len = 0;
-  m->w = NULL;
-  m->f = open_memstream(&m->buf, &m->len);
-  if (!m->f || ucl_csv_wrap(m->f, n_cols, &m->w) != UCL_OK) {
-    return UCL_ERR_NOMEM;
-  }
-  return UCL_OK;
-}
-
-static void mem_close(mem_rows *m) {
-  ucl_csv_abort(&m->w);
-  if (m->f) {
-    fclose(m->f);
-    m->f = NULL;
-  }
-}
-
 /* The points.csv row of point i (pst, pd: how it was built and run; r NULL without a run). */
 static ucl_status point_row_write(const tables *T, const ucl_network *base, const ucl_network *net,
                                   const ucl_net_result *r, long i, ucl_status pst,
@@ -329,7 +298,7 @@ ucl_status ucl_netsweep_point(const ucl_sweep *sw, long i, char **prow, size_t *
   char(*texts)[TEXT_MAX] = malloc((size_t)(n_swept > 0 ? n_swept : 1) * sizeof(*texts));
   ucl_network *net = NULL;
   ucl_net_result *r = NULL;
-  mem_rows P = {0}, C = {0};
+  ucl_csv_writer *P = NULL, *C = NULL; /* the rows, in memory */
   tables T = {0};
   ucl_diag pd = {{0}};
   ucl_status st = texts ? ucl_sweep_point_texts(sw, i, texts, diag) : UCL_ERR_NOMEM;
@@ -337,10 +306,10 @@ ucl_status ucl_netsweep_point(const ucl_sweep *sw, long i, char **prow, size_t *
     st = tables_build(sw, &T, diag);
   }
   if (st == UCL_OK) {
-    st = mem_open(&P, (int)T.points.n);
+    st = ucl_csv_mem_open((int)T.points.n, &P);
   }
   if (st == UCL_OK) {
-    st = mem_open(&C, (int)T.neurons.n);
+    st = ucl_csv_mem_open((int)T.neurons.n, &C);
   }
   if (st != UCL_OK) {
     st = st == UCL_ERR_NOMEM ? ucl_diag_set(diag, st, "out of memory") : st;
@@ -358,23 +327,25 @@ ucl_status ucl_netsweep_point(const ucl_sweep *sw, long i, char **prow, size_t *
   }
   *failed = pst != UCL_OK;
   ucl_diag fd = {{0}};
-  if (point_row_write(&T, base, net, r, i, pst, &pd, texts, P.w, &fd) != UCL_OK ||
-      (r && neuron_rows_write(&T, net, r, i, C.w, &fd) != UCL_OK)) {
+  if (point_row_write(&T, base, net, r, i, pst, &pd, texts, P, &fd) != UCL_OK ||
+      (r && neuron_rows_write(&T, net, r, i, C, &fd) != UCL_OK)) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "point %ld: formatting its rows failed (%s)", i, fd.msg);
     goto done;
   }
-  mem_close(&P);
-  mem_close(&C);
-  *prow = P.buf;
-  *plen = P.len;
-  *nrows = C.buf;
-  *nlen = C.len;
-  P.buf = C.buf = NULL;
+  char *ptext = NULL;
+  st = ucl_csv_mem_take(&P, &ptext, plen);
+  if (st == UCL_OK) {
+    st = ucl_csv_mem_take(&C, nrows, nlen);
+  }
+  if (st != UCL_OK) {
+    free(ptext);
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  *prow = ptext;
 done:
-  mem_close(&P);
-  mem_close(&C);
-  free(P.buf);
-  free(C.buf);
+  ucl_csv_abort(&P);
+  ucl_csv_abort(&C);
   free(texts);
   tables_free(&T);
   ucl_net_result_destroy(&r);

@@ -1,7 +1,6 @@
 /* pointkind.c — the two kinds of sweep point (pointkind.h): the single neuron and the network. */
 #include "uclif/pointkind.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,40 +36,6 @@ static ucl_status neuron_layout(const ucl_sweep *sw, ucl_point_layout *lay, ucl_
   return UCL_OK;
 }
 
-/* One file's rows of a characterized point: 'which' 0 the points.csv row, 1 the rate_curves.csv
- * rows, through the writers of results.h into a memory stream. */
-static ucl_status neuron_rows(int which, long id, const ucl_params *p, const ucl_char_result *r,
-                              ucl_rowbuf *out, ucl_diag *diag) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  ucl_csv_writer *w = NULL;
-  int n = 0;
-  if (which == 0) {
-    ucl_results_point_columns(&n);
-  } else {
-    ucl_results_curve_columns(&n);
-  }
-  ucl_status st = m ? ucl_csv_wrap(m, n, &w) : UCL_ERR_NOMEM;
-  if (st == UCL_OK) {
-    st = which == 0 ? ucl_results_write_point(w, id, p, r, diag)
-                    : ucl_results_write_curve(w, id, r, diag);
-  } else {
-    ucl_diag_set(diag, st, "out of memory");
-  }
-  ucl_csv_abort(&w); /* the rows are in the stream; the wrapper owns nothing else */
-  if (m && fclose(m) != 0 && st == UCL_OK) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  if (st != UCL_OK) {
-    free(buf);
-    return st;
-  }
-  out->text = buf;
-  out->len = len;
-  return UCL_OK;
-}
-
 static ucl_status neuron_compute(const ucl_sweep *sw, long i, double timeout_s,
                                  ucl_rowbuf rows[UCL_POINT_FILES], int *failed, double *compute_s,
                                  ucl_diag *diag) {
@@ -95,14 +60,8 @@ static ucl_status neuron_compute(const ucl_sweep *sw, long i, double timeout_s,
     snprintf(res.reason, sizeof(res.reason), "point: %s", pd.msg);
   }
   *failed = res.status != UCL_OK;
-  ucl_status st = neuron_rows(0, i, &p, &res, &rows[0], diag);
-  if (st == UCL_OK) {
-    st = neuron_rows(1, i, &p, &res, &rows[1], diag);
-    if (st != UCL_OK) {
-      free(rows[0].text);
-      rows[0].text = NULL;
-    }
-  }
+  ucl_status st =
+      ucl_results_rows(i, &p, &res, &rows[0].text, &rows[0].len, &rows[1].text, &rows[1].len, diag);
   ucl_char_result_free(&res);
   return st;
 }

@@ -64,44 +64,17 @@ ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank, uin
   return UCL_OK;
 }
 
-/* Write rows through a CSV writer into memory streams, then append them as one block. */
+/* The point's rows (results.h) appended as one block. */
 ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_params *p, const ucl_char_result *r,
                             ucl_diag *diag) {
-  char *pbuf = NULL, *cbuf = NULL;
+  char *prow = NULL, *crows = NULL;
   size_t plen = 0, clen = 0;
-  FILE *pm = open_memstream(&pbuf, &plen), *cm = open_memstream(&cbuf, &clen);
-  ucl_status st = (pm && cm) ? UCL_OK : UCL_ERR_NOMEM;
-  ucl_csv_writer *w = NULL;
-  int n;
+  ucl_status st = ucl_results_rows(id, p, r, &prow, &plen, &crows, &clen, diag);
   if (st == UCL_OK) {
-    ucl_results_point_columns(&n);
-    st = ucl_csv_wrap(pm, n, &w);
+    st = ucl_shard_append_rows(sh, id, prow, plen, crows, clen, diag);
   }
-  if (st == UCL_OK) {
-    st = ucl_results_write_point(w, id, p, r, diag);
-  }
-  ucl_csv_abort(&w);
-  if (st == UCL_OK) {
-    ucl_results_curve_columns(&n);
-    st = ucl_csv_wrap(cm, n, &w);
-  }
-  if (st == UCL_OK) {
-    st = ucl_results_write_curve(w, id, r, diag);
-  }
-  ucl_csv_abort(&w);
-  if (pm) {
-    fclose(pm);
-  }
-  if (cm) {
-    fclose(cm);
-  }
-  if (st == UCL_OK) {
-    st = ucl_shard_append_rows(sh, id, pbuf, plen, cbuf, clen, diag);
-  } else if (st == UCL_ERR_NOMEM) {
-    ucl_diag_set(diag, st, "out of memory");
-  }
-  free(pbuf);
-  free(cbuf);
+  free(prow);
+  free(crows);
   return st;
 }
 

@@ -64,7 +64,9 @@ static void test_kind_of_and_layouts(void **state) {
 }
 
 /* The neuron kind's rows, appended to a shard, are the bytes ucl_shard_append writes for the same
- * point (the store's reference writer): a computed point and an inconsistent one. */
+ * point characterized here by hand: a computed point and an inconsistent one. Both format their
+ * rows through ucl_results_rows (the columns themselves are unit_results' to check); what this
+ * checks is the kind's part: the point built and characterized, the failing point's row. */
 static void test_neuron_rows_are_the_store_rows(void **state) {
   (void)state;
   char dir[64];
