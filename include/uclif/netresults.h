@@ -54,6 +54,15 @@ const ucl_table *ucl_net_events_table(void);
 void ucl_net_measure_neuron(const ucl_network *net, const ucl_net_result *r, size_t i,
                             size_t fan_in, ucl_net_neuron_features *out);
 
+/* A run's totals over its neurons: spikes, neurons without a spike, neurons whose run failed (or
+ * was not run), and the energy of all of them (E_in + E_vdd + E_syn, J). */
+typedef struct ucl_net_totals {
+  size_t spikes, silent, failed;
+  double E_J;
+} ucl_net_totals;
+
+ucl_net_totals ucl_net_total(const ucl_net_result *r);
+
 /* The features of every neuron of run r: on success *out is a malloc'd array of r->n (the
  * caller frees it); UCL_ERR_NOMEM otherwise (*out NULL). */
 UCL_NODISCARD ucl_status ucl_net_measure(const ucl_network *net, const ucl_net_result *r,

@@ -48,14 +48,7 @@ static void show_progress(void *ctx, double done, double total) {
 
 static void summary(const ucl_network *net, const ucl_net_result *r, const char *dir,
                     int waveforms) {
-  size_t spikes = 0, silent = 0, failed = 0;
-  double E = 0.0;
-  for (size_t i = 0; i < r->n; i++) {
-    spikes += r->neurons[i].n_spikes;
-    silent += r->neurons[i].n_spikes == 0;
-    failed += r->neurons[i].status != UCL_OK;
-    E += r->neurons[i].E_in + r->neurons[i].E_vdd + r->neurons[i].E_syn;
-  }
+  ucl_net_totals t = ucl_net_total(r);
   printf("network: %zu neurons, %zu synapses, %.6g s simulated, %s integration\n", net->n_neurons,
          net->n_synapses, net->base.stim.duration,
          r->integration == UCL_NET_COUPLED ? "coupled" : "partitioned");
@@ -75,8 +68,8 @@ static void summary(const ucl_network *net, const ucl_net_result *r, const char 
   if (shown < r->n) {
     printf("  ... (%zu more in neurons.csv)\n", r->n - shown);
   }
-  printf("spikes: %zu in all; %zu neurons silent, %zu failed; energy %.6g J\n", spikes, silent,
-         failed, E);
+  printf("spikes: %zu in all; %zu neurons silent, %zu failed; energy %.6g J\n", t.spikes, t.silent,
+         t.failed, t.E_J);
   printf("solver: %ld steps, %ld rhs evaluations, %ld restarts, %zu events\n", r->stats.steps,
          r->stats.rhs_evals, r->stats.reinits, r->events);
   if (r->integration == UCL_NET_PARTITIONED) {

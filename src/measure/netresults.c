@@ -122,6 +122,18 @@ void ucl_net_measure_neuron(const ucl_network *net, const ucl_net_result *r, siz
   out->E_per_spike_J = nr->n_spikes ? E / (double)nr->n_spikes : NAN;
 }
 
+ucl_net_totals ucl_net_total(const ucl_net_result *r) {
+  ucl_net_totals t = {0, 0, 0, 0.0};
+  for (size_t k = 0; k < r->n; k++) {
+    const ucl_net_neuron_result *nr = &r->neurons[k];
+    t.spikes += nr->n_spikes;
+    t.silent += nr->n_spikes == 0;
+    t.failed += nr->status != UCL_OK;
+    t.E_J += nr->E_in + nr->E_vdd + nr->E_syn;
+  }
+  return t;
+}
+
 ucl_status ucl_net_measure(const ucl_network *net, const ucl_net_result *r,
                            ucl_net_neuron_features **out, ucl_diag *diag) {
   *out = NULL;

@@ -249,18 +249,11 @@ static ucl_status point_row_write(const tables *T, const ucl_network *base, cons
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
   if (r) {
-    size_t spikes = 0, silent = 0, failed = 0;
-    double E = 0.0;
-    for (size_t k = 0; k < r->n; k++) {
-      spikes += r->neurons[k].n_spikes;
-      silent += r->neurons[k].n_spikes == 0;
-      failed += r->neurons[k].status != UCL_OK;
-      E += r->neurons[k].E_in + r->neurons[k].E_vdd + r->neurons[k].E_syn;
-    }
-    row.spikes = (double)spikes;
-    row.silent = (double)silent;
-    row.failed = (double)failed;
-    row.E_J = E;
+    ucl_net_totals t = ucl_net_total(r);
+    row.spikes = (double)t.spikes;
+    row.silent = (double)t.silent;
+    row.failed = (double)t.failed;
+    row.E_J = t.E_J;
   }
   for (size_t k = 0; k < n_wide; k++) {
     const ucl_net_neuron_result *nr = r ? &r->neurons[k] : NULL;
