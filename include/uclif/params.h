@@ -47,8 +47,31 @@ typedef struct ucl_mos_params {
   double n;   /* subthreshold slope factor */
 } ucl_mos_params;
 
-/* SCR as a hybrid device (see docs/model.md). */
+/* SCR forms (docs/model.md, SCR forms). */
+typedef enum ucl_scr_form {
+  UCL_SCR_HYBRID = 0,        /* latch state + gate junction, switching at located events */
+  UCL_SCR_TWO_TRANSISTOR = 1 /* PNP + NPN pair with R_GK and charges: latching by regeneration */
+} ucl_scr_form;
+
+/* A bipolar transistor of the two-transistor SCR: the SPICE Gummel-Poon model reduced to its
+ * transport (Ebers-Moll) core with constant junction capacitances and transit-time charges
+ * (NF = NR = 1, no Early effect, no high injection, no series resistances; docs/model.md S1-S4).
+ * Values at the temperature 'temp'. */
+typedef struct ucl_bjt_params {
+  double IS;  /* A, transport saturation current */
+  double BF;  /* forward current gain */
+  double BR;  /* reverse current gain */
+  double TF;  /* s, forward transit time (diffusion charge TF * I_cc) */
+  double TR;  /* s, reverse transit time (diffusion charge TR * I_ec) */
+  double CJE; /* F, base-emitter junction capacitance (constant) */
+  double CJC; /* F, base-collector junction capacitance (constant) */
+} ucl_bjt_params;
+
+/* SCR: the hybrid form's quantities (docs/model.md M3-M6, M11-M12) and the two-transistor
+ * form's devices (S1-S6); 'model' selects the form. R_off is the anode-cathode leakage path of
+ * both. */
 typedef struct ucl_scr_params {
+  int model;    /* ucl_scr_form */
   double I_GT;  /* A, gate trigger current */
   double I_H;   /* A, holding current */
   double I_L;   /* A, latching current */
@@ -57,6 +80,12 @@ typedef struct ucl_scr_params {
   double R_off; /* Ohm, off-state anode-cathode leakage resistance */
   double Is_gk; /* A, gate-cathode junction saturation current */
   double n_gk;  /* gate-cathode junction ideality factor */
+  /* two-transistor form */
+  double R_GK;        /* Ohm, internal gate-cathode resistance */
+  ucl_bjt_params pnp; /* emitter = anode, base = internal node n, collector = gate */
+  ucl_bjt_params npn; /* collector = n, base = gate, emitter = cathode */
+  double I_A_latch;   /* A, a latch event: the anode current rises through this */
+  double I_A_unlatch; /* A, an unlatch event: the anode current falls through this */
 } ucl_scr_params;
 
 typedef struct ucl_circuit_params {

@@ -75,27 +75,72 @@ static const key_entry keys[] = {
          "[C] LTspice standard.dio 1N4148", CIRC(D2.n)),
     REAL("D2.Rs", C_, NNEG, "Ohm", 0.568, "type2", "feedback diode D2 series resistance",
          "[C] LTspice standard.dio 1N4148", CIRC(D2.Rs)),
-    REAL("scr.I_GT", C_, POS, "A", 22.65e-6, "type1|type2", "SCR gate trigger current",
+    REAL("scr.I_GT", C_, POS, "A", 22.65e-6, "type1|type2", "SCR gate trigger current (hybrid form)",
          "[cal] onset 5.00 V at 10us/100us pulses with R_in=10k (docs/model.md); CR02AM "
          "ranks A/B: 1-50 uA [D]",
          CIRC(scr.I_GT)),
-    REAL("scr.I_H", C_, POS, "A", 0.2e-3, "type1|type2", "SCR holding current (unlatch below it)",
+    REAL("scr.I_H", C_, POS, "A", 0.2e-3, "type1|type2", "SCR holding current (unlatch below it) (hybrid form)",
          "[R] docs/model.md D; datasheet max 3 mA at R_GK=1k [D]", CIRC(scr.I_H)),
     REAL("scr.I_L", C_, NNEG, "A", 0.4e-3, "type1|type2",
-         "SCR latching current (on-state current needed)",
+         "SCR latching current (on-state current needed) (hybrid form)",
          "[R] docs/model.md D: 2*I_H; not in the datasheet", CIRC(scr.I_L)),
-    REAL("scr.V_T0", C_, NNEG, "V", 0.7, "type1|type2", "SCR on-state threshold voltage",
+    REAL("scr.V_T0", C_, NNEG, "V", 0.7, "type1|type2", "SCR on-state threshold voltage (hybrid form)",
          "[R] docs/model.md D; V_TM <= 1.6 V at 0.6 A [D]", CIRC(scr.V_T0)),
-    REAL("scr.R_T", C_, NNEG, "Ohm", 10.0, "type1|type2", "SCR on-state slope resistance",
+    REAL("scr.R_T", C_, NNEG, "Ohm", 10.0, "type1|type2", "SCR on-state slope resistance (hybrid form)",
          "[R] docs/model.md D", CIRC(scr.R_T)),
     REAL("scr.R_off", C_, POS, "Ohm", 10e9, "type1|type2",
          "SCR off-state anode-cathode leakage resistance", "[R] 25 C leakage not in the datasheet",
          CIRC(scr.R_off)),
     REAL("scr.Is_gk", C_, POS, "A", 1e-14, "type1|type2",
-         "SCR gate-cathode junction saturation current",
+         "SCR gate-cathode junction saturation current (hybrid form)",
          "[R] docs/model.md D: V_GK ~0.54 V at 10 uA", CIRC(scr.Is_gk)),
-    REAL("scr.n_gk", C_, POS, "", 1.0, "type1|type2", "SCR gate-cathode junction ideality factor",
+    REAL("scr.n_gk", C_, POS, "", 1.0, "type1|type2", "SCR gate-cathode junction ideality factor (hybrid form)",
          "[R] docs/model.md D", CIRC(scr.n_gk)),
+    {{"scr.model", C_, UCL_PARAM_CHOICE, ANY, "", 0, "hybrid|two_transistor", "type1|type2",
+      "SCR form: hybrid (latch state, I_GT/I_H/I_L given) or two_transistor (PNP+NPN pair with "
+      "R_GK and charges: latching by regeneration)",
+      "[R] docs/model.md SCR forms"},
+     CIRC(scr.model)},
+    REAL("scr.R_GK", C_, POS, "Ohm", 27e3, "two_transistor",
+         "SCR internal gate-cathode resistance (sets I_GT)",
+         "[cal] docs/model.md S7: extracted from I_GT, I_H", CIRC(scr.R_GK)),
+#define BJT(tr, f, dom, unit, def, desc, prov)                                                     \
+  REAL("scr." #tr "." #f, C_, dom, unit, def, "two_transistor", desc, prov, CIRC(scr.tr.f))
+    BJT(pnp, IS, POS, "A", 1e-14, "SCR PNP (anode side) transport saturation current",
+        "[cal] docs/model.md S7: V_TM"),
+    BJT(pnp, BF, POS, "", 0.125, "SCR PNP forward current gain (sets I_H)",
+        "[cal] docs/model.md S7: extracted from I_H"),
+    BJT(pnp, BR, POS, "", 1.0, "SCR PNP reverse current gain", "[R] SPICE default"),
+    BJT(pnp, TF, NNEG, "s", 200e-9, "SCR PNP forward transit time",
+        "[R] docs/model.md S7: wide n-base"),
+    BJT(pnp, TR, NNEG, "s", 1e-6, "SCR PNP reverse transit time",
+        "[R] docs/model.md S7: stored charge of the on-state"),
+    BJT(pnp, CJE, POS, "F", 20e-12, "SCR PNP emitter (anode) junction capacitance",
+        "[R] docs/model.md S7: TO-92 thyristor, tens of pF"),
+    BJT(pnp, CJC, POS, "F", 10e-12, "SCR PNP collector (centre) junction capacitance",
+        "[R] docs/model.md S7"),
+    BJT(npn, IS, POS, "A", 1e-14, "SCR NPN (cathode side) transport saturation current",
+        "[R] docs/model.md S7: V_GK ~0.54 V at 10 uA, as the hybrid's gate junction"),
+    BJT(npn, BF, POS, "", 100.0, "SCR NPN forward current gain",
+        "[R] docs/model.md S7: thin p-base"),
+    BJT(npn, BR, POS, "", 1.0, "SCR NPN reverse current gain", "[R] SPICE default"),
+    BJT(npn, TF, NNEG, "s", 20e-9, "SCR NPN forward transit time",
+        "[R] docs/model.md S7: thin p-base"),
+    BJT(npn, TR, NNEG, "s", 1e-6, "SCR NPN reverse transit time",
+        "[R] docs/model.md S7: stored charge of the on-state"),
+    BJT(npn, CJE, POS, "F", 20e-12, "SCR NPN emitter (cathode) junction capacitance",
+        "[R] docs/model.md S7"),
+    BJT(npn, CJC, POS, "F", 10e-12, "SCR NPN collector (centre) junction capacitance",
+        "[R] docs/model.md S7"),
+#undef BJT
+    REAL("scr.I_A_latch", C_, POS, "A", 0.4e-3, "two_transistor",
+         "latch event: the anode current rises through this level",
+         "[R] docs/model.md S6: between the pre-latch current (tens of uA) and the on-state (mA)",
+         CIRC(scr.I_A_latch)),
+    REAL("scr.I_A_unlatch", C_, POS, "A", 0.05e-3, "two_transistor",
+         "unlatch event: the anode current falls through this level",
+         "[R] docs/model.md S6: below I_H, passed within ~1 us once the device lets go",
+         CIRC(scr.I_A_unlatch)),
     REAL("mott.R_off", C_, POS, "Ohm", 458e3, "mott", "Mott switch: insulating resistance",
          "[R] docs/model.md Mott soma: R1 + R2, the SCR soma's leak", CIRC(mott.R_off)),
     REAL("mott.R_on", C_, POS, "Ohm", 10.0, "mott", "Mott switch: metallic resistance",
@@ -415,6 +460,15 @@ ucl_status ucl_params_validate(const ucl_params *p, const char **bad_key, ucl_di
       bad = "amp_step";
       st = ucl_diag_set(diag, UCL_ERR_RANGE, "the staircase has more than 1e6 levels");
     }
+  }
+  const ucl_scr_params *scr = &p->circuit.scr;
+  if (st == UCL_OK && scr->model == UCL_SCR_TWO_TRANSISTOR &&
+      !(scr->I_A_unlatch < scr->I_A_latch)) {
+    bad = "scr.I_A_unlatch";
+    st = ucl_diag_set(diag, UCL_ERR_RANGE,
+                      "scr.I_A_unlatch (%g A) must be below scr.I_A_latch (%g A): the two event "
+                      "levels are a hysteresis",
+                      scr->I_A_unlatch, scr->I_A_latch);
   }
   if (st == UCL_OK && p->solver.chatter_events < 2) {
     bad = "chatter_events";
