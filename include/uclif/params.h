@@ -86,6 +86,8 @@ typedef struct ucl_scr_params {
   ucl_bjt_params npn; /* collector = n, base = gate, emitter = cathode */
   double I_A_latch;   /* A, a latch event: the anode current rises through this */
   double I_A_unlatch; /* A, an unlatch event: the anode current falls through this */
+  int start_on;       /* 1: the SCR conducts at t = 0 (hybrid: latched; two-transistor: its
+                       * nodes at an on-state estimate, the latch an event at t = 0) */
 } ucl_scr_params;
 
 typedef struct ucl_circuit_params {

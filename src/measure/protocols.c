@@ -354,6 +354,9 @@ static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_ch
   q.stim.amplitude = 0.0;
   q.stim.duration = o->ref_window;
   q.circuit.V_m0 = v_latch(r) + 1e-3;
+  /* The two-transistor SCR holds off at any fixed membrane voltage below its (higher) DC
+   * breakover: it is started conducting, its latch an event at t = 0 like the hybrid's. */
+  q.circuit.scr.start_on = q.circuit.scr.model == UCL_SCR_TWO_TRANSISTOR;
   ucl_trace *tr = NULL;
   ucl_status st = simulate(&q, o->ref_window / 20000.0, 0, &tr, &r->stats, &r->sims, &d);
   if (st == UCL_OK) {

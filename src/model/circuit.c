@@ -8,6 +8,7 @@
 
 #include "uclif/devices.h"
 #include "uclif/numeric.h"
+#include "uclif/scr.h"
 #include "uclif/stimulus.h"
 
 #define SOLVE_XTOL 1e-13
@@ -38,6 +39,9 @@ static const char *const channel_names_mott[] = {"V_in_V",    "V_mem_V", "V_cath
                                                  "I_anode_A", "I_in_A",  "I_vdd_A",     "scr_on"};
 static const char *const state_names_t1[] = {"V_mem_V"};
 static const char *const state_names_t2[] = {"V_mem_V", "V_C2_V"};
+static const char *const state_names_tt1[] = {"V_mem_V", "V_nbase_V", "V_gate_V", "V_cathode_V"};
+static const char *const state_names_tt2[] = {"V_mem_V", "V_C2_V", "V_nbase_V", "V_gate_V",
+                                              "V_cathode_V"};
 static const char *const quad_names[] = {"E_in_J", "E_vdd_J", "E_syn_J"};
 
 struct ucl_neuron {
@@ -47,12 +51,15 @@ struct ucl_neuron {
   int type2;
   int mott;   /* a Mott switch between membrane and cathode replaces SCR, R1 and R2 */
   int scr_on; /* the soma's switch: the SCR latched, or the Mott device metallic */
+  int tt;     /* two-transistor SCR: its nodes N, G, K are states y[tt_at..tt_at+2] (S5) */
+  int tt_at;
+  ucl_scr_tt scr_tt;
   ucl_junction j_d, j_d2, j_gk;
   ucl_mos t1, t2, t3;
   int external;          /* the stimulus source is connected (through R_in) */
   ucl_syn_input *inputs; /* synapses into this neuron (networks) */
   int n_inputs;
-  double y0[2];
+  double y0[5];
   ucl_system sys;
 };
 
@@ -101,9 +108,36 @@ static int gate_residual(void *vctx, double v, double *f, double *dfdv) {
   return isfinite(*f) ? 0 : 1;
 }
 
-/* Solve the soma for membrane voltage v_m (and C2 voltage v_f for type II) in mode 'on'. */
-static int solve_soma(const ucl_neuron *n, int on, double v_m, double v_f, ucl_neuron_point *pt) {
+/* The two-transistor soma at state y (S1-S5): node voltages from the state, currents from the
+ * device; 'dev' (may be NULL) receives the device's state. i_g is the NPN's base current (the
+ * gate-cathode junction's, as in the hybrid form). */
+static int solve_soma_tt(const ucl_neuron *n, const double *y, ucl_neuron_point *pt,
+                         ucl_scr_tt_state *dev) {
+  double v[4] = {y[0], y[n->tt_at], y[n->tt_at + 1], y[n->tt_at + 2]};
+  ucl_scr_tt_state s;
+  ucl_scr_tt_eval(&n->scr_tt, v, &s);
+  double v_f = n->type2 ? y[1] : 0.0;
+  double it3 = n->type2 ? ucl_mos_current(&n->t3, v_f, v[2], NULL, NULL) : 0.0;
+  pt->v_m = v[0];
+  pt->v_g = v[2];
+  pt->v_k = v[3];
+  pt->i_g = s.i_bn;
+  pt->i_a = s.i_a;
+  pt->i_t3 = it3;
+  pt->v_f = v_f;
+  if (dev) {
+    *dev = s;
+  }
+  return isfinite(s.i_a) && isfinite(pt->i_g) ? 0 : 1;
+}
+
+/* Solve the soma at state y (membrane voltage y[0], C2 voltage y[1] for type II) in mode 'on'. */
+static int solve_soma(const ucl_neuron *n, int on, const double *y, ucl_neuron_point *pt) {
   const ucl_circuit_params *c = &n->c;
+  if (n->tt) {
+    return solve_soma_tt(n, y, pt, NULL); /* the mode is a label: the equations do not change */
+  }
+  double v_m = y[0], v_f = n->type2 ? y[1] : 0.0;
   if (n->mott) {
     /* MT1: the switch (R_on or R_off) in series with R3 */
     double r = on ? c->mott.R_on : c->mott.R_off;
@@ -279,9 +313,8 @@ static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_po
 
 int ucl_neuron_solve(ucl_neuron *n, double t, const double *y, ucl_neuron_point *pt) {
   memset(pt, 0, sizeof(*pt));
-  double v_f = n->type2 ? y[1] : 0.0;
   solve_input(n, t, y[0], pt);
-  if (solve_soma(n, n->scr_on, y[0], v_f, pt) != 0) {
+  if (solve_soma(n, n->scr_on, y, pt) != 0) {
     return 1;
   }
   return solve_axon(n, pt);
@@ -290,7 +323,7 @@ int ucl_neuron_solve(ucl_neuron *n, double t, const double *y, ucl_neuron_point 
 int ucl_neuron_output(const ucl_neuron *n, int scr_on, const double *y, double v[2]) {
   ucl_neuron_point pt;
   memset(&pt, 0, sizeof(pt));
-  if (solve_soma(n, scr_on, y[0], n->type2 ? y[1] : 0.0, &pt) != 0 || solve_axon(n, &pt) != 0) {
+  if (solve_soma(n, scr_on, y, &pt) != 0 || solve_axon(n, &pt) != 0) {
     return 1;
   }
   v[0] = pt.v_out;
@@ -304,14 +337,33 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
   ucl_neuron *n = ctx;
   ucl_neuron_point pt;
   memset(&pt, 0, sizeof(pt));
-  double v_f = n->type2 ? y[1] : 0.0;
   solve_input(n, t, y[0], &pt);
-  if (solve_soma(n, n->scr_on, y[0], v_f, &pt) != 0) {
-    return 1;
+  if (n->tt) {
+    /* S5: the charge balance of the membrane and the SCR's nodes; the external circuit drives
+     * i_in − i_R1 into A, the gate current i_g into G and −V_k/R3 into K. */
+    ucl_scr_tt_state s;
+    if (solve_soma_tt(n, y, &pt, &s) != 0) {
+      return 1;
+    }
+    double v[4] = {y[0], y[n->tt_at], y[n->tt_at + 1], y[n->tt_at + 2]};
+    double i_r1 = (y[0] - pt.v_g) / n->c.R1;
+    double i_ext[3] = {pt.i_in - i_r1, i_r1 - pt.v_g / n->c.R2 - pt.i_t3, -pt.v_k / n->c.R3};
+    double dv[4];
+    if (ucl_scr_tt_rates(&n->scr_tt, v, i_ext, n->c.C, dv, &s) != 0) {
+      return 1;
+    }
+    ydot[0] = dv[0];
+    for (int k = 0; k < 3; k++) {
+      ydot[n->tt_at + k] = dv[k + 1];
+    }
+  } else {
+    if (solve_soma(n, n->scr_on, y, &pt) != 0) {
+      return 1;
+    }
+    /* M1: C·dV_m/dt = i_in − i_R1 − i_A (Mott soma, MT2: i_in − i_A) */
+    double i_r1 = n->mott ? 0.0 : (y[0] - pt.v_g) / n->c.R1;
+    ydot[0] = (pt.i_in - i_r1 - pt.i_a) / n->c.C;
   }
-  /* M1: C·dV_m/dt = i_in − i_R1 − i_A (Mott soma, MT2: i_in − i_A) */
-  double i_r1 = n->mott ? 0.0 : (y[0] - pt.v_g) / n->c.R1;
-  ydot[0] = (pt.i_in - i_r1 - pt.i_a) / n->c.C;
   if (n->type2) {
     if (solve_axon(n, &pt) != 0) {
       return 1;
@@ -345,6 +397,10 @@ static double switch_function(const ucl_neuron *n, const ucl_neuron_point *pt) {
      * falls through I_hold */
     return n->scr_on ? pt->i_a - n->c.mott.I_hold : (pt->v_m - pt->v_k) - n->c.mott.V_th;
   }
+  if (n->tt) {
+    /* S6: the anode current through two levels (a hysteresis) */
+    return n->scr_on ? pt->i_a - s->I_A_unlatch : pt->i_a - s->I_A_latch;
+  }
   if (n->scr_on) {
     return pt->i_a - s->I_H;
   }
@@ -356,7 +412,7 @@ static int op_roots(void *ctx, double t, const double *y, double *g) {
   ucl_neuron *n = ctx;
   ucl_neuron_point pt;
   (void)t;
-  if (solve_soma(n, n->scr_on, y[0], n->type2 ? y[1] : 0.0, &pt) != 0) {
+  if (solve_soma(n, n->scr_on, y, &pt) != 0) {
     return -1;
   }
   g[0] = switch_function(n, &pt);
@@ -377,7 +433,7 @@ static int op_switch_modes(void *ctx, double t, double *y, const int *fired, ucl
   }
   if (!fired) {
     ucl_neuron_point pt;
-    if (solve_soma(n, n->scr_on, y[0], n->type2 ? y[1] : 0.0, &pt) != 0) {
+    if (solve_soma(n, n->scr_on, y, &pt) != 0) {
       return -1;
     }
     double g = switch_function(n, &pt);
@@ -476,15 +532,39 @@ ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *di
   n->y0[0] = n->c.V_m0;
   n->y0[1] = n->c.V_f0;
   n->scr_on = 0;
+  n->tt = !n->mott && n->c.scr.model == UCL_SCR_TWO_TRANSISTOR;
+  if (n->tt) {
+    ucl_scr_tt_init(&n->c.scr, ut, &n->scr_tt);
+    n->tt_at = n->type2 ? 2 : 1;
+    /* S8, off: N at the anode (J1 unbiased), the gate at the divider's off-state value (at most
+     * 0.4 V, below conduction), the cathode from R_GK and R3. */
+    double rp = 1.0 / (1.0 / n->c.R2 + 1.0 / (n->c.scr.R_GK + n->c.R3));
+    double vg = fmin(n->c.V_m0 * rp / (n->c.R1 + rp), 0.4);
+    double vk = vg * n->c.R3 / (n->c.scr.R_GK + n->c.R3);
+    double vn = n->c.V_m0;
+    if (n->c.scr.start_on) {
+      /* S8, conducting: every junction forward (0.65 V for J1 and J3, J2 in saturation), the
+       * cathode at the rest of the anode voltage; the latch is settled as an event at t = 0 */
+      vk = fmax(n->c.V_m0 - 0.75, 0.0);
+      vg = vk + 0.65;
+      vn = n->c.V_m0 - 0.65;
+    }
+    n->y0[n->tt_at] = vn;
+    n->y0[n->tt_at + 1] = vg;
+    n->y0[n->tt_at + 2] = vk;
+  } else {
+    n->scr_on = n->c.scr.start_on;
+  }
   ucl_stimulus_piece(&n->stim, 0.0, &n->piece);
   n->sys.ops = &neuron_ops;
   n->sys.ctx = n;
-  n->sys.n_states = n->type2 ? 2 : 1;
+  n->sys.n_states = (n->type2 ? 2 : 1) + (n->tt ? 3 : 0);
   n->sys.n_quads = 2;
   n->sys.n_roots = 1;
   n->sys.n_channels = n->type2 ? CH_COUNT : (n->mott ? CH_COUNT - 3 : CH_COUNT - 1);
   n->sys.y0 = n->y0;
-  n->sys.state_names = n->type2 ? state_names_t2 : state_names_t1;
+  n->sys.state_names = n->tt ? (n->type2 ? state_names_tt2 : state_names_tt1)
+                             : (n->type2 ? state_names_t2 : state_names_t1);
   n->sys.quad_names = quad_names;
   n->sys.channel_names =
       n->type2 ? channel_names_t2 : (n->mott ? channel_names_mott : channel_names_t1);

@@ -9,7 +9,7 @@
 #include "uclif/circuit.h"
 #include "uclif/integrator.h"
 
-#define UCL_NETREC_MAX_STATES 2 /* per neuron */
+#define UCL_NETREC_MAX_STATES 5 /* per neuron (type II with the two-transistor SCR) */
 
 /* A source's recorded output: points (t, output, node ax, mode) and its mode switch times. */
 typedef struct ucl_netrec_traj {
