@@ -70,7 +70,7 @@ static int set_key(ucl_params *p, const char *key, double x) {
 int main(int argc, char **argv) {
   double target = 5.0;
   const char *key = "scr.I_GT";
-  double klo = 1e-6, khi = 100e-6; /* I_GT bracket, A */
+  double klo = 10e-6, khi = 50e-6; /* I_GT bracket, A */
   const char *sets[64];
   int n_sets = 0;
   for (int i = 1; i < argc; i++) {
