@@ -41,7 +41,7 @@ typedef struct ucl_scr_tt_state {
   double i_g;  /* A, drawn from G: NPN base current − PNP collector current + R_GK current */
   double i_k;  /* A, drawn from K: −(NPN emitter current + R_GK current + leakage) */
   double i_ep; /* A, PNP emitter current alone (the anode current of the event levels) */
-  double i_bn; /* A, NPN base current (the gate-cathode junction's current) */
+  double i_j3; /* A, NPN emitter current: the current across J3, the gate-cathode junction */
   double c[3]; /* F, J1 (A-N), J2 (G-N), J3 (G-K) */
 } ucl_scr_tt_state;
 

@@ -109,8 +109,8 @@ static int gate_residual(void *vctx, double v, double *f, double *dfdv) {
 }
 
 /* The two-transistor soma at state y (S1-S5): node voltages from the state, currents from the
- * device; 'dev' (may be NULL) receives the device's state. i_g is the NPN's base current (the
- * gate-cathode junction's, as in the hybrid form). */
+ * device; 'dev' (may be NULL) receives the device's state. i_g is the current across J3, the
+ * gate-cathode junction (the NPN's emitter current), as in the hybrid form. */
 static int solve_soma_tt(const ucl_neuron *n, const double *y, ucl_neuron_point *pt,
                          ucl_scr_tt_state *dev) {
   double v[4] = {y[0], y[n->tt_at], y[n->tt_at + 1], y[n->tt_at + 2]};
@@ -121,7 +121,7 @@ static int solve_soma_tt(const ucl_neuron *n, const double *y, ucl_neuron_point 
   pt->v_m = v[0];
   pt->v_g = v[2];
   pt->v_k = v[3];
-  pt->i_g = s.i_bn;
+  pt->i_g = s.i_j3;
   pt->i_a = s.i_a;
   pt->i_t3 = it3;
   pt->v_f = v_f;

@@ -39,7 +39,7 @@ void ucl_scr_tt_eval(const ucl_scr_tt *d, const double v[4], ucl_scr_tt_state *s
   double i_rgk = (vg - vk) / d->R_GK;
   double i_off = (va - vk) / d->R_off;
   s->i_ep = i_ep;
-  s->i_bn = n.ib;
+  s->i_j3 = n.ic + n.ib;
   s->i_a = i_ep + i_off;
   s->i_n = n.ic - p.ib;
   s->i_g = n.ib - p.ic + i_rgk;
