@@ -47,6 +47,7 @@ typedef struct ucl_char_result {
   ucl_threshold rheobase;  /* DC */
   double tau_leak_off_s, tau_leak_off_r2, tau_leak_on_s, tau_leak_on_r2, leak_amplitude;
   double tau_ref_s, tau_ref_r2, spike_duration_s;
+  double v_reset; /* V, membrane voltage at the unlatch that ends the tau_ref discharge */
   double adapt_amplitude, adapt_window;
   long adapt_spikes;
   ucl_rate_fit adapt; /* tau_s etc. NAN when not measured */

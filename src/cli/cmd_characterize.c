@@ -59,6 +59,7 @@ static void summary(const ucl_char_result *r, const char *pdir) {
   print_value("tau_leak (junction on)", r->tau_leak_on_s, "s");
   print_value("tau_ref", r->tau_ref_s, "s");
   print_value("spike duration", r->spike_duration_s, "s");
+  print_value("reset voltage", r->v_reset, "V");
   print_value("tau_adapt", r->adapt.tau_s, "s");
   print_value("adapt r0", r->adapt.r0_Hz, "Hz");
   print_value("adapt r_inf", r->adapt.rinf_Hz, "Hz");

@@ -363,6 +363,7 @@ static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_ch
     const ucl_event *e0 = ucl_trace_event(tr, 0), *e1 = ucl_trace_event(tr, 1);
     if (e0 && e1 && e0->kind == UCL_EVENT_LATCH && e1->kind == UCL_EVENT_UNLATCH) {
       r->spike_duration_s = e1->t - e0->t;
+      r->v_reset = e1->v;
       int kon = ucl_trace_channel_index(tr, UCL_TRACE_SCR_ON);
       ucl_exp_fit f;
       if (fit_run(tr, ucl_trace_channel_index(tr, UCL_TRACE_V_MEM), 0.0, on_keep, &kon, &f) ==
@@ -532,7 +533,7 @@ void ucl_char_result_empty(ucl_char_result *r) {
   r->rheobase = r->threshold;
   r->tau_leak_off_s = r->tau_leak_off_r2 = r->tau_leak_on_s = r->tau_leak_on_r2 = NAN;
   r->leak_amplitude = NAN;
-  r->tau_ref_s = r->tau_ref_r2 = r->spike_duration_s = NAN;
+  r->tau_ref_s = r->tau_ref_r2 = r->spike_duration_s = r->v_reset = NAN;
   r->adapt.tau_s = r->adapt.r0_Hz = r->adapt.rinf_Hz = r->adapt.r2 = NAN;
   r->adapt_index_efel = r->adapt_index_ipfx = NAN;
   r->adapt_amplitude = r->adapt_window = NAN;

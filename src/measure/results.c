@@ -103,6 +103,8 @@ static const ucl_column feature_cols[] = {
     FEATURE(REAL, "tau_ref_r2", "", tau_ref_r2, "tau_ref", "R² of that fit"),
     FEATURE(REAL, "spike_duration_s", "s", spike_duration_s, "tau_ref",
             "latch to unlatch of that discharge"),
+    FEATURE(REAL, "V_reset_V", "V", v_reset, "tau_ref",
+            "membrane voltage at the unlatch that ends that discharge (the reset voltage)"),
     FEATURE(REAL, "adapt_amplitude_V", "V", adapt_amplitude, "adaptation",
             "amplitude of the adaptation run"),
     FEATURE(REAL, "adapt_window_s", "s", adapt_window, "adaptation",

@@ -150,6 +150,7 @@ static void test_points_columns(void **state) {
       {"tau_ref_s", O_REAL, &r.tau_ref_s},
       {"tau_ref_r2", O_REAL, &r.tau_ref_r2},
       {"spike_duration_s", O_REAL, &r.spike_duration_s},
+      {"V_reset_V", O_REAL, &r.v_reset},
       {"adapt_amplitude_V", O_REAL, &r.adapt_amplitude},
       {"adapt_window_s", O_REAL, &r.adapt_window},
       {"adapt_spikes", O_LONG, &r.adapt_spikes},
