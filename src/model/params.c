@@ -55,6 +55,11 @@ static const key_entry keys[] = {
     REAL("R7", C_, POS, "Ohm", 100e3, "type2", "C2 discharge resistor (adaptation time R7*C2)",
          "[P] value; placement [R] docs/model.md R9", CIRC(R7)),
     REAL("C2", C_, POS, "F", 22e-9, "type2", "adaptation capacitor", "[P] Table 1", CIRC(C2)),
+    {{"loop", C_, UCL_PARAM_CHOICE, ANY, "", 0, "peak|series", "type2",
+      "adaptation loop wiring: peak (ax-R6-D2 into C2, R7 across C2: a leaky peak detector) or "
+      "series (ax-R7 into C2: charged and discharged through R7)",
+      "[R] docs/model.md R9, M10a/M10b"},
+     CIRC(loop)},
     REAL("VDD", C_, POS, "V", 10.0, "", "axon supply voltage",
          "[R] docs/model.md R7: not in the paper; 5-15 V plausible", CIRC(VDD)),
     REAL("temp", C_, POS, "K", 300.15, "", "device temperature (thermal voltage kT/q)",

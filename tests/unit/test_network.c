@@ -78,11 +78,16 @@ static void test_parse_and_overrides(void **state) {
   assert_close(net->neurons[2].p.circuit.R1, 33e3, 1e-12, 0); /* NEURON.KEY */
   assert_close(net->neurons[3].p.circuit.scr.I_GT, 25e-6, 1e-12, 0);
   assert_close(net->synapses[1].R, 6.8e3, 1e-12, 0);
-  assert_int_equal(net->synapses[0].tap_axon, 1);
+  assert_int_equal(net->synapses[0].tap_clamp, 0); /* axon names the output node */
   assert_int_equal(net->synapses[2].diode, 1);
   assert_int_equal(net->synapses[2].from, 1);
   assert_int_equal(net->synapses[2].to, 3);
   assert_int_equal(ucl_network_has_cycle(net), 0);
+  ucl_network_destroy(&net);
+  net = parse_ok("[neuron.A]\nneuron = type2\n[neuron.B]\n[synapse.S]\nfrom = A\nto = B\n"
+                 "tap = clamp\n",
+                 NULL, 0);
+  assert_int_equal(net->synapses[0].tap_clamp, 1);
   ucl_network_destroy(&net);
 }
 
@@ -114,6 +119,8 @@ static void test_errors_name_the_place(void **state) {
                "net.ini:5: [synapse.S] R must be > 0");
   expect_error("[neuron.A]\n[synapse.S]\nfrom = A\nto = A\ndiode = maybe\n", NULL, 0,
                "expected yes or no");
+  expect_error("[neuron.A]\n[synapse.S]\nfrom = A\nto = A\ntap = ax\n", NULL, 0,
+               "tap: expected out, axon or clamp (got 'ax')");
   expect_error("[network]\nintegration = partitioned\n[neuron.A]\n[synapse.S]\nfrom = A\nto = A\n",
                NULL, 0, "form a cycle");
   expect_error("[layers]\nsizes = 3, 2\n[neuron.A]\n", NULL, 0,
