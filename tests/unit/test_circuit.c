@@ -185,8 +185,7 @@ static void test_type2_output_peaks(void **state) {
   for (size_t i = 0; i < n; i++) {
     double peak = channel_max(tr, k_out, t[i], t[i] + 50e-6);
     if (!(peak >= 0.8 * p.circuit.VDD)) {
-      fail_msg("spike %zu at %g s: output peaks at %g V (VDD %g V)", i, t[i], peak,
-               p.circuit.VDD);
+      fail_msg("spike %zu at %g s: output peaks at %g V (VDD %g V)", i, t[i], peak, p.circuit.VDD);
     }
     assert_true(channel_max(tr, k_clamp, t[i], t[i] + 50e-6) < 0.5 * p.circuit.VDD);
   }
