@@ -31,5 +31,5 @@ while read -r name fig dt title; do
 done <<'FIGS'
 fig2-type1-staircase 2 5u Fig. 2: type I neuron, 10 us pulses every 100 us, amplitude 2 V to 7 V in 0.5 V steps
 fig3-type2-adaptation 3 2u Fig. 3: type II neuron (R7 = 100 kOhm, C2 = 22 nF), 7 V pulses in 30 ms bursts
-fig4-network 4 2u Fig. 4: N1 (type II) and N2 (type I) drive N3 (type I) through 6.8 kOhm synapses
+fig4-network 4 2u Fig. 4: N1 (type II, C2 = 100 nF) and N2 (type I) drive N3 (type I) through 6.8 kOhm synapses
 FIGS

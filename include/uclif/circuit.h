@@ -41,9 +41,10 @@ typedef struct ucl_syn_input {
 UCL_NODISCARD ucl_status ucl_neuron_set_inputs(ucl_neuron *n, int external, const ucl_syn_input *in,
                                                int n_in, ucl_diag *diag);
 
-/* The output voltage v[0] and the T2 drain node 'ax' ahead of R6, v[1], for state y in SCR mode
- * 'scr_on' (the soma and axon only: the output does not depend on the input). Returns non-zero
- * if a node solve fails. */
+/* The output voltage v[0] (T2's drain, the axon node 'ax', for both types) and the node after R6,
+ * v[1] (type II: clamped by D2 onto C2 with loop = peak; otherwise equal to v[0]), for state y
+ * in SCR mode 'scr_on' (the soma and axon only: the output does not depend on the input).
+ * Returns non-zero if a node solve fails. */
 int ucl_neuron_output(const ucl_neuron *n, int scr_on, const double *y, double v[2]);
 
 /* Current SCR mode: 0 off, 1 on. */
@@ -61,9 +62,10 @@ typedef struct ucl_neuron_point {
   double i_t3;  /* A, T3 drain current (type II) */
   double v_n1;  /* V, T1 drain / T2 gate */
   double v_ax;  /* V, T2 drain */
-  double v_out; /* V, output */
+  double v_out; /* V, output: the axon node (= v_ax, both types) */
+  double v_r6;  /* V, type II: the node after R6 (loop = peak: clamped by D2 onto C2) */
   double v_f;   /* V, C2 (type II) */
-  double i_d2;  /* A, through R6 and D2 into C2 (type II) */
+  double i_fb;  /* A, from the axon node into the adaptation loop (type II; M10a/M10b) */
   double i_vdd; /* A, drawn from VDD */
   double p_in;  /* W, delivered by the external source */
   double p_syn; /* W, delivered through the synapses */

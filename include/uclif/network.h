@@ -35,7 +35,7 @@ typedef struct ucl_net_synapse {
   size_t from, to; /* neuron indices */
   double R;        /* Ohm */
   int diode;       /* series diode into the target's membrane */
-  int tap_axon;    /* taken from the source's node 'ax' (ahead of R6) instead of its output */
+  int tap_clamp;   /* taken from the source's node after R6 (type II) instead of its output */
 } ucl_net_synapse;
 
 typedef struct ucl_network {

@@ -90,8 +90,15 @@ typedef struct ucl_scr_params {
                        * nodes at an on-state estimate, the latch an event at t = 0) */
 } ucl_scr_params;
 
+/* Wiring of the type II adaptation loop (docs/model.md M10, M10a, M10b; reconstruction R9). */
+typedef enum ucl_loop_wiring {
+  UCL_LOOP_PEAK = 0,  /* ax -R6- out -D2-> f, C2 and R7 from f to ground: a leaky peak detector */
+  UCL_LOOP_SERIES = 1 /* ax -R7- f, C2 from f to ground: charged and discharged through R7 */
+} ucl_loop_wiring;
+
 typedef struct ucl_circuit_params {
   int neuron; /* ucl_neuron_type */
+  int loop;   /* ucl_loop_wiring (type II) */
   double R_in, C, R1, R2, R3, R4, R5, R6, R7, C2, VDD;
   double temp; /* K, device temperature (sets U_T = kT/q) */
   double V_m0; /* V, initial membrane voltage */

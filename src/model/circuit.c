@@ -20,6 +20,7 @@ enum {
   CH_V_GATE,
   CH_V_CATHODE,
   CH_V_OUT,
+  CH_V_CLAMP,
   CH_V_C2,
   CH_I_ANODE,
   CH_I_GATE,
@@ -32,9 +33,9 @@ enum {
 static const char *const channel_names_t1[] = {"V_in_V",  "V_mem_V",   "V_gate_V", "V_cathode_V",
                                                "V_out_V", "I_anode_A", "I_gate_A", "I_in_A",
                                                "I_vdd_A", "scr_on"};
-static const char *const channel_names_t2[] = {"V_in_V",  "V_mem_V", "V_gate_V",  "V_cathode_V",
-                                               "V_out_V", "V_C2_V",  "I_anode_A", "I_gate_A",
-                                               "I_in_A",  "I_vdd_A", "scr_on"};
+static const char *const channel_names_t2[] = {"V_in_V",   "V_mem_V",   "V_gate_V", "V_cathode_V",
+                                               "V_out_V",  "V_clamp_V", "V_C2_V",   "I_anode_A",
+                                               "I_gate_A", "I_in_A",    "I_vdd_A",  "scr_on"};
 static const char *const channel_names_mott[] = {"V_in_V",    "V_mem_V", "V_cathode_V", "V_out_V",
                                                  "I_anode_A", "I_in_A",  "I_vdd_A",     "scr_on"};
 static const char *const state_names_t1[] = {"V_mem_V"};
@@ -209,23 +210,32 @@ typedef struct ax_ctx {
   double vsg, v_f;
 } ax_ctx;
 
-static double r6_current(const ucl_neuron *n, double v_ax, double v_f, double *di) {
+/* Current drawn from the axon node into the adaptation loop (M8): type I: none (its output is
+ * unloaded); type II, loop = peak: through R6 and D2 into C2 (M10a); loop = series: through R7
+ * into C2, either way (M10b). *di = its derivative in v_ax (A/V). */
+static double loop_current(const ucl_neuron *n, double v_ax, double v_f, double *di) {
   if (!n->type2) {
     if (di) {
       *di = 0.0;
     }
-    return 0.0; /* type I output is unloaded */
+    return 0.0;
+  }
+  if (n->c.loop == UCL_LOOP_SERIES) {
+    if (di) {
+      *di = 1.0 / n->c.R7;
+    }
+    return (v_ax - v_f) / n->c.R7;
   }
   return ucl_junction_series_current(&n->j_d2, n->c.R6 + n->c.D2.Rs, v_ax - v_f, di);
 }
 
 static int ax_residual(void *vctx, double v, double *f, double *dfdv) {
   const ax_ctx *x = vctx;
-  double gds, di6;
+  double gds, dil;
   double i2 = ucl_mos_current(&x->n->t2, x->vsg, x->n->c.VDD - v, NULL, &gds);
-  double i6 = r6_current(x->n, v, x->v_f, &di6);
-  *f = v / x->n->c.R5 + i6 - i2;
-  *dfdv = 1.0 / x->n->c.R5 + di6 + gds;
+  double il = loop_current(x->n, v, x->v_f, &dil);
+  *f = v / x->n->c.R5 + il - i2;
+  *dfdv = 1.0 / x->n->c.R5 + dil + gds;
   return isfinite(*f) ? 0 : 1;
 }
 
@@ -247,11 +257,14 @@ static int solve_axon(const ucl_neuron *n, ucl_neuron_point *pt) {
   }
   double v_ax = r.x;
   double i2 = ucl_mos_current(&n->t2, vsg, c->VDD - v_ax, NULL, NULL);
-  double i6 = r6_current(n, v_ax, pt->v_f, NULL);
+  double il = loop_current(n, v_ax, pt->v_f, NULL);
   pt->v_n1 = v_n1;
   pt->v_ax = v_ax;
-  pt->i_d2 = i6;
-  pt->v_out = v_ax - c->R6 * i6;
+  pt->i_fb = il;
+  /* the output is the axon node for both types; type II's node after R6 (clamped by D2 onto C2
+   * with loop = peak; unloaded with loop = series) is a channel of its own */
+  pt->v_out = v_ax;
+  pt->v_r6 = n->type2 && n->c.loop == UCL_LOOP_PEAK ? v_ax - c->R6 * il : v_ax;
   pt->i_vdd = (c->VDD - v_n1) / c->R4 + i2;
   return 0;
 }
@@ -327,7 +340,7 @@ int ucl_neuron_output(const ucl_neuron *n, int scr_on, const double *y, double v
     return 1;
   }
   v[0] = pt.v_out;
-  v[1] = pt.v_ax;
+  v[1] = pt.v_r6;
   return 0;
 }
 
@@ -368,8 +381,9 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
     if (solve_axon(n, &pt) != 0) {
       return 1;
     }
-    /* M10: C2·dV_f/dt = i_D2 − V_f/R7 */
-    ydot[1] = (pt.i_d2 - y[1] / n->c.R7) / n->c.C2;
+    /* M10a (peak): C2·dV_f/dt = i_D2 − V_f/R7; M10b (series): C2·dV_f/dt = (V_ax − V_f)/R7 */
+    double i_r7 = n->c.loop == UCL_LOOP_SERIES ? 0.0 : y[1] / n->c.R7;
+    ydot[1] = (pt.i_fb - i_r7) / n->c.C2;
   }
   return isfinite(ydot[0]) && (!n->type2 || isfinite(ydot[1])) ? 0 : 1;
 }
@@ -481,6 +495,7 @@ static int op_observe(void *ctx, double t, const double *y, double *out) {
   out[k++] = pt.v_k;
   out[k++] = pt.v_out;
   if (n->type2) {
+    out[k++] = pt.v_r6;
     out[k++] = pt.v_f;
   }
   out[k++] = pt.i_a;
@@ -561,7 +576,7 @@ ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *di
   n->sys.n_states = (n->type2 ? 2 : 1) + (n->tt ? 3 : 0);
   n->sys.n_quads = 2;
   n->sys.n_roots = 1;
-  n->sys.n_channels = n->type2 ? CH_COUNT : (n->mott ? CH_COUNT - 3 : CH_COUNT - 1);
+  n->sys.n_channels = n->type2 ? CH_COUNT : (n->mott ? CH_COUNT - 4 : CH_COUNT - 2);
   n->sys.y0 = n->y0;
   n->sys.state_names = n->tt ? (n->type2 ? state_names_tt2 : state_names_tt1)
                              : (n->type2 ? state_names_t2 : state_names_t1);

@@ -143,11 +143,13 @@ static ucl_status set_synapse_key(ucl_net_synapse *s, const char *key, const cha
     return parse_yes_no(value, &s->diode, diag);
   }
   if (strcmp(key, "tap") == 0) {
-    if (strcmp(value, "out") == 0 || strcmp(value, "axon") == 0) {
-      s->tap_axon = value[0] == 'a';
+    /* out and axon name the same node, T2's drain, since the output is taken there (axon is
+     * kept for older specs); clamp is type II's node after R6 (docs/model.md N3) */
+    if (strcmp(value, "out") == 0 || strcmp(value, "axon") == 0 || strcmp(value, "clamp") == 0) {
+      s->tap_clamp = value[0] == 'c';
       return UCL_OK;
     }
-    return ucl_diag_set(diag, UCL_ERR_PARSE, "tap: expected out or axon (got '%s')", value);
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "tap: expected out, axon or clamp (got '%s')", value);
   }
   return ucl_diag_set(diag, UCL_ERR_INVAL, "unknown synapse key '%s' (from, to, R, diode, tap)",
                       key);

@@ -141,9 +141,16 @@ axon:
   mos_bsource(f, "BT1", "n1", "0", "v(k)", "v(n1)", &t1);
   mos_bsource(f, "BT2", "vdd", "ax", "v(vdd)-v(n1)", "v(vdd)-v(ax)", &t2);
   fprintf(f, "R5 ax 0 %.10g\nR6 ax out %.10g\n", c->R5, c->R6);
-  if (type2) {
-    fprintf(f, "* adaptation loop\nD2 out f DD2\n.model DD2 D(IS=%.10g N=%.10g RS=%.10g)\n",
-            c->D2.Is, c->D2.n, c->D2.Rs);
+  if (type2 && c->loop == UCL_LOOP_SERIES) {
+    /* M10b: C2 charged and discharged through R7 from the axon node (the output, ax) */
+    fprintf(f, "* adaptation loop (loop = series): R7 from the axon node into C2\n");
+    fprintf(f, "R7 ax f %.10g\nC2 f 0 %.10g\n", c->R7, c->C2);
+    mos_bsource(f, "BT3", "g", "0", "v(f)", "v(g)", &t3);
+  } else if (type2) {
+    /* M10a: a leaky peak detector after R6; the output is the axon node ax */
+    fprintf(f, "* adaptation loop (loop = peak): R6 and D2 into C2, R7 across C2\n");
+    fprintf(f, "D2 out f DD2\n.model DD2 D(IS=%.10g N=%.10g RS=%.10g)\n", c->D2.Is, c->D2.n,
+            c->D2.Rs);
     fprintf(f, "C2 f 0 %.10g\nR7 f 0 %.10g\n", c->C2, c->R7);
     mos_bsource(f, "BT3", "g", "0", "v(f)", "v(g)", &t3);
   }
@@ -154,7 +161,8 @@ axon:
   fprintf(f, ".tran %.6g %.10g 0 %.6g uic\n", tmax, p->stim.duration, tmax);
   fprintf(f, ".control\nrun\nmeas tran t_first_latch WHEN v(s)=0.5 RISE=1\n");
   if (o && o->data) {
-    fprintf(f, "wrdata %s v(in) v(m) v(k) v(out) v(s)%s\n", o->data, type2 ? " v(f)" : "");
+    /* type II: v(ax) is the output (uclif's V_out_V), v(out) the node after R6 (V_clamp_V) */
+    fprintf(f, "wrdata %s v(in) v(m) v(k) v(out) v(s)%s\n", o->data, type2 ? " v(f) v(ax)" : "");
   }
   fprintf(f, ".endc\n.end\n");
   return ferror(f) ? ucl_diag_set(diag, UCL_ERR_IO, "write failed") : UCL_OK;

@@ -215,7 +215,7 @@ double ucl_netrec_view_output(void *view, double t) {
   ucl_netrec_view *v = view;
   const ucl_netrec_traj *T = v->T;
   if (T->n == 1) {
-    return T->out[v->tap_axon];
+    return T->out[v->tap_clamp];
   }
   size_t k = traj_locate(T, t, &v->cursor);
   /* an interval of positive length, in the segment's mode */
@@ -226,7 +226,7 @@ double ucl_netrec_view_output(void *view, double t) {
     k = T->n - 2;
   }
   double t0 = T->t[k], h = T->t[k + 1] - t0;
-  double a = T->out[2 * k + v->tap_axon], b = T->out[2 * (k + 1) + v->tap_axon];
+  double a = T->out[2 * k + v->tap_clamp], b = T->out[2 * (k + 1) + v->tap_clamp];
   return h > 0.0 ? a + (b - a) * (t - t0) / h : a;
 }
 

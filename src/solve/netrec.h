@@ -54,8 +54,8 @@ int ucl_netrec_flush(ucl_netrec_recorder *p);
 typedef struct ucl_netrec_view {
   ucl_netrec_traj *T;
   size_t cursor;
-  int seg_mode; /* the source's mode in the target's current segment */
-  int tap_axon; /* 1: node ax, 0: the output */
+  int seg_mode;  /* the source's mode in the target's current segment */
+  int tap_clamp; /* 1: the node after R6 (type II), 0: the output (node ax) */
 } ucl_netrec_view;
 
 /* The source's output (V) at t (a ucl_syn_input source; ctx is a ucl_netrec_view). */

@@ -283,7 +283,7 @@ static ucl_status part_wire(part_run *pr, size_t i, ucl_neuron **n, ucl_diag *nd
   }
   for (size_t k = 0; k < fan_in; k++) {
     const ucl_net_synapse *s = &net->synapses[pr->adj.in_syn[first + k]];
-    pr->views[k] = (ucl_netrec_view){&pr->trajs[s->from], 0, 0, s->tap_axon};
+    pr->views[k] = (ucl_netrec_view){&pr->trajs[s->from], 0, 0, s->tap_clamp};
     pr->inputs[k] = (ucl_syn_input){s->R, s->diode, ucl_netrec_view_output, &pr->views[k]};
   }
   return ucl_neuron_set_inputs(*n, net->neurons[i].external, pr->inputs, (int)fan_in, nd);
@@ -513,13 +513,13 @@ typedef struct coupled {
 struct c_src {
   coupled *c;
   size_t from;
-  int tap_axon;
+  int tap_clamp;
 };
 
 static double src_coupled(void *ctx, double t) {
   const c_src *s = ctx;
   (void)t;
-  return s->c->vout[2 * s->from + s->tap_axon];
+  return s->c->vout[2 * s->from + s->tap_clamp];
 }
 
 static int c_refresh(coupled *c, const double *y) {
@@ -687,7 +687,7 @@ static ucl_status coupled_setup(coupled *c, const ucl_network *net, ucl_diag *di
   }
   for (size_t s = 0; s < net->n_synapses; s++) {
     c->feeds[net->synapses[s].from] = 1;
-    c->srcs[s] = (c_src){c, net->synapses[s].from, net->synapses[s].tap_axon};
+    c->srcs[s] = (c_src){c, net->synapses[s].from, net->synapses[s].tap_clamp};
   }
   return UCL_OK;
 }

@@ -96,7 +96,10 @@ static const ucl_column waveform_cols[] = {
     CHANNEL(UCL_TRACE_V_MEM, "V", "membrane (capacitor C, SCR anode)"),
     CHANNEL(UCL_TRACE_V_GATE, "V", "SCR gate (type I and II; not for `neuron = mott`)"),
     CHANNEL("V_cathode_V", "V", "SCR cathode = V_R3, drives T1"),
-    CHANNEL("V_out_V", "V", "neuron output (after R6)"),
+    CHANNEL("V_out_V", "V", "neuron output: T2's drain, the axon node `ax` (type I and II)"),
+    CHANNEL("V_clamp_V", "V",
+            "type II only: the node after R6 (`loop = peak`: clamped by D2 onto C2; "
+            "`loop = series`: unloaded, equal to `V_out_V`)"),
     CHANNEL("V_C2_V", "V", "adaptation capacitor C2 (type II only)"),
     CHANNEL("I_anode_A", "A",
             "SCR anode current (off-state leakage when off); for `mott`, the switch's current"),

@@ -78,11 +78,16 @@ static void test_parse_and_overrides(void **state) {
   assert_close(net->neurons[2].p.circuit.R1, 33e3, 1e-12, 0); /* NEURON.KEY */
   assert_close(net->neurons[3].p.circuit.scr.I_GT, 25e-6, 1e-12, 0);
   assert_close(net->synapses[1].R, 6.8e3, 1e-12, 0);
-  assert_int_equal(net->synapses[0].tap_axon, 1);
+  assert_int_equal(net->synapses[0].tap_clamp, 0); /* axon names the output node */
   assert_int_equal(net->synapses[2].diode, 1);
   assert_int_equal(net->synapses[2].from, 1);
   assert_int_equal(net->synapses[2].to, 3);
   assert_int_equal(ucl_network_has_cycle(net), 0);
+  ucl_network_destroy(&net);
+  net = parse_ok("[neuron.A]\nneuron = type2\n[neuron.B]\n[synapse.S]\nfrom = A\nto = B\n"
+                 "tap = clamp\n",
+                 NULL, 0);
+  assert_int_equal(net->synapses[0].tap_clamp, 1);
   ucl_network_destroy(&net);
 }
 
@@ -114,6 +119,8 @@ static void test_errors_name_the_place(void **state) {
                "net.ini:5: [synapse.S] R must be > 0");
   expect_error("[neuron.A]\n[synapse.S]\nfrom = A\nto = A\ndiode = maybe\n", NULL, 0,
                "expected yes or no");
+  expect_error("[neuron.A]\n[synapse.S]\nfrom = A\nto = A\ntap = ax\n", NULL, 0,
+               "tap: expected out, axon or clamp (got 'ax')");
   expect_error("[network]\nintegration = partitioned\n[neuron.A]\n[synapse.S]\nfrom = A\nto = A\n",
                NULL, 0, "form a cycle");
   expect_error("[layers]\nsizes = 3, 2\n[neuron.A]\n", NULL, 0,
@@ -288,6 +295,58 @@ static void test_fig4_behaviour(void **state) {
     fail_msg("N3: first-ISI rate %g Hz, steady rate %g Hz", f.rate_first_isi_Hz, f.rate_steady_Hz);
   }
   ucl_net_result_destroy(&r);
+}
+
+/* Mean rise of a type I target's membrane per spike of a source of type 'src' (7 V train)
+ * through one 10 kOhm synapse, over the source's first three spikes: the largest V_mem within
+ * 200 us of a latch minus V_mem at the latch. The target's I_GT is out of reach, so it only
+ * integrates. 'tap' is the synapse's tap. */
+static double membrane_step(const char *src, const char *tap) {
+  char text[512];
+  snprintf(text, sizeof(text),
+           "[stimulus]\nkind = pulses\namplitude = 7\nduration = 4m\n[neuron.A]\nneuron = %s\n"
+           "[neuron.B]\nneuron = type1\nscr.I_GT = 1\n[synapse.S]\nfrom = A\nto = B\nR = 10k\n"
+           "tap = %s\n",
+           src, tap);
+  ucl_network *net = parse_ok(text, NULL, 0);
+  ucl_net_opts o = {.integration = UCL_NET_AUTO, .sample_dt = 1e-6, .max_samples = 100000};
+  ucl_net_result *r = NULL;
+  ucl_diag d = {{0}};
+  if (ucl_network_run(net, &o, &r, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  int k = ucl_trace_channel_index(r->waveforms, "B.V_mem_V");
+  assert_true(k >= 0);
+  assert_true(r->neurons[0].n_spikes >= 3);
+  assert_int_equal(r->neurons[1].n_spikes, 0);
+  double sum = 0.0;
+  for (size_t s = 0; s < 3; s++) {
+    double t0 = r->neurons[0].spikes[s], v0 = NAN, vmax = -INFINITY;
+    for (size_t i = 0; i < ucl_trace_n_samples(r->waveforms); i++) {
+      const double *row = ucl_trace_sample(r->waveforms, i);
+      if (row[0] <= t0) {
+        v0 = row[1 + k];
+      } else if (row[0] <= t0 + 200e-6) {
+        vmax = fmax(vmax, row[1 + k]);
+      }
+    }
+    sum += vmax - v0;
+  }
+  ucl_net_result_destroy(&r);
+  ucl_network_destroy(&net);
+  return sum / 3.0;
+}
+
+/* A type II neuron drives a type I neuron through a 10 kOhm synapse as a type I neuron does:
+ * the membrane step per spike within 30 %; from the node after R6 (tap = clamp) it is a
+ * fraction of that. */
+static void test_type2_drives_downstream(void **state) {
+  (void)state;
+  double s1 = membrane_step("type1", "out"), s2 = membrane_step("type2", "out");
+  if (!(s1 > 0.3) || !(fabs(s2 - s1) <= 0.3 * s1)) {
+    fail_msg("membrane step per spike: %g V from a type II source, %g V from a type I", s2, s1);
+  }
+  assert_true(membrane_step("type2", "clamp") < 0.5 * s1);
 }
 
 static double two_volts(void *ctx, double t) {
@@ -570,6 +629,7 @@ int main(void) {
       cmocka_unit_test(test_partitioned_matches_coupled),
       cmocka_unit_test(test_recurrent_runs_coupled),
       cmocka_unit_test(test_fig4_behaviour),
+      cmocka_unit_test(test_type2_drives_downstream),
       cmocka_unit_test(test_set_inputs_checks),
       cmocka_unit_test(test_neurons_table_round_trip),
       cmocka_unit_test(test_events_table_round_trip),
