@@ -42,8 +42,8 @@ void ucl_tracer_opts_default(ucl_tracer_opts *o);
 
 typedef enum ucl_tracer_status {
   UCL_TRACER_OK = 0,
-  UCL_TRACER_NO_LATCH = 1,   /* the device never latched (ramp end, gate pulse, top of bracket) */
-  UCL_TRACER_NO_UNLATCH = 2, /* I_H: still on at the end of the supply ramp */
+  UCL_TRACER_NO_LATCH = 1,    /* the device never latched (ramp end, gate pulse, top of bracket) */
+  UCL_TRACER_NO_UNLATCH = 2,  /* I_H: still on at the end of the supply ramp */
   UCL_TRACER_ON_AT_LOWER = 3, /* I_L: stays on at the bottom of the bracket */
   UCL_TRACER_FAILED = 4,      /* a simulation failed (see the reason) */
   UCL_TRACER_SKIPPED = 5      /* not asked for, or no SCR (the Mott neuron) */

@@ -402,10 +402,9 @@ static ucl_status check_opts(const ucl_tracer_opts *o, ucl_diag *diag) {
     st = check_circuit("I_L", &o->l, diag);
   }
   if (st == UCL_OK &&
-      !(o->gt_ramp > 0.0 && o->gt_max > 0.0 && o->h_ramp > 0.0 && o->h.V_D > 0.0 &&
-        o->l_lo > 0.0 && o->l_hi > o->l_lo && o->l_tol > 0.0 && o->l_hold > 0.0 &&
-        o->pulse_amp > 0.0 && o->pulse_width > 0.0 && o->C_A > 0.0 && o->rtol > 0.0 &&
-        o->atol > 0.0)) {
+      !(o->gt_ramp > 0.0 && o->gt_max > 0.0 && o->h_ramp > 0.0 && o->h.V_D > 0.0 && o->l_lo > 0.0 &&
+        o->l_hi > o->l_lo && o->l_tol > 0.0 && o->l_hold > 0.0 && o->pulse_amp > 0.0 &&
+        o->pulse_width > 0.0 && o->C_A > 0.0 && o->rtol > 0.0 && o->atol > 0.0)) {
     st = ucl_diag_set(diag, UCL_ERR_INVAL,
                       "curve tracer: ramps, bracket (0 < lo < hi), pulse, C_A and tolerances "
                       "must be > 0");
