@@ -546,6 +546,11 @@ ucl_status ucl_extract_scr(const ucl_params *base, const ucl_extract_input *in,
   }
   r.scr.R_GK = 1.0 / g_int;
   r.scr.pnp.BF = (1.0 + m / n->BF) / (m - 1.0);
+  if (in->I_DRM > 0.0) {
+    /* first: the leakage is part of the anode current at the holding point. The transport
+     * model's own off-state current (~IS) is far below any datasheet I_DRM. */
+    r.scr.R_off = in->V_DRM / in->I_DRM;
+  }
 
   st = fit_gt_h(&r.scr, temp, in, &r.iterations, diag);
   if (st == UCL_OK && in->V_TM > 0.0) {
@@ -563,10 +568,6 @@ ucl_status ucl_extract_scr(const ucl_params *base, const ucl_extract_input *in,
     if (st == UCL_OK && !r.is_clamped) {
       st = ucl_extract_dc_on_voltage(&r.scr, temp, in->I_TM, &r.V_TM_V, diag);
     }
-  }
-  if (st == UCL_OK && in->I_DRM > 0.0) {
-    /* the transport model's own off-state current (~IS) is far below any datasheet I_DRM */
-    r.scr.R_off = in->V_DRM / in->I_DRM;
   }
   if (st == UCL_OK) {
     st = ucl_extract_dc_trigger(&r.scr, temp, &in->gt, &r.I_GT_A, diag);
