@@ -4,8 +4,8 @@
  * the three bench measurements made on it: gate trigger current I_GT (a slow gate current ramp),
  * holding current I_H (a latched device, the supply ramped down) and latching current I_L (a
  * gate pulse, bisection over the supply). Works on either SCR form (params.h scr.model).
- * Definitions, rates and defaults: docs/model.md S6-S7 and docs/features.md. Not collective; no
- * I/O. */
+ * Definitions, rates and defaults: docs/model.md "Curve tracer" and docs/features.md. Not
+ * collective; no I/O. */
 #ifndef UCL_TRACER_H
 #define UCL_TRACER_H
 

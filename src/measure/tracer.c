@@ -1,5 +1,5 @@
 /* tracer.c — the curve-tracer fixture as a hybrid system (system.h) and its three measurements
- * (docs/model.md S6 "The curve tracer", docs/features.md I_GT, I_H, I_L). */
+ * (docs/model.md "Curve tracer", docs/features.md I_GT, I_H, I_L). */
 #include "uclif/tracer.h"
 
 #include <math.h>
