@@ -11,6 +11,7 @@
 #include "uclif/spec.h"
 #include "uclif/status.h"
 #include "uclif/trace.h"
+#include "uclif/tracer.h"
 
 typedef enum ucl_search_status {
   UCL_SEARCH_OK = 0,
@@ -56,9 +57,10 @@ typedef struct ucl_char_result {
   ucl_train_features ref; /* features at the reference amplitude over the duration */
   double e_in_J, e_vdd_J; /* energies of the reference run */
   double e_per_spike_J, e_in_per_spike_J, e_vdd_per_spike_J;
-  double e_paper_J;      /* C·A²/2 with A the reference amplitude (the paper's estimate) */
-  double e_stored_J;     /* C·V_latch²/2: charge on C at the firing threshold */
-  ucl_rate_point *curve; /* owned */
+  double e_paper_J;         /* C·A²/2 with A the reference amplitude (the paper's estimate) */
+  double e_stored_J;        /* C·V_latch²/2: charge on C at the firing threshold */
+  ucl_tracer_result tracer; /* I_GT, I_H, I_L on the curve tracer ([characterize] curve_tracer) */
+  ucl_rate_point *curve;    /* owned */
   size_t n_curve;
   long sims;              /* simulations in all */
   ucl_solver_stats stats; /* summed over all simulations */

@@ -58,4 +58,18 @@ void ucl_scr_tt_eval(const ucl_scr_tt *d, const double v[4], ucl_scr_tt_state *s
 int ucl_scr_tt_rates(const ucl_scr_tt *d, const double v[4], const double i_ext[3], double c_a,
                      double dv[4], ucl_scr_tt_state *s);
 
+/* The same charge balance with the cathode held at 0 V (a grounded-cathode fixture such as the
+ * curve tracer's, tracer.h): v = {V_A, V_N, V_G} (V), 'i_ext' = {into A, into G} (A), c_a (F,
+ * > 0) from A to ground; the three rates of the first three rows of ucl_scr_tt_rates with K' = 0:
+ *   (c_a + C1)·A' − C1·N'            = i_ext[0] − i_a
+ *   −C1·A' + (C1 + C2)·N' − C2·G'    = −i_n
+ *   −C2·N' + (C2 + C3)·G'            = i_ext[1] − i_g
+ * Fills 's' (at V_K = 0). Returns 0, or non-zero when a value is not finite. */
+int ucl_scr_tt_rates_grounded(const ucl_scr_tt *d, const double v[3], const double i_ext[2],
+                              double c_a, double dv[3], ucl_scr_tt_state *s);
+
+/* d(i_a)/dt, the rate of the anode current drawn from A (PNP emitter current plus leakage), at
+ * node voltages v = {V_A, V_N, V_G, V_K} moving at rates dv (V/s). A/s. */
+double ucl_scr_tt_anode_current_rate(const ucl_scr_tt *d, const double v[4], const double dv[4]);
+
 #endif

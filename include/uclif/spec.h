@@ -29,6 +29,7 @@ typedef struct ucl_char_opts {
   int tau_ref;            /* ucl_switch (auto = on) */
   double ref_window;      /* s, window of the discharge run */
   int energy;             /* ucl_switch (auto = on) */
+  int curve_tracer;       /* ucl_switch (auto = off): I_GT, I_H, I_L on the curve tracer */
   double deadline;        /* CLOCK_MONOTONIC seconds after which runs stop with UCL_ERR_LIMIT
                              (a wall-time limit per point); 0 = none */
 } ucl_char_opts;

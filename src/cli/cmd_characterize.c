@@ -17,11 +17,12 @@ static const ucl_cli_cmd command = {
     .about =
         "Characterize one neuron configuration: firing threshold (pulse train of the spec's width\n"
         "and period), DC rheobase, the f-A curve, the leak and refractory time constants,\n"
-        "adaptation (type II) and the energy per spike. The configuration comes from the\n"
-        "[circuit], [stimulus] and [solver] sections of SPEC and the --set overrides; the\n"
-        "procedures from its [characterize] section (docs/spec.md). Writes DIR/points.csv (one\n"
-        "row) and DIR/rate_curves.csv (one row per amplitude); columns in docs/outputs.md,\n"
-        "definitions in docs/features.md.\n\n"
+        "adaptation (type II) and the energy per spike; with `curve_tracer = on` in\n"
+        "[characterize], the SCR's I_GT, I_H and I_L on a simulated curve tracer. The\n"
+        "configuration comes from the [circuit], [stimulus] and [solver] sections of SPEC and\n"
+        "the --set overrides; the procedures from its [characterize] section (docs/spec.md).\n"
+        "Writes DIR/points.csv (one row) and DIR/rate_curves.csv (one row per amplitude);\n"
+        "columns in docs/outputs.md, definitions in docs/features.md.\n\n"
         "A network spec (docs/spec.md, Networks) is simulated once for its duration and every\n"
         "neuron characterized from its spike train: DIR/neurons.csv (rates, first-ISI and steady\n"
         "rates, adaptation indices and time constant, energies) and DIR/events.csv.",
@@ -66,6 +67,11 @@ static void summary(const ucl_char_result *r, const char *pdir) {
   print_value("rate at reference", r->ref.rate_mean_Hz, "Hz");
   print_value("energy per spike", r->e_per_spike_J, "J");
   print_value("paper estimate C*A^2/2", r->e_paper_J, "J");
+  if (r->tracer.gt_status != UCL_TRACER_SKIPPED) { /* [characterize] curve_tracer = on */
+    print_value("curve tracer I_GT", r->tracer.I_GT_A, "A");
+    print_value("curve tracer I_H", r->tracer.I_H_A, "A");
+    print_value("curve tracer I_L", r->tracer.I_L_A, "A");
+  }
   printf(
       "%ld simulations, %ld steps\nwrote %s/points.csv and %s/rate_curves.csv (%zu amplitudes)\n",
       r->sims, r->stats.steps, pdir, pdir, r->n_curve);

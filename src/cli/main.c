@@ -17,6 +17,8 @@ static const struct {
     {"merge", ucl_cmd_merge, "merge a sweep's shards by hand (after a killed job)"},
     {"report", ucl_cmd_report, "an HTML report with plots of a merged sweep (gnuplot)"},
     {"tune", ucl_cmd_tune, "target features -> E-series values, BOM and Monte Carlo yield"},
+    {"extract", ucl_cmd_extract,
+     "two-transistor SCR parameters from datasheet I_GT, I_H, V_TM, I_DRM"},
     {"netlist", ucl_cmd_netlist, "write an ngspice netlist of a configuration (cross-checks)"},
     {"params", ucl_cmd_params, "list every parameter with unit, default and provenance"},
 };

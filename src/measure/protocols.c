@@ -526,6 +526,24 @@ static ucl_status protocol_curve(const ucl_params *p, const ucl_char_opts *o, uc
   return UCL_OK;
 }
 
+/* The curve tracer's I_GT, I_H and I_L with its default test circuits (tracer.h). */
+static void protocol_curve_tracer(const ucl_params *p, ucl_char_result *r) {
+  ucl_tracer_opts o;
+  ucl_tracer_opts_default(&o);
+  ucl_diag d = {{0}};
+  ucl_status st = ucl_tracer_measure(p, &o, &r->tracer, &d);
+  if (st != UCL_OK) {
+    fail(r, st, "curve tracer", &d);
+    return;
+  }
+  r->sims += r->tracer.sims;
+  ucl_solver_stats_add(&r->stats, &r->tracer.stats);
+  if (r->tracer.status != UCL_OK) {
+    ucl_diag_set(&d, r->tracer.status, "%s", r->tracer.reason);
+    fail(r, r->tracer.status, "curve tracer", &d);
+  }
+}
+
 void ucl_char_result_empty(ucl_char_result *r) {
   memset(r, 0, sizeof(*r));
   r->status = UCL_OK;
@@ -542,6 +560,7 @@ void ucl_char_result_empty(ucl_char_result *r) {
   r->e_stored_J = NAN;
   ucl_features_train(NULL, 0, 0.0, 1.0, &r->ref);
   r->ref.rate_mean_Hz = NAN;
+  ucl_tracer_result_empty(&r->tracer);
 }
 
 ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *out,
@@ -589,6 +608,9 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   }
   if (enabled(o->energy)) {
     protocol_reference(p, &r);
+  }
+  if (o->curve_tracer == UCL_ON) {
+    protocol_curve_tracer(p, &r);
   }
   *out = r;
   return UCL_OK;

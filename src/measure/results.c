@@ -11,6 +11,9 @@
 static const char *search_name(int s) {
   return ucl_search_status_name(s);
 }
+static const char *tracer_name(int s) {
+  return ucl_tracer_status_name(s);
+}
 static const char *status_name(int s) {
   return ucl_status_name((ucl_status)s);
 }
@@ -144,6 +147,18 @@ static const ucl_column feature_cols[] = {
             "the paper's estimate C·A²/2 (A the reference amplitude)"),
     FEATURE(REAL, "energy_stored_J", "J", e_stored_J, "energy",
             "C·V_mem_threshold²/2, the charge energy on C when it fires"),
+    FEATURE(REAL, "I_GT_A", "A", tracer.I_GT_A, "curve_tracer",
+            "gate trigger current: the gate current at the latch of a slow gate ramp"),
+    FEATURE_ENUM("I_GT_status", tracer.gt_status, tracer_name, "curve_tracer",
+                 "`ok`, `no_latch`, `failed`, or `skipped` (`curve_tracer = off`, Mott neuron)"),
+    FEATURE(REAL, "I_H_A", "A", tracer.I_H_A, "curve_tracer",
+            "holding current: the smallest anode current of the on-branch (supply ramped down)"),
+    FEATURE_ENUM("I_H_status", tracer.h_status, tracer_name, "curve_tracer",
+                 "`ok`, `no_latch`, `no_unlatch`, `failed`, or `skipped`"),
+    FEATURE(REAL, "I_L_A", "A", tracer.I_L_A, "curve_tracer",
+            "latching current: the smallest anode current that stays on after a gate pulse"),
+    FEATURE_ENUM("I_L_status", tracer.l_status, tracer_name, "curve_tracer",
+                 "`ok`, `no_latch`, `on_at_lower_bound`, `failed`, or `skipped`"),
     FEATURE(LONG, "sims", "", sims, "all", "simulations of the point, in all"),
     FEATURE(LONG, "steps", "", stats.steps, "all",
             "CVODE steps, summed over every simulation of the point"),

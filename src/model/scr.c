@@ -74,3 +74,40 @@ int ucl_scr_tt_rates(const ucl_scr_tt *d, const double v[4], const double i_ext[
   }
   return 0;
 }
+
+int ucl_scr_tt_rates_grounded(const ucl_scr_tt *d, const double v[3], const double i_ext[2],
+                              double c_a, double dv[3], ucl_scr_tt_state *s) {
+  const double v4[4] = {v[0], v[1], v[2], 0.0};
+  ucl_scr_tt_eval(d, v4, s);
+  const double c1 = s->c[0], c2 = s->c[1], c3 = s->c[2];
+  /* symmetric positive definite tridiagonal system, Thomas algorithm as in ucl_scr_tt_rates */
+  double b[3] = {c_a + c1, c1 + c2, c2 + c3};
+  double up[2] = {-c1, -c2};
+  double r[3] = {i_ext[0] - s->i_a, -s->i_n, i_ext[1] - s->i_g};
+  for (int k = 1; k < 3; k++) {
+    double m = up[k - 1] / b[k - 1];
+    b[k] -= m * up[k - 1];
+    r[k] -= m * r[k - 1];
+  }
+  dv[2] = r[2] / b[2];
+  for (int k = 1; k >= 0; k--) {
+    dv[k] = (r[k] - up[k] * dv[k + 1]) / b[k];
+  }
+  for (int k = 0; k < 3; k++) {
+    if (!isfinite(dv[k])) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+double ucl_scr_tt_anode_current_rate(const ucl_scr_tt *d, const double v[4], const double dv[4]) {
+  /* i_ep = I_cc·(1 + 1/BF) − I_ec of the PNP (v_eb = V_A − V_N, v_cb = V_G − V_N), plus
+   * (V_A − V_K)/R_off */
+  ucl_junction j = {d->pnp.p.IS, d->pnp.ut};
+  double gcc, gec;
+  (void)ucl_junction_current(&j, v[0] - v[1], &gcc);
+  (void)ucl_junction_current(&j, v[2] - v[1], &gec);
+  return (1.0 + 1.0 / d->pnp.p.BF) * gcc * (dv[0] - dv[1]) - gec * (dv[2] - dv[1]) +
+         (dv[0] - dv[3]) / d->R_off;
+}

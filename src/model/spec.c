@@ -270,6 +270,9 @@ static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl
   if (strcmp(k, "energy") == 0) {
     return parse_switch(v, 0, &o->energy, diag);
   }
+  if (strcmp(k, "curve_tracer") == 0) {
+    return parse_switch(v, 0, &o->curve_tracer, diag);
+  }
   return ucl_diag_set(diag, UCL_ERR_INVAL,
                       "unknown key '%s' in [characterize] (docs/spec.md lists them)", k);
 }

@@ -179,7 +179,8 @@ static const char *procedure_off(const ucl_tune *t, const char *procedure) {
               {"tau_ref", o->tau_ref},
               {"rheobase", o->rheobase},
               {"energy", o->energy},
-              {"adaptation", o->adaptation}};
+              {"adaptation", o->adaptation},
+              {"curve_tracer", o->curve_tracer == UCL_ON ? UCL_ON : UCL_OFF}}; /* auto: off */
   for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
     if (strcmp(procedure, keys[k].name) == 0) {
       return keys[k].sw == UCL_OFF ? keys[k].name : NULL;

@@ -174,6 +174,9 @@ static void test_points_columns(void **state) {
       {"energy_vdd_per_spike_J", O_REAL, &r.e_vdd_per_spike_J},
       {"energy_paper_J", O_REAL, &r.e_paper_J},
       {"energy_stored_J", O_REAL, &r.e_stored_J},
+      {"I_GT_A", O_REAL, &r.tracer.I_GT_A},
+      {"I_H_A", O_REAL, &r.tracer.I_H_A},
+      {"I_L_A", O_REAL, &r.tracer.I_L_A},
       {"sims", O_LONG, &r.sims},
       {"steps", O_LONG, &r.stats.steps},
       {"rhs_evals", O_LONG, &r.stats.rhs_evals},
@@ -187,6 +190,9 @@ static void test_points_columns(void **state) {
   snprintf(r.reason, sizeof(r.reason), "%s", "tau_ref: the solver\nfailed, at \"t\"");
   r.threshold.status = UCL_SEARCH_NEVER_FIRES;
   r.rheobase.status = UCL_SEARCH_FIRES_AT_LOWER;
+  r.tracer.gt_status = UCL_TRACER_NO_LATCH;
+  r.tracer.h_status = UCL_TRACER_NO_UNLATCH;
+  r.tracer.l_status = UCL_TRACER_ON_AT_LOWER;
   const long id = 4242;
   const text_oracle to[] = {
       {"point", "4242"},
@@ -194,6 +200,9 @@ static void test_points_columns(void **state) {
       {"reason", "tau_ref: the solver failed, at \"t\""}, /* on one line */
       {"threshold_status", "never_fires"},
       {"rheobase_status", "fires_at_lower_bound"},
+      {"I_GT_status", "no_latch"},
+      {"I_H_status", "no_unlatch"},
+      {"I_L_status", "on_at_lower_bound"},
   };
   /* the parameters, read by name through params.h: each a distinct value */
   ucl_params p;
