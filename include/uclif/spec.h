@@ -29,6 +29,8 @@ typedef struct ucl_char_opts {
   int tau_ref;            /* ucl_switch (auto = on) */
   double ref_window;      /* s, window of the discharge run */
   int energy;             /* ucl_switch (auto = on) */
+  double tempco_dT;       /* K; > 0: temperature coefficients by a central difference at
+                             temp ± tempco_dT (docs/features.md); 0 = off */
   double deadline;        /* CLOCK_MONOTONIC seconds after which runs stop with UCL_ERR_LIMIT
                              (a wall-time limit per point); 0 = none */
 } ucl_char_opts;
