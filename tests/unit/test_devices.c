@@ -37,8 +37,8 @@ static void test_junction_temperature(void **state) {
   assert_true(ucl_junction_is_at(1e-14, 1.0, 1.11, 3.0, 321.5, 321.5) == 1e-14);
   assert_close(ucl_junction_is_at(2.52e-9, 1.752, 1.11, 3.0, 350.0, tnom), 1.0735585140800276e-07,
                1e-12, 0);
-  assert_close(ucl_junction_is_at(1e-14, 1.0, 1.11, 3.0, 350.0, tnom), 7.157360875028983e-12,
-               1e-12, 0);
+  assert_close(ucl_junction_is_at(1e-14, 1.0, 1.11, 3.0, 350.0, tnom), 7.157360875028983e-12, 1e-12,
+               0);
   /* forward voltage at fixed current, central difference over ±5 K: D (1N4148) at 1 mA with
    * its series resistance, the SCR gate junction at 10 uA */
   const struct {
@@ -128,10 +128,8 @@ static void test_mos_threshold_and_shape(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_thermal_voltage),
-      cmocka_unit_test(test_junction),
-      cmocka_unit_test(test_junction_temperature),
-      cmocka_unit_test(test_series_junction),
+      cmocka_unit_test(test_thermal_voltage),         cmocka_unit_test(test_junction),
+      cmocka_unit_test(test_junction_temperature),    cmocka_unit_test(test_series_junction),
       cmocka_unit_test(test_mos_threshold_and_shape),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
