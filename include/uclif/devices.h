@@ -11,6 +11,14 @@
 /* Thermal voltage kT/q in volts at temperature 'temp_K'. */
 double ucl_thermal_voltage(double temp_K);
 
+/* Saturation current at temperature T (K) of a junction whose saturation current is Is (A) at
+ * tnom (K), with emission coefficient n, activation energy EG (eV) and temperature exponent XTI,
+ * as SPICE's diode scales it (ngspice diotemp.c):
+ *   Is(T) = Is·(T/tnom)^(XTI/n)·exp((T/tnom − 1)·EG/(n·U_T(T))).
+ * A bipolar transistor's IS is the same with n = 1. Returns Is exactly when T == tnom. Pure;
+ * T, tnom, n > 0. */
+double ucl_junction_is_at(double Is, double n, double EG, double XTI, double T, double tnom);
+
 /* A junction: I = Is·(exp(v/nut) − 1), nut = n·U_T. */
 typedef struct ucl_junction {
   double Is;  /* A */

@@ -35,6 +35,9 @@ typedef struct ucl_diode_params {
   double Is; /* A, saturation current */
   double n;  /* ideality factor */
   double Rs; /* Ohm, series resistance */
+  /* temperature (docs/model.md, Temperature): Is at temp from Is at tnom, as SPICE's diode */
+  double EG;  /* eV, activation energy (band gap) */
+  double XTI; /* saturation-current temperature exponent */
 } ucl_diode_params;
 
 /* MOSFET (EKV interpolation, subthreshold to strong inversion). Vth is the datasheet threshold:
@@ -45,6 +48,9 @@ typedef struct ucl_mos_params {
   double Ith; /* A, drain current that defines Vth */
   double KP;  /* A/V², transconductance factor beta */
   double n;   /* subthreshold slope factor */
+  /* temperature (docs/model.md, Temperature) */
+  double tcv; /* V/K, dVth/dT (|V_GS(th)| of a p-channel device: its magnitude's slope) */
+  double bex; /* mobility exponent: KP(T) = KP·(T/tnom)^bex (EKV's BEX, BSIM's UTE) */
 } ucl_mos_params;
 
 /* SCR forms (docs/model.md, SCR forms). */
@@ -88,6 +94,12 @@ typedef struct ucl_scr_params {
   double I_A_unlatch; /* A, an unlatch event: the anode current falls through this */
   int start_on;       /* 1: the SCR conducts at t = 0 (hybrid: latched; two-transistor: its
                        * nodes at an on-state estimate, the latch an event at t = 0) */
+  /* temperature (docs/model.md, Temperature) */
+  double EG_gk, XTI_gk; /* eV, -: the hybrid form's gate-cathode junction (as a diode's EG, XTI) */
+  double tc_I_GT;       /* 1/K, hybrid form: I_GT(T) = I_GT·exp(tc_I_GT·(T − tnom)) */
+  double tc_I_H;        /* 1/K, hybrid form: I_H and I_L scale by exp(tc_I_H·(T − tnom)) */
+  double EG, XTI, XTB;  /* eV, -, -: two-transistor form, both BJTs (IS with EG, XTI; BF, BR
+                           with XTB), as SPICE's bipolar transistor */
 } ucl_scr_params;
 
 /* Wiring of the type II adaptation loop (docs/model.md M10, M10a, M10b; reconstruction R9). */
@@ -96,13 +108,28 @@ typedef enum ucl_loop_wiring {
   UCL_LOOP_SERIES = 1 /* ax -R7- f, C2 from f to ground: charged and discharged through R7 */
 } ucl_loop_wiring;
 
+/* A resistor's temperature coefficients: R(T) = R·(1 + tc1·ΔT + tc2·ΔT²), ΔT = T − tnom
+ * (SPICE's resistor). */
+typedef struct ucl_resistor_tc {
+  double tc1; /* 1/K */
+  double tc2; /* 1/K² */
+} ucl_resistor_tc;
+
+/* The coefficients of every discrete resistor of the neuron (the SCR's R_GK and R_off are
+ * inside the device and scale with it, or not: docs/model.md, Temperature). */
+typedef struct ucl_circuit_tc {
+  ucl_resistor_tc R_in, R1, R2, R3, R4, R5, R6, R7;
+} ucl_circuit_tc;
+
 typedef struct ucl_circuit_params {
   int neuron; /* ucl_neuron_type */
   int loop;   /* ucl_loop_wiring (type II) */
   double R_in, C, R1, R2, R3, R4, R5, R6, R7, C2, VDD;
-  double temp; /* K, device temperature (sets U_T = kT/q) */
-  double V_m0; /* V, initial membrane voltage */
-  double V_f0; /* V, initial C2 voltage (type II) */
+  double temp;       /* K, device temperature (U_T = kT/q and every device value: thermal.h) */
+  double tnom;       /* K, the temperature at which every device value is given */
+  ucl_circuit_tc tc; /* resistor temperature coefficients */
+  double V_m0;       /* V, initial membrane voltage */
+  double V_f0;       /* V, initial C2 voltage (type II) */
   ucl_diode_params D, D2;
   ucl_scr_params scr;
   ucl_mott_params mott;

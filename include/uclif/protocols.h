@@ -64,6 +64,13 @@ typedef struct ucl_char_result {
   size_t n_curve;
   long sims;              /* simulations in all */
   ucl_solver_stats stats; /* summed over all simulations */
+  /* temperature coefficients ([characterize] tempco; NAN when not measured): central
+   * differences (X(temp + dT) − X(temp − dT))/(2·dT) */
+  double tempco_dT_K;                                       /* K, the half-width dT */
+  double dthreshold_dT_V_per_K;                             /* of the pulse-train threshold */
+  double drheobase_dT_V_per_K;                              /* of the DC rheobase */
+  double dtau_leak_off_dT_s_per_K, dtau_leak_on_dT_s_per_K; /* of both leak time constants */
+  double dref_rate_dT_Hz_per_K; /* of the mean rate at the reference amplitude */
 } ucl_char_result;
 
 /* Threshold search: the lowest amplitude in [lo, hi] of the spec's pulse train (dc = 0) or of a

@@ -30,6 +30,8 @@ typedef struct ucl_char_opts {
   double ref_window;      /* s, window of the discharge run */
   int energy;             /* ucl_switch (auto = on) */
   int curve_tracer;       /* ucl_switch (auto = off): I_GT, I_H, I_L on the curve tracer */
+  double tempco_dT;       /* K; > 0: temperature coefficients by a central difference at
+                             temp ± tempco_dT (docs/features.md); 0 = off */
   double deadline;        /* CLOCK_MONOTONIC seconds after which runs stop with UCL_ERR_LIMIT
                              (a wall-time limit per point); 0 = none */
 } ucl_char_opts;

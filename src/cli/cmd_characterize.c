@@ -10,6 +10,16 @@
 #include "uclif/protocols.h"
 #include "uclif/results.h"
 #include "uclif/spec.h"
+#include "uclif/units.h"
+
+enum { OPT_TEMPCO = 1 };
+
+static const ucl_cli_opt options[] = {
+    {"tempco", OPT_TEMPCO, "DT",
+     "also measure the temperature coefficients of the threshold, rheobase,\n"
+     "tau_leak and reference rate by a central difference at temp +- DT (K);\n"
+     "overrides [characterize] tempco"},
+    {NULL, 0, NULL, NULL}};
 
 static const ucl_cli_cmd command = {
     .name = "characterize",
@@ -30,6 +40,7 @@ static const ucl_cli_cmd command = {
     .out_help = "output directory (created if missing); default '.'",
     .set_help = "set a parameter (repeatable)",
     .quiet_help = "no summary",
+    .opts = options,
     .operand = "SPEC",
     .after =
         "exit status: 0 success; 1 a procedure failed (the row says which and why, the rest is\n"
@@ -72,6 +83,14 @@ static void summary(const ucl_char_result *r, const char *pdir) {
     print_value("curve tracer I_H", r->tracer.I_H_A, "A");
     print_value("curve tracer I_L", r->tracer.I_L_A, "A");
   }
+  if (isfinite(r->tempco_dT_K)) {
+    printf("temperature coefficients (central difference, dT = %g K):\n", r->tempco_dT_K);
+    print_value("d(threshold)/dT", r->dthreshold_dT_V_per_K, "V/K");
+    print_value("d(rheobase)/dT", r->drheobase_dT_V_per_K, "V/K");
+    print_value("d(tau_leak off)/dT", r->dtau_leak_off_dT_s_per_K, "s/K");
+    print_value("d(tau_leak on)/dT", r->dtau_leak_on_dT_s_per_K, "s/K");
+    print_value("d(rate at reference)/dT", r->dref_rate_dT_Hz_per_K, "Hz/K");
+  }
   printf(
       "%ld simulations, %ld steps\nwrote %s/points.csv and %s/rate_curves.csv (%zu amplitudes)\n",
       r->sims, r->stats.steps, pdir, pdir, r->n_curve);
@@ -108,8 +127,18 @@ int ucl_cmd_characterize(int argc, char **argv) {
   ucl_cli_args a;
   ucl_cli_parser cp;
   const char *v = NULL;
+  double tempco = -1.0; /* < 0: not given */
+  int id;
   ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
-  if (ucl_cli_next(&cp, &v) < 0) { /* no options of its own: only the shared ones */
+  while ((id = ucl_cli_next(&cp, &v)) > 0) {
+    if (id == OPT_TEMPCO) {
+      ucl_diag d = {{0}};
+      if (ucl_units_parse(v, "K", &tempco, &d) != UCL_OK || !(tempco > 0.0)) {
+        ucl_cli_bad_value(&cp, "must be a temperature difference > 0 (K)");
+      }
+    }
+  }
+  if (id < 0) {
     return cp.exit;
   }
   if (!a.out) {
@@ -118,6 +147,9 @@ int ucl_cmd_characterize(int argc, char **argv) {
   const char *spec = a.operand, *out_dir = a.out;
   int quiet = a.quiet;
   if (ucl_cli_is_network_spec(spec)) {
+    if (tempco > 0.0) {
+      return ucl_cli_usage_error(&cp, "--tempco applies to single-neuron specs only");
+    }
     /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv) */
     return ucl_cli_run_network("characterize", &a, 0.0, 1, UCL_NET_AUTO);
   }
@@ -133,6 +165,9 @@ int ucl_cmd_characterize(int argc, char **argv) {
   if (st != UCL_OK) {
     ucl_cli_error("characterize", "%s", diag.msg);
     return ucl_cli_exit_code(st);
+  }
+  if (tempco > 0.0) {
+    cfg.opts.tempco_dT = tempco;
   }
   int code = UCL_EXIT_OK;
   ucl_char_result r;

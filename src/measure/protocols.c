@@ -544,6 +544,90 @@ static void protocol_curve_tracer(const ucl_params *p, ucl_char_result *r) {
   }
 }
 
+/* One side of the temperature coefficients: the threshold, the DC rheobase (when the rheobase or
+ * the leak runs) and the reference rate (when the energy run is on) at q's temperature, into a
+ * result of its own. */
+static void tempco_side(const ucl_params *q, const ucl_char_opts *o, ucl_char_result *s) {
+  ucl_diag d = {{0}};
+  ucl_status st = ucl_protocol_threshold(q, 0, o->thr_lo, o->thr_hi, o->thr_tol, &s->threshold,
+                                         &s->stats, &s->sims, &d);
+  if (st != UCL_OK) {
+    fail(s, st, "threshold", &d);
+  }
+  if (enabled(o->rheobase) || enabled(o->tau_leak)) {
+    st = ucl_protocol_threshold(q, 1, o->thr_lo, o->thr_hi, o->thr_tol, &s->rheobase, &s->stats,
+                                &s->sims, &d);
+    if (st != UCL_OK) {
+      fail(s, st, "rheobase", &d);
+    }
+  }
+  if (enabled(o->energy)) {
+    st = train_run(q, q->stim.amplitude, q->stim.duration, s, &s->ref, &s->e_in_J, &s->e_vdd_J,
+                   NULL, NULL, &d);
+    if (st != UCL_OK) {
+      fail(s, st, "rate", &d);
+    }
+  }
+}
+
+static double central(double minus, double plus, double dT) {
+  return (plus - minus) / (2.0 * dT);
+}
+
+/* Temperature coefficients (docs/features.md): every quantity at temp − dT and temp + dT. The
+ * leak time constants of both sides come from one charging step, so that only the temperature
+ * differs: tau_leak.amplitude, or 0.95 × the lower of the two sides' DC rheobases. */
+static void protocol_tempco(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+  const double dT = o->tempco_dT;
+  r->tempco_dT_K = dT;
+  if (!(dT < p->circuit.temp)) {
+    ucl_diag d = {{0}};
+    snprintf(d.msg, sizeof(d.msg), "tempco = %g K must be below temp (%g K)", dT, p->circuit.temp);
+    fail(r, UCL_ERR_RANGE, "tempco", &d);
+    return;
+  }
+  ucl_params q[2] = {*p, *p};
+  q[0].circuit.temp -= dT;
+  q[1].circuit.temp += dT;
+  ucl_char_result s[2];
+  for (int k = 0; k < 2; k++) {
+    ucl_char_result_empty(&s[k]);
+    tempco_side(&q[k], o, &s[k]);
+  }
+  double a = o->leak_amplitude;
+  if (!(a > 0.0) && s[0].rheobase.status == UCL_SEARCH_OK &&
+      s[1].rheobase.status == UCL_SEARCH_OK) {
+    a = 0.95 * fmin(s[0].rheobase.lo, s[1].rheobase.lo);
+  }
+  if (enabled(o->tau_leak) && a > 0.0) {
+    ucl_char_opts lo = *o;
+    lo.leak_amplitude = a;
+    for (int k = 0; k < 2; k++) {
+      protocol_tau_leak(&q[k], &lo, &s[k]);
+    }
+  } else if (enabled(o->tau_leak)) {
+    ucl_diag d = {{0}};
+    snprintf(d.msg, sizeof(d.msg),
+             "no DC rheobase at both temperatures to size the charging step (set "
+             "tau_leak.amplitude)");
+    fail(r, UCL_ERR_INVAL, "tempco", &d);
+  }
+  for (int k = 0; k < 2; k++) {
+    ucl_solver_stats_add(&r->stats, &s[k].stats);
+    r->sims += s[k].sims;
+    if (s[k].status != UCL_OK && r->status == UCL_OK) {
+      r->status = s[k].status;
+      snprintf(r->reason, sizeof(r->reason), "tempco at temp = %g K: %.560s", q[k].circuit.temp,
+               s[k].reason);
+    }
+  }
+  r->dthreshold_dT_V_per_K = central(s[0].threshold.value, s[1].threshold.value, dT);
+  r->drheobase_dT_V_per_K = central(s[0].rheobase.value, s[1].rheobase.value, dT);
+  r->dtau_leak_off_dT_s_per_K = central(s[0].tau_leak_off_s, s[1].tau_leak_off_s, dT);
+  r->dtau_leak_on_dT_s_per_K = central(s[0].tau_leak_on_s, s[1].tau_leak_on_s, dT);
+  r->dref_rate_dT_Hz_per_K = central(s[0].ref.rate_mean_Hz, s[1].ref.rate_mean_Hz, dT);
+}
+
 void ucl_char_result_empty(ucl_char_result *r) {
   memset(r, 0, sizeof(*r));
   r->status = UCL_OK;
@@ -558,6 +642,8 @@ void ucl_char_result_empty(ucl_char_result *r) {
   r->ref_amplitude = r->e_in_J = r->e_vdd_J = NAN;
   r->e_per_spike_J = r->e_in_per_spike_J = r->e_vdd_per_spike_J = r->e_paper_J = NAN;
   r->e_stored_J = NAN;
+  r->tempco_dT_K = r->dthreshold_dT_V_per_K = r->drheobase_dT_V_per_K = NAN;
+  r->dtau_leak_off_dT_s_per_K = r->dtau_leak_on_dT_s_per_K = r->dref_rate_dT_Hz_per_K = NAN;
   ucl_features_train(NULL, 0, 0.0, 1.0, &r->ref);
   r->ref.rate_mean_Hz = NAN;
   ucl_tracer_result_empty(&r->tracer);
@@ -611,6 +697,9 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   }
   if (o->curve_tracer == UCL_ON) {
     protocol_curve_tracer(p, &r);
+  }
+  if (o->tempco_dT > 0.0) {
+    protocol_tempco(p, o, &r);
   }
   *out = r;
   return UCL_OK;

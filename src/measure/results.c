@@ -159,6 +159,18 @@ static const ucl_column feature_cols[] = {
             "latching current: the smallest anode current that stays on after a gate pulse"),
     FEATURE_ENUM("I_L_status", tracer.l_status, tracer_name, "curve_tracer",
                  "`ok`, `no_latch`, `on_at_lower_bound`, `failed`, or `skipped`"),
+    FEATURE(REAL, "tempco_dT_K", "K", tempco_dT_K, "tempco",
+            "half-width dT of the temperature coefficients' central differences"),
+    FEATURE(REAL, "dthreshold_dT_V_per_K", "V/K", dthreshold_dT_V_per_K, "tempco",
+            "d(threshold_V)/d(temp): (threshold at temp + dT − at temp − dT) / (2·dT)"),
+    FEATURE(REAL, "drheobase_dT_V_per_K", "V/K", drheobase_dT_V_per_K, "tempco",
+            "d(rheobase_V)/d(temp), likewise"),
+    FEATURE(REAL, "dtau_leak_off_dT_s_per_K", "s/K", dtau_leak_off_dT_s_per_K, "tempco",
+            "d(tau_leak_off_s)/d(temp), both sides with one charging step"),
+    FEATURE(REAL, "dtau_leak_on_dT_s_per_K", "s/K", dtau_leak_on_dT_s_per_K, "tempco",
+            "d(tau_leak_on_s)/d(temp), likewise"),
+    FEATURE(REAL, "dref_rate_dT_Hz_per_K", "Hz/K", dref_rate_dT_Hz_per_K, "tempco",
+            "d(ref_rate_mean_Hz)/d(temp) at the reference amplitude"),
     FEATURE(LONG, "sims", "", sims, "all", "simulations of the point, in all"),
     FEATURE(LONG, "steps", "", stats.steps, "all",
             "CVODE steps, summed over every simulation of the point"),
@@ -201,7 +213,7 @@ static const ucl_column curve_cols[] = {
 
 #define N_HEAD (sizeof(head_cols) / sizeof(head_cols[0]))
 #define N_FEATURES (sizeof(feature_cols) / sizeof(feature_cols[0]))
-#define MAX_PARAMS 128
+#define MAX_PARAMS 256
 #define MAX_POINT_COLS (N_HEAD + MAX_PARAMS + N_FEATURES)
 
 static ucl_column point_cols[MAX_POINT_COLS];

@@ -10,6 +10,7 @@
 #include "uclif/numeric.h"
 #include "uclif/scr.h"
 #include "uclif/stimulus.h"
+#include "uclif/thermal.h"
 
 #define SOLVE_XTOL 1e-13
 #define DEFAULT_MAX_STEP 50e-6
@@ -522,7 +523,10 @@ ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *di
   if (!n) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory creating a neuron");
   }
-  n->c = p->circuit;
+  st = ucl_circuit_at_temp(&p->circuit, &n->c, diag); /* device values at temp */
+  if (st != UCL_OK) {
+    goto fail;
+  }
   n->type2 = (p->circuit.neuron == UCL_NEURON_TYPE2);
   n->mott = (p->circuit.neuron == UCL_NEURON_MOTT);
   st = ucl_stimulus_init(&p->stim, &n->stim, diag);

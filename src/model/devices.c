@@ -12,6 +12,12 @@ double ucl_thermal_voltage(double temp_K) {
   return UCL_K_OVER_Q * temp_K;
 }
 
+double ucl_junction_is_at(double Is, double n, double EG, double XTI, double T, double tnom) {
+  double ratio = T / tnom; /* exactly 1 when T == tnom: both terms below are then 0 */
+  double arg = (ratio - 1.0) * EG / (n * ucl_thermal_voltage(T)) + XTI / n * log(ratio);
+  return Is * exp(arg);
+}
+
 double ucl_junction_current(const ucl_junction *j, double v, double *di_dv) {
   double x = v / j->nut;
   double i, d;

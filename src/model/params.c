@@ -63,8 +63,74 @@ static const key_entry keys[] = {
      CIRC(loop)},
     REAL("VDD", C_, POS, "V", 10.0, "", "axon supply voltage",
          "[R] docs/model.md R7: not in the paper; 5-15 V plausible", CIRC(VDD)),
-    REAL("temp", C_, POS, "K", 300.15, "", "device temperature (thermal voltage kT/q)",
+    REAL("temp", C_, POS, "K", 300.15, "",
+         "device temperature: U_T = kT/q and every device value (docs/model.md, Temperature)",
          "[R] SPICE default 27 C", CIRC(temp)),
+    /* ---- temperature: how each device value moves with temp (docs/model.md, Temperature) ---- */
+    REAL("tnom", C_, POS, "K", 300.15, "",
+         "temperature at which every device value is given (at temp = tnom nothing is scaled)",
+         "[R] SPICE's TNOM, 27 C", CIRC(tnom)),
+#define RTC(r, applies)                                                                            \
+  REAL(#r ".tc1", C_, ANY, "1/K", 0.0, applies,                                                    \
+       #r " linear temperature coefficient: R(T) = R*(1 + tc1*dT + tc2*dT^2), dT = temp - tnom",   \
+       "[R] 0 (metal film: about +-50 ppm/K, 0.25 % over 50 K)", CIRC(tc.r.tc1)),                  \
+      REAL(#r ".tc2", C_, ANY, "1/K^2", 0.0, applies, #r " quadratic temperature coefficient",     \
+           "[R] 0 (metal film)", CIRC(tc.r.tc2))
+    RTC(R_in, ""),
+    RTC(R1, "type1|type2"),
+    RTC(R2, "type1|type2"),
+    RTC(R3, ""),
+    RTC(R4, ""),
+    RTC(R5, ""),
+    RTC(R6, ""),
+    RTC(R7, "type2"),
+#undef RTC
+    REAL("D.EG", C_, POS, "eV", 1.11, "",
+         "input diode D activation energy: Is(T) = Is*(T/tnom)^(XTI/n)*exp((T/tnom-1)*EG/(n*U_T))",
+         "[C] SPICE default, silicon (the 1N4148 model gives none)", CIRC(D.EG)),
+    REAL("D.XTI", C_, ANY, "", 3.0, "", "input diode D saturation-current temperature exponent",
+         "[C] SPICE default, pn junction", CIRC(D.XTI)),
+    REAL("D2.EG", C_, POS, "eV", 1.11, "type2", "feedback diode D2 activation energy (as D.EG)",
+         "[C] SPICE default, silicon", CIRC(D2.EG)),
+    REAL("D2.XTI", C_, ANY, "", 3.0, "type2",
+         "feedback diode D2 saturation-current temperature exponent", "[C] SPICE default",
+         CIRC(D2.XTI)),
+    REAL("scr.EG_gk", C_, POS, "eV", 1.11, "type1|type2",
+         "SCR gate-cathode junction activation energy (hybrid form; as D.EG)",
+         "[R] silicon junction, SPICE default", CIRC(scr.EG_gk)),
+    REAL("scr.XTI_gk", C_, ANY, "", 3.0, "type1|type2",
+         "SCR gate-cathode junction saturation-current temperature exponent (hybrid form)",
+         "[R] pn junction, SPICE default", CIRC(scr.XTI_gk)),
+    REAL("scr.tc_I_GT", C_, ANY, "1/K", -0.012, "type1|type2",
+         "SCR I_GT temperature coefficient (hybrid form): I_GT(T) = I_GT*exp(tc_I_GT*(T - tnom))",
+         "[R] datasheet trend [D]: sensitive-gate SCRs (CR02AM class) x2.2 at -40 C, x0.3 at "
+         "125 C (docs/model.md, Temperature)",
+         CIRC(scr.tc_I_GT)),
+    REAL("scr.tc_I_H", C_, ANY, "1/K", -0.008, "type1|type2",
+         "SCR I_H and I_L temperature coefficient (hybrid form): exp(tc_I_H*(T - tnom))",
+         "[R] datasheet trend [D]: x1.7 at -40 C, x0.45 at 125 C (docs/model.md, Temperature)",
+         CIRC(scr.tc_I_H)),
+    REAL("scr.EG", C_, POS, "eV", 1.11, "two_transistor",
+         "SCR transistors' activation energy: IS(T) = IS*(T/tnom)^XTI*exp((T/tnom-1)*EG/U_T)",
+         "[C] SPICE default, silicon", CIRC(scr.EG)),
+    REAL("scr.XTI", C_, ANY, "", 3.0, "two_transistor", "SCR transistors' IS temperature exponent",
+         "[C] SPICE default", CIRC(scr.XTI)),
+    REAL("scr.XTB", C_, ANY, "", 1.5, "two_transistor",
+         "SCR transistors' gain temperature exponent: BF, BR times (T/tnom)^XTB",
+         "[C] public small-signal BJT models (2N3904 class); SPICE default 0", CIRC(scr.XTB)),
+#define MOSTC(t, applies, def_tcv, prov_tcv)                                                       \
+  REAL(#t ".tcv", C_, ANY, "V/K", def_tcv, applies,                                                \
+       #t " threshold temperature coefficient: Vth(T) = Vth + tcv*(T - tnom)", prov_tcv,           \
+       CIRC(t.tcv)),                                                                               \
+      REAL(#t ".bex", C_, ANY, "", -1.5, applies,                                                  \
+           #t " mobility temperature exponent: KP(T) = KP*(T/tnom)^bex",                           \
+           "[R] EKV BEX / BSIM UTE default (mobility ~ T^-1.5)", CIRC(t.bex))
+    MOSTC(T1, "", -3e-3,
+          "[R] typical of logic-level MOSFETs (-2..-5 mV/K); none in the IRLML6246 table"),
+    MOSTC(T2, "", -4e-3,
+          "[R] typical of p-channel DMOS (-3..-6 mV/K, of |V_GS(th)|); none in the ZVP3310A table"),
+    MOSTC(T3, "type2", -3e-3, "[R] as T1.tcv (IRLML6246)"),
+#undef MOSTC
     REAL("V_m0", C_, ANY, "V", 0.0, "", "initial membrane voltage", "[R] circuit at rest",
          CIRC(V_m0)),
     REAL("V_f0", C_, ANY, "V", 0.0, "type2", "initial C2 voltage", "[R] circuit at rest",

@@ -273,6 +273,13 @@ static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl
   if (strcmp(k, "curve_tracer") == 0) {
     return parse_switch(v, 0, &o->curve_tracer, diag);
   }
+  if (strcmp(k, "tempco") == 0) {
+    if (strcmp(v, "off") == 0) {
+      o->tempco_dT = 0.0;
+      return UCL_OK;
+    }
+    return parse_positive(v, "K", &o->tempco_dT, diag);
+  }
   return ucl_diag_set(diag, UCL_ERR_INVAL,
                       "unknown key '%s' in [characterize] (docs/spec.md lists them)", k);
 }

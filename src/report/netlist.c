@@ -5,6 +5,7 @@
 
 #include "uclif/devices.h"
 #include "uclif/stimulus.h"
+#include "uclif/thermal.h"
 
 #define MAX_PWL 100000
 
@@ -77,12 +78,19 @@ static ucl_status write_source(FILE *f, const ucl_stimulus_params *s, ucl_diag *
 
 ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opts *o,
                              ucl_diag *diag) {
-  const ucl_circuit_params *c = &p->circuit;
+  /* Every value is written at the device temperature and ngspice runs with temp = tnom, so that
+   * it does not scale a second time (docs/model.md, SPICE netlist). */
+  ucl_circuit_params at;
+  ucl_status st = ucl_circuit_at_temp(&p->circuit, &at, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  const ucl_circuit_params *c = &at;
   const ucl_scr_params *s = &c->scr;
   int type2 = c->neuron == UCL_NEURON_TYPE2;
   double ut = ucl_thermal_voltage(c->temp);
   ucl_mos t1, t2, t3;
-  ucl_status st = ucl_mos_init(&c->T1, ut, &t1, diag);
+  st = ucl_mos_init(&c->T1, ut, &t1, diag);
   if (st == UCL_OK) {
     st = ucl_mos_init(&c->T2, ut, &t2, diag);
   }

@@ -181,6 +181,9 @@ static const char *procedure_off(const ucl_tune *t, const char *procedure) {
               {"energy", o->energy},
               {"adaptation", o->adaptation},
               {"curve_tracer", o->curve_tracer == UCL_ON ? UCL_ON : UCL_OFF}}; /* auto: off */
+  if (strcmp(procedure, "tempco") == 0) { /* off unless a dT is given */
+    return o->tempco_dT > 0.0 ? NULL : "tempco";
+  }
   for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
     if (strcmp(procedure, keys[k].name) == 0) {
       return keys[k].sw == UCL_OFF ? keys[k].name : NULL;

@@ -26,6 +26,39 @@ static void test_junction(void **state) {
   assert_close(ucl_junction_current(&j, -5.0, NULL), -j.Is, 1e-12, 0);
 }
 
+/* SPICE's saturation-current scaling: exact at tnom, the ngspice formula elsewhere (reference
+ * values computed independently), and a forward voltage at fixed current that falls by
+ * 1.5-2.5 mV/K as silicon's does (issue 14; it rose when only U_T followed temp). */
+static void test_junction_temperature(void **state) {
+  (void)state;
+  const double tnom = 300.15;
+  /* T == tnom: the value itself, bit for bit */
+  assert_true(ucl_junction_is_at(2.52e-9, 1.752, 1.11, 3.0, tnom, tnom) == 2.52e-9);
+  assert_true(ucl_junction_is_at(1e-14, 1.0, 1.11, 3.0, 321.5, 321.5) == 1e-14);
+  assert_close(ucl_junction_is_at(2.52e-9, 1.752, 1.11, 3.0, 350.0, tnom), 1.0735585140800276e-07,
+               1e-12, 0);
+  assert_close(ucl_junction_is_at(1e-14, 1.0, 1.11, 3.0, 350.0, tnom), 7.157360875028983e-12, 1e-12,
+               0);
+  /* forward voltage at fixed current, central difference over ±5 K: D (1N4148) at 1 mA with
+   * its series resistance, the SCR gate junction at 10 uA */
+  const struct {
+    double Is, n, Rs, I;
+  } jn[] = {{2.52e-9, 1.752, 0.568, 1e-3}, {1e-14, 1.0, 0.0, 10e-6}};
+  for (size_t k = 0; k < sizeof(jn) / sizeof(jn[0]); k++) {
+    double v[2];
+    for (int s = 0; s < 2; s++) {
+      double T = tnom + (s ? 5.0 : -5.0);
+      ucl_junction j = {ucl_junction_is_at(jn[k].Is, jn[k].n, 1.11, 3.0, T, tnom),
+                        jn[k].n * ucl_thermal_voltage(T)};
+      v[s] = ucl_junction_voltage(&j, jn[k].I) + jn[k].Rs * jn[k].I;
+    }
+    double dvdt = (v[1] - v[0]) / 10.0;
+    if (!(dvdt <= -1.5e-3 && dvdt >= -2.5e-3)) {
+      fail_msg("junction %zu: dV_F/dT = %g V/K, expected -2.5 .. -1.5 mV/K", k, dvdt);
+    }
+  }
+}
+
 static void test_series_junction(void **state) {
   (void)state;
   ucl_junction j = {2.52e-9, 1.752 * 0.025865};
@@ -52,7 +85,7 @@ static void test_series_junction(void **state) {
 
 static void test_mos_threshold_and_shape(void **state) {
   (void)state;
-  ucl_mos_params p = {0.8, 5e-6, 9.0, 1.5};
+  ucl_mos_params p = {.Vth = 0.8, .Ith = 5e-6, .KP = 9.0, .n = 1.5};
   ucl_mos m;
   ucl_diag dg;
   assert_int_equal(ucl_mos_init(&p, 0.025865, &m, &dg), UCL_OK);
@@ -85,7 +118,7 @@ static void test_mos_threshold_and_shape(void **state) {
     }
   }
   /* T2-like p-channel in magnitudes: strong inversion at 10 V gives ~20 Ohm on-resistance */
-  ucl_mos_params p2 = {2.5, 1e-3, 6.7e-3, 1.5};
+  ucl_mos_params p2 = {.Vth = 2.5, .Ith = 1e-3, .KP = 6.7e-3, .n = 1.5};
   ucl_mos m2;
   assert_int_equal(ucl_mos_init(&p2, 0.025865, &m2, &dg), UCL_OK);
   double gds;
@@ -95,9 +128,8 @@ static void test_mos_threshold_and_shape(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_thermal_voltage),
-      cmocka_unit_test(test_junction),
-      cmocka_unit_test(test_series_junction),
+      cmocka_unit_test(test_thermal_voltage),         cmocka_unit_test(test_junction),
+      cmocka_unit_test(test_junction_temperature),    cmocka_unit_test(test_series_junction),
       cmocka_unit_test(test_mos_threshold_and_shape),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
