@@ -2,7 +2,9 @@
 #include "uclif/netlist.h"
 
 #include <math.h>
+#include <string.h>
 
+#include "uclif/circuit.h"
 #include "uclif/devices.h"
 #include "uclif/stimulus.h"
 #include "uclif/thermal.h"
@@ -76,6 +78,45 @@ static ucl_status write_source(FILE *f, const ucl_stimulus_params *s, ucl_diag *
   return UCL_OK;
 }
 
+/* A BJT model card with the parameters of the two-transistor SCR (docs/model.md, SPICE netlist):
+ * NF = NR = 1, MJE = MJC = 0 (constant capacitances), XTF = 0, ISE = ISC = 0; VAF, IKF, RB, RE,
+ * RC and CJS are left at SPICE's defaults, which switch them off. What remains differs from
+ * scr.c only by ngspice's GMIN (1e-12 S) across each junction and its cubic reverse-bias
+ * current below −3·U_T (both below 1e-11 A here). */
+static void bjt_card(FILE *f, const char *name, const char *type, const ucl_bjt_params *q) {
+  fprintf(f,
+          ".model %s %s(IS=%.10g BF=%.10g BR=%.10g TF=%.10g TR=%.10g CJE=%.10g CJC=%.10g\n"
+          "+ NF=1 NR=1 MJE=0 MJC=0 XTF=0 ISE=0 ISC=0)\n",
+          name, type, q->IS, q->BF, q->BR, q->TF, q->TR, q->CJE, q->CJC);
+}
+
+/* The two-transistor form's initial node voltages N, G, K (V): uclif's own (docs/model.md S8),
+ * taken from the neuron's initial state so that both simulators start alike. */
+static ucl_status tt_initial(const ucl_params *p, double v[3], ucl_diag *diag) {
+  static const char *const names[3] = {"V_nbase_V", "V_gate_V", "V_cathode_V"};
+  ucl_neuron *n = NULL;
+  ucl_status st = ucl_neuron_create(p, &n, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  const ucl_system *sys = ucl_neuron_system(n);
+  for (int k = 0; k < 3 && st == UCL_OK; k++) {
+    int at = -1;
+    for (int i = 0; i < sys->n_states; i++) {
+      if (strcmp(sys->state_names[i], names[k]) == 0) {
+        at = i;
+      }
+    }
+    if (at < 0) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL, "the two-transistor neuron has no state %s", names[k]);
+    } else {
+      v[k] = sys->y0[at];
+    }
+  }
+  ucl_neuron_destroy(&n);
+  return st;
+}
+
 ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opts *o,
                              ucl_diag *diag) {
   /* Every value is written at the device temperature and ngspice runs with temp = tnom, so that
@@ -97,6 +138,12 @@ ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opt
   if (st == UCL_OK) {
     st = ucl_mos_init(&c->T3, ut, &t3, diag);
   }
+  /* the two-transistor SCR form (not for the Mott soma, which replaces the SCR) */
+  int tt = c->neuron != UCL_NEURON_MOTT && s->model == UCL_SCR_TWO_TRANSISTOR;
+  double v_tt[3] = {0.0, 0.0, 0.0};
+  if (st == UCL_OK && tt) {
+    st = tt_initial(p, v_tt, diag);
+  }
   if (st != UCL_OK) {
     return st;
   }
@@ -105,8 +152,9 @@ ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opt
   double tmax = o && o->tmax > 0.0 ? o->tmax : fmin(1e-6, shortest / 10.0);
   double reltol = o && o->reltol > 0.0 ? o->reltol : 1e-4;
   fprintf(f, "* %s\n", o && o->title ? o->title : "uclif netlist");
-  fprintf(f, "* %s neuron; written by uclif (docs/model.md, SPICE netlist)\n",
-          type2 ? "type II" : (c->neuron == UCL_NEURON_MOTT ? "Mott" : "type I"));
+  fprintf(f, "* %s neuron%s; written by uclif (docs/model.md, SPICE netlist)\n",
+          type2 ? "type II" : (c->neuron == UCL_NEURON_MOTT ? "Mott" : "type I"),
+          tt ? ", two-transistor SCR" : "");
   fprintf(f, ".options temp=%.6g tnom=%.6g reltol=%.3g abstol=1e-12 vntol=1e-7 method=gear\n",
           c->temp - 273.15, c->temp - 273.15, reltol);
   fprintf(f, ".func sp(x) = max(x,0) + ln(1 + exp(-abs(x)))\n");
@@ -132,6 +180,16 @@ ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opt
     goto axon;
   }
   fprintf(f, "R1 m g %.10g\nR2 g 0 %.10g\n", c->R1, c->R2);
+  if (tt) {
+    fprintf(f, "* SCR, two-transistor form: PNP (emitter = anode, base = nb, collector = g), NPN\n"
+               "* (collector = nb, base = g, emitter = k), R_GK and the leakage R_off; the anode\n"
+               "* current (PNP emitter + leakage) is sensed by Vsa\n");
+    fprintf(f, "Vsa m ma 0\nQp g nb ma QPSCR\nQn nb g k QNSCR\n");
+    fprintf(f, "Rgk g k %.10g\nRoff ma k %.10g\n", s->R_GK, s->R_off);
+    bjt_card(f, "QPSCR", "PNP", &s->pnp);
+    bjt_card(f, "QNSCR", "NPN", &s->npn);
+    goto axon;
+  }
   fprintf(f, "* SCR: gate-cathode junction (current sensed by Vsg) and a latching anode path\n");
   fprintf(f, "Vsg g gj 0\nDgk gj k DGK\n.model DGK D(IS=%.10g N=%.10g)\n", s->Is_gk, s->n_gk);
   fprintf(f, "Vsa m ma 0\n");
@@ -162,15 +220,28 @@ axon:
     fprintf(f, "C2 f 0 %.10g\nR7 f 0 %.10g\n", c->C2, c->R7);
     mos_bsource(f, "BT3", "g", "0", "v(f)", "v(g)", &t3);
   }
-  fprintf(f, ".ic v(m)=%.10g v(s)=0%s", c->V_m0, type2 ? "" : "\n");
-  if (type2) {
-    fprintf(f, " v(f)=%.10g\n", c->V_f0);
+  fprintf(f, ".ic v(m)=%.10g", c->V_m0);
+  if (tt) {
+    fprintf(f, " v(nb)=%.10g v(g)=%.10g v(k)=%.10g", v_tt[0], v_tt[1], v_tt[2]);
+  } else {
+    fprintf(f, " v(s)=0");
   }
-  fprintf(f, ".tran %.6g %.10g 0 %.6g uic\n", tmax, p->stim.duration, tmax);
-  fprintf(f, ".control\nrun\nmeas tran t_first_latch WHEN v(s)=0.5 RISE=1\n");
+  if (type2) {
+    fprintf(f, " v(f)=%.10g", c->V_f0);
+  }
+  fprintf(f, "\n.tran %.6g %.10g 0 %.6g uic\n", tmax, p->stim.duration, tmax);
+  /* the latch: the state s crossing 1/2 (hybrid), the anode current rising through
+   * scr.I_A_latch (two-transistor form, S6) */
+  if (tt) {
+    fprintf(f, ".control\nrun\nmeas tran t_first_latch WHEN i(Vsa)=%.10g RISE=1\n", s->I_A_latch);
+  } else {
+    fprintf(f, ".control\nrun\nmeas tran t_first_latch WHEN v(s)=0.5 RISE=1\n");
+  }
   if (o && o->data) {
-    /* type II: v(ax) is the output (uclif's V_out_V), v(out) the node after R6 (V_clamp_V) */
-    fprintf(f, "wrdata %s v(in) v(m) v(k) v(out) v(s)%s\n", o->data, type2 ? " v(f) v(ax)" : "");
+    /* type II: v(ax) is the output (uclif's V_out_V), v(out) the node after R6 (V_clamp_V);
+     * two-transistor: i(Vsa), the anode current, in place of the latch state v(s) */
+    fprintf(f, "wrdata %s v(in) v(m) v(k) v(out) %s%s\n", o->data, tt ? "i(Vsa)" : "v(s)",
+            type2 ? " v(f) v(ax)" : "");
   }
   fprintf(f, ".endc\n.end\n");
   return ferror(f) ? ucl_diag_set(diag, UCL_ERR_IO, "write failed") : UCL_OK;
