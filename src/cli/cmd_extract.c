@@ -48,9 +48,11 @@ static const ucl_cli_cmd command = {
         "Compute the two-transistor SCR's parameters from datasheet quantities (docs/model.md\n"
         "S7): scr.R_GK and scr.pnp.BF from I_GT and I_H in their test circuits, scr.pnp.IS from\n"
         "V_TM at I_TM, scr.R_off from I_DRM at V_DRM. Every other parameter keeps its value from\n"
-        "SPEC and the --set overrides (NPN gain, transit times, capacitances, temp). The result\n"
-        "is a [circuit] block for a spec, on standard output or in FILE; a V_TM the model cannot\n"
-        "meet (it has no series resistance) is a warning on standard error and a comment.",
+        "SPEC and the --set overrides (NPN gain, transit times, capacitances). The quantities\n"
+        "belong to tnom (the temperature at which every value is given, default 300.15 K; set\n"
+        "tnom to the datasheet's, usually 298.15 K). The result is a [circuit] block for a\n"
+        "spec, on standard output or in FILE; a V_TM the model cannot meet (it has no series\n"
+        "resistance) is a warning on standard error and a comment.",
     .common = UCL_CLI_OUT_FILE | UCL_CLI_SET | UCL_CLI_QUIET,
     .out_help = "write the block to FILE (replaced whole once complete)\n"
                 "instead of standard output",

@@ -515,7 +515,9 @@ ucl_status ucl_extract_scr(const ucl_params *base, const ucl_extract_input *in,
   r.V_TM_V = NAN;
   r.scr = base->circuit.scr;
   r.scr.model = UCL_SCR_TWO_TRANSISTOR;
-  double temp = base->circuit.temp;
+  /* The datasheet's quantities belong to the temperature at which every value is given (tnom;
+   * docs/model.md, Temperature): the extracted parameters are values at tnom. */
+  double temp = base->circuit.tnom;
   double ut = ucl_thermal_voltage(temp);
   const ucl_bjt_params *n = &r.scr.npn;
 

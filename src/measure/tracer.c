@@ -10,6 +10,7 @@
 #include "uclif/integrator.h"
 #include "uclif/numeric.h"
 #include "uclif/scr.h"
+#include "uclif/thermal.h"
 
 /* The factor of the departure criterion: the on-branch ends where the anode current falls ten
  * times faster than the supply ramp alone would make it fall (docs/features.md, I_H). */
@@ -304,13 +305,19 @@ static const ucl_system_ops fixture_ops = {op_rhs,        op_quad,         op_ro
                                            op_root_dirs,  op_switch_modes, op_begin_segment,
                                            op_next_break, op_observe};
 
-/* Build the fixture for p's SCR in test circuit c; the sources are added by the caller, then
- * fixture_start. */
-static void fixture_init(fixture *f, const ucl_params *p, const ucl_tracer_circuit *c,
-                         const ucl_tracer_opts *o) {
+/* Build the fixture for p's SCR, its values at p's temperature (docs/model.md, Temperature), in
+ * test circuit c; the sources are added by the caller, then fixture_start. Fails only when a
+ * temperature coefficient drives a value out of its domain. */
+static ucl_status fixture_init(fixture *f, const ucl_params *p, const ucl_tracer_circuit *c,
+                               const ucl_tracer_opts *o, ucl_diag *diag) {
   memset(f, 0, sizeof(*f));
-  double ut = ucl_thermal_voltage(p->circuit.temp);
-  f->scr = p->circuit.scr;
+  ucl_circuit_params at;
+  ucl_status st = ucl_circuit_at_temp(&p->circuit, &at, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  double ut = ucl_thermal_voltage(at.temp);
+  f->scr = at.scr;
   f->tt = (f->scr.model == UCL_SCR_TWO_TRANSISTOR);
   ucl_scr_tt_init(&f->scr, ut, &f->dev);
   f->j_gk = (ucl_junction){f->scr.Is_gk, f->scr.n_gk * ut};
@@ -319,6 +326,7 @@ static void fixture_init(fixture *f, const ucl_params *p, const ucl_tracer_circu
   f->C_A = o->C_A;
   f->i_departed = f->i_unlatch = f->t_latch = NAN;
   f->t_ramp = INFINITY;
+  return UCL_OK;
 }
 
 /* Initial state: the off-state at the supply's first value (J1 unbiased, J2 reverse-biased by
@@ -425,7 +433,10 @@ ucl_status ucl_tracer_gate_trigger(const ucl_params *p, const ucl_tracer_opts *o
     return st;
   }
   fixture f;
-  fixture_init(&f, p, &o->gt, o);
+  st = fixture_init(&f, p, &o->gt, o, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
   double t_ramp = o->gt_max / o->gt_ramp;
   pwl_add(&f.vd, 0.0, o->gt.V_D, 0.0);
   pwl_add(&f.ig, 0.0, 0.0, o->gt_ramp);
@@ -453,7 +464,10 @@ ucl_status ucl_tracer_holding(const ucl_params *p, const ucl_tracer_opts *o, ucl
     return st;
   }
   fixture f;
-  fixture_init(&f, p, &o->h, o);
+  st = fixture_init(&f, p, &o->h, o, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
   double t_ramp = o->pulse_width + LATCH_SETTLE;
   double t_end = t_ramp + o->h.V_D / o->h_ramp;
   pwl_add(&f.ig, 0.0, o->pulse_amp, 0.0);
@@ -489,13 +503,16 @@ ucl_status ucl_tracer_holding(const ucl_params *p, const ucl_tracer_opts *o, ucl
 static ucl_status latching_run(const ucl_params *p, const ucl_tracer_opts *o, double v_d, int *on,
                                double *i_end, ucl_tracer_result *r, ucl_diag *d) {
   fixture f;
-  fixture_init(&f, p, &o->l, o);
+  ucl_status st = fixture_init(&f, p, &o->l, o, d);
+  if (st != UCL_OK) {
+    return st;
+  }
   pwl_add(&f.vd, 0.0, v_d, 0.0);
   pwl_add(&f.ig, 0.0, o->pulse_amp, 0.0);
   pwl_add(&f.ig, o->pulse_width, 0.0, 0.0);
   fixture_start(&f);
   double t_end = o->pulse_width + o->l_hold;
-  ucl_status st = fixture_run(&f, o, t_end, o->l_hold / 100.0, 0, i_end, r, d);
+  st = fixture_run(&f, o, t_end, o->l_hold / 100.0, 0, i_end, r, d);
   *on = f.on; /* an unlatch event is the only way off */
   return st;
 }

@@ -8,6 +8,7 @@
 #include "uclif/params.h"
 #include "uclif/scr.h"
 #include "uclif/sim.h"
+#include "uclif/tracer.h"
 
 #include "testutil.h"
 
@@ -160,6 +161,31 @@ static void test_levels_validated(void **state) {
   assert_int_equal(ucl_params_validate(&p, &bad, &d), UCL_OK);
 }
 
+/* Temperature reaches the two-transistor device as SPICE scales it (docs/model.md, Temperature):
+ * the curve tracer measures I_GT and I_H falling as the junctions warm (the datasheet trend), and
+ * the onset falls with them. With the device values left at tnom (U_T alone rising), both rose. */
+static void test_trigger_and_holding_fall_with_temperature(void **state) {
+  (void)state;
+  ucl_tracer_opts o;
+  ucl_tracer_opts_default(&o);
+  double i_gt[2], i_h[2];
+  for (int k = 0; k < 2; k++) {
+    ucl_params p = tt_params();
+    p.circuit.temp = k == 0 ? 280.0 : 330.0;
+    ucl_tracer_result r;
+    ucl_tracer_result_empty(&r);
+    ucl_diag d = {{0}};
+    assert_int_equal(ucl_tracer_gate_trigger(&p, &o, &r, &d), UCL_OK);
+    assert_int_equal(ucl_tracer_holding(&p, &o, &r, &d), UCL_OK);
+    assert_int_equal(r.gt_status, UCL_TRACER_OK);
+    assert_int_equal(r.h_status, UCL_TRACER_OK);
+    i_gt[k] = r.I_GT_A;
+    i_h[k] = r.I_H_A;
+  }
+  assert_true(i_gt[1] < 0.9 * i_gt[0]);
+  assert_true(i_h[1] < 0.9 * i_h[0]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_device_kcl),
@@ -167,6 +193,7 @@ int main(void) {
       cmocka_unit_test(test_prelatch_anode_current),
       cmocka_unit_test(test_events_at_levels),
       cmocka_unit_test(test_onset_both_forms),
+      cmocka_unit_test(test_trigger_and_holding_fall_with_temperature),
       cmocka_unit_test(test_levels_validated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
