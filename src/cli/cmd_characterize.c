@@ -12,13 +12,16 @@
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
-enum { OPT_TEMPCO = 1 };
+enum { OPT_TEMPCO = 1, OPT_CURVE_TRACER };
 
 static const ucl_cli_opt options[] = {
     {"tempco", OPT_TEMPCO, "DT",
      "also measure the temperature coefficients of the threshold, rheobase,\n"
      "tau_leak and reference rate by a central difference at temp +- DT (K);\n"
      "overrides [characterize] tempco"},
+    {"curve-tracer", OPT_CURVE_TRACER, NULL,
+     "also measure the SCR's I_GT, I_H and I_L on the simulated curve tracer\n"
+     "(the same as [characterize] curve_tracer = on)"},
     {NULL, 0, NULL, NULL}};
 
 static const ucl_cli_cmd command = {
@@ -128,6 +131,7 @@ int ucl_cmd_characterize(int argc, char **argv) {
   ucl_cli_parser cp;
   const char *v = NULL;
   double tempco = -1.0; /* < 0: not given */
+  int curve_tracer = 0;
   int id;
   ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
   while ((id = ucl_cli_next(&cp, &v)) > 0) {
@@ -136,6 +140,8 @@ int ucl_cmd_characterize(int argc, char **argv) {
       if (ucl_units_parse(v, "K", &tempco, &d) != UCL_OK || !(tempco > 0.0)) {
         ucl_cli_bad_value(&cp, "must be a temperature difference > 0 (K)");
       }
+    } else if (id == OPT_CURVE_TRACER) {
+      curve_tracer = 1;
     }
   }
   if (id < 0) {
@@ -147,8 +153,9 @@ int ucl_cmd_characterize(int argc, char **argv) {
   const char *spec = a.operand, *out_dir = a.out;
   int quiet = a.quiet;
   if (ucl_cli_is_network_spec(spec)) {
-    if (tempco > 0.0) {
-      return ucl_cli_usage_error(&cp, "--tempco applies to single-neuron specs only");
+    if (tempco > 0.0 || curve_tracer) {
+      return ucl_cli_usage_error(&cp, "--%s applies to single-neuron specs only",
+                                 tempco > 0.0 ? "tempco" : "curve-tracer");
     }
     /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv) */
     return ucl_cli_run_network("characterize", &a, 0.0, 1, UCL_NET_AUTO);
@@ -168,6 +175,19 @@ int ucl_cmd_characterize(int argc, char **argv) {
   }
   if (tempco > 0.0) {
     cfg.opts.tempco_dT = tempco;
+  }
+  if (curve_tracer) {
+    cfg.opts.curve_tracer = UCL_ON;
+  }
+  if (cfg.opts.tempco_dT > 0.0 && !(cfg.opts.tempco_dT < p.circuit.temp)) {
+    /* checked before any work: temp − dT must be a temperature */
+    if (tempco > 0.0) {
+      return ucl_cli_usage_error(&cp, "--tempco %g K must be below temp (%g K)", tempco,
+                                 p.circuit.temp);
+    }
+    ucl_cli_error("characterize", "%s: tempco = %g K must be below temp (%g K)",
+                  spec ? spec : "[characterize]", cfg.opts.tempco_dT, p.circuit.temp);
+    return UCL_EXIT_USAGE;
   }
   int code = UCL_EXIT_OK;
   ucl_char_result r;

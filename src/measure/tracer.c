@@ -490,6 +490,14 @@ ucl_status ucl_tracer_holding(const ucl_params *p, const ucl_tracer_opts *o, ucl
   } else if (f.departed) {
     r->h_status = UCL_TRACER_OK;
     r->I_H_A = f.i_departed;
+  } else if (f.tt) {
+    /* the two-transistor form's unlatch event fired while the anode current still followed
+     * the supply: the on-branch ends below scr.I_A_unlatch, which would pass for I_H */
+    ucl_diag_set(&d, UCL_ERR_RANGE,
+                 "the on-branch reaches scr.I_A_unlatch (%g A) before it ends: the holding "
+                 "current lies below that level (lower scr.I_A_unlatch)",
+                 f.scr.I_A_unlatch);
+    r->h_status = fail(r, UCL_ERR_RANGE, "I_H", &d);
   } else {
     r->h_status = UCL_TRACER_OK;
     r->I_H_A = f.i_unlatch;

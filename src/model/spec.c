@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "uclif/ini.h"
+#include "uclif/thermal.h"
 #include "uclif/units.h"
 
 /* Sections that belong to other commands (sweeps, characterization): accepted, not read here. */
@@ -71,6 +72,27 @@ static void note_origin(origin *o, size_t *n, size_t cap, const char *key, int l
     o[*n].set = set;
     (*n)++;
   }
+}
+/* The origin (line or --set) of key 'key' (NULL: none), the last one that set it. */
+static const origin *find_origin(const origin *orig, size_t n, const char *key) {
+  const origin *o = NULL;
+  for (size_t i = 0; key && i < n; i++) {
+    if (strcmp(orig[i].key, key) == 0) {
+      o = &orig[i];
+    }
+  }
+  return o;
+}
+
+/* A cross-field check blames one key of a pair; when the user set only the other, point there. */
+static const char *partner_key(const char *key) {
+  static const char *const pairs[][2] = {{"scr.I_A_unlatch", "scr.I_A_latch"}, {"temp", "tnom"}};
+  for (size_t i = 0; key && i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+    if (strcmp(pairs[i][0], key) == 0) {
+      return pairs[i][1];
+    }
+  }
+  return NULL;
 }
 
 ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *const *sets,
@@ -140,12 +162,16 @@ ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *
   }
   const char *bad = NULL;
   st = ucl_params_validate(&p, &bad, diag);
+  if (st == UCL_OK) {
+    /* every device value must stay in its domain at the device temperature too */
+    ucl_circuit_params at;
+    st = ucl_circuit_at_temp(&p.circuit, &at, diag);
+    bad = "temp";
+  }
   if (st != UCL_OK) {
-    const origin *o = NULL;
-    for (size_t i = 0; bad && i < n_orig; i++) {
-      if (strcmp(orig[i].key, bad) == 0) {
-        o = &orig[i];
-      }
+    const origin *o = find_origin(orig, n_orig, bad);
+    if (!o) {
+      o = find_origin(orig, n_orig, partner_key(bad));
     }
     if (o && o->set) {
       ucl_diag_prefix(diag, "--set %s: ", o->set);
