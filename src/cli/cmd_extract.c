@@ -84,8 +84,41 @@ static void r_text(double r, char *buf, size_t n) {
   }
 }
 
-static ucl_status write_block(FILE *f, const char *spec, const ucl_extract_input *in,
-                              const ucl_extract_result *r) {
+/* The keys the block always writes (the fitted ones); the other scr.* keys and tnom follow when
+ * the base gives them a value other than the default, so that the block alone is the device. */
+static int fitted_key(const char *name) {
+  static const char *const fitted[] = {"scr.model", "scr.R_GK", "scr.pnp.BF", "scr.pnp.IS",
+                                       "scr.R_off"};
+  for (size_t i = 0; i < sizeof(fitted) / sizeof(fitted[0]); i++) {
+    if (strcmp(name, fitted[i]) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void write_base_keys(FILE *f, const ucl_params *base, const ucl_extract_result *r) {
+  ucl_params q = *base, def;
+  q.circuit.scr = r->scr;
+  ucl_params_default(&def);
+  for (size_t i = 0; i < ucl_params_count(); i++) {
+    const ucl_param_info *k = ucl_params_info(i);
+    if ((strncmp(k->name, "scr.", 4) != 0 && strcmp(k->name, "tnom") != 0) || fitted_key(k->name)) {
+      continue;
+    }
+    double v = 0.0, d = 0.0;
+    if (ucl_params_get(&q, k->name, &v) != UCL_OK || ucl_params_get(&def, k->name, &d) != UCL_OK ||
+        v == d) {
+      continue;
+    }
+    char buf[64];
+    ucl_params_format(&q, k, buf, sizeof(buf));
+    fprintf(f, "%s = %s\n", k->name, buf);
+  }
+}
+
+static ucl_status write_block(FILE *f, const char *spec, const ucl_params *base,
+                              const ucl_extract_input *in, const ucl_extract_result *r) {
   char gt[32], h[32];
   r_text(in->gt.R_GK, gt, sizeof(gt));
   r_text(in->h.R_GK, h, sizeof(h));
@@ -111,12 +144,14 @@ static ucl_status write_block(FILE *f, const char *spec, const ucl_extract_input
   fprintf(f, "scr.pnp.BF = %.6g\n", r->scr.pnp.BF);
   fprintf(f, "scr.pnp.IS = %.6g\n", r->scr.pnp.IS);
   fprintf(f, "scr.R_off = %.6g\n", r->scr.R_off);
+  write_base_keys(f, base, r);
   return ferror(f) ? UCL_ERR_IO : UCL_OK;
 }
 
 /* Write to 'out' through 'out'.tmp, renamed into place when complete. */
-static ucl_status write_file(const char *out, const char *spec, const ucl_extract_input *in,
-                             const ucl_extract_result *r, ucl_diag *diag) {
+static ucl_status write_file(const char *out, const char *spec, const ucl_params *base,
+                             const ucl_extract_input *in, const ucl_extract_result *r,
+                             ucl_diag *diag) {
   size_t n = strlen(out) + 5;
   char *tmp = malloc(n);
   if (!tmp) {
@@ -129,7 +164,7 @@ static ucl_status write_file(const char *out, const char *spec, const ucl_extrac
     st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
     goto done;
   }
-  st = write_block(f, spec, in, r);
+  st = write_block(f, spec, base, in, r);
   if ((fclose(f) != 0 || st != UCL_OK) && st == UCL_OK) {
     st = UCL_ERR_IO;
   }
@@ -234,9 +269,9 @@ int ucl_cmd_extract(int argc, char **argv) {
     ucl_cli_error("extract", "warning: %s", r.warning);
   }
   if (a.out) {
-    st = write_file(a.out, a.operand, &in, &r, &diag);
+    st = write_file(a.out, a.operand, &p, &in, &r, &diag);
   } else {
-    st = write_block(stdout, a.operand, &in, &r);
+    st = write_block(stdout, a.operand, &p, &in, &r);
     if (st == UCL_OK && fflush(stdout) != 0) {
       st = UCL_ERR_IO;
     }

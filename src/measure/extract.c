@@ -580,6 +580,18 @@ ucl_status ucl_extract_scr(const ucl_params *base, const ucl_extract_input *in,
   if (st != UCL_OK) {
     return st;
   }
+  /* S6's event levels scaled with the gate-open holding current (what the SCR in the neuron,
+   * its gate shunted only by R2, nearly sees), as the defaults are to 0.2 mA: the latch level
+   * 2·I_H,open (above any pre-latch current), the unlatch level I_H,open/4 */
+  ucl_tracer_circuit open = in->h;
+  open.R_GK = 0.0;
+  double i_h_open = NAN;
+  st = ucl_extract_dc_holding(&r.scr, temp, &open, &i_h_open, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  r.scr.I_A_latch = 2.0 * i_h_open;
+  r.scr.I_A_unlatch = 0.25 * i_h_open;
   *out = r;
   return UCL_OK;
 }

@@ -176,20 +176,24 @@ static int fix_solve(const fixture *f, double t, const double *y, fix_point *pt)
   }
   pt->v_g = mr.x;
   pt->i_j = ucl_junction_current(&f->j_gk, mr.x, NULL);
-  pt->i_a = f->on ? (y[0] - f->scr.V_T0) / f->scr.R_T : y[0] / f->scr.R_off;
+  /* the on-state as a line V_T0 + R_T·I; R_T = 0 (allowed) is floored at 1 mOhm here, as in the
+   * netlist, since the fixture's anode node has only C_A to hold it */
+  double r_t = fmax(f->scr.R_T, 1e-3);
+  pt->i_a = f->on ? (y[0] - f->scr.V_T0) / r_t : y[0] / f->scr.R_off;
   pt->i_ep = pt->i_a;
   pt->dy[0] = ((pt->v_d - y[0]) / f->R_L - pt->i_a) / f->C_A;
-  pt->di_a = f->on ? pt->dy[0] / f->scr.R_T : pt->dy[0] / f->scr.R_off;
+  pt->di_a = f->on ? pt->dy[0] / r_t : pt->dy[0] / f->scr.R_off;
   return isfinite(pt->dy[0]) ? 0 : 1;
 }
 
 /* Root 0, the switching function: hybrid as M11/M12 with the on-state current the test circuit
- * would carry, (V_D − V_T0)/(R_L + R_T), in place of the membrane's; two-transistor: the PNP
- * emitter current against I_A_latch (rising) / I_A_unlatch (falling). */
+ * would carry, (V_D − V_T0)/(R_L + R_T), in place of the membrane's; two-transistor: the anode
+ * current (PNP emitter + leakage, as in the neuron, S6) against I_A_latch (rising) / I_A_unlatch
+ * (falling). */
 static double switch_fn(const fixture *f, const fix_point *pt) {
   const ucl_scr_params *s = &f->scr;
   if (f->tt) {
-    return pt->i_ep - (f->on ? s->I_A_unlatch : s->I_A_latch);
+    return pt->i_a - (f->on ? s->I_A_unlatch : s->I_A_latch);
   }
   if (f->on) {
     return pt->i_a - s->I_H;

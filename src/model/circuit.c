@@ -566,7 +566,7 @@ ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *di
        * cathode at the rest of the anode voltage; the latch is settled as an event at t = 0 */
       vk = fmax(n->c.V_m0 - 0.75, 0.0);
       vg = vk + 0.65;
-      vn = n->c.V_m0 - 0.65;
+      vn = fmax(n->c.V_m0 - 0.65, vg - 0.55); /* J2 forward by at most 0.55 V (saturation) */
     }
     n->y0[n->tt_at] = vn;
     n->y0[n->tt_at + 1] = vg;

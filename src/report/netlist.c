@@ -224,7 +224,7 @@ axon:
   if (tt) {
     fprintf(f, " v(nb)=%.10g v(g)=%.10g v(k)=%.10g", v_tt[0], v_tt[1], v_tt[2]);
   } else {
-    fprintf(f, " v(s)=0");
+    fprintf(f, " v(s)=%d", s->start_on ? 1 : 0); /* scr.start: latched (metallic) at t = 0 */
   }
   if (type2) {
     fprintf(f, " v(f)=%.10g", c->V_f0);
