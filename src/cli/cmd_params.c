@@ -1,6 +1,7 @@
 /* cmd_params.c — `uclif params [--neuron TYPE]`: every parameter with section, unit, default and
  * provenance. */
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "cli.h"
@@ -40,8 +41,10 @@ static int in_choices(const char *list, const char *word) {
   return 0;
 }
 
-/* Does 'applies' ("" or neuron types such as "type1|type2", or stimulus kinds such as
- * "pulses|staircase") hide this key for 'neuron' (one of 'neurons', the neuron key's choices)? */
+/* Does 'applies' ("" or neuron types such as "type1|type2", SCR forms such as
+ * "two_transistor", or stimulus kinds such as "pulses|staircase") hide this key for 'neuron'
+ * (one of 'neurons', the neuron key's choices)? A key of one SCR form is hidden wherever the
+ * scr.model key itself is (the Mott neuron has no SCR). */
 static int hidden(const char *applies, const char *neuron, const char *neurons) {
   char first[32];
   size_t len = strcspn(applies, "|");
@@ -50,7 +53,22 @@ static int hidden(const char *applies, const char *neuron, const char *neurons) 
   }
   memcpy(first, applies, len);
   first[len] = '\0';
+  const ucl_param_info *form = ucl_params_find("scr.model");
+  if (in_choices(form->choices, first)) {
+    return hidden(form->applies, neuron, neurons);
+  }
   return in_choices(neurons, first) && !in_choices(applies, neuron);
+}
+
+/* The default column's text of key 'in': CHOICE "name (choices)", else "value unit". */
+static void default_text(const ucl_params *p, const ucl_param_info *in, char *def, size_t n) {
+  char val[64];
+  ucl_params_format(p, in, val, sizeof(val));
+  if (in->kind == UCL_PARAM_CHOICE) {
+    snprintf(def, n, "%s (%s)", val, in->choices);
+  } else {
+    snprintf(def, n, "%.6g %s", in->def, in->unit);
+  }
 }
 
 int ucl_cmd_params(int argc, char **argv) {
@@ -72,6 +90,14 @@ int ucl_cmd_params(int argc, char **argv) {
   }
   ucl_params p;
   ucl_params_default(&p);
+  int w_name = 14, w_def = 24; /* columns as wide as their widest entry */
+  for (size_t i = 0; i < ucl_params_count(); i++) {
+    const ucl_param_info *in = ucl_params_info(i);
+    char def[96];
+    default_text(&p, in, def, sizeof(def));
+    w_name = (int)fmax(w_name, (double)strlen(in->name));
+    w_def = (int)fmax(w_def, (double)strlen(def));
+  }
   int last = -1;
   for (size_t i = 0; i < ucl_params_count(); i++) {
     const ucl_param_info *in = ucl_params_info(i);
@@ -80,17 +106,12 @@ int ucl_cmd_params(int argc, char **argv) {
     }
     if ((int)in->section != last) {
       printf("%s[%s]\n", last < 0 ? "" : "\n", ucl_params_section_name(in->section));
-      printf("  %-14s %-24s %s\n", "name", "default", "description; provenance");
+      printf("  %-*s %-*s %s\n", w_name, "name", w_def, "default", "description; provenance");
       last = (int)in->section;
     }
-    char val[64], def[96];
-    ucl_params_format(&p, in, val, sizeof(val));
-    if (in->kind == UCL_PARAM_CHOICE) {
-      snprintf(def, sizeof(def), "%s (%s)", val, in->choices);
-    } else {
-      snprintf(def, sizeof(def), "%.6g %s", in->def, in->unit);
-    }
-    printf("  %-14s %-24s %s", in->name, def, in->desc);
+    char def[96];
+    default_text(&p, in, def, sizeof(def));
+    printf("  %-*s %-*s %s", w_name, in->name, w_def, def, in->desc);
     if (in->applies[0]) {
       printf(" [%s only]", in->applies);
     }
