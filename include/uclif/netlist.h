@@ -20,7 +20,8 @@ typedef struct ucl_netlist_opts {
   double tmax;       /* s, ngspice's largest time step; 0 = a tenth of the shortest pulse
                         feature, at most 1 us */
   double reltol;     /* ngspice RELTOL; 0 = 1e-4 */
-  const char *data;  /* file for `wrdata` of time, v(in), v(m), v(k), v(out), v(s)[, v(f)]
+  const char *data;  /* file for `wrdata` of time, v(in), v(m), v(k), v(out), v(s) (two-transistor
+                      * form: i(Vsa))[, v(f), v(ax) for type II]
                         (two-transistor SCR: i(Vsa), the anode current in A, in place of v(s));
                         NULL = none */
   const char *title; /* first line; NULL = "uclif netlist" */

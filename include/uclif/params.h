@@ -62,7 +62,7 @@ typedef enum ucl_scr_form {
 /* A bipolar transistor of the two-transistor SCR: the SPICE Gummel-Poon model reduced to its
  * transport (Ebers-Moll) core with constant junction capacitances and transit-time charges
  * (NF = NR = 1, no Early effect, no high injection, no series resistances; docs/model.md S1-S4).
- * Values at the temperature 'temp'. */
+ * Values at tnom (ucl_circuit_at_temp gives them at temp). */
 typedef struct ucl_bjt_params {
   double IS;  /* A, transport saturation current */
   double BF;  /* forward current gain */

@@ -69,12 +69,14 @@ void ucl_tracer_result_empty(ucl_tracer_result *r);
 /* Measure I_GT, I_H and I_L of the SCR of p->circuit.scr (its form, at p->circuit.temp) with the
  * test circuits of 'o'. A measurement that cannot be made is a status in *out, and a failed
  * simulation also sets out->status and out->reason; the return value is UCL_OK unless the
- * arguments are bad (UCL_ERR_INVAL: a test circuit or rate that is not > 0; 'diag' names it).
+ * arguments are bad (UCL_ERR_INVAL: a test circuit or rate that is not > 0; 'diag' names it) or
+ * a device value leaves its domain at p's temperature (UCL_ERR_RANGE, from ucl_circuit_at_temp).
  * The Mott neuron has no SCR: everything skipped. */
 UCL_NODISCARD ucl_status ucl_tracer_measure(const ucl_params *p, const ucl_tracer_opts *o,
                                             ucl_tracer_result *out, ucl_diag *diag);
 
-/* The three measurements one at a time (same contract; only the one field and status set). */
+/* The three measurements one at a time (same contract; only the one field and status set; 'out'
+ * must have been set up by ucl_tracer_result_empty: they add to its statistics). */
 UCL_NODISCARD ucl_status ucl_tracer_gate_trigger(const ucl_params *p, const ucl_tracer_opts *o,
                                                  ucl_tracer_result *out, ucl_diag *diag);
 UCL_NODISCARD ucl_status ucl_tracer_holding(const ucl_params *p, const ucl_tracer_opts *o,

@@ -26,8 +26,9 @@ static const ucl_cli_cmd command = {
         "Write an ngspice netlist of the configuration (the same circuit, values and stimulus;\n"
         "docs/model.md, SPICE netlist) to standard output or FILE. Run it with\n"
         "`ngspice -b FILE`; it measures the first latch time and, with --data, writes the\n"
-        "waveforms of v(in) v(m) v(k) v(out) v(s) [v(f)] (s = the SCR's latch state; with\n"
-        "scr.model = two_transistor i(Vsa), the anode current, in place of v(s)).\n\n"
+        "waveforms of v(in) v(m) v(k) v(out) v(s) [v(f) v(ax)] (s = the SCR's latch state;\n"
+        "with scr.model = two_transistor i(Vsa), the anode current, in place of v(s); type II:\n"
+        "v(ax) is the output, v(out) the node after R6).\n\n"
         "Pulse edges of 0 s are written as 1 ns: simulate with --set rise=1n --set fall=1n to\n"
         "compare like with like.",
     .common = UCL_CLI_OUT_FILE | UCL_CLI_SET | UCL_CLI_QUIET,

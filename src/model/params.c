@@ -179,7 +179,7 @@ static const key_entry keys[] = {
      CIRC(scr.model)},
     REAL("scr.R_GK", C_, POS, "Ohm", 27e3, "two_transistor",
          "SCR internal gate-cathode resistance (sets I_GT)",
-         "[R] docs/model.md S7: I_GT ~22 uA in the datasheet's test circuit, as the hybrid's",
+         "[R] docs/model.md S7: I_GT 18.6 uA on the curve tracer, near the hybrid's 22.65 uA",
          CIRC(scr.R_GK)),
 #define BJT(tr, f, dom, unit, def, desc, prov)                                                     \
   REAL("scr." #tr "." #f, C_, dom, unit, def, "two_transistor", desc, prov, CIRC(scr.tr.f))

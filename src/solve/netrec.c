@@ -1,6 +1,6 @@
 /* netrec.c — the recorded output of a source neuron in a partitioned network run (netrec.h;
- * docs/model.md N4): swing-door compression of the source's output and node ax at its steps,
- * steep 'on' steps refined by Hermite interpolation, and a synapse's view of the record. */
+ * docs/model.md N4): swing-door compression of the source's output and the node after R6 at its
+ * steps, steep 'on' steps refined by Hermite interpolation, and a synapse's view of the record. */
 #include "netrec.h"
 
 #include <math.h>
@@ -14,8 +14,9 @@
 #define REFINE_TOL 1e-3
 #define REFINE_DEPTH 4
 /* The record keeps a point only where the straight line between kept points would miss a
- * dropped one by more than REC_TOL (swing-door compression, on both the output and node ax), so
- * it grows with the spikes, not with the steps: while a source rests, its output is flat. */
+ * dropped one by more than REC_TOL (swing-door compression, on both the output and the node after
+ * R6), so it grows with the spikes, not with the steps: while a source rests, its output is flat.
+ */
 #define REC_TOL 1e-4
 
 /* ---- the record ---- */

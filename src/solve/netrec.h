@@ -11,11 +11,12 @@
 
 #define UCL_NETREC_MAX_STATES 5 /* per neuron (type II with the two-transistor SCR) */
 
-/* A source's recorded output: points (t, output, node ax, mode) and its mode switch times. */
+/* A source's recorded output: points (t, output, the type II node after R6, mode) and its mode
+ * switch times. */
 typedef struct ucl_netrec_traj {
   size_t n, cap;
   double *t;   /* n */
-  double *out; /* n·2: the output and node ax at each point */
+  double *out; /* n·2: the output (node ax) and the node after R6 at each point */
   unsigned char *mode;
   double *ev; /* mode switch times, sorted */
   size_t n_ev, cap_ev;

@@ -308,6 +308,10 @@ static ucl_status part_integrate(part_run *pr, size_t i, ucl_neuron *n, ucl_trac
     rec.inner = pc.inner;
     rec.rec = &pr->trajs[i];
     rec.ns = sys.n_states;
+    if (rec.ns > UCL_NETREC_MAX_STATES) {
+      return ucl_diag_set(nd, UCL_ERR_INVAL, "a neuron of %d states exceeds the recorder's %d",
+                          rec.ns, UCL_NETREC_MAX_STATES);
+    }
     *recorded = 1;
   }
   size_t cap = pr->o->sample_dt > 0.0 ? pr->o->max_samples : 0;
@@ -498,7 +502,7 @@ typedef struct coupled {
   ucl_neuron **neurons;
   const ucl_system **sub;
   int *off_y, *off_c; /* state and channel offsets */
-  double *vout;       /* per neuron: output, then node ax, at the state last refreshed */
+  double *vout;       /* per neuron: output, then the node after R6, at the state last refreshed */
   int *feeds;         /* the neuron has outgoing synapses */
   double *y0;
   char **qnames;
