@@ -58,6 +58,11 @@ void ucl_scr_tt_eval(const ucl_scr_tt *d, const double v[4], ucl_scr_tt_state *s
 int ucl_scr_tt_rates(const ucl_scr_tt *d, const double v[4], const double i_ext[3], double c_a,
                      double dv[4], ucl_scr_tt_state *s);
 
+/* The same charge balance for a device state 's' already evaluated (ucl_scr_tt_eval at the same
+ * node voltages): no second evaluation. */
+int ucl_scr_tt_solve_rates(const ucl_scr_tt_state *s, const double i_ext[3], double c_a,
+                           double dv[4]);
+
 /* The same charge balance with the cathode held at 0 V (a grounded-cathode fixture such as the
  * curve tracer's, tracer.h): v = {V_A, V_N, V_G} (V), 'i_ext' = {into A, into G} (A), c_a (F,
  * > 0) from A to ground; the three rates of the first three rows of ucl_scr_tt_rates with K' = 0:

@@ -359,11 +359,10 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
     if (solve_soma_tt(n, y, &pt, &s) != 0) {
       return 1;
     }
-    double v[4] = {y[0], y[n->tt_at], y[n->tt_at + 1], y[n->tt_at + 2]};
     double i_r1 = (y[0] - pt.v_g) / n->c.R1;
     double i_ext[3] = {pt.i_in - i_r1, i_r1 - pt.v_g / n->c.R2 - pt.i_t3, -pt.v_k / n->c.R3};
     double dv[4];
-    if (ucl_scr_tt_rates(&n->scr_tt, v, i_ext, n->c.C, dv, &s) != 0) {
+    if (ucl_scr_tt_solve_rates(&s, i_ext, n->c.C, dv) != 0) {
       return 1;
     }
     ydot[0] = dv[0];

@@ -49,25 +49,24 @@ void ucl_scr_tt_eval(const ucl_scr_tt *d, const double v[4], ucl_scr_tt_state *s
   s->c[2] = n.cbe;
 }
 
-int ucl_scr_tt_rates(const ucl_scr_tt *d, const double v[4], const double i_ext[3], double c_a,
-                     double dv[4], ucl_scr_tt_state *s) {
-  ucl_scr_tt_eval(d, v, s);
+/* The charge balance of S5 over the first n nodes of A, N, G, K (n = 4, or 3 with K held at
+ * 0 V): a symmetric positive definite tridiagonal system (a capacitance matrix with c_a to
+ * ground), solved by the Thomas algorithm without pivoting. r holds the right-hand sides and is
+ * overwritten; non-zero when a rate is not finite. */
+static int charge_balance(const ucl_scr_tt_state *s, double c_a, int n, double *r, double *dv) {
   const double c1 = s->c[0], c2 = s->c[1], c3 = s->c[2];
-  /* Tridiagonal system (sub a, diagonal b, super c), solved by the Thomas algorithm: the matrix
-   * is symmetric positive definite (a capacitance matrix with c_a to ground), so no pivoting. */
   double b[4] = {c_a + c1, c1 + c2, c2 + c3, c3};
-  double up[3] = {-c1, -c2, -c3}; /* super- and sub-diagonal (symmetric) */
-  double r[4] = {i_ext[0] - s->i_a, -s->i_n, i_ext[1] - s->i_g, i_ext[2] - s->i_k};
-  for (int k = 1; k < 4; k++) {
+  const double up[3] = {-c1, -c2, -c3}; /* super- and sub-diagonal */
+  for (int k = 1; k < n; k++) {
     double m = up[k - 1] / b[k - 1];
     b[k] -= m * up[k - 1];
     r[k] -= m * r[k - 1];
   }
-  dv[3] = r[3] / b[3];
-  for (int k = 2; k >= 0; k--) {
+  dv[n - 1] = r[n - 1] / b[n - 1];
+  for (int k = n - 2; k >= 0; k--) {
     dv[k] = (r[k] - up[k] * dv[k + 1]) / b[k];
   }
-  for (int k = 0; k < 4; k++) {
+  for (int k = 0; k < n; k++) {
     if (!isfinite(dv[k])) {
       return 1;
     }
@@ -75,30 +74,24 @@ int ucl_scr_tt_rates(const ucl_scr_tt *d, const double v[4], const double i_ext[
   return 0;
 }
 
+int ucl_scr_tt_solve_rates(const ucl_scr_tt_state *s, const double i_ext[3], double c_a,
+                           double dv[4]) {
+  double r[4] = {i_ext[0] - s->i_a, -s->i_n, i_ext[1] - s->i_g, i_ext[2] - s->i_k};
+  return charge_balance(s, c_a, 4, r, dv);
+}
+
+int ucl_scr_tt_rates(const ucl_scr_tt *d, const double v[4], const double i_ext[3], double c_a,
+                     double dv[4], ucl_scr_tt_state *s) {
+  ucl_scr_tt_eval(d, v, s);
+  return ucl_scr_tt_solve_rates(s, i_ext, c_a, dv);
+}
+
 int ucl_scr_tt_rates_grounded(const ucl_scr_tt *d, const double v[3], const double i_ext[2],
                               double c_a, double dv[3], ucl_scr_tt_state *s) {
   const double v4[4] = {v[0], v[1], v[2], 0.0};
   ucl_scr_tt_eval(d, v4, s);
-  const double c1 = s->c[0], c2 = s->c[1], c3 = s->c[2];
-  /* symmetric positive definite tridiagonal system, Thomas algorithm as in ucl_scr_tt_rates */
-  double b[3] = {c_a + c1, c1 + c2, c2 + c3};
-  double up[2] = {-c1, -c2};
   double r[3] = {i_ext[0] - s->i_a, -s->i_n, i_ext[1] - s->i_g};
-  for (int k = 1; k < 3; k++) {
-    double m = up[k - 1] / b[k - 1];
-    b[k] -= m * up[k - 1];
-    r[k] -= m * r[k - 1];
-  }
-  dv[2] = r[2] / b[2];
-  for (int k = 1; k >= 0; k--) {
-    dv[k] = (r[k] - up[k] * dv[k + 1]) / b[k];
-  }
-  for (int k = 0; k < 3; k++) {
-    if (!isfinite(dv[k])) {
-      return 1;
-    }
-  }
-  return 0;
+  return charge_balance(s, c_a, 3, r, dv);
 }
 
 double ucl_scr_tt_anode_current_rate(const ucl_scr_tt *d, const double v[4], const double dv[4]) {

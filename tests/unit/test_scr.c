@@ -45,6 +45,20 @@ static void test_device_kcl(void **state) {
     for (int j = 0; j < 3; j++) {
       assert_true(s.c[j] > 0.0);
     }
+    /* S2 directly: emitter currents I_cc·(1 + 1/BF) − I_ec of each transistor, and the charges'
+     * slopes CJE + TF·dI_cc/dv (J1) and CJC_p + CJC_n + TR·dI_ec/dv (J2) */
+    const ucl_bjt_params *qp = &p.circuit.scr.pnp, *qn = &p.circuit.scr.npn;
+    double ut = ucl_thermal_voltage(300.15);
+    double icc_p = qp->IS * expm1((v[k][0] - v[k][1]) / ut);
+    double iec_p = qp->IS * expm1((v[k][2] - v[k][1]) / ut);
+    double icc_n = qn->IS * expm1((v[k][2] - v[k][3]) / ut);
+    double iec_n = qn->IS * expm1((v[k][2] - v[k][1]) / ut);
+    assert_close(s.i_ep, icc_p * (1.0 + 1.0 / qp->BF) - iec_p, 1e-12, 1e-24);
+    assert_close(s.i_j3, icc_n * (1.0 + 1.0 / qn->BF) - iec_n, 1e-12, 1e-24);
+    assert_close(s.c[0], qp->CJE + qp->TF * (icc_p + qp->IS) / ut, 1e-12, 0.0);
+    assert_close(s.c[1],
+                 qp->CJC + qn->CJC + (qp->TR * (iec_p + qp->IS) + qn->TR * (iec_n + qn->IS)) / ut,
+                 1e-12, 0.0);
   }
 }
 
