@@ -469,6 +469,7 @@ static ucl_status fit_vtm(ucl_scr_params *scr, double temp, const ucl_extract_in
   }
   scr->pnp.IS = exp(0.5 * (lo + hi));
   out->is_clamped = 0;
+  out->warning[0] = '\0'; /* an earlier pass's clamp no longer holds */
   return ucl_extract_dc_on_voltage(scr, temp, in->I_TM, &out->V_TM_V, diag);
 }
 
@@ -567,7 +568,7 @@ ucl_status ucl_extract_scr(const ucl_params *base, const ucl_extract_input *in,
         break;
       }
     }
-    if (st == UCL_OK && !r.is_clamped) {
+    if (st == UCL_OK) { /* the V_TM of the final parameters (the last pass moved BF_p) */
       st = ucl_extract_dc_on_voltage(&r.scr, temp, in->I_TM, &r.V_TM_V, diag);
     }
   }
