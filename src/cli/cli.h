@@ -15,6 +15,7 @@
 #define UCL_CLI_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "uclif/sched.h"
@@ -46,6 +47,14 @@ void ucl_cli_error(const char *cmd, const char *fmt, ...) UCL_PRINTF(2, 3);
 /* Create directory 'path' and its parents (like mkdir -p). UCL_ERR_IO with the reason in 'diag'
  * ("cannot create output directory 'x': ...") when it cannot. */
 UCL_NODISCARD ucl_status ucl_cli_mkdirs(const char *path, ucl_diag *diag);
+
+/* Write file 'out' whole or not at all: 'write'(f, ctx, diag) fills 'out'.tmp, which is renamed
+ * into place once closed without error, and removed otherwise. The status of 'write' (its diag
+ * kept), or UCL_ERR_IO / UCL_ERR_NOMEM with the file and the reason. */
+UCL_NODISCARD ucl_status ucl_cli_write_file(const char *out,
+                                            ucl_status (*write)(FILE *f, const void *ctx,
+                                                                ucl_diag *diag),
+                                            const void *ctx, ucl_diag *diag);
 
 /* ---- the option grammar ---- */
 

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -52,6 +53,39 @@ void ucl_cli_error(const char *cmd, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+ucl_status ucl_cli_write_file(const char *out,
+                              ucl_status (*write)(FILE *f, const void *ctx, ucl_diag *diag),
+                              const void *ctx, ucl_diag *diag) {
+  size_t n = strlen(out) + 5;
+  char *tmp = malloc(n);
+  if (!tmp) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  snprintf(tmp, n, "%s.tmp", out);
+  ucl_status st = UCL_OK;
+  FILE *f = fopen(tmp, "w");
+  if (!f) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+    goto done;
+  }
+  st = write(f, ctx, diag);
+  if (st == UCL_OK && ferror(f)) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+  }
+  if (fclose(f) != 0 && st == UCL_OK) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+  }
+  if (st == UCL_OK && rename(tmp, out) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot rename into place: %s", out, strerror(errno));
+  }
+  if (st != UCL_OK) {
+    remove(tmp);
+  }
+done:
+  free(tmp);
+  return st;
 }
 
 ucl_status ucl_cli_mkdirs(const char *path, ucl_diag *diag) {

@@ -148,38 +148,19 @@ static ucl_status write_block(FILE *f, const char *spec, const ucl_params *base,
   return ferror(f) ? UCL_ERR_IO : UCL_OK;
 }
 
-/* Write to 'out' through 'out'.tmp, renamed into place when complete. */
-static ucl_status write_file(const char *out, const char *spec, const ucl_params *base,
-                             const ucl_extract_input *in, const ucl_extract_result *r,
-                             ucl_diag *diag) {
-  size_t n = strlen(out) + 5;
-  char *tmp = malloc(n);
-  if (!tmp) {
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  snprintf(tmp, n, "%s.tmp", out);
-  ucl_status st = UCL_OK;
-  FILE *f = fopen(tmp, "w");
-  if (!f) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-    goto done;
-  }
-  st = write_block(f, spec, base, in, r);
-  if ((fclose(f) != 0 || st != UCL_OK) && st == UCL_OK) {
-    st = UCL_ERR_IO;
-  }
-  if (st != UCL_OK) {
-    ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
-  }
-  if (st == UCL_OK && rename(tmp, out) != 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot rename into place: %s", out, strerror(errno));
-  }
-  if (st != UCL_OK) {
-    remove(tmp);
-  }
-done:
-  free(tmp);
-  return st;
+typedef struct block_job {
+  const char *spec;
+  const ucl_params *base;
+  const ucl_extract_input *in;
+  const ucl_extract_result *r;
+} block_job;
+
+static ucl_status write_job(FILE *f, const void *ctx, ucl_diag *diag) {
+  (void)diag;
+  const block_job *j = ctx;
+  /* its only failure is a stream error, which ucl_cli_write_file reports with the file's name */
+  (void)write_block(f, j->spec, j->base, j->in, j->r);
+  return UCL_OK;
 }
 
 int ucl_cmd_extract(int argc, char **argv) {
@@ -269,7 +250,8 @@ int ucl_cmd_extract(int argc, char **argv) {
     ucl_cli_error("extract", "warning: %s", r.warning);
   }
   if (a.out) {
-    st = write_file(a.out, a.operand, &p, &in, &r, &diag);
+    block_job job = {a.operand, &p, &in, &r};
+    st = ucl_cli_write_file(a.out, write_job, &job, &diag); /* whole or not at all */
   } else {
     st = write_block(stdout, a.operand, &p, &in, &r);
     if (st == UCL_OK && fflush(stdout) != 0) {

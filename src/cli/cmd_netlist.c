@@ -41,34 +41,14 @@ static const ucl_cli_cmd command = {
     .after =
         "exit status: 0 written; 1 the netlist could not be written; 2 bad usage or bad input."};
 
-/* Write the netlist to 'out' through 'out'.tmp, renamed into place when complete. */
-static ucl_status write_file(const char *out, const ucl_params *p, const ucl_netlist_opts *no,
-                             ucl_diag *diag) {
-  size_t n = strlen(out) + 5;
-  char *tmp = malloc(n);
-  if (!tmp) {
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  snprintf(tmp, n, "%s.tmp", out);
-  ucl_status st = UCL_OK;
-  FILE *f = fopen(tmp, "w");
-  if (!f) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-    goto done;
-  }
-  st = ucl_netlist_write(f, p, no, diag);
-  if (fclose(f) != 0 && st == UCL_OK) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
-  }
-  if (st == UCL_OK && rename(tmp, out) != 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot rename into place: %s", out, strerror(errno));
-  }
-  if (st != UCL_OK) {
-    remove(tmp);
-  }
-done:
-  free(tmp);
-  return st;
+typedef struct netlist_job {
+  const ucl_params *p;
+  const ucl_netlist_opts *no;
+} netlist_job;
+
+static ucl_status write_netlist(FILE *f, const void *ctx, ucl_diag *diag) {
+  const netlist_job *j = ctx;
+  return ucl_netlist_write(f, j->p, j->no, diag);
 }
 
 int ucl_cmd_netlist(int argc, char **argv) {
@@ -116,7 +96,8 @@ int ucl_cmd_netlist(int argc, char **argv) {
   }
   no.title = a.operand ? a.operand : "uclif netlist (defaults and --set)";
   if (a.out) {
-    st = write_file(a.out, &p, &no, &diag);
+    netlist_job job = {&p, &no};
+    st = ucl_cli_write_file(a.out, write_netlist, &job, &diag); /* whole or not at all */
   } else {
     st = ucl_netlist_write(stdout, &p, &no, &diag);
     if (st == UCL_OK && fflush(stdout) != 0) {
