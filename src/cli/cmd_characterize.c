@@ -58,7 +58,12 @@ static void print_value(const char *name, double v, const char *unit) {
   }
 }
 
-static void summary(const ucl_char_result *r, const char *pdir) {
+static void summary(const ucl_params *p, const ucl_char_result *r, const char *pdir) {
+  char neuron[16], form[24];
+  ucl_params_format(p, ucl_params_find("neuron"), neuron, sizeof(neuron));
+  ucl_params_format(p, ucl_params_find("scr.model"), form, sizeof(form));
+  printf("neuron %s%s%s at %.6g K\n", neuron, p->circuit.neuron != UCL_NEURON_MOTT ? ", SCR " : "",
+         p->circuit.neuron != UCL_NEURON_MOTT ? form : "", p->circuit.temp);
   printf("threshold: %s", ucl_search_status_name(r->threshold.status));
   if (r->threshold.status == UCL_SEARCH_OK) {
     printf(", %.6g V (bracket %.6g .. %.6g V, %d simulations)", r->threshold.value, r->threshold.lo,
@@ -211,7 +216,7 @@ int ucl_cmd_characterize(int argc, char **argv) {
     goto cleanup;
   }
   if (!quiet) {
-    summary(&r, out_dir);
+    summary(&p, &r, out_dir);
   }
   if (r.status != UCL_OK) {
     ucl_cli_error("characterize", "%s (%s)", r.reason, ucl_status_name(r.status));

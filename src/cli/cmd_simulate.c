@@ -66,8 +66,14 @@ static void summary(const ucl_params *p, const ucl_trace *tr, const char *wpath,
   char kind[16];
   ucl_params_format(p, ucl_params_find("kind"), kind, sizeof(kind));
   long spikes = ucl_sim_spike_count(tr);
-  printf("neuron %s, stimulus %s, %.6g s simulated (of %.6g s)\n", neuron, kind,
-         ucl_trace_t_reached(tr), p->stim.duration);
+  char form[32] = "";
+  if (p->circuit.neuron != UCL_NEURON_MOTT) {
+    char f[24];
+    ucl_params_format(p, ucl_params_find("scr.model"), f, sizeof(f));
+    snprintf(form, sizeof(form), " (SCR %s)", f);
+  }
+  printf("neuron %s%s at %.6g K, stimulus %s, %.6g s simulated (of %.6g s)\n", neuron, form,
+         p->circuit.temp, kind, ucl_trace_t_reached(tr), p->stim.duration);
   printf("spikes: %ld", spikes);
   for (size_t i = 0; i < ucl_trace_n_events(tr); i++) {
     if (ucl_trace_event(tr, i)->kind == UCL_EVENT_LATCH) {
