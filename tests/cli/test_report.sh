@@ -82,6 +82,20 @@ rc=$?; check "report of a mixed column exits 0 ($(cat "$work/err"))" "$rc"
 grep -q 'id="threshold_vs_1".*skipped: neuron mixes numbers and text' "$work/mix/report/index.html" &&
   grep -q 'id="threshold_map".*skipped: neuron mixes numbers and text' "$work/mix/report/index.html"
 check "a mixed column's plots are skipped with that reason" $?
+# more R1 values than heat-map cells (600 rows made from one): R1 goes into 100 bins, the text
+# axis keeps a column per type
+mkdir -p "$work/big"
+gawk -v FPAT='([^,]*)|("[^"]*")' -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+  NR == 2 { for (k = 0; k < 600; k++) { $c["\"point\""] = k; $c["\"neuron\""] = k % 2 ? "\"type2\"" : "\"type1\""
+            $c["\"R1\""] = 40000 + 100 * k; $c["\"threshold_V\""] = 4 + k % 2; print } }' \
+  "$work/t/points.csv" >"$work/big/points.csv"
+cp "$work/t/manifest.txt" "$work/big/"
+"$uclif" report "$work/big" >/dev/null 2>"$work/err"
+rc=$?; check "report of a binned map with a text axis exits 0 ($(cat "$work/err"))" "$rc"
+grep -q 'id="threshold_map"><figcaption><b>[^<]*(mean in 2 x 100 cells)</b> (<a' "$work/big/report/index.html" &&
+  grep -q 'set xtics ("type1" 0, "type2" 1)' "$work/big/report/plots.gp" &&
+  [ "$(gawk '$1 == 0 && $3 == 4 || $1 == 1 && $3 == 5' "$work/big/report/data/threshold_map.dat" | wc -l)" -eq 200 ]
+check "binned heat map: a column per type, each with its own thresholds" $?
 
 # a missing column and a failed row: the plot is skipped, the status counts the failure
 mkdir -p "$work/m"
