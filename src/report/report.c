@@ -20,7 +20,9 @@
 #define MAX_STATUS 16
 #define MAX_AXIS 200 /* distinct values per axis of a heat map */
 #define MAX_CURVES 8
-#define MAX_RATES 8 /* neurons whose rates a network sweep's report plots */
+#define MAX_RATES 8   /* neurons whose rates a network sweep's report plots */
+#define MAX_CAT 32    /* distinct values of a text-valued swept parameter */
+#define MAX_SERIES 16 /* series of one plot: combinations of the text axes' values */
 
 /* The points.csv columns the report reads (by name). */
 enum {
@@ -75,6 +77,7 @@ typedef struct heat {
   double xs[MAX_AXIS], ys[MAX_AXIS];
   int nx, ny, overflow;
   int binned;          /* second pass: values binned between lo and hi */
+  int ncat[2];         /* second pass: a text axis's number of values (its cells), or 0 */
   double lo[2], hi[2]; /* the axes' ranges (first pass) */
   int logb[2];         /* log-spaced bins */
   double *sum;         /* MAX_AXIS² */
@@ -90,6 +93,12 @@ typedef struct rep {
   int n_swept;
   char *rates[MAX_RATES]; /* a network sweep's NEURON.rate_Hz columns */
   int n_rates;
+  /* text-valued swept parameters (a choice: neuron, scr.model, loop, ...): each axis's distinct
+   * texts in order of first appearance; such an axis holds a text's index in cur and kept */
+  char *cats[MAX_SWEPT][MAX_CAT];
+  int n_cats[MAX_SWEPT];
+  unsigned char has_text[MAX_SWEPT], has_num[MAX_SWEPT], cat_full[MAX_SWEPT];
+  int nomem;
   /* streaming */
   int field;
   long row; /* data rows seen */
@@ -112,6 +121,49 @@ typedef struct rep {
 
 static int is_ok(const char *s) {
   return strcmp(s, "ok") == 0;
+}
+
+/* What a swept parameter's column holds (known once points.csv has been read): numbers; texts
+ * (at most MAX_CAT distinct ones, plotted as categories); or something no plot can use (numbers
+ * and texts mixed, or more than MAX_CAT texts). */
+enum { AX_NUM, AX_TEXT, AX_BAD };
+
+static int axis_kind(const rep *r, int a) {
+  if (!r->has_text[a]) {
+    return AX_NUM;
+  }
+  return r->has_num[a] || r->cat_full[a] ? AX_BAD : AX_TEXT;
+}
+
+/* Why axis a (AX_BAD) cannot be plotted against, into buf. */
+static void axis_bad_reason(const rep *r, int a, char *buf, size_t n) {
+  if (r->has_num[a]) {
+    snprintf(buf, n, "%.100s mixes numbers and text", r->swept[a]);
+  } else {
+    snprintf(buf, n, "%.100s has more than %d distinct text values", r->swept[a], MAX_CAT);
+  }
+}
+
+/* The index of text (len bytes) among swept axis a's texts, added when new; NAN when the axis
+ * already has MAX_CAT texts (r->cat_full) or memory ran out (r->nomem). */
+static double cat_index(rep *r, int a, const char *text, size_t len) {
+  r->has_text[a] = 1;
+  for (int i = 0; i < r->n_cats[a]; i++) {
+    if (strlen(r->cats[a][i]) == len && memcmp(r->cats[a][i], text, len) == 0) {
+      return i;
+    }
+  }
+  if (r->n_cats[a] == MAX_CAT) {
+    r->cat_full[a] = 1;
+    return NAN;
+  }
+  char *c = strndup(text, len);
+  if (!c) {
+    r->nomem = 1;
+    return NAN;
+  }
+  r->cats[a][r->n_cats[a]] = c;
+  return r->n_cats[a]++;
 }
 
 static void field_cb(void *s, size_t len, void *data) {
@@ -139,7 +191,13 @@ static void field_cb(void *s, size_t len, void *data) {
     if (r->idx[k] == f) {
       char *end = NULL;
       double v = len ? strtod(text, &end) : NAN;
-      r->cur[k] = (len && end && *end == '\0') ? v : NAN;
+      int num = len && end && *end == '\0';
+      r->cur[k] = num ? v : NAN;
+      if (k >= C_SWEPT && k < C_SWEPT + r->n_swept && len) { /* a swept parameter's value */
+        int a = k - C_SWEPT;
+        r->has_num[a] |= (unsigned char)num;
+        r->cur[k] = num ? v : cat_index(r, a, text, len);
+      }
     }
   }
 }
@@ -157,9 +215,13 @@ static int heat_index(double *vals, int *n, double v) {
   return (*n)++;
 }
 
-/* The bin of v on axis a (second pass). */
+/* The bin of v on axis a (second pass): a text axis's value index is its cell. */
 static int heat_bin(const heat *h, int a, double v) {
   double lo = h->lo[a], hi = h->hi[a], u;
+  if (h->ncat[a] > 0) {
+    int b = (int)v;
+    return b < 0 ? 0 : (b >= h->ncat[a] ? h->ncat[a] - 1 : b);
+  }
   if (!(hi > lo)) {
     return 0;
   }
@@ -168,15 +230,20 @@ static int heat_bin(const heat *h, int a, double v) {
   return b < 0 ? 0 : (b >= HEAT_BINS ? HEAT_BINS - 1 : b);
 }
 
-/* Switch the heat map to HEAT_BINS bins per axis over the ranges of the first pass. */
+/* Switch the heat map to HEAT_BINS bins per numeric axis over the ranges of the first pass; a
+ * text axis (h->ncat[a] > 0) keeps one cell per value. */
 static void heat_rebin(heat *h) {
   h->binned = 1;
   h->overflow = 0;
-  h->nx = h->ny = HEAT_BINS;
+  h->nx = h->ncat[0] > 0 ? h->ncat[0] : HEAT_BINS;
+  h->ny = h->ncat[1] > 0 ? h->ncat[1] : HEAT_BINS;
   for (int a = 0; a < 2; a++) {
     h->logb[a] = h->lo[a] > 0.0 && h->hi[a] / h->lo[a] > 20.0;
     double *c = a ? h->ys : h->xs;
-    for (int i = 0; i < HEAT_BINS; i++) {
+    for (int i = 0; h->ncat[a] > 0 && i < h->ncat[a]; i++) {
+      c[i] = i;
+    }
+    for (int i = 0; h->ncat[a] == 0 && i < HEAT_BINS; i++) {
       double u = (i + 0.5) / HEAT_BINS;
       c[i] = h->logb[a] ? h->lo[a] * pow(h->hi[a] / h->lo[a], u)
                         : h->lo[a] + u * (h->hi[a] - h->lo[a]);
@@ -345,7 +412,7 @@ static ucl_status parse_csv(const char *path, void (*fcb)(void *, size_t, void *
 
 typedef struct curves {
   long ids[MAX_CURVES];
-  double label[MAX_CURVES], label2[MAX_CURVES];
+  size_t kept[MAX_CURVES]; /* the curve's point: its row in rep.kept */
   int n;
   int field, header_done;
   int c_point, c_amp, c_rate, c_status;
@@ -468,16 +535,142 @@ static FILE *data_file(const out *o, const char *name, char *path, size_t n) {
   return fopen(path, "w");
 }
 
+/* ---- text axes: categories and series ---- */
+
+/* src into dst (n bytes, truncated) for a gnuplot double-quoted string: '"' and '\' escaped. */
+static void gp_str(char *dst, size_t n, const char *src) {
+  size_t k = 0;
+  for (; *src && k + 3 < n; src++) {
+    if (*src == '"' || *src == '\\') {
+      dst[k++] = '\\';
+    }
+    dst[k++] = *src;
+  }
+  dst[k] = '\0';
+}
+
+/* The text of swept axis a's value v (a kept row's) into buf: the text of a text axis, the
+ * number (%.4g) of a numeric one, "?" when unknown. */
+static void axis_value(const rep *r, int a, double v, char *buf, size_t n) {
+  int kind = axis_kind(r, a);
+  if (kind == AX_NUM) {
+    snprintf(buf, n, "%.4g", v);
+  } else if (kind == AX_TEXT && v >= 0 && v < r->n_cats[a]) {
+    gp_str(buf, n, r->cats[a][(int)v]);
+  } else {
+    snprintf(buf, n, "?");
+  }
+}
+
+/* How the ok rows of a plot split into series: one per combination of the values of the text
+ * axes other than the plot's own x axis. n == 1 and n_axes == 0 when there is no such axis, or
+ * when the combinations are more than the plot can show (merged set: then one series). */
+typedef struct split {
+  int axes[MAX_SWEPT];
+  int n_axes;
+  int n;      /* series */
+  int merged; /* text axes present, but too many combinations: one series of all */
+} split;
+
+static void split_plan(const rep *r, int except, int max_series, split *sp) {
+  memset(sp, 0, sizeof(*sp));
+  sp->n = 1;
+  for (int a = 0; a < r->n_swept; a++) {
+    if (a != except && axis_kind(r, a) == AX_TEXT && r->n_cats[a] > 0) {
+      sp->axes[sp->n_axes++] = a;
+      sp->n *= r->n_cats[a];
+      if (sp->n > max_series) {
+        sp->n_axes = 0;
+        sp->n = 1;
+        sp->merged = 1;
+        return;
+      }
+    }
+  }
+}
+
+/* The series of kept row v, or -1 when a text value is missing. */
+static int split_series(const rep *r, const split *sp, const double *v) {
+  int s = 0;
+  for (int i = 0; i < sp->n_axes; i++) {
+    int a = sp->axes[i];
+    double c = v[C_SWEPT + a];
+    if (!(c >= 0 && c < r->n_cats[a])) {
+      return -1;
+    }
+    s = s * r->n_cats[a] + (int)c;
+  }
+  return s;
+}
+
+/* The legend of series s ("scr.model = hybrid, neuron = type1"), escaped for a gnuplot
+ * double-quoted string. */
+static void split_label(const rep *r, const split *sp, int s, char *buf, size_t n) {
+  int k = 0;
+  buf[0] = '\0';
+  if (sp->merged) {
+    snprintf(buf, n, "all values of the text parameters");
+    return;
+  }
+  int idx[MAX_SWEPT];
+  for (int i = sp->n_axes - 1; i >= 0; i--) { /* the last axis varies fastest */
+    idx[i] = s % r->n_cats[sp->axes[i]];
+    s /= r->n_cats[sp->axes[i]];
+  }
+  for (int i = 0; i < sp->n_axes && (size_t)k < n; i++) {
+    char val[96];
+    gp_str(val, sizeof(val), r->cats[sp->axes[i]][idx[i]]);
+    k +=
+        snprintf(buf + k, n - (size_t)k, "%s%.40s = %s", i ? ", " : "", r->swept[sp->axes[i]], val);
+  }
+}
+
+/* gnuplot lines for a text x axis: a range around the value indexes 0..n-1 and the texts as
+ * tics, appended to setup (n bytes). */
+static void text_xtics(const rep *r, int a, char *setup, size_t n) {
+  size_t k = strlen(setup);
+  k += (size_t)snprintf(setup + k, n - k, "set xrange [-0.5:%g]\nset xtics (", r->n_cats[a] - 0.5);
+  for (int i = 0; i < r->n_cats[a] && k + 128 < n; i++) {
+    char val[96];
+    gp_str(val, sizeof(val), r->cats[a][i]);
+    k += (size_t)snprintf(setup + k, n - k, "%s\"%s\" %d", i ? ", " : "", val, i);
+  }
+  snprintf(setup + k, n - k, ")%s\nset xtics noenhanced\n",
+           r->n_cats[a] > 4 ? " rotate by -30" : "");
+}
+
+/* Colours and point types of series s (the first matches the single-series plots). */
+static const char *series_colour(int s) {
+  static const char *const c[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
+                                  "#8c564b", "#e377c2", "#7f7f7f", "#17becf"};
+  return c[s % 8];
+}
+static int series_pt(int s) {
+  static const int pt[] = {7, 5, 9, 11};
+  return pt[(s / 8) % 4];
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
+static void scatter_split(out *o, const rep *r, const char *name, const char *title,
+                          const char *xlabel, const char *ylabel, int ycol,
+                          double (*fx)(const double *), int xcol, int diag_line);
+
 /* A scatter of column ycol against xcol (x computed by fx when xcol < 0) over the kept ok rows,
- * with y = x drawn when 'diag' is set. */
+ * with y = x drawn when 'diag' is set. With text-valued swept parameters: one series per
+ * combination of their values, and a text x axis as categories (scatter_split). */
 static void scatter(out *o, const rep *r, const char *name, const char *title, const char *xlabel,
                     const char *ylabel, int ycol, double (*fx)(const double *), int xcol,
                     int diag_line) {
+  for (int a = 0; a < r->n_swept; a++) {
+    if (axis_kind(r, a) == AX_TEXT) {
+      scatter_split(o, r, name, title, xlabel, ylabel, ycol, fx, xcol, diag_line);
+      return;
+    }
+  }
   plot *p = new_plot(o, name, title);
   char path[1024];
   FILE *f = data_file(o, name, path, sizeof(path));
@@ -518,6 +711,89 @@ static void scatter(out *o, const rep *r, const char *name, const char *title, c
   } else {
     snprintf(body, sizeof(body),
              "plot '%s' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' notitle", path);
+  }
+  gp_emit(o, p, setup, body);
+}
+
+/* scatter with text axes: x a swept parameter's column (xcol = C_SWEPT + a) that may be a text
+ * axis, drawn at its value indexes with the texts as tics (series side by side); the rows split
+ * into one series (and data file NAME_S.dat) per combination of the other text axes' values. */
+static void scatter_split(out *o, const rep *r, const char *name, const char *title,
+                          const char *xlabel, const char *ylabel, int ycol,
+                          double (*fx)(const double *), int xcol, int diag_line) {
+  plot *p = new_plot(o, name, title);
+  int xa = !fx && xcol >= C_SWEPT && xcol < C_SWEPT + r->n_swept ? xcol - C_SWEPT : -1;
+  int xtext = xa >= 0 && axis_kind(r, xa) == AX_TEXT;
+  split sp;
+  split_plan(r, xa, MAX_SERIES, &sp);
+  char body[8192];
+  int k = snprintf(body, sizeof(body), "plot ");
+  long total = 0;
+  int drawn = 0;
+  double xmin = INFINITY, xmax = -INFINITY;
+  for (int s = 0; s < sp.n; s++) {
+    char dname[80], path[1024];
+    if (sp.n > 1) {
+      snprintf(dname, sizeof(dname), "%.60s_%d", name, s);
+    } else {
+      snprintf(dname, sizeof(dname), "%.60s", name);
+    }
+    FILE *f = data_file(o, dname, path, sizeof(path));
+    if (!f) {
+      snprintf(p->note, sizeof(p->note), "cannot write %.200s", path);
+      return;
+    }
+    /* a text x axis: the series side by side around each value's index */
+    double dx = xtext && sp.n > 1 ? (s - (sp.n - 1) / 2.0) * 0.5 / sp.n : 0.0;
+    long n = 0;
+    for (size_t i = 0; i < r->n_kept; i++) {
+      const double *v = r->kept + i * N_COLS;
+      if (v[C_POINT] < 0 || (sp.n > 1 && split_series(r, &sp, v) != s)) {
+        continue;
+      }
+      double x = fx ? fx(v) : v[xcol], y = v[ycol];
+      if (isfinite(x) && isfinite(y)) {
+        fprintf(f, "%.9g %.9g\n", x + dx, y);
+        n++;
+        xmin = fmin(xmin, x);
+        xmax = fmax(xmax, x);
+      }
+    }
+    close_data(o, f, path);
+    if (n == 0) {
+      continue;
+    }
+    total += n;
+    char lab[400] = "";
+    if (sp.n > 1 || sp.merged) {
+      split_label(r, &sp, s, lab, sizeof(lab));
+    }
+    if ((size_t)k < sizeof(body)) {
+      k += snprintf(body + k, sizeof(body) - (size_t)k,
+                    "%s'%s' using 1:2 with points pt %d ps 0.5 lc rgb '%s' title \"%s%s%s\" "
+                    "noenhanced",
+                    drawn ? ", " : "", path, series_pt(s), series_colour(s),
+                    diag_line ? "measured" : "", diag_line && lab[0] ? ": " : "", lab);
+    }
+    drawn++;
+  }
+  if (total == 0) {
+    snprintf(p->note, sizeof(p->note), "no ok row has both %s and %s", xlabel, ylabel);
+    return;
+  }
+  if (diag_line && (size_t)k < sizeof(body)) {
+    snprintf(body + k, sizeof(body) - (size_t)k,
+             ", x with lines lw 2 lc rgb '#d62728' title 'rule of thumb (y = x)'");
+  }
+  char setup[4096];
+  int logx = !xtext && xmin > 0.0 && xmax / xmin > 20.0;
+  snprintf(setup, sizeof(setup), "set xlabel \"%s\" noenhanced\nset ylabel \"%s\" noenhanced\n%s%s",
+           xlabel, ylabel, logx ? "set logscale x\n" : "",
+           diag_line               ? "set logscale xy\nset key top left\n"
+           : sp.n > 1 || sp.merged ? "set key outside bottom center\n"
+                                   : "set key off\n");
+  if (xtext) {
+    text_xtics(r, xa, setup, sizeof(setup));
   }
   gp_emit(o, p, setup, body);
 }
@@ -608,6 +884,9 @@ static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_dia
   if (r->hm.sum && r->hm.overflow) {
     /* more distinct values than cells: a second pass into bins over the axes' ranges */
     long rows = r->row;
+    for (int a = 0; a < 2; a++) {
+      r->hm.ncat[a] = axis_kind(r, a) == AX_TEXT ? r->n_cats[a] : 0;
+    }
     for (int k = 0; k < r->n_header; k++) {
       free(r->hdr[k]);
     }
@@ -619,6 +898,9 @@ static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_dia
     if (st != UCL_OK) {
       return st;
     }
+  }
+  if (r->nomem) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
   if (r->bad_header || r->status_col < 0 || r->idx[C_POINT] < 0) {
     return ucl_diag_set(diag, UCL_ERR_PARSE,
@@ -661,12 +943,16 @@ static void plot_thresholds(out *o, const rep *r) {
                r->idx[C_THRESHOLD] < 0 ? "threshold_V" : r->swept[k]);
       continue;
     }
+    if (axis_kind(r, k) == AX_BAD) {
+      axis_bad_reason(r, k, new_plot(o, name, title)->note, sizeof(((plot *)0)->note));
+      continue;
+    }
     scatter(o, r, name, title, r->swept[k], "threshold_V (V)", C_THRESHOLD, NULL, C_SWEPT + k, 0);
   }
 }
 
 /* The gnuplot setup of the heat map: labels, palette, ranges and tics at the sorted axis values
- * xs, ys (a few of them). */
+ * xs, ys (a few of them; every one of a text axis, named by its text). */
 static void heat_setup(const rep *r, const double *xs, const double *ys, char *setup, size_t n) {
   int k = snprintf(setup, n,
                    "set xlabel \"%s\" noenhanced\nset ylabel \"%s\" noenhanced\nset cblabel "
@@ -674,17 +960,30 @@ static void heat_setup(const rep *r, const double *xs, const double *ys, char *s
                    "set palette rgbformulae 33,13,10\nset view map\nset key off\nset xrange "
                    "[-0.5:%g]\nset yrange [-0.5:%g]\n",
                    r->swept[0], r->swept[1], r->hm.nx - 0.5, r->hm.ny - 0.5);
-  int step_x = r->hm.nx > 7 ? (r->hm.nx + 5) / 6 : 1,
-      step_y = r->hm.ny > 12 ? (r->hm.ny + 9) / 10 : 1;
+  int tx = axis_kind(r, 0) == AX_TEXT, ty = axis_kind(r, 1) == AX_TEXT;
+  int step_x = r->hm.nx > 7 && !tx ? (r->hm.nx + 5) / 6 : 1,
+      step_y = r->hm.ny > 12 && !ty ? (r->hm.ny + 9) / 10 : 1;
+  char val[96];
   k += snprintf(setup + k, n - (size_t)k, "set xtics (");
-  for (int i = 0; i < r->hm.nx && k < (int)n - 64; i += step_x) {
-    k += snprintf(setup + k, n - (size_t)k, "%s\"%.2g\" %d", i ? ", " : "", xs[i], i);
+  for (int i = 0; i < r->hm.nx && k < (int)n - 160; i += step_x) {
+    if (tx) {
+      axis_value(r, 0, xs[i], val, sizeof(val));
+      k += snprintf(setup + k, n - (size_t)k, "%s\"%s\" %d", i ? ", " : "", val, i);
+    } else {
+      k += snprintf(setup + k, n - (size_t)k, "%s\"%.2g\" %d", i ? ", " : "", xs[i], i);
+    }
   }
-  k += snprintf(setup + k, n - (size_t)k, ")\nset ytics (");
-  for (int j = 0; j < r->hm.ny && k < (int)n - 64; j += step_y) {
-    k += snprintf(setup + k, n - (size_t)k, "%s\"%.3g\" %d", j ? ", " : "", ys[j], j);
+  k += snprintf(setup + k, n - (size_t)k, ")%s%s\nset ytics (",
+                tx && r->hm.nx > 4 ? " rotate by -30" : "", tx ? "\nset xtics noenhanced" : "");
+  for (int j = 0; j < r->hm.ny && k < (int)n - 160; j += step_y) {
+    if (ty) {
+      axis_value(r, 1, ys[j], val, sizeof(val));
+      k += snprintf(setup + k, n - (size_t)k, "%s\"%s\" %d", j ? ", " : "", val, j);
+    } else {
+      k += snprintf(setup + k, n - (size_t)k, "%s\"%.3g\" %d", j ? ", " : "", ys[j], j);
+    }
   }
-  snprintf(setup + k, n - (size_t)k, ")\n");
+  snprintf(setup + k, n - (size_t)k, ")\n%s", ty ? "set ytics noenhanced\n" : "");
 }
 
 /* Plot: the heat map of the threshold over the first two swept parameters (r->n_swept >= 2).
@@ -695,11 +994,17 @@ static void plot_threshold_map(out *o, rep *r) {
   if (r->hm.binned) {
     snprintf(p->title, sizeof(p->title),
              "Firing threshold over the first two swept parameters (mean in %d x %d cells)",
-             HEAT_BINS, HEAT_BINS);
+             r->hm.nx, r->hm.ny);
   }
   if (r->idx[C_THRESHOLD] < 0) {
     snprintf(p->note, sizeof(p->note), "points.csv has no column threshold_V");
     return;
+  }
+  for (int a = 0; a < 2; a++) {
+    if (axis_kind(r, a) == AX_BAD) {
+      axis_bad_reason(r, a, p->note, sizeof(p->note));
+      return;
+    }
   }
   if (!r->hm.sum || r->hm.overflow || r->hm.nx < 2 || r->hm.ny < 2) {
     snprintf(p->note, sizeof(p->note), "%s",
@@ -744,7 +1049,7 @@ static void fa_choose(const out *o, const rep *r, curves *cv) {
     if (v[C_POINT] >= 0) {
       order[3 * n_ok] = r->n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
       order[3 * n_ok + 1] = v[C_POINT];
-      order[3 * n_ok + 2] = r->n_swept > 1 ? v[C_SWEPT + 1] : NAN;
+      order[3 * n_ok + 2] = (double)i; /* (the sort compares the first value only) */
       n_ok++;
     }
   }
@@ -765,8 +1070,7 @@ static void fa_choose(const out *o, const rep *r, curves *cv) {
       continue;
     }
     cv->ids[cv->n] = id;
-    cv->label[cv->n] = order[3 * at];
-    cv->label2[cv->n] = order[3 * at + 2];
+    cv->kept[cv->n] = (size_t)order[3 * at + 2];
     char dp[1100];
     snprintf(dp, sizeof(dp), "%s/data/fa_%d.dat", o->rdir, cv->n);
     cv->out[cv->n] = fopen(dp, "w");
@@ -788,6 +1092,23 @@ static long fa_close(out *o, curves *cv) {
     total += cv->rows[k];
   }
   return total;
+}
+
+/* The legend of the f-A curve of kept row v (point id): the first two swept parameters' values
+ * and every further text-valued one's, or the point when nothing is swept. */
+static void fa_label(const rep *r, const double *v, long id, char *lab, size_t n) {
+  int k = 0;
+  lab[0] = '\0';
+  for (int a = 0; a < r->n_swept && (size_t)k < n; a++) {
+    if (a < 2 || axis_kind(r, a) == AX_TEXT) {
+      char val[96];
+      axis_value(r, a, v[C_SWEPT + a], val, sizeof(val));
+      k += snprintf(lab + k, n - (size_t)k, "%s%.40s = %s", a ? ", " : "", r->swept[a], val);
+    }
+  }
+  if (r->n_swept == 0) {
+    snprintf(lab, n, "point %ld", id);
+  }
 }
 
 /* Plot: the f-A curves of a few points, spread over the first swept parameter, streamed from
@@ -816,15 +1137,8 @@ static void plot_fa_curves(out *o, const rep *r, const char *curves_path) {
       char body[8192];
       int k = snprintf(body, sizeof(body), "plot ");
       for (int c = 0; c < cv.n; c++) {
-        char lab[160];
-        if (r->n_swept > 1) {
-          snprintf(lab, sizeof(lab), "%.40s = %.4g, %.40s = %.4g", r->swept[0], cv.label[c],
-                   r->swept[1], cv.label2[c]);
-        } else if (r->n_swept > 0) {
-          snprintf(lab, sizeof(lab), "%.40s = %.4g", r->swept[0], cv.label[c]);
-        } else {
-          snprintf(lab, sizeof(lab), "point %ld", cv.ids[c]);
-        }
+        char lab[400];
+        fa_label(r, r->kept + cv.kept[c] * N_COLS, cv.ids[c], lab, sizeof(lab));
         k += snprintf(body + k, sizeof(body) - (size_t)k,
                       "%s'%s/data/fa_%d.dat' using 1:2 with linespoints pt 7 ps 0.6 title \"%s\" "
                       "noenhanced",
@@ -841,42 +1155,80 @@ static void plot_fa_curves(out *o, const rep *r, const char *curves_path) {
 }
 
 /* Plot: a network sweep's rate of each neuron against the first swept parameter
- * (r->n_rates > 0). */
+ * (r->n_rates > 0): a text-valued one as categories; one series per neuron and per combination
+ * of the other text axes' values (data files rates_N.dat, or rates_N_S.dat when split). */
 static void plot_neuron_rates(out *o, const rep *r) {
   const char *rdir = o->rdir;
   plot *p = new_plot(o, "neuron_rates",
                      r->n_swept > 0 ? "Firing rate of each neuron against the first swept parameter"
                                     : "Firing rate of each neuron");
+  if (r->n_swept > 0 && axis_kind(r, 0) == AX_BAD) {
+    axis_bad_reason(r, 0, p->note, sizeof(p->note));
+    return;
+  }
+  int xtext = r->n_swept > 0 && axis_kind(r, 0) == AX_TEXT;
+  split sp;
+  split_plan(r, 0, MAX_SERIES / r->n_rates > 0 ? MAX_SERIES / r->n_rates : 1, &sp);
+  int n_all = r->n_rates * sp.n; /* series in all */
+  static const int pts[8] = {7, 5, 9, 11, 13, 4, 6, 8};
   char body[8192];
   int k = snprintf(body, sizeof(body), "plot ");
   long total = 0;
+  int drawn = 0;
   for (int n = 0; n < r->n_rates; n++) {
-    char dp[1100];
-    snprintf(dp, sizeof(dp), "%s/data/rates_%d.dat", rdir, n);
-    FILE *f = fopen(dp, "w");
-    for (size_t i = 0; f && i < r->n_kept; i++) {
-      const double *v = r->kept + i * N_COLS;
-      double x = r->n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
-      if (v[C_POINT] >= 0 && isfinite(x) && isfinite(v[C_RATES + n])) {
-        fprintf(f, "%.9g %.9g\n", x, v[C_RATES + n]);
-        total++;
+    for (int s = 0; s < sp.n; s++) {
+      char dp[1100];
+      if (sp.n > 1) {
+        snprintf(dp, sizeof(dp), "%s/data/rates_%d_%d.dat", rdir, n, s);
+      } else {
+        snprintf(dp, sizeof(dp), "%s/data/rates_%d.dat", rdir, n);
+      }
+      FILE *f = fopen(dp, "w");
+      int j = n * sp.n + s;
+      double dx = xtext && n_all > 1 ? (j - (n_all - 1) / 2.0) * 0.5 / n_all : 0.0;
+      long rows = 0;
+      for (size_t i = 0; f && i < r->n_kept; i++) {
+        const double *v = r->kept + i * N_COLS;
+        double x = r->n_swept > 0 ? v[C_SWEPT] : v[C_POINT];
+        if (v[C_POINT] >= 0 && isfinite(x) && isfinite(v[C_RATES + n]) &&
+            (sp.n == 1 || split_series(r, &sp, v) == s)) {
+          fprintf(f, "%.9g %.9g\n", x + dx, v[C_RATES + n]);
+          rows++;
+        }
+      }
+      if (f) {
+        close_data(o, f, dp);
+      }
+      total += rows;
+      int nl = (int)strlen(r->rates[n]) - 8; /* the neuron's name */
+      if (sp.n == 1 && !sp.merged) {
+        k += snprintf(body + k, sizeof(body) - (size_t)k,
+                      "%s'%s' using 1:2 with points pt 7 ps 0.7 title \"%.*s\" noenhanced",
+                      n ? ", " : "", dp, nl < 40 ? nl : 40, r->rates[n]);
+      } else if (rows > 0 && (size_t)k < sizeof(body)) { /* colour: the neuron; point: the rest */
+        char lab[400];
+        split_label(r, &sp, s, lab, sizeof(lab));
+        k +=
+            snprintf(body + k, sizeof(body) - (size_t)k,
+                     "%s'%s' using 1:2 with points lc %d pt %d ps 0.7 title \"%.*s, %s\" "
+                     "noenhanced",
+                     drawn ? ", " : "", dp, n + 1, pts[s % 8], nl < 40 ? nl : 40, r->rates[n], lab);
+        drawn++;
       }
     }
-    if (f) {
-      close_data(o, f, dp);
-    }
-    int nl = (int)strlen(r->rates[n]) - 8; /* the neuron's name */
-    k += snprintf(body + k, sizeof(body) - (size_t)k,
-                  "%s'%s' using 1:2 with points pt 7 ps 0.7 title \"%.*s\" noenhanced",
-                  n ? ", " : "", dp, nl < 40 ? nl : 40, r->rates[n]);
   }
   if (total == 0) {
     snprintf(p->note, sizeof(p->note), "no ok point has a finite rate");
   } else {
-    char setup[256];
+    char setup[4096];
     snprintf(setup, sizeof(setup),
              "set xlabel \"%.100s\" noenhanced\nset ylabel 'rate (Hz)'\nset key outside right",
              r->n_swept > 0 ? r->swept[0] : "point");
+    if (xtext) {
+      size_t l = strlen(setup);
+      snprintf(setup + l, sizeof(setup) - l, "\n");
+      text_xtics(r, 0, setup, sizeof(setup));
+    }
     gp_emit(o, p, setup, body);
   }
 }
@@ -1192,6 +1544,9 @@ done:
   free(r.hdr);
   for (int k = 0; k < r.n_swept; k++) {
     free(r.swept[k]);
+    for (int c = 0; c < r.n_cats[k]; c++) {
+      free(r.cats[k][c]);
+    }
   }
   for (int k = 0; k < r.n_rates; k++) {
     free(r.rates[k]);
