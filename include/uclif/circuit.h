@@ -1,8 +1,10 @@
 /* circuit.h — the UC neuron as a hybrid ODE system (system.h): type I (Fig. 1b) and type II
  * (Fig. 3) blocks with their input circuit (source, R_in, D) and axon stage (T1, T2, R4-R6, VDD).
- * States are capacitor voltages (V_m; V_f across C2 for type II); resistive nodes are solved
- * inside the right-hand side; the SCR mode (off/on) is the discrete state. Equations and every
- * modelling choice: docs/model.md. */
+ * States are capacitor voltages (V_m; V_f across C2 for type II), then, with the two-transistor
+ * SCR (scr.model), its nodes N, G, K (docs/model.md S5); resistive nodes are solved inside the
+ * right-hand side; the SCR mode (off/on) is the discrete state (with the two-transistor SCR a
+ * label only: its equations do not change). Equations and every modelling choice:
+ * docs/model.md. */
 #ifndef UCL_CIRCUIT_H
 #define UCL_CIRCUIT_H
 
