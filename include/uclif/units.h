@@ -1,6 +1,7 @@
-/* units.h — SI-suffixed numbers as users write them in specs and on the command line:
- * "68k", "15n", "10u", "1meg", "4.7e-9", optionally followed by the quantity's unit ("15nF",
- * "10us", "68kOhm"). */
+/* units.h — numbers as engineers write them in specs and on the command line: SI-suffixed
+ * ("68k", "15n", "10u", "10µ", "1meg", "4.7e-9") or, for resistances, capacitances and
+ * inductances, RKM-coded ("4k7", "2R2", "4n7"), optionally followed by the quantity's unit
+ * ("15nF", "10us", "68kOhm", "4k7Ω"). */
 #ifndef UCL_UNITS_H
 #define UCL_UNITS_H
 
@@ -8,14 +9,25 @@
 
 /* Parse 'text' as a finite number with an optional SI scale suffix and an optional unit.
  *
- * Scale suffixes (case-sensitive, SPICE spelling): f 1e-15, p 1e-12, n 1e-9, u or µ 1e-6,
- * m 1e-3, k 1e3, meg 1e6, G 1e9, T 1e12. A bare "M" is refused as ambiguous (SPICE reads it
- * as milli); so is "K" (write "k"). After the suffix, the unit 'unit' may follow (e.g. "F" for
- * a capacitance; "Ohm" or "Ω" for resistances, "V", "A", "s", "Hz", "J", "K"); any other
- * trailing text is an error. Leading/trailing blanks are ignored. 'unit' may be NULL or "".
+ * Scale suffixes (case-sensitive, SPICE spelling): f 1e-15, p 1e-12, n 1e-9, u 1e-6 (also
+ * U+00B5 µ MICRO SIGN and U+03BC μ GREEK SMALL LETTER MU), m 1e-3, k 1e3, meg 1e6 (Meg, MEG),
+ * G 1e9, T 1e12. A bare "M" is refused as ambiguous (SPICE reads it as milli); so is "K"
+ * (write "k"). After the suffix, the unit 'unit' may follow (e.g. "F" for a capacitance; for
+ * "Ohm" also "ohm", "R", U+2126 Ω OHM SIGN and U+03A9 Ω GREEK CAPITAL OMEGA; "V", "A", "s",
+ * "Hz", "J", "K"); any other trailing text is an error. Leading/trailing blanks are ignored.
+ * 'unit' may be NULL or "".
+ *
+ * RKM code (IEC 60062), only when 'unit' is "Ohm", "F" or "H": digits, a letter in place of
+ * the decimal point, digits (at least one after the letter), then the unit if any. Letters:
+ * p n u µ μ m k K M G T, and R (x1) for "Ohm". "4k7" = 4.7e3, "2R2" = 2.2, "R47" = 0.47,
+ * "1M5" = 1.5e6 (M is mega here, as in IEC 60062), "4n7" = 4.7e-9, "4u7" = "4µ7" = 4.7e-6;
+ * the value is the same double as the SI spelling ("4k7" == "4.7k").
  *
  * On success *out holds the value in SI units; on failure *out is untouched and 'diag' says
- * what is wrong (without a location: callers prefix file:line or the option). */
+ * what is wrong (without a location: callers prefix file:line or the option): a malformed value
+ * gives "'TEXT' is not a number: X is not understood; accepted: ..." where X names the first
+ * character not understood ('x', or U+XXXX 'c' when not ASCII, or byte 0xXX when not UTF-8)
+ * and the rest lists what 'unit' accepts. */
 UCL_NODISCARD ucl_status ucl_units_parse(const char *text, const char *unit, double *out,
                                          ucl_diag *diag);
 

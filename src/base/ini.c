@@ -1,4 +1,5 @@
-/* ini.c — strict INI reader with line numbers. */
+/* ini.c — the one reader of text inputs (UTF-8, any line ends, an optional BOM) and a strict INI
+ * reader with line numbers. */
 #include "uclif/ini.h"
 
 #include <ctype.h>
@@ -19,6 +20,133 @@ struct ucl_ini {
   } * sections;
   size_t n_sections, cap_sections;
 };
+
+/* ---- text inputs ---- */
+
+size_t ucl_ini_utf8_next(const char *s, size_t n, uint32_t *cp) {
+  const unsigned char *b = (const unsigned char *)s;
+  if (n == 0) {
+    return 0;
+  }
+  if (b[0] < 0x80) {
+    *cp = b[0];
+    return 1;
+  }
+  size_t k;
+  uint32_t c;
+  unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte (Unicode Table 3-7) */
+  if (b[0] >= 0xC2 && b[0] <= 0xDF) {
+    k = 2;
+    c = b[0] & 0x1Fu;
+  } else if (b[0] >= 0xE0 && b[0] <= 0xEF) {
+    k = 3;
+    c = b[0] & 0x0Fu;
+    lo = b[0] == 0xE0 ? 0xA0 : 0x80;
+    hi = b[0] == 0xED ? 0x9F : 0xBF;
+  } else if (b[0] >= 0xF0 && b[0] <= 0xF4) {
+    k = 4;
+    c = b[0] & 0x07u;
+    lo = b[0] == 0xF0 ? 0x90 : 0x80;
+    hi = b[0] == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (n < k || b[1] < lo || b[1] > hi) {
+    return 0;
+  }
+  for (size_t i = 1; i < k; i++) {
+    if ((b[i] & 0xC0u) != 0x80u) {
+      return 0;
+    }
+    c = (c << 6) | (b[i] & 0x3Fu);
+  }
+  *cp = c;
+  return k;
+}
+
+/* Scan 'n' bytes of text input. With 'out' (room for n + 1 bytes), write the decoded text there:
+ * no leading BOM, every line end one LF. With 'one_line', CR and LF are refused like other
+ * control characters and no BOM is skipped. 'name' (NULL: no location) starts the message. */
+static ucl_status text_scan(const char *name, const char *bytes, size_t n, int one_line, char *out,
+                            ucl_diag *diag) {
+  const unsigned char *b = (const unsigned char *)bytes;
+  size_t i = 0, o = 0, col = 1;
+  int line = 1;
+  char what[160] = "";
+  if (!one_line && n >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0) {
+    i = 3;
+  }
+  while (i < n) {
+    if (!one_line && (b[i] == '\n' || b[i] == '\r')) {
+      i += (b[i] == '\r' && i + 1 < n && b[i + 1] == '\n') ? 2 : 1;
+      if (out) {
+        out[o++] = '\n';
+      }
+      line++;
+      col = 1;
+      continue;
+    }
+    uint32_t cp = 0;
+    size_t k = ucl_ini_utf8_next(bytes + i, n - i, &cp);
+    if (k == 0 && i == 0 && n >= 2 &&
+        ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
+      snprintf(what, sizeof(what),
+               "0x%02X: the text starts with a UTF-16 byte-order mark; save it as UTF-8", b[0]);
+    } else if (k == 0) {
+      snprintf(what, sizeof(what),
+               "0x%02X, which is not UTF-8 (Latin-1 or Windows-1252 text? save it as UTF-8)", b[i]);
+    } else if (cp == 0) {
+      snprintf(what, sizeof(what),
+               "0x00 (NUL), which text does not hold (UTF-16? save it as UTF-8)");
+    } else if (cp == '\n' || cp == '\r') {
+      snprintf(what, sizeof(what), "0x%02X, a line break", (unsigned)cp);
+    } else if ((cp < 0x20 && cp != '\t') || cp == 0x7F) {
+      snprintf(what, sizeof(what), "0x%02X, a control character", (unsigned)cp);
+    } else if (cp >= 0x80 && cp <= 0x9F) {
+      snprintf(what, sizeof(what), "U+%04X, a control character", (unsigned)cp);
+    } else if (cp == 0xFEFF) {
+      snprintf(what, sizeof(what), "U+FEFF, a byte-order mark after the start of the text");
+    }
+    if (what[0]) {
+      if (name) {
+        return ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: byte %zu (column %zu) is %s", name, line,
+                            i + 1, col, what);
+      }
+      return ucl_diag_set(diag, UCL_ERR_PARSE, "byte %zu (column %zu) is %s", i + 1, col, what);
+    }
+    if (out) {
+      memcpy(out + o, bytes + i, k);
+      o += k;
+    }
+    i += k;
+    col++;
+  }
+  if (out) {
+    out[o] = '\0';
+  }
+  return UCL_OK;
+}
+
+ucl_status ucl_ini_decode(const char *name, const char *bytes, size_t n, char **text,
+                          ucl_diag *diag) {
+  char *out = malloc(n + 1);
+  if (!out) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "%s: out of memory", name);
+  }
+  ucl_status st = text_scan(name, bytes, n, 0, out, diag);
+  if (st != UCL_OK) {
+    free(out);
+    return st;
+  }
+  *text = out;
+  return UCL_OK;
+}
+
+ucl_status ucl_ini_check_line(const char *text, ucl_diag *diag) {
+  return text_scan(NULL, text, strlen(text), 1, NULL, diag);
+}
+
+/* ---- INI ---- */
 
 void ucl_ini_destroy(ucl_ini **ini) {
   if (ini && *ini) {
@@ -64,11 +192,13 @@ static int valid_name(const char *s) {
 }
 
 ucl_status ucl_ini_parse(const char *name, const char *text, ucl_ini **out, ucl_diag *diag) {
-  ucl_status st = UCL_OK;
   ucl_ini *ini = calloc(1, sizeof(*ini));
-  if (!ini || !(ini->buf = strdup(text))) {
-    free(ini);
+  if (!ini) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "%s: out of memory", name);
+  }
+  ucl_status st = ucl_ini_decode(name, text, strlen(text), &ini->buf, diag);
+  if (st != UCL_OK) {
+    goto fail;
   }
   const char *section = NULL;
   int line = 0;
@@ -81,11 +211,7 @@ ucl_status ucl_ini_parse(const char *name, const char *text, ucl_ini **out, ucl_
     line++;
     char *s = p;
     p = nl ? nl + 1 : NULL;
-    size_t len = strlen(s);
-    if (len > 0 && s[len - 1] == '\r') {
-      s[len - 1] = '\0';
-    }
-    cut_comment(s);
+    cut_comment(s); /* decoded: every line ends in one LF */
     s = trim(s);
     if (!*s) {
       continue;
@@ -203,13 +329,7 @@ ucl_status ucl_read_text_file(const char *path, char **text_out, ucl_diag *diag)
     st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read error", path);
     goto done;
   }
-  if (memchr(text, '\0', n)) {
-    st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: contains a NUL byte (not a text file)", path);
-    goto done;
-  }
-  text[n] = '\0';
-  *text_out = text;
-  text = NULL;
+  st = ucl_ini_decode(path, text, n, text_out, diag);
 done:
   free(text);
   fclose(f);

@@ -1,13 +1,21 @@
-/* units.c — SI-suffixed number parsing (strtod with end pointer; never atof/sscanf). */
+/* units.c — SI-suffixed and RKM-coded number parsing (strtod with end pointer; never
+ * atof/sscanf). */
 #include "uclif/units.h"
 
 #include "uclif/eseries.h"
+#include "uclif/ini.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MICRO_SIGN "\xC2\xB5"   /* U+00B5 MICRO SIGN */
+#define GREEK_MU "\xCE\xBC"     /* U+03BC GREEK SMALL LETTER MU (Unicode's preferred micro) */
+#define OHM_SIGN "\xE2\x84\xA6" /* U+2126 OHM SIGN */
+#define GREEK_OMEGA "\xCE\xA9"  /* U+03A9 GREEK CAPITAL LETTER OMEGA (Unicode's preferred ohm) */
 
 static const char *skip_blanks(const char *s) {
   while (*s && isspace((unsigned char)*s)) {
@@ -37,7 +45,7 @@ static int is_unit(const char *s, size_t n, const char *unit) {
     return 1;
   }
   if (strcmp(unit, "Ohm") == 0) {
-    static const char *const ohm[] = {"ohm", "Ω", "R"};
+    static const char *const ohm[] = {"ohm", GREEK_OMEGA, OHM_SIGN, "R"};
     for (size_t i = 0; i < sizeof(ohm) / sizeof(ohm[0]); i++) {
       if (strlen(ohm[i]) == n && strncmp(s, ohm[i], n) == 0) {
         return 1;
@@ -45,6 +53,108 @@ static int is_unit(const char *s, size_t n, const char *unit) {
     }
   }
   return 0;
+}
+
+/* Is 'unit' one of a resistance, a capacitance or an inductance (the values RKM code is for)? */
+static int rkm_unit(const char *unit) {
+  return unit && (strcmp(unit, "Ohm") == 0 || strcmp(unit, "F") == 0 || strcmp(unit, "H") == 0);
+}
+
+/* The RKM letter at 's' (n bytes): its length, and its scale in *scale; 0 if none. R (x1) only
+ * for resistances. */
+static size_t rkm_letter(const char *s, size_t n, const char *unit, double *scale) {
+  static const struct {
+    const char *letter;
+    double scale;
+  } rkm[] = {{"p", 1e-12},     {"n", 1e-9}, {"u", 1e-6}, {MICRO_SIGN, 1e-6},
+             {GREEK_MU, 1e-6}, {"m", 1e-3}, {"k", 1e3},  {"K", 1e3},
+             {"M", 1e6},       {"G", 1e9},  {"T", 1e12}};
+  if (n >= 1 && s[0] == 'R' && strcmp(unit, "Ohm") == 0) {
+    *scale = 1.0;
+    return 1;
+  }
+  for (size_t i = 0; i < sizeof(rkm) / sizeof(rkm[0]); i++) {
+    size_t k = strlen(rkm[i].letter);
+    if (n >= k && strncmp(s, rkm[i].letter, k) == 0) {
+      *scale = rkm[i].scale;
+      return k;
+    }
+  }
+  return 0;
+}
+
+/* RKM code (IEC 60062): digits, a letter in place of the decimal point, digits ("4k7", "2R2",
+ * "R47", "4n7"), then the unit if any. Returns 1 and *v when 's' (len bytes) is one; 0 when it
+ * does not have that form; -1 when it has the form but text follows that is not the unit
+ * (*bad = where). */
+static int parse_rkm(const char *s, size_t len, const char *unit, double *v, const char **bad) {
+  if (!rkm_unit(unit) || len >= 64) {
+    return 0;
+  }
+  size_t na = 0;
+  while (na < len && isdigit((unsigned char)s[na])) {
+    na++;
+  }
+  double scale = 1.0;
+  size_t k = rkm_letter(s + na, len - na, unit, &scale);
+  size_t nb = 0;
+  while (k > 0 && na + k + nb < len && isdigit((unsigned char)s[na + k + nb])) {
+    nb++;
+  }
+  if (k == 0 || nb == 0) {
+    return 0;
+  }
+  const char *rest = s + na + k + nb;
+  size_t nrest = len - (na + k + nb);
+  if (!is_unit(rest, nrest, unit)) {
+    *bad = rest;
+    return -1;
+  }
+  char num[72];
+  snprintf(num, sizeof(num), "%.*s.%.*s", (int)na, s, (int)nb, s + na + k);
+  *v = strtod(num, NULL) * scale;
+  return 1;
+}
+
+/* Name the character at 'p' (n bytes left) for a message: 'x', U+03BC 'μ', byte 0xFF. */
+static void name_char(const char *p, size_t n, char *buf, size_t cap) {
+  unsigned char c = (unsigned char)p[0];
+  uint32_t cp = 0;
+  size_t k = ucl_ini_utf8_next(p, n, &cp);
+  if (c > 0x20 && c < 0x7F) {
+    snprintf(buf, cap, "'%c'", c);
+  } else if (c == ' ' || c == '\t') {
+    snprintf(buf, cap, "a blank");
+  } else if (k == 0 || cp < 0xA0) {
+    snprintf(buf, cap, "byte 0x%02X", c);
+  } else if (cp == 0xFEFF || (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F)) {
+    snprintf(buf, cap, "U+%04X (invisible)", (unsigned)cp);
+  } else {
+    snprintf(buf, cap, "U+%04X '%.*s'", (unsigned)cp, (int)k, p);
+  }
+}
+
+/* "'TEXT' is not a number: X is not understood; accepted: ..." with what 'unit' accepts. */
+static ucl_status not_understood(const char *s, size_t len, const char *at, const char *unit,
+                                 ucl_diag *diag) {
+  char what[48];
+  name_char(at, len - (size_t)(at - s), what, sizeof(what));
+  const char *rkm = rkm_unit(unit)
+                        ? (strcmp(unit, "Ohm") == 0 ? ", or RKM code (4k7, 2R2, R47, 1M5)"
+                                                    : ", or RKM code (4n7, 2p2, 4u7)")
+                        : "";
+  char unit_part[96] = "";
+  if (unit && strcmp(unit, "Ohm") == 0) {
+    snprintf(unit_part, sizeof(unit_part),
+             ", then optionally the unit 'Ohm' (or ohm, " GREEK_OMEGA ", " OHM_SIGN ", R)");
+  } else if (unit && unit[0]) {
+    snprintf(unit_part, sizeof(unit_part), ", then optionally the unit '%s'", unit);
+  }
+  return ucl_diag_set(diag, UCL_ERR_PARSE,
+                      "'%.*s' is not a number: %s is not understood; accepted: a decimal (2.2, "
+                      "1e-6) with an optional SI suffix (f p n u " MICRO_SIGN " " GREEK_MU
+                      " m k meg G T)%s%s",
+                      (int)len, s, what, rkm, unit_part);
 }
 
 ucl_status ucl_units_parse(const char *text, const char *unit, double *out, ucl_diag *diag) {
@@ -56,11 +166,24 @@ ucl_status ucl_units_parse(const char *text, const char *unit, double *out, ucl_
   if (len == 0) {
     return ucl_diag_set(diag, UCL_ERR_PARSE, "empty value");
   }
+  double v = 0.0;
+  const char *bad = NULL;
+  int rkm = parse_rkm(s, len, unit, &v, &bad);
+  if (rkm < 0) {
+    return not_understood(s, len, bad, unit, diag);
+  }
+  if (rkm > 0) {
+    if (!isfinite(v)) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "'%.*s' is out of range", (int)len, s);
+    }
+    *out = v;
+    return UCL_OK;
+  }
   char *end = NULL;
   errno = 0;
-  double v = strtod(s, &end);
+  v = strtod(s, &end);
   if (end == s) {
-    return ucl_diag_set(diag, UCL_ERR_PARSE, "'%.*s' is not a number", (int)len, s);
+    return not_understood(s, len, s, unit, diag);
   }
   /* strtod accepts "inf"/"nan"/hex floats: refuse anything but plain decimals. */
   for (const char *p = s; p < end; p++) {
@@ -78,8 +201,9 @@ ucl_status ucl_units_parse(const char *text, const char *unit, double *out, ucl_
   static const struct {
     const char *sfx;
     double scale;
-  } sfx[] = {{"meg", 1e6}, {"µ", 1e-6}, {"f", 1e-15}, {"p", 1e-12}, {"n", 1e-9},
-             {"u", 1e-6},  {"m", 1e-3}, {"k", 1e3},   {"G", 1e9},   {"T", 1e12}};
+  } sfx[] = {{"meg", 1e6}, {MICRO_SIGN, 1e-6}, {GREEK_MU, 1e-6}, {"f", 1e-15},
+             {"p", 1e-12}, {"n", 1e-9},        {"u", 1e-6},      {"m", 1e-3},
+             {"k", 1e3},   {"G", 1e9},         {"T", 1e12}};
   if (nrest > 0) {
     if (rest[0] == 'M' && !(nrest >= 3 && strncmp(rest, "Meg", 3) == 0) &&
         !(nrest >= 3 && strncmp(rest, "MEG", 3) == 0)) {
@@ -93,7 +217,6 @@ ucl_status ucl_units_parse(const char *text, const char *unit, double *out, ucl_
     }
     /* A trailing unit alone ("10V", "1s") must win over a suffix reading ("1m" vs unit "m"). */
     if (!is_unit(rest, nrest, unit)) {
-      int matched = 0;
       for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
         size_t k = strlen(sfx[i].sfx);
         int upper_meg = (i == 0 && nrest >= 3 &&
@@ -102,20 +225,11 @@ ucl_status ucl_units_parse(const char *text, const char *unit, double *out, ucl_
           scale = sfx[i].scale;
           rest += k;
           nrest -= k;
-          matched = 1;
           break;
         }
       }
-      if (!matched || !is_unit(rest, nrest, unit)) {
-        if (unit && unit[0]) {
-          return ucl_diag_set(diag, UCL_ERR_PARSE,
-                              "'%.*s' is not a number with an SI suffix (f p n u m k meg G T) "
-                              "and optional unit '%s'",
-                              (int)len, s, unit);
-        }
-        return ucl_diag_set(diag, UCL_ERR_PARSE,
-                            "'%.*s' is not a number with an SI suffix (f p n u m k meg G T)",
-                            (int)len, s);
+      if (!is_unit(rest, nrest, unit)) {
+        return not_understood(s, len, rest, unit, diag);
       }
     }
   }

@@ -64,6 +64,81 @@ static void test_good_spec_and_overrides(void **state) {
   assert_true(p.circuit.R1 == 33e3);
 }
 
+/* Write 'n' bytes (which may hold NUL and CR) as a spec file. */
+static const char *write_bytes(const char *name, const char *bytes, size_t n) {
+  static char path[256];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(bytes, 1, n, f), n);
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
+
+static ucl_params load_ok(const char *path) {
+  ucl_params p;
+  ucl_diag d = {{0}};
+  if (ucl_spec_load_config(path, NULL, 0, &p, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  return p;
+}
+
+/* Specs as editors save them: classic-Mac CR line ends (the issue's example, read before as one
+ * comment line), Windows CR LF, a mix, a UTF-8 byte-order mark; all give the values written. */
+static void test_text_as_saved(void **state) {
+  (void)state;
+  static const char cr[] = "# note\r[circuit]\rR1 = 1k\r[stimulus]\rduration = 1m\r";
+  static const char crlf[] = "# note\r\n[circuit]\r\nR1 = 1k\r\n[stimulus]\r\nduration = 1m\r\n";
+  static const char mixed[] = "# note\r[circuit]\nR1 = 1k\r\n[stimulus]\rduration = 1m";
+  static const char bom[] = "\xEF\xBB\xBF[circuit]\r\nR1 = 1k\r\n[stimulus]\r\nduration = 1m\r\n";
+  const char *texts[] = {cr, crlf, mixed, bom};
+  const size_t sizes[] = {sizeof(cr) - 1, sizeof(crlf) - 1, sizeof(mixed) - 1, sizeof(bom) - 1};
+  ucl_params defaults = load_ok(NULL);
+  assert_true(defaults.circuit.R1 != 1e3 && defaults.stim.duration != 1e-3);
+  for (size_t i = 0; i < 4; i++) {
+    ucl_params p = load_ok(write_bytes("saved.ini", texts[i], sizes[i]));
+    if (!(p.circuit.R1 == 1e3 && p.stim.duration == 1e-3)) {
+      fail_msg("text %zu: R1 = %g, duration = %g (want 1k, 1m)", i, p.circuit.R1, p.stim.duration);
+    }
+  }
+  /* a line error after CR-only lines names the right line */
+  static const char bad[] = "# note\r[circuit]\rR1 = 1k\rR9 = 2\r";
+  ucl_params p;
+  ucl_diag d = {{0}};
+  const char *path = write_bytes("bad-cr.ini", bad, sizeof(bad) - 1);
+  assert_int_equal(ucl_spec_load_config(path, NULL, 0, &p, &d), UCL_ERR_INVAL);
+  char want[600];
+  snprintf(want, sizeof(want), "%s:4: unknown parameter 'R9'", path);
+  assert_true(strncmp(d.msg, want, strlen(want)) == 0);
+  /* a byte that cannot be read: its line, byte, column and value */
+  static const char latin1[] = "[circuit]\r\nC = 10\xB5\r\n";
+  path = write_bytes("latin1.ini", latin1, sizeof(latin1) - 1);
+  assert_int_equal(ucl_spec_load_config(path, NULL, 0, &p, &d), UCL_ERR_PARSE);
+  snprintf(want, sizeof(want), "%s:2: byte 18 (column 7) is 0xB5, which is not UTF-8", path);
+  if (strncmp(d.msg, want, strlen(want)) != 0) {
+    fail_msg("'%s', expected '%s...'", d.msg, want);
+  }
+}
+
+/* Values as engineers write them: both micro and both ohm characters, RKM code. */
+static void test_values_as_written(void **state) {
+  (void)state;
+  const char *path = write_spec("micro.ini", "[circuit]\nC = 10\xC2\xB5\nR1 = 4k7\xE2\x84\xA6\n"
+                                             "R2 = 2R2\xCE\xA9\nR3 = 1M5\n"
+                                             "[stimulus]\nwidth = 10\xCE\xBCs\n");
+  ucl_params a = load_ok(path);
+  assert_close(a.circuit.C, 10e-6, 1e-15, 0);
+  assert_true(a.circuit.R1 == 4.7e3 && a.circuit.R2 == 2.2 && a.circuit.R3 == 1.5e6);
+  assert_close(a.stim.width, 10e-6, 1e-15, 0);
+  path = write_spec("mu.ini", "[circuit]\nC = 10\xCE\xBC\n[stimulus]\nwidth = 10\xC2\xB5s\n");
+  ucl_params b = load_ok(path);
+  assert_true(b.circuit.C == a.circuit.C && b.stim.width == a.stim.width); /* µ and μ alike */
+  path = write_spec("rkm.ini", "[circuit]\nC = 4n7\n");
+  assert_true(load_ok(path).circuit.C ==
+              load_ok(write_spec("si.ini", "[circuit]\nC = 4.7n\n")).circuit.C);
+}
+
 typedef struct bad_case {
   const char *text;
   ucl_status st;
@@ -190,10 +265,9 @@ static void test_characterize_section(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_good_spec_and_overrides),
-      cmocka_unit_test(test_bad_files),
-      cmocka_unit_test(test_bad_sets_and_files),
-      cmocka_unit_test(test_characterize_section),
+      cmocka_unit_test(test_good_spec_and_overrides), cmocka_unit_test(test_bad_files),
+      cmocka_unit_test(test_bad_sets_and_files),      cmocka_unit_test(test_characterize_section),
+      cmocka_unit_test(test_text_as_saved),           cmocka_unit_test(test_values_as_written),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -44,6 +44,63 @@ static void test_units_after_suffix(void **state) {
   assert_close(parse_ok("300K", "K"), 300.0, 0, 0); /* kelvin, not kilo */
 }
 
+/* Both micro characters and both ohm characters (Unicode: U+00B5 MICRO SIGN and U+03BC GREEK
+ * SMALL LETTER MU, U+2126 OHM SIGN and U+03A9 GREEK CAPITAL LETTER OMEGA), spelled as bytes. */
+static void test_look_alikes(void **state) {
+  (void)state;
+  assert_close(parse_ok("10\xC2\xB5", "s"), 10e-6, 1e-15, 0); /* µ U+00B5 */
+  assert_close(parse_ok("10\xCE\xBC", "s"), 10e-6, 1e-15, 0); /* μ U+03BC */
+  assert_true(parse_ok("10\xCE\xBC", "s") == parse_ok("10u", "s"));
+  assert_true(parse_ok("10\xC2\xB5", "s") == parse_ok("10u", "s"));
+  assert_close(parse_ok("10\xCE\xBCs", "s"), 10e-6, 1e-15, 0);
+  assert_close(parse_ok("2.2\xCE\xBC" /* split: F would extend the hex escape */
+                        "F",
+                        "F"),
+               2.2e-6, 1e-15, 0);
+  assert_close(parse_ok("68k\xE2\x84\xA6", "Ohm"), 68e3, 1e-15, 0); /* Ω U+2126 */
+  assert_close(parse_ok("68k\xCE\xA9", "Ohm"), 68e3, 1e-15, 0);     /* Ω U+03A9 */
+  assert_close(parse_ok("470\xE2\x84\xA6", "Ohm"), 470.0, 1e-15, 0);
+}
+
+/* RKM code (IEC 60062): the letter stands for the decimal point; same double as the SI form. */
+static void test_rkm(void **state) {
+  (void)state;
+  assert_close(parse_ok("4k7", "Ohm"), 4.7e3, 1e-15, 0);
+  assert_true(parse_ok("4n7", "F") == parse_ok("4.7n", "F"));
+  assert_true(parse_ok("4\xCE\xBC"
+                       "7",
+                       "F") == parse_ok("4.7u", "F"));
+  assert_true(parse_ok("4k7", "Ohm") == parse_ok("4.7k", "Ohm"));
+  assert_close(parse_ok("4K7", "Ohm"), 4.7e3, 1e-15, 0);
+  assert_close(parse_ok("2R2", "Ohm"), 2.2, 1e-15, 0);
+  assert_close(parse_ok("R47", "Ohm"), 0.47, 1e-15, 0);
+  assert_close(parse_ok("1M5", "Ohm"), 1.5e6, 1e-15, 0);
+  assert_close(parse_ok("2G2", "Ohm"), 2.2e9, 1e-15, 0);
+  assert_close(parse_ok("68k1", "Ohm"), 68.1e3, 1e-15, 0);
+  assert_close(parse_ok("4k7Ohm", "Ohm"), 4.7e3, 1e-15, 0);
+  assert_close(parse_ok("4k7\xCE\xA9", "Ohm"), 4.7e3, 1e-15, 0);
+  assert_close(parse_ok(" 1k0 ", "Ohm"), 1e3, 1e-15, 0);
+  assert_close(parse_ok("4n7", "F"), 4.7e-9, 1e-15, 0);
+  assert_close(parse_ok("4n7F", "F"), 4.7e-9, 1e-15, 0);
+  assert_close(parse_ok("2p2", "F"), 2.2e-12, 1e-15, 0);
+  assert_close(parse_ok("4u7", "F"), 4.7e-6, 1e-15, 0);
+  assert_true(parse_ok("4\xC2\xB5"
+                       "7",
+                       "F") == 4.7e-6);
+  assert_true(parse_ok("4\xCE\xBC"
+                       "7",
+                       "F") == 4.7e-6);
+  assert_close(parse_ok("1m5", "H"), 1.5e-3, 1e-15, 0);
+  assert_close(parse_ok("n47", "F"), 0.47e-9, 1e-15, 0);
+  /* what stays as it was */
+  assert_close(parse_ok("1meg", "Ohm"), 1e6, 1e-15, 0);
+  assert_close(parse_ok("10k", "Ohm"), 10e3, 1e-15, 0);
+  assert_close(parse_ok("22n", "F"), 22e-9, 1e-15, 0);
+  assert_close(parse_ok("1m", "s"), 1e-3, 1e-15, 0);
+  assert_close(parse_ok("1e-6", "F"), 1e-6, 1e-15, 0);
+  assert_close(parse_ok("2R", "Ohm"), 2.0, 1e-15, 0); /* R as the unit */
+}
+
 static void expect_error(const char *text, const char *unit, ucl_status want) {
   double v = 7.0;
   ucl_diag d = {{0}};
@@ -69,6 +126,36 @@ static void test_malformed(void **state) {
   expect_error("0x10", "V", UCL_ERR_PARSE);
   expect_error("1e999", "V", UCL_ERR_RANGE);
   expect_error("1e300T", "V", UCL_ERR_RANGE);
+}
+
+/* The message names the first character not understood (by code point when not ASCII) and
+ * lists what is accepted, µ included. */
+static void expect_message(const char *text, const char *unit, const char *needle) {
+  double v = 7.0;
+  ucl_diag d = {{0}};
+  if (ucl_units_parse(text, unit, &v, &d) == UCL_OK || !strstr(d.msg, needle)) {
+    fail_msg("'%s': message '%s', expected '%s' in it", text, d.msg, needle);
+  }
+  assert_true(v == 7.0);
+}
+
+static void test_messages(void **state) {
+  (void)state;
+  expect_message("4.7x", "Ohm", "'4.7x' is not a number: 'x' is not understood");
+  expect_message("4.7x", "Ohm", "u \xC2\xB5 \xCE\xBC m");
+  expect_message("4.7x", "Ohm", "RKM code (4k7, 2R2");
+  expect_message("4.7x", "Ohm", "'Ohm' (or ohm, \xCE\xA9, \xE2\x84\xA6, R)");
+  expect_message("10\xC2\xBC", "s", "U+00BC '\xC2\xBC' is not understood");
+  expect_message("10\xFF", "s", "byte 0xFF is not understood");
+  expect_message("abc", "V", "'abc' is not a number: 'a' is not understood");
+  expect_message("10 k", "Ohm", "a blank is not understood");
+  expect_message("4k7x", "Ohm", "'x' is not understood");
+  expect_message("4k7", "s", "'7' is not understood"); /* RKM is for R, C and L only */
+  expect_message("4k7", "s", "(f p n u");
+  expect_message("2R2", "F", "'R' is not understood"); /* R is the ohm's letter */
+  expect_message("10\xE2\x80\x8B", "s", "U+200B (invisible)");
+  expect_message("1M", "Ohm", "ambiguous");
+  expect_message("1K", "Ohm", "write 'k'");
 }
 
 static void test_long(void **state) {
@@ -129,6 +216,17 @@ static void test_value_sets(void **state) {
   assert_int_equal(ucl_values_parse("1, x, 3", "V", 1000, &v, &n, &d), UCL_ERR_PARSE);
   assert_non_null(strstr(d.msg, "value 2"));
   assert_int_equal(ucl_values_parse("lin(1, 2, 5000)", "V", 1000, &v, &n, &d), UCL_ERR_RANGE);
+  assert_int_equal(ucl_values_parse("4k7, 6k8, e6(1k, 2k2)", "Ohm", 1000, &v, &n, &d),
+                   UCL_ERR_PARSE); /* an E-series range is a whole value set */
+  assert_int_equal(ucl_values_parse("4k7, 6k8 ,R47", "Ohm", 1000, &v, &n, &d), UCL_OK);
+  assert_true(n == 3 && v[0] == 4.7e3 && v[1] == 6.8e3 && v[2] == 0.47);
+  free(v);
+  v = NULL;
+  assert_int_equal(ucl_values_parse("e6(1k, 2k2)", "Ohm", 1000, &v, &n, &d), UCL_OK);
+  assert_int_equal(n, 3); /* E6 from 1k to 2k2: 1k 1k5 2k2 */
+  assert_close(v[2], 2.2e3, 1e-12, 0);
+  free(v);
+  v = NULL;
   assert_int_equal(ucl_values_parse("1,,2", "V", 1000, &v, &n, &d), UCL_ERR_PARSE);
   assert_null(v);
 }
@@ -137,7 +235,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_suffixes),   cmocka_unit_test(test_units_after_suffix),
       cmocka_unit_test(test_malformed),  cmocka_unit_test(test_long),
-      cmocka_unit_test(test_value_sets),
+      cmocka_unit_test(test_value_sets), cmocka_unit_test(test_look_alikes),
+      cmocka_unit_test(test_rkm),        cmocka_unit_test(test_messages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
