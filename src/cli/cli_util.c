@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "uclif/ini.h"
 
 int ucl_cli_exit_code(ucl_status st) {
   switch (st) {
@@ -338,7 +339,10 @@ int ucl_cli_next(ucl_cli_parser *p, const char **value) {
       break;
     case OPT_SET: {
       size_t n = strcspn(optarg, "=");
-      if (n == 0 || !optarg[n]) {
+      ucl_diag td = {{0}};
+      if (ucl_ini_check_line(optarg, &td) != UCL_OK) { /* the rules of text inputs (ini.h) */
+        fail(p, "--set: %s", td.msg);
+      } else if (n == 0 || !optarg[n]) {
         fail(p, "--set %s: expected NAME=VALUE", optarg);
       } else if (p->args->n_sets == UCL_CLI_MAX_SETS) {
         fail(p, "more than %d --set options", UCL_CLI_MAX_SETS);
