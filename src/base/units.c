@@ -127,7 +127,8 @@ static void name_char(const char *p, size_t n, char *buf, size_t cap) {
     snprintf(buf, cap, "a blank");
   } else if (k == 0 || cp < 0xA0) {
     snprintf(buf, cap, "byte 0x%02X", c);
-  } else if (cp == 0xFEFF || (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F)) {
+  } else if (cp == 0xA0 || cp == 0xFEFF || (cp >= 0x2000 && cp <= 0x200F) ||
+             (cp >= 0x2028 && cp <= 0x202F)) {
     snprintf(buf, cap, "U+%04X (invisible)", (unsigned)cp);
   } else {
     snprintf(buf, cap, "U+%04X '%.*s'", (unsigned)cp, (int)k, p);

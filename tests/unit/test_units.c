@@ -154,6 +154,7 @@ static void test_messages(void **state) {
   expect_message("4k7", "s", "(f p n u");
   expect_message("2R2", "F", "'R' is not understood"); /* R is the ohm's letter */
   expect_message("10\xE2\x80\x8B", "s", "U+200B (invisible)");
+  expect_message("10\xC2\xA0k", "Ohm", "U+00A0 (invisible) is not understood");
   expect_message("1M", "Ohm", "ambiguous");
   expect_message("1K", "Ohm", "write 'k'");
 }
