@@ -141,8 +141,11 @@ void ucl_stimulus_piece(const ucl_stimulus *s, double t, ucl_stim_piece *out) {
   }
   double next = (count > 0 && k + 1 >= count) ? INFINITY : pulse_onset(s, k + 1);
   /* A pulse that fills its period within UCL_REL_TOL (rise + width + fall = period as written,
-   * a few ulp over once rounded) ends at the next onset, so that the corners stay in order. */
-  c3 = fmin(c3, next);
+   * a few ulp over or under once rounded) ends at the next onset: the corners stay in order and
+   * no sliver of a gap is left between the fall and the next rise. */
+  if (c3 > next - UCL_REL_TOL * p->period) {
+    c3 = next;
+  }
   c2 = fmin(c2, c3);
   c1 = fmin(c1, c2);
   double a = ucl_stimulus_pulse_amplitude(s, k);
