@@ -4,6 +4,16 @@
 
 #include "uclif/status.h"
 
+/* Relative tolerance of checks that compare sums or products of user values (a pulse's
+ * rise + width + fall against its period, say): two such quantities closer than this, relative
+ * to the larger magnitude, are equal. Decimal inputs are rounded to binary (3u + 94u + 3u adds to
+ * 1.4e-16 above 100u); 1e-9 is far above that rounding and far below any instrument's
+ * resolution (0.1 ns in a 100 us period). docs/spec.md, Checks. */
+#define UCL_REL_TOL 1e-9
+
+/* a <= b within UCL_REL_TOL: a <= b + UCL_REL_TOL * max(|a|, |b|). 0 when either is NaN. */
+int ucl_le_tol(double a, double b);
+
 /* Wright omega function: the w > 0 with w + ln(w) = x, for any finite x (W(exp(x)) without the
  * overflow of exp). Accurate to a few ulp. Returns NAN for a non-finite x. */
 double ucl_wright_omega(double x);

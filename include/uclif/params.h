@@ -234,4 +234,28 @@ void ucl_params_format(const ucl_params *p, const ucl_param_info *info, char *bu
 UCL_NODISCARD ucl_status ucl_params_validate(const ucl_params *p, const char **bad_key,
                                              ucl_diag *diag);
 
+/* Consistency checks that warn: a configuration the model runs but that is physically odd
+ * (docs/spec.md, Checks). Each kind has a code, so that a sweep can report a kind once. */
+typedef enum ucl_param_warning_code {
+  UCL_PWARN_I_L_BELOW_I_H = 0, /* hybrid SCR: latching current below the holding current */
+  UCL_PWARN_T1_VTH,            /* T1.Vth outside the IRLML6246 spread 0.5-1.1 V */
+  UCL_PWARN_T2_VTH,            /* T2.Vth outside the ZVP3310A spread 1.5-3.5 V */
+  UCL_PWARN_T3_VTH,            /* T3.Vth (type II) outside the IRLML6246 spread 0.5-1.1 V */
+  UCL_PWARN_TT_LOOP_GAIN,      /* two-transistor SCR: BF_p * BF_n <= 1, it cannot latch */
+  UCL_PWARN_TT_LATCH_LEVEL,    /* two-transistor SCR: scr.I_A_latch at or below its I_H */
+  UCL_PWARN_TT_UNLATCH_LEVEL,  /* two-transistor SCR: scr.I_A_unlatch at or above its I_H */
+  UCL_PWARN_COUNT
+} ucl_param_warning_code;
+
+typedef struct ucl_param_warning {
+  int code;        /* ucl_param_warning_code */
+  const char *key; /* the key to look at (static storage) */
+  char msg[240];   /* what is odd and why, with the values ("scr.I_L (0.1 mA) is below ...") */
+} ucl_param_warning;
+
+/* Fill out[0 .. min(n, found) - 1] with the warnings of *p, in code order, and return how many
+ * were found (0: nothing odd). Only the keys that apply to p's neuron and SCR form are looked at.
+ * 'out' may be NULL when n is 0. Pure: prints nothing. At most UCL_PWARN_COUNT warnings. */
+size_t ucl_params_warnings(const ucl_params *p, ucl_param_warning *out, size_t n);
+
 #endif

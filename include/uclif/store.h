@@ -94,9 +94,30 @@ typedef struct ucl_merge_stats {
 UCL_NODISCARD ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points,
                                          ucl_merge_stats *stats, ucl_diag *diag);
 
+/* A kind of parameter warning (ucl_params_warnings) in a sweep: the first point's text, that
+ * point, and how many valid points have it. */
+typedef struct ucl_sweep_warning {
+  ucl_param_warning first;
+  long first_point;
+  long points;
+} ucl_sweep_warning;
+
+/* The parameter warnings of sweep 'sw', once per kind (code order), over its valid points (an
+ * invalid one is a `range` row, not a warning); a network sweep has none here. Fills
+ * out[0 .. UCL_PWARN_COUNT - 1] and returns how many kinds were found. Visits every point (about
+ * a microsecond each). Pure; not collective. */
+size_t ucl_store_sweep_warnings(const ucl_sweep *sw, ucl_sweep_warning out[UCL_PWARN_COUNT]);
+
+/* The one line that reports 'w' (no line end) into buf: its text, then, when the sweep has more
+ * than one point, " (at N of M points; first: point I)". Used by the manifest and the CLI. */
+void ucl_store_sweep_warning_text(const ucl_sweep *sw, const ucl_sweep_warning *w, char *buf,
+                                  size_t size);
+
 /* Write DIR/manifest.txt (temporary file, renamed): the spec's keys (uclif_version, spec_name,
- * spec_hash, design, seed, swept, points), the merge's (merged, missing, rate_curve_rows), then
- * 'run_lines' verbatim ("key = value" lines of the run that wrote it; NULL for none). */
+ * spec_hash, design, seed, swept, points), the merge's (merged, missing, rate_curve_rows), one
+ * "warning = TEXT" line per kind of parameter warning (ucl_store_sweep_warnings; none when
+ * nothing is odd), then 'run_lines' verbatim ("key = value" lines of the run that wrote it; NULL
+ * for none). */
 UCL_NODISCARD ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw,
                                                   const ucl_merge_stats *ms, const char *run_lines,
                                                   ucl_diag *diag);

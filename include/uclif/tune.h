@@ -87,8 +87,10 @@ void ucl_tune_params(const ucl_tune *t, const double *values, ucl_params *out);
 
 /* One row of bom.csv (ucl_tune_bom_table): one part of the design. The strings are borrowed. */
 typedef struct ucl_tune_bom_row {
-  const char *designator;  /* the parameter: R1, C, ... */
-  double value;            /* SI, in 'unit': the snapped value of a tuned part */
+  const char *designator;  /* the parameter: R1, C, ... (R_in; D, SCR, T1, ... for the others) */
+  char nominal[16];        /* RKM code (ucl_tune_rkm): "68k", "18n"; empty for a semiconductor */
+  const char *part_number; /* "1N4148", ...; empty for a resistor or capacitor */
+  double value;            /* SI, in 'unit': the snapped value of a tuned part; NAN: none */
   const char *unit;        /* Ohm, F */
   char series[8];          /* E24, ...; empty for a fixed part */
   double tolerance_pct;    /* % */
@@ -102,6 +104,21 @@ const ucl_table *ucl_tune_bom_table(void);
 /* The bom.csv row of part k at value 'value' (SI). Its strings point into t and the parameter
  * table. */
 void ucl_tune_bom_row_of(const ucl_tune *t, int k, double value, ucl_tune_bom_row *row);
+
+/* The rows of bom.csv after the toleranced parts: what else is on the board, bought as listed
+ * but not varied in the Monte Carlo draws (role "not drawn"): R_in (the spec's value, with the
+ * resistors' tolerance), then the semiconductors by part number (D 1N4148; the SCR CR02AM, or
+ * the Mott switch, which has none; T1 IRLML6246; T2 ZVP3310A; type II: T3 IRLML6246 and, with
+ * loop = peak, D2 1N4148). Their number, and row k (0 <= k < that number); strings static. */
+int ucl_tune_bom_n_other(const ucl_tune *t);
+void ucl_tune_bom_other_row(const ucl_tune *t, int k, ucl_tune_bom_row *row);
+
+/* 'value' (> 0, in 'unit') in the RKM code of IEC 60062 as a buyer reads it: up to 4
+ * significant digits, the multiplier letter in place of the decimal point (p n u m k M G T;
+ * u for micro; R for ohms and F for farads between 1 and 1000): 68e3 -> "68k", 4.7e3 -> "4k7",
+ * 1.8e-8 -> "18n", 2.2 Ohm -> "2R2", 1.5e6 -> "1M5". Rounding noise of binary values goes
+ * (1.7999999999999999e-08 -> "18n"). Values outside 1p .. 1000T, zero or negative: %.4g. */
+void ucl_tune_rkm(double value, const char *unit, char *buf, size_t size);
 
 /* The parts of a draws.csv row: the draw index (a long), its evaluation (ucl_tune_eval: met,
  * cost, the target features), the drawn part values (n_parts doubles, SI). */

@@ -1,8 +1,13 @@
-/* numeric.c — Wright omega and the safeguarded monotone Newton solver. */
+/* numeric.c — the tolerance of derived-quantity checks, Wright omega and the safeguarded
+ * monotone Newton solver. */
 #include "uclif/numeric.h"
 
 #include <float.h>
 #include <math.h>
+
+int ucl_le_tol(double a, double b) {
+  return a <= b + UCL_REL_TOL * fmax(fabs(a), fabs(b));
+}
 
 double ucl_wright_omega(double x) {
   if (!isfinite(x)) {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "uclif/params.h"
 #include "uclif/sched.h"
 #include "uclif/status.h"
 
@@ -44,6 +45,12 @@ int ucl_cli_exit_code(ucl_status st);
 /* Print "uclif CMD: message" to stderr. */
 void ucl_cli_error(const char *cmd, const char *fmt, ...) UCL_PRINTF(2, 3);
 
+/* Print each parameter warning of *p (ucl_params_warnings: physically odd, still run) to stderr
+ * as "uclif CMD: warning: TEXT". Not silenced by --quiet. */
+void ucl_cli_warn_params(const char *cmd, const ucl_params *p);
+/* The same for a sweep: each kind once, with how many points have it (ucl_store_sweep_warnings);
+ * call on one rank. */
+void ucl_cli_warn_sweep(const char *cmd, const ucl_sweep *sw);
 /* Create directory 'path' and its parents (like mkdir -p). UCL_ERR_IO with the reason in 'diag'
  * ("cannot create output directory 'x': ...") when it cannot. */
 UCL_NODISCARD ucl_status ucl_cli_mkdirs(const char *path, ucl_diag *diag);

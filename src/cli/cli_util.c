@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "uclif/ini.h"
+#include "uclif/store.h"
 
 int ucl_cli_exit_code(ucl_status st) {
   switch (st) {
@@ -54,6 +55,24 @@ void ucl_cli_error(const char *cmd, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+void ucl_cli_warn_params(const char *cmd, const ucl_params *p) {
+  ucl_param_warning w[UCL_PWARN_COUNT];
+  size_t n = ucl_params_warnings(p, w, UCL_PWARN_COUNT);
+  for (size_t k = 0; k < n && k < UCL_PWARN_COUNT; k++) {
+    ucl_cli_error(cmd, "warning: %s", w[k].msg);
+  }
+}
+
+void ucl_cli_warn_sweep(const char *cmd, const ucl_sweep *sw) {
+  ucl_sweep_warning w[UCL_PWARN_COUNT];
+  size_t n = ucl_store_sweep_warnings(sw, w);
+  for (size_t k = 0; k < n; k++) {
+    char line[512];
+    ucl_store_sweep_warning_text(sw, &w[k], line, sizeof(line));
+    ucl_cli_error(cmd, "warning: %s", line);
+  }
 }
 
 ucl_status ucl_cli_write_file(const char *out,

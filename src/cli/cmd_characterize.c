@@ -173,6 +173,7 @@ int ucl_cmd_characterize(int argc, char **argv) {
     ucl_cli_error("characterize", "%s", diag.msg);
     return ucl_cli_exit_code(st);
   }
+  ucl_cli_warn_params("characterize", &p);
   st = ucl_spec_load_char_config(spec, &cfg, &diag);
   if (st != UCL_OK) {
     ucl_cli_error("characterize", "%s", diag.msg);

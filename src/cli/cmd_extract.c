@@ -239,6 +239,7 @@ int ucl_cmd_extract(int argc, char **argv) {
     ucl_cli_error("extract", "%s", diag.msg);
     return ucl_cli_exit_code(st);
   }
+  ucl_cli_warn_params("extract", &p);
   ucl_extract_result r;
   st = ucl_extract_scr(&p, &in, &r, &diag);
   if (st != UCL_OK) {

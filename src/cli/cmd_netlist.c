@@ -94,6 +94,7 @@ int ucl_cmd_netlist(int argc, char **argv) {
     ucl_cli_error("netlist", "%s", diag.msg);
     return ucl_cli_exit_code(st);
   }
+  ucl_cli_warn_params("netlist", &p);
   no.title = a.operand ? a.operand : "uclif netlist (defaults and --set)";
   if (a.out) {
     netlist_job job = {&p, &no};

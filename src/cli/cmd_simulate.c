@@ -151,6 +151,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
     ucl_cli_error("simulate", "%s", diag.msg);
     return ucl_cli_exit_code(st);
   }
+  ucl_cli_warn_params("simulate", &p);
   if (sample_dt > 0.0 && p.stim.duration / sample_dt > (double)max_samples) {
     return ucl_cli_usage_error(
         &cp, "--sample %g s over %g s gives more than --max-samples %ld rows; sample less densely",

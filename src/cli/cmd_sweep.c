@@ -186,6 +186,9 @@ int ucl_cmd_sweep(int argc, char **argv) {
     code = ucl_cli_exit_code(lst);
     goto done;
   }
+  if (rank == 0) {
+    ucl_cli_warn_sweep("sweep", sw);
+  }
   progress pg = {isatty(STDERR_FILENO), -1e9, 0};
   ucl_sched_opts so = {.out_dir = out,
                        .resume = resume,

@@ -76,6 +76,14 @@ int ucl_cmd_tune(int argc, char **argv) {
     code = ucl_cli_exit_code(lst);
     goto done;
   }
+  if (rank == 0) {
+    /* the free parts are resistors and capacitors: the device checks see the spec's values */
+    double values[UCL_TUNE_MAX_PARTS];
+    ucl_params p;
+    ucl_tune_nominal(t, values);
+    ucl_tune_params(t, values, &p);
+    ucl_cli_warn_params("tune", &p);
+  }
   if (rank == 0 && (lst = ucl_cli_mkdirs(out, &diag)) != UCL_OK) {
     ucl_cli_error("tune", "%s", diag.msg);
     code = ucl_cli_exit_code(lst);

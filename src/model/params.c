@@ -5,10 +5,12 @@
 #include "uclif/params.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "uclif/numeric.h"
 #include "uclif/units.h"
 
 typedef struct key_entry {
@@ -516,15 +518,16 @@ ucl_status ucl_params_validate(const ucl_params *p, const char **bad_key, ucl_di
     if (!(s->width > 0.0)) {
       bad = "width";
       st = ucl_diag_set(diag, UCL_ERR_RANGE, "width must be > 0 for a pulse train");
-    } else if (s->rise + s->width + s->fall > s->period) {
+    } else if (!ucl_le_tol(s->rise + s->width + s->fall, s->period)) {
       bad = "width";
-      st = ucl_diag_set(diag, UCL_ERR_RANGE,
-                        "a pulse (rise + width + fall = %g s) does not fit in its period (%g s)",
-                        s->rise + s->width + s->fall, s->period);
+      st = ucl_diag_set(
+          diag, UCL_ERR_RANGE,
+          "a pulse (rise + width + fall = %.12g s) does not fit in its period (%.12g s)",
+          s->rise + s->width + s->fall, s->period);
     }
   }
   if (st == UCL_OK && s->kind == UCL_STIM_PULSES && s->burst_on > 0.0 &&
-      !(s->burst_period > s->burst_on)) {
+      ucl_le_tol(s->burst_period, s->burst_on)) {
     bad = "burst_period";
     st = ucl_diag_set(diag, UCL_ERR_RANGE, "burst_period (%g s) must exceed burst_on (%g s)",
                       s->burst_period, s->burst_on);
@@ -533,7 +536,7 @@ ucl_status ucl_params_validate(const ucl_params *p, const char **bad_key, ucl_di
     if (!(s->level_pulses >= 1.0)) {
       bad = "level_pulses";
       st = ucl_diag_set(diag, UCL_ERR_RANGE, "level_pulses must be >= 1");
-    } else if (s->amp_stop < s->amp_start) {
+    } else if (!ucl_le_tol(s->amp_start, s->amp_stop)) {
       bad = "amp_stop";
       st = ucl_diag_set(diag, UCL_ERR_RANGE, "amp_stop (%g V) is below amp_start (%g V)",
                         s->amp_stop, s->amp_start);
@@ -564,4 +567,82 @@ done:
     *bad_key = bad;
   }
   return st;
+}
+
+/* One warning into out[*k] when there is room; *k counts every warning found. */
+static void warn(ucl_param_warning *out, size_t n, size_t *k, int code, const char *key,
+                 const char *fmt, ...) UCL_PRINTF(6, 7);
+static void warn(ucl_param_warning *out, size_t n, size_t *k, int code, const char *key,
+                 const char *fmt, ...) {
+  if (*k < n) {
+    out[*k].code = code;
+    out[*k].key = key;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out[*k].msg, sizeof(out[*k].msg), fmt, ap);
+    va_end(ap);
+  }
+  (*k)++;
+}
+
+/* A MOSFET threshold outside its part's datasheet spread (min and max of V_GS(th), the key
+ * table's [D] provenance): the circuit runs, but no part bought as that number behaves so. */
+static void warn_vth(ucl_param_warning *out, size_t n, size_t *k, int code, const char *key,
+                     double vth, const char *part, double lo, double hi) {
+  if (!(vth >= lo && vth <= hi)) {
+    warn(out, n, k, code, key,
+         "%s = %g V is outside the %s datasheet spread of V_GS(th) (%g to %g V)", key, vth, part,
+         lo, hi);
+  }
+}
+
+size_t ucl_params_warnings(const ucl_params *p, ucl_param_warning *out, size_t n) {
+  size_t k = 0;
+  const ucl_circuit_params *c = &p->circuit;
+  const ucl_scr_params *scr = &c->scr;
+  int has_scr = c->neuron != UCL_NEURON_MOTT;
+  /* Latching needs more anode current than holding (datasheets: I_L about 2-3 times I_H). The
+   * hybrid form still runs with I_L < I_H: its latch condition (M11) then only asks for I_H's
+   * on-state current in effect, since a latch below I_H lets go at once (M12). */
+  if (has_scr && scr->model == UCL_SCR_HYBRID && !ucl_le_tol(scr->I_H, scr->I_L)) {
+    warn(out, n, &k, UCL_PWARN_I_L_BELOW_I_H, "scr.I_L",
+         "scr.I_L (%g A) is below scr.I_H (%g A): a thyristor's latching current is above its "
+         "holding current (datasheets: 2-3 times)",
+         scr->I_L, scr->I_H);
+  }
+  warn_vth(out, n, &k, UCL_PWARN_T1_VTH, "T1.Vth", c->T1.Vth, "IRLML6246", 0.5, 1.1);
+  warn_vth(out, n, &k, UCL_PWARN_T2_VTH, "T2.Vth", c->T2.Vth, "ZVP3310A", 1.5, 3.5);
+  if (c->neuron == UCL_NEURON_TYPE2) {
+    warn_vth(out, n, &k, UCL_PWARN_T3_VTH, "T3.Vth", c->T3.Vth, "IRLML6246", 0.5, 1.1);
+  }
+  if (has_scr && scr->model == UCL_SCR_TWO_TRANSISTOR) {
+    /* The pair regenerates only when its loop gain alpha_p + alpha_n can pass 1, i.e. when
+     * BF_p * BF_n > 1 (docs/model.md S7). */
+    double bf_p = scr->pnp.BF, bf_n = scr->npn.BF;
+    if (!(bf_p * bf_n > 1.0)) {
+      warn(out, n, &k, UCL_PWARN_TT_LOOP_GAIN, "scr.pnp.BF",
+           "scr.pnp.BF * scr.npn.BF = %g is not above 1: the pair cannot regenerate and the SCR "
+           "never latches",
+           bf_p * bf_n);
+    } else {
+      /* Its holding current, estimated as docs/model.md S7 does: I_H ~ V_GK / (R_GK * (alpha_p -
+       * (1 - alpha_p) / BF_n)) with V_GK = 0.6 V (a silicon junction at a fraction of a mA; the
+       * curve tracer measures 0.20 mA for the defaults, this gives 0.19 mA). */
+      double a_p = bf_p / (1.0 + bf_p);
+      double i_h = 0.6 / (scr->R_GK * (a_p - (1.0 - a_p) / bf_n));
+      if (!(scr->I_A_latch > i_h)) {
+        warn(out, n, &k, UCL_PWARN_TT_LATCH_LEVEL, "scr.I_A_latch",
+             "scr.I_A_latch (%g A) is not above the pair's holding current (about %.2g A): a "
+             "latch may be reported for an excursion that does not hold",
+             scr->I_A_latch, i_h);
+      }
+      if (!(scr->I_A_unlatch < i_h)) {
+        warn(out, n, &k, UCL_PWARN_TT_UNLATCH_LEVEL, "scr.I_A_unlatch",
+             "scr.I_A_unlatch (%g A) is not below the pair's holding current (about %.2g A): an "
+             "unlatch may be reported while the SCR still conducts",
+             scr->I_A_unlatch, i_h);
+      }
+    }
+  }
+  return k;
 }

@@ -4,6 +4,8 @@
 #include <float.h>
 #include <math.h>
 
+#include "uclif/numeric.h"
+
 ucl_status ucl_stimulus_init(const ucl_stimulus_params *p, ucl_stimulus *out, ucl_diag *diag) {
   ucl_stimulus s;
   s.p = *p;
@@ -13,12 +15,12 @@ ucl_status ucl_stimulus_init(const ucl_stimulus_params *p, ucl_stimulus *out, uc
     if (!(p->period > 0.0) || !(p->width > 0.0)) {
       return ucl_diag_set(diag, UCL_ERR_RANGE, "a pulse train needs period > 0 and width > 0");
     }
-    if (p->rise + p->width + p->fall > p->period) {
+    if (!ucl_le_tol(p->rise + p->width + p->fall, p->period)) {
       return ucl_diag_set(diag, UCL_ERR_RANGE, "a pulse does not fit in its period");
     }
   }
   if (p->kind == UCL_STIM_PULSES && p->burst_on > 0.0) {
-    if (!(p->burst_period > p->burst_on)) {
+    if (ucl_le_tol(p->burst_period, p->burst_on)) {
       return ucl_diag_set(diag, UCL_ERR_RANGE, "burst_period must exceed burst_on");
     }
     /* pulses whose onset offset k·period lies inside [0, burst_on) */
@@ -28,12 +30,14 @@ ucl_status ucl_stimulus_init(const ucl_stimulus_params *p, ucl_stimulus *out, uc
     }
   }
   if (p->kind == UCL_STIM_STAIRCASE) {
-    if (!(p->amp_step > 0.0) || p->amp_stop < p->amp_start || !(p->level_pulses >= 1.0)) {
+    if (!(p->amp_step > 0.0) || !ucl_le_tol(p->amp_start, p->amp_stop) ||
+        !(p->level_pulses >= 1.0)) {
       return ucl_diag_set(diag, UCL_ERR_RANGE,
                           "a staircase needs amp_step > 0, amp_stop >= amp_start and "
                           "level_pulses >= 1");
     }
-    s.n_levels = (long)floor((p->amp_stop - p->amp_start) / p->amp_step + 1e-9) + 1;
+    /* amp_stop may lie below amp_start within the tolerance: one level then */
+    s.n_levels = (long)floor(fmax(0.0, p->amp_stop - p->amp_start) / p->amp_step + 1e-9) + 1;
   }
   *out = s;
   return UCL_OK;
@@ -135,6 +139,15 @@ void ucl_stimulus_piece(const ucl_stimulus *s, double t, ucl_stim_piece *out) {
     set_piece(out, last, INFINITY, 0.0, 0.0);
     return;
   }
+  double next = (count > 0 && k + 1 >= count) ? INFINITY : pulse_onset(s, k + 1);
+  /* A pulse that fills its period within UCL_REL_TOL (rise + width + fall = period as written,
+   * a few ulp over or under once rounded) ends at the next onset: the corners stay in order and
+   * no sliver of a gap is left between the fall and the next rise. */
+  if (c3 > next - UCL_REL_TOL * p->period) {
+    c3 = next;
+  }
+  c2 = fmin(c2, c3);
+  c1 = fmin(c1, c2);
   double a = ucl_stimulus_pulse_amplitude(s, k);
   if (t < c1) {
     set_piece(out, on, c1, 0.0, a / p->rise);
@@ -143,7 +156,6 @@ void ucl_stimulus_piece(const ucl_stimulus *s, double t, ucl_stim_piece *out) {
   } else if (t < c3) {
     set_piece(out, c2, c3, a, -a / p->fall);
   } else {
-    double next = (count > 0 && k + 1 >= count) ? INFINITY : pulse_onset(s, k + 1);
     set_piece(out, c3, next, 0.0, 0.0);
   }
 }

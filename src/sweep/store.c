@@ -744,6 +744,50 @@ cleanup:
   return st;
 }
 
+size_t ucl_store_sweep_warnings(const ucl_sweep *sw, ucl_sweep_warning out[UCL_PWARN_COUNT]) {
+  size_t kinds = 0;
+  for (int c = 0; c < UCL_PWARN_COUNT; c++) {
+    out[c].points = 0;
+  }
+  if (ucl_sweep_is_network(sw)) {
+    return 0;
+  }
+  ucl_param_warning w[UCL_PWARN_COUNT];
+  for (long i = 0; i < ucl_sweep_count(sw); i++) {
+    ucl_params p;
+    ucl_diag d;
+    if (ucl_sweep_point(sw, i, &p, &d) != UCL_OK) {
+      continue;
+    }
+    size_t n = ucl_params_warnings(&p, w, UCL_PWARN_COUNT);
+    for (size_t j = 0; j < n && j < UCL_PWARN_COUNT; j++) {
+      ucl_sweep_warning *o = &out[w[j].code];
+      if (o->points++ == 0) {
+        o->first = w[j];
+        o->first_point = i;
+      }
+    }
+  }
+  /* in code order, without gaps */
+  for (int c = 0; c < UCL_PWARN_COUNT; c++) {
+    if (out[c].points > 0) {
+      out[kinds++] = out[c];
+    }
+  }
+  return kinds;
+}
+
+void ucl_store_sweep_warning_text(const ucl_sweep *sw, const ucl_sweep_warning *w, char *buf,
+                                  size_t size) {
+  long n = ucl_sweep_count(sw);
+  if (n > 1) {
+    snprintf(buf, size, "%s (at %ld of %ld points; first: point %ld)", w->first.msg, w->points, n,
+             w->first_point);
+  } else {
+    snprintf(buf, size, "%s", w->first.msg);
+  }
+}
+
 ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw, const ucl_merge_stats *ms,
                                     const char *run_lines, ucl_diag *diag) {
   size_t n = strlen(dir) + 32;
@@ -775,6 +819,13 @@ ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw, const 
       fprintf(f, "rate_curve_rows = %ld\n", ms->curve_rows);
     } else {
       fprintf(f, "neuron_rows = %ld\n", ms->curve_rows);
+    }
+    ucl_sweep_warning w[UCL_PWARN_COUNT];
+    size_t nw = ucl_store_sweep_warnings(sw, w);
+    for (size_t k = 0; k < nw; k++) {
+      char line[512];
+      ucl_store_sweep_warning_text(sw, &w[k], line, sizeof(line));
+      fprintf(f, "warning = %s\n", line);
     }
     if (run_lines) {
       fputs(run_lines, f);

@@ -29,6 +29,7 @@ struct ucl_tune {
   int n_targets;
   ucl_tune_part parts[UCL_TUNE_MAX_PARTS];
   int n_parts, n_free;
+  double tol_resistors; /* [tolerance] resistors (0.01 by default): R_in's line in bom.csv */
   long draws;
   uint64_t seed;
   int normal;
@@ -208,16 +209,28 @@ static ucl_status text_ptr_cell(ucl_csv_writer *w, const void *part, const ucl_c
   }
 
 static const ucl_column bom_cols[] = {
-    BOM_TEXT("designator", designator, "the part: its parameter (R1, C, ...)"),
-    UCL_FIELD(REAL, "value", "", 0, ucl_tune_bom_row, value, "",
-              "its value in SI units (`unit`): the snapped value of a tuned part"),
-    BOM_TEXT("unit", unit, "`Ohm` or `F`"),
+    BOM_TEXT("designator", designator,
+             "the part: its parameter (R1, C, ..., R_in), or D, D2, SCR, T1, T2, T3, Mott"),
+    UCL_FIELD(TEXT, "nominal", "", 0, ucl_tune_bom_row, nominal, "",
+              "its value as a buyer reads it, in the RKM code of IEC 60062 (`68k`, `4k7`, `18n`, "
+              "`2R2`: ucl_tune_rkm); empty for a semiconductor"),
+    BOM_TEXT("part_number", part_number,
+             "the semiconductor's part number (`1N4148`, `CR02AM`, `IRLML6246`, `ZVP3310A`); empty "
+             "for a resistor or capacitor"),
+    UCL_FIELD(
+        REAL, "value", "", 0, ucl_tune_bom_row, value, "",
+        "its exact value in SI units (`unit`): the snapped value of a tuned part; empty for a "
+        "semiconductor"),
+    BOM_TEXT("unit", unit, "`Ohm` or `F`; empty for a semiconductor"),
     UCL_FIELD(TEXT, "series", "", 0, ucl_tune_bom_row, series, "",
-              "E-series of a tuned part (`E24`, ...); empty for a fixed part"),
+              "E-series of a tuned part (`E24`, ...); empty for any other part"),
     UCL_FIELD(REAL, "tolerance_pct", "%", 0, ucl_tune_bom_row, tolerance_pct, "",
-              "its tolerance ([tolerance])"),
-    BOM_TEXT("role", role, "`tuned` or `fixed`"),
-    BOM_TEXT("description", description, "the parameter's description (`uclif params`)"),
+              "its tolerance ([tolerance]; R_in: the resistors'); empty for a semiconductor"),
+    BOM_TEXT("role", role,
+             "`tuned`, `fixed` (both drawn in the Monte Carlo analysis) or `not drawn` (R_in and "
+             "the semiconductors: bought as listed, not varied in draws.csv)"),
+    BOM_TEXT("description", description,
+             "the parameter's description (`uclif params`), or what the semiconductor does"),
 };
 
 static const ucl_table bom_table = {"bom.csv", bom_cols, sizeof(bom_cols) / sizeof(bom_cols[0])};
@@ -230,6 +243,8 @@ void ucl_tune_bom_row_of(const ucl_tune *t, int k, double value, ucl_tune_bom_ro
   const ucl_tune_part *p = &t->parts[k];
   const ucl_param_info *info = ucl_params_find(p->name);
   row->designator = p->name;
+  ucl_tune_rkm(value, info ? info->unit : "", row->nominal, sizeof(row->nominal));
+  row->part_number = "";
   row->value = value;
   row->unit = info ? info->unit : "";
   row->series[0] = '\0';
@@ -239,6 +254,112 @@ void ucl_tune_bom_row_of(const ucl_tune *t, int k, double value, ucl_tune_bom_ro
   row->tolerance_pct = 100.0 * p->tol;
   row->role = p->free ? "tuned" : "fixed";
   row->description = info ? info->desc : "";
+}
+
+void ucl_tune_rkm(double value, const char *unit, char *buf, size_t size) {
+  /* multipliers by powers of 1000 from pico to tera; index 4 (10^0) takes the unit's letter */
+  static const char letters[] = "pnum?kMGT";
+  if (!(value > 0.0) || !isfinite(value)) {
+    snprintf(buf, size, "%.4g", value);
+    return;
+  }
+  int e3 = (int)floor(log10(value) / 3.0);
+  char m[32];
+  for (int pass = 0; pass < 2; pass++) {
+    snprintf(m, sizeof(m), "%.4g", value / pow(10.0, 3.0 * e3));
+    if (strtod(m, NULL) < 1000.0) {
+      break;
+    }
+    e3++; /* 999.96 rounded to 1000: the next multiplier */
+  }
+  if (e3 < -4 || e3 > 4) {
+    snprintf(buf, size, "%.4g", value);
+    return;
+  }
+  char letter = letters[e3 + 4];
+  if (letter == '?') {
+    letter = strcmp(unit, "F") == 0 ? 'F' : 'R';
+  }
+  /* the letter stands where the decimal point would: 4.7 -> 4k7, 18 -> 18n, 0.47 -> never (the
+   * mantissa is at least 1) */
+  const char *dot = strchr(m, '.');
+  if (dot) {
+    snprintf(buf, size, "%.*s%c%s", (int)(dot - m), m, letter, dot + 1);
+  } else {
+    snprintf(buf, size, "%s%c", m, letter);
+  }
+}
+
+/* The semiconductors and R_in: on the board, not in the tolerance analysis. Part numbers as in
+ * the key table's descriptions (src/model/params.c). */
+typedef struct other_part {
+  const char *designator, *part_number, *description;
+  int when; /* OTHER_* */
+} other_part;
+
+enum { OTHER_ALWAYS, OTHER_SCR, OTHER_MOTT, OTHER_TYPE2, OTHER_PEAK_LOOP };
+
+static const other_part other_parts[] = {
+    {"R_in", "", "", OTHER_ALWAYS},
+    {"D", "1N4148", "input diode (D.* keys)", OTHER_ALWAYS},
+    {"SCR", "CR02AM", "sensitive-gate thyristor of the soma (scr.* keys)", OTHER_SCR},
+    {"Mott", "",
+     "Mott threshold switch in place of SCR, R1 and R2 (mott.* keys): no catalogue part",
+     OTHER_MOTT},
+    {"T1", "IRLML6246", "n-MOSFET of the axon, gate on the cathode (T1.* keys)", OTHER_ALWAYS},
+    {"T2", "ZVP3310A", "p-MOSFET of the axon, drives the output (T2.* keys)", OTHER_ALWAYS},
+    {"T3", "IRLML6246", "n-MOSFET of the adaptation loop, gate on C2 (T3.* keys)", OTHER_TYPE2},
+    {"D2", "1N4148", "feedback diode of the adaptation loop (D2.* keys)", OTHER_PEAK_LOOP},
+};
+
+static int other_present(const ucl_tune *t, const other_part *o) {
+  const ucl_circuit_params *c = &t->base.circuit;
+  switch (o->when) {
+  case OTHER_SCR:
+    return c->neuron != UCL_NEURON_MOTT;
+  case OTHER_MOTT:
+    return c->neuron == UCL_NEURON_MOTT;
+  case OTHER_TYPE2:
+    return c->neuron == UCL_NEURON_TYPE2;
+  case OTHER_PEAK_LOOP:
+    return c->neuron == UCL_NEURON_TYPE2 && c->loop == UCL_LOOP_PEAK;
+  default:
+    return 1;
+  }
+}
+
+int ucl_tune_bom_n_other(const ucl_tune *t) {
+  int n = 0;
+  for (size_t i = 0; i < sizeof(other_parts) / sizeof(other_parts[0]); i++) {
+    n += other_present(t, &other_parts[i]);
+  }
+  return n;
+}
+
+void ucl_tune_bom_other_row(const ucl_tune *t, int k, ucl_tune_bom_row *row) {
+  const other_part *o = NULL;
+  for (size_t i = 0; i < sizeof(other_parts) / sizeof(other_parts[0]); i++) {
+    if (other_present(t, &other_parts[i]) && k-- == 0) {
+      o = &other_parts[i];
+      break;
+    }
+  }
+  memset(row, 0, sizeof(*row));
+  row->designator = o ? o->designator : "";
+  row->part_number = o ? o->part_number : "";
+  row->role = "not drawn";
+  row->unit = "";
+  row->value = NAN;
+  row->tolerance_pct = NAN;
+  row->description = o ? o->description : "";
+  if (o && strcmp(o->designator, "R_in") == 0) {
+    const ucl_param_info *info = ucl_params_find("R_in");
+    row->value = t->base.circuit.R_in;
+    row->unit = info->unit;
+    row->tolerance_pct = 100.0 * t->tol_resistors;
+    row->description = info->desc;
+    ucl_tune_rkm(row->value, row->unit, row->nominal, sizeof(row->nominal));
+  }
 }
 
 static const ucl_column draw_head_cols[] = {
@@ -369,6 +490,7 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
     p->tol = components[k][0] == 'R' ? 0.01 : 0.10;
   }
   double tol_r = -1.0, tol_c = -1.0;
+  t->tol_resistors = 0.01;
   for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
     const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
     if (strcmp(e->section, "tune") == 0) {
@@ -396,6 +518,7 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
       if (st == UCL_OK) {
         if (strcmp(e->key, "resistors") == 0) {
           tol_r = v;
+          t->tol_resistors = v;
         } else if (strcmp(e->key, "capacitors") == 0) {
           tol_c = v;
         } else if (part_index(t, e->key) < 0) {

@@ -332,6 +332,12 @@ static ucl_status write_bom(const char *dir, const ucl_tune *t, const double *v,
     const void *parts[1] = {&row};
     st = ucl_table_write_row(ucl_tune_bom_table(), parts, w, diag);
   }
+  for (int k = 0; st == UCL_OK && k < ucl_tune_bom_n_other(t); k++) {
+    ucl_tune_bom_row row;
+    ucl_tune_bom_other_row(t, k, &row);
+    const void *parts[1] = {&row};
+    st = ucl_table_write_row(ucl_tune_bom_table(), parts, w, diag);
+  }
   return st == UCL_OK ? ucl_csv_commit(&w, diag) : (ucl_csv_abort(&w), st);
 }
 
@@ -411,13 +417,26 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
                   ? "yes"
                   : "NO");
     }
-    fprintf(f, "\n%-8s %-16s %-16s %-8s %s\n", "part", "continuous", "snapped", "series",
-            "tolerance");
+    fprintf(f, "\n%-8s %-16s %-16s %-10s %-8s %s\n", "part", "continuous", "snapped", "nominal",
+            "series", "tolerance");
     for (int k = 0; k < np; k++) {
       const ucl_tune_part *p = ucl_tune_part_at(t, k);
-      fprintf(f, "%-8s %-16.6g %-16.6g %-8s %.3g %%\n", p->name, r->cont[k], r->snap[k],
-              p->free ? (snprintf(b, sizeof(b), "E%d", p->series), b) : "fixed", 100.0 * p->tol);
+      ucl_tune_bom_row row;
+      ucl_tune_bom_row_of(t, k, r->snap[k], &row);
+      fprintf(f, "%-8s %-16.6g %-16.6g %-10s %-8s %.3g %%\n", p->name, r->cont[k], r->snap[k],
+              row.nominal, p->free ? (snprintf(b, sizeof(b), "E%d", p->series), b) : "fixed",
+              100.0 * p->tol);
     }
+    fprintf(f, "also on the board (not drawn):");
+    for (int k = 0; k < ucl_tune_bom_n_other(t); k++) {
+      ucl_tune_bom_row row;
+      ucl_tune_bom_other_row(t, k, &row);
+      fprintf(f, "%s %s %s", k ? "," : "", row.designator,
+              row.part_number[0] ? row.part_number
+              : row.nominal[0]   ? row.nominal
+                                 : "(no part)");
+    }
+    fprintf(f, "\n");
     fprintf(f, "\nsnapped design meets every target: %s\n", r->e_snap.met ? "yes" : "no");
     fprintf(f, "search: %d iterations, %ld characterizations, %.3g s\n", r->iterations,
             r->evaluations, r->search_s);

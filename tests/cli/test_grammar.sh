@@ -126,7 +126,7 @@ grep -q '^snapped design meets every target: no' out.txt
 check "tune -o: summary on stdout" $?
 expect 1 "" "tune --out --set --quiet" tune tune.ini --out tu-out --set R1=47k --quiet
 check "tune --quiet: nothing on stdout" $([ ! -s out.txt ]; echo $?)
-grep -q '^"R1",68000,' tu-o/bom.csv && grep -q '^"R1",47000,' tu-out/bom.csv
+grep -q '^"R1","68k","",68000,' tu-o/bom.csv && grep -q '^"R1","47k","",47000,' tu-out/bom.csv
 check "tune: -o wrote R1 = 68k, --out with --set R1 = 47k" $?
 sed 's/^\[targets\]/[free]\nR1 = 10k, 100k, e24\n[targets]/' tune.ini >tune-free.ini
 expect 2 "--set R1=47k: R1 is free" "tune --set of a free part" tune tune-free.ini -o tu-bad --set R1=47k

@@ -26,11 +26,12 @@ rc=$?; check "round trip: tune exits 0 ($(tail -2 "$work/err"))" "$rc"
 grep -q "^snapped design meets every target: yes" "$work/rt/tune.txt"
 check "the snapped design meets every target" $?
 # the values as numbers: %.17g writes the E24 value 15n as 1.5000000000000002e-08
-gawk -F, '$1 == "\"R1\"" && $2 == 68000 && $4 == "\"E24\"" && $6 == "\"tuned\"" { r = 1 }
-  $1 == "\"C\"" && $2 > 15e-9 * (1 - 1e-12) && $2 < 15e-9 * (1 + 1e-12) && $6 == "\"tuned\"" { c = 1 }
+# (columns: designator, nominal, part_number, value, unit, series, tolerance_pct, role, ...)
+gawk -F, '$1 == "\"R1\"" && $2 == "\"68k\"" && $4 == 68000 && $6 == "\"E24\"" && $8 == "\"tuned\"" { r = 1 }
+  $1 == "\"C\"" && $2 == "\"15n\"" && $4 > 15e-9 * (1 - 1e-12) && $4 < 15e-9 * (1 + 1e-12) && $8 == "\"tuned\"" { c = 1 }
   END { exit !(r && c) }' "$work/rt/bom.csv"
 rc=$?; check "and it is R1 = 68k, C = 15n ($(grep tuned "$work/rt/bom.csv" | tr '\n' ' '))" "$rc"
-check "bom.csv lists every part" $([ "$(wc -l <"$work/rt/bom.csv")" -eq 8 ]; echo $?)
+check "bom.csv lists every part (7 toleranced, R_in, D, SCR, T1, T2)" $([ "$(wc -l <"$work/rt/bom.csv")" -eq 13 ]; echo $?)
 check "draws.csv has 1000 draws" $([ "$(wc -l <"$work/rt/draws.csv")" -eq 1001 ]; echo $?)
 grep -q "^XSCR\|^\.tran\|R1 " "$work/rt/design.cir"
 check "design.cir is a netlist" $?

@@ -60,8 +60,25 @@ static void test_solver(void **state) {
   assert_int_equal(ucl_solve_increasing(cubic, &c, 1, 1, 1, 1e-13, &r), UCL_ERR_INVAL);
 }
 
+/* The tolerance of derived-quantity checks: decimal rounding passes, a real excess does not. */
+static void test_le_tol(void **state) {
+  (void)state;
+  double u = 1e-6;
+  assert_true(3 * u + 94 * u + 3 * u > 100 * u); /* the rounding the tolerance is for */
+  assert_true(ucl_le_tol(3 * u + 94 * u + 3 * u, 100 * u));
+  assert_true(ucl_le_tol(1.0, 1.0));
+  assert_true(ucl_le_tol(1.0, 2.0));
+  assert_true(ucl_le_tol(1.0 + 0.5e-9, 1.0));
+  assert_false(ucl_le_tol(1.0 + 2e-9, 1.0));
+  assert_false(ucl_le_tol(100.01 * u, 100 * u));
+  assert_false(ucl_le_tol(NAN, 1.0));
+  assert_false(ucl_le_tol(1.0, NAN));
+  assert_true(ucl_le_tol(-1.0, -1.0 + 1e-12));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_le_tol),
       cmocka_unit_test(test_omega_identity),
       cmocka_unit_test(test_solver),
   };

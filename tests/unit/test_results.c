@@ -375,12 +375,16 @@ static void test_bom_columns(void **state) {
   };
   fill(o, N_OF(o), 10.0);
   row.designator = "R9";
+  snprintf(row.nominal, sizeof(row.nominal), "%s", "4k7");
+  row.part_number = "1N4148";
   row.unit = "Ohm";
   snprintf(row.series, sizeof(row.series), "%s", "E96");
   row.role = "tuned";
   row.description = "a description, with \"quotes\"";
   const text_oracle to[] = {
       {"designator", "R9"},
+      {"nominal", "4k7"},
+      {"part_number", "1N4148"},
       {"unit", "Ohm"},
       {"series", "E96"},
       {"role", "tuned"},
@@ -409,6 +413,8 @@ static void test_bom_columns(void **state) {
   assert_string_equal(ucl_tune_part_at(tu, 0)->name, "C");
   ucl_tune_bom_row_of(tu, 0, 15e-9, &row);
   assert_string_equal(row.designator, "C");
+  assert_string_equal(row.nominal, "15n");
+  assert_string_equal(row.part_number, "");
   assert_true(row.value == 15e-9);
   assert_string_equal(row.unit, "F");
   assert_string_equal(row.series, "E24");
@@ -425,6 +431,86 @@ static void test_bom_columns(void **state) {
     }
   }
   ucl_tune_destroy(&tu);
+}
+
+/* The RKM code of IEC 60062 as bom.csv writes it, and the parts outside the tolerance analysis. */
+static void test_bom_rkm_and_other_parts(void **state) {
+  (void)state;
+  const struct {
+    double v;
+    const char *unit, *want;
+  } cases[] = {
+      {68e3, "Ohm", "68k"},       {4.7e3, "Ohm", "4k7"},
+      {1.8e-8, "F", "18n"},       {1.7999999999999999e-08, "F", "18n"},
+      {15e-9, "F", "15n"},        {4.7e-9, "F", "4n7"},
+      {2.2, "Ohm", "2R2"},        {470.0, "Ohm", "470R"},
+      {1.5e6, "Ohm", "1M5"},      {10e9, "Ohm", "10G"},
+      {22e-6, "F", "22u"},        {4.87e3, "Ohm", "4k87"},
+      {1.5, "F", "1F5"},          {999.96, "Ohm", "1k"},
+      {100e-12, "F", "100p"},     {390e3, "Ohm", "390k"},
+      {12.345e3, "Ohm", "12k35"}, {0.0, "Ohm", "0"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char b[16];
+    ucl_tune_rkm(cases[i].v, cases[i].unit, b, sizeof(b));
+    if (strcmp(b, cases[i].want) != 0) {
+      fail_msg("rkm(%.17g %s) = '%s', want '%s'", cases[i].v, cases[i].unit, b, cases[i].want);
+    }
+  }
+  /* type I, hybrid SCR: R_in, D, SCR, T1, T2 */
+  ucl_tune *tu = load_tune();
+  const char *want[][2] = {
+      {"R_in", ""}, {"D", "1N4148"}, {"SCR", "CR02AM"}, {"T1", "IRLML6246"}, {"T2", "ZVP3310A"}};
+  assert_int_equal(ucl_tune_bom_n_other(tu), 5);
+  for (int k = 0; k < 5; k++) {
+    ucl_tune_bom_row row;
+    ucl_tune_bom_other_row(tu, k, &row);
+    assert_string_equal(row.designator, want[k][0]);
+    assert_string_equal(row.part_number, want[k][1]);
+    assert_string_equal(row.role, "not drawn");
+    if (k == 0) {
+      assert_string_equal(row.nominal, "10k");
+      assert_true(row.value == 10e3);
+      assert_string_equal(row.unit, "Ohm");
+      assert_true(row.tolerance_pct == 1.0); /* the resistors' default */
+    } else {
+      assert_string_equal(row.nominal, "");
+      assert_true(isnan(row.value) && isnan(row.tolerance_pct));
+    }
+  }
+  ucl_tune_destroy(&tu);
+  /* type II with the peak loop adds T3 and D2; the Mott soma has no SCR */
+  const struct {
+    const char *spec;
+    int n;
+    const char *last;
+  } kinds[] = {
+      {"[circuit]\nneuron = type2\n", 7, "D2"},
+      {"[circuit]\nneuron = type2\nloop = series\n", 6, "T3"},
+      {"[circuit]\nneuron = mott\n", 5, "T2"},
+  };
+  for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+    char text[256];
+    snprintf(text, sizeof(text), "%s[targets]\nthreshold_V = 5 +- 2%%\n", kinds[i].spec);
+    const char *path = ucl_test_write_temp(text);
+    ucl_diag d = {{0}};
+    ucl_status st = ucl_tune_load(path, &tu, &d);
+    unlink(path);
+    if (st != UCL_OK) {
+      fail_msg("%s", d.msg);
+    }
+    assert_int_equal(ucl_tune_bom_n_other(tu), kinds[i].n);
+    ucl_tune_bom_row row;
+    ucl_tune_bom_other_row(tu, kinds[i].n - 1, &row);
+    assert_string_equal(row.designator, kinds[i].last);
+    int has_scr = 0;
+    for (int k = 0; k < kinds[i].n; k++) {
+      ucl_tune_bom_other_row(tu, k, &row);
+      has_scr |= strcmp(row.designator, "SCR") == 0;
+    }
+    assert_int_equal(has_scr, i < 2);
+    ucl_tune_destroy(&tu);
+  }
 }
 
 static void test_draws_columns(void **state) {
@@ -549,9 +635,9 @@ static void test_docs_list_the_columns(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_points_columns),        cmocka_unit_test(test_curve_columns),
-      cmocka_unit_test(test_bom_columns),           cmocka_unit_test(test_draws_columns),
-      cmocka_unit_test(test_docs_list_the_columns),
+      cmocka_unit_test(test_points_columns), cmocka_unit_test(test_curve_columns),
+      cmocka_unit_test(test_bom_columns),    cmocka_unit_test(test_bom_rkm_and_other_parts),
+      cmocka_unit_test(test_draws_columns),  cmocka_unit_test(test_docs_list_the_columns),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

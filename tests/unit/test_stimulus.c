@@ -40,6 +40,36 @@ static void test_pulse_train(void **state) {
   assert_int_equal(ucl_stimulus_pulse_count(&s, 20e-3 + 1e-9), 201);
 }
 
+/* A pulse that fills its period (rise + width + fall = period as typed, 1.4e-16 s over once
+ * rounded) is accepted and ends exactly at the next onset: corners in order, no gap. */
+static void test_pulse_fills_period(void **state) {
+  (void)state;
+  ucl_stimulus_params sp = defaults();
+  double u = 1e-6;
+  sp.rise = 3 * u;
+  sp.width = 94 * u;
+  sp.fall = 3 * u;
+  sp.period = 100 * u;
+  assert_true(sp.rise + sp.width + sp.fall > sp.period);
+  ucl_stimulus s = make(sp);
+  double t = 0.0;
+  for (long k = 0; k < 3000; k++) {
+    ucl_stim_piece pc;
+    ucl_stimulus_piece(&s, t, &pc);
+    assert_true(pc.t0 <= t && t < pc.t1);
+    if (k % 3 == 2) { /* the fall: it ends at the next onset, where the next rise starts */
+      assert_true(pc.t1 == (double)(k / 3 + 1) * sp.period);
+      assert_true(pc.slope < 0.0);
+    }
+    t = pc.t1;
+  }
+  assert_true(ucl_stimulus_value(&s, 50 * u) == 6.0);
+  sp.width = 94.001 * u; /* over by 1e-5 relative: refused */
+  ucl_stimulus bad;
+  ucl_diag d;
+  assert_int_equal(ucl_stimulus_init(&sp, &bad, &d), UCL_ERR_RANGE);
+}
+
 static void test_edges_count_start(void **state) {
   (void)state;
   ucl_stimulus_params sp = defaults();
@@ -128,11 +158,9 @@ static void test_dc_step_and_errors(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_pulse_train),
-      cmocka_unit_test(test_edges_count_start),
-      cmocka_unit_test(test_bursts),
-      cmocka_unit_test(test_staircase),
-      cmocka_unit_test(test_dc_step_and_errors),
+      cmocka_unit_test(test_pulse_train),       cmocka_unit_test(test_pulse_fills_period),
+      cmocka_unit_test(test_edges_count_start), cmocka_unit_test(test_bursts),
+      cmocka_unit_test(test_staircase),         cmocka_unit_test(test_dc_step_and_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
