@@ -18,7 +18,7 @@
 
 typedef struct ucl_netlist_opts {
   double tmax;       /* s, ngspice's largest time step (and TSTEP); 0 = a tenth of the shortest
-                        stimulus feature, at most 1 us, at least duration / 1e6 */
+                        stimulus feature, at most 1 us, at least duration / 1e5 */
   double reltol;     /* ngspice RELTOL; 0 = 1e-4 */
   const char *data;  /* file for `wrdata`: time and v(in), time and v(m), ... for v(in), v(m),
                         v(k), v(out), v(s) (two-transistor SCR: i(Vsa), the anode current in A,

@@ -273,8 +273,8 @@ ucl_status ucl_netlist_check_data(const char *path, ucl_diag *diag) {
 
 /* ngspice's largest step (s): o->tmax, else a tenth of the shortest feature of the stimulus
  * (the flat top and the gap between pulses, a step's length, the duration), at most 1 us and at
- * least duration / 1e6 (so that ngspice's stored waveforms stay within memory). Always > 0 for
- * a validated configuration. */
+ * least duration / 1e5 (ngspice takes ~0.1 ms per step: at most a few seconds of run, and its
+ * stored waveforms stay small). Always > 0 for a validated configuration. */
 static double spice_tmax(const ucl_stimulus_params *s, const ucl_netlist_opts *o) {
   if (o && o->tmax > 0.0) {
     return o->tmax;
@@ -289,7 +289,7 @@ static double spice_tmax(const ucl_stimulus_params *s, const ucl_netlist_opts *o
   } else if (s->kind == UCL_STIM_STEP && s->width > 0.0) {
     shortest = fmin(shortest, s->width);
   }
-  return fmax(fmin(1e-6, shortest / 10.0), s->duration / 1e6);
+  return fmax(fmin(1e-6, shortest / 10.0), s->duration / 1e5);
 }
 
 ucl_status ucl_netlist_check(const ucl_params *p, const ucl_netlist_opts *o, const char **bad_key,
