@@ -17,20 +17,37 @@
 #include "uclif/status.h"
 
 typedef struct ucl_netlist_opts {
-  double tmax;       /* s, ngspice's largest time step; 0 = a tenth of the shortest pulse
-                        feature, at most 1 us */
+  double tmax;       /* s, ngspice's largest time step (and TSTEP); 0 = a tenth of the shortest
+                        stimulus feature, at most 1 us, at least duration / 1e5 */
   double reltol;     /* ngspice RELTOL; 0 = 1e-4 */
-  const char *data;  /* file for `wrdata` of time, v(in), v(m), v(k), v(out), v(s) (two-transistor
-                      * form: i(Vsa))[, v(f), v(ax) for type II]
-                        (two-transistor SCR: i(Vsa), the anode current in A, in place of v(s));
-                        NULL = none */
-  const char *title; /* first line; NULL = "uclif netlist" */
+  const char *data;  /* file for `wrdata`: time and v(in), time and v(m), ... for v(in), v(m),
+                        v(k), v(out), v(s) (two-transistor SCR: i(Vsa), the anode current in A,
+                        in place of v(s))[, v(f), v(ax) for type II]; NULL = none; its name must
+                        pass ucl_netlist_check_data */
+  const char *title; /* first line (control characters written as '?'); NULL = "uclif netlist" */
 } ucl_netlist_opts;
 
-/* Write the netlist of configuration 'p' to 'f'. SPICE pulses need rise and fall times: edges of
- * 0 s are written as 1 ns (simulate with rise = fall = 1n to compare like with like).
- * UCL_ERR_INVAL for a stimulus SPICE cannot take (a staircase of more than 100000 corners),
- * UCL_ERR_IO on a write error. */
+/* Whether 'path' can be the file name of ngspice's `wrdata` command (docs/model.md, SPICE
+ * netlist): the netlist writes it in single quotes, so it may hold blanks and most punctuation,
+ * but not a control character, any of ' ! $ ; ` { (quoting, substitution, comments), two blanks
+ * in a row, the micro sign or bytes that are not UTF-8. UCL_ERR_INVAL naming the first such byte
+ * (1-based) otherwise. */
+UCL_NODISCARD ucl_status ucl_netlist_check_data(const char *path, ucl_diag *diag);
+
+/* Whether a netlist of validated configuration 'p' with options 'o' (may be NULL) can be
+ * written: the --data file name (ucl_netlist_check_data) and a stimulus of at most 100000 PWL
+ * corners (bursts and staircases) within its duration. On failure *bad_key (if not NULL) names
+ * what is at fault, "data" (o->data) or "duration", and 'diag' says why (UCL_ERR_INVAL or
+ * UCL_ERR_RANGE); NULL on success. Writes nothing. */
+UCL_NODISCARD ucl_status ucl_netlist_check(const ucl_params *p, const ucl_netlist_opts *o,
+                                           const char **bad_key, ucl_diag *diag);
+
+/* Write the netlist of configuration 'p' to 'f', one that ngspice runs (after
+ * ucl_netlist_check, which it calls first; nothing is written when that fails): a positive TSTEP
+ * and TMAX, PWL corners strictly increasing, the --data file name quoted. SPICE pulses need
+ * rise and fall times: edges of 0 s are written as 1 ns (simulate with rise = fall = 1n to
+ * compare like with like), taken from the flat top where they would not fit in the period.
+ * UCL_ERR_INVAL / UCL_ERR_RANGE as ucl_netlist_check, UCL_ERR_IO on a write error. */
 UCL_NODISCARD ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opts *o,
                                            ucl_diag *diag);
 

@@ -5,14 +5,18 @@
 #include <string.h>
 
 #include "cli.h"
+#include "uclif/ini.h"
 #include "uclif/netlist.h"
+#include "uclif/params.h"
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
 enum { OPT_DATA = 1, OPT_TMAX, OPT_RELTOL };
 
 static const ucl_cli_opt options[] = {
-    {"data", OPT_DATA, "FILE", "make ngspice write the waveforms to FILE (wrdata)"},
+    {"data", OPT_DATA, "FILE",
+     "make ngspice write the waveforms to FILE (wrdata; FILE is quoted,\n"
+     "and a name ngspice cannot take is refused)"},
     {"tmax", OPT_TMAX, "DT",
      "ngspice's largest step (default: a tenth of the shortest pulse\n"
      "feature, at most 1 us)"},
@@ -46,6 +50,40 @@ typedef struct netlist_job {
   const ucl_netlist_opts *no;
 } netlist_job;
 
+/* Prefix 'diag' with where 'key' was set, as the spec loader does: "--set KEY=V: " for the last
+ * --set of it, else "SPEC:LINE: " for its last line in the spec's section of it, else "SPEC: ". */
+static void name_origin(const ucl_cli_args *a, const char *key, ucl_diag *diag) {
+  size_t len = strlen(key);
+  for (int i = a->n_sets - 1; i >= 0; i--) {
+    if (strncmp(a->sets[i], key, len) == 0 && a->sets[i][len] == '=') {
+      ucl_diag_prefix(diag, "--set %s: ", a->sets[i]);
+      return;
+    }
+  }
+  if (!a->operand) {
+    return;
+  }
+  const ucl_param_info *info = ucl_params_find(key);
+  ucl_ini *ini = NULL;
+  ucl_diag ignored = {{0}};
+  int line = 0;
+  if (info && ucl_ini_read(a->operand, &ini, &ignored) == UCL_OK) {
+    for (size_t i = 0; i < ucl_ini_count(ini); i++) {
+      const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+      if (strcmp(e->key, key) == 0 &&
+          strcmp(e->section, ucl_params_section_name(info->section)) == 0) {
+        line = e->line;
+      }
+    }
+  }
+  ucl_ini_destroy(&ini);
+  if (line > 0) {
+    ucl_diag_prefix(diag, "%s:%d: ", a->operand, line);
+  } else {
+    ucl_diag_prefix(diag, "%s: ", a->operand);
+  }
+}
+
 static ucl_status write_netlist(FILE *f, const void *ctx, ucl_diag *diag) {
   const netlist_job *j = ctx;
   return ucl_netlist_write(f, j->p, j->no, diag);
@@ -62,6 +100,9 @@ int ucl_cmd_netlist(int argc, char **argv) {
   while ((id = ucl_cli_next(&cp, &v)) > 0) {
     switch (id) {
     case OPT_DATA:
+      if (ucl_netlist_check_data(v, &diag) != UCL_OK) {
+        ucl_cli_bad_value(&cp, "%s", diag.msg);
+      }
       no.data = v;
       break;
     case OPT_TMAX:
@@ -96,6 +137,19 @@ int ucl_cmd_netlist(int argc, char **argv) {
   }
   ucl_cli_warn_params("netlist", &p);
   no.title = a.operand ? a.operand : "uclif netlist (defaults and --set)";
+  /* what only a netlist cannot take (a PWL source of too many corners), named as the spec
+   * loader names its errors */
+  const char *bad = NULL;
+  st = ucl_netlist_check(&p, &no, &bad, &diag);
+  if (st != UCL_OK) {
+    if (bad && strcmp(bad, "data") == 0) {
+      ucl_diag_prefix(&diag, "--data %s: ", no.data);
+    } else if (bad) {
+      name_origin(&a, bad, &diag);
+    }
+    ucl_cli_error("netlist", "%s", diag.msg);
+    return ucl_cli_exit_code(st);
+  }
   if (a.out) {
     netlist_job job = {&p, &no};
     st = ucl_cli_write_file(a.out, write_netlist, &job, &diag); /* whole or not at all */

@@ -2,6 +2,7 @@
 #include "uclif/netlist.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "uclif/circuit.h"
@@ -22,28 +23,121 @@ static void mos_bsource(FILE *f, const char *name, const char *drain, const char
       m->vt0, m->n, vds, m->ut, vgs, m->vt0, m->n, vds, m->ut);
 }
 
+/* SPICE sources need edges of non-zero length: an ideal (0 s) edge is written as EDGE_S. */
+#define EDGE_S 1e-9
+
+/* The pulse train ngspice is given for pulses and staircases: 0 s edges become EDGE_S (or less,
+ * see below) as in `simulate --set rise=1n --set fall=1n`. Where the added edges do not fit in
+ * the period (rise + width + fall = period, e.g. width = period with ideal edges), they are
+ * taken from the flat top, which keeps at least half its width; so a pulse always fits in its
+ * period, its edges are > 0 and its width > 0. 's' is a validated configuration. */
+static ucl_stimulus_params spice_pulses(const ucl_stimulus_params *s) {
+  ucl_stimulus_params q = *s;
+  int nz = (s->rise > 0.0 ? 0 : 1) + (s->fall > 0.0 ? 0 : 1);
+  double slack = fmax(s->period - s->rise - s->width - s->fall, 0.0);
+  if (nz > 0) {
+    double e = fmin(EDGE_S, (slack + s->width / 2.0) / nz);
+    q.rise = s->rise > 0.0 ? s->rise : e;
+    q.fall = s->fall > 0.0 ? s->fall : e;
+  }
+  if (q.rise + q.width + q.fall > q.period) {
+    q.width = q.period - q.rise - q.fall;
+    for (int i = 0; i < 4 && q.rise + q.width + q.fall > q.period; i++) {
+      q.width = nextafter(q.width, 0.0); /* the sum rounded up: settle below the period */
+    }
+  }
+  return q;
+}
+
+/* A PWL source written corner by corner: times strictly increasing as printed (what ngspice
+ * reads), corners that print at the same time as the last one merged when their values agree
+ * (rounding of break times), refused otherwise. */
+typedef struct pwl_writer {
+  FILE *f;
+  long n;      /* corners written */
+  double t, v; /* the last corner as printed */
+} pwl_writer;
+
+static ucl_status pwl_corner(pwl_writer *w, double t, double v, ucl_diag *diag) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.15g", t);
+  double tp = strtod(buf, NULL);
+  if (w->n > 0 && !(tp > w->t)) {
+    if (fabs(v - w->v) <= 1e-12 * fmax(1.0, fabs(v))) {
+      return UCL_OK;
+    }
+    return ucl_diag_set(diag, UCL_ERR_RANGE,
+                        "the stimulus has two corners at %s s that a SPICE PWL source cannot "
+                        "tell apart",
+                        buf);
+  }
+  if (++w->n > MAX_PWL) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE,
+                        "the stimulus has more than %d corners by t = %g s, more than a SPICE "
+                        "PWL source is written with: shorten duration",
+                        MAX_PWL, t);
+  }
+  if (w->f) {
+    fprintf(w->f, "%s%s %.15g", w->n == 1 ? "Vin in 0 PWL(" : "\n+ ", buf, v);
+  }
+  w->t = tp;
+  w->v = v;
+  return UCL_OK;
+}
+
+/* The step: a jump at 'start' (and back at start + width) written as a ramp of EDGE_S, or of
+ * half the width when that is shorter; a step at 0 starts at its amplitude, as in uclif. */
+static ucl_status write_step(pwl_writer *w, const ucl_stimulus_params *s, ucl_diag *diag) {
+  double e = s->width > 0.0 ? fmin(EDGE_S, s->width / 2.0) : EDGE_S;
+  ucl_status st = UCL_OK;
+  if (s->start > 0.0) {
+    st = pwl_corner(w, 0.0, 0.0, diag);
+    if (st == UCL_OK) {
+      st = pwl_corner(w, s->start, 0.0, diag);
+    }
+    if (st == UCL_OK) {
+      st = pwl_corner(w, s->start + e, s->amplitude, diag);
+    }
+  } else {
+    st = pwl_corner(w, 0.0, s->amplitude, diag);
+  }
+  if (st == UCL_OK && s->width > 0.0) {
+    st = pwl_corner(w, s->start + s->width, s->amplitude, diag);
+    if (st == UCL_OK) {
+      st = pwl_corner(w, s->start + s->width + e, 0.0, diag);
+    }
+  }
+  return st;
+}
+
+/* Write the source Vin to 'f'; with 'f' NULL only check that it can be written (its PWL
+ * corners). */
 static ucl_status write_source(FILE *f, const ucl_stimulus_params *s, ucl_diag *diag) {
-  double tr = s->rise > 0.0 ? s->rise : 1e-9, tf = s->fall > 0.0 ? s->fall : 1e-9;
+  ucl_status rc = UCL_OK;
+  pwl_writer w = {f, 0, 0.0, 0.0};
+  ucl_stimulus_params q = *s;
+  if (s->kind == UCL_STIM_PULSES || s->kind == UCL_STIM_STAIRCASE) {
+    q = spice_pulses(s);
+  }
   switch ((ucl_stim_kind)s->kind) {
   case UCL_STIM_DC:
-    fprintf(f, "Vin in 0 DC %.10g\n", s->amplitude);
+    if (f) {
+      fprintf(f, "Vin in 0 DC %.10g\n", s->amplitude);
+    }
     return UCL_OK;
   case UCL_STIM_STEP:
-    fprintf(f, "Vin in 0 PWL(0 0 %.10g 0 %.10g %.10g", s->start, s->start + 1e-9, s->amplitude);
-    if (s->width > 0.0) {
-      fprintf(f, " %.10g %.10g %.10g 0", s->start + s->width, s->amplitude,
-              s->start + s->width + 1e-9);
-    }
-    fprintf(f, ")\n");
-    return UCL_OK;
+    rc = write_step(&w, s, diag);
+    goto done;
   case UCL_STIM_PULSES:
     if (s->burst_on <= 0.0) {
-      fprintf(f, "Vin in 0 PULSE(0 %.10g %.10g %.10g %.10g %.10g %.10g", s->amplitude, s->start, tr,
-              tf, s->width, s->period);
-      if (s->count > 0) {
-        fprintf(f, " %.0f", s->count);
+      if (f) {
+        fprintf(f, "Vin in 0 PULSE(0 %.10g %.15g %.15g %.15g %.15g %.15g", q.amplitude, q.start,
+                q.rise, q.fall, q.width, q.period);
+        if (q.count > 0) {
+          fprintf(f, " %.0f", q.count);
+        }
+        fprintf(f, ")\n");
       }
-      fprintf(f, ")\n");
       return UCL_OK;
     }
     break; /* bursts: PWL below */
@@ -52,30 +146,25 @@ static ucl_status write_source(FILE *f, const ucl_stimulus_params *s, ucl_diag *
   }
   /* piecewise-linear: every corner of every pulse up to the duration */
   ucl_stimulus st;
-  ucl_stimulus_params q = *s;
-  q.rise = tr;
-  q.fall = tf;
-  ucl_status rc = ucl_stimulus_init(&q, &st, diag);
-  if (rc != UCL_OK) {
-    return rc;
-  }
-  fprintf(f, "Vin in 0 PWL(0 %.10g", ucl_stimulus_value(&st, 0.0));
+  rc = ucl_stimulus_init(&q, &st, diag);
   double t = 0.0;
-  long n = 0;
-  for (;;) {
+  if (rc == UCL_OK) {
+    rc = pwl_corner(&w, 0.0, ucl_stimulus_value(&st, 0.0), diag);
+  }
+  while (rc == UCL_OK) {
     ucl_stim_piece pc;
     ucl_stimulus_piece(&st, t, &pc);
-    if (!(pc.t1 < s->duration) || ++n > MAX_PWL) {
+    if (!(pc.t1 < s->duration)) {
       break;
     }
     t = pc.t1;
-    fprintf(f, "\n+ %.10g %.10g", t, ucl_stimulus_value(&st, t));
+    rc = pwl_corner(&w, t, ucl_stimulus_value(&st, t), diag);
   }
-  fprintf(f, ")\n");
-  if (n > MAX_PWL) {
-    return ucl_diag_set(diag, UCL_ERR_INVAL, "the stimulus has more than %d corners", MAX_PWL);
+done:
+  if (f && rc == UCL_OK) {
+    fprintf(f, ")\n");
   }
-  return UCL_OK;
+  return rc;
 }
 
 /* A BJT model card with the parameters of the two-transistor SCR (docs/model.md, SPICE netlist):
@@ -117,6 +206,110 @@ static ucl_status tt_initial(const ucl_params *p, double v[3], ucl_diag *diag) {
   return st;
 }
 
+/* The length of the well-formed UTF-8 sequence at 'u' (1-4), 0 if there is none. */
+static int utf8_length(const unsigned char *u) {
+  int n = u[0] >= 0xf0 ? 4 : (u[0] >= 0xe0 ? 3 : (u[0] >= 0xc2 ? 2 : 0));
+  if (n == 0 || u[0] > 0xf4) {
+    return 0;
+  }
+  for (int i = 1; i < n; i++) {
+    if ((u[i] & 0xc0) != 0x80) {
+      return 0;
+    }
+  }
+  unsigned cp = u[0] & (0x7fu >> n);
+  for (int i = 1; i < n; i++) {
+    cp = (cp << 6) | (u[i] & 0x3fu);
+  }
+  static const unsigned least[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < least[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+    return 0;
+  }
+  return n;
+}
+
+ucl_status ucl_netlist_check_data(const char *path, ucl_diag *diag) {
+  if (!path || !*path) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "an empty file name");
+  }
+  const unsigned char *u = (const unsigned char *)path;
+  for (size_t i = 0; u[i];) {
+    unsigned char c = u[i];
+    const char *why = NULL;
+    int n = 1;
+    if (c < 0x20 || c == 0x7f) {
+      why = "a control character";
+    } else if (strchr("'!$;`{", c)) {
+      why = "a character ngspice's command line reads as quoting, substitution or a comment";
+    } else if (c == ' ' && u[i + 1] == ' ') {
+      why = "ngspice reads runs of blanks as one blank";
+    } else if (c >= 0x80) {
+      n = utf8_length(u + i);
+      if (n == 0) {
+        return ucl_diag_set(diag, UCL_ERR_INVAL,
+                            "'%s': byte %zu (0x%02X) is not UTF-8; ngspice refuses such a line",
+                            path, i + 1, c);
+      }
+      if (c == 0xc2 && u[i + 1] == 0xb5) {
+        why = "ngspice reads the micro sign as 'u'";
+      }
+    }
+    if (why && (c < 0x20 || c == 0x7f)) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "'%s': byte %zu is a control character (0x%02X), which cannot be "
+                          "written in an ngspice wrdata file name",
+                          path, i + 1, c);
+    }
+    if (why) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "'%s': byte %zu ('%.*s') cannot be written in an ngspice wrdata file "
+                          "name: %s",
+                          path, i + 1, n, path + i, why);
+    }
+    i += (size_t)n;
+  }
+  return UCL_OK;
+}
+
+/* ngspice's largest step (s): o->tmax, else a tenth of the shortest feature of the stimulus
+ * (the flat top and the gap between pulses, a step's length, the duration), at most 1 us and at
+ * least duration / 1e5 (ngspice takes ~0.1 ms per step: at most a few seconds of run, and its
+ * stored waveforms stay small). Always > 0 for a validated configuration. */
+static double spice_tmax(const ucl_stimulus_params *s, const ucl_netlist_opts *o) {
+  if (o && o->tmax > 0.0) {
+    return o->tmax;
+  }
+  double shortest = s->duration;
+  if (s->kind == UCL_STIM_PULSES || s->kind == UCL_STIM_STAIRCASE) {
+    double gap = s->period - s->rise - s->width - s->fall;
+    shortest = fmin(shortest, s->width);
+    if (gap > 1e-9 * s->period) {
+      shortest = fmin(shortest, gap);
+    }
+  } else if (s->kind == UCL_STIM_STEP && s->width > 0.0) {
+    shortest = fmin(shortest, s->width);
+  }
+  return fmax(fmin(1e-6, shortest / 10.0), s->duration / 1e5);
+}
+
+ucl_status ucl_netlist_check(const ucl_params *p, const ucl_netlist_opts *o, const char **bad_key,
+                             ucl_diag *diag) {
+  const char *bad = NULL;
+  ucl_status st = UCL_OK;
+  if (o && o->data) {
+    st = ucl_netlist_check_data(o->data, diag);
+    bad = "data";
+  }
+  if (st == UCL_OK) {
+    st = write_source(NULL, &p->stim, diag);
+    bad = "duration";
+  }
+  if (bad_key) {
+    *bad_key = st == UCL_OK ? NULL : bad;
+  }
+  return st;
+}
+
 ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opts *o,
                              ucl_diag *diag) {
   /* Every value is written at the device temperature and ngspice runs with temp = tnom, so that
@@ -147,11 +340,18 @@ ucl_status ucl_netlist_write(FILE *f, const ucl_params *p, const ucl_netlist_opt
   if (st != UCL_OK) {
     return st;
   }
-  double shortest =
-      p->stim.period > 0 ? fmin(p->stim.width, p->stim.period - p->stim.width) : p->stim.duration;
-  double tmax = o && o->tmax > 0.0 ? o->tmax : fmin(1e-6, shortest / 10.0);
+  st = ucl_netlist_check(p, o, NULL, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  double tmax = spice_tmax(&p->stim, o);
   double reltol = o && o->reltol > 0.0 ? o->reltol : 1e-4;
-  fprintf(f, "* %s\n", o && o->title ? o->title : "uclif netlist");
+  /* the title on one comment line whatever it holds */
+  fputs("* ", f);
+  for (const char *ch = o && o->title ? o->title : "uclif netlist"; *ch; ch++) {
+    fputc((unsigned char)*ch < 0x20 || *ch == 0x7f ? '?' : *ch, f);
+  }
+  fputc('\n', f);
   fprintf(f, "* %s neuron%s; written by uclif (docs/model.md, SPICE netlist)\n",
           type2 ? "type II" : (c->neuron == UCL_NEURON_MOTT ? "Mott" : "type I"),
           tt ? ", two-transistor SCR" : "");
@@ -240,8 +440,10 @@ axon:
   if (o && o->data) {
     /* type II: v(ax) is the output (uclif's V_out_V), v(out) the node after R6 (V_clamp_V);
      * two-transistor: i(Vsa), the anode current, in place of the latch state v(s) */
-    fprintf(f, "wrdata %s v(in) v(m) v(k) v(out) %s%s\n", o->data, tt ? "i(Vsa)" : "v(s)",
-            type2 ? " v(f) v(ax)" : "");
+    /* the file name in single quotes, which ngspice's command line strips (characters it
+     * cannot take were refused by ucl_netlist_check); "./" keeps a leading '~' literal */
+    fprintf(f, "wrdata '%s%s' v(in) v(m) v(k) v(out) %s%s\n", o->data[0] == '~' ? "./" : "",
+            o->data, tt ? "i(Vsa)" : "v(s)", type2 ? " v(f) v(ax)" : "");
   }
   fprintf(f, ".endc\n.end\n");
   return ferror(f) ? ucl_diag_set(diag, UCL_ERR_IO, "write failed") : UCL_OK;
