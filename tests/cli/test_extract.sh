@@ -47,6 +47,29 @@ assert row["I_GT_A"] == "" and row["I_GT_status"] == "skipped", row["I_GT_status
 PY
 check "curve tracer off by default (empty, skipped)" $?
 
+# a non-default base: the block carries it (tnom, scr.npn.BF) and the extracted event levels, and
+# alone (the block as the whole spec) reproduces the quantities it was extracted for
+"$uclif" extract --I_GT 20u --I_H 1m --R_GK 1k --quiet --set scr.npn.BF=50 --set tnom=298.15 \
+  >"$work/b3.ini" 2>"$work/stderr"
+rc=$?; check "extract with a --set base exits 0 ($(cat "$work/stderr"))" "$rc"
+for key in "scr.npn.BF = 50" "tnom = 298.1" "scr.I_A_latch = " "scr.I_A_unlatch = "; do
+  grep -q "^$key" "$work/b3.ini"
+  check "block carries ${key%% =*} from its base or the extraction" $?
+done
+n=$(grep -c "^scr.npn.TF\|^scr.pnp.CJE\|^temp " "$work/b3.ini")
+check "block leaves out keys at their defaults ($n)" $([ "$n" -eq 0 ]; echo $?)
+printf '\n[characterize]\ncurve_tracer = on\nrate_curve = 6\nrheobase = off\ntau_leak = off\ntau_ref = off\nenergy = off\n' >>"$work/b3.ini"
+"$uclif" characterize "$work/b3.ini" --set duration=5m --set temp=298.15 --out "$work/e" >/dev/null 2>&1
+python3 - "$work/e/points.csv" <<'PY'
+import csv, sys
+row = next(csv.DictReader(open(sys.argv[1])))
+# the gate-open holding current the event levels were scaled to: I_A_latch / 2
+want = float(row["scr.I_A_latch"]) / 2
+assert row["I_GT_status"] == "ok" and abs(float(row["I_GT_A"]) / 20e-6 - 1) < 0.05, row["I_GT_A"]
+assert row["I_H_status"] == "ok" and abs(float(row["I_H_A"]) / want - 1) < 0.05, (row["I_H_A"], want)
+PY
+check "the block alone reproduces I_GT and the gate-open I_H at tnom" $?
+
 # -o FILE, and a V_TM the model cannot meet: a warning, exit 0, the comment in the block
 "$uclif" extract --I_GT 22.7u --I_H 0.2m --V_TM 1.6 --I_TM 0.6 --I_DRM 0.1m --V_DRM 400 \
   -o "$work/b2.ini" >"$work/stdout" 2>"$work/stderr"
