@@ -146,7 +146,6 @@ typedef struct fix_point {
   double v_a, v_g;  /* V */
   double i_a;       /* A, anode current (through R_L into the device, less C_A's) */
   double i_j;       /* A, hybrid: gate-cathode junction current */
-  double i_ep;      /* A, two-transistor: PNP emitter current */
   double dy[3];     /* state rates */
   double di_a;      /* A/s, two-transistor: rate of i_a */
 } fix_point;
@@ -164,7 +163,6 @@ static int fix_solve(const fixture *f, double t, const double *y, fix_point *pt)
     const double v4[4] = {y[0], y[1], y[2], 0.0}, d4[4] = {pt->dy[0], pt->dy[1], pt->dy[2], 0.0};
     pt->v_g = y[2];
     pt->i_a = s.i_a;
-    pt->i_ep = s.i_ep;
     pt->i_j = NAN;
     pt->di_a = ucl_scr_tt_anode_current_rate(&f->dev, v4, d4);
     return isfinite(pt->di_a) ? 0 : 1;
@@ -180,7 +178,6 @@ static int fix_solve(const fixture *f, double t, const double *y, fix_point *pt)
    * netlist, since the fixture's anode node has only C_A to hold it */
   double r_t = fmax(f->scr.R_T, 1e-3);
   pt->i_a = f->on ? (y[0] - f->scr.V_T0) / r_t : y[0] / f->scr.R_off;
-  pt->i_ep = pt->i_a;
   pt->dy[0] = ((pt->v_d - y[0]) / f->R_L - pt->i_a) / f->C_A;
   pt->di_a = f->on ? pt->dy[0] / r_t : pt->dy[0] / f->scr.R_off;
   return isfinite(pt->dy[0]) ? 0 : 1;
