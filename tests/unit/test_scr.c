@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "uclif/devices.h"
+#include "uclif/netlist.h"
 #include "uclif/params.h"
 #include "uclif/scr.h"
 #include "uclif/sim.h"
@@ -200,6 +201,29 @@ static void test_trigger_and_holding_fall_with_temperature(void **state) {
   assert_true(i_h[1] < 0.9 * i_h[0]);
 }
 
+/* The netlist starts the hybrid SCR as uclif does: latched (v(s) = 1) with scr.start = on, off
+ * (v(s) = 0) by default. */
+static void test_netlist_start_state(void **state) {
+  (void)state;
+  const char *want[] = {" v(s)=0\n", " v(s)=1\n"}; /* the end of the .ic line (type I) */
+  for (int on = 0; on < 2; on++) {
+    ucl_params p;
+    ucl_params_default(&p);
+    p.circuit.scr.start_on = on;
+    p.circuit.V_m0 = 2.0;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    ucl_diag d = {{0}};
+    assert_int_equal(ucl_netlist_write(f, &p, NULL, &d), UCL_OK);
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(strstr(text, want[on]));
+    assert_null(strstr(text, want[!on]));
+    free(text);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_device_kcl),
@@ -209,6 +233,7 @@ int main(void) {
       cmocka_unit_test(test_onset_both_forms),
       cmocka_unit_test(test_trigger_and_holding_fall_with_temperature),
       cmocka_unit_test(test_levels_validated),
+      cmocka_unit_test(test_netlist_start_state),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
