@@ -208,6 +208,77 @@ static void test_noise_estimate(void **state) {
   ucl_rec_free(&r);
 }
 
+/* Numbers read as strtod reads them, to the bit (the loader's fast decimal path and its fallback):
+ * DAQ-style fixed and exponent forms, the longest %.17g, signs, leading/trailing points, huge and
+ * tiny exponents, more digits than a double holds. */
+static void test_numbers_exact(void **state) {
+  (void)state;
+  static const char *const fixed[] = {"0",
+                                      "-0",
+                                      "+1.5",
+                                      ".5",
+                                      "5.",
+                                      "1E5",
+                                      "-1e-5",
+                                      "1e22",
+                                      "1e23",
+                                      "1e-22",
+                                      "1e-23",
+                                      "1e300",
+                                      "-2.5e-300",
+                                      "4.9e-324",
+                                      "9007199254740993",
+                                      "123456789012345678901",
+                                      "0.1000000000000000055511151231257827",
+                                      "3.0e+00",
+                                      "0x1p-2",
+                                      "007.250"};
+  const size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
+  const size_t n = n_fixed + 3000;
+  char(*texts)[40] = calloc(n, sizeof(*texts));
+  size_t cap = n * 64 + 64, o = 0;
+  char *csv = malloc(cap);
+  assert_non_null(texts);
+  assert_non_null(csv);
+  o += (size_t)snprintf(csv + o, cap - o, "t_s,Vm\n");
+  for (size_t i = 0; i < n; i++) {
+    double x =
+        (ucl_rng_uniform(3, i, 0) - 0.5) * pow(10.0, floor(ucl_rng_uniform(3, i, 1) * 40 - 20));
+    if (i < n_fixed) {
+      snprintf(texts[i], sizeof(texts[i]), "%s", fixed[i]);
+    } else {
+      switch (i % 4) {
+      case 0:
+        snprintf(texts[i], sizeof(texts[i]), "%.6f", x);
+        break;
+      case 1:
+        snprintf(texts[i], sizeof(texts[i]), "%.9g", x);
+        break;
+      case 2:
+        snprintf(texts[i], sizeof(texts[i]), "%.17g", x);
+        break;
+      default:
+        snprintf(texts[i], sizeof(texts[i]), "%.3e", x);
+        break;
+      }
+    }
+    o += (size_t)snprintf(csv + o, cap - o, "%zu,%s\n", i, texts[i]);
+  }
+  ucl_recording r;
+  ucl_diag d = {{0}};
+  assert_int_equal(load(SPEC "range = 1e305\n", csv, &r, &d), UCL_OK);
+  assert_int_equal(r.n, n);
+  for (size_t i = 0; i < n; i++) {
+    double want = 1.0 * strtod(texts[i], NULL) + 0.0; /* gain 1, offset 0: -0 becomes 0 */
+    if (memcmp(&r.v[0][i], &want, sizeof(want)) != 0) {
+      fail_msg("'%s' read as %.17g, strtod gives %.17g", texts[i], r.v[0][i], want);
+    }
+  }
+  ucl_rec_free(&r);
+  free(csv);
+  free(texts);
+}
+
 /* Each bad data file: "data.csv:LINE: what". */
 static void test_bad_data(void **state) {
   (void)state;
@@ -236,6 +307,8 @@ static void test_bad_data(void **state) {
           "V_mem_V (column 'Vm') is -65 V, outside the range ±10 V (values reach 4980 V with "
           "unit V: is the unit mV?)");
   refused(SPEC "range = 1\n", "t_s,Vm\n0,0.5\n1e-5,2000\n", UCL_ERR_INVAL, 3, "is the unit uV?");
+  refused(SPEC, "t_s,Vm\n0,1\n1e-5,21\n", UCL_ERR_INVAL, 3,
+          "(values reach 21 V with unit V: is range right?)"); /* just over: not a unit */
   refused(SPEC "V_mem_V.unit = uV\n", "t_s,Vm\n0,0.5\n1e-5,2e9\n", UCL_ERR_INVAL, 3,
           "is range right?");
   /* a header naming a unit that contradicts the declared one */
@@ -335,11 +408,9 @@ static void test_channels_are_waveform_columns(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_good_file),
-      cmocka_unit_test(test_noise_estimate),
-      cmocka_unit_test(test_bad_data),
-      cmocka_unit_test(test_bad_spec),
-      cmocka_unit_test(test_channels_are_waveform_columns),
+      cmocka_unit_test(test_good_file),     cmocka_unit_test(test_noise_estimate),
+      cmocka_unit_test(test_numbers_exact), cmocka_unit_test(test_bad_data),
+      cmocka_unit_test(test_bad_spec),      cmocka_unit_test(test_channels_are_waveform_columns),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
