@@ -719,7 +719,8 @@ static void row_cb(int term, void *data) {
     return;
   }
   if (nf != L->n_names) {
-    fail(L, UCL_ERR_PARSE, "row has %zu fields, the header has %zu", nf, L->n_names);
+    fail(L, UCL_ERR_PARSE, "row has %zu field%s, the header has %zu", nf, nf == 1 ? "" : "s",
+         L->n_names);
     return;
   }
   double t = L->row[0];
@@ -857,7 +858,8 @@ static void check_columns(loader *L, double *scratch, double *dt_out) {
   }
   L->line = L->last_row_line;
   if (L->n < 2) {
-    fail(L, UCL_ERR_PARSE, "%zu data rows; a recording needs at least 2", L->n);
+    fail(L, UCL_ERR_PARSE, "%zu data row%s; a recording needs at least 2", L->n,
+         L->n == 1 ? "" : "s");
     return;
   }
   for (size_t i = 0; i + 1 < L->n; i++) {

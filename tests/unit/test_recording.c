@@ -298,9 +298,9 @@ static void test_bad_data(void **state) {
   refused(SPEC, "t_s,Vm\r0,1\r1e-5,2\r2e-5,1.2.3\r", UCL_ERR_PARSE, 4,
           "'1.2.3' in column 'Vm' (V_mem_V) is not a number");
   refused(SPEC, "t_s,Vm\n0,1\n1e-5,2 V\n", UCL_ERR_PARSE, 3, "'2 V' in column 'Vm'");
-  refused(SPEC, "t_s,Vm\n0,1\n\n1e-5\n", UCL_ERR_PARSE, 4, "row has 1 fields, the header has 2");
+  refused(SPEC, "t_s,Vm\n0,1\n\n1e-5\n", UCL_ERR_PARSE, 4, "row has 1 field, the header has 2");
   refused(SPEC, "t_s,Vm\n0,1\n1e-5,2,3\n", UCL_ERR_PARSE, 3, "row has 3 fields, the header has 2");
-  refused(SPEC, "t_s,Vm\n0,1\n", UCL_ERR_PARSE, 2, "1 data rows; a recording needs at least 2");
+  refused(SPEC, "t_s,Vm\n0,1\n", UCL_ERR_PARSE, 2, "1 data row; a recording needs at least 2");
   refused(SPEC, "", UCL_ERR_PARSE, 1, "empty file");
   /* mV data declared V: the first line outside the range, the largest value, the hint */
   refused(SPEC, "t_s,Vm\n0,-65\n1e-5,-70\n2e-5,4980\n3e-5,-60\n", UCL_ERR_INVAL, 2,
