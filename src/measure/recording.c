@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,6 +445,29 @@ static void fail(loader *L, ucl_status st, const char *fmt, ...) {
   L->st = ucl_diag_set(L->diag, st, "%s:%ld: %s", L->path, L->line, msg);
 }
 
+/* A field's text for a message: at most 40 bytes, whole UTF-8 characters, a control character or
+ * a byte that is not UTF-8 shown as '?', "..." when cut (so that messages stay printable text). */
+static void show(const char *s, size_t len, char *dst, size_t cap) {
+  size_t o = 0, i = 0;
+  while (i < len && i < 40 && o + 5 < cap) {
+    uint32_t cp;
+    size_t k = ucl_ini_utf8_next(s + i, len - i, &cp);
+    if (k == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+      dst[o++] = '?';
+      i += k ? k : 1;
+    } else {
+      memcpy(dst + o, s + i, k);
+      o += k;
+      i += k;
+    }
+  }
+  if (i < len && o + 4 <= cap) {
+    memcpy(dst + o, "...", 3);
+    o += 3;
+  }
+  dst[o] = '\0';
+}
+
 /* Strip a trailing " [U]" or " (U)" from a header name into buf (for matching "Vm" to
  * "Vm [mV]"); the unit into unit (or "") when it is one of header_units. Returns buf. */
 static const char *header_base(const char *h, char *buf, size_t cap, char *unit, size_t ucap) {
@@ -518,7 +542,9 @@ static void finish_header(loader *L) {
       size_t o = 0;
       list[0] = '\0';
       for (size_t f = 0; f < L->n_names && o < sizeof(list); f++) {
-        int w = snprintf(list + o, sizeof(list) - o, "%s%s", f ? ", " : "", L->names[f]);
+        char name[64];
+        show(L->names[f], strlen(L->names[f]), name, sizeof(name));
+        int w = snprintf(list + o, sizeof(list) - o, "%s%s", f ? ", " : "", name);
         o += w > 0 ? (size_t)w : 0;
       }
       fail(L, UCL_ERR_PARSE, "no column '%s' (for %s); the columns are: %s", want, slot_label(L, s),
@@ -673,15 +699,15 @@ static void field_cb(void *sv, size_t len, void *data) {
     v = strtod(s, &end);
   }
   if (end == s || (size_t)(end - s) != len) {
-    char shown[48];
-    snprintf(shown, sizeof(shown), "%.40s%s", s, len > 40 ? "..." : "");
+    char shown[64];
+    show(s, len, shown, sizeof(shown));
     fail(L, UCL_ERR_PARSE, "'%s' in column '%s' (%s) is not a number", shown, slot_column(L, slot),
          slot_label(L, slot));
     return;
   }
   if (!isfinite(v)) {
-    char shown[48];
-    snprintf(shown, sizeof(shown), "%.40s", s);
+    char shown[64];
+    show(s, len, shown, sizeof(shown));
     fail(L, UCL_ERR_PARSE, "'%s' in column '%s' (%s) is not a finite number", shown,
          slot_column(L, slot), slot_label(L, slot));
     return;
