@@ -82,7 +82,10 @@ UCL_NODISCARD ucl_status ucl_rec_spec_from_ini(const char *spec_path, const stru
  * declared as V), a column header that names a unit that contradicts the declared one ("Vm [mV]",
  * "Vm (mV)", "Vm_mV" declared V), a median sample interval more than 1 % away from
  * 1/sample_rate (a wrong time unit), data that ends before t0 + duration. UCL_ERR_PARSE or
- * UCL_ERR_INVAL for bad data. Free with ucl_rec_free. */
+ * UCL_ERR_INVAL for bad data. 'line' counts the file's lines (LF, CR LF or CR; the header row is
+ * line 1 when nothing precedes it): a row's problem names its row, a column's (missing, its unit,
+ * the sample interval) the header's line, too few samples and a short recording the last row,
+ * values out of range the first such row. Free with ucl_rec_free. */
 UCL_NODISCARD ucl_status ucl_rec_load(const ucl_rec_spec *spec, ucl_recording *out,
                                       ucl_diag *diag);
 
