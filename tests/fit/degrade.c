@@ -42,7 +42,7 @@
 
 #define MAX_COLS 64
 #define NAME_SIZE 64
-#define UCL_TWO_PI 6.283185307179586476925286766559
+#define TWO_PI 6.283185307179586476925286766559
 
 /* A column's input data and its output settings. */
 typedef struct column {
@@ -262,7 +262,7 @@ static double interp(const wave *w, int c, double t, size_t *hint) {
 static double normal(uint64_t seed, uint64_t channel, uint64_t k) {
   double u1 = ucl_rng_uniform(seed, channel, 2 * k);
   double u2 = ucl_rng_uniform(seed, channel, 2 * k + 1);
-  return sqrt(-2.0 * log1p(-u1)) * cos(UCL_TWO_PI * u2); /* 1 - u1 in (0, 1] */
+  return sqrt(-2.0 * log1p(-u1)) * cos(TWO_PI * u2); /* 1 - u1 in (0, 1] */
 }
 
 /* The ADC: v rounded to the nearest code, clipped to the codes of 'bits' bits. */
@@ -340,6 +340,12 @@ static int apply_pairs(wave *w, const pair *pairs, int n_pairs, const char *in_p
           fprintf(stderr, "degrade: --rename: '%s' is longer than %d characters\n", p->value,
                   NAME_SIZE - 1);
           return 2;
+        }
+        for (int d = 0; d < w->n_cols; d++) {
+          if (d != c && strcmp(w->col[d].out, p->value) == 0) {
+            fprintf(stderr, "degrade: --rename: '%s' is already a column's name\n", p->value);
+            return 2;
+          }
         }
         memcpy(w->col[c].out, p->value, strlen(p->value) + 1);
       } else {

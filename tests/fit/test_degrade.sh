@@ -133,6 +133,8 @@ expect_bad "--gain: '1.01' is not NAME=VALUE" "$TMP/ramp.csv" "$TMP/bad.csv" --g
 expect_bad "--gain: no column 'V_out_V'" "$TMP/ramp.csv" "$TMP/bad.csv" --gain V_out_V=1.01
 expect_bad "--gain: '-1' must be > 0" "$TMP/ramp.csv" "$TMP/bad.csv" --gain V_in_V=-1
 expect_bad "--rename: no column 'X'" "$TMP/ramp.csv" "$TMP/bad.csv" --rename X=Y
+expect_bad "--rename: 'V_mem_V' is already a column's name" "$TMP/ramp.csv" "$TMP/bad.csv" \
+  --rename V_in_V=V_mem_V
 expect_bad "--columns: no column 'V_out_V'" "$TMP/ramp.csv" "$TMP/bad.csv" --columns t_s,V_out_V
 expect_bad "--columns: the time column 't_s' must come first" "$TMP/ramp.csv" "$TMP/bad.csv" \
   --columns V_in_V,t_s
