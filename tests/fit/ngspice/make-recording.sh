@@ -58,12 +58,12 @@ if ! awk -v rows=$rows 'NR == 1 { next }
   {
     k = NR - 2
     t = k * 1e-5
-    if ($1 - t > 1e-12 || t - $1 > 1e-12) { printf "row %d: time %s is not %g\n", k, $1, t > "/dev/stderr"; exit 1 }
+    if ($1 - t > 1e-12 || t - $1 > 1e-12) { printf "row %d: time %s is not %g\n", k, $1, t > "/dev/stderr"; bad = 1; exit 1 }
     printf "%.5f", t
     for (i = 2; i <= 4; i++) { v = sprintf("%.6f", $i); if (v == "-0.000000") v = "0.000000"; printf ",%s", v }
     printf "\n"
   }
-  END { if (NR - 1 != rows) { printf "%d rows, expected %d\n", NR - 1, rows > "/dev/stderr"; exit 1 } }
+  END { if (!bad && NR - 1 != rows) { printf "%d rows, expected %d\n", NR - 1, rows > "/dev/stderr"; exit 1 } }
   BEGIN { print "t_s,V_in_V,V_mem_V,V_out_V" }' "$work/data.txt" >"$work/out.csv"; then
   echo "make-recording.sh: ngspice's data is not the 10 us grid" >&2
   exit 1
