@@ -1,9 +1,10 @@
 /* cmd_report.c — `uclif report DIR [--max-points N] [--quiet]`: the HTML report of a merged
- * sweep. */
+ * sweep, or the page of a fit when DIR is the output of `uclif fit`. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "uclif/fitreport.h"
 #include "uclif/report.h"
 #include "uclif/units.h"
 
@@ -26,7 +27,11 @@ static const ucl_cli_cmd command = {
         "it; a plot whose columns are missing or empty is skipped with a note on the page.\n"
         "Any number of points: the CSVs are streamed, each scatter plot gets at most N points\n"
         "(every k-th row; default 10000), counts and the heat map use every row. The report\n"
-        "goes into the sweep's own directory, DIR/report (so there is no -o).",
+        "goes into the sweep's own directory, DIR/report (so there is no -o).\n"
+        "On the output of `uclif fit` (DIR/parameters.csv, DIR/overlay.csv; no points.csv) it\n"
+        "writes the fit's page instead: DIR/fit.html, the parameters with their 95 % intervals,\n"
+        "correlations, the model comparison, and measured against fitted waveforms with their\n"
+        "spike times and residuals (SVG and PNG beside it).",
     .common = UCL_CLI_QUIET,
     .quiet_help = "no summary",
     .opts = options,
@@ -51,6 +56,17 @@ int ucl_cmd_report(int argc, char **argv) {
   }
   if (id < 0) {
     return cp.exit;
+  }
+  if (ucl_fitreport_detect(a.operand)) {
+    ucl_status fst = ucl_fitreport_write(a.operand, &diag);
+    if (fst != UCL_OK) {
+      ucl_cli_error("report", "%s", diag.msg);
+      return ucl_cli_exit_code(fst);
+    }
+    if (!a.quiet) {
+      printf("fit page written: %s/fit.html\n", a.operand);
+    }
+    return UCL_EXIT_OK;
   }
   ucl_report_opts o = {NULL, (size_t)max_points};
   ucl_report_summary s;

@@ -3,17 +3,14 @@
  * "Reports"). */
 #include "uclif/report.h"
 
-#include <csv.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "plotpage.h"
 #include "uclif/results.h"
 
 #define MAX_SWEPT 8
@@ -376,38 +373,6 @@ static void row_cb(int c, void *data) {
   r->cur_status[0] = '\0';
 }
 
-/* Stream a CSV file through libcsv. */
-static ucl_status parse_csv(const char *path, void (*fcb)(void *, size_t, void *),
-                            void (*rcb)(int, void *), void *data, ucl_diag *diag) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-  }
-  struct csv_parser p;
-  if (csv_init(&p, CSV_APPEND_NULL) != 0) {
-    fclose(f);
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  char buf[1 << 16];
-  size_t n;
-  ucl_status st = UCL_OK;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-    if (csv_parse(&p, buf, n, fcb, rcb, data) != n) {
-      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: %s", path, csv_strerror(csv_error(&p)));
-      break;
-    }
-  }
-  if (st == UCL_OK && ferror(f)) {
-    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read failed", path);
-  }
-  if (st == UCL_OK) {
-    csv_fini(&p, fcb, rcb, data);
-  }
-  csv_free(&p);
-  fclose(f);
-  return st;
-}
-
 /* ---- rate curves of a few points ---- */
 
 typedef struct curves {
@@ -497,17 +462,9 @@ typedef struct out {
 } out;
 
 /* Close the data file f (written to 'path'), recording in o a write or close failure (the first
- * one only): a full disk must fail the report, not leave gnuplot a truncated file. */
+ * one only). */
 static void close_data(out *o, FILE *f, const char *path) {
-  int bad = ferror(f) != 0;
-  int err = errno;
-  if (fclose(f) != 0) {
-    bad = 1;
-    err = errno;
-  }
-  if (bad && o->io == UCL_OK) {
-    o->io = ucl_diag_set(&o->io_diag, UCL_ERR_IO, "%s: write failed: %s", path, strerror(err));
-  }
+  ucl_page_close_data(f, path, &o->io, &o->io_diag);
 }
 
 static plot *new_plot(out *o, const char *name, const char *title) {
@@ -520,14 +477,7 @@ static plot *new_plot(out *o, const char *name, const char *title) {
 
 /* The gnuplot lines that draw one plot twice: SVG and PNG. 'body' is the plot command. */
 static void gp_emit(out *o, const plot *p, const char *setup, const char *body) {
-  fprintf(o->gp,
-          "reset\nset datafile missing 'nan'\nset grid lc rgb '#dddddd'\nset title \"%s\" "
-          "noenhanced\n%s\n"
-          "set terminal svg size 760,480 font 'sans,11' background 'white'\nset output "
-          "'%s/%s.svg'\n%s\n"
-          "set terminal pngcairo size 760,480 font 'sans,10'\nset output '%s/%s.png'\nreplot\n"
-          "unset output\n",
-          p->title, setup, o->rdir, p->name, body, o->rdir, p->name);
+  ucl_page_gp_emit(o->gp, o->rdir, p->name, p->title, setup, body, 760, 480);
 }
 
 static FILE *data_file(const out *o, const char *name, char *path, size_t n) {
@@ -537,18 +487,6 @@ static FILE *data_file(const out *o, const char *name, char *path, size_t n) {
 
 /* ---- text axes: categories and series ---- */
 
-/* src into dst (n bytes, truncated) for a gnuplot double-quoted string: '"' and '\' escaped. */
-static void gp_str(char *dst, size_t n, const char *src) {
-  size_t k = 0;
-  for (; *src && k + 3 < n; src++) {
-    if (*src == '"' || *src == '\\') {
-      dst[k++] = '\\';
-    }
-    dst[k++] = *src;
-  }
-  dst[k] = '\0';
-}
-
 /* The text of swept axis a's value v (a kept row's) into buf: the text of a text axis, the
  * number (%.4g) of a numeric one, "?" when unknown. */
 static void axis_value(const rep *r, int a, double v, char *buf, size_t n) {
@@ -556,7 +494,7 @@ static void axis_value(const rep *r, int a, double v, char *buf, size_t n) {
   if (kind == AX_NUM) {
     snprintf(buf, n, "%.4g", v);
   } else if (kind == AX_TEXT && v >= 0 && v < r->n_cats[a]) {
-    gp_str(buf, n, r->cats[a][(int)v]);
+    ucl_page_gp_str(buf, n, r->cats[a][(int)v]);
   } else {
     snprintf(buf, n, "?");
   }
@@ -619,7 +557,7 @@ static void split_label(const rep *r, const split *sp, int s, char *buf, size_t 
   }
   for (int i = 0; i < sp->n_axes && (size_t)k < n; i++) {
     char val[96];
-    gp_str(val, sizeof(val), r->cats[sp->axes[i]][idx[i]]);
+    ucl_page_gp_str(val, sizeof(val), r->cats[sp->axes[i]][idx[i]]);
     k +=
         snprintf(buf + k, n - (size_t)k, "%s%.40s = %s", i ? ", " : "", r->swept[sp->axes[i]], val);
   }
@@ -632,7 +570,7 @@ static void text_xtics(const rep *r, int a, char *setup, size_t n) {
   k += (size_t)snprintf(setup + k, n - k, "set xrange [-0.5:%g]\nset xtics (", r->n_cats[a] - 0.5);
   for (int i = 0; i < r->n_cats[a] && k + 128 < n; i++) {
     char val[96];
-    gp_str(val, sizeof(val), r->cats[a][i]);
+    ucl_page_gp_str(val, sizeof(val), r->cats[a][i]);
     k += (size_t)snprintf(setup + k, n - k, "%s\"%s\" %d", i ? ", " : "", val, i);
   }
   snprintf(setup + k, n - k, ")%s\nset xtics noenhanced\n",
@@ -808,27 +746,6 @@ static double rc_adapt(const double *v) {
   return v[C_R7] * v[C_C2];
 }
 
-static void html_escape(FILE *f, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-    case '<':
-      fputs("&lt;", f);
-      break;
-    case '>':
-      fputs("&gt;", f);
-      break;
-    case '&':
-      fputs("&amp;", f);
-      break;
-    case '"':
-      fputs("&quot;", f);
-      break;
-    default:
-      fputc(*s, f);
-    }
-  }
-}
-
 /* ---- the steps of ucl_report_build, in order ---- */
 
 /* Read the manifest (optional: a missing one is no error) into *text (owned by the caller,
@@ -874,7 +791,7 @@ static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_dia
     r->hm.lo[0] = r->hm.lo[1] = INFINITY;
     r->hm.hi[0] = r->hm.hi[1] = -INFINITY;
   }
-  ucl_status st = parse_csv(points, field_cb, row_cb, r, diag);
+  ucl_status st = ucl_page_csv_stream(points, field_cb, row_cb, r, diag);
   if (st == UCL_ERR_INPUT) {
     ucl_diag_prefix(diag, "no sweep results: ");
   }
@@ -893,7 +810,7 @@ static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_dia
     r->n_header = 0;
     r->row = -1;
     heat_rebin(&r->hm);
-    st = parse_csv(points, field_cb, row_cb, r, diag);
+    st = ucl_page_csv_stream(points, field_cb, row_cb, r, diag);
     r->row = rows;
     if (st != UCL_OK) {
       return st;
@@ -1128,7 +1045,7 @@ static void plot_fa_curves(out *o, const rep *r, const char *curves_path) {
     fa_close(o, &cv);
   } else {
     ucl_diag cd = {{0}};
-    ucl_status cst = parse_csv(curves_path, cfield_cb, crow_cb, &cv, &cd);
+    ucl_status cst = ucl_page_csv_stream(curves_path, cfield_cb, crow_cb, &cv, &cd);
     long total = fa_close(o, &cv);
     if (cst != UCL_OK || total == 0 || cv.c_rate < 0 || cv.c_amp < 0) {
       snprintf(p->note, sizeof(p->note), "%.250s",
@@ -1273,97 +1190,29 @@ static void plot_rules_and_health(out *o, const rep *r) {
   }
 }
 
-/* Run the gnuplot program 'prog' (a path, or a name looked up in PATH) on the script gp_path:
- * fork and exec with an argument vector, no shell; its standard error goes to
- * rdir/gnuplot.log. Waits for it. UCL_ERR_IO when the log cannot be written, UCL_ERR_TOOL when
- * gnuplot cannot be started or found, or fails; every message names gnuplot. */
-static ucl_status run_gnuplot(const char *prog, const char *gp_path, const char *rdir,
-                              ucl_diag *diag) {
-  char log_path[1100];
-  snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", rdir);
-  char *args[3] = {strdup(prog), strdup(gp_path), NULL};
-  ucl_status st = UCL_OK;
-  int fd = -1;
-  if (!args[0] || !args[1]) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-    goto cleanup;
-  }
-  fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write gnuplot's log: %s", log_path,
-                      strerror(errno));
-    goto cleanup;
-  }
-  pid_t pid = fork();
-  if (pid < 0) {
-    st = ucl_diag_set(diag, UCL_ERR_TOOL, "cannot start gnuplot: %s", strerror(errno));
-    goto cleanup;
-  }
-  if (pid == 0) { /* the child: only async-signal-safe calls until exec */
-    if (fd == STDERR_FILENO ? fcntl(fd, F_SETFD, 0) == 0 : dup2(fd, STDERR_FILENO) >= 0) {
-      execvp(args[0], args);
-    }
-    _exit(127); /* exec failed: the status a shell gives a command it cannot find */
-  }
-  int ws = 0;
-  pid_t w;
-  while ((w = waitpid(pid, &ws, 0)) < 0 && errno == EINTR) {
-  }
-  if (w < 0) {
-    st = ucl_diag_set(diag, UCL_ERR_TOOL, "waiting for gnuplot failed: %s", strerror(errno));
-  } else if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127) {
-    st = ucl_diag_set(diag, UCL_ERR_TOOL,
-                      "gnuplot not found: cannot run '%s' (is gnuplot-nox "
-                      "installed?)",
-                      prog);
-  } else if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0) {
-    st = ucl_diag_set(diag, UCL_ERR_TOOL,
-                      "gnuplot failed (exit %d; is gnuplot-nox installed?); see %s/gnuplot.log",
-                      WEXITSTATUS(ws), rdir);
-  } else if (WIFSIGNALED(ws)) {
-    st = ucl_diag_set(diag, UCL_ERR_TOOL, "gnuplot failed (signal %d); see %s/gnuplot.log",
-                      WTERMSIG(ws), rdir);
-  }
-cleanup:
-  if (fd >= 0) {
-    close(fd);
-  }
-  free(args[0]);
-  free(args[1]);
-  return st;
-}
-
 /* Write the page (through a temporary file, renamed into place as ipath): counts, solver
  * health, every plot or the note of why it was skipped, and the manifest (man_text, may be
  * NULL). UCL_ERR_IO when it cannot be written. */
 static ucl_status write_index(const out *o, const rep *r, const char *dir, const char *man_text,
                               size_t maxp, const char *ipath, ucl_diag *diag) {
-  char tmp[1200];
-  snprintf(tmp, sizeof(tmp), "%s.tmp", ipath);
-  FILE *h = fopen(tmp, "w");
-  if (!h) {
-    return ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+  ucl_page_file pf;
+  ucl_status st = ucl_page_open(&pf, ipath, diag);
+  if (st != UCL_OK) {
+    return st;
   }
-  fprintf(
-      h,
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>uclif report: ");
-  html_escape(h, dir);
-  fprintf(
-      h,
-      "</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-      "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
-      "figure{margin:1.5em 0}img{max-width:100%%;border:1px solid #eee}.note{color:#a33}</style>\n"
-      "</head><body>\n<h1>Characterization report</h1>\n<p>Sweep output <code>");
-  html_escape(h, dir);
+  FILE *h = pf.f;
+  ucl_page_html_head(h, "uclif report: ", dir, NULL);
+  fprintf(h, "<h1>Characterization report</h1>\n<p>Sweep output <code>");
+  ucl_page_html_escape(h, dir);
   fprintf(h,
           "</code>: %ld points, %ld ok. Plots show at most %zu points each (every %ld-th row); "
           "counts and the heat map use every row.</p>\n",
           r->row, r->ok, maxp, r->stride);
-  fprintf(h, "<p id=\"loaded\">images: not checked (needs "
-             "JavaScript)</p>\n<h2>Status</h2>\n<table><tr><th>status</th><th>points</th></tr>\n");
+  ucl_page_html_loaded(h);
+  fprintf(h, "<h2>Status</h2>\n<table><tr><th>status</th><th>points</th></tr>\n");
   for (int s = 0; s < r->n_st; s++) {
     fprintf(h, "<tr><td>");
-    html_escape(h, r->st[s].name[0] ? r->st[s].name : "(none)");
+    ucl_page_html_escape(h, r->st[s].name[0] ? r->st[s].name : "(none)");
     fprintf(h, "</td><td>%ld</td></tr>\n", r->st[s].n);
   }
   fprintf(h,
@@ -1377,39 +1226,23 @@ static ucl_status write_index(const out *o, const rep *r, const char *dir, const
           r->sum_restarts);
   for (int k = 0; k < o->n_plots; k++) {
     const plot *p = &o->plots[k];
-    fprintf(h, "<figure id=\"%s\"><figcaption><b>", p->name);
-    html_escape(h, p->title);
-    fprintf(h, "</b>");
-    if (p->note[0]) {
-      fprintf(h, " <span class=\"note\">(skipped: ");
-      html_escape(h, p->note);
-      fprintf(h, ")</span></figcaption></figure>\n");
+    if (!p->note[0]) {
+      ucl_page_html_figure(h, p->name, p->title, NULL);
       continue;
     }
-    fprintf(h, " (<a href=\"%s.png\">PNG</a>)</figcaption>\n<img src=\"%s.svg\" alt=\"", p->name,
-            p->name);
-    html_escape(h, p->title);
-    fprintf(h, "\"></figure>\n");
+    fprintf(h, "<figure id=\"%s\"><figcaption><b>", p->name);
+    ucl_page_html_escape(h, p->title);
+    fprintf(h, "</b> <span class=\"note\">(skipped: ");
+    ucl_page_html_escape(h, p->note);
+    fprintf(h, ")</span></figcaption></figure>\n");
   }
   if (man_text) {
     fprintf(h, "<h2>Manifest</h2>\n<pre>");
-    html_escape(h, man_text);
+    ucl_page_html_escape(h, man_text);
     fprintf(h, "</pre>\n");
   }
-  fprintf(h,
-          "<script>window.addEventListener('load',function(){var im=document.images,n=0;"
-          "for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)n++;}"
-          "document.getElementById('loaded').textContent='images loaded: '+n+' of '+im.length;});"
-          "</script>\n</body></html>\n");
-  int bad = ferror(h) != 0;
-  if (fclose(h) != 0) {
-    bad = 1;
-  }
-  if (bad || rename(tmp, ipath) != 0) {
-    remove(tmp);
-    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", ipath);
-  }
-  return UCL_OK;
+  ucl_page_html_foot(h);
+  return ucl_page_commit(&pf, diag);
 }
 
 /* The columns the report reads are the output tables' (results.h): a column renamed or removed
@@ -1452,11 +1285,7 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
   if ((st = check_schema(diag)) != UCL_OK) {
     goto done;
   }
-  if (strchr(dir, '\'') || strchr(dir, '"')) {
-    st = ucl_diag_set(diag, UCL_ERR_INVAL,
-                      "%s: a directory name with quotes cannot be handed to "
-                      "gnuplot; rename or link it",
-                      dir);
+  if ((st = ucl_page_gp_dir_ok(dir, diag)) != UCL_OK) {
     goto done;
   }
   snprintf(points, dl, "%s/points.csv", dir);
@@ -1513,7 +1342,10 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
     drawn += o.plots[k].note[0] == '\0';
   }
   if (drawn > 0) {
-    st = run_gnuplot(opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, rdir, diag);
+    char log_path[1100];
+    snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", rdir);
+    st = ucl_page_gnuplot_run(opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, log_path,
+                              diag);
     if (st != UCL_OK) {
       goto done;
     }

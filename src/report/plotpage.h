@@ -1,0 +1,83 @@
+/* plotpage.h — (private to src/report) what the HTML pages of src/report share: streaming a CSV
+ * through libcsv, gnuplot scripts that draw each plot as an SVG with a PNG copy, running gnuplot
+ * (fork and exec, no shell), HTML escaping, and a page written to "PATH.tmp" and renamed into
+ * place. Used by report.c (the sweep report) and fitreport.c (the fit page). Nothing here prints,
+ * exits or runs a shell. */
+#ifndef UCL_REPORT_PLOTPAGE_H
+#define UCL_REPORT_PLOTPAGE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "uclif/status.h"
+
+/* Stream the CSV file 'path' through libcsv (CSV_APPEND_NULL) with the field and row callbacks
+ * fcb and rcb (libcsv's). UCL_ERR_INPUT "PATH: cannot read: why" when it cannot be opened or
+ * read, UCL_ERR_PARSE when libcsv refuses it, UCL_ERR_NOMEM. */
+UCL_NODISCARD ucl_status ucl_page_csv_stream(const char *path, void (*fcb)(void *, size_t, void *),
+                                             void (*rcb)(int, void *), void *data, ucl_diag *diag);
+
+/* UCL_ERR_INVAL ("DIR: a directory name with quotes cannot be handed to gnuplot; ...") when
+ * 'dir' holds a quote, which a gnuplot script's file names cannot carry; else UCL_OK. */
+UCL_NODISCARD ucl_status ucl_page_gp_dir_ok(const char *dir, ucl_diag *diag);
+
+/* src into dst (n bytes, truncated) for a gnuplot double-quoted string: '"' and '\' escaped. */
+void ucl_page_gp_str(char *dst, size_t n, const char *src);
+
+/* Append to the gnuplot script gp the lines that draw one plot twice, as outdir/name.svg
+ * (width × height pixels) and as outdir/name.png: a reset, missing values 'nan', a light grid,
+ * the title (a gnuplot double-quoted string, not enhanced), 'setup', then 'body' (the plot
+ * command) under each terminal. Write errors show in ferror(gp). */
+void ucl_page_gp_emit(FILE *gp, const char *outdir, const char *name, const char *title,
+                      const char *setup, const char *body, int width, int height);
+
+/* Close the data file f (written to 'path'). A write or close failure sets *first and
+ * *first_diag (UCL_ERR_IO, "PATH: write failed: why") when *first is still UCL_OK: a full disk
+ * must fail the page, not leave gnuplot a truncated file. */
+void ucl_page_close_data(FILE *f, const char *path, ucl_status *first, ucl_diag *first_diag);
+
+/* Run the gnuplot program 'prog' (a path, or a name looked up in PATH) on the script gp_path:
+ * fork and exec with an argument vector, no shell; its standard error goes to log_path. Waits
+ * for it. UCL_ERR_IO when the log cannot be written, UCL_ERR_TOOL when gnuplot cannot be
+ * started or found, or fails ("see LOG_PATH"); every message names gnuplot. */
+UCL_NODISCARD ucl_status ucl_page_gnuplot_run(const char *prog, const char *gp_path,
+                                              const char *log_path, ucl_diag *diag);
+
+/* Write s to f with <, >, & and " escaped for HTML text and attribute values. */
+void ucl_page_html_escape(FILE *f, const char *s);
+
+/* The page's head through "<body>": the doctype, a title of title_prefix followed by title
+ * (escaped), the shared style plus extra_css (may be NULL). */
+void ucl_page_html_head(FILE *h, const char *title_prefix, const char *title,
+                        const char *extra_css);
+
+/* The paragraph that the footer's script fills with "images loaded: N of M" (what the browser
+ * test reads). */
+void ucl_page_html_loaded(FILE *h);
+
+/* A figure: an anchor id 'name', the caption (title in bold, a link to name.png, then the
+ * escaped 'caption' on its own line when not NULL) and the image name.svg. */
+void ucl_page_html_figure(FILE *h, const char *name, const char *title, const char *caption);
+
+/* The script that counts the loaded images, and the end of the page. */
+void ucl_page_html_foot(FILE *h);
+
+/* A page being written: to "path.tmp", renamed onto 'path' by ucl_page_commit. */
+typedef struct ucl_page_file {
+  FILE *f;
+  char path[1100];
+  char tmp[1200];
+} ucl_page_file;
+
+/* Open 'path'.tmp for writing into pf->f. UCL_ERR_IO "PATH.tmp: cannot write: why". */
+UCL_NODISCARD ucl_status ucl_page_open(ucl_page_file *pf, const char *path, ucl_diag *diag);
+
+/* Close pf->f and rename the temporary file onto pf->path; on a write, close or rename failure
+ * the temporary file is removed and UCL_ERR_IO "PATH: write failed". pf->f is NULL afterwards
+ * either way. */
+UCL_NODISCARD ucl_status ucl_page_commit(ucl_page_file *pf, ucl_diag *diag);
+
+/* Close and remove an open temporary file (after a failure elsewhere). Accepts pf->f == NULL. */
+void ucl_page_abort(ucl_page_file *pf);
+
+#endif
