@@ -83,8 +83,8 @@ UCL_NODISCARD ucl_status ucl_tune_fit_read(const char *path, ucl_tune_fit *out, 
  * + 2i + 1), the others uniform (log-uniform for log) over [lo, hi] from (seed, k,
  * UCL_TUNE_FIT_STREAM + 2i); every value clipped to [lo, hi]. A pure function of its
  * arguments. */
-#define UCL_TUNE_FIT_STREAM (2 * UCL_TUNE_MAX_PARTS) /* beyond the parts' streams 0 .. 2n_parts-1  \
-                                                      */
+/* The first stream of the model parameters: beyond the parts' (0 .. 2·n_parts − 1). */
+#define UCL_TUNE_FIT_STREAM (2 * UCL_TUNE_MAX_PARTS)
 void ucl_tune_fit_draw(const ucl_tune_fit *f, uint64_t seed, long k, double *values);
 
 typedef struct ucl_tune ucl_tune; /* opaque */
