@@ -38,11 +38,64 @@ typedef struct ucl_tune_part {
   double tol;    /* relative tolerance (0.01 = 1 %) */
 } ucl_tune_part;
 
+/* The most model parameters a fit's parameters.csv may give tune ([tune] fit; gain.* rows not
+ * counted). */
+#define UCL_TUNE_MAX_MODEL 16
+
+/* One model parameter of a fit (a row of DIR/parameters.csv, docs/fit.md): its fitted value is
+ * the nominal, and every Monte Carlo draw also draws it. */
+typedef struct ucl_tune_model {
+  char name[48];  /* a key of the parameter table: R_in, VDD, scr.I_GT, ... */
+  int log;        /* scale = log: drawn in ln(value); else lin */
+  double value;   /* SI, the fitted value */
+  double lo, hi;  /* SI, the bounds of the fit's search; draws are clipped to them */
+  double sd;      /* standard deviation in the scale's space; inf when not identified */
+  int identified; /* 1: jointly normal with the others (sd finite and verdict not "not
+                     identified"); 0: uniform over [lo, hi] (log-uniform for log) */
+  int part;       /* the toleranced (fixed) part of that name, or -1 */
+  int line;       /* its line in the file */
+} ucl_tune_model;
+
+/* The model parameters of a fit: the rows of parameters.csv that are keys of the parameter table
+ * (the gain.* rows are left out), with the lower Cholesky factor of their correlation matrix
+ * (identity rows and columns for the ones not identified). */
+typedef struct ucl_tune_fit {
+  char path[1024]; /* the parameters.csv read */
+  int n;
+  ucl_tune_model p[UCL_TUNE_MAX_MODEL];
+  double chol[UCL_TUNE_MAX_MODEL][UCL_TUNE_MAX_MODEL];
+} ucl_tune_fit;
+
+/* Read a fit's parameters.csv at 'path' (docs/fit.md, "parameters.csv") into *out (p[].part set
+ * to -1). Every problem names "path:line: what": a missing column, a row with the wrong number
+ * of fields, a parameter that is not a real key of the parameter table (gain.* excepted) or
+ * comes twice, a unit that is not the key's, an unknown scale or verdict, a value, lo or hi that
+ * is not a finite number, lo > hi, a value outside [lo, hi], a log parameter with lo <= 0, sd < 0
+ * or not a number, a correlation of two identified parameters that is empty, outside [−1, 1],
+ * not 1 on the diagonal or not symmetric (UCL_ERR_PARSE or UCL_ERR_RANGE); more than
+ * UCL_TUNE_MAX_MODEL model parameters (UCL_ERR_RANGE); a correlation matrix that is not
+ * positive definite names the file (UCL_ERR_RANGE); a file that cannot be read, UCL_ERR_INPUT. */
+UCL_NODISCARD ucl_status ucl_tune_fit_read(const char *path, ucl_tune_fit *out, ucl_diag *diag);
+
+/* Draw k of the model parameters (values: f->n, SI): the identified ones jointly normal in their
+ * scale's space (mean the fitted value, covariance sd_i·sd_j·corr_ij through the Cholesky factor)
+ * from Box-Muller on the counter-based generator keyed by (seed, k, UCL_TUNE_FIT_STREAM + 2i and
+ * + 2i + 1), the others uniform (log-uniform for log) over [lo, hi] from (seed, k,
+ * UCL_TUNE_FIT_STREAM + 2i); every value clipped to [lo, hi]. A pure function of its
+ * arguments. */
+/* The first stream of the model parameters: beyond the parts' (0 .. 2·n_parts − 1). */
+#define UCL_TUNE_FIT_STREAM (2 * UCL_TUNE_MAX_PARTS)
+void ucl_tune_fit_draw(const ucl_tune_fit *f, uint64_t seed, long k, double *values);
+
 typedef struct ucl_tune ucl_tune; /* opaque */
 
 /* Read and check a tuning spec. Every problem names file:line and, for a target, the target:
  * an unknown feature, a tolerance that is not > 0, a target whose procedure is switched off,
- * an adaptation target on a type I neuron, bounds outside the series. */
+ * an adaptation target on a type I neuron, bounds outside the series. With [tune] fit = PATH
+ * (a fit's output folder or its parameters.csv, relative to the spec's folder) the fit's model
+ * parameters take their fitted values on top of the base configuration and are drawn in every
+ * Monte Carlo draw; a bad file gives ucl_tune_fit_read's messages, a fitted key that is also a
+ * [free] part or set by --set is an error naming both places. */
 UCL_NODISCARD ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag);
 /* The same with overrides of the base configuration ("NAME=VALUE", as `--set`), applied after
  * the spec's sections; a free part cannot be overridden (UCL_ERR_INVAL naming it). */
@@ -59,6 +112,10 @@ long ucl_tune_draws(const ucl_tune *t);
 uint64_t ucl_tune_seed(const ucl_tune *t);
 int ucl_tune_search(const ucl_tune *t); /* 0: evaluate the design as given (no free parts) */
 const char *ucl_tune_distribution(const ucl_tune *t); /* "uniform" or "normal" */
+/* The fit's model parameters drawn in the Monte Carlo ([tune] fit): NULL without a fit. */
+const ucl_tune_fit *ucl_tune_fit_of(const ucl_tune *t);
+/* The values of a draw: n_parts, then the fit's model parameters (ucl_tune_fit_of(t)->n). */
+int ucl_tune_n_drawn(const ucl_tune *t);
 
 /* The nominal values of every part (n_parts) of the spec's base configuration. */
 void ucl_tune_nominal(const ucl_tune *t, double *values);
@@ -74,10 +131,17 @@ typedef struct ucl_tune_eval {
 UCL_NODISCARD ucl_status ucl_tune_eval_design(const ucl_tune *t, const double *values,
                                               ucl_tune_eval *out, ucl_diag *diag);
 
-/* Monte Carlo draw k of design 'values': each part at value·(1 + tol·u), u from the
+/* Monte Carlo draw k of design 'values' (n_parts): each part at value·(1 + tol·u), u from the
  * counter-based generator keyed by (seed, k, part), uniform in [−1, 1] or normal with
- * σ = tol/3 cut at ±tol. Writes the drawn values (n_parts). */
+ * σ = tol/3 cut at ±tol; with a fit, then the fit's model parameters (ucl_tune_fit_draw), and a
+ * fixed part that is also fitted further scaled by its model draw / fitted value. Writes the
+ * drawn values (ucl_tune_n_drawn: the parts, then the model parameters). */
 void ucl_tune_draw(const ucl_tune *t, const double *values, long k, double *drawn);
+
+/* Evaluate a draw ('drawn': ucl_tune_n_drawn values, from ucl_tune_draw): the parts and the
+ * model parameters set on the base configuration. Same errors as ucl_tune_eval_design. */
+UCL_NODISCARD ucl_status ucl_tune_eval_drawn(const ucl_tune *t, const double *drawn,
+                                             ucl_tune_eval *out, ucl_diag *diag);
 
 /* The series values of part k just below and just above v. */
 void ucl_tune_neighbours(const ucl_tune *t, int k, double v, double *below, double *above);
@@ -126,7 +190,9 @@ enum { UCL_DRAW_PART_ID = 0, UCL_DRAW_PART_EVAL = 1, UCL_DRAW_PART_VALUES = 2 };
 
 /* The table of draws.csv for t: draw, met, cost, each target's feature (named, with unit and
  * procedure, as its points.csv column), each part's drawn value (named as the parameter, with
- * its unit). Built by ucl_tune_load; owned by t (valid while t lives). */
+ * its unit), then, with a fit, each drawn model parameter that is not a part (named as the
+ * parameter, with its unit; UCL_DRAW_PART_VALUES holds ucl_tune_n_drawn values). Built by
+ * ucl_tune_load; owned by t (valid while t lives). */
 const ucl_table *ucl_tune_draws_table(const ucl_tune *t);
 
 #endif

@@ -112,6 +112,11 @@ int ucl_cmd_tune(int argc, char **argv) {
       printf("snapped design meets every target: %s\nyield = %.4f (95%% CI %.4f .. %.4f)\n"
              "wrote %s/bom.csv, %s/tune.txt, %s/draws.csv, %s/design.cir\n",
              rep.e_snap.met ? "yes" : "no", rep.yield, rep.ci_lo, rep.ci_hi, out, out, out, out);
+      const ucl_tune_fit *fit = ucl_tune_fit_of(t);
+      if (fit) {
+        printf("the yield includes the model uncertainty from %s (%d model parameters drawn)\n",
+               fit->path, fit->n);
+      }
     }
     if (st != UCL_OK) {
       ucl_cli_error("tune", "%s", diag.msg);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "uclif/eseries.h"
 #include "uclif/ini.h"
@@ -34,7 +35,8 @@ struct ucl_tune {
   uint64_t seed;
   int normal;
   long col[UCL_TUNE_MAX_TARGETS]; /* points.csv column of each target */
-  ucl_column draw_cols[3 + UCL_TUNE_MAX_TARGETS + UCL_TUNE_MAX_PARTS];
+  ucl_tune_fit *fit;              /* [tune] fit: the model parameters drawn, or NULL (owned) */
+  ucl_column draw_cols[3 + UCL_TUNE_MAX_TARGETS + UCL_TUNE_MAX_PARTS + UCL_TUNE_MAX_MODEL];
   ucl_table draws_table; /* draws.csv: over draw_cols */
 };
 
@@ -65,10 +67,17 @@ int ucl_tune_search(const ucl_tune *t) {
 const char *ucl_tune_distribution(const ucl_tune *t) {
   return t->normal ? "normal" : "uniform";
 }
+const ucl_tune_fit *ucl_tune_fit_of(const ucl_tune *t) {
+  return t->fit;
+}
+int ucl_tune_n_drawn(const ucl_tune *t) {
+  return t->n_parts + (t->fit ? t->fit->n : 0);
+}
 
 void ucl_tune_destroy(ucl_tune **t) {
   if (t && *t) {
     ucl_char_config_free(&(*t)->chr);
+    free((*t)->fit);
     free(*t);
     *t = NULL;
   }
@@ -400,11 +409,99 @@ static void build_draws_table(ucl_tune *t) {
                                      .procedure = "",
                                      .meaning = "the part's drawn value"};
   }
+  for (int k = 0; t->fit && k < t->fit->n; k++) {
+    const ucl_tune_model *m = &t->fit->p[k];
+    if (m->part >= 0) {
+      continue; /* a fitted part: its column holds both draws */
+    }
+    t->draw_cols[n++] = (ucl_column){.name = m->name,
+                                     .unit = ucl_params_find(m->name)->unit,
+                                     .kind = UCL_COL_REAL,
+                                     .part = UCL_DRAW_PART_VALUES,
+                                     .offset = (size_t)(t->n_parts + k) * sizeof(double),
+                                     .procedure = "",
+                                     .meaning = "the model parameter's drawn value ([tune] fit)"};
+  }
   t->draws_table = (ucl_table){"draws.csv", t->draw_cols, n};
 }
 
 const ucl_table *ucl_tune_draws_table(const ucl_tune *t) {
   return &t->draws_table;
+}
+
+/* [tune] fit = VALUE of the spec at 'spec': VALUE relative to the spec's folder (unless
+ * absolute); a folder means its parameters.csv. */
+static ucl_status fit_file(const char *spec, const char *value, char *out, size_t size,
+                           ucl_diag *diag) {
+  const char *slash = strrchr(spec, '/');
+  int n;
+  if (value[0] == '\0') {
+    return ucl_diag_set(diag, UCL_ERR_PARSE,
+                        "expected a fit's output folder or its parameters.csv");
+  }
+  if (value[0] == '/' || !slash) {
+    n = snprintf(out, size, "%s", value);
+  } else {
+    n = snprintf(out, size, "%.*s/%s", (int)(slash - spec), spec, value);
+  }
+  struct stat sb;
+  if (n >= 0 && (size_t)n < size && stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    n = snprintf(out + n, size - (size_t)n, "/parameters.csv") + n;
+  }
+  if (n < 0 || (size_t)n >= size) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "the path is too long");
+  }
+  return UCL_OK;
+}
+
+/* The line of [free] KEY in the spec, or 0. */
+static int free_line(const ucl_ini *ini, const char *key) {
+  for (size_t i = 0; i < ucl_ini_count(ini); i++) {
+    const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+    if (strcmp(e->section, "free") == 0 && strcmp(e->key, key) == 0) {
+      return e->line;
+    }
+  }
+  return 0;
+}
+
+/* Read the fit's parameters.csv (fit_path, from the spec's line 'line'), refuse a fitted key that
+ * is free or set by --set, and take the fitted values as the base configuration's. */
+static ucl_status apply_fit(ucl_tune *t, const char *spec, int line, const char *fit_path,
+                            const ucl_ini *ini, const char *const *sets, int n_sets,
+                            ucl_diag *diag) {
+  t->fit = malloc(sizeof(*t->fit));
+  if (!t->fit) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  ucl_status st = ucl_tune_fit_read(fit_path, t->fit, diag);
+  if (st == UCL_ERR_INPUT) { /* a file that is not there: the spec's line names it */
+    ucl_diag_prefix(diag, "%s:%d: [tune] fit: ", spec, line);
+  }
+  for (int k = 0; st == UCL_OK && k < t->fit->n; k++) {
+    ucl_tune_model *m = &t->fit->p[k];
+    int j = part_index(t, m->name);
+    if (j >= 0 && t->parts[j].free) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "%s:%d: %s is fitted (%s:%d) and free ([free] at %s:%d): the fit "
+                          "measured it, the tuning would choose it; drop one",
+                          spec, line, m->name, fit_path, m->line, spec, free_line(ini, m->name));
+    }
+    for (int i = 0; i < n_sets; i++) {
+      size_t len = strcspn(sets[i], "=");
+      if (strlen(m->name) == len && strncmp(sets[i], m->name, len) == 0) {
+        return ucl_diag_set(diag, UCL_ERR_INVAL,
+                            "--set %s: %s is fitted (%s:%d), set by [tune] fit", sets[i], m->name,
+                            fit_path, m->line);
+      }
+    }
+    m->part = j;
+    st = ucl_params_set_value(&t->base, m->name, m->value, diag);
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: ", fit_path, m->line);
+    }
+  }
+  return st;
 }
 
 ucl_status ucl_tune_load(const char *path, ucl_tune **out, ucl_diag *diag) {
@@ -491,6 +588,8 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
   }
   double tol_r = -1.0, tol_c = -1.0;
   t->tol_resistors = 0.01;
+  char fit_path[1024] = "";
+  int fit_line = 0;
   for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
     const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
     if (strcmp(e->section, "tune") == 0) {
@@ -506,8 +605,11 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
         } else {
           st = ucl_diag_set(diag, UCL_ERR_PARSE, "expected uniform or normal (got '%s')", e->value);
         }
+      } else if (strcmp(e->key, "fit") == 0) {
+        fit_line = e->line;
+        st = fit_file(path, e->value, fit_path, sizeof(fit_path), diag);
       } else {
-        st = ucl_diag_set(diag, UCL_ERR_INVAL, "unknown key (seed, draws, distribution)");
+        st = ucl_diag_set(diag, UCL_ERR_INVAL, "unknown key (seed, draws, distribution, fit)");
       }
       if (st != UCL_OK) {
         ucl_diag_prefix(diag, "%s:%d: [tune] %s: ", path, e->line, e->key);
@@ -612,6 +714,9 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
                         sets[k], key);
     }
   }
+  if (st == UCL_OK && fit_line > 0) {
+    st = apply_fit(t, path, fit_line, fit_path, ini, sets, n_sets, diag);
+  }
   /* [targets] */
   for (size_t i = 0; st == UCL_OK && i < ucl_ini_count(ini); i++) {
     const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
@@ -679,6 +784,17 @@ void ucl_tune_params(const ucl_tune *t, const double *values, ucl_params *out) {
   }
 }
 
+/* ucl_tune_params with a draw's model parameters too (drawn: ucl_tune_n_drawn values). A fitted
+ * part's value is already in its part's slot. */
+static void drawn_params(const ucl_tune *t, const double *drawn, ucl_params *out) {
+  ucl_tune_params(t, drawn, out);
+  for (int k = 0; t->fit && k < t->fit->n; k++) {
+    if (t->fit->p[k].part < 0) {
+      (void)!ucl_params_set_value(out, t->fit->p[k].name, drawn[t->n_parts + k], NULL);
+    }
+  }
+}
+
 static double miss(const ucl_tune_target *tg, double f) {
   if (!isfinite(f)) {
     return 1e3;
@@ -694,10 +810,26 @@ static double miss(const ucl_tune_target *tg, double f) {
   }
 }
 
+static ucl_status eval_params(const ucl_tune *t, const ucl_params *pp, ucl_tune_eval *out,
+                              ucl_diag *diag);
+
 ucl_status ucl_tune_eval_design(const ucl_tune *t, const double *values, ucl_tune_eval *out,
                                 ucl_diag *diag) {
   ucl_params p;
   ucl_tune_params(t, values, &p);
+  return eval_params(t, &p, out, diag);
+}
+
+ucl_status ucl_tune_eval_drawn(const ucl_tune *t, const double *drawn, ucl_tune_eval *out,
+                               ucl_diag *diag) {
+  ucl_params p;
+  drawn_params(t, drawn, &p);
+  return eval_params(t, &p, out, diag);
+}
+
+static ucl_status eval_params(const ucl_tune *t, const ucl_params *pp, ucl_tune_eval *out,
+                              ucl_diag *diag) {
+  ucl_params p = *pp;
   memset(out, 0, sizeof(*out));
   for (int k = 0; k < UCL_TUNE_MAX_TARGETS; k++) {
     out->f[k] = NAN;
@@ -747,6 +879,16 @@ void ucl_tune_draw(const ucl_tune *t, const double *values, long k, double *draw
       u = 2.0 * ucl_rng_uniform(t->seed, a, 2 * b) - 1.0;
     }
     drawn[j] = values[j] * (1.0 + t->parts[j].tol * u);
+  }
+  if (t->fit) {
+    double *model = drawn + t->n_parts;
+    ucl_tune_fit_draw(t->fit, t->seed, k, model);
+    for (int i = 0; i < t->fit->n; i++) {
+      const ucl_tune_model *m = &t->fit->p[i];
+      if (m->part >= 0) { /* a fixed part also fitted: the model's spread times the part's */
+        drawn[m->part] *= model[i] / m->value;
+      }
+    }
   }
 }
 

@@ -31,7 +31,7 @@ typedef struct batch_ctx {
   int np;
   long first;
   int draws;
-  double *vals; /* room for one draw's part values */
+  double *vals; /* room for one draw's values (ucl_tune_n_drawn) */
 } batch_ctx;
 
 /* ucl_sched_eval_fn: one evaluation as W doubles (cost, met, ok, features). */
@@ -47,7 +47,8 @@ static ucl_status eval_one(void *ctx, long i, double *b, int width, ucl_diag *di
     x = bc->vals;
   }
   ucl_tune_eval e;
-  ucl_status st = ucl_tune_eval_design(bc->t, x, &e, diag);
+  ucl_status st = bc->draws ? ucl_tune_eval_drawn(bc->t, x, &e, diag)
+                            : ucl_tune_eval_design(bc->t, x, &e, diag);
   if (st == UCL_OK) {
     b[0] = e.cost;
     b[1] = e.met;
@@ -63,7 +64,8 @@ static ucl_status batch(ucl_comm *c, const ucl_tune *t, const double *designs, i
                         int draws, ucl_tune_eval *res, ucl_diag *diag) {
   int np = ucl_tune_n_parts(t);
   double *sum = malloc((size_t)m * W * sizeof(double));
-  batch_ctx bc = {t, designs, np, first, draws, malloc((size_t)np * sizeof(double))};
+  batch_ctx bc = {t,     designs, np,
+                  first, draws,   malloc((size_t)ucl_tune_n_drawn(t) * sizeof(double))};
   /* a failed allocation is reported inside the batch (NULL results, NULL vals): every rank
    * then agrees on it */
   ucl_status st = ucl_sched_batch(c, m, W, eval_one, &bc, sum, diag);
@@ -363,7 +365,7 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
     const ucl_table *tab = ucl_tune_draws_table(t);
     ucl_csv_writer *w = NULL;
     st = ucl_table_open(tab, path, &w, diag);
-    double *vals = malloc((size_t)np * sizeof(double));
+    double *vals = malloc((size_t)ucl_tune_n_drawn(t) * sizeof(double));
     if (st == UCL_OK && !vals) {
       st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
@@ -444,6 +446,25 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
             ucl_tune_distribution(t), (unsigned long long)ucl_tune_seed(t), r->mc_s);
     fprintf(f, "yield = %.4f (95%% CI %.4f .. %.4f; %ld of %ld draws meet every target)\n",
             r->yield, r->ci_lo, r->ci_hi, r->met, r->draws);
+    const ucl_tune_fit *fit = ucl_tune_fit_of(t);
+    if (fit) {
+      int n_id = 0;
+      for (int k = 0; k < fit->n; k++) {
+        n_id += fit->p[k].identified;
+      }
+      fprintf(f,
+              "the yield includes the model uncertainty from %s: %d model parameters drawn "
+              "(%d jointly normal, %d not identified: uniform over their bounds)\n",
+              fit->path, fit->n, n_id, fit->n - n_id);
+      for (int k = 0; k < fit->n; k++) {
+        const ucl_tune_model *mp = &fit->p[k];
+        fprintf(f, "  %-16s %-14.6g %s sd %-10.3g in [%.6g, %.6g]%s\n", mp->name, mp->value,
+                mp->log ? "log" : "lin", mp->sd, mp->lo, mp->hi,
+                !mp->identified ? " not identified"
+                : mp->part >= 0 ? " (times the part's tolerance)"
+                                : "");
+      }
+    }
     fprintf(f, "\n%-24s %-14s %-14s %-14s %-14s %s\n", "feature", "mean", "std", "min", "max",
             "draws missing it");
     for (int k = 0; k < nt; k++) {
@@ -462,13 +483,18 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
         }
       }
     }
-    double *vals = malloc((size_t)np * sizeof(double));
+    double *vals = malloc((size_t)ucl_tune_n_drawn(t) * sizeof(double));
     for (int j = 0; j < 5 && worst[j] >= 0 && vals; j++) {
       ucl_tune_draw(t, r->snap, worst[j], vals);
       fprintf(f, "  draw %ld (cost %.3g):", worst[j], draws[worst[j]].cost);
       for (int k = 0; k < np; k++) {
         fprintf(f, " %s %+.2f%%", ucl_tune_part_at(t, k)->name,
                 100.0 * (vals[k] / r->snap[k] - 1.0));
+      }
+      for (int k = 0; fit && k < fit->n; k++) { /* a fitted part is in its part's figure */
+        if (fit->p[k].part < 0) {
+          fprintf(f, " %s %+.2f%%", fit->p[k].name, 100.0 * (vals[np + k] / fit->p[k].value - 1.0));
+        }
       }
       fprintf(f, "\n");
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `uclif tune`: the round trip (the features of a known E-series design as targets: tune finds a
 # design meeting them), yield with 10 % capacitors below yield with 1 %, the same numbers at 1
-# and 2 ranks, and unknown, contradictory and unreachable targets named in the message.
+# and 2 ranks, a fit's model uncertainty ([tune] fit) lowering the yield, and unknown,
+# contradictory and unreachable targets and a bad parameters.csv named in the message.
 # Usage: test_tune.sh UCLIF SOURCE_DIR
 set -u
 uclif=$1
@@ -52,6 +53,35 @@ sweep1 "$uclif" tune "$work/y10.ini" -o "$work/y10-1rank" --quiet >/dev/null 2>&
 cmp -s "$work/y10/draws.csv" "$work/y10-1rank/draws.csv"
 check "1 and 2 ranks: the same draws.csv" $?
 check "1 and 2 ranks: the same yield" $([ "$(grep '^yield' "$work/y10/tune.txt")" = "$(grep '^yield' "$work/y10-1rank/tune.txt")" ]; echo $?)
+
+# [tune] fit: the model uncertainty of a fit (parameters.csv in a folder beside the spec) drawn
+# with the parts. The fitted values are the defaults, so the design is y1's; the spread of I_GT
+# and R_in (sd 0.3 and 0.2 in ln) moves the threshold: the yield falls below y1's. Only the
+# threshold (tau_leak off, for speed): a yield with fewer targets can only be higher.
+mkdir -p "$work/fit"
+printf '%s\n' 'parameter,unit,scale,value,lo,hi,sd,ci95_lo,ci95_hi,verdict,pin_with,corr.scr.I_GT,corr.R_in,corr.gain.r.V_mem_V' \
+  'scr.I_GT,A,log,2.265e-05,1e-06,0.001,0.3,1.3e-05,4e-05,partly,a DC step,1,0.3,' \
+  'R_in,Ohm,log,10000,1000,100000,0.2,6800,15000,partly,,0.3,1,' \
+  'gain.r.V_mem_V,,lin,1,0.9,1.1,inf,0.9,1.1,not identified,,,,' >"$work/fit/parameters.csv"
+sed -e 's/^seed = 3/seed = 3\nfit = fit/' -e 's/^tau_leak\.amplitude.*/tau_leak = off/' \
+  -e '/^tau_leak\.window/d' -e '/^tau_leak_off_s/d' "$work/y1.ini" >"$work/yfit.ini"
+$MPIRUN -np 2 "$uclif" tune "$work/yfit.ini" -o "$work/yfit" >"$work/out" 2>"$work/err"
+rc=$?; check "tune with fit = runs ($(tail -1 "$work/err"))" "$rc"
+check "draws.csv: the drawn model parameters after the parts ($(head -1 "$work/yfit/draws.csv"))" \
+  $(head -1 "$work/yfit/draws.csv" | tr -d '\r' | grep -q '"C","scr.I_GT","R_in"$'; echo $?)
+yf=$(sed -n 's/^yield = \([0-9.]*\) .*/\1/p' "$work/yfit/tune.txt")
+check "yield with the model uncertainty ($yf) is lower than without ($y1)" $(awk -v a="$yf" -v b="$y1" 'BEGIN { exit !(a < b) }'; echo $?)
+grep -q "^the yield includes the model uncertainty from .*fit/parameters.csv: 2 model parameters drawn" "$work/yfit/tune.txt"
+check "tune.txt says the yield includes the model uncertainty" $?
+grep -q "^the yield includes the model uncertainty from .*fit/parameters.csv (2 model parameters drawn)" "$work/out"
+check "and so does the summary" $?
+# a bad parameters.csv: file:line, exit 2, nothing written
+sed -i 's/^R_in,Ohm,log,10000,1000,100000,0.2,/R_in,Ohm,log,10000,1000,100000,-0.2,/' "$work/fit/parameters.csv"
+sweep1 "$uclif" tune "$work/yfit.ini" -o "$work/yfit-bad" >/dev/null 2>"$work/err"
+check "a negative sd in parameters.csv exits 2" $([ $? -eq 2 ]; echo $?)
+grep -qF "fit/parameters.csv:3: R_in: sd -0.2 < 0" "$work/err"
+rc=$?; check "and names file:line ($(cat "$work/err"))" "$rc"
+check "a bad parameters.csv: nothing written" $([ ! -e "$work/yfit-bad" ]; echo $?)
 
 # bad targets: exit 2 naming the target, nothing written
 bad() { # NAME TARGET-LINE [CHARACTERIZE-LINE] EXPECTED-TEXT
