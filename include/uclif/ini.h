@@ -1,6 +1,5 @@
 /* ini.h — the one reader of text inputs, and a strict reader of the INI dialect used by spec
- * files: "[section]" headers (a name, or "[KIND NAME]": two names and one blank, as a fit spec's
- * "[recording NAME]"; a name is letters, digits, '_', '.', '-'), "key = value" lines, comments starting with ';' or '#' (whole line,
+ * files: "[section]" headers, "key = value" lines, comments starting with ';' or '#' (whole line,
  * or after a blank inside a value), blank lines. Every entry keeps its line number for error
  * messages.
  *

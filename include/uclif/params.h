@@ -27,8 +27,12 @@ typedef enum ucl_stim_kind {
   UCL_STIM_DC = 0,
   UCL_STIM_STEP = 1,
   UCL_STIM_PULSES = 2,
-  UCL_STIM_STAIRCASE = 3
+  UCL_STIM_STAIRCASE = 3,
+  UCL_STIM_REPLAY = 4 /* a recorded input played back (stim.replay); set by `uclif fit` from a
+                         [recording] section, not a spec choice */
 } ucl_stim_kind;
+
+struct ucl_pwl;
 
 /* Shockley diode with series resistance: I = Is·(exp(V_j/(n·U_T)) − 1), V = V_j + Rs·I. */
 typedef struct ucl_diode_params {
@@ -149,6 +153,8 @@ typedef struct ucl_stimulus_params {
   double amp_start, amp_stop, amp_step; /* V, staircase levels */
   double level_pulses;                  /* pulses per staircase level */
   double duration;                      /* s, simulated time */
+  const struct ucl_pwl *replay;         /* replay: the waveform (borrowed: it must outlive
+                                           every run of these parameters); NULL otherwise */
 } ucl_stimulus_params;
 
 typedef struct ucl_solver_params {

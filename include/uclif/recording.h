@@ -1,6 +1,6 @@
 /* recording.h — bench recordings for `uclif fit` (docs/fit.md "Recordings"): a CSV file of
  * samples from a DAQ or an oscilloscope (time, the input voltage, any measured node voltages),
- * described by a [recording NAME] section of the fit spec (the column map, units, per-channel gain
+ * described by a [recording.NAME] section of the fit spec (the column map, units, per-channel gain
  * and offset, the acquisition's resolution and sample rate). Loading checks the data as strictly
  * as a spec (missing column, time not increasing, a value that is not a number, a unit that does
  * not match the data, a sample rate that does not match the time column) and names
@@ -32,7 +32,7 @@ typedef struct ucl_rec_channel {
   int line;          /* spec line that mapped it */
 } ucl_rec_channel;
 
-/* A [recording NAME] section, checked (ucl_rec_spec_from_ini). */
+/* A [recording.NAME] section, checked (ucl_rec_spec_from_ini). */
 typedef struct ucl_rec_spec {
   char name[64];        /* NAME of the section */
   char path[1024];      /* data file, resolved against the spec file's folder */
@@ -41,6 +41,8 @@ typedef struct ucl_rec_spec {
   double time_scale;    /* to seconds: s 1, ms 1e-3, us 1e-6 (key time_unit) */
   int has_input;        /* an input column is mapped (key input = COLUMN): the fit replays it */
   ucl_rec_channel input;
+  int input_hold; /* key input.hold = zoh (default: a DAQ's output holds each sample until the
+                     next) | linear (a smooth input recorded by a scope) */
   int n_channels; /* measured channels (keys V_mem_V = COLUMN, ...), >= 1 */
   ucl_rec_channel ch[UCL_REC_MAX_CHANNELS];
   double range;       /* V, the acquisition's full scale ±range (key range, default 10) */
@@ -65,7 +67,7 @@ typedef struct ucl_recording {
                      channels) */
 } ucl_recording;
 
-/* Read the section [recording NAME] of 'ini' (read from 'spec_path'; the data file is resolved
+/* Read the section [recording.NAME] of 'ini' (read from 'spec_path'; the data file is resolved
  * against its folder). Unknown keys, a model channel that is not a voltage waveform column, a
  * unit that is not V/mV/uV (s/ms/us for time), a gain that is not > 0, bits outside 1..32, a
  * sample rate or noise that is not > 0: "spec_path:line: what", UCL_ERR_INVAL/UCL_ERR_PARSE. A

@@ -22,6 +22,34 @@ typedef struct ucl_stim_piece {
   double v0, slope;
 } ucl_stim_piece;
 
+/* A piecewise-linear waveform through the points (t[k], v[k]), k < n: t strictly increasing,
+ * v[0] before t[0] and v[n-1] after t[n-1]. The arrays are borrowed. The replay kind
+ * (UCL_STIM_REPLAY) plays one back; its breaks are its points, so a replayed recording should be
+ * simplified first (ucl_pwl_simplify). */
+typedef struct ucl_pwl {
+  size_t n; /* >= 1 */
+  const double *t;
+  const double *v;
+  int hold; /* 1: zero-order hold (v[k] on [t[k], t[k+1]), as a DAQ's output); 0: linear */
+} ucl_pwl;
+
+/* Simplify the samples (t[k], v[k]), k < n (t strictly increasing, n >= 1) to the fewest
+ * points the Douglas-Peucker rule keeps at tolerance 'tol' (V): every dropped sample lies within
+ * tol of the line between the kept points around it (Douglas & Peucker, Canadian Cartographer
+ * 10(2), 1973; iterative, O(n log n) typical). The first and last samples are always kept. A
+ * recorded input replayed this way has breaks only at its edges, not at every sample, and its
+ * noise (below tol) is not fed to the neuron. Writes the kept points into t_out, v_out (each
+ * room for n) and their number into *n_out. UCL_ERR_NOMEM; UCL_ERR_INVAL for n == 0 or tol < 0. */
+UCL_NODISCARD ucl_status ucl_pwl_simplify(const double *t, const double *v, size_t n, double tol,
+                                          double *t_out, double *v_out, size_t *n_out);
+
+/* The zero-order-hold form of ucl_pwl_simplify: runs of consecutive samples that stay within
+ * 'tol' (V) of their running mean become one level (the mean) starting at the run's first
+ * sample, so a DAQ-generated staircase or pulse train is replayed as its levels, without the
+ * noise. Same buffers, errors and return as ucl_pwl_simplify. */
+UCL_NODISCARD ucl_status ucl_pwl_runs(const double *t, const double *v, size_t n, double tol,
+                                      double *t_out, double *v_out, size_t *n_out);
+
 /* Check the stimulus keys of 'p' and build the waveform. */
 UCL_NODISCARD ucl_status ucl_stimulus_init(const ucl_stimulus_params *p, ucl_stimulus *out,
                                            ucl_diag *diag);

@@ -89,6 +89,21 @@ void ucl_tune_fit_draw(const ucl_tune_fit *f, uint64_t seed, long k, double *val
 
 typedef struct ucl_tune ucl_tune; /* opaque */
 
+/* The points.csv column called 'name' if it is a numeric feature measured by a procedure (not
+ * the point, status, reason, a parameter or a search status), else -1. Used by targets and by
+ * the measured features of `uclif fit`. */
+long ucl_tune_feature_column(const char *name);
+
+/* "VALUE +- TOL", "VALUE +- TOL%" (relative), ">= VALUE", "<= VALUE" into tg's kind, value and
+ * tol (tg's name and line untouched). UCL_ERR_PARSE / UCL_ERR_RANGE with the text in 'diag'. */
+UCL_NODISCARD ucl_status ucl_tune_parse_target(const char *text, ucl_tune_target *tg,
+                                               ucl_diag *diag);
+
+/* The [characterize] key that switches off 'procedure' (a points.csv column's) in 'o', else
+ * NULL (threshold, rate_curve and "all" always run; tempco only with a dT). */
+struct ucl_char_opts;
+const char *ucl_tune_procedure_off(const struct ucl_char_opts *o, const char *procedure);
+
 /* Read and check a tuning spec. Every problem names file:line and, for a target, the target:
  * an unknown feature, a tolerance that is not > 0, a target whose procedure is switched off,
  * an adaptation target on a type I neuron, bounds outside the series. With [tune] fit = PATH

@@ -225,21 +225,7 @@ ucl_status ucl_ini_parse(const char *name, const char *text, ucl_ini **out, ucl_
       }
       *close = '\0';
       char *sec = trim(s + 1);
-      char *blank = strpbrk(sec, " \t");
-      if (blank) { /* "[KIND NAME]" (a fit spec's [recording NAME]): one blank between */
-        *blank = '\0';
-        char *rest = trim(blank + 1);
-        if (valid_name(sec) && valid_name(rest)) {
-          memmove(blank + 1, rest, strlen(rest) + 1);
-        } else {
-          rest = NULL;
-        }
-        *blank = ' ';
-        if (!rest) {
-          st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: bad section name '%s'", name, line, sec);
-          goto fail;
-        }
-      } else if (!valid_name(sec)) {
+      if (!valid_name(sec)) {
         st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: bad section name '%s'", name, line, sec);
         goto fail;
       }

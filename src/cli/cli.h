@@ -32,6 +32,7 @@ int ucl_cmd_merge(int argc, char **argv);
 int ucl_cmd_netlist(int argc, char **argv);
 int ucl_cmd_report(int argc, char **argv);
 int ucl_cmd_tune(int argc, char **argv);
+int ucl_cmd_fit(int argc, char **argv);
 int ucl_cmd_extract(int argc, char **argv);
 
 /* The end of an MPI command: rank 0's exit code 'code' to every rank, then MPI finalized (*comm

@@ -16,6 +16,7 @@ static const struct {
      "characterize every point of a sweep spec on MPI ranks -> merged CSVs"},
     {"merge", ucl_cmd_merge, "merge a sweep's shards by hand (after a killed job)"},
     {"report", ucl_cmd_report, "an HTML report with plots of a merged sweep (gnuplot)"},
+    {"fit", ucl_cmd_fit, "bench recordings -> fitted circuit values with 95% intervals"},
     {"tune", ucl_cmd_tune, "target features -> E-series values, BOM and Monte Carlo yield"},
     {"extract", ucl_cmd_extract,
      "two-transistor SCR parameters from datasheet I_GT, I_H, V_TM, I_DRM"},

@@ -1,4 +1,4 @@
-/* recording.c — bench recordings (recording.h, docs/fit.md "Recordings"): a [recording NAME]
+/* recording.c — bench recordings (recording.h, docs/fit.md "Recordings"): a [recording.NAME]
  * section read into a ucl_rec_spec, and its CSV file streamed through libcsv and checked row by
  * row (one growing array per mapped column; numbers parsed in place, no per-field allocation). */
 #include "uclif/recording.h"
@@ -179,7 +179,7 @@ ucl_status ucl_rec_spec_from_ini(const char *spec_path, const struct ucl_ini *in
   const char *sp = spec_path ? spec_path : "spec";
   char section[128];
   if (!name || !name[0] ||
-      (size_t)snprintf(section, sizeof(section), "recording %s", name) >= sizeof(section)) {
+      (size_t)snprintf(section, sizeof(section), "recording.%s", name) >= sizeof(section)) {
     return ucl_diag_set(diag, UCL_ERR_INVAL, "%s: bad recording name", sp);
   }
   ucl_rec_spec s;
@@ -241,6 +241,7 @@ ucl_status ucl_rec_spec_from_ini(const char *spec_path, const struct ucl_ini *in
       s.time_scale = u->scale;
     } else if (strcmp(k, "input") == 0) {
       s.has_input = 1;
+      s.input_hold = 1; /* a DAQ's output, unless input.hold = linear */
       channel_default(&s.input, "V_in_V", e->line);
       st = copy_column(sp, e, s.input.column, sizeof(s.input.column), diag);
     } else if (strcmp(k, "range") == 0) {
@@ -281,10 +282,11 @@ ucl_status ucl_rec_spec_from_ini(const char *spec_path, const struct ucl_ini *in
                             "%s:%d: %s is not a measured voltage (a recording maps %s)", sp,
                             e->line, k, list);
       }
-      return ucl_diag_set(diag, UCL_ERR_INVAL,
-                          "%s:%d: unknown key '%s' in [%s] (expected " PLAIN_KEYS
-                          ", a channel %s = COLUMN, or CHANNEL.unit/gain/offset/gain_error)",
-                          sp, e->line, k, section, list);
+      return ucl_diag_set(
+          diag, UCL_ERR_INVAL,
+          "%s:%d: unknown key '%s' in [%s] (expected " PLAIN_KEYS
+          ", a channel %s = COLUMN, CHANNEL.unit/gain/offset/gain_error, or input.hold)",
+          sp, e->line, k, section, list);
     }
     if (st != UCL_OK) {
       return st;
@@ -324,6 +326,14 @@ ucl_status ucl_rec_spec_from_ini(const char *spec_path, const struct ucl_ini *in
                           "%s:%d: unknown key '%s' in [%s] (expected " PLAIN_KEYS
                           ", a channel %s = COLUMN, or CHANNEL.unit/gain/offset/gain_error)",
                           sp, e->line, e->key, section, list);
+    }
+    if (c == &s.input && strcmp(attr, "hold") == 0) {
+      if (strcmp(e->value, "zoh") == 0 || strcmp(e->value, "linear") == 0) {
+        s.input_hold = strcmp(e->value, "zoh") == 0;
+        continue;
+      }
+      return ucl_diag_set(diag, UCL_ERR_INVAL, "%s:%d: input.hold is zoh or linear (got '%s')", sp,
+                          e->line, e->value);
     }
     if (strcmp(attr, "unit") == 0) {
       const unit_def *u = find_unit(volt_units, N_VOLT_UNITS, e->value);

@@ -42,6 +42,10 @@ static int is_other_section(const char *s) {
   if (strncmp(s, "neuron.", 7) == 0 || strncmp(s, "synapse.", 8) == 0) {
     return 1; /* network sections (network.c) */
   }
+  if (strcmp(s, "fit") == 0 || strncmp(s, "fit.", 4) == 0 || strncmp(s, "recording.", 10) == 0 ||
+      strncmp(s, "variant.", 8) == 0) {
+    return 1; /* fit sections (fit.c) */
+  }
   for (size_t i = 0; i < sizeof(other_sections) / sizeof(other_sections[0]); i++) {
     if (strcmp(s, other_sections[i]) == 0) {
       return 1;
@@ -116,7 +120,8 @@ ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *
         st = ucl_diag_set(diag, UCL_ERR_PARSE,
                           "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
                           "sweep, characterize, network, layers, neuron.NAME, synapse.NAME, tune, "
-                          "free, targets or tolerance)",
+                          "free, targets, tolerance, fit, fit.free, fit.features, recording.NAME or "
+                          "variant.NAME)",
                           path, line, sec);
         goto cleanup;
       }

@@ -3,6 +3,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "uclif/numeric.h"
 
@@ -11,6 +12,17 @@ ucl_status ucl_stimulus_init(const ucl_stimulus_params *p, ucl_stimulus *out, uc
   s.p = *p;
   s.pulses_per_burst = 0;
   s.n_levels = 1;
+  if (p->kind == UCL_STIM_REPLAY) {
+    if (!p->replay || p->replay->n < 1 || !p->replay->t || !p->replay->v) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL, "the replay stimulus has no waveform");
+    }
+    for (size_t k = 1; k < p->replay->n; k++) {
+      if (!(p->replay->t[k] > p->replay->t[k - 1])) {
+        return ucl_diag_set(diag, UCL_ERR_INVAL,
+                            "the replayed waveform's time does not increase at point %zu", k);
+      }
+    }
+  }
   if (p->kind == UCL_STIM_PULSES || p->kind == UCL_STIM_STAIRCASE) {
     if (!(p->period > 0.0) || !(p->width > 0.0)) {
       return ucl_diag_set(diag, UCL_ERR_RANGE, "a pulse train needs period > 0 and width > 0");
@@ -107,6 +119,32 @@ static void set_piece(ucl_stim_piece *out, double t0, double t1, double v0, doub
   out->slope = slope;
 }
 
+/* The replay piece containing t: constant before the first and after the last point, linear
+ * between points (binary search for the last point <= t). */
+static void replay_piece(const ucl_pwl *w, double t, ucl_stim_piece *out) {
+  size_t n = w->n;
+  if (t < w->t[0]) {
+    set_piece(out, -DBL_MAX, w->t[0], w->v[0], 0.0);
+    return;
+  }
+  if (t >= w->t[n - 1]) {
+    set_piece(out, w->t[n - 1], INFINITY, w->v[n - 1], 0.0);
+    return;
+  }
+  size_t lo = 0, hi = n - 1; /* w->t[lo] <= t < w->t[hi] */
+  /* (a hold waveform's last level holds from t[n-1] on: handled above) */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (w->t[mid] <= t) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  set_piece(out, w->t[lo], w->t[hi], w->v[lo],
+            w->hold ? 0.0 : (w->v[hi] - w->v[lo]) / (w->t[hi] - w->t[lo]));
+}
+
 void ucl_stimulus_piece(const ucl_stimulus *s, double t, ucl_stim_piece *out) {
   const ucl_stimulus_params *p = &s->p;
   switch ((ucl_stim_kind)p->kind) {
@@ -121,6 +159,9 @@ void ucl_stimulus_piece(const ucl_stimulus *s, double t, ucl_stim_piece *out) {
     } else {
       set_piece(out, p->start, p->width > 0.0 ? p->start + p->width : INFINITY, p->amplitude, 0.0);
     }
+    return;
+  case UCL_STIM_REPLAY:
+    replay_piece(p->replay, t, out);
     return;
   case UCL_STIM_PULSES:
   case UCL_STIM_STAIRCASE:
@@ -181,4 +222,92 @@ long ucl_stimulus_pulse_count(const ucl_stimulus *s, double t_end) {
     n = (long)p->count;
   }
   return n;
+}
+
+/* Distance (V, vertical) of sample k from the line through points a and b. */
+static double dp_dev(const double *t, const double *v, size_t a, size_t b, size_t k) {
+  double f = (t[k] - t[a]) / (t[b] - t[a]);
+  return fabs(v[k] - (v[a] + f * (v[b] - v[a])));
+}
+
+ucl_status ucl_pwl_simplify(const double *t, const double *v, size_t n, double tol, double *t_out,
+                            double *v_out, size_t *n_out) {
+  if (n == 0 || !(tol >= 0.0)) {
+    return UCL_ERR_INVAL;
+  }
+  if (n <= 2) {
+    for (size_t k = 0; k < n; k++) {
+      t_out[k] = t[k];
+      v_out[k] = v[k];
+    }
+    *n_out = n;
+    return UCL_OK;
+  }
+  unsigned char *keep = calloc(n, 1);
+  size_t *stack = malloc(2 * n * sizeof(*stack));
+  if (!keep || !stack) {
+    free(keep);
+    free(stack);
+    return UCL_ERR_NOMEM;
+  }
+  keep[0] = keep[n - 1] = 1;
+  size_t top = 0;
+  stack[top++] = 0;
+  stack[top++] = n - 1;
+  while (top > 0) {
+    size_t b = stack[--top], a = stack[--top];
+    double worst = -1.0;
+    size_t at = a;
+    for (size_t k = a + 1; k < b; k++) {
+      double d = dp_dev(t, v, a, b, k);
+      if (d > worst) {
+        worst = d;
+        at = k;
+      }
+    }
+    if (worst > tol) {
+      keep[at] = 1;
+      stack[top++] = a;
+      stack[top++] = at;
+      stack[top++] = at;
+      stack[top++] = b;
+    }
+  }
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (keep[k]) {
+      t_out[m] = t[k];
+      v_out[m] = v[k];
+      m++;
+    }
+  }
+  *n_out = m;
+  free(keep);
+  free(stack);
+  return UCL_OK;
+}
+
+ucl_status ucl_pwl_runs(const double *t, const double *v, size_t n, double tol, double *t_out,
+                        double *v_out, size_t *n_out) {
+  if (n == 0 || !(tol >= 0.0)) {
+    return UCL_ERR_INVAL;
+  }
+  size_t m = 0, start = 0;
+  double sum = v[0];
+  for (size_t k = 1; k <= n; k++) {
+    double mean = sum / (double)(k - start);
+    if (k == n || fabs(v[k] - mean) > tol) {
+      t_out[m] = t[start];
+      v_out[m] = mean;
+      m++;
+      if (k < n) {
+        start = k;
+        sum = v[k];
+      }
+    } else {
+      sum += v[k];
+    }
+  }
+  *n_out = m;
+  return UCL_OK;
 }

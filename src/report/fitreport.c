@@ -413,7 +413,8 @@ static ucl_status page_parameters(FILE *h, const fitpage *fp, ucl_diag *diag) {
              "parameters: the fitted value, its 95 %% interval (clipped to the search bounds; a "
              "parameter not identified shows the bounds), the standard deviation in the fit's "
              "scale (of ln(value) for a log-scale parameter), the verdict and the protocol that "
-             "would pin it. <code>gain.*</code> are the acquisition's gain factors.</p>\n"
+             "would pin it. <code>daq.*</code> are the acquisition's parameters (channel gains, "
+             "input delay).</p>\n"
              "<table><tr><th>parameter</th><th>value</th><th>95 %% interval</th><th>sd "
              "(scale)</th><th>search bounds</th><th>verdict</th><th>would be pinned by</th>"
              "</tr>\n");

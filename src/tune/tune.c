@@ -101,6 +101,10 @@ static long feature_column(const char *name) {
   return c->procedure[0] && numeric ? col : -1;
 }
 
+long ucl_tune_feature_column(const char *name) {
+  return feature_column(name);
+}
+
 /* "4.0 +- 2%", "5m +- 0.1m", ">= 2k", "<= 1u". */
 static ucl_status parse_target(const char *text, ucl_tune_target *tg, ucl_diag *diag) {
   while (*text == ' ') {
@@ -147,6 +151,10 @@ static ucl_status parse_target(const char *text, ucl_tune_target *tg, ucl_diag *
   return UCL_OK;
 }
 
+ucl_status ucl_tune_parse_target(const char *text, ucl_tune_target *tg, ucl_diag *diag) {
+  return parse_target(text, tg, diag);
+}
+
 static ucl_status parse_percent(const char *text, double *out, ucl_diag *diag) {
   char b[64];
   snprintf(b, sizeof(b), "%s", text);
@@ -180,8 +188,7 @@ static int part_index(const ucl_tune *t, const char *name) {
 
 /* The [characterize] key of 'procedure' (a points.csv column's) when the spec switches it
  * off, else NULL (threshold, rate_curve and "all" always run). */
-static const char *procedure_off(const ucl_tune *t, const char *procedure) {
-  const ucl_char_opts *o = &t->chr.opts;
+const char *ucl_tune_procedure_off(const ucl_char_opts *o, const char *procedure) {
   const struct {
     const char *name;
     int sw;
@@ -733,7 +740,7 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
     tg->line = e->line;
     long col = feature_column(e->key);
     const char *proc = col >= 0 ? ucl_results_points_table()->cols[col].procedure : "";
-    const char *off = procedure_off(t, proc);
+    const char *off = ucl_tune_procedure_off(&t->chr.opts, proc);
     if (col < 0) {
       st = ucl_diag_set(diag, UCL_ERR_INVAL,
                         "not a feature (targets are points.csv feature columns such as "

@@ -156,7 +156,7 @@ static ucl_status read_model(const char *path, int line, char **cell, const int 
   if (!info || info->kind != UCL_PARAM_REAL) {
     return ucl_diag_set(diag, UCL_ERR_PARSE,
                         "%s:%d: '%s' is not a real parameter of the model (`uclif params` lists "
-                        "them; gain.* rows are the fit's nuisance parameters)",
+                        "them; daq.* rows are the acquisition's parameters)",
                         path, line, name);
   }
   memset(m, 0, sizeof(*m));
@@ -323,7 +323,7 @@ ucl_status ucl_tune_fit_read(const char *path, ucl_tune_fit *out, ucl_diag *diag
       break;
     }
     const char *name = r.cell[i][col[C_PARAM]];
-    if (strncmp(name, "gain.", 5) == 0) {
+    if (strncmp(name, "daq.", 4) == 0) {
       continue; /* the acquisition's nuisance parameters: not the circuit's */
     }
     for (int k = 0; k < f->n; k++) {

@@ -34,7 +34,7 @@ row() { echo "$table" | grep "<code>$1</code>"; }
 for want in "R_in|68.2 kΩ|61.83 kΩ to 75.22 kΩ|pinned" \
   "scr.I_GT|1.52 µA|1.201 µA to 1.923 µA|partly" \
   "VDD|5 V|3 V to 12 V|not identified" \
-  "gain.staircase.V_mem_V|1.008|1.0002 to 1.0158|pinned"; do
+  "daq.gain.V_mem_V|1.008|1.0002 to 1.0158|pinned"; do
   IFS='|' read -r p v ci verdict <<<"$want"
   r=$(row "$p")
   check "$p: value $v, interval $ci, $verdict" \

@@ -45,22 +45,6 @@ static void test_line_ends(void **state) {
   }
 }
 
-/* A section "[KIND NAME]" (a fit spec's [recording NAME]) keeps one blank between its two names;
- * anything else with a blank is refused. */
-static void test_kind_name_sections(void **state) {
-  (void)state;
-  char got[256];
-  entries_of("[recording  a-1]\nfile = x.csv\n[ recording\tb ]\nfile = y\n", got, sizeof(got));
-  assert_string_equal(got, "recording a-1.file=x.csv@2;recording b.file=y@4;");
-  static const char *const bad[] = {"[a b c]\n", "[a b!]\n", "[a, b]\n"};
-  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    ucl_ini *ini = NULL;
-    ucl_diag d = {{0}};
-    assert_int_equal(ucl_ini_parse("t.ini", bad[i], &ini, &d), UCL_ERR_PARSE);
-    assert_non_null(strstr(d.msg, "t.ini:1: bad section name"));
-  }
-}
-
 /* A leading UTF-8 BOM is skipped (the example: refused as "got '[circuit]'" before). */
 static void test_bom(void **state) {
   (void)state;
@@ -213,7 +197,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line_ends), cmocka_unit_test(test_bom),
       cmocka_unit_test(test_bad_bytes), cmocka_unit_test(test_check_line),
-      cmocka_unit_test(test_utf8_next), cmocka_unit_test(test_kind_name_sections),
+      cmocka_unit_test(test_utf8_next),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* test_recording.c — bench recordings (recording.h): the [recording NAME] section (keys, units,
+/* test_recording.c — bench recordings (recording.h): the [recording.NAME] section (keys, units,
  * defaults, refusals with "spec:line:"), a good file loaded in SI units with gain and offset, the
  * median interval and the noise estimate, and every refused data file with its exact
  * "data.csv:line:" prefix. Fixture files are written into a fresh temporary folder. */
@@ -39,7 +39,7 @@ static void write_file(const char *name, const char *text) {
   assert_int_equal(fclose(f), 0);
 }
 
-/* Read 'spec' (written as DIR/spec.ini) and its section [recording r]. */
+/* Read 'spec' (written as DIR/spec.ini) and its section [recording.r]. */
 static ucl_status spec_of(const char *spec, ucl_rec_spec *out, ucl_diag *d) {
   write_file("spec.ini", spec);
   char p[128];
@@ -98,12 +98,12 @@ static void spec_refused(const char *spec, int line, const char *what) {
   assert_diag(&d, "spec.ini", line, what);
 }
 
-#define SPEC "[recording r]\nfile = data.csv\nV_mem_V = Vm\n"
+#define SPEC "[recording.r]\nfile = data.csv\nV_mem_V = Vm\n"
 
 /* Every key, with units, gain, offset and a relative path resolved against the spec's folder. */
 static void test_good_file(void **state) {
   (void)state;
-  const char *spec = "[recording r]\n"
+  const char *spec = "[recording.r]\n"
                      "file = data.csv      ; next to the spec\n"
                      "time = t_ms\n"
                      "time_unit = ms\n"
@@ -284,7 +284,7 @@ static void test_bad_data(void **state) {
   (void)state;
   refused(SPEC, "t_s,V_m\n0,1\n", UCL_ERR_PARSE, 1,
           "no column 'Vm' (for V_mem_V); the columns are: t_s, V_m");
-  refused("[recording r]\nfile = data.csv\nV_mem_V = Vm\ntime = time\n", "t_s,Vm\n0,1\n",
+  refused("[recording.r]\nfile = data.csv\nV_mem_V = Vm\ntime = time\n", "t_s,Vm\n0,1\n",
           UCL_ERR_PARSE, 1, "no column 'time' (for time)");
   refused(SPEC, "t_s,Vm\n0,1\n1e-5,2\n1e-5,3\n", UCL_ERR_PARSE, 4,
           "time 1e-05 equals the previous row's 1e-05");
@@ -315,11 +315,11 @@ static void test_bad_data(void **state) {
   refused(SPEC, "t_s,Vm [mV]\n0,1\n1e-5,2\n", UCL_ERR_INVAL, 1,
           "column 'Vm [mV]' names the unit mV but V_mem_V.unit is V");
   refused(SPEC, "t_s,Vm (mV)\n0,1\n1e-5,2\n", UCL_ERR_INVAL, 1, "names the unit mV");
-  refused("[recording r]\nfile = data.csv\nV_mem_V = Vm_mV\n", "t_s,Vm_mV\n0,1\n1e-5,2\n",
+  refused("[recording.r]\nfile = data.csv\nV_mem_V = Vm_mV\n", "t_s,Vm_mV\n0,1\n1e-5,2\n",
           UCL_ERR_INVAL, 1, "column 'Vm_mV' names the unit mV but V_mem_V.unit is V");
-  refused("[recording r]\nfile = data.csv\nV_mem_V = Vm\ntime = t_ms\n", "t_ms,Vm\n0,1\n1e-2,2\n",
+  refused("[recording.r]\nfile = data.csv\nV_mem_V = Vm\ntime = t_ms\n", "t_ms,Vm\n0,1\n1e-2,2\n",
           UCL_ERR_INVAL, 1, "column 't_ms' names the unit ms but time_unit is s");
-  refused("[recording r]\nfile = data.csv\nV_mem_V = Vm\ninput = Vin\n",
+  refused("[recording.r]\nfile = data.csv\nV_mem_V = Vm\ninput = Vin\n",
           "\n\nt_s,Vm,Vin [A]\n0,1,1\n1e-5,2,2\n", UCL_ERR_INVAL, 3,
           "names the unit A but input.unit is V");
   /* ...but agreeing units are fine, and "Vm" finds "Vm [mV]" */
@@ -354,7 +354,7 @@ static void test_bad_data(void **state) {
 /* Each bad section: "spec.ini:LINE: what". */
 static void test_bad_spec(void **state) {
   (void)state;
-  spec_refused(SPEC "colour = red\n", 4, "unknown key 'colour' in [recording r]");
+  spec_refused(SPEC "colour = red\n", 4, "unknown key 'colour' in [recording.r]");
   spec_refused(SPEC "V_mem_V.scale = 2\n", 4, "unknown key 'V_mem_V.scale'");
   spec_refused(SPEC "V_mem_V.unit = kV\n", 4, "V_mem_V.unit 'kV' is not V, mV or uV");
   spec_refused(SPEC "time_unit = min\n", 4, "time_unit 'min' is not s, ms or us");
@@ -372,16 +372,16 @@ static void test_bad_spec(void **state) {
                "column 'Vm' mapped twice: V_out_V here and V_mem_V at "
                "line 3");
   spec_refused(SPEC "input = t_s\n", 4, "column 't_s' mapped twice: input here and time");
-  spec_refused("[recording r]\nV_mem_V = Vm\n", 1, "[recording r] has no file");
-  spec_refused("[other]\n\n[recording r]\nfile = x.csv\n", 3,
+  spec_refused("[recording.r]\nV_mem_V = Vm\n", 1, "[recording.r] has no file");
+  spec_refused("[other]\n\n[recording.r]\nfile = x.csv\n", 3,
                "maps no measured channel (one of "
                "V_mem_V, V_gate_V");
   ucl_rec_spec s;
   ucl_diag d = {{0}};
-  assert_int_equal(spec_of("[recording q]\nfile = x\nV_mem_V = a\n", &s, &d), UCL_ERR_INVAL);
-  assert_non_null(strstr(d.msg, "no section [recording r]"));
+  assert_int_equal(spec_of("[recording.q]\nfile = x\nV_mem_V = a\n", &s, &d), UCL_ERR_INVAL);
+  assert_non_null(strstr(d.msg, "no section [recording.r]"));
   /* an absolute path is kept as given */
-  assert_int_equal(spec_of("[recording r]\nfile = /data/x.csv\nV_mem_V = a\n", &s, &d), UCL_OK);
+  assert_int_equal(spec_of("[recording.r]\nfile = /data/x.csv\nV_mem_V = a\n", &s, &d), UCL_OK);
   assert_string_equal(s.path, "/data/x.csv");
 }
 
@@ -396,7 +396,7 @@ static void test_channels_are_waveform_columns(void **state) {
     assert_true(k > 0);
     assert_string_equal(t->cols[k].unit, "V");
     char spec[128];
-    snprintf(spec, sizeof(spec), "[recording r]\nfile = d.csv\n%s = c\n", names[i]);
+    snprintf(spec, sizeof(spec), "[recording.r]\nfile = d.csv\n%s = c\n", names[i]);
     ucl_rec_spec s;
     ucl_diag d = {{0}};
     if (spec_of(spec, &s, &d) != UCL_OK) {

@@ -130,13 +130,13 @@ static ucl_status load_fit(const char *spec, const char *csv, ucl_tune **t, ucl_
 
 #define FIT_HEAD                                                                                   \
   "parameter,unit,scale,value,lo,hi,sd,ci95_lo,ci95_hi,verdict,pin_with,corr.R_in,corr.scr.I_GT,"  \
-  "corr.VDD,corr.gain.r1.V_mem_V\n"
+  "corr.VDD,corr.daq.gain.V_mem_V\n"
 /* two correlated log parameters (ρ = 0.6; sd 0.2 and 0.1 in ln), one not identified, a gain */
 #define FIT_R_IN "R_in,Ohm,log,12000,1000,100000,0.2,8100,17800,pinned,,1,0.6,,0.1\n"
 #define FIT_I_GT                                                                                   \
   "scr.I_GT,A,log,3e-05,1e-06,0.001,0.1,2.5e-05,3.6e-05,partly,\"a DC step\",0.6,1,,\n"
 #define FIT_VDD "VDD,V,lin,9,6,12,inf,6,12,not identified,\"a V_out recording\",,,1,\n"
-#define FIT_GAIN "gain.r1.V_mem_V,,lin,1.01,0.9,1.1,0.01,0.99,1.03,pinned,,0.1,,,1\n"
+#define FIT_GAIN "daq.gain.V_mem_V,,lin,1.01,0.9,1.1,0.01,0.99,1.03,pinned,,0.1,,,1\n"
 #define FIT_TARGETS "[targets]\nthreshold_V = 5 +- 2%\n"
 
 static void test_fit_draws(void **state) {

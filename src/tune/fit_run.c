@@ -1,0 +1,464 @@
+/* fit_run.c — the search of `uclif fit` over MPI ranks (fit_run.h, docs/fit.md "Search"). */
+#include "uclif/fit_run.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_qrng.h>
+#include <nlopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One batch: m parameter vectors (k each) of variant v, evaluated over the ranks. */
+typedef struct batch_ctx {
+  const ucl_fit *f;
+  int v, k;
+  const double *xs;
+} batch_ctx;
+
+static ucl_status eval_one(void *ctx, long i, double *out, int width, ucl_diag *diag) {
+  const batch_ctx *b = ctx;
+  (void)width;
+  return ucl_fit_eval(b->f, b->v, b->xs + (size_t)i * (size_t)b->k, out, diag);
+}
+
+typedef struct run_ctx {
+  ucl_comm *comm;
+  const ucl_fit *f;
+  int v, k, W;
+  size_t nres;
+  long evaluations;
+  ucl_status st; /* the first failure inside a GSL callback */
+  ucl_diag *diag;
+  double *cache_x, *cache_row; /* the last single evaluation (GSL asks df where it asked f) */
+  int cached;
+  void (*progress)(const char *line, void *ctx);
+  void *pctx;
+  int rank;
+} run_ctx;
+
+static ucl_status batch(run_ctx *rc, const double *xs, int m, double *rows) {
+  batch_ctx b = {rc->f, rc->v, rc->k, xs};
+  rc->evaluations += m;
+  return ucl_sched_batch(rc->comm, m, rc->W, eval_one, &b, rows, rc->diag);
+}
+
+static void say(run_ctx *rc, const char *fmt, ...) UCL_PRINTF(2, 3);
+static void say(run_ctx *rc, const char *fmt, ...) {
+  if (!rc->progress || rc->rank != 0) {
+    return;
+  }
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  rc->progress(line, rc->pctx);
+}
+
+/* GSL's residual: the likelihood's residuals, then the bound residuals. */
+static int gsl_f(const gsl_vector *x, void *params, gsl_vector *fv) {
+  run_ctx *rc = params;
+  for (int j = 0; j < rc->k; j++) {
+    rc->cache_x[j] = gsl_vector_get(x, (size_t)j);
+  }
+  ucl_status st = batch(rc, rc->cache_x, 1, rc->cache_row);
+  if (st != UCL_OK) {
+    rc->st = st;
+    rc->cached = 0;
+    return GSL_EFAILED;
+  }
+  rc->cached = 1;
+  for (size_t i = 0; i < rc->nres + (size_t)rc->k; i++) {
+    gsl_vector_set(fv, i, rc->cache_row[i]);
+  }
+  return GSL_SUCCESS;
+}
+
+/* Forward-difference step of parameter j in its scale's space: 1e-3 of its bounds' width. */
+static double fd_step(const ucl_fit_param *p) {
+  double lo = p->scale == UCL_FIT_LOG ? log(p->lo) : p->lo;
+  double hi = p->scale == UCL_FIT_LOG ? log(p->hi) : p->hi;
+  return 1e-3 * (hi - lo);
+}
+
+/* GSL's Jacobian by forward differences, the k shifted points (and x itself unless it was the
+ * last f) evaluated together across the ranks. */
+static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J) {
+  run_ctx *rc = params;
+  const ucl_fit_variant *va = ucl_fit_variant_at(rc->f, rc->v);
+  int k = rc->k;
+  int same = rc->cached;
+  for (int j = 0; j < k && same; j++) {
+    same = gsl_vector_get(x, (size_t)j) == rc->cache_x[j];
+  }
+  int m = k + !same;
+  double *xs = malloc((size_t)m * (size_t)k * sizeof(double));
+  double *rows = malloc((size_t)m * (size_t)rc->W * sizeof(double));
+  ucl_status st = xs && rows ? UCL_OK : UCL_ERR_NOMEM;
+  if (st == UCL_OK) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < k; j++) {
+        double xj = gsl_vector_get(x, (size_t)j);
+        xs[(size_t)i * (size_t)k + (size_t)j] = xj + (i == j ? fd_step(&va->free[j]) : 0.0);
+      }
+    }
+    st = batch(rc, xs, m, rows);
+  }
+  if (st == UCL_OK) {
+    const double *base = same ? rc->cache_row : rows + (size_t)k * (size_t)rc->W;
+    for (int j = 0; j < k; j++) {
+      const double *rj = rows + (size_t)j * (size_t)rc->W;
+      double h = fd_step(&va->free[j]);
+      for (size_t i = 0; i < rc->nres + (size_t)k; i++) {
+        gsl_matrix_set(J, i, (size_t)j, (rj[i] - base[i]) / h);
+      }
+    }
+  }
+  free(xs);
+  free(rows);
+  if (st != UCL_OK) {
+    rc->st = st;
+    return GSL_EFAILED;
+  }
+  return GSL_SUCCESS;
+}
+
+static void lm_progress(const size_t iter, void *params, const gsl_multifit_nlinear_workspace *w) {
+  run_ctx *rc = params;
+  const gsl_vector *r = gsl_multifit_nlinear_residual(w);
+  double chi2 = 0.0;
+  for (size_t i = 0; i < rc->nres; i++) {
+    chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
+  }
+  say(rc, "  iteration %zu: chi2 %.8g (%ld evaluations)", iter, chi2, rc->evaluations);
+}
+
+/* Scores of the global stage in order, ties broken by index (a total order: rank-independent). */
+typedef struct scored {
+  double s;
+  long i;
+} scored;
+
+static int by_score(const void *a, const void *b) {
+  const scored *x = a, *y = b;
+  if (x->s != y->s) {
+    return x->s < y->s ? -1 : 1;
+  }
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+/* ---- the derivative-free stage: Subplex (NLopt) on the score, one start per rank ---- */
+
+typedef struct dfo_ctx {
+  const ucl_fit *f;
+  int v, k, d;
+  int idx[UCL_FIT_MAX_FREE]; /* the model parameters among the free ones */
+  double lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE];
+  const double *starts; /* k values per start */
+  int max_evals;
+} dfo_ctx;
+
+typedef struct dfo_obj {
+  const dfo_ctx *c;
+  double x[UCL_FIT_MAX_FREE];
+  double *row;
+  long evals;
+  ucl_status st;
+  nlopt_opt opt;
+} dfo_obj;
+
+static double dfo_objective(unsigned n, const double *z, double *grad, void *data) {
+  dfo_obj *o = data;
+  (void)grad;
+  for (unsigned i = 0; i < n; i++) {
+    o->x[o->c->idx[i]] = z[i];
+  }
+  o->evals++;
+  ucl_status st = ucl_fit_eval(o->c->f, o->c->v, o->x, o->row, NULL);
+  if (st != UCL_OK) {
+    o->st = st;
+    nlopt_force_stop(o->opt);
+    return HUGE_VAL;
+  }
+  return ucl_fit_row_score(o->c->f, o->c->v, o->row);
+}
+
+/* Start i: Subplex over the model parameters (the acquisition's stay at the start), bounded,
+ * from 5 % of each bound's width down to 1e-4 of it or max_evals evaluations. Writes the point
+ * (k), its score and the evaluations used. A pure function of (fit, start). */
+static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *diag) {
+  const dfo_ctx *c = ctx;
+  (void)width;
+  dfo_obj o;
+  memset(&o, 0, sizeof(o));
+  o.c = c;
+  memcpy(o.x, c->starts + (size_t)i * (size_t)c->k, (size_t)c->k * sizeof(double));
+  o.row = malloc((size_t)ucl_fit_eval_width(c->f, c->v) * sizeof(double));
+  o.opt = nlopt_create(NLOPT_LN_SBPLX, (unsigned)c->d);
+  double z[UCL_FIT_MAX_FREE], lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE], dz[UCL_FIT_MAX_FREE],
+      tol[UCL_FIT_MAX_FREE];
+  double score = HUGE_VAL;
+  ucl_status st = o.row && o.opt ? UCL_OK : UCL_ERR_NOMEM;
+  for (int q = 0; st == UCL_OK && q < c->d; q++) {
+    int j = c->idx[q];
+    lo[q] = c->lo[j];
+    hi[q] = c->hi[j];
+    z[q] = fmin(hi[q], fmax(lo[q], o.x[j]));
+    dz[q] = 0.05 * (hi[q] - lo[q]);
+    tol[q] = 1e-4 * (hi[q] - lo[q]);
+  }
+  if (st == UCL_OK) {
+    nlopt_set_lower_bounds(o.opt, lo);
+    nlopt_set_upper_bounds(o.opt, hi);
+    nlopt_set_initial_step(o.opt, dz);
+    nlopt_set_xtol_abs(o.opt, tol);
+    nlopt_set_maxeval(o.opt, c->max_evals);
+    nlopt_set_min_objective(o.opt, dfo_objective, &o);
+    nlopt_result r = nlopt_optimize(o.opt, z, &score);
+    st = o.st != UCL_OK ? o.st : (r == NLOPT_OUT_OF_MEMORY ? UCL_ERR_NOMEM : UCL_OK);
+  }
+  if (st == UCL_OK) {
+    for (int q = 0; q < c->d; q++) {
+      o.x[c->idx[q]] = z[q];
+    }
+    memcpy(out, o.x, (size_t)c->k * sizeof(double));
+    out[c->k] = score;
+    out[c->k + 1] = (double)o.evals;
+  }
+  nlopt_destroy(o.opt);
+  free(o.row);
+  return st == UCL_OK ? st : ucl_diag_set(diag, st, "out of memory");
+}
+
+/* Fit variant v: global stage, local stage, analysis into *res. */
+static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
+  const ucl_fit *f = rc->f;
+  const ucl_fit_variant *va = ucl_fit_variant_at(f, rc->v);
+  const ucl_fit_opts *o = ucl_fit_options(f);
+  int k = va->n_free;
+  int d = 0; /* model parameters: the Sobol dimensions */
+  for (int j = 0; j < k; j++) {
+    d += !va->free[j].nuisance;
+  }
+  long n_starts = o->starts > 0 ? o->starts : 16L * (d + 1);
+  double *xs = malloc((size_t)n_starts * (size_t)k * sizeof(double));
+  double *rows = malloc((size_t)n_starts * (size_t)rc->W * sizeof(double));
+  scored *sc = malloc((size_t)n_starts * sizeof(*sc));
+  gsl_qrng *q = d > 0 && d <= 40 ? gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d) : NULL;
+  ucl_status st = xs && rows && sc && (q || d == 0 || d > 40) ? UCL_OK : UCL_ERR_NOMEM;
+  double lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE];
+  for (int j = 0; j < k; j++) {
+    const ucl_fit_param *p = &va->free[j];
+    lo[j] = p->scale == UCL_FIT_LOG ? log(p->lo) : p->lo;
+    hi[j] = p->scale == UCL_FIT_LOG ? log(p->hi) : p->hi;
+  }
+  /* point 0: the variant's base values; then Sobol points over the box (nuisance at 1) */
+  for (long i = 0; st == UCL_OK && i < n_starts; i++) {
+    double u[40];
+    if (i > 0 && q) {
+      gsl_qrng_get(q, u);
+    }
+    int dj = 0;
+    for (int j = 0; j < k; j++) {
+      const ucl_fit_param *p = &va->free[j];
+      double x0 = p->scale == UCL_FIT_LOG ? log(p->start) : p->start;
+      double xj = (i == 0 || p->nuisance || !q) ? x0 : lo[j] + u[dj] * (hi[j] - lo[j]);
+      dj += !p->nuisance;
+      xs[(size_t)i * (size_t)k + (size_t)j] = xj;
+    }
+  }
+  if (st == UCL_OK) {
+    say(rc, "variant %s: global stage, %ld points over %d parameters", va->name, n_starts, d);
+    st = batch(rc, xs, (int)n_starts, rows);
+  }
+  for (long i = 0; st == UCL_OK && i < n_starts; i++) {
+    sc[i].s = ucl_fit_row_score(f, rc->v, rows + (size_t)i * (size_t)rc->W);
+    sc[i].i = i;
+  }
+  if (st == UCL_OK) {
+    qsort(sc, (size_t)n_starts, sizeof(*sc), by_score);
+    say(rc, "variant %s: best start score %.6g (point %ld)", va->name, sc[0].s, sc[0].i);
+  }
+  /* local stage */
+  size_t n = rc->nres + (size_t)k;
+  gsl_multifit_nlinear_fdf fdf;
+  memset(&fdf, 0, sizeof(fdf));
+  fdf.f = gsl_f;
+  fdf.df = gsl_df;
+  fdf.n = n;
+  fdf.p = (size_t)k;
+  fdf.params = rc;
+  gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+  fp.trs = gsl_multifit_nlinear_trs_lm;
+  fp.scale = gsl_multifit_nlinear_scale_more;
+  gsl_multifit_nlinear_workspace *w =
+      st == UCL_OK && n >= (size_t)k
+          ? gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, (size_t)k)
+          : NULL;
+  gsl_vector *x = gsl_vector_alloc((size_t)k);
+  double *bestx = malloc((size_t)k * sizeof(double));
+  double *bestJ = malloc(n * (size_t)k * sizeof(double));
+  if (st == UCL_OK && (!w || !x || !bestx || !bestJ)) {
+    st = n < (size_t)k ? UCL_ERR_INVAL : UCL_ERR_NOMEM;
+    if (st == UCL_ERR_INVAL) {
+      ucl_diag_set(rc->diag, st, "variant %s: fewer residuals (%zu) than free parameters (%d)",
+                   va->name, n, k);
+    }
+  }
+  /* derivative-free stage from the best starts, one per rank */
+  int n_local = o->local < n_starts ? o->local : (int)n_starts;
+  dfo_ctx dc;
+  memset(&dc, 0, sizeof(dc));
+  dc.f = f;
+  dc.v = rc->v;
+  dc.k = k;
+  for (int j = 0; j < k; j++) {
+    dc.lo[j] = lo[j];
+    dc.hi[j] = hi[j];
+    if (!va->free[j].nuisance) {
+      dc.idx[dc.d++] = j;
+    }
+  }
+  dc.max_evals = o->max_evals > 0 ? (int)o->max_evals : 60 * (d + 1);
+  double *starts = malloc((size_t)n_local * (size_t)k * sizeof(double));
+  double *dfo = malloc((size_t)n_local * (size_t)(k + 2) * sizeof(double));
+  if (st == UCL_OK && (!starts || !dfo)) {
+    st = UCL_ERR_NOMEM;
+  }
+  for (int s = 0; st == UCL_OK && s < n_local; s++) {
+    memcpy(starts + (size_t)s * (size_t)k, xs + (size_t)sc[s].i * (size_t)k,
+           (size_t)k * sizeof(double));
+  }
+  if (st == UCL_OK && dc.d > 0) {
+    say(rc, "variant %s: Subplex from the best %d starts (at most %d evaluations each)", va->name,
+        n_local, dc.max_evals);
+    dc.starts = starts;
+    st = ucl_sched_batch(rc->comm, n_local, k + 2, dfo_one, &dc, dfo, rc->diag);
+  } else if (st == UCL_OK) {
+    for (int s = 0; s < n_local; s++) {
+      memcpy(dfo + (size_t)s * (size_t)(k + 2), starts + (size_t)s * (size_t)k,
+             (size_t)k * sizeof(double));
+      dfo[(size_t)s * (size_t)(k + 2) + (size_t)k] = sc[s].s;
+      dfo[(size_t)s * (size_t)(k + 2) + (size_t)k + 1] = 0.0;
+    }
+  }
+  int from = 0;
+  for (int s = 0; st == UCL_OK && s < n_local; s++) {
+    const double *ds = dfo + (size_t)s * (size_t)(k + 2);
+    rc->evaluations += (long)ds[k + 1];
+    say(rc, "variant %s: Subplex %d ends at score %.8g (%ld evaluations)", va->name, s + 1, ds[k],
+        (long)ds[k + 1]);
+    if (ds[k] < dfo[(size_t)from * (size_t)(k + 2) + (size_t)k]) {
+      from = s;
+    }
+  }
+  /* Levenberg-Marquardt on χ² from the best of them */
+  if (st == UCL_OK) {
+    for (int j = 0; j < k; j++) {
+      gsl_vector_set(x, (size_t)j, dfo[(size_t)from * (size_t)(k + 2) + (size_t)j]);
+    }
+    say(rc, "variant %s: Levenberg-Marquardt from Subplex %d", va->name, from + 1);
+    rc->cached = 0;
+    int info = 0;
+    int gs = gsl_multifit_nlinear_init(x, &fdf, w);
+    if (gs == GSL_SUCCESS) {
+      gs = gsl_multifit_nlinear_driver((size_t)o->max_iter, 1e-8, 1e-8, 1e-10, lm_progress, rc,
+                                       &info, w);
+    }
+    if (rc->st != UCL_OK) {
+      st = rc->st;
+    } else {
+      /* GSL_EMAXITER, GSL_ENOPROG: the point reached still counts */
+      const gsl_vector *xr = gsl_multifit_nlinear_position(w);
+      for (int j = 0; j < k; j++) {
+        bestx[j] = gsl_vector_get(xr, (size_t)j);
+      }
+      const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
+      for (size_t i = 0; i < n; i++) {
+        for (int j = 0; j < k; j++) {
+          bestJ[i * (size_t)k + (size_t)j] = gsl_matrix_get(J, i, (size_t)j);
+        }
+      }
+      say(rc, "variant %s: Levenberg-Marquardt ends (%s)", va->name, gsl_strerror(gs));
+    }
+  }
+  free(starts);
+  free(dfo);
+  /* the optimum once more: its χ², its ok flag */
+  if (st == UCL_OK) {
+    st = batch(rc, bestx, 1, rc->cache_row);
+  }
+  if (st == UCL_OK) {
+    double chi2 = ucl_fit_row_chi2(f, rc->v, rc->cache_row);
+    st = ucl_fit_analyse(f, rc->v, bestx, bestJ, rc->nres, chi2, res, rc->diag);
+    res->ok = rc->cache_row[rc->nres + (size_t)k + UCL_FIT_X_OK] > 0.5;
+    res->evaluations = rc->evaluations;
+  }
+  gsl_multifit_nlinear_free(w);
+  gsl_vector_free(x);
+  gsl_qrng_free(q);
+  free(bestx);
+  free(bestJ);
+  free(xs);
+  free(rows);
+  free(sc);
+  return st;
+}
+
+ucl_status ucl_fit_run(ucl_comm *comm, const ucl_fit *f, const char *out_dir,
+                       void (*progress)(const char *line, void *ctx), void *ctx,
+                       ucl_fit_report *rep, ucl_diag *diag) {
+  double t0 = now();
+  memset(rep, 0, sizeof(*rep));
+  rep->n_variants = ucl_fit_n_variants(f);
+  ucl_status st = UCL_OK;
+  for (int v = 0; st == UCL_OK && v < rep->n_variants; v++) {
+    run_ctx rc;
+    memset(&rc, 0, sizeof(rc));
+    rc.comm = comm;
+    rc.f = f;
+    rc.v = v;
+    rc.k = ucl_fit_variant_at(f, v)->n_free;
+    rc.W = ucl_fit_eval_width(f, v);
+    rc.nres = ucl_fit_n_residuals(f, v);
+    rc.diag = diag;
+    rc.progress = progress;
+    rc.pctx = ctx;
+    rc.rank = ucl_comm_rank(comm);
+    rc.cache_x = malloc((size_t)rc.k * sizeof(double));
+    rc.cache_row = malloc((size_t)rc.W * sizeof(double));
+    st = ucl_comm_agree(comm, rc.cache_x && rc.cache_row ? UCL_OK : UCL_ERR_NOMEM, diag);
+    if (st == UCL_OK) {
+      st = fit_variant(&rc, &rep->res[v]);
+    }
+    rep->evaluations += rc.evaluations;
+    free(rc.cache_x);
+    free(rc.cache_row);
+  }
+  if (st != UCL_OK) {
+    return st;
+  }
+  rep->best = 0;
+  for (int v = 1; v < rep->n_variants; v++) {
+    if (rep->res[v].aic < rep->res[rep->best].aic) {
+      rep->best = v;
+    }
+  }
+  rep->wall_s = now() - t0;
+  ucl_status local = UCL_OK;
+  if (ucl_comm_rank(comm) == 0) {
+    local = ucl_fit_write(f, rep->res, rep->n_variants, rep->best, out_dir, rep->wall_s,
+                          ucl_comm_size(comm), diag);
+  }
+  return ucl_comm_agree(comm, local, diag);
+}
