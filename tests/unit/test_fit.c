@@ -107,6 +107,13 @@ static void test_coincidence(void **state) {
   g = ucl_fit_coincidence(a, 20, half, 20, T, delta);
   assert_true(g > 0.0 && g < 1.0);
   assert_true(isnan(ucl_fit_coincidence(NULL, 0, NULL, 0, T, delta)));
+  /* each model spike coincides once: two data spikes within Δ of one model spike count 1 */
+  const double two[] = {0.0100, 0.0104}, one[] = {0.0102};
+  nu = 2.0 / T;
+  want = (1.0 - 2.0 * nu * delta * 1.0) / 1.5 / (1.0 - 2.0 * nu * delta);
+  assert_close(ucl_fit_coincidence(two, 2, one, 1, T, delta), want, 1e-12, 0);
+  /* a train against an empty one: no coincidence, nothing expected */
+  assert_close(ucl_fit_coincidence(a, 20, NULL, 0, T, delta), 0.0, 0, 0);
 }
 
 /* ---- the recorded input: simplification and replay ---- */
@@ -178,6 +185,20 @@ static void test_pwl_simplify(void **state) {
     assert_true(found);
   }
   assert_within_line(t, vn, N, kt, kv, m, tol);
+  /* the rule's threshold: on a flat line, a lone sample 1.5·tol off is kept, 0.5·tol off is not */
+  for (size_t i = 0; i < N; i++) {
+    vn[i] = i == 150 ? 1.5 * tol : 0.0;
+  }
+  assert_int_equal(ucl_pwl_simplify(t, vn, N, tol, kt, kv, &m), UCL_OK);
+  assert_true(m >= 3);
+  int kept = 0;
+  for (size_t j = 0; j < m; j++) {
+    kept |= kt[j] == t[150];
+  }
+  assert_true(kept);
+  vn[150] = 0.5 * tol;
+  assert_int_equal(ucl_pwl_simplify(t, vn, N, tol, kt, kv, &m), UCL_OK);
+  assert_int_equal(m, 2);
   /* n = 1 and n = 2 are kept as they are; n = 0 and tol < 0 are refused */
   assert_int_equal(ucl_pwl_simplify(t, v, 1, 0.1, kt, kv, &m), UCL_OK);
   assert_int_equal(m, 1);
