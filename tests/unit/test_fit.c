@@ -541,12 +541,51 @@ static void test_load_refused(void **state) {
   }
 }
 
+/* A prior on a parameter that only some variants free (a variant that adds one, e.g. the
+ * two-transistor form's BF) applies to those variants; the others are not refused. FAILS with
+ * fit.c as of this test (the spec is refused: "a prior for 'C', which is not free"): the fix is
+ * in the report of branch ws-fittests. Remove the skip() when it is applied. */
+static void test_prior_in_one_variant(void **state) {
+  (void)state;
+  skip();
+  ucl_fit *f = NULL;
+  ucl_diag d = {{0}};
+  ucl_status st = load_spec(SPEC_REC "[fit.free]\nR_in = 1k, 100k\n"
+                                     "[variant.a]\nfree.C = 10n, 1u\n"
+                                     "[variant.b]\n"
+                                     "[fit.priors]\nC = 100n +- 10%\n",
+                            &f, &d);
+  if (st != UCL_OK) {
+    fail_msg("refused: %s", d.msg);
+  }
+  assert_int_equal(ucl_fit_n_variants(f), 2);
+  const ucl_fit_variant *a = ucl_fit_variant_at(f, 0), *b = ucl_fit_variant_at(f, 1);
+  assert_string_equal(a->name, "a");
+  assert_int_equal(a->n_free, 2);
+  assert_string_equal(a->free[1].name, "C");
+  assert_close(a->free[1].prior_mu, log(100e-9), 1e-12, 0);
+  assert_close(a->free[1].prior_sd, 0.1, 1e-12, 0);
+  assert_int_equal(b->n_free, 1);
+  assert_int_equal(ucl_fit_n_residuals(f, 0), 11);
+  assert_int_equal(ucl_fit_n_residuals(f, 1), 10);
+  ucl_fit_destroy(&f);
+  /* a prior on a key free in no variant is still refused */
+  spec_refused(SPEC_REC "[fit.free]\nR_in = 1k, 100k\n[variant.a]\nfree.C = 10n, 1u\n"
+                        "[variant.b]\n[fit.priors]\nVDD = 5 +- 1\n",
+               10, "a prior for 'VDD', which is not free");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_van_rossum),      cmocka_unit_test(test_coincidence),
-      cmocka_unit_test(test_pwl_simplify),    cmocka_unit_test(test_pwl_runs),
-      cmocka_unit_test(test_replay_stimulus), cmocka_unit_test(test_load_good),
-      cmocka_unit_test(test_analyse),         cmocka_unit_test(test_load_refused),
+      cmocka_unit_test(test_van_rossum),
+      cmocka_unit_test(test_coincidence),
+      cmocka_unit_test(test_pwl_simplify),
+      cmocka_unit_test(test_pwl_runs),
+      cmocka_unit_test(test_replay_stimulus),
+      cmocka_unit_test(test_load_good),
+      cmocka_unit_test(test_analyse),
+      cmocka_unit_test(test_load_refused),
+      cmocka_unit_test(test_prior_in_one_variant),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
