@@ -541,6 +541,32 @@ static void test_load_refused(void **state) {
   }
 }
 
+/* An optimum a little outside a bound (Levenberg-Marquardt's bound residual lets it stray):
+ * the value is clipped to the bound, and the interval must contain it. FAILS with
+ * fit_stats.c as of this test (the interval is centred on the unclipped x: [20.48, 20] for VDD
+ * at 20.5 with bounds [1, 20]): the fix is in the report of branch ws-fittests. Remove the
+ * skip() when it is applied. */
+static void test_analyse_outside_bounds(void **state) {
+  (void)state;
+  skip();
+  ucl_fit *f = good_fit();
+  const double x[2] = {log(1e5) + 0.3, 20.5}; /* both beyond their upper bound */
+  double J[20];
+  make_j(100.0, J);
+  ucl_fit_result res;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 10, 4.0, &res, &d), UCL_OK);
+  assert_close(res.value[0], 1e5, 1e-12, 0);
+  assert_close(res.value[1], 20.0, 0, 0);
+  for (int j = 0; j < 2; j++) {
+    if (!(res.ci_lo[j] <= res.value[j] && res.value[j] <= res.ci_hi[j])) {
+      fail_msg("parameter %d: value %g outside its interval [%g, %g]", j, res.value[j],
+               res.ci_lo[j], res.ci_hi[j]);
+    }
+  }
+  ucl_fit_destroy(&f);
+}
+
 /* A prior on a parameter that only some variants free (a variant that adds one, e.g. the
  * two-transistor form's BF) applies to those variants; the others are not refused. FAILS with
  * fit.c as of this test (the spec is refused: "a prior for 'C', which is not free"): the fix is
@@ -585,6 +611,7 @@ int main(void) {
       cmocka_unit_test(test_load_good),
       cmocka_unit_test(test_analyse),
       cmocka_unit_test(test_load_refused),
+      cmocka_unit_test(test_analyse_outside_bounds),
       cmocka_unit_test(test_prior_in_one_variant),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
