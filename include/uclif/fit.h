@@ -68,7 +68,7 @@ typedef struct ucl_fit_opts {
                         rank at a time (default 2) */
   long max_iter;     /* Levenberg-Marquardt iterations (default 60) */
   long max_evals;    /* evaluations of each Subplex run (default 60·(model parameters + 1)) */
-  double rtol;       /* solver relative tolerance during the fit (default 1e-6) */
+  double rtol;       /* solver relative tolerance during the fit (default 1e-8) */
   double spike_drop; /* V: a measured spike is a fall of V_mem by more than this within
                         3 samples (default 1 V) */
   double guard;      /* s: samples this long after a measured spike are left out of the

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "uclif/fit.h"
 #include "uclif/fit_run.h"
+#include "uclif/fitreport.h"
 
 static const ucl_cli_cmd command = {
     .name = "fit",
@@ -22,7 +23,8 @@ static const ucl_cli_cmd command = {
         "comparison (AIC, BIC). Evaluations are shared out over the MPI ranks; the numbers are\n"
         "the same for any rank count. Writes DIR/fit.txt, DIR/parameters.csv (the uncertainty\n"
         "`uclif tune` can draw from), DIR/comparison.csv, DIR/overlay.csv, DIR/spikes.csv,\n"
-        "DIR/fitted.ini (a spec with the fitted values) and DIR/manifest; docs/fit.md.",
+        "DIR/fitted.ini (a spec with the fitted values) and DIR/fit.html (measured against\n"
+        "fitted, with residuals); docs/fit.md.",
     .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
     .out_help = "output directory (required; created if missing)",
     .set_help = "override a key of the base configuration (repeatable)",
@@ -92,6 +94,11 @@ int ucl_cmd_fit(int argc, char **argv) {
   }
   ucl_fit_report rep;
   ucl_status st = ucl_fit_run(comm, f, out, quiet ? NULL : show, NULL, &rep, &diag);
+  if (st == UCL_OK && rank == 0) {
+    /* the page from the files just written (gnuplot; docs/outputs.md "The fit page") */
+    st = ucl_fitreport_write(out, &diag);
+  }
+  st = ucl_comm_agree(comm, st, &diag);
   if (rank == 0) {
     if (!quiet && st == UCL_OK) {
       const ucl_fit_result *b = &rep.res[rep.best];
@@ -105,8 +112,8 @@ int ucl_cmd_fit(int argc, char **argv) {
                b->ci_hi[j], ucl_fit_verdict_name(b->verdict[j]));
       }
       printf("wrote %s/fit.txt, %s/parameters.csv, %s/comparison.csv, %s/overlay.csv, "
-             "%s/spikes.csv, %s/fitted.ini\n",
-             out, out, out, out, out, out);
+             "%s/spikes.csv, %s/fitted.ini, %s/fit.html\n",
+             out, out, out, out, out, out, out);
     }
     if (st != UCL_OK) {
       ucl_cli_error("fit", "%s", diag.msg);

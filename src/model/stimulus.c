@@ -311,3 +311,48 @@ ucl_status ucl_pwl_runs(const double *t, const double *v, size_t n, double tol, 
   *n_out = m;
   return UCL_OK;
 }
+
+typedef struct level_ix {
+  double v;
+  size_t k;
+} level_ix;
+
+static int by_level(const void *a, const void *b) {
+  const level_ix *x = a, *y = b;
+  if (x->v != y->v) {
+    return x->v < y->v ? -1 : 1;
+  }
+  return (x->k > y->k) - (x->k < y->k);
+}
+
+ucl_status ucl_pwl_levels(double *v, const double *w, size_t n, double tol) {
+  if (n == 0 || !(tol >= 0.0)) {
+    return UCL_ERR_INVAL;
+  }
+  level_ix *ix = malloc(n * sizeof(*ix));
+  if (!ix) {
+    return UCL_ERR_NOMEM;
+  }
+  for (size_t k = 0; k < n; k++) {
+    ix[k].v = v[k];
+    ix[k].k = k;
+  }
+  qsort(ix, n, sizeof(*ix), by_level);
+  size_t a = 0;
+  while (a < n) {
+    size_t b = a + 1;
+    double sw = w[ix[a].k], swv = w[ix[a].k] * ix[a].v;
+    while (b < n && ix[b].v - ix[b - 1].v <= tol) {
+      sw += w[ix[b].k];
+      swv += w[ix[b].k] * ix[b].v;
+      b++;
+    }
+    double mean = sw > 0.0 ? swv / sw : ix[a].v;
+    for (size_t q = a; q < b; q++) {
+      v[ix[q].k] = mean;
+    }
+    a = b;
+  }
+  free(ix);
+  return UCL_OK;
+}

@@ -250,7 +250,7 @@ static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *
   o->starts = 0; /* 16·(free + 1), set per variant */
   o->local = 2;
   o->max_iter = 60;
-  o->rtol = 1e-6;
+  o->rtol = 1e-8;
   o->spike_drop = 0.25;
   o->guard = 50e-6;
   o->vr_tau = 10e-3;
@@ -512,6 +512,19 @@ static ucl_status load_recording(ucl_fit *f, const char *path, const ucl_ini *in
     st = fr->pwl_hold
              ? ucl_pwl_runs(rc->t, rc->input, rc->n, tol, fr->pwl_t, fr->pwl_v, &fr->pwl_n)
              : ucl_pwl_simplify(rc->t, rc->input, rc->n, tol, fr->pwl_t, fr->pwl_v, &fr->pwl_n);
+    if (st == UCL_OK && fr->pwl_hold) {
+      /* weights: the runs' lengths in samples */
+      double *w = malloc(fr->pwl_n * sizeof(double));
+      if (!w) {
+        return UCL_ERR_NOMEM;
+      }
+      for (size_t k = 0; k < fr->pwl_n; k++) {
+        double end = k + 1 < fr->pwl_n ? fr->pwl_t[k + 1] : rc->t[rc->n - 1] + rc->dt;
+        w[k] = (end - fr->pwl_t[k]) / rc->dt;
+      }
+      st = ucl_pwl_levels(fr->pwl_v, w, fr->pwl_n, tol);
+      free(w);
+    }
     if (st != UCL_OK) {
       return st;
     }
@@ -646,6 +659,19 @@ static ucl_status load_features(ucl_fit *f, const ucl_ini *ini, ucl_diag *diag) 
   return UCL_OK;
 }
 
+/* Whether 'key' is free in [fit.free] or in some variant (free.KEY of a [variant.NAME]). */
+static int free_anywhere(const ucl_ini *ini, const char *key) {
+  for (size_t i = 0; i < ucl_ini_count(ini); i++) {
+    const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+    if ((strcmp(e->section, "fit.free") == 0 && strcmp(e->key, key) == 0) ||
+        (strncmp(e->section, "variant.", 8) == 0 && strncmp(e->key, "free.", 5) == 0 &&
+         strcmp(e->key + 5, key) == 0)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Free parameters of [fit.free], priors of [fit.priors], into the variant 'va'. */
 static ucl_status load_free(ucl_fit *f, const ucl_ini *ini, ucl_fit_variant *va,
                             const char *variant_section, ucl_diag *diag) {
@@ -673,6 +699,9 @@ static ucl_status load_free(ucl_fit *f, const ucl_ini *ini, ucl_fit_variant *va,
     int j = 0;
     while (j < va->n_free && strcmp(va->free[j].name, e->key) != 0) {
       j++;
+    }
+    if (j == va->n_free && free_anywhere(ini, e->key)) {
+      continue; /* free in another variant: its prior is that variant's */
     }
     ucl_status st = j == va->n_free ? ucl_diag_set(diag, UCL_ERR_INVAL,
                                                    "a prior for '%s', which is not free", e->key)
@@ -832,6 +861,35 @@ static double daq_at(const ucl_fit_variant *va, const double *x, int nuisance, c
   return none;
 }
 
+/* The channels idx (gains g) of trace tr (ns >= 2 rows) at time t, linearly between the rows
+ * around it, into out (NAN beyond the run's end; the first row before it). Rows at events come
+ * in pairs at one time (before, after): at such a time the row after counts. */
+static void trace_at(const ucl_trace *tr, size_t ns, double t, int nch, const int *idx,
+                     const double *g, double *out) {
+  size_t lo = 0, hi = ns; /* the first row with time > t */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (ucl_trace_sample(tr, mid)[0] <= t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == ns && ucl_trace_sample(tr, ns - 1)[0] < t) {
+    for (int c = 0; c < nch; c++) {
+      out[c] = NAN;
+    }
+    return;
+  }
+  size_t kb = lo < ns ? lo : ns - 1, ka = kb > 0 ? kb - 1 : 0;
+  const double *a = ucl_trace_sample(tr, ka), *b = ucl_trace_sample(tr, kb);
+  double u = b[0] > a[0] ? (t - a[0]) / (b[0] - a[0]) : 0.0;
+  u = fmin(1.0, fmax(0.0, u));
+  for (int c = 0; c < nch; c++) {
+    out[c] = idx[c] >= 0 ? g[c] * (a[1 + idx[c]] + u * (b[1 + idx[c]] - a[1 + idx[c]])) : NAN;
+  }
+}
+
 /* Simulate recording r at x; the measured channels at the recording's sample times (gain
  * applied) into pred (n × n_channels), the spikes into *spikes. Returns UCL_OK, a simulation
  * failure (pred filled with NAN where the run did not reach), or UCL_ERR_NOMEM. */
@@ -883,7 +941,6 @@ static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, 
   if (!tr) {
     return st == UCL_ERR_NOMEM ? st : (st == UCL_OK ? UCL_ERR_SOLVER : st);
   }
-  /* linear interpolation of the trace's samples at the recording's times */
   size_t ns = ucl_trace_n_samples(tr);
   int idx[UCL_REC_MAX_CHANNELS];
   double g[UCL_REC_MAX_CHANNELS];
@@ -891,53 +948,49 @@ static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, 
     idx[c] = ucl_trace_channel_index(tr, rc->spec.ch[c].model);
     g[c] = daq_at(va, x, 1, rc->spec.ch[c].model, 1.0);
   }
-  size_t k = 0;
+  double *sp = NULL;
+  size_t nsp = 0;
+  ucl_status sst = ucl_sim_spike_times(tr, &sp, &nsp);
+  if (sst != UCL_OK) {
+    ucl_trace_destroy(&tr);
+    return sst;
+  }
+  /* the model at each sample's time */
   for (size_t i = 0; i < rc->n && ns >= 2; i++) {
-    double t = rc->t[i];
-    if (t < 0.0) {
-      continue;
-    }
-    while (k + 2 < ns && ucl_trace_sample(tr, k + 1)[0] <= t) {
-      k++;
-    }
-    const double *a = ucl_trace_sample(tr, k), *b = ucl_trace_sample(tr, k + 1);
-    if (t > b[0]) {
-      break; /* the run ended before t */
-    }
-    double u = b[0] > a[0] ? (t - a[0]) / (b[0] - a[0]) : 0.0;
-    for (int c = 0; c < nch; c++) {
-      if (idx[c] >= 0) {
-        pred[i * (size_t)nch + (size_t)c] =
-            g[c] * (a[1 + idx[c]] + u * (b[1 + idx[c]] - a[1 + idx[c]]));
-      }
+    if (rc->t[i] >= 0.0) {
+      trace_at(tr, ns, rc->t[i], nch, idx, g, pred + i * (size_t)nch);
     }
   }
   /* the largest value of each channel within each measured spike window */
-  if (wmax) {
-    size_t j = 0;
-    for (size_t s = 0; s < fr->n_spikes; s++) {
-      double a, b;
-      window_of(fr, &f->opts, s, &a, &b);
-      while (j < ns && ucl_trace_sample(tr, j)[0] < a) {
-        j++;
+  for (size_t s = 0; wmax && s < fr->n_spikes; s++) {
+    double a, b;
+    window_of(fr, &f->opts, s, &a, &b);
+    for (int c = 0; c < nch; c++) {
+      wmax[s * (size_t)nch + (size_t)c] = -INFINITY;
+    }
+    size_t lo = 0, hi = ns; /* the first row at or after a */
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (ucl_trace_sample(tr, mid)[0] < a) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
       }
+    }
+    for (size_t jj = lo; jj < ns && ucl_trace_sample(tr, jj)[0] <= b; jj++) {
+      const double *row = ucl_trace_sample(tr, jj);
       for (int c = 0; c < nch; c++) {
-        wmax[s * (size_t)nch + (size_t)c] = j < ns ? -INFINITY : NAN;
-      }
-      for (size_t jj = j; jj < ns && ucl_trace_sample(tr, jj)[0] <= b; jj++) {
-        const double *row = ucl_trace_sample(tr, jj);
-        for (int c = 0; c < nch; c++) {
-          if (idx[c] >= 0) {
-            wmax[s * (size_t)nch + (size_t)c] =
-                fmax(wmax[s * (size_t)nch + (size_t)c], g[c] * row[1 + idx[c]]);
-          }
+        if (idx[c] >= 0) {
+          wmax[s * (size_t)nch + (size_t)c] =
+              fmax(wmax[s * (size_t)nch + (size_t)c], g[c] * row[1 + idx[c]]);
         }
       }
     }
   }
-  ucl_status sst = ucl_sim_spike_times(tr, spikes, n_spikes);
+  *spikes = sp;
+  *n_spikes = nsp;
   ucl_trace_destroy(&tr);
-  return sst != UCL_OK ? sst : st;
+  return st;
 }
 
 ucl_status ucl_fit_predict(const ucl_fit *f, int v, const double *x, int r, double **pred,

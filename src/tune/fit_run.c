@@ -40,6 +40,10 @@ typedef struct run_ctx {
   ucl_status st; /* the first failure inside a GSL callback */
   ucl_diag *diag;
   double *cache_x, *cache_row; /* the last single evaluation (GSL asks df where it asked f) */
+  double cache_u[UCL_FIT_MAX_FREE];
+  /* GSL works on u in [0, 1]: x = lo + u·wd (scale's space), so that an ohm, a gain and a
+   * delay in seconds are steps of one size to it */
+  double lo[UCL_FIT_MAX_FREE], wd[UCL_FIT_MAX_FREE];
   int cached;
   void (*progress)(const char *line, void *ctx);
   void *pctx;
@@ -69,7 +73,8 @@ static void say(run_ctx *rc, const char *fmt, ...) {
 static int gsl_f(const gsl_vector *x, void *params, gsl_vector *fv) {
   run_ctx *rc = params;
   for (int j = 0; j < rc->k; j++) {
-    rc->cache_x[j] = gsl_vector_get(x, (size_t)j);
+    rc->cache_u[j] = gsl_vector_get(x, (size_t)j);
+    rc->cache_x[j] = rc->lo[j] + rc->cache_u[j] * rc->wd[j];
   }
   ucl_status st = batch(rc, rc->cache_x, 1, rc->cache_row);
   if (st != UCL_OK) {
@@ -84,22 +89,20 @@ static int gsl_f(const gsl_vector *x, void *params, gsl_vector *fv) {
   return GSL_SUCCESS;
 }
 
-/* Forward-difference step of parameter j in its scale's space: 1e-3 of its bounds' width. */
-static double fd_step(const ucl_fit_param *p) {
-  double lo = p->scale == UCL_FIT_LOG ? log(p->lo) : p->lo;
-  double hi = p->scale == UCL_FIT_LOG ? log(p->hi) : p->hi;
-  return 1e-3 * (hi - lo);
-}
+/* Forward-difference step in u: 1e-6 of the bounds' width. A spike train's χ² is smooth only
+ * between the places where a marginal pulse starts or stops firing, which lie about 1e-4 of a
+ * width apart in the examples (docs/fit.md "Search"): a larger step straddles them. The solver
+ * runs at rtol 1e-8 in the fit by default, so the difference is not its noise. */
+#define FD_STEP 1e-6
 
 /* GSL's Jacobian by forward differences, the k shifted points (and x itself unless it was the
  * last f) evaluated together across the ranks. */
 static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J) {
   run_ctx *rc = params;
-  const ucl_fit_variant *va = ucl_fit_variant_at(rc->f, rc->v);
   int k = rc->k;
   int same = rc->cached;
   for (int j = 0; j < k && same; j++) {
-    same = gsl_vector_get(x, (size_t)j) == rc->cache_x[j];
+    same = gsl_vector_get(x, (size_t)j) == rc->cache_u[j];
   }
   int m = k + !same;
   double *xs = malloc((size_t)m * (size_t)k * sizeof(double));
@@ -108,8 +111,8 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J) {
   if (st == UCL_OK) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < k; j++) {
-        double xj = gsl_vector_get(x, (size_t)j);
-        xs[(size_t)i * (size_t)k + (size_t)j] = xj + (i == j ? fd_step(&va->free[j]) : 0.0);
+        double uj = gsl_vector_get(x, (size_t)j) + (i == j ? FD_STEP : 0.0);
+        xs[(size_t)i * (size_t)k + (size_t)j] = rc->lo[j] + uj * rc->wd[j];
       }
     }
     st = batch(rc, xs, m, rows);
@@ -118,9 +121,8 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J) {
     const double *base = same ? rc->cache_row : rows + (size_t)k * (size_t)rc->W;
     for (int j = 0; j < k; j++) {
       const double *rj = rows + (size_t)j * (size_t)rc->W;
-      double h = fd_step(&va->free[j]);
       for (size_t i = 0; i < rc->nres + (size_t)k; i++) {
-        gsl_matrix_set(J, i, (size_t)j, (rj[i] - base[i]) / h);
+        gsl_matrix_set(J, i, (size_t)j, (rj[i] - base[i]) / FD_STEP);
       }
     }
   }
@@ -173,6 +175,7 @@ typedef struct dfo_obj {
   double x[UCL_FIT_MAX_FREE];
   double *row;
   long evals;
+  int chi2; /* 0: the score; 1: ln χ² (bound residuals included) */
   ucl_status st;
   nlopt_opt opt;
 } dfo_obj;
@@ -190,12 +193,21 @@ static double dfo_objective(unsigned n, const double *z, double *grad, void *dat
     nlopt_force_stop(o->opt);
     return HUGE_VAL;
   }
-  return ucl_fit_row_score(o->c->f, o->c->v, o->row);
+  if (!o->chi2) {
+    return ucl_fit_row_score(o->c->f, o->c->v, o->row);
+  }
+  size_t nres = ucl_fit_n_residuals(o->c->f, o->c->v);
+  double c2 = ucl_fit_row_chi2(o->c->f, o->c->v, o->row);
+  for (int j = 0; j < o->c->k; j++) {
+    c2 += o->row[nres + (size_t)j] * o->row[nres + (size_t)j];
+  }
+  return log(c2 + 1.0);
 }
 
-/* Start i: Subplex over the model parameters (the acquisition's stay at the start), bounded,
- * from 5 % of each bound's width down to 1e-4 of it or max_evals evaluations. Writes the point
- * (k), its score and the evaluations used. A pure function of (fit, start). */
+/* Start i: Subplex over every free parameter, bounded: on
+ * the score from 5 % of each bound's width, then on ln χ² from 0.5 %, each down to 1e-4 of the
+ * width or max_evals evaluations. Writes the point (k), its score and the evaluations used. A
+ * pure function of (fit, start). */
 static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *diag) {
   const dfo_ctx *c = ctx;
   (void)width;
@@ -226,6 +238,22 @@ static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *d
     nlopt_set_min_objective(o.opt, dfo_objective, &o);
     nlopt_result r = nlopt_optimize(o.opt, z, &score);
     st = o.st != UCL_OK ? o.st : (r == NLOPT_OUT_OF_MEMORY ? UCL_ERR_NOMEM : UCL_OK);
+    /* then ln χ² itself, in smaller steps: near the optimum a spike train's χ² has a narrow
+     * valley (the phase of every later spike moves with the rate) that the score only points to */
+    if (st == UCL_OK) {
+      for (int q = 0; q < c->d; q++) {
+        dz[q] = 0.005 * (hi[q] - lo[q]);
+      }
+      o.chi2 = 1;
+      nlopt_set_initial_step(o.opt, dz);
+      double lc2 = HUGE_VAL;
+      r = nlopt_optimize(o.opt, z, &lc2);
+      st = o.st != UCL_OK ? o.st : (r == NLOPT_OUT_OF_MEMORY ? UCL_ERR_NOMEM : UCL_OK);
+      o.chi2 = 0;
+      if (st == UCL_OK) { /* the score of the point reached, to rank the starts */
+        score = dfo_objective((unsigned)c->d, z, NULL, &o);
+      }
+    }
   }
   if (st == UCL_OK) {
     for (int q = 0; q < c->d; q++) {
@@ -299,7 +327,7 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   fdf.p = (size_t)k;
   fdf.params = rc;
   gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
-  fp.trs = gsl_multifit_nlinear_trs_lm;
+  fp.trs = gsl_multifit_nlinear_trs_lmaccel; /* geodesic acceleration: narrow curved valleys */
   fp.scale = gsl_multifit_nlinear_scale_more;
   gsl_multifit_nlinear_workspace *w =
       st == UCL_OK && n >= (size_t)k
@@ -325,9 +353,7 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   for (int j = 0; j < k; j++) {
     dc.lo[j] = lo[j];
     dc.hi[j] = hi[j];
-    if (!va->free[j].nuisance) {
-      dc.idx[dc.d++] = j;
-    }
+    dc.idx[dc.d++] = j; /* the acquisition's too: a gain off by 1 % is 10σ at 5 V */
   }
   dc.max_evals = o->max_evals > 0 ? (int)o->max_evals : 60 * (d + 1);
   double *starts = malloc((size_t)n_local * (size_t)k * sizeof(double));
@@ -365,14 +391,17 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   /* Levenberg-Marquardt on χ² from the best of them */
   if (st == UCL_OK) {
     for (int j = 0; j < k; j++) {
-      gsl_vector_set(x, (size_t)j, dfo[(size_t)from * (size_t)(k + 2) + (size_t)j]);
+      rc->lo[j] = lo[j];
+      rc->wd[j] = hi[j] - lo[j];
+      gsl_vector_set(x, (size_t)j,
+                     (dfo[(size_t)from * (size_t)(k + 2) + (size_t)j] - lo[j]) / rc->wd[j]);
     }
     say(rc, "variant %s: Levenberg-Marquardt from Subplex %d", va->name, from + 1);
     rc->cached = 0;
     int info = 0;
     int gs = gsl_multifit_nlinear_init(x, &fdf, w);
     if (gs == GSL_SUCCESS) {
-      gs = gsl_multifit_nlinear_driver((size_t)o->max_iter, 1e-8, 1e-8, 1e-10, lm_progress, rc,
+      gs = gsl_multifit_nlinear_driver((size_t)o->max_iter, 1e-14, 1e-14, 1e-14, lm_progress, rc,
                                        &info, w);
     }
     if (rc->st != UCL_OK) {
@@ -381,12 +410,12 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
       /* GSL_EMAXITER, GSL_ENOPROG: the point reached still counts */
       const gsl_vector *xr = gsl_multifit_nlinear_position(w);
       for (int j = 0; j < k; j++) {
-        bestx[j] = gsl_vector_get(xr, (size_t)j);
+        bestx[j] = rc->lo[j] + gsl_vector_get(xr, (size_t)j) * rc->wd[j];
       }
       const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
       for (size_t i = 0; i < n; i++) {
         for (int j = 0; j < k; j++) {
-          bestJ[i * (size_t)k + (size_t)j] = gsl_matrix_get(J, i, (size_t)j);
+          bestJ[i * (size_t)k + (size_t)j] = gsl_matrix_get(J, i, (size_t)j) / rc->wd[j];
         }
       }
       say(rc, "variant %s: Levenberg-Marquardt ends (%s)", va->name, gsl_strerror(gs));

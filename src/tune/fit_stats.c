@@ -118,8 +118,9 @@ ucl_status ucl_fit_analyse(const ucl_fit *f, int v, const double *x, const doubl
   for (size_t j = 0; j < k; j++) {
     const ucl_fit_param *p = &va->free[j];
     double lo = x_of(p, p->lo), hi = x_of(p, p->hi);
-    res->x[j] = x[j];
-    res->value[j] = v_of(p, fmin(hi, fmax(lo, x[j])));
+    double xc = fmin(hi, fmax(lo, x[j])); /* LM may end a little past a bound */
+    res->x[j] = xc;
+    res->value[j] = v_of(p, xc);
     double sd = not_id[j] ? INFINITY : sqrt(cov[j][j] * res->scale_cov);
     double prior_spread = (hi - lo) / sqrt(12.0);
     double ratio = sd / prior_spread;
@@ -129,8 +130,8 @@ ucl_status ucl_fit_analyse(const ucl_fit *f, int v, const double *x, const doubl
       res->ci_lo[j] = p->lo;
       res->ci_hi[j] = p->hi;
     } else {
-      res->ci_lo[j] = v_of(p, fmax(lo, x[j] - 1.96 * sd));
-      res->ci_hi[j] = v_of(p, fmin(hi, x[j] + 1.96 * sd));
+      res->ci_lo[j] = v_of(p, fmax(lo, xc - 1.96 * sd));
+      res->ci_hi[j] = v_of(p, fmin(hi, xc + 1.96 * sd));
     }
     res->sd[j] = sd;
   }

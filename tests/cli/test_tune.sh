@@ -59,10 +59,10 @@ check "1 and 2 ranks: the same yield" $([ "$(grep '^yield' "$work/y10/tune.txt")
 # and R_in (sd 0.3 and 0.2 in ln) moves the threshold: the yield falls below y1's. Only the
 # threshold (tau_leak off, for speed): a yield with fewer targets can only be higher.
 mkdir -p "$work/fit"
-printf '%s\n' 'parameter,unit,scale,value,lo,hi,sd,ci95_lo,ci95_hi,verdict,pin_with,corr.scr.I_GT,corr.R_in,corr.gain.r.V_mem_V' \
+printf '%s\n' 'parameter,unit,scale,value,lo,hi,sd,ci95_lo,ci95_hi,verdict,pin_with,corr.scr.I_GT,corr.R_in,corr.daq.gain.V_mem_V' \
   'scr.I_GT,A,log,2.265e-05,1e-06,0.001,0.3,1.3e-05,4e-05,partly,a DC step,1,0.3,' \
   'R_in,Ohm,log,10000,1000,100000,0.2,6800,15000,partly,,0.3,1,' \
-  'gain.r.V_mem_V,,lin,1,0.9,1.1,inf,0.9,1.1,not identified,,,,' >"$work/fit/parameters.csv"
+  'daq.gain.V_mem_V,,lin,1,0.9,1.1,inf,0.9,1.1,not identified,,,,' >"$work/fit/parameters.csv"
 sed -e 's/^seed = 3/seed = 3\nfit = fit/' -e 's/^tau_leak\.amplitude.*/tau_leak = off/' \
   -e '/^tau_leak\.window/d' -e '/^tau_leak_off_s/d' "$work/y1.ini" >"$work/yfit.ini"
 $MPIRUN -np 2 "$uclif" tune "$work/yfit.ini" -o "$work/yfit" >"$work/out" 2>"$work/err"

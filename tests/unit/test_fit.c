@@ -548,7 +548,6 @@ static void test_load_refused(void **state) {
  * skip() when it is applied. */
 static void test_analyse_outside_bounds(void **state) {
   (void)state;
-  skip();
   ucl_fit *f = good_fit();
   const double x[2] = {log(1e5) + 0.3, 20.5}; /* both beyond their upper bound */
   double J[20];
@@ -573,7 +572,6 @@ static void test_analyse_outside_bounds(void **state) {
  * in the report of branch ws-fittests. Remove the skip() when it is applied. */
 static void test_prior_in_one_variant(void **state) {
   (void)state;
-  skip();
   ucl_fit *f = NULL;
   ucl_diag d = {{0}};
   ucl_status st = load_spec(SPEC_REC "[fit.free]\nR_in = 1k, 100k\n"
