@@ -41,4 +41,4 @@ record pulse-train kind=pulses start=1m amplitude=7 width=10u period=100u durati
 # a 5 ms burst of the same pulses, then 24 ms of silence: the leak's decay (tau ~7 ms)
 record pause kind=pulses start=1m amplitude=7 width=10u period=100u count=50 duration=30m
 # a 2.5 V step for 15 ms: charging through R_in, slow firing, then the decay
-record dc-step kind=step start=1m amplitude=2.5 width=15m duration=30m
+record dc-step kind=step start=1m amplitude=4 width=5m duration=12m

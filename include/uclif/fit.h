@@ -116,6 +116,11 @@ enum { UCL_FIT_X_OK = 0, UCL_FIT_X_VR = 1 };
  * simulation that fails is data: its residuals are large (UCL_FIT_FAIL_RESIDUAL each) and ok is
  * 0. Only memory errors are returned (UCL_ERR_NOMEM). A pure function of (f, v, x). */
 #define UCL_FIT_FAIL_RESIDUAL 1e3
+
+/* χ²/(n − k) above which a fit is reported as poor (fit.txt, and a warning from `uclif fit`):
+ * for n − k ≥ 100 Gaussian residuals it exceeds 1.5 by chance with probability below 1e-4,
+ * so 3 means the model or the optimum is wrong, not the noise. */
+#define UCL_FIT_POOR 3.0
 UCL_NODISCARD ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out,
                                       ucl_diag *diag);
 

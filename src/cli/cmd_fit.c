@@ -111,6 +111,15 @@ int ucl_cmd_fit(int argc, char **argv) {
         printf("  %-28s %.6g %s  [%.4g, %.4g]  %s\n", p->name, b->value[j], p->unit, b->ci_lo[j],
                b->ci_hi[j], ucl_fit_verdict_name(b->verdict[j]));
       }
+      double dof = (double)b->n - (double)b->n_free;
+      if (dof > 0.0 && b->chi2 / dof > UCL_FIT_POOR) {
+        fprintf(stderr,
+                "uclif fit: warning: chi2/(n-k) = %.3g: the model does not follow these data, "
+                "so the intervals describe a poor optimum, not the parameters; the search may "
+                "have missed the best one (docs/fit.md \"Status\": more starts, local runs or "
+                "max_evals in [fit], tighter bounds, fewer free parameters)\n",
+                b->chi2 / dof);
+      }
       printf("wrote %s/fit.txt, %s/parameters.csv, %s/comparison.csv, %s/overlay.csv, "
              "%s/spikes.csv, %s/fitted.ini, %s/fit.html\n",
              out, out, out, out, out, out, out);

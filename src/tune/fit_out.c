@@ -270,6 +270,13 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
             rs->chi2, rs->n,
             rs->n > (size_t)rs->n_free ? rs->chi2 / (double)(rs->n - (size_t)rs->n_free) : NAN,
             rs->evaluations, rs->ok ? "" : "; SOME SIMULATIONS AT THE OPTIMUM FAILED");
+    if (rs->n > (size_t)rs->n_free &&
+        rs->chi2 / (double)(rs->n - (size_t)rs->n_free) > UCL_FIT_POOR) {
+      fprintf(fp,
+              "  POOR FIT: chi2/(n-k) above %g: the model does not follow these data here; the\n"
+              "  intervals below describe this point, not the parameters (docs/fit.md \"Status\")\n",
+              UCL_FIT_POOR);
+    }
     fprintf(fp, "  %-28s %14s %30s  %-15s %s\n", "parameter", "value", "95 % interval", "verdict",
             "to pin it");
     for (int j = 0; j < rs->n_free; j++) {
@@ -297,10 +304,11 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
     }
   }
   fprintf(fp,
-          "\nMethod: global stage %ld Sobol points over the bounds (scored by chi2/n + van Rossum "
-          "D^2, tau %.3g ms), then Levenberg-Marquardt (GSL) from the best %d; 95 %% intervals "
-          "from the Jacobian at the optimum (Fisher/Laplace approximation), scaled by max(1, "
-          "chi2/(n-k)). docs/fit.md.\n",
+          "\nMethod: Sobol points over the bounds (%ld; 16 per model parameter + 16 by default) "
+          "scored by the capped mean square residual plus the van Rossum distance (tau %.3g ms); "
+          "Subplex (NLopt) from the best %d, on that score then on ln chi2; Levenberg-Marquardt "
+          "(GSL) from the best of them; 95 %% intervals from the Jacobian at the optimum "
+          "(Fisher/Laplace approximation) scaled by max(1, chi2/(n-k)). docs/fit.md.\n",
           o->starts, 1e3 * o->vr_tau, o->local);
   fprintf(fp, "Ranks: %d; wall time %.1f s.\n", ranks, wall_s);
 }
