@@ -304,7 +304,7 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
     }
   }
   fprintf(fp,
-          "\nMethod: Sobol points over the bounds (%ld; 16 per model parameter + 16 by default) "
+          "\nMethod: Sobol points over the bounds (starts = %ld; 0: 16 per model parameter + 16) "
           "scored by the capped mean square residual plus the van Rossum distance (tau %.3g ms); "
           "Subplex (NLopt) from the best %d, on that score then on ln chi2; Levenberg-Marquardt "
           "(GSL) from the best of them; 95 %% intervals from the Jacobian at the optimum "
