@@ -67,6 +67,15 @@ UCL_NODISCARD ucl_status ucl_csv_commit(ucl_csv_writer **w, ucl_diag *diag);
  * names the file. Every ws[i] is freed and set to NULL either way. */
 UCL_NODISCARD ucl_status ucl_csv_commit_all(ucl_csv_writer **ws, size_t n, ucl_diag *diag);
 
+/* Read the CSV file 'path' through libcsv (CSV_APPEND_NULL: every field NUL-terminated): 'fcb'
+ * gets each field (its bytes, length, 'data'), 'rcb' each record's end (libcsv's terminator
+ * character, 'data'). UCL_ERR_INPUT for a file that cannot be opened or read, UCL_ERR_PARSE
+ * "path:LINE: what" for malformed CSV (LINE counts records from 1: the physical line unless a
+ * quoted field holds a line break), UCL_ERR_NOMEM. The one reader of whole CSV files (the
+ * report, the fit page, tune's fit file). */
+UCL_NODISCARD ucl_status ucl_csv_parse_file(const char *path, void (*fcb)(void *, size_t, void *),
+                                            void (*rcb)(int, void *), void *data, ucl_diag *diag);
+
 /* A writer onto an open stream (not owned: no temporary file, no header, nothing closed). Free
  * it with ucl_csv_abort. */
 UCL_NODISCARD ucl_status ucl_csv_wrap(FILE *f, int n_cols, ucl_csv_writer **out);

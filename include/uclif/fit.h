@@ -63,7 +63,8 @@ typedef struct ucl_fit_feature {
 typedef struct ucl_fit_opts {
   uint64_t seed;     /* the order of the Sobol points is fixed; the seed scrambles nothing but
                         is written to the manifest (default 1) */
-  long starts;       /* global stage: Sobol points over the bounds (default 16·(free + 1)) */
+  long starts;       /* global stage: Sobol points over the bounds (default 16·(model
+                        parameters + 1): the acquisition's stay at 1 and 0) */
   int local;         /* derivative-free stage: Subplex runs from the best starts, one per
                         rank at a time (default 2) */
   long max_iter;     /* Levenberg-Marquardt iterations (default 60) */
@@ -153,10 +154,10 @@ UCL_NODISCARD ucl_status ucl_fit_predict(const ucl_fit *f, int v, const double *
 double ucl_fit_van_rossum(const double *a, size_t na, const double *b, size_t nb, double tau);
 
 /* Coincidence factor Γ of a model train (b) against a data train (a) over a duration T (s)
- * with window Δ: (N_coinc − ⟨N_coinc⟩)/(½(N_a + N_b)) / (1 − 2νΔ), ⟨N_coinc⟩ = 2νΔN_b, ν =
- * N_a/T (Kistler, Gerstner & van Hemmen, Neural Comput. 9:1015, 1997; Jolivet et al., J.
- * Neurosci. Methods 169:417, 2008). 1 for identical trains, about 0 by chance; NAN when both
- * are empty. */
+ * with window Δ: (N_coinc − ⟨N_coinc⟩)/(½(N_a + N_b)) / (1 − 2ν_bΔ), where ⟨N_coinc⟩ =
+ * 2ν_bΔN_a are the coincidences a Poisson train at the model's rate ν_b = N_b/T would make
+ * (Kistler, Gerstner & van Hemmen, Neural Comput. 9:1015, 1997; Jolivet et al., J. Neurosci.
+ * Methods 169:417, 2008). 1 for identical trains, about 0 by chance; NAN when both are empty. */
 double ucl_fit_coincidence(const double *a, size_t na, const double *b, size_t nb, double T,
                            double delta);
 
@@ -185,6 +186,8 @@ typedef struct ucl_fit_result {
   double scale_cov; /* the factor the covariance was multiplied by: max(1, χ²/(n − k)) */
   double aic, bic;
   long evaluations; /* simulations of this variant's search */
+  long starts;      /* Sobol points of the global stage, the base point included */
+  int local;        /* Subplex runs */
   int ok;           /* the optimum's simulations all ran */
   int rank;         /* numerical rank of the Jacobian */
 } ucl_fit_result;

@@ -1,11 +1,13 @@
 /* fit_run.h — `uclif fit` over MPI ranks (docs/fit.md "Search"): for each model variant, a
  * global stage (Sobol points over the bounds, evaluated together across the ranks, scored
- * robustly for spiking data) and a local stage (GSL's Levenberg-Marquardt from the best starts,
- * each Jacobian's columns evaluated together across the ranks), then the uncertainty at the
- * optimum and the model comparison. Every evaluation is a pure function of (spec, variant, x)
- * and is shared out by index through the scheduler (ucl_sched_batch), and every rank runs the
- * same deterministic search on the same bits: the results are the same for any number of
- * ranks. Collective over 'comm'; rank 0 writes the files. */
+ * robustly for spiking data), a derivative-free stage (Subplex from the best starts, one start
+ * per rank, on the score then on ln χ²) and Levenberg-Marquardt on χ² (each Jacobian's columns
+ * evaluated together across the ranks), then the uncertainty at the optimum and the model
+ * comparison. Every evaluation is a pure function of (spec, variant, x) shared out by index
+ * through the scheduler (ucl_sched_batch), and every rank runs the same deterministic search on
+ * the same bits: the results are the same for any number of ranks (fit.txt's line of ranks and
+ * wall time aside). GSL's error handler is switched off for the run and restored after it.
+ * Collective over 'comm'; rank 0 writes the files. */
 #ifndef UCL_FIT_RUN_H
 #define UCL_FIT_RUN_H
 

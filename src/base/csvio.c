@@ -567,3 +567,56 @@ void ucl_csv_abort(ucl_csv_writer **wp) {
   writer_free(w);
   *wp = NULL;
 }
+
+/* ---- reading whole files ---- */
+
+typedef struct parse_ctx {
+  void (*fcb)(void *, size_t, void *);
+  void (*rcb)(int, void *);
+  void *data;
+  long records;
+} parse_ctx;
+
+static void parse_field(void *field, size_t len, void *ctx) {
+  parse_ctx *c = ctx;
+  c->fcb(field, len, c->data);
+}
+
+static void parse_record(int term, void *ctx) {
+  parse_ctx *c = ctx;
+  c->records++;
+  c->rcb(term, c->data);
+}
+
+ucl_status ucl_csv_parse_file(const char *path, void (*fcb)(void *, size_t, void *),
+                              void (*rcb)(int, void *), void *data, ucl_diag *diag) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+  }
+  struct csv_parser p;
+  if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+    fclose(f);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  parse_ctx c = {fcb, rcb, data, 0};
+  char buf[1 << 16];
+  size_t n;
+  ucl_status st = UCL_OK;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+    if (csv_parse(&p, buf, n, parse_field, parse_record, &c) != n) {
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%ld: %s", path, c.records + 1,
+                        csv_strerror(csv_error(&p)));
+      break;
+    }
+  }
+  if (st == UCL_OK && ferror(f)) {
+    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read failed", path);
+  }
+  if (st == UCL_OK) {
+    csv_fini(&p, parse_field, parse_record, &c);
+  }
+  csv_free(&p);
+  fclose(f);
+  return st;
+}

@@ -1,6 +1,5 @@
 /* cmd_fit.c — `[mpirun -np N] uclif fit SPEC -o DIR [--set ...] [--quiet]`: calibrate the circuit
  * model from bench recordings and measured features, with uncertainty (docs/fit.md). */
-#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,8 +15,8 @@ static const ucl_cli_cmd command = {
         "Fit the free parameters of SPEC's circuit model ([fit.free]) to bench recordings\n"
         "([recording.NAME]: CSV files with a column map, units, gains, resolution and sample\n"
         "rate; the recorded input is replayed) and measured features ([fit.features]), for\n"
-        "each model variant ([variant.NAME], e.g. the two SCR forms): a global stage of Sobol\n"
-        "points scored with the van Rossum spike distance, then Levenberg-Marquardt (GSL);\n"
+        "each model variant ([variant.NAME], e.g. the two SCR forms): Sobol points scored with\n"
+        "the van Rossum spike distance, Subplex (NLopt), then Levenberg-Marquardt (GSL);\n"
         "95% intervals from the Jacobian at the optimum, correlations, a verdict per parameter\n"
         "(pinned, partly, not identified) with the protocol that would pin it, and the model\n"
         "comparison (AIC, BIC). Evaluations are shared out over the MPI ranks; the numbers are\n"
@@ -53,8 +52,6 @@ int ucl_cmd_fit(int argc, char **argv) {
   int quiet = a.quiet;
   ucl_diag diag = {{0}};
   ucl_comm *comm = NULL;
-  /* GSL's default handler aborts; its status codes are checked where they are returned */
-  gsl_set_error_handler_off();
   if (ucl_comm_init(&argc, &argv, &comm, &diag) != UCL_OK) {
     ucl_cli_error("fit", "%s", diag.msg);
     return UCL_EXIT_RUN;

@@ -342,7 +342,7 @@ ucl_status ucl_pwl_levels(double *v, const double *w, size_t n, double tol) {
   while (a < n) {
     size_t b = a + 1;
     double sw = w[ix[a].k], swv = w[ix[a].k] * ix[a].v;
-    while (b < n && ix[b].v - ix[b - 1].v <= tol) {
+    while (b < n && ix[b].v - ix[a].v <= tol) { /* within tol of the group's lowest: no chain */
       sw += w[ix[b].k];
       swv += w[ix[b].k] * ix[b].v;
       b++;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "plotpage.h"
+#include "uclif/csvio.h"
 
 /* ---- a CSV file read whole: every field as text ---- */
 
@@ -102,7 +103,7 @@ static ucl_status tab_read(tab *t, const char *dir, const char *name, const char
                            int *cols, int n, ucl_diag *diag) {
   memset(t, 0, sizeof(*t));
   snprintf(t->path, sizeof(t->path), "%s/%s", dir, name);
-  ucl_status st = ucl_page_csv_stream(t->path, tab_field, tab_row, t, diag);
+  ucl_status st = ucl_csv_parse_file(t->path, tab_field, tab_row, t, diag);
   if (st != UCL_OK) {
     return st;
   }

@@ -2,7 +2,6 @@
  * scripts and runs, HTML escaping and the page's frame, atomic page files. */
 #include "plotpage.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,37 +9,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-ucl_status ucl_page_csv_stream(const char *path, void (*fcb)(void *, size_t, void *),
-                               void (*rcb)(int, void *), void *data, ucl_diag *diag) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-  }
-  struct csv_parser p;
-  if (csv_init(&p, CSV_APPEND_NULL) != 0) {
-    fclose(f);
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  char buf[1 << 16];
-  size_t n;
-  ucl_status st = UCL_OK;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-    if (csv_parse(&p, buf, n, fcb, rcb, data) != n) {
-      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: %s", path, csv_strerror(csv_error(&p)));
-      break;
-    }
-  }
-  if (st == UCL_OK && ferror(f)) {
-    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read failed", path);
-  }
-  if (st == UCL_OK) {
-    csv_fini(&p, fcb, rcb, data);
-  }
-  csv_free(&p);
-  fclose(f);
-  return st;
-}
 
 ucl_status ucl_page_gp_dir_ok(const char *dir, ucl_diag *diag) {
   if (strchr(dir, '\'') || strchr(dir, '"')) {

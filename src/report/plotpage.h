@@ -11,12 +11,6 @@
 
 #include "uclif/status.h"
 
-/* Stream the CSV file 'path' through libcsv (CSV_APPEND_NULL) with the field and row callbacks
- * fcb and rcb (libcsv's). UCL_ERR_INPUT "PATH: cannot read: why" when it cannot be opened or
- * read, UCL_ERR_PARSE when libcsv refuses it, UCL_ERR_NOMEM. */
-UCL_NODISCARD ucl_status ucl_page_csv_stream(const char *path, void (*fcb)(void *, size_t, void *),
-                                             void (*rcb)(int, void *), void *data, ucl_diag *diag);
-
 /* UCL_ERR_INVAL ("DIR: a directory name with quotes cannot be handed to gnuplot; ...") when
  * 'dir' holds a quote, which a gnuplot script's file names cannot carry; else UCL_OK. */
 UCL_NODISCARD ucl_status ucl_page_gp_dir_ok(const char *dir, ucl_diag *diag);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "plotpage.h"
+#include "uclif/csvio.h"
 #include "uclif/results.h"
 
 #define MAX_SWEPT 8
@@ -791,7 +792,7 @@ static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_dia
     r->hm.lo[0] = r->hm.lo[1] = INFINITY;
     r->hm.hi[0] = r->hm.hi[1] = -INFINITY;
   }
-  ucl_status st = ucl_page_csv_stream(points, field_cb, row_cb, r, diag);
+  ucl_status st = ucl_csv_parse_file(points, field_cb, row_cb, r, diag);
   if (st == UCL_ERR_INPUT) {
     ucl_diag_prefix(diag, "no sweep results: ");
   }
@@ -810,7 +811,7 @@ static ucl_status stream_points(const char *points, size_t maxp, rep *r, ucl_dia
     r->n_header = 0;
     r->row = -1;
     heat_rebin(&r->hm);
-    st = ucl_page_csv_stream(points, field_cb, row_cb, r, diag);
+    st = ucl_csv_parse_file(points, field_cb, row_cb, r, diag);
     r->row = rows;
     if (st != UCL_OK) {
       return st;
@@ -1045,7 +1046,7 @@ static void plot_fa_curves(out *o, const rep *r, const char *curves_path) {
     fa_close(o, &cv);
   } else {
     ucl_diag cd = {{0}};
-    ucl_status cst = ucl_page_csv_stream(curves_path, cfield_cb, crow_cb, &cv, &cd);
+    ucl_status cst = ucl_csv_parse_file(curves_path, cfield_cb, crow_cb, &cv, &cd);
     long total = fa_close(o, &cv);
     if (cst != UCL_OK || total == 0 || cv.c_rate < 0 || cv.c_amp < 0) {
       snprintf(p->note, sizeof(p->note), "%.250s",

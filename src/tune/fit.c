@@ -247,7 +247,7 @@ static ucl_status parse_prior(const char *text, ucl_fit_param *p, ucl_diag *diag
 static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *o, ucl_diag *diag) {
   memset(o, 0, sizeof(*o));
   o->seed = 1;
-  o->starts = 0; /* 16·(free + 1), set per variant */
+  o->starts = 0; /* 16·(model parameters + 1), set per variant */
   o->local = 2;
   o->max_iter = 60;
   o->rtol = 1e-8;
@@ -325,7 +325,11 @@ static ucl_status detect_spikes(const ucl_recording *rc, double drop, double **o
   const double *v = rc->v[ch];
   size_t cap = 0;
   double *s = NULL;
-  for (size_t i = 0; i + 1 < rc->n; i++) {
+  size_t i0 = 0;
+  while (i0 < rc->n && rc->t[i0] < 0.0) {
+    i0++; /* the model starts at 0: a spike before it cannot be compared */
+  }
+  for (size_t i = i0; i + 1 < rc->n; i++) {
     size_t j_end = i + 3 < rc->n ? i + 3 : rc->n - 1;
     double lowest = v[i + 1];
     for (size_t j = i + 1; j <= j_end; j++) {
@@ -585,7 +589,7 @@ static ucl_status add_nuisance(ucl_fit *f, ucl_fit_variant *va, ucl_diag *diag) 
       }
       if (ch->gain_error > p->prior_sd) {
         p->prior_sd = ch->gain_error;
-        p->lo = 1.0 - 5.0 * ch->gain_error;
+        p->lo = fmax(0.1, 1.0 - 5.0 * ch->gain_error); /* a gain stays positive */
         p->hi = 1.0 + 5.0 * ch->gain_error;
       }
     }
@@ -713,8 +717,9 @@ static ucl_status load_free(ucl_fit *f, const ucl_ini *ini, ucl_fit_variant *va,
   }
   if (va->n_free == 0) {
     return ucl_diag_set(diag, UCL_ERR_INVAL,
-                        "%s: no free parameters ([fit.free] KEY = LO, HI; e.g. R_in = 10k, 1M)",
-                        f->path);
+                        "%s: no free parameters in variant %s ([fit.free] KEY = LO, HI; e.g. "
+                        "R_in = 10k, 1M)",
+                        f->path, va->name);
   }
   return UCL_OK;
 }
@@ -904,6 +909,9 @@ static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, 
   for (size_t i = 0; i < rc->n * (size_t)nch; i++) {
     pred[i] = NAN;
   }
+  for (size_t i = 0; wmax && i < fr->n_spikes * (size_t)nch; i++) {
+    wmax[i] = -INFINITY; /* no run there: no pulse */
+  }
   ucl_params p;
   ucl_fit_params_at(f, v, x, &p);
   p.solver.rtol = fmin(p.solver.rtol, f->opts.rtol);
@@ -1004,6 +1012,9 @@ ucl_status ucl_fit_predict(const ucl_fit *f, int v, const double *x, int r, doub
   if (st == UCL_ERR_NOMEM) {
     free(*pred);
     *pred = NULL;
+    free(*spikes);
+    *spikes = NULL;
+    *n_spikes = 0;
   }
   return st == UCL_ERR_NOMEM ? st : UCL_OK;
 }
@@ -1037,6 +1048,7 @@ ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, u
     size_t nsp = 0;
     ucl_status st = simulate_rec(f, v, x, r, pred, wmax, &sp, &nsp, NULL);
     if (st == UCL_ERR_NOMEM) {
+      free(sp);
       free(pred);
       free(wmax);
       free(tmp);
@@ -1062,7 +1074,9 @@ ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, u
         tmp[h] = isfinite(w) ? w : 0.0; /* no sample of the run there: no pulse */
       }
       double med = median_of(tmp, fr->n_hit[c]);
-      out[o++] = (fr->hit_median[c] - med) / (1.2533 * fr->sigma / sqrt((double)fr->n_hit[c]));
+      out[o++] = st != UCL_OK ? UCL_FIT_FAIL_RESIDUAL
+                              : (fr->hit_median[c] - med) /
+                                    (1.2533 * fr->sigma / sqrt((double)fr->n_hit[c]));
     }
     free(wmax);
     free(tmp);
@@ -1172,9 +1186,9 @@ double ucl_fit_coincidence(const double *a, size_t na, const double *b, size_t n
       j++;
     }
   }
-  double nu = (double)na / T;
+  double nu = (double)na / T; /* the data's rate: chance coincidences */
   double expected = 2.0 * nu * delta * (double)nb;
-  double norm = 1.0 - 2.0 * nu * delta;
+  double norm = 1.0 - 2.0 * ((double)nb / T) * delta; /* the model's rate (Jolivet 2008) */
   if (!(norm > 0.0)) {
     return NAN;
   }

@@ -150,11 +150,12 @@ static ucl_status write_overlay(const ucl_fit *f, const ucl_fit_result *res, con
     free(pred);
     free(sp);
   }
-  if (st != UCL_OK && st != UCL_ERR_IO && st != UCL_ERR_NOMEM) {
-    st = UCL_ERR_IO;
+  if (st != UCL_OK) { /* nothing half-written */
+    ucl_csv_abort(&ws[0]);
+    ucl_csv_abort(&ws[1]);
+    return st == UCL_ERR_NOMEM ? st : UCL_ERR_IO;
   }
-  ucl_status cst = ucl_csv_commit_all(ws, 2, diag);
-  return st ? st : cst;
+  return ucl_csv_commit_all(ws, 2, diag);
 }
 
 /* A whole file through a temporary and a rename. */
@@ -272,10 +273,11 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
             rs->evaluations, rs->ok ? "" : "; SOME SIMULATIONS AT THE OPTIMUM FAILED");
     if (rs->n > (size_t)rs->n_free &&
         rs->chi2 / (double)(rs->n - (size_t)rs->n_free) > UCL_FIT_POOR) {
-      fprintf(fp,
-              "  POOR FIT: chi2/(n-k) above %g: the model does not follow these data here; the\n"
-              "  intervals below describe this point, not the parameters (docs/fit.md \"Status\")\n",
-              UCL_FIT_POOR);
+      fprintf(
+          fp,
+          "  POOR FIT: chi2/(n-k) above %g: the model does not follow these data here; the\n"
+          "  intervals below describe this point, not the parameters (docs/fit.md \"Status\")\n",
+          UCL_FIT_POOR);
     }
     fprintf(fp, "  %-28s %14s %30s  %-15s %s\n", "parameter", "value", "95 % interval", "verdict",
             "to pin it");
@@ -304,12 +306,12 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
     }
   }
   fprintf(fp,
-          "\nMethod: Sobol points over the bounds (starts = %ld; 0: 16 per model parameter + 16) "
+          "\nMethod (the preferred variant): %ld Sobol points over the bounds "
           "scored by the capped mean square residual plus the van Rossum distance (tau %.3g ms); "
           "Subplex (NLopt) from the best %d, on that score then on ln chi2; Levenberg-Marquardt "
           "(GSL) from the best of them; 95 %% intervals from the Jacobian at the optimum "
           "(Fisher/Laplace approximation) scaled by max(1, chi2/(n-k)). docs/fit.md.\n",
-          o->starts, 1e3 * o->vr_tau, o->local);
+          res[best].starts, 1e3 * o->vr_tau, res[best].local);
   fprintf(fp, "Ranks: %d; wall time %.1f s.\n", ranks, wall_s);
 }
 

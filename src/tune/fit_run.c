@@ -44,6 +44,7 @@ typedef struct run_ctx {
   /* GSL works on u in [0, 1]: x = lo + u·wd (scale's space), so that an ohm, a gain and a
    * delay in seconds are steps of one size to it */
   double lo[UCL_FIT_MAX_FREE], wd[UCL_FIT_MAX_FREE];
+  double *jac_x, *jac_rows; /* (k + 1) points and rows for gsl_df, allocated once per variant */
   int cached;
   void (*progress)(const char *line, void *ctx);
   void *pctx;
@@ -105,29 +106,27 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J) {
     same = gsl_vector_get(x, (size_t)j) == rc->cache_u[j];
   }
   int m = k + !same;
-  double *xs = malloc((size_t)m * (size_t)k * sizeof(double));
-  double *rows = malloc((size_t)m * (size_t)rc->W * sizeof(double));
-  ucl_status st = xs && rows ? UCL_OK : UCL_ERR_NOMEM;
-  if (st == UCL_OK) {
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < k; j++) {
-        double uj = gsl_vector_get(x, (size_t)j) + (i == j ? FD_STEP : 0.0);
-        xs[(size_t)i * (size_t)k + (size_t)j] = rc->lo[j] + uj * rc->wd[j];
-      }
-    }
-    st = batch(rc, xs, m, rows);
+  double *xs = rc->jac_x, *rows = rc->jac_rows;
+  double step[UCL_FIT_MAX_FREE]; /* backwards at the upper bound, where forwards is clipped */
+  for (int j = 0; j < k; j++) {
+    step[j] = gsl_vector_get(x, (size_t)j) + FD_STEP > 1.0 ? -FD_STEP : FD_STEP;
   }
+  for (int i = 0; i < m; i++) {
+    for (int j = 0; j < k; j++) {
+      double uj = gsl_vector_get(x, (size_t)j) + (i == j ? step[j] : 0.0);
+      xs[(size_t)i * (size_t)k + (size_t)j] = rc->lo[j] + uj * rc->wd[j];
+    }
+  }
+  ucl_status st = batch(rc, xs, m, rows);
   if (st == UCL_OK) {
     const double *base = same ? rc->cache_row : rows + (size_t)k * (size_t)rc->W;
     for (int j = 0; j < k; j++) {
       const double *rj = rows + (size_t)j * (size_t)rc->W;
       for (size_t i = 0; i < rc->nres + (size_t)k; i++) {
-        gsl_matrix_set(J, i, (size_t)j, (rj[i] - base[i]) / FD_STEP);
+        gsl_matrix_set(J, i, (size_t)j, (rj[i] - base[i]) / step[j]);
       }
     }
   }
-  free(xs);
-  free(rows);
   if (st != UCL_OK) {
     rc->st = st;
     return GSL_EFAILED;
@@ -164,7 +163,7 @@ static int by_score(const void *a, const void *b) {
 typedef struct dfo_ctx {
   const ucl_fit *f;
   int v, k, d;
-  int idx[UCL_FIT_MAX_FREE]; /* the model parameters among the free ones */
+  int idx[UCL_FIT_MAX_FREE]; /* the free parameters Subplex moves (all of them) */
   double lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE];
   const double *starts; /* k values per start */
   int max_evals;
@@ -283,7 +282,18 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   double *rows = malloc((size_t)n_starts * (size_t)rc->W * sizeof(double));
   scored *sc = malloc((size_t)n_starts * sizeof(*sc));
   gsl_qrng *q = d > 0 && d <= 40 ? gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d) : NULL;
-  ucl_status st = xs && rows && sc && (q || d == 0 || d > 40) ? UCL_OK : UCL_ERR_NOMEM;
+  rc->jac_x = malloc((size_t)(k + 1) * (size_t)k * sizeof(double));
+  rc->jac_rows = malloc((size_t)(k + 1) * (size_t)rc->W * sizeof(double));
+  ucl_status st = xs && rows && sc && rc->jac_x && rc->jac_rows && (q || d == 0 || d > 40)
+                      ? UCL_OK
+                      : ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
+  if (st == UCL_OK && rc->nres < (size_t)k) {
+    st = ucl_diag_set(rc->diag, UCL_ERR_INVAL,
+                      "variant %s: fewer residuals (%zu) than free parameters (%d)", va->name,
+                      rc->nres, k);
+  }
+  /* a rank short of memory must not leave the others waiting in a collective */
+  st = ucl_comm_agree(rc->comm, st, rc->diag);
   double lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE];
   for (int j = 0; j < k; j++) {
     const ucl_fit_param *p = &va->free[j];
@@ -337,12 +347,9 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   double *bestx = malloc((size_t)k * sizeof(double));
   double *bestJ = malloc(n * (size_t)k * sizeof(double));
   if (st == UCL_OK && (!w || !x || !bestx || !bestJ)) {
-    st = n < (size_t)k ? UCL_ERR_INVAL : UCL_ERR_NOMEM;
-    if (st == UCL_ERR_INVAL) {
-      ucl_diag_set(rc->diag, st, "variant %s: fewer residuals (%zu) than free parameters (%d)",
-                   va->name, n, k);
-    }
+    st = ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
   }
+  st = ucl_comm_agree(rc->comm, st, rc->diag);
   /* derivative-free stage from the best starts, one per rank */
   int n_local = o->local < n_starts ? o->local : (int)n_starts;
   dfo_ctx dc;
@@ -355,19 +362,22 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     dc.hi[j] = hi[j];
     dc.idx[dc.d++] = j; /* the acquisition's too: a gain off by 1 % is 10σ at 5 V */
   }
-  dc.max_evals = o->max_evals > 0 ? (int)o->max_evals : 60 * (d + 1);
+  dc.max_evals = o->max_evals > 0 ? (int)o->max_evals : 60 * (k + 1);
   double *starts = malloc((size_t)n_local * (size_t)k * sizeof(double));
   double *dfo = malloc((size_t)n_local * (size_t)(k + 2) * sizeof(double));
   if (st == UCL_OK && (!starts || !dfo)) {
-    st = UCL_ERR_NOMEM;
+    st = ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
   }
+  st = ucl_comm_agree(rc->comm, st, rc->diag);
   for (int s = 0; st == UCL_OK && s < n_local; s++) {
     memcpy(starts + (size_t)s * (size_t)k, xs + (size_t)sc[s].i * (size_t)k,
            (size_t)k * sizeof(double));
   }
   if (st == UCL_OK && dc.d > 0) {
-    say(rc, "variant %s: Subplex from the best %d starts (at most %d evaluations each)", va->name,
-        n_local, dc.max_evals);
+    say(rc,
+        "variant %s: Subplex from the best %d starts (at most %d evaluations per pass, two "
+        "passes)",
+        va->name, n_local, dc.max_evals);
     dc.starts = starts;
     st = ucl_sched_batch(rc->comm, n_local, k + 2, dfo_one, &dc, dfo, rc->diag);
   } else if (st == UCL_OK) {
@@ -432,7 +442,10 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     st = ucl_fit_analyse(f, rc->v, bestx, bestJ, rc->nres, chi2, res, rc->diag);
     res->ok = rc->cache_row[rc->nres + (size_t)k + UCL_FIT_X_OK] > 0.5;
     res->evaluations = rc->evaluations;
+    res->starts = n_starts;
+    res->local = n_local;
   }
+  st = ucl_comm_agree(rc->comm, st, rc->diag);
   gsl_multifit_nlinear_free(w);
   gsl_vector_free(x);
   gsl_qrng_free(q);
@@ -441,6 +454,9 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   free(xs);
   free(rows);
   free(sc);
+  free(rc->jac_x);
+  free(rc->jac_rows);
+  rc->jac_x = rc->jac_rows = NULL;
   return st;
 }
 
@@ -449,6 +465,9 @@ ucl_status ucl_fit_run(ucl_comm *comm, const ucl_fit *f, const char *out_dir,
                        ucl_fit_report *rep, ucl_diag *diag) {
   double t0 = now();
   memset(rep, 0, sizeof(*rep));
+  /* GSL's default handler aborts: its codes are checked where they are returned (restored on
+   * the way out; the handler is the process's, so this is not thread-safe) */
+  gsl_error_handler_t *old_handler = gsl_set_error_handler_off();
   rep->n_variants = ucl_fit_n_variants(f);
   ucl_status st = UCL_OK;
   for (int v = 0; st == UCL_OK && v < rep->n_variants; v++) {
@@ -474,6 +493,7 @@ ucl_status ucl_fit_run(ucl_comm *comm, const ucl_fit *f, const char *out_dir,
     free(rc.cache_x);
     free(rc.cache_row);
   }
+  gsl_set_error_handler(old_handler);
   if (st != UCL_OK) {
     return st;
   }

@@ -1,13 +1,13 @@
 /* tune_fit.c — a fit's parameters.csv as tune reads it (docs/fit.md, "parameters.csv"): the
  * model parameters with their uncertainty, checked row by row, and their Monte Carlo draws
  * (docs/spec.md "Tuning", [tune] fit). */
-#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "uclif/csvio.h"
 #include "uclif/params.h"
 #include "uclif/rng.h"
 #include "uclif/tune.h"
@@ -90,33 +90,7 @@ static void rows_free(rows *r) {
 }
 
 static ucl_status read_rows(const char *path, rows *r, ucl_diag *diag) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-  }
-  struct csv_parser p;
-  if (csv_init(&p, CSV_APPEND_NULL) != 0) {
-    fclose(f);
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-  }
-  char buf[1 << 14];
-  size_t n;
-  ucl_status st = UCL_OK;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-    if (csv_parse(&p, buf, n, on_field, on_row, r) != n) {
-      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: %s", path, r->n + 1,
-                        csv_strerror(csv_error(&p)));
-      break;
-    }
-  }
-  if (st == UCL_OK && ferror(f)) {
-    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read failed", path);
-  }
-  if (st == UCL_OK) {
-    csv_fini(&p, on_field, on_row, r);
-  }
-  csv_free(&p);
-  fclose(f);
+  ucl_status st = ucl_csv_parse_file(path, on_field, on_row, r, diag);
   if (st == UCL_OK && r->nomem) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }

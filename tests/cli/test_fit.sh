@@ -61,6 +61,13 @@ check "I_GT near the truth 16u (got $(value scr.I_GT))" $?
 check "VDD from V_mem alone: not identified (got $(verdict VDD))" $?
 row VDD | grep -q "V_out"
 check "VDD's row names the protocol that pins it (a recording of V_out)" $?
+# every row by its header's names: lo <= ci95_lo <= value <= ci95_hi <= hi, scale log or lin
+tr -d '"\r' <"$work/o1/parameters.csv" | awk -F, '
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { v = $c["value"]; a = $c["ci95_lo"]; b = $c["ci95_hi"]; lo = $c["lo"]; hi = $c["hi"]
+    if (!(lo <= a && a <= v && v <= b && b <= hi) || ($c["scale"] != "log" && $c["scale"] != "lin")) bad++ }
+  END { exit bad > 0 || NR < 4 }'
+check "parameters.csv: every interval inside the bounds around its value" $?
 red=$(sed -n 's/.*(chi2\/(n-k) \([0-9.e+-]*\)).*/\1/p' "$work/o1/fit.txt" | head -1)
 awk -v r="$red" 'BEGIN { exit !(r > 0.3 && r < 3) }'
 check "a good fit: chi2/(n-k) = $red" $?

@@ -109,8 +109,8 @@ static void test_coincidence(void **state) {
   assert_true(isnan(ucl_fit_coincidence(NULL, 0, NULL, 0, T, delta)));
   /* each model spike coincides once: two data spikes within Δ of one model spike count 1 */
   const double two[] = {0.0100, 0.0104}, one[] = {0.0102};
-  nu = 2.0 / T;
-  want = (1.0 - 2.0 * nu * delta * 1.0) / 1.5 / (1.0 - 2.0 * nu * delta);
+  nu = 2.0 / T; /* ⟨N⟩ = 2·(N_a/T)·Δ·N_b; the norm 1 − 2·(N_b/T)·Δ uses the model's rate */
+  want = (1.0 - 2.0 * nu * delta * 1.0) / 1.5 / (1.0 - 2.0 * (1.0 / T) * delta);
   assert_close(ucl_fit_coincidence(two, 2, one, 1, T, delta), want, 1e-12, 0);
   /* a train against an empty one: no coincidence, nothing expected */
   assert_close(ucl_fit_coincidence(a, 20, NULL, 0, T, delta), 0.0, 0, 0);
