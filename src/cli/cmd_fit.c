@@ -116,6 +116,9 @@ int ucl_cmd_fit(int argc, char **argv) {
                 "have missed the best one (docs/fit.md \"Status\": more starts, local runs or "
                 "max_evals in [fit], tighter bounds, fewer free parameters)\n",
                 b->chi2 / dof);
+        if (rep.n_variants > 1) {
+          fprintf(stderr, "uclif fit: warning: so the model comparison says nothing either\n");
+        }
       }
       printf("wrote %s/fit.txt, %s/parameters.csv, %s/comparison.csv, %s/overlay.csv, "
              "%s/spikes.csv, %s/fitted.ini, %s/fit.html\n",

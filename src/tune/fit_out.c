@@ -227,6 +227,11 @@ static void fmt_value(char *buf, size_t n, double v, const char *unit) {
   snprintf(buf, n, "%.5g%s%s", v, unit[0] ? " " : "", unit);
 }
 
+/* χ²/(n − k) above UCL_FIT_POOR. */
+static int poor(const ucl_fit_result *r) {
+  return r->n > (size_t)r->n_free && r->chi2 / (double)(r->n - (size_t)r->n_free) > UCL_FIT_POOR;
+}
+
 static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int nv, int best,
                       double wall_s, int ranks) {
   const ucl_fit_opts *o = ucl_fit_options(f);
@@ -263,6 +268,13 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
             res[v].n_free, res[v].n, res[v].chi2, res[v].aic, res[v].aic - amin,
             exp(-0.5 * (res[v].aic - amin)) / wsum, v == best ? "  <- preferred" : "");
   }
+  if (nv > 1 && poor(&res[best])) {
+    fprintf(fp,
+            "  The preferred variant's fit is POOR (chi2/(n-k) above %g): an information\n"
+            "  criterion between optima the search may have missed says nothing about the\n"
+            "  models; do not choose a model from this table.\n",
+            UCL_FIT_POOR);
+  }
   for (int v = 0; v < nv; v++) {
     const ucl_fit_result *rs = &res[v];
     const ucl_fit_variant *va = ucl_fit_variant_at(f, v);
@@ -271,8 +283,7 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
             rs->chi2, rs->n,
             rs->n > (size_t)rs->n_free ? rs->chi2 / (double)(rs->n - (size_t)rs->n_free) : NAN,
             rs->evaluations, rs->ok ? "" : "; SOME SIMULATIONS AT THE OPTIMUM FAILED");
-    if (rs->n > (size_t)rs->n_free &&
-        rs->chi2 / (double)(rs->n - (size_t)rs->n_free) > UCL_FIT_POOR) {
+    if (poor(rs)) {
       fprintf(
           fp,
           "  POOR FIT: chi2/(n-k) above %g: the model does not follow these data here; the\n"
