@@ -61,18 +61,31 @@ static ucl_status write_parameters(const ucl_fit *f, const ucl_fit_result *res, 
   return st;
 }
 
+/* The smallest AIC of the variants, and each variant's Akaike weight exp(−ΔAIC/2)/Σ into w. */
+static double akaike(const ucl_fit_result *res, int nv, double *w) {
+  double amin = INFINITY, wsum = 0.0;
+  for (int v = 0; v < nv; v++) {
+    amin = fmin(amin, res[v].aic);
+  }
+  for (int v = 0; v < nv; v++) {
+    w[v] = exp(-0.5 * (res[v].aic - amin));
+    wsum += w[v];
+  }
+  for (int v = 0; v < nv; v++) {
+    w[v] /= wsum;
+  }
+  return amin;
+}
+
 static ucl_status write_comparison(const ucl_fit *f, const ucl_fit_result *res, int nv, int best,
                                    const char *dir, ucl_diag *diag) {
   static const char *const names[] = {"variant",   "overrides",     "k",        "n",
                                       "chi2",      "aic",           "bic",      "delta_aic",
                                       "delta_bic", "akaike_weight", "preferred"};
-  double amin = INFINITY, bmin = INFINITY, wsum = 0.0;
+  double wt[UCL_FIT_MAX_VARIANTS], bmin = INFINITY;
+  double amin = akaike(res, nv, wt);
   for (int v = 0; v < nv; v++) {
-    amin = fmin(amin, res[v].aic);
     bmin = fmin(bmin, res[v].bic);
-  }
-  for (int v = 0; v < nv; v++) {
-    wsum += exp(-0.5 * (res[v].aic - amin));
   }
   char path[NAME_MAX_LEN];
   join(path, sizeof(path), dir, "comparison.csv");
@@ -89,7 +102,7 @@ static ucl_status write_comparison(const ucl_fit *f, const ucl_fit_result *res, 
     st = st ? st : ucl_csv_double(w, res[v].bic);
     st = st ? st : ucl_csv_double(w, res[v].aic - amin);
     st = st ? st : ucl_csv_double(w, res[v].bic - bmin);
-    st = st ? st : ucl_csv_double(w, exp(-0.5 * (res[v].aic - amin)) / wsum);
+    st = st ? st : ucl_csv_double(w, wt[v]);
     st = st ? st : ucl_csv_long(w, v == best);
     st = st ? st : ucl_csv_end_row(w, diag);
   }
@@ -256,17 +269,12 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
   fprintf(fp, "\nModel comparison (AIC = chi2 + 2k, BIC = chi2 + k ln n; Gaussian residuals):\n");
   fprintf(fp, "  %-18s %4s %8s %14s %14s %12s %10s\n", "variant", "k", "n", "chi2", "AIC", "dAIC",
           "weight");
-  double amin = INFINITY, wsum = 0.0;
-  for (int v = 0; v < nv; v++) {
-    amin = fmin(amin, res[v].aic);
-  }
-  for (int v = 0; v < nv; v++) {
-    wsum += exp(-0.5 * (res[v].aic - amin));
-  }
+  double wt[UCL_FIT_MAX_VARIANTS];
+  double amin = akaike(res, nv, wt);
   for (int v = 0; v < nv; v++) {
     fprintf(fp, "  %-18s %4d %8zu %14.6g %14.6g %12.4g %10.4g%s\n", ucl_fit_variant_at(f, v)->name,
-            res[v].n_free, res[v].n, res[v].chi2, res[v].aic, res[v].aic - amin,
-            exp(-0.5 * (res[v].aic - amin)) / wsum, v == best ? "  <- preferred" : "");
+            res[v].n_free, res[v].n, res[v].chi2, res[v].aic, res[v].aic - amin, wt[v],
+            v == best ? "  <- preferred" : "");
   }
   if (nv > 1 && poor(&res[best])) {
     fprintf(fp,

@@ -68,6 +68,22 @@ tr -d '"\r' <"$work/o1/parameters.csv" | awk -F, '
     if (!(lo <= a && a <= v && v <= b && b <= hi) || ($c["scale"] != "log" && $c["scale"] != "lin")) bad++ }
   END { exit bad > 0 || NR < 4 }'
 check "parameters.csv: every interval inside the bounds around its value" $?
+# comparison.csv by name: aic = chi2 + 2k, bic = chi2 + k ln n, weights sum to 1
+tr -d '"\r' <"$work/o1/comparison.csv" | awk -F, '
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { x = $c["chi2"]; k = $c["k"]; n = $c["n"]; w += $c["akaike_weight"]
+    if (x <= 0 || (($c["aic"] - x - 2 * k) ^ 2) > 1e-12 * x * x || \
+        (($c["bic"] - x - k * log(n)) ^ 2) > 1e-12 * x * x) bad++ }
+  END { exit bad > 0 || NR < 2 || (w - 1) ^ 2 > 1e-18 }'
+check "comparison.csv: aic, bic and weights by their definitions" $?
+# overlay.csv by name: residual = measured - fitted, time increasing within a channel
+tr -d '"\r' <"$work/o1/overlay.csv" | awk -F, '
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { r = $c["measured_V"] - $c["fitted_V"] - $c["residual_V"]; if (r * r > 1e-20) bad++
+    key = $c["recording"] "/" $c["channel"]; if (key == prev && $c["t_s"] <= t) bad++
+    prev = key; t = $c["t_s"] }
+  END { exit bad > 0 || NR < 100 }'
+check "overlay.csv: residual = measured - fitted, time increasing" $?
 red=$(sed -n 's/.*(chi2\/(n-k) \([0-9.e+-]*\)).*/\1/p' "$work/o1/fit.txt" | head -1)
 awk -v r="$red" 'BEGIN { exit !(r > 0.3 && r < 3) }'
 check "a good fit: chi2/(n-k) = $red" $?
