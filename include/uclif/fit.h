@@ -41,6 +41,10 @@ typedef struct ucl_fit_param {
   int line;        /* where it was declared */
 } ucl_fit_param;
 
+/* A value of p in its scale's space (ln for log, itself for lin), and back. */
+double ucl_fit_param_x(const ucl_fit_param *p, double value);
+double ucl_fit_param_value(const ucl_fit_param *p, double x);
+
 /* A model variant: the base configuration with some keys overridden, and its free parameters. */
 typedef struct ucl_fit_variant {
   char name[64];       /* "base" when the spec has no [variant.NAME] section */

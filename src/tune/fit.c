@@ -612,10 +612,11 @@ static ucl_status add_nuisance(ucl_fit *f, ucl_fit_variant *va, ucl_diag *diag) 
   return UCL_OK;
 }
 
-static double to_x(const ucl_fit_param *p, double v) {
-  return p->scale == UCL_FIT_LOG ? log(v) : v;
+double ucl_fit_param_x(const ucl_fit_param *p, double value) {
+  return p->scale == UCL_FIT_LOG ? log(value) : value;
 }
-static double from_x(const ucl_fit_param *p, double x) {
+
+double ucl_fit_param_value(const ucl_fit_param *p, double x) {
   return p->scale == UCL_FIT_LOG ? exp(x) : x;
 }
 
@@ -845,7 +846,8 @@ void ucl_fit_params_at(const ucl_fit *f, int v, const double *x, ucl_params *out
     if (p->nuisance) {
       continue;
     }
-    double val = from_x(p, fmin(to_x(p, p->hi), fmax(to_x(p, p->lo), x[j])));
+    double val = ucl_fit_param_value(
+        p, fmin(ucl_fit_param_x(p, p->hi), fmax(ucl_fit_param_x(p, p->lo), x[j])));
     /* within the key's domain by the bounds' checks; a failure leaves the base value */
     if (ucl_params_set_value(out, p->name, val, NULL) != UCL_OK) {
       continue;
@@ -1027,7 +1029,7 @@ ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, u
   int ok = 1;
   for (int j = 0; j < va->n_free; j++) {
     const ucl_fit_param *p = &va->free[j];
-    double lo = to_x(p, p->lo), hi = to_x(p, p->hi);
+    double lo = ucl_fit_param_x(p, p->lo), hi = ucl_fit_param_x(p, p->hi);
     double excess = x[j] < lo ? x[j] - lo : (x[j] > hi ? x[j] - hi : 0.0);
     bound[j] = 100.0 * excess / (hi - lo);
   }

@@ -297,8 +297,8 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   double lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE];
   for (int j = 0; j < k; j++) {
     const ucl_fit_param *p = &va->free[j];
-    lo[j] = p->scale == UCL_FIT_LOG ? log(p->lo) : p->lo;
-    hi[j] = p->scale == UCL_FIT_LOG ? log(p->hi) : p->hi;
+    lo[j] = ucl_fit_param_x(p, p->lo);
+    hi[j] = ucl_fit_param_x(p, p->hi);
   }
   /* point 0: the variant's base values; then Sobol points over the box (nuisance at 1) */
   for (long i = 0; st == UCL_OK && i < n_starts; i++) {
@@ -309,7 +309,7 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     int dj = 0;
     for (int j = 0; j < k; j++) {
       const ucl_fit_param *p = &va->free[j];
-      double x0 = p->scale == UCL_FIT_LOG ? log(p->start) : p->start;
+      double x0 = ucl_fit_param_x(p, p->start);
       double xj = (i == 0 || p->nuisance || !q) ? x0 : lo[j] + u[dj] * (hi[j] - lo[j]);
       dj += !p->nuisance;
       xs[(size_t)i * (size_t)k + (size_t)j] = xj;

@@ -50,13 +50,6 @@ const char *ucl_fit_pin_with(const char *name) {
   return "";
 }
 
-static double x_of(const ucl_fit_param *p, double v) {
-  return p->scale == UCL_FIT_LOG ? log(v) : v;
-}
-static double v_of(const ucl_fit_param *p, double x) {
-  return p->scale == UCL_FIT_LOG ? exp(x) : x;
-}
-
 ucl_status ucl_fit_analyse(const ucl_fit *f, int v, const double *x, const double *J, size_t n_rows,
                            double chi2, ucl_fit_result *res, ucl_diag *diag) {
   const ucl_fit_variant *va = ucl_fit_variant_at(f, v);
@@ -117,10 +110,10 @@ ucl_status ucl_fit_analyse(const ucl_fit *f, int v, const double *x, const doubl
   res->scale_cov = dof > 0.0 && chi2 / dof > 1.0 ? chi2 / dof : 1.0;
   for (size_t j = 0; j < k; j++) {
     const ucl_fit_param *p = &va->free[j];
-    double lo = x_of(p, p->lo), hi = x_of(p, p->hi);
+    double lo = ucl_fit_param_x(p, p->lo), hi = ucl_fit_param_x(p, p->hi);
     double xc = fmin(hi, fmax(lo, x[j])); /* LM may end a little past a bound */
     res->x[j] = xc;
-    res->value[j] = v_of(p, xc);
+    res->value[j] = ucl_fit_param_value(p, xc);
     double sd = not_id[j] ? INFINITY : sqrt(cov[j][j] * res->scale_cov);
     double prior_spread = (hi - lo) / sqrt(12.0);
     double ratio = sd / prior_spread;
@@ -130,8 +123,8 @@ ucl_status ucl_fit_analyse(const ucl_fit *f, int v, const double *x, const doubl
       res->ci_lo[j] = p->lo;
       res->ci_hi[j] = p->hi;
     } else {
-      res->ci_lo[j] = v_of(p, fmax(lo, xc - 1.96 * sd));
-      res->ci_hi[j] = v_of(p, fmin(hi, xc + 1.96 * sd));
+      res->ci_lo[j] = ucl_fit_param_value(p, fmax(lo, xc - 1.96 * sd));
+      res->ci_hi[j] = ucl_fit_param_value(p, fmin(hi, xc + 1.96 * sd));
     }
     res->sd[j] = sd;
   }
