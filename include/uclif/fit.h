@@ -65,23 +65,27 @@ typedef struct ucl_fit_feature {
 
 /* The [fit] settings (docs/fit.md). */
 typedef struct ucl_fit_opts {
-  uint64_t seed;     /* the order of the Sobol points is fixed; the seed scrambles nothing but
-                        is written to the manifest (default 1) */
-  long starts;       /* global stage: Sobol points over the bounds (default 16·(model
-                        parameters + 1): the acquisition's stay at 1 and 0) */
-  int local;         /* derivative-free stage: Subplex runs from the best starts, one per
-                        rank at a time (default 2) */
-  long max_iter;     /* Levenberg-Marquardt iterations (default 60) */
-  long max_evals;    /* evaluations of each Subplex run (default 60·(model parameters + 1)) */
-  double rtol;       /* solver relative tolerance during the fit (default 1e-8) */
-  double spike_drop; /* V: a measured spike is a fall of V_mem by more than this within
-                        3 samples (default 1 V) */
-  double guard;      /* s: samples this long after a measured spike are left out of the
-                        waveform residuals (default 50 µs) */
-  double vr_tau;     /* s: van Rossum time constant of the score (default 10 ms: longer than
-                        the ISIs, so the score falls steadily as the rates line up) */
-  double coinc;      /* s: coincidence window Δ of the coincidence factor (default 0.5 ms) */
-  long max_bins;     /* waveform residuals per recorded channel at most (default 2000) */
+  uint64_t seed;       /* the order of the Sobol points is fixed; the seed scrambles nothing but
+                          is written to the manifest (default 1) */
+  long starts;         /* global stage: Sobol points over the bounds (default 16·(model
+                          parameters + 1): the acquisition's stay at 1 and 0) */
+  int local;           /* derivative-free stage: Subplex runs from the best starts, one per
+                          rank at a time (default 2) */
+  long max_iter;       /* Levenberg-Marquardt iterations (default 60) */
+  long max_evals;      /* evaluations of each Subplex run (default 60·(model parameters + 1)) */
+  double rtol;         /* solver relative tolerance during the fit (default 1e-8) */
+  double spike_drop;   /* V: a measured spike is a fall of V_mem by more than this within
+                          3 samples (default 0.25 V) */
+  double guard;        /* s: samples this long after a measured spike are left out of the
+                          waveform residuals (default 50 µs) */
+  double vr_tau;       /* s: van Rossum time constant of the score (default 10 ms: longer than
+                          the ISIs, so the score falls steadily as the rates line up) */
+  double coinc;        /* s: coincidence window Δ of the coincidence factor (default 0.5 ms) */
+  long max_bins;       /* waveform residuals per recorded channel at most (default 2000) */
+  double spike_window; /* s: a model spike is matched to a measured one at most this far from
+                          it, and at most half-way to the measured spike's neighbours; the
+                          timing residual of an unmatched spike is this window over σ_t
+                          (default 1 ms) */
 } ucl_fit_opts;
 
 typedef struct ucl_fit ucl_fit; /* opaque */

@@ -33,6 +33,9 @@ typedef struct fit_rec {
   int pwl_hold;   /* zero-order hold (a DAQ's output) or linear */
   double *spikes; /* measured spike times (s) */
   size_t n_spikes;
+  double *spike_w; /* s: each measured spike's matching half-window (match_spikes) */
+  size_t n_timing; /* spike-timing residuals: one per measured spike and one for the model's
+                      extra spikes, if V_mem is recorded; else 0 */
   fit_bin *bins;
   size_t n_bins;
   double sigma; /* V, per sample */
@@ -116,6 +119,7 @@ void ucl_fit_destroy(ucl_fit **fp) {
     free(f->recs[r].pwl_t);
     free(f->recs[r].pwl_v);
     free(f->recs[r].spikes);
+    free(f->recs[r].spike_w);
     free(f->recs[r].bins);
     for (int c = 0; c < UCL_REC_MAX_CHANNELS; c++) {
       free(f->recs[r].hit[c]);
@@ -256,6 +260,7 @@ static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *
   o->vr_tau = 10e-3;
   o->coinc = 0.5e-3;
   o->max_bins = 2000;
+  o->spike_window = 1e-3;
   for (size_t i = 0; i < ucl_ini_count(ini); i++) {
     const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
     if (strcmp(e->section, "fit") != 0) {
@@ -281,11 +286,9 @@ static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *
       struct {
         const char *key, *unit;
         double *dst;
-      } reals[] = {{"rtol", "", &o->rtol},
-                   {"spike_drop", "V", &o->spike_drop},
-                   {"guard", "s", &o->guard},
-                   {"vr_tau", "s", &o->vr_tau},
-                   {"coincidence", "s", &o->coinc}};
+      } reals[] = {{"rtol", "", &o->rtol},          {"spike_drop", "V", &o->spike_drop},
+                   {"guard", "s", &o->guard},       {"vr_tau", "s", &o->vr_tau},
+                   {"coincidence", "s", &o->coinc}, {"spike_window", "s", &o->spike_window}};
       size_t k = 0, nk = sizeof(reals) / sizeof(reals[0]);
       while (k < nk && strcmp(e->key, reals[k].key) != 0) {
         k++;
@@ -293,7 +296,8 @@ static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *
       if (k == nk) {
         st = ucl_diag_set(diag, UCL_ERR_INVAL,
                           "unknown key '%s' in [fit] (seed, starts, local, max_evals, max_iter, "
-                          "rtol, spike_drop, guard, vr_tau, coincidence, max_bins)",
+                          "rtol, spike_drop, guard, spike_window, vr_tau, coincidence, "
+                          "max_bins)",
                           e->key);
       } else {
         st = ucl_units_parse(e->value, reals[k].unit, reals[k].dst, diag);
@@ -310,6 +314,21 @@ static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *
     }
   }
   return UCL_OK;
+}
+
+/* Whether samples v[0], v[stride], ... (n of them) fall after sample i: by more than 'drop'
+ * within the next 3, and by more than drop/2 at the next (detect_spikes; the model's samples
+ * are judged by the same rule in spike_bias). */
+static int fall_at(const double *v, size_t stride, size_t n, size_t i, double drop) {
+  if (i + 1 >= n) {
+    return 0;
+  }
+  size_t j_end = i + 3 < n ? i + 3 : n - 1;
+  double lowest = v[(i + 1) * stride];
+  for (size_t j = i + 1; j <= j_end; j++) {
+    lowest = fmin(lowest, v[j * stride]);
+  }
+  return v[i * stride] - lowest > drop && v[i * stride] - v[(i + 1) * stride] > 0.5 * drop;
 }
 
 /* Measured spikes of a V_mem channel: a fall by more than 'drop' within 3 samples; the spike
@@ -330,13 +349,7 @@ static ucl_status detect_spikes(const ucl_recording *rc, double drop, double **o
     i0++; /* the model starts at 0: a spike before it cannot be compared */
   }
   for (size_t i = i0; i + 1 < rc->n; i++) {
-    size_t j_end = i + 3 < rc->n ? i + 3 : rc->n - 1;
-    double lowest = v[i + 1];
-    for (size_t j = i + 1; j <= j_end; j++) {
-      lowest = fmin(lowest, v[j]);
-    }
-    /* the sample before the fall: the next one is already lower than it by a clear step */
-    if (v[i] - lowest > drop && v[i] - v[i + 1] > 0.5 * drop) {
+    if (fall_at(v, 1, rc->n, i, drop)) {
       if (*n == cap) {
         cap = cap ? 2 * cap : 64;
         double *ns = realloc(s, cap * sizeof(*s));
@@ -354,6 +367,31 @@ static ucl_status detect_spikes(const ucl_recording *rc, double drop, double **o
     }
   }
   *out = s;
+  return UCL_OK;
+}
+
+/* The matching half-window of each measured spike: spike_window, but at most half the interval
+ * to either neighbour, so that the windows do not overlap and a model spike lies in one at most.
+ * And the number of spike-timing residuals. */
+static ucl_status make_windows(fit_rec *fr, const ucl_fit_opts *o) {
+  fr->n_timing = ucl_rec_channel_index(&fr->rec, UCL_TRACE_V_MEM) >= 0 ? fr->n_spikes + 1 : 0;
+  if (fr->n_spikes == 0) {
+    return UCL_OK;
+  }
+  fr->spike_w = malloc(fr->n_spikes * sizeof(double));
+  if (!fr->spike_w) {
+    return UCL_ERR_NOMEM;
+  }
+  for (size_t s = 0; s < fr->n_spikes; s++) {
+    double w = o->spike_window;
+    if (s > 0) {
+      w = fmin(w, 0.5 * (fr->spikes[s] - fr->spikes[s - 1]));
+    }
+    if (s + 1 < fr->n_spikes) {
+      w = fmin(w, 0.5 * (fr->spikes[s + 1] - fr->spikes[s]));
+    }
+    fr->spike_w[s] = w;
+  }
   return UCL_OK;
 }
 
@@ -535,13 +573,16 @@ static ucl_status load_recording(ucl_fit *f, const char *path, const ucl_ini *in
   }
   st = detect_spikes(rc, f->opts.spike_drop, &fr->spikes, &fr->n_spikes);
   if (st == UCL_OK) {
+    st = make_windows(fr, &f->opts);
+  }
+  if (st == UCL_OK) {
     st = make_bins(fr, &f->opts);
   }
   if (st == UCL_OK) {
     st = make_heights(fr, &f->opts);
   }
   if (st == UCL_OK) {
-    f->n_bins += fr->n_bins + fr->n_heights;
+    f->n_bins += fr->n_bins + fr->n_heights + fr->n_timing;
   }
   return st;
 }
@@ -898,10 +939,12 @@ static void trace_at(const ucl_trace *tr, size_t ns, double t, int nch, const in
 }
 
 /* Simulate recording r at x; the measured channels at the recording's sample times (gain
- * applied) into pred (n × n_channels), the spikes into *spikes. Returns UCL_OK, a simulation
- * failure (pred filled with NAN where the run did not reach), or UCL_ERR_NOMEM. */
+ * applied) into pred (n × n_channels), the spikes into *spikes, and, if wmax is not NULL, into
+ * *wmax (n_spikes × n_channels, owned by the caller) each channel's largest value within each
+ * model spike's window [t − 1.5·dt, t + guard]. Returns UCL_OK, a simulation failure (pred
+ * filled with NAN where the run did not reach), or UCL_ERR_NOMEM. */
 static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, double *pred,
-                               double *wmax, double **spikes, size_t *n_spikes, ucl_diag *diag) {
+                               double **wmax, double **spikes, size_t *n_spikes, ucl_diag *diag) {
   const fit_rec *fr = &f->recs[r];
   const ucl_recording *rc = &fr->rec;
   const ucl_fit_variant *va = &f->var[v];
@@ -911,8 +954,8 @@ static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, 
   for (size_t i = 0; i < rc->n * (size_t)nch; i++) {
     pred[i] = NAN;
   }
-  for (size_t i = 0; wmax && i < fr->n_spikes * (size_t)nch; i++) {
-    wmax[i] = -INFINITY; /* no run there: no pulse */
+  if (wmax) {
+    *wmax = NULL;
   }
   ucl_params p;
   ucl_fit_params_at(f, v, x, &p);
@@ -971,12 +1014,17 @@ static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, 
       trace_at(tr, ns, rc->t[i], nch, idx, g, pred + i * (size_t)nch);
     }
   }
-  /* the largest value of each channel within each measured spike window */
-  for (size_t s = 0; wmax && s < fr->n_spikes; s++) {
-    double a, b;
-    window_of(fr, &f->opts, s, &a, &b);
+  /* the largest value of each channel within each model spike's window */
+  double *wm = wmax ? malloc((nsp + 1) * (size_t)nch * sizeof(double)) : NULL;
+  if (wmax && !wm) {
+    free(sp);
+    ucl_trace_destroy(&tr);
+    return UCL_ERR_NOMEM;
+  }
+  for (size_t s = 0; wm && s < nsp; s++) {
+    double a = sp[s] - 1.5 * rc->dt, b = sp[s] + f->opts.guard;
     for (int c = 0; c < nch; c++) {
-      wmax[s * (size_t)nch + (size_t)c] = -INFINITY;
+      wm[s * (size_t)nch + (size_t)c] = -INFINITY;
     }
     size_t lo = 0, hi = ns; /* the first row at or after a */
     while (lo < hi) {
@@ -991,11 +1039,14 @@ static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, 
       const double *row = ucl_trace_sample(tr, jj);
       for (int c = 0; c < nch; c++) {
         if (idx[c] >= 0) {
-          wmax[s * (size_t)nch + (size_t)c] =
-              fmax(wmax[s * (size_t)nch + (size_t)c], g[c] * row[1 + idx[c]]);
+          wm[s * (size_t)nch + (size_t)c] =
+              fmax(wm[s * (size_t)nch + (size_t)c], g[c] * row[1 + idx[c]]);
         }
       }
     }
+  }
+  if (wmax) {
+    *wmax = wm;
   }
   *spikes = sp;
   *n_spikes = nsp;
@@ -1021,6 +1072,245 @@ ucl_status ucl_fit_predict(const ucl_fit *f, int v, const double *x, int r, doub
   return st == UCL_ERR_NOMEM ? st : UCL_OK;
 }
 
+/* A span of time left out of the waveform residuals (exclusions). */
+typedef struct fit_span {
+  double a, b;
+  double reach; /* s: a spike without a partner: its span ends at the next pair's, at most this
+                   far from the spike; a pair: 0 */
+} fit_span;
+
+static int cmp_span(const void *x, const void *y) {
+  const fit_span *p = x, *q = y;
+  return (p->a > q->a) - (p->a < q->a);
+}
+
+/* Match the model's spikes m[0..nm) (increasing) to the measured ones of fr: each measured spike
+ * s takes the model spike nearest to it within ±spike_w[s] (the windows do not overlap, so a
+ * model spike can belong to one at most): partner[s] is its index, nm if none; delta[s] = model
+ * − measured time, NAN if none;
+ * *extra_w2: the sum over the model spikes left over of the squared window of the measured spike
+ * nearest to each (spike_window if none was measured).
+ * Writes into ex (room for measured + nm spans) the spans left out of the waveform residuals,
+ * sorted and merged, and returns their number: from 1.5 samples before the earlier to 'guard'
+ * after the later spike of each pair; and from 1.5 samples before a spike without a partner (of
+ * either train) to the next pair's span, as one trace has reset there and the other has not (the
+ * traces are compared again once both have reset together), but at most the window of the
+ * measured spike nearest to it: a model that stops firing is not excused from the waveform. */
+static size_t exclusions(const fit_rec *fr, const ucl_fit_opts *o, const double *m, size_t nm,
+                         size_t *partner, double *delta, double *extra_w2, fit_span *ex) {
+  double lead = 1.5 * fr->rec.dt;
+  size_t n = 0, j = 0;
+  *extra_w2 = 0.0;
+  for (size_t s = 0; s <= fr->n_spikes; s++) {
+    /* the model spikes before measured spike s's window (all that remain, after the last) are
+     * left over, each counted with the window of the measured spike nearest to it */
+    double d = s < fr->n_spikes ? fr->spikes[s] : INFINITY;
+    double w = s < fr->n_spikes ? fr->spike_w[s] : 0.0;
+    for (; j < nm && m[j] < d - w; j++) {
+      double wj = fr->n_spikes == 0 ? o->spike_window
+                  : s == 0          ? w
+                  : s == fr->n_spikes
+                      ? fr->spike_w[s - 1]
+                      : (m[j] - fr->spikes[s - 1] < d - m[j] ? fr->spike_w[s - 1] : w);
+      ex[n++] = (fit_span){m[j] - lead, m[j] + o->guard, wj};
+      *extra_w2 += wj * wj;
+    }
+    if (s == fr->n_spikes) {
+      break;
+    }
+    delta[s] = NAN;
+    partner[s] = nm;
+    size_t best = nm;
+    for (size_t k = j; k < nm && m[k] <= d + w; k++) {
+      if (best == nm || fabs(m[k] - d) < fabs(m[best] - d)) {
+        best = k;
+      }
+    }
+    if (best == nm) {
+      ex[n++] = (fit_span){d - lead, d + o->guard, w};
+    }
+    /* the window's model spikes: the nearest is the partner, the others are left over */
+    for (; j < nm && m[j] <= d + w; j++) {
+      if (j == best) {
+        partner[s] = j;
+        delta[s] = m[j] - d;
+        ex[n++] = (fit_span){fmin(m[j], d) - lead, fmax(m[j], d) + o->guard, 0.0};
+      } else {
+        ex[n++] = (fit_span){m[j] - lead, m[j] + o->guard, w};
+        *extra_w2 += w * w;
+      }
+    }
+  }
+  qsort(ex, n, sizeof(*ex), cmp_span);
+  /* a spike without a partner: out until the next pair's span, or its window's reach */
+  double next_pair = INFINITY;
+  for (size_t i = n; i-- > 0;) {
+    if (ex[i].reach == 0.0) {
+      next_pair = ex[i].a;
+    } else {
+      ex[i].b = fmax(ex[i].b, fmin(next_pair, ex[i].a + ex[i].reach));
+    }
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (k > 0 && ex[i].a <= ex[k - 1].b) {
+      ex[k - 1].b = fmax(ex[k - 1].b, ex[i].b);
+    } else {
+      ex[k++] = ex[i];
+    }
+  }
+  return k;
+}
+
+/* The model's spike times are its latch events, the measured ones the middle of the sample
+ * interval in which V_mem fell (detect_spikes); where the fall starts slowly, that interval is
+ * often the one after the latch's. So that the two agree on average, each matched model spike is
+ * also located as the data's are, by the same rule on the model's samples (pred, channel vm of
+ * nch), and the mean of (that time − latch time) over the matched spikes is added to every
+ * delta. The mean, not each spike's own value: that one jumps by a sample period as the latch
+ * crosses a sample time; the mean moves little, and the timing residuals stay smooth. */
+static void spike_bias(const fit_rec *fr, double drop, const double *pred, int nch, int vm,
+                       double *delta) {
+  const ucl_recording *rc = &fr->rec;
+  double sum = 0.0;
+  size_t n = 0;
+  for (size_t s = 0; s < fr->n_spikes; s++) {
+    if (!isfinite(delta[s])) {
+      continue;
+    }
+    double tl = fr->spikes[s] + delta[s];
+    size_t lo = 0, hi = rc->n; /* the first sample at or after tl − 3 dt */
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (rc->t[mid] < tl - 3.0 * rc->dt) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    for (size_t i = lo; i + 1 < rc->n && rc->t[i] <= tl + 3.0 * rc->dt; i++) {
+      if (fall_at(pred + vm, (size_t)nch, rc->n, i, drop)) {
+        sum += rc->t[i] + 0.5 * (rc->t[i + 1] - rc->t[i]) - tl;
+        n++;
+        break;
+      }
+    }
+  }
+  double bias = n > 0 ? sum / (double)n : 0.0;
+  for (size_t s = 0; s < fr->n_spikes; s++) {
+    delta[s] += bias;
+  }
+}
+
+/* The residuals of recording r at x into out (advanced past them), its spike-train distances
+ * and model spike count into extra[1 + 3r ..], and ok &= whether its simulation succeeded.
+ * UCL_OK or UCL_ERR_NOMEM. */
+static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, double **out,
+                           double *extra, int *ok) {
+  const fit_rec *fr = &f->recs[r];
+  int nch = fr->rec.spec.n_channels;
+  int vm = ucl_rec_channel_index(&fr->rec, UCL_TRACE_V_MEM);
+  double *pred = malloc(fr->rec.n * (size_t)nch * sizeof(double));
+  double *tmp = malloc((fr->n_spikes + 1) * sizeof(double));
+  double *dlt = malloc((fr->n_spikes + 1) * sizeof(double));
+  size_t *partner = malloc((fr->n_spikes + 1) * sizeof(size_t));
+  double *sp = NULL, *wmax = NULL;
+  fit_span *ex = NULL;
+  size_t nsp = 0;
+  ucl_status st = UCL_ERR_NOMEM;
+  if (!pred || !tmp || !dlt || !partner) {
+    goto done;
+  }
+  st = simulate_rec(f, v, x, r, pred, &wmax, &sp, &nsp, NULL);
+  if (st == UCL_ERR_NOMEM || !(ex = malloc((fr->n_spikes + nsp + 1) * sizeof(*ex)))) {
+    st = UCL_ERR_NOMEM;
+    goto done;
+  }
+  *ok &= st == UCL_OK;
+  /* spike timing: the model's spikes matched to the measured ones; the spans where the two
+   * trains disagree are left out of the waveform residuals (their mismatch is the timing
+   * residuals', not that of thousands of samples) */
+  double extra_w2 = 0.0;
+  size_t n_ex = 0;
+  if (fr->n_timing > 0) {
+    n_ex = exclusions(fr, &f->opts, sp, nsp, partner, dlt, &extra_w2, ex);
+    spike_bias(fr, f->opts.spike_drop, pred, nch, vm, dlt);
+  }
+  double *o = *out;
+  size_t k_ex = 0;
+  for (size_t b = 0; b < fr->n_bins; b++) {
+    const fit_bin *bn = &fr->bins[b];
+    if (b == 0 || bn->ch != fr->bins[b - 1].ch) {
+      k_ex = 0; /* a channel's bins run forward in time */
+    }
+    double m = 0.0, d = 0.0;
+    unsigned used = 0;
+    for (size_t i = bn->i0; i < bn->i0 + bn->n; i++) {
+      double t = fr->rec.t[i];
+      while (k_ex < n_ex && ex[k_ex].b < t) {
+        k_ex++;
+      }
+      if (k_ex < n_ex && ex[k_ex].a <= t) {
+        continue;
+      }
+      m += pred[i * (size_t)nch + (size_t)bn->ch];
+      d += fr->rec.v[bn->ch][i];
+      used++;
+    }
+    if (used == 0) {
+      *o++ = 0.0; /* the whole run lies where the trains disagree */
+    } else {
+      *o++ =
+          isfinite(m) ? (d - m) / used / (fr->sigma / sqrt((double)used)) : UCL_FIT_FAIL_RESIDUAL;
+    }
+  }
+  /* pulse heights: the model's own pulse at each measured pulse's partner spike (a pulse
+   * without a partner is the timing residuals' business); the median's standard error is
+   * 1.2533·σ/√m for normal noise */
+  for (int c = 0; c < nch; c++) {
+    if (fr->n_hit[c] == 0) {
+      continue;
+    }
+    size_t nh = 0;
+    for (size_t h = 0; h < fr->n_hit[c]; h++) {
+      size_t j = fr->n_timing > 0 ? partner[fr->hit[c][h]] : nsp;
+      if (j < nsp && isfinite(wmax[j * (size_t)nch + (size_t)c])) {
+        tmp[nh++] = wmax[j * (size_t)nch + (size_t)c];
+      }
+    }
+    double med = nh > 0 ? median_of(tmp, nh) : 0.0; /* no partner anywhere: no pulse */
+    *o++ = st != UCL_OK
+               ? UCL_FIT_FAIL_RESIDUAL
+               : (fr->hit_median[c] - med) / (1.2533 * fr->sigma / sqrt((double)fr->n_hit[c]));
+  }
+  if (fr->n_timing > 0) {
+    /* σ_t: a spike placed at the middle of the sample interval in which it fell is off by a
+     * uniform error of one interval, sd dt/√12 */
+    double sig_t = fr->rec.dt / sqrt(12.0);
+    for (size_t k = 0; k < fr->n_spikes; k++) {
+      *o++ = (isfinite(dlt[k]) ? dlt[k] : fr->spike_w[k]) / sig_t;
+    }
+    *o++ = sqrt(extra_w2) / sig_t;
+  }
+  *out = o;
+  double T = fr->rec.t[fr->rec.n - 1] - fmax(0.0, fr->rec.t[0]);
+  extra[1 + 3 * r] =
+      vm >= 0 ? ucl_fit_van_rossum(fr->spikes, fr->n_spikes, sp, nsp, f->opts.vr_tau) : NAN;
+  extra[2 + 3 * r] =
+      vm >= 0 ? ucl_fit_coincidence(fr->spikes, fr->n_spikes, sp, nsp, T, f->opts.coinc) : NAN;
+  extra[3 + 3 * r] = (double)nsp;
+  st = UCL_OK;
+done:
+  free(pred);
+  free(tmp);
+  free(dlt);
+  free(partner);
+  free(sp);
+  free(wmax);
+  free(ex);
+  return st;
+}
+
 ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, ucl_diag *diag) {
   const ucl_fit_variant *va = &f->var[v];
   size_t nres = ucl_fit_n_residuals(f, v);
@@ -1033,64 +1323,11 @@ ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, u
     double excess = x[j] < lo ? x[j] - lo : (x[j] > hi ? x[j] - hi : 0.0);
     bound[j] = 100.0 * excess / (hi - lo);
   }
-  size_t o = 0;
+  double *o = out;
   for (int r = 0; r < f->n_recs; r++) {
-    const fit_rec *fr = &f->recs[r];
-    int nch = fr->rec.spec.n_channels;
-    double *pred = malloc(fr->rec.n * (size_t)nch * sizeof(double));
-    double *wmax = malloc((fr->n_spikes + 1) * (size_t)nch * sizeof(double));
-    double *tmp = malloc((fr->n_spikes + 1) * sizeof(double));
-    if (!pred || !wmax || !tmp) {
-      free(pred);
-      free(wmax);
-      free(tmp);
+    if (eval_rec(f, v, x, r, &o, extra, &ok) != UCL_OK) {
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
-    double *sp = NULL;
-    size_t nsp = 0;
-    ucl_status st = simulate_rec(f, v, x, r, pred, wmax, &sp, &nsp, NULL);
-    if (st == UCL_ERR_NOMEM) {
-      free(sp);
-      free(pred);
-      free(wmax);
-      free(tmp);
-      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-    }
-    ok &= st == UCL_OK;
-    for (size_t b = 0; b < fr->n_bins; b++) {
-      const fit_bin *bn = &fr->bins[b];
-      double m = 0.0;
-      for (size_t i = bn->i0; i < bn->i0 + bn->n; i++) {
-        m += pred[i * (size_t)nch + (size_t)bn->ch];
-      }
-      m /= bn->n;
-      out[o++] = isfinite(m) ? (bn->meas - m) / bn->sigma : UCL_FIT_FAIL_RESIDUAL;
-    }
-    /* pulse heights: the median's standard error is 1.2533·σ/√m for normal noise */
-    for (int c = 0; c < nch; c++) {
-      if (fr->n_hit[c] == 0) {
-        continue;
-      }
-      for (size_t h = 0; h < fr->n_hit[c]; h++) {
-        double w = wmax[fr->hit[c][h] * (size_t)nch + (size_t)c];
-        tmp[h] = isfinite(w) ? w : 0.0; /* no sample of the run there: no pulse */
-      }
-      double med = median_of(tmp, fr->n_hit[c]);
-      out[o++] = st != UCL_OK ? UCL_FIT_FAIL_RESIDUAL
-                              : (fr->hit_median[c] - med) /
-                                    (1.2533 * fr->sigma / sqrt((double)fr->n_hit[c]));
-    }
-    free(wmax);
-    free(tmp);
-    double T = fr->rec.t[fr->rec.n - 1] - fmax(0.0, fr->rec.t[0]);
-    int has_vm = ucl_rec_channel_index(&fr->rec, UCL_TRACE_V_MEM) >= 0;
-    extra[1 + 3 * r] =
-        has_vm ? ucl_fit_van_rossum(fr->spikes, fr->n_spikes, sp, nsp, f->opts.vr_tau) : NAN;
-    extra[2 + 3 * r] =
-        has_vm ? ucl_fit_coincidence(fr->spikes, fr->n_spikes, sp, nsp, T, f->opts.coinc) : NAN;
-    extra[3 + 3 * r] = (double)nsp;
-    free(sp);
-    free(pred);
   }
   if (f->n_features > 0) {
     ucl_params p;
@@ -1107,7 +1344,7 @@ ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, u
       if (st != UCL_OK || !ucl_results_point_number(f->feat[k].col, &p, &cr, &val)) {
         val = NAN;
       }
-      out[o++] = isfinite(val) ? (val - f->feat[k].value) / f->feat[k].sd : UCL_FIT_FAIL_RESIDUAL;
+      *o++ = isfinite(val) ? (val - f->feat[k].value) / f->feat[k].sd : UCL_FIT_FAIL_RESIDUAL;
       ok &= isfinite(val);
     }
     ucl_char_result_free(&cr);
@@ -1115,7 +1352,7 @@ ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, u
   for (int j = 0; j < va->n_free; j++) {
     const ucl_fit_param *p = &va->free[j];
     if (p->prior_sd > 0.0) {
-      out[o++] = (x[j] - p->prior_mu) / p->prior_sd;
+      *o++ = (x[j] - p->prior_mu) / p->prior_sd;
     }
   }
   extra[UCL_FIT_X_OK] = ok;

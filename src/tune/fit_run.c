@@ -1,6 +1,7 @@
 /* fit_run.c — the search of `uclif fit` over MPI ranks (fit_run.h, docs/fit.md "Search"). */
 #include "uclif/fit_run.h"
 
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_qrng.h>
@@ -267,6 +268,131 @@ static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *d
   return st == UCL_OK ? st : ucl_diag_set(diag, st, "out of memory");
 }
 
+/* Levenberg-Marquardt from x (u-space) to its end, into x, bestx (scale's space) and bestJ
+ * (the Jacobian in the scale's space, n × k). GSL_EMAXITER and GSL_ENOPROG are ends like
+ * another: the point reached still counts. */
+static ucl_status lm_from(run_ctx *rc, gsl_multifit_nlinear_fdf *fdf,
+                          gsl_multifit_nlinear_workspace *w, gsl_vector *x, double *bestx,
+                          double *bestJ) {
+  const ucl_fit_opts *o = ucl_fit_options(rc->f);
+  int k = rc->k;
+  size_t n = rc->nres + (size_t)k;
+  rc->cached = 0;
+  int info = 0;
+  int gs = gsl_multifit_nlinear_init(x, fdf, w);
+  if (gs == GSL_SUCCESS) {
+    gs = gsl_multifit_nlinear_driver((size_t)o->max_iter, 1e-14, 1e-14, 1e-14, lm_progress, rc,
+                                     &info, w);
+  }
+  if (rc->st != UCL_OK) {
+    return rc->st;
+  }
+  const gsl_vector *xr = gsl_multifit_nlinear_position(w);
+  gsl_vector_memcpy(x, xr);
+  for (int j = 0; j < k; j++) {
+    bestx[j] = rc->lo[j] + gsl_vector_get(xr, (size_t)j) * rc->wd[j];
+  }
+  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
+  for (size_t i = 0; i < n; i++) {
+    for (int j = 0; j < k; j++) {
+      bestJ[i * (size_t)k + (size_t)j] = gsl_matrix_get(J, i, (size_t)j) / rc->wd[j];
+    }
+  }
+  say(rc, "variant %s: Levenberg-Marquardt ends (%s)", ucl_fit_variant_at(rc->f, rc->v)->name,
+      gsl_strerror(gs));
+  return UCL_OK;
+}
+
+/* Rounds of valley_step and Levenberg-Marquardt after the first Levenberg-Marquardt at most. */
+#define VALLEY_ROUNDS 12
+
+/* One step along the valley from Levenberg-Marquardt's end x (u-space). A spike train's χ² is
+ * a long, narrow valley (the input resistor against the input's gain, the threshold's current
+ * against the resistor) whose floor is smooth at the scale of the valley's length but broken,
+ * at the scale of its width, wherever a spike moves to another input pulse: there the
+ * derivatives see the break and Levenberg-Marquardt stops short. Along the directions e of the
+ * two smallest eigenvalues λ of JᵀJ (the valley's axes), the points x ± 2^i·e/√λ (e/√λ: one
+ * standard deviation), i = −2..6, are evaluated together over the ranks; if the best of them
+ * lowers χ² by more than 1, x moves there (*moved = 1). */
+static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gsl_vector *x,
+                              int *moved) {
+  int k = rc->k;
+  size_t n = rc->nres + (size_t)k;
+  *moved = 0;
+  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
+  const gsl_vector *r = gsl_multifit_nlinear_residual(w);
+  double chi2 = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
+  }
+  enum { STEPS = 9, DIRS = 2, M = 2 * STEPS * DIRS };
+  gsl_matrix *A = gsl_matrix_alloc((size_t)k, (size_t)k);
+  gsl_matrix *V = gsl_matrix_alloc((size_t)k, (size_t)k);
+  gsl_vector *ev = gsl_vector_alloc((size_t)k);
+  gsl_eigen_symmv_workspace *ew = gsl_eigen_symmv_alloc((size_t)k);
+  double *xs = malloc((size_t)M * (size_t)k * sizeof(double));
+  double *rows = malloc((size_t)M * (size_t)rc->W * sizeof(double));
+  ucl_status st = A && V && ev && ew && xs && rows
+                      ? UCL_OK
+                      : ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
+  st = ucl_comm_agree(rc->comm, st, rc->diag);
+  if (st == UCL_OK) {
+    for (int a = 0; a < k; a++) {
+      for (int b = 0; b < k; b++) {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+          sum += gsl_matrix_get(J, i, (size_t)a) * gsl_matrix_get(J, i, (size_t)b);
+        }
+        gsl_matrix_set(A, (size_t)a, (size_t)b, sum);
+      }
+    }
+    gsl_eigen_symmv(A, ev, V, ew);
+    gsl_eigen_symmv_sort(ev, V, GSL_EIGEN_SORT_VAL_ASC);
+    for (int m = 0; m < M; m++) {
+      size_t dir = (size_t)(m / (2 * STEPS)) < (size_t)k ? (size_t)(m / (2 * STEPS)) : 0;
+      double lam = gsl_vector_get(ev, dir);
+      double h = lam > 0.0 ? fmin(0.25, 1.0 / sqrt(lam)) : 0.25;
+      double step = (m % 2 ? -1.0 : 1.0) * h * ldexp(1.0, (m % (2 * STEPS)) / 2 - 2);
+      for (int j = 0; j < k; j++) {
+        double u = gsl_vector_get(x, (size_t)j) + step * gsl_matrix_get(V, (size_t)j, dir);
+        xs[(size_t)m * (size_t)k + (size_t)j] = rc->lo[j] + u * rc->wd[j];
+      }
+    }
+    st = batch(rc, xs, M, rows);
+  }
+  if (st == UCL_OK) {
+    int best = -1;
+    double best_chi2 = chi2 - 1.0;
+    for (int m = 0; m < M; m++) {
+      const double *row = rows + (size_t)m * (size_t)rc->W;
+      double c = 0.0;
+      for (size_t i = 0; i < n; i++) {
+        c += row[i] * row[i]; /* the residuals, then the bound residuals: as GSL's */
+      }
+      if (c < best_chi2) {
+        best_chi2 = c;
+        best = m;
+      }
+    }
+    if (best >= 0) {
+      for (int j = 0; j < k; j++) {
+        gsl_vector_set(x, (size_t)j,
+                       (xs[(size_t)best * (size_t)k + (size_t)j] - rc->lo[j]) / rc->wd[j]);
+      }
+      say(rc, "variant %s: along the valley: chi2 %.8g -> %.8g",
+          ucl_fit_variant_at(rc->f, rc->v)->name, chi2, best_chi2);
+      *moved = 1;
+    }
+  }
+  gsl_matrix_free(A);
+  gsl_matrix_free(V);
+  gsl_vector_free(ev);
+  gsl_eigen_symmv_free(ew);
+  free(xs);
+  free(rows);
+  return st;
+}
+
 /* Fit variant v: global stage, local stage, analysis into *res. */
 static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   const ucl_fit *f = rc->f;
@@ -398,7 +524,7 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
       from = s;
     }
   }
-  /* Levenberg-Marquardt on χ² from the best of them */
+  /* Levenberg-Marquardt on χ² from the best of them, then along the valley and again */
   if (st == UCL_OK) {
     for (int j = 0; j < k; j++) {
       rc->lo[j] = lo[j];
@@ -407,29 +533,17 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
                      (dfo[(size_t)from * (size_t)(k + 2) + (size_t)j] - lo[j]) / rc->wd[j]);
     }
     say(rc, "variant %s: Levenberg-Marquardt from Subplex %d", va->name, from + 1);
-    rc->cached = 0;
-    int info = 0;
-    int gs = gsl_multifit_nlinear_init(x, &fdf, w);
-    if (gs == GSL_SUCCESS) {
-      gs = gsl_multifit_nlinear_driver((size_t)o->max_iter, 1e-14, 1e-14, 1e-14, lm_progress, rc,
-                                       &info, w);
+    st = lm_from(rc, &fdf, w, x, bestx, bestJ);
+  }
+  for (int round = 0; st == UCL_OK && round < VALLEY_ROUNDS; round++) {
+    int moved = 0;
+    st = valley_step(rc, w, x, &moved);
+    if (st != UCL_OK || !moved) {
+      break;
     }
-    if (rc->st != UCL_OK) {
-      st = rc->st;
-    } else {
-      /* GSL_EMAXITER, GSL_ENOPROG: the point reached still counts */
-      const gsl_vector *xr = gsl_multifit_nlinear_position(w);
-      for (int j = 0; j < k; j++) {
-        bestx[j] = rc->lo[j] + gsl_vector_get(xr, (size_t)j) * rc->wd[j];
-      }
-      const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
-      for (size_t i = 0; i < n; i++) {
-        for (int j = 0; j < k; j++) {
-          bestJ[i * (size_t)k + (size_t)j] = gsl_matrix_get(J, i, (size_t)j) / rc->wd[j];
-        }
-      }
-      say(rc, "variant %s: Levenberg-Marquardt ends (%s)", va->name, gsl_strerror(gs));
-    }
+    say(rc, "variant %s: Levenberg-Marquardt from along the valley (round %d)", va->name,
+        round + 1);
+    st = lm_from(rc, &fdf, w, x, bestx, bestJ);
   }
   free(starts);
   free(dfo);

@@ -347,7 +347,9 @@ static void test_load_good(void **state) {
   assert_int_equal(ucl_fit_n_variants(f), 1);
   assert_int_equal(ucl_fit_n_recordings(f), 1);
   assert_int_equal(ucl_fit_n_features(f), 0);
-  assert_int_equal(ucl_fit_n_residuals(f, 0), 10);
+  /* the 10 samples' waveform residuals and one spike-timing residual (the model's spikes where
+   * none were measured) */
+  assert_int_equal(ucl_fit_n_residuals(f, 0), 11);
   const ucl_fit_variant *va = ucl_fit_variant_at(f, 0);
   assert_string_equal(va->name, "base");
   assert_int_equal(va->n_free, 2);
@@ -367,10 +369,10 @@ static void test_load_good(void **state) {
   ucl_fit_destroy(&f); /* NULL again */
 }
 
-/* J (10 × 2, row-major) with rows (c, 0), (0, c), (c, c) and zeros: JᵀJ = c²[[2, 1], [1, 2]],
- * (JᵀJ)⁻¹ = [[2, −1], [−1, 2]]/(3c²). */
-static void make_j(double c, double J[20]) {
-  memset(J, 0, 20 * sizeof(double));
+/* J (11 × 2, row-major: the fit's 11 residuals) with rows (c, 0), (0, c), (c, c) and zeros:
+ * JᵀJ = c²[[2, 1], [1, 2]], (JᵀJ)⁻¹ = [[2, −1], [−1, 2]]/(3c²). */
+static void make_j(double c, double J[22]) {
+  memset(J, 0, 22 * sizeof(double));
   J[0] = c;
   J[3] = c;
   J[4] = c;
@@ -383,17 +385,17 @@ static void test_analyse(void **state) {
   const ucl_fit_variant *va = ucl_fit_variant_at(f, 0);
   const double x[2] = {log(1e4), 10.0};
   const double spread0 = log(100.0) / sqrt(12.0), spread1 = 19.0 / sqrt(12.0);
-  double J[20];
+  double J[22];
   ucl_fit_result res;
   ucl_diag d = {{0}};
 
-  /* well conditioned, χ² = 4 over n − k = 8: no scaling; sd from (JᵀJ)⁻¹ in closed form */
+  /* well conditioned, χ² = 4 over n − k = 9: no scaling; sd from (JᵀJ)⁻¹ in closed form */
   const double c = 100.0;
   make_j(c, J);
-  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 10, 4.0, &res, &d), UCL_OK);
+  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 11, 4.0, &res, &d), UCL_OK);
   double sd = sqrt(2.0 / 3.0) / c;
   assert_int_equal(res.n_free, 2);
-  assert_int_equal(res.n, 10);
+  assert_int_equal(res.n, 11);
   assert_int_equal(res.rank, 2);
   assert_close(res.scale_cov, 1.0, 0, 0);
   assert_close(res.sd[0], sd, 1e-12, 0);
@@ -411,15 +413,15 @@ static void test_analyse(void **state) {
   assert_close(res.ci_hi[1], 10.0 + 1.96 * sd, 1e-12, 0);
   assert_close(res.chi2, 4.0, 0, 0);
   assert_close(res.aic, 4.0 + 2.0 * 2.0, 1e-15, 0);
-  assert_close(res.bic, 4.0 + 2.0 * log(10.0), 1e-15, 0);
+  assert_close(res.bic, 4.0 + 2.0 * log(11.0), 1e-15, 0);
   for (int a = 0; a < 2; a++) {
     for (int b = 0; b < 2; b++) {
       assert_true(res.corr[a][b] >= -1.0 && res.corr[a][b] <= 1.0);
     }
   }
 
-  /* a large misfit, χ² = 80 over 8 degrees of freedom: the covariance is scaled by 10 */
-  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 10, 80.0, &res, &d), UCL_OK);
+  /* a large misfit, χ² = 90 over 9 degrees of freedom: the covariance is scaled by 10 */
+  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 11, 90.0, &res, &d), UCL_OK);
   assert_close(res.scale_cov, 10.0, 1e-15, 0);
   assert_close(res.sd[0], sd * sqrt(10.0), 1e-12, 0);
   assert_close(res.corr[0][1], -0.5, 0, 1e-12); /* correlations are not scaled */
@@ -428,13 +430,13 @@ static void test_analyse(void **state) {
    * spread (partly) and 0.074 of VDD's (pinned); c = 1 gives 0.61 of R_in's (not identified,
    * interval the bounds, sd still finite) */
   make_j(2.0, J);
-  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 10, 4.0, &res, &d), UCL_OK);
+  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 11, 4.0, &res, &d), UCL_OK);
   assert_close(res.sd[0] / spread0, sqrt(2.0 / 3.0) / 2.0 / spread0, 1e-12, 0);
   assert_int_equal(res.verdict[0], UCL_FIT_PARTLY);
   assert_int_equal(res.verdict[1], UCL_FIT_PINNED);
   assert_close(res.ci_lo[0], 1e4 * exp(-1.96 * res.sd[0]), 1e-12, 0);
   make_j(1.0, J);
-  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 10, 4.0, &res, &d), UCL_OK);
+  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 11, 4.0, &res, &d), UCL_OK);
   assert_true(isfinite(res.sd[0]) && res.sd[0] / spread0 > 0.5);
   assert_int_equal(res.verdict[0], UCL_FIT_NOT_IDENTIFIED);
   assert_int_equal(res.verdict[1], res.sd[1] / spread1 < 0.1 ? UCL_FIT_PINNED : UCL_FIT_PARTLY);
@@ -446,7 +448,7 @@ static void test_analyse(void **state) {
   for (size_t i = 0; i < 10; i++) {
     J[2 * i] = 10.0 * (double)(i + 1);
   }
-  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 10, 4.0, &res, &d), UCL_OK);
+  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 11, 4.0, &res, &d), UCL_OK);
   assert_int_equal(res.rank, 1);
   assert_true(isinf(res.sd[1]));
   assert_int_equal(res.verdict[1], UCL_FIT_NOT_IDENTIFIED);
@@ -460,7 +462,7 @@ static void test_analyse(void **state) {
   for (size_t i = 0; i < 10; i++) {
     J[2 * i + 1] = 2.0 * J[2 * i];
   }
-  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 10, 4.0, &res, &d), UCL_OK);
+  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 11, 4.0, &res, &d), UCL_OK);
   assert_int_equal(res.rank, 1);
   assert_true(isinf(res.sd[0]) && isinf(res.sd[1]));
   assert_int_equal(res.verdict[0], UCL_FIT_NOT_IDENTIFIED);
@@ -542,19 +544,17 @@ static void test_load_refused(void **state) {
 }
 
 /* An optimum a little outside a bound (Levenberg-Marquardt's bound residual lets it stray):
- * the value is clipped to the bound, and the interval must contain it. FAILS with
- * fit_stats.c as of this test (the interval is centred on the unclipped x: [20.48, 20] for VDD
- * at 20.5 with bounds [1, 20]): the fix is in the report of branch ws-fittests. Remove the
- * skip() when it is applied. */
+ * the value is clipped to the bound, and the interval must contain it (centred on the
+ * unclipped x it would be [20.48, 20] for VDD at 20.5 with bounds [1, 20]). */
 static void test_analyse_outside_bounds(void **state) {
   (void)state;
   ucl_fit *f = good_fit();
   const double x[2] = {log(1e5) + 0.3, 20.5}; /* both beyond their upper bound */
-  double J[20];
+  double J[22];
   make_j(100.0, J);
   ucl_fit_result res;
   ucl_diag d = {{0}};
-  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 10, 4.0, &res, &d), UCL_OK);
+  assert_int_equal(ucl_fit_analyse(f, 0, x, J, 11, 4.0, &res, &d), UCL_OK);
   assert_close(res.value[0], 1e5, 1e-12, 0);
   assert_close(res.value[1], 20.0, 0, 0);
   for (int j = 0; j < 2; j++) {
@@ -590,8 +590,8 @@ static void test_prior_in_one_variant(void **state) {
   assert_close(a->free[1].prior_mu, log(100e-9), 1e-12, 0);
   assert_close(a->free[1].prior_sd, 0.1, 1e-12, 0);
   assert_int_equal(b->n_free, 1);
-  assert_int_equal(ucl_fit_n_residuals(f, 0), 11);
-  assert_int_equal(ucl_fit_n_residuals(f, 1), 10);
+  assert_int_equal(ucl_fit_n_residuals(f, 0), 12);
+  assert_int_equal(ucl_fit_n_residuals(f, 1), 11);
   ucl_fit_destroy(&f);
   /* a prior on a key free in no variant is still refused */
   spec_refused(SPEC_REC "[fit.free]\nR_in = 1k, 100k\n[variant.a]\nfree.C = 10n, 1u\n"
