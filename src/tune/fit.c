@@ -1089,7 +1089,7 @@ static int cmp_span(const void *x, const void *y) {
  * model spike can belong to one at most): partner[s] is its index, nm if none; delta[s] = model
  * − measured time, NAN if none;
  * *extra_w2: the sum over the model spikes left over of the squared window of the measured spike
- * nearest to each (spike_window if none was measured).
+ * nearest to each (spike_window if none was measured), of those before t_lim.
  * Writes into ex (room for measured + nm spans) the spans left out of the waveform residuals,
  * sorted and merged, and returns their number: from 1.5 samples before the earlier to 'guard'
  * after the later spike of each pair; and from 1.5 samples before a spike without a partner (of
@@ -1097,7 +1097,8 @@ static int cmp_span(const void *x, const void *y) {
  * traces are compared again once both have reset together), but at most the window of the
  * measured spike nearest to it: a model that stops firing is not excused from the waveform. */
 static size_t exclusions(const fit_rec *fr, const ucl_fit_opts *o, const double *m, size_t nm,
-                         size_t *partner, double *delta, double *extra_w2, fit_span *ex) {
+                         double t_lim, size_t *partner, double *delta, double *extra_w2,
+                         fit_span *ex) {
   double lead = 1.5 * fr->rec.dt;
   size_t n = 0, j = 0;
   *extra_w2 = 0.0;
@@ -1113,7 +1114,7 @@ static size_t exclusions(const fit_rec *fr, const ucl_fit_opts *o, const double 
                       ? fr->spike_w[s - 1]
                       : (m[j] - fr->spikes[s - 1] < d - m[j] ? fr->spike_w[s - 1] : w);
       ex[n++] = (fit_span){m[j] - lead, m[j] + o->guard, wj};
-      *extra_w2 += wj * wj;
+      *extra_w2 += m[j] < t_lim ? wj * wj : 0.0;
     }
     if (s == fr->n_spikes) {
       break;
@@ -1137,7 +1138,7 @@ static size_t exclusions(const fit_rec *fr, const ucl_fit_opts *o, const double 
         ex[n++] = (fit_span){fmin(m[j], d) - lead, fmax(m[j], d) + o->guard, 0.0};
       } else {
         ex[n++] = (fit_span){m[j] - lead, m[j] + o->guard, w};
-        *extra_w2 += w * w;
+        *extra_w2 += m[j] < t_lim ? w * w : 0.0;
       }
     }
   }
@@ -1205,7 +1206,7 @@ static void spike_bias(const fit_rec *fr, double drop, const double *pred, int n
 /* The residuals of recording r at x into out (advanced past them), its spike-train distances
  * and model spike count into extra[1 + 3r ..], and ok &= whether its simulation succeeded.
  * UCL_OK or UCL_ERR_NOMEM. */
-static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, double **out,
+static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, long upto, double **out,
                            double *extra, int *ok) {
   const fit_rec *fr = &f->recs[r];
   int nch = fr->rec.spec.n_channels;
@@ -1227,13 +1228,16 @@ static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, doub
     goto done;
   }
   *ok &= st == UCL_OK;
+  /* upto >= 0: only before measured spike 'upto' (all of a recording with no more spikes) */
+  double t_lim =
+      upto >= 0 && (size_t)upto < fr->n_spikes ? fr->spikes[upto] - 1.5 * fr->rec.dt : INFINITY;
   /* spike timing: the model's spikes matched to the measured ones; the spans where the two
    * trains disagree are left out of the waveform residuals (their mismatch is the timing
    * residuals', not that of thousands of samples) */
   double extra_w2 = 0.0;
   size_t n_ex = 0;
   if (fr->n_timing > 0) {
-    n_ex = exclusions(fr, &f->opts, sp, nsp, partner, dlt, &extra_w2, ex);
+    n_ex = exclusions(fr, &f->opts, sp, nsp, t_lim, partner, dlt, &extra_w2, ex);
     spike_bias(fr, f->opts.spike_drop, pred, nch, vm, dlt);
   }
   double *o = *out;
@@ -1250,7 +1254,7 @@ static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, doub
       while (k_ex < n_ex && ex[k_ex].b < t) {
         k_ex++;
       }
-      if (k_ex < n_ex && ex[k_ex].a <= t) {
+      if ((k_ex < n_ex && ex[k_ex].a <= t) || t >= t_lim) {
         continue;
       }
       m += pred[i * (size_t)nch + (size_t)bn->ch];
@@ -1279,7 +1283,8 @@ static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, doub
       }
     }
     double med = nh > 0 ? median_of(tmp, nh) : 0.0; /* no partner anywhere: no pulse */
-    *o++ = st != UCL_OK
+    *o++ = isfinite(t_lim) ? 0.0
+           : st != UCL_OK
                ? UCL_FIT_FAIL_RESIDUAL
                : (fr->hit_median[c] - med) / (1.2533 * fr->sigma / sqrt((double)fr->n_hit[c]));
   }
@@ -1288,9 +1293,9 @@ static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, doub
      * uniform error of one interval, sd dt/√12 */
     double sig_t = fr->rec.dt / sqrt(12.0);
     for (size_t k = 0; k < fr->n_spikes; k++) {
-      *o++ = (isfinite(dlt[k]) ? dlt[k] : fr->spike_w[k]) / sig_t;
+      *o++ = isfinite(t_lim) ? 0.0 : (isfinite(dlt[k]) ? dlt[k] : fr->spike_w[k]) / sig_t;
     }
-    *o++ = sqrt(extra_w2) / sig_t;
+    *o++ = isfinite(t_lim) ? 0.0 : sqrt(extra_w2) / sig_t;
   }
   *out = o;
   double T = fr->rec.t[fr->rec.n - 1] - fmax(0.0, fr->rec.t[0]);
@@ -1311,7 +1316,8 @@ done:
   return st;
 }
 
-ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, ucl_diag *diag) {
+static ucl_status eval_all(const ucl_fit *f, int v, const double *x, long upto, double *out,
+                           ucl_diag *diag) {
   const ucl_fit_variant *va = &f->var[v];
   size_t nres = ucl_fit_n_residuals(f, v);
   double *bound = out + nres;
@@ -1325,11 +1331,15 @@ ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, u
   }
   double *o = out;
   for (int r = 0; r < f->n_recs; r++) {
-    if (eval_rec(f, v, x, r, &o, extra, &ok) != UCL_OK) {
+    if (eval_rec(f, v, x, r, upto, &o, extra, &ok) != UCL_OK) {
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
   }
-  if (f->n_features > 0) {
+  if (f->n_features > 0 && upto >= 0) {
+    for (int k = 0; k < f->n_features; k++) {
+      *o++ = 0.0;
+    }
+  } else if (f->n_features > 0) {
     ucl_params p;
     ucl_fit_params_at(f, v, x, &p);
     ucl_char_result cr;
@@ -1357,6 +1367,15 @@ ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, u
   }
   extra[UCL_FIT_X_OK] = ok;
   return UCL_OK;
+}
+
+ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, double *out, ucl_diag *diag) {
+  return eval_all(f, v, x, -1, out, diag);
+}
+
+ucl_status ucl_fit_eval_upto(const ucl_fit *f, int v, const double *x, long upto, double *out,
+                             ucl_diag *diag) {
+  return eval_all(f, v, x, upto, out, diag);
 }
 
 double ucl_fit_row_chi2(const ucl_fit *f, int v, const double *row) {

@@ -23,13 +23,15 @@ static double now(void) {
 typedef struct batch_ctx {
   const ucl_fit *f;
   int v, k;
+  long upto; /* ucl_fit_eval_upto (stage 0) */
   const double *xs;
 } batch_ctx;
 
 static ucl_status eval_one(void *ctx, long i, double *out, int width, ucl_diag *diag) {
   const batch_ctx *b = ctx;
   (void)width;
-  return ucl_fit_eval(b->f, b->v, b->xs + (size_t)i * (size_t)b->k, out, diag);
+  const double *x = b->xs + (size_t)i * (size_t)b->k;
+  return ucl_fit_eval_upto(b->f, b->v, x, b->upto, out, diag);
 }
 
 typedef struct run_ctx {
@@ -47,13 +49,14 @@ typedef struct run_ctx {
   double lo[UCL_FIT_MAX_FREE], wd[UCL_FIT_MAX_FREE];
   double *jac_x, *jac_rows; /* (k + 1) points and rows for gsl_df, allocated once per variant */
   int cached;
+  long upto; /* stage 0: the evaluations see what precedes measured spike 'upto' only; else -1 */
   void (*progress)(const char *line, void *ctx);
   void *pctx;
   int rank;
 } run_ctx;
 
 static ucl_status batch(run_ctx *rc, const double *xs, int m, double *rows) {
-  batch_ctx b = {rc->f, rc->v, rc->k, xs};
+  batch_ctx b = {rc->f, rc->v, rc->k, rc->upto, xs};
   rc->evaluations += m;
   return ucl_sched_batch(rc->comm, m, rc->W, eval_one, &b, rows, rc->diag);
 }
@@ -310,10 +313,10 @@ static ucl_status lm_from(run_ctx *rc, gsl_multifit_nlinear_fdf *fdf,
  * a long, narrow valley (the input resistor against the input's gain, the threshold's current
  * against the resistor) whose floor is smooth at the scale of the valley's length but broken,
  * at the scale of its width, wherever a spike moves to another input pulse: there the
- * derivatives see the break and Levenberg-Marquardt stops short. Along the directions e of the
- * two smallest eigenvalues λ of JᵀJ (the valley's axes), the points x ± 2^i·e/√λ (e/√λ: one
- * standard deviation), i = −2..6, are evaluated together over the ranks; if the best of them
- * lowers χ² by more than 1, x moves there (*moved = 1). */
+ * derivatives see the break and Levenberg-Marquardt stops short. Along each eigenvector e of
+ * JᵀJ, eigenvalue λ (the valley's axes and across them), the points x ± 2^i·e/√λ (e/√λ: one
+ * standard deviation; at most a quarter of the box), i = −1..6, are evaluated together over the
+ * ranks; if the best of them lowers χ² by more than 1, x moves there (*moved = 1). */
 static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gsl_vector *x,
                               int *moved) {
   int k = rc->k;
@@ -325,7 +328,8 @@ static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gs
   for (size_t i = 0; i < n; i++) {
     chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
   }
-  enum { STEPS = 9, DIRS = 2, M = 2 * STEPS * DIRS };
+  enum { STEPS = 8 };
+  int M = 2 * STEPS * k;
   gsl_matrix *A = gsl_matrix_alloc((size_t)k, (size_t)k);
   gsl_matrix *V = gsl_matrix_alloc((size_t)k, (size_t)k);
   gsl_vector *ev = gsl_vector_alloc((size_t)k);
@@ -349,10 +353,10 @@ static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gs
     gsl_eigen_symmv(A, ev, V, ew);
     gsl_eigen_symmv_sort(ev, V, GSL_EIGEN_SORT_VAL_ASC);
     for (int m = 0; m < M; m++) {
-      size_t dir = (size_t)(m / (2 * STEPS)) < (size_t)k ? (size_t)(m / (2 * STEPS)) : 0;
+      size_t dir = (size_t)(m / (2 * STEPS));
       double lam = gsl_vector_get(ev, dir);
       double h = lam > 0.0 ? fmin(0.25, 1.0 / sqrt(lam)) : 0.25;
-      double step = (m % 2 ? -1.0 : 1.0) * h * ldexp(1.0, (m % (2 * STEPS)) / 2 - 2);
+      double step = (m % 2 ? -1.0 : 1.0) * h * ldexp(1.0, (m % (2 * STEPS)) / 2 - 1);
       for (int j = 0; j < k; j++) {
         double u = gsl_vector_get(x, (size_t)j) + step * gsl_matrix_get(V, (size_t)j, dir);
         xs[(size_t)m * (size_t)k + (size_t)j] = rc->lo[j] + u * rc->wd[j];
@@ -393,13 +397,67 @@ static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gs
   return st;
 }
 
+/* Levenberg-Marquardt from x, then rounds of valley_step and Levenberg-Marquardt; *chi2: the
+ * end's χ² with the bound residuals (what GSL minimises). */
+static ucl_status polish(run_ctx *rc, gsl_multifit_nlinear_fdf *fdf,
+                         gsl_multifit_nlinear_workspace *w, gsl_vector *x, double *bestx,
+                         double *bestJ, double *chi2) {
+  const char *name = ucl_fit_variant_at(rc->f, rc->v)->name;
+  ucl_status st = lm_from(rc, fdf, w, x, bestx, bestJ);
+  for (int round = 0; st == UCL_OK && round < VALLEY_ROUNDS; round++) {
+    int moved = 0;
+    st = valley_step(rc, w, x, &moved);
+    if (st != UCL_OK || !moved) {
+      break;
+    }
+    say(rc, "variant %s: Levenberg-Marquardt from along the valley (round %d)", name, round + 1);
+    st = lm_from(rc, fdf, w, x, bestx, bestJ);
+  }
+  if (st == UCL_OK) {
+    const gsl_vector *r = gsl_multifit_nlinear_residual(w);
+    *chi2 = 0.0;
+    for (size_t i = 0; i < r->size; i++) {
+      *chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
+    }
+  }
+  return st;
+}
+
+/* The parameters the part before the first spikes pins (ucl_fit_analyse's verdict at bestx,
+ * bestJ, Levenberg-Marquardt's end in w), and every acquisition parameter: x0[j] = bestx[j],
+ * fixed[j] = 1. */
+static ucl_status pins_of(run_ctx *rc, const gsl_multifit_nlinear_workspace *w, const double *bestx,
+                          const double *bestJ, double *x0, int *fixed) {
+  const ucl_fit_variant *va = ucl_fit_variant_at(rc->f, rc->v);
+  ucl_fit_result *r0 = malloc(sizeof(*r0));
+  if (!r0) {
+    return ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  const gsl_vector *r = gsl_multifit_nlinear_residual(w);
+  double chi2 = 0.0;
+  for (size_t i = 0; i < rc->nres; i++) {
+    chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
+  }
+  ucl_status st = ucl_fit_analyse(rc->f, rc->v, bestx, bestJ, rc->nres, chi2, r0, rc->diag);
+  for (int j = 0; st == UCL_OK && j < rc->k; j++) {
+    if (r0->verdict[j] == UCL_FIT_PINNED || va->free[j].nuisance) {
+      x0[j] = bestx[j];
+      fixed[j] = 1;
+      say(rc, "variant %s: before the first spikes: %s = %.6g", va->name, va->free[j].name,
+          ucl_fit_param_value(&va->free[j], bestx[j]));
+    }
+  }
+  free(r0);
+  return st;
+}
+
 /* Fit variant v: global stage, local stage, analysis into *res. */
 static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   const ucl_fit *f = rc->f;
   const ucl_fit_variant *va = ucl_fit_variant_at(f, rc->v);
   const ucl_fit_opts *o = ucl_fit_options(f);
   int k = va->n_free;
-  int d = 0; /* model parameters: the Sobol dimensions */
+  int d = 0; /* model parameters (the default number of starts follows them) */
   for (int j = 0; j < k; j++) {
     d += !va->free[j].nuisance;
   }
@@ -407,10 +465,9 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   double *xs = malloc((size_t)n_starts * (size_t)k * sizeof(double));
   double *rows = malloc((size_t)n_starts * (size_t)rc->W * sizeof(double));
   scored *sc = malloc((size_t)n_starts * sizeof(*sc));
-  gsl_qrng *q = d > 0 && d <= 40 ? gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d) : NULL;
   rc->jac_x = malloc((size_t)(k + 1) * (size_t)k * sizeof(double));
   rc->jac_rows = malloc((size_t)(k + 1) * (size_t)rc->W * sizeof(double));
-  ucl_status st = xs && rows && sc && rc->jac_x && rc->jac_rows && (q || d == 0 || d > 40)
+  ucl_status st = xs && rows && sc && rc->jac_x && rc->jac_rows
                       ? UCL_OK
                       : ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
   if (st == UCL_OK && rc->nres < (size_t)k) {
@@ -426,34 +483,7 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     lo[j] = ucl_fit_param_x(p, p->lo);
     hi[j] = ucl_fit_param_x(p, p->hi);
   }
-  /* point 0: the variant's base values; then Sobol points over the box (nuisance at 1) */
-  for (long i = 0; st == UCL_OK && i < n_starts; i++) {
-    double u[40];
-    if (i > 0 && q) {
-      gsl_qrng_get(q, u);
-    }
-    int dj = 0;
-    for (int j = 0; j < k; j++) {
-      const ucl_fit_param *p = &va->free[j];
-      double x0 = ucl_fit_param_x(p, p->start);
-      double xj = (i == 0 || p->nuisance || !q) ? x0 : lo[j] + u[dj] * (hi[j] - lo[j]);
-      dj += !p->nuisance;
-      xs[(size_t)i * (size_t)k + (size_t)j] = xj;
-    }
-  }
-  if (st == UCL_OK) {
-    say(rc, "variant %s: global stage, %ld points over %d parameters", va->name, n_starts, d);
-    st = batch(rc, xs, (int)n_starts, rows);
-  }
-  for (long i = 0; st == UCL_OK && i < n_starts; i++) {
-    sc[i].s = ucl_fit_row_score(f, rc->v, rows + (size_t)i * (size_t)rc->W);
-    sc[i].i = i;
-  }
-  if (st == UCL_OK) {
-    qsort(sc, (size_t)n_starts, sizeof(*sc), by_score);
-    say(rc, "variant %s: best start score %.6g (point %ld)", va->name, sc[0].s, sc[0].i);
-  }
-  /* local stage */
+  /* Levenberg-Marquardt's workspace, for stage 0 and the local stage */
   size_t n = rc->nres + (size_t)k;
   gsl_multifit_nlinear_fdf fdf;
   memset(&fdf, 0, sizeof(fdf));
@@ -475,6 +505,70 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   if (st == UCL_OK && (!w || !x || !bestx || !bestJ)) {
     st = ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
   }
+  /* stage 0: Levenberg-Marquardt from the base values on what precedes the first spike of each
+   * recording (smooth in the parameters); what it pins starts every point of the global stage
+   * at its values (docs/fit.md "Search") */
+  int spikes = 0;
+  for (int r = 0; r < ucl_fit_n_recordings(f); r++) {
+    size_t ns = 0;
+    (void)ucl_fit_measured_spikes(f, r, &ns);
+    spikes |= ns > 0;
+  }
+  double x0[UCL_FIT_MAX_FREE];
+  int fixed[UCL_FIT_MAX_FREE];
+  for (int j = 0; j < k; j++) {
+    rc->lo[j] = lo[j];
+    rc->wd[j] = hi[j] - lo[j];
+    x0[j] = ucl_fit_param_x(&va->free[j], va->free[j].start);
+    fixed[j] = va->free[j].nuisance; /* the acquisition's: at 1 and 0 */
+    gsl_vector_set(x, (size_t)j, (x0[j] - lo[j]) / rc->wd[j]);
+  }
+  if (st == UCL_OK && spikes) {
+    say(rc, "variant %s: stage 0, Levenberg-Marquardt before the first spikes", va->name);
+    rc->upto = 0;
+    st = lm_from(rc, &fdf, w, x, bestx, bestJ);
+    rc->upto = -1;
+    if (st == UCL_OK) {
+      st = pins_of(rc, w, bestx, bestJ, x0, fixed);
+    }
+    st = ucl_comm_agree(rc->comm, st, rc->diag);
+  }
+  /* point 0: the base values (those stage 0 pinned at its values); then Sobol points over the
+   * box in the others */
+  int d_free = 0;
+  for (int j = 0; j < k; j++) {
+    d_free += !fixed[j];
+  }
+  gsl_qrng *q =
+      d_free > 0 && d_free <= 40 ? gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d_free) : NULL;
+  if (st == UCL_OK && d_free > 0 && d_free <= 40 && !q) {
+    st = ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  st = ucl_comm_agree(rc->comm, st, rc->diag);
+  for (long i = 0; st == UCL_OK && i < n_starts; i++) {
+    double u[40];
+    if (i > 0 && q) {
+      gsl_qrng_get(q, u);
+    }
+    int dj = 0;
+    for (int j = 0; j < k; j++) {
+      double xj = (i == 0 || fixed[j] || !q) ? x0[j] : lo[j] + u[dj] * (hi[j] - lo[j]);
+      dj += !fixed[j];
+      xs[(size_t)i * (size_t)k + (size_t)j] = xj;
+    }
+  }
+  if (st == UCL_OK) {
+    say(rc, "variant %s: global stage, %ld points over %d parameters", va->name, n_starts, d_free);
+    st = batch(rc, xs, (int)n_starts, rows);
+  }
+  for (long i = 0; st == UCL_OK && i < n_starts; i++) {
+    sc[i].s = ucl_fit_row_score(f, rc->v, rows + (size_t)i * (size_t)rc->W);
+    sc[i].i = i;
+  }
+  if (st == UCL_OK) {
+    qsort(sc, (size_t)n_starts, sizeof(*sc), by_score);
+    say(rc, "variant %s: best start score %.6g (point %ld)", va->name, sc[0].s, sc[0].i);
+  }
   st = ucl_comm_agree(rc->comm, st, rc->diag);
   /* derivative-free stage from the best starts, one per rank */
   int n_local = o->local < n_starts ? o->local : (int)n_starts;
@@ -486,7 +580,9 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   for (int j = 0; j < k; j++) {
     dc.lo[j] = lo[j];
     dc.hi[j] = hi[j];
-    dc.idx[dc.d++] = j; /* the acquisition's too: a gain off by 1 % is 10σ at 5 V */
+    if (!fixed[j]) {
+      dc.idx[dc.d++] = j; /* what stage 0 pinned stays: Levenberg-Marquardt frees it again */
+    }
   }
   dc.max_evals = o->max_evals > 0 ? (int)o->max_evals : 60 * (k + 1);
   double *starts = malloc((size_t)n_local * (size_t)k * sizeof(double));
@@ -527,23 +623,12 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   /* Levenberg-Marquardt on χ² from the best of them, then along the valley and again */
   if (st == UCL_OK) {
     for (int j = 0; j < k; j++) {
-      rc->lo[j] = lo[j];
-      rc->wd[j] = hi[j] - lo[j];
       gsl_vector_set(x, (size_t)j,
                      (dfo[(size_t)from * (size_t)(k + 2) + (size_t)j] - lo[j]) / rc->wd[j]);
     }
     say(rc, "variant %s: Levenberg-Marquardt from Subplex %d", va->name, from + 1);
-    st = lm_from(rc, &fdf, w, x, bestx, bestJ);
-  }
-  for (int round = 0; st == UCL_OK && round < VALLEY_ROUNDS; round++) {
-    int moved = 0;
-    st = valley_step(rc, w, x, &moved);
-    if (st != UCL_OK || !moved) {
-      break;
-    }
-    say(rc, "variant %s: Levenberg-Marquardt from along the valley (round %d)", va->name,
-        round + 1);
-    st = lm_from(rc, &fdf, w, x, bestx, bestJ);
+    double chi2_1 = INFINITY;
+    st = polish(rc, &fdf, w, x, bestx, bestJ, &chi2_1);
   }
   free(starts);
   free(dfo);
