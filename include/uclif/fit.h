@@ -82,6 +82,7 @@ typedef struct ucl_fit_opts {
                           the ISIs, so the score falls steadily as the rates line up) */
   double coinc;        /* s: coincidence window Δ of the coincidence factor (default 0.5 ms) */
   long max_bins;       /* waveform residuals per recorded channel at most (default 2000) */
+  long valley;         /* rounds of the valley walk after Levenberg-Marquardt (default 12) */
   double spike_window; /* s: a model spike is matched to a measured one at most this far from
                           it, and at most half-way to the measured spike's neighbours; the
                           timing residual of an unmatched spike is this window over σ_t

@@ -261,6 +261,7 @@ static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *
   o->coinc = 0.5e-3;
   o->max_bins = 2000;
   o->spike_window = 1e-3;
+  o->valley = 12;
   for (size_t i = 0; i < ucl_ini_count(ini); i++) {
     const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
     if (strcmp(e->section, "fit") != 0) {
@@ -280,6 +281,8 @@ static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *
       st = ucl_units_parse_long(e->value, 1, 10000000, &o->max_evals, diag);
     } else if (strcmp(e->key, "max_iter") == 0) {
       st = ucl_units_parse_long(e->value, 1, 100000, &o->max_iter, diag);
+    } else if (strcmp(e->key, "valley") == 0) {
+      st = ucl_units_parse_long(e->value, 0, 1000, &o->valley, diag);
     } else if (strcmp(e->key, "max_bins") == 0) {
       st = ucl_units_parse_long(e->value, 10, 10000000, &o->max_bins, diag);
     } else {
@@ -297,7 +300,7 @@ static ucl_status load_opts(const char *path, const ucl_ini *ini, ucl_fit_opts *
         st = ucl_diag_set(diag, UCL_ERR_INVAL,
                           "unknown key '%s' in [fit] (seed, starts, local, max_evals, max_iter, "
                           "rtol, spike_drop, guard, spike_window, vr_tau, coincidence, "
-                          "max_bins)",
+                          "max_bins, valley)",
                           e->key);
       } else {
         st = ucl_units_parse(e->value, reals[k].unit, reals[k].dst, diag);

@@ -306,9 +306,6 @@ static ucl_status lm_from(run_ctx *rc, gsl_multifit_nlinear_fdf *fdf,
   return UCL_OK;
 }
 
-/* Rounds of valley_step and Levenberg-Marquardt after the first Levenberg-Marquardt at most. */
-#define VALLEY_ROUNDS 12
-
 /* One step along the valley from Levenberg-Marquardt's end x (u-space). A spike train's χ² is
  * a long, narrow valley (the input resistor against the input's gain, the threshold's current
  * against the resistor) whose floor is smooth at the scale of the valley's length but broken,
@@ -397,20 +394,22 @@ static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gs
   return st;
 }
 
-/* Levenberg-Marquardt from x, then rounds of valley_step and Levenberg-Marquardt; *chi2: the
+/* Levenberg-Marquardt from x, then up to `valley` rounds ([fit]) of valley_step and
+ * Levenberg-Marquardt; *chi2: the
  * end's χ² with the bound residuals (what GSL minimises). */
 static ucl_status polish(run_ctx *rc, gsl_multifit_nlinear_fdf *fdf,
                          gsl_multifit_nlinear_workspace *w, gsl_vector *x, double *bestx,
                          double *bestJ, double *chi2) {
   const char *name = ucl_fit_variant_at(rc->f, rc->v)->name;
   ucl_status st = lm_from(rc, fdf, w, x, bestx, bestJ);
-  for (int round = 0; st == UCL_OK && round < VALLEY_ROUNDS; round++) {
+  long rounds = ucl_fit_options(rc->f)->valley;
+  for (long round = 0; st == UCL_OK && round < rounds; round++) {
     int moved = 0;
     st = valley_step(rc, w, x, &moved);
     if (st != UCL_OK || !moved) {
       break;
     }
-    say(rc, "variant %s: Levenberg-Marquardt from along the valley (round %d)", name, round + 1);
+    say(rc, "variant %s: Levenberg-Marquardt from along the valley (round %ld)", name, round + 1);
     st = lm_from(rc, fdf, w, x, bestx, bestJ);
   }
   if (st == UCL_OK) {
