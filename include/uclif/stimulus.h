@@ -51,9 +51,11 @@ UCL_NODISCARD ucl_status ucl_pwl_runs(const double *t, const double *v, size_t n
                                       double *t_out, double *v_out, size_t *n_out);
 
 /* The levels of a zero-order-hold waveform (v[k], weights w[k] such as the runs' lengths, k <
- * n) snapped to the few a generator uses: sorted, values within 'tol' (V) of the lowest of a
- * group join it (no chaining: a staircase of steps just above tol keeps its steps), and each v[k]
- * becomes its group's weighted mean. A staircase or pulse train then replays each of its amplitudes
+ * n) snapped to the few a generator uses: sorted, a value joins the group of the one below it if
+ * it is within tol/2 (V) of it and within 3·tol of the group's lowest, and each v[k] becomes its
+ * group's weighted mean. With tol = 4σ a cloud of noisy samples of one amplitude is one group
+ * (sorted, it has no gap of 2σ; it spans less than 12σ), and amplitudes more than about 7σ
+ * apart stay apart (closer ones may merge). A staircase or pulse train then replays each of its amplitudes
  * as the mean of every pulse at that amplitude, not one noisy sample per pulse (whose noise the
  * neuron would integrate). UCL_ERR_NOMEM; UCL_ERR_INVAL for n == 0 or tol < 0. */
 UCL_NODISCARD ucl_status ucl_pwl_levels(double *v, const double *w, size_t n, double tol);

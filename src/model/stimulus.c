@@ -342,7 +342,10 @@ ucl_status ucl_pwl_levels(double *v, const double *w, size_t n, double tol) {
   while (a < n) {
     size_t b = a + 1;
     double sw = w[ix[a].k], swv = w[ix[a].k] * ix[a].v;
-    while (b < n && ix[b].v - ix[a].v <= tol) { /* within tol of the group's lowest: no chain */
+    /* the next value joins while it is within tol/2 of the previous one (a cloud of noisy
+     * samples of one amplitude has no such gap) and within 3·tol of the group's lowest (the
+     * widest a cloud of 10^6 samples is, ±5σ for tol = 4σ) */
+    while (b < n && ix[b].v - ix[b - 1].v <= 0.5 * tol && ix[b].v - ix[a].v <= 3.0 * tol) {
       sw += w[ix[b].k];
       swv += w[ix[b].k] * ix[b].v;
       b++;

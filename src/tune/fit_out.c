@@ -325,12 +325,15 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
     }
   }
   fprintf(fp,
-          "\nMethod (the preferred variant): %ld Sobol points over the bounds "
-          "scored by the capped mean square residual plus the van Rossum distance (tau %.3g ms); "
-          "Subplex (NLopt) from the best %d, on that score then on ln chi2; Levenberg-Marquardt "
-          "(GSL) from the best of them; 95 %% intervals from the Jacobian at the optimum "
-          "(Fisher/Laplace approximation) scaled by max(1, chi2/(n-k)). docs/fit.md.\n",
-          res[best].starts, 1e3 * o->vr_tau, res[best].local);
+          "\nMethod (the preferred variant): Levenberg-Marquardt (GSL) on the part before the "
+          "first spikes, which fixes what it pins for the next two stages; %ld Sobol points over "
+          "the bounds of the others scored by the capped mean square residual plus the van "
+          "Rossum distance (tau %.3g ms); Subplex (NLopt) from the best %d, on that score then on "
+          "ln chi2; Levenberg-Marquardt on everything from the best of them, and up to %ld steps "
+          "along the valley (JtJ's eigen-directions), each followed by Levenberg-Marquardt; 95 %% "
+          "intervals from the Jacobian at the optimum (Fisher/Laplace approximation) scaled by "
+          "max(1, chi2/(n-k)). docs/fit.md.\n",
+          res[best].starts, 1e3 * o->vr_tau, res[best].local, o->valley);
   fprintf(fp, "Ranks: %d; wall time %.1f s.\n", ranks, wall_s);
 }
 

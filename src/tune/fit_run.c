@@ -394,6 +394,134 @@ static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gs
   return st;
 }
 
+/* BOBYQA's objective: χ² (bound residuals included) at u = u0 + L·z, evaluated over the ranks
+ * (every rank runs the same BOBYQA; one rank simulates, all get the row). */
+typedef struct white_obj {
+  run_ctx *rc;
+  const double *u0, *L; /* k, k × k row-major */
+  double *xs, *row;
+  ucl_status st;
+  nlopt_opt opt;
+} white_obj;
+
+static double white_chi2(unsigned n, const double *z, double *grad, void *data) {
+  white_obj *o = data;
+  run_ctx *rc = o->rc;
+  int k = rc->k;
+  (void)grad;
+  for (int j = 0; j < k; j++) {
+    double u = o->u0[j];
+    for (unsigned q = 0; q < n; q++) {
+      u += o->L[(size_t)j * (size_t)k + q] * z[q];
+    }
+    o->xs[j] = rc->lo[j] + u * rc->wd[j];
+  }
+  ucl_status st = batch(rc, o->xs, 1, o->row);
+  if (st != UCL_OK) {
+    o->st = st;
+    nlopt_force_stop(o->opt);
+    return HUGE_VAL;
+  }
+  double c = 0.0;
+  for (size_t i = 0; i < rc->nres + (size_t)k; i++) {
+    c += o->row[i] * o->row[i];
+  }
+  return c;
+}
+
+/* A derivative-free step from Levenberg-Marquardt's end x (u-space): BOBYQA (NLopt's
+ * NLOPT_LN_BOBYQA; Powell 2009) on χ² in whitened coordinates z, u = x + V·diag(λ^-1/2)·z for
+ * the eigenvectors V and eigenvalues λ of JᵀJ, from a trust region of 2 to 0.05 standard
+ * deviations, z within ±50, at most 40·(k + 1) evaluations. χ² is a smooth bowl at the scale
+ * of the standard deviations but broken at finer scales (spikes moving between input pulses),
+ * where the derivatives mislead Levenberg-Marquardt; BOBYQA's quadratic models are built from
+ * points a standard deviation apart and see the bowl. If it lowers χ² by more than 0.5, x
+ * moves there (*moved = 1). */
+static ucl_status white_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gsl_vector *x,
+                             int *moved) {
+  int k = rc->k;
+  size_t n = rc->nres + (size_t)k;
+  *moved = 0;
+  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
+  const gsl_vector *r = gsl_multifit_nlinear_residual(w);
+  double chi2 = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
+  }
+  gsl_matrix *A = gsl_matrix_alloc((size_t)k, (size_t)k);
+  gsl_matrix *V = gsl_matrix_alloc((size_t)k, (size_t)k);
+  gsl_vector *ev = gsl_vector_alloc((size_t)k);
+  gsl_eigen_symmv_workspace *ew = gsl_eigen_symmv_alloc((size_t)k);
+  double *L = malloc((size_t)k * (size_t)k * sizeof(double));
+  double *u0 = malloc((size_t)k * sizeof(double));
+  double *xs = malloc((size_t)k * sizeof(double));
+  double *row = malloc((size_t)rc->W * sizeof(double));
+  nlopt_opt opt = nlopt_create(NLOPT_LN_BOBYQA, (unsigned)k);
+  ucl_status st = A && V && ev && ew && L && u0 && xs && row && opt
+                      ? UCL_OK
+                      : ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
+  st = ucl_comm_agree(rc->comm, st, rc->diag);
+  if (st == UCL_OK) {
+    for (int a = 0; a < k; a++) {
+      u0[a] = gsl_vector_get(x, (size_t)a);
+      for (int b = 0; b < k; b++) {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+          sum += gsl_matrix_get(J, i, (size_t)a) * gsl_matrix_get(J, i, (size_t)b);
+        }
+        gsl_matrix_set(A, (size_t)a, (size_t)b, sum);
+      }
+    }
+    gsl_eigen_symmv(A, ev, V, ew);
+    gsl_eigen_symmv_sort(ev, V, GSL_EIGEN_SORT_VAL_ASC);
+    for (int q = 0; q < k; q++) {
+      double lam = gsl_vector_get(ev, (size_t)q);
+      double h = lam > 0.0 ? fmin(0.25, 1.0 / sqrt(lam)) : 0.25; /* a sd, at most 1/4 box */
+      for (int j = 0; j < k; j++) {
+        L[(size_t)j * (size_t)k + (size_t)q] = gsl_matrix_get(V, (size_t)j, (size_t)q) * h;
+      }
+    }
+    white_obj o = {rc, u0, L, xs, row, UCL_OK, opt};
+    double z[UCL_FIT_MAX_FREE], zlo[UCL_FIT_MAX_FREE], zhi[UCL_FIT_MAX_FREE];
+    for (int q = 0; q < k; q++) {
+      z[q] = 0.0;
+      zlo[q] = -50.0;
+      zhi[q] = 50.0;
+    }
+    nlopt_set_lower_bounds(opt, zlo);
+    nlopt_set_upper_bounds(opt, zhi);
+    nlopt_set_initial_step1(opt, 2.0);
+    nlopt_set_xtol_abs1(opt, 0.05);
+    nlopt_set_maxeval(opt, 40 * (k + 1));
+    nlopt_set_min_objective(opt, white_chi2, &o);
+    double best = HUGE_VAL;
+    nlopt_result nr = nlopt_optimize(opt, z, &best);
+    st = o.st != UCL_OK ? o.st : (nr == NLOPT_OUT_OF_MEMORY ? UCL_ERR_NOMEM : UCL_OK);
+    if (st == UCL_OK && best < chi2 - 0.5) {
+      for (int j = 0; j < k; j++) {
+        double u = u0[j];
+        for (int q = 0; q < k; q++) {
+          u += L[(size_t)j * (size_t)k + (size_t)q] * z[q];
+        }
+        gsl_vector_set(x, (size_t)j, u);
+      }
+      say(rc, "variant %s: BOBYQA in whitened coordinates: chi2 %.8g -> %.8g",
+          ucl_fit_variant_at(rc->f, rc->v)->name, chi2, best);
+      *moved = 1;
+    }
+  }
+  gsl_matrix_free(A);
+  gsl_matrix_free(V);
+  gsl_vector_free(ev);
+  gsl_eigen_symmv_free(ew);
+  free(L);
+  free(u0);
+  free(xs);
+  free(row);
+  nlopt_destroy(opt);
+  return st;
+}
+
 /* Levenberg-Marquardt from x, then up to `valley` rounds ([fit]) of valley_step and
  * Levenberg-Marquardt; *chi2: the
  * end's χ² with the bound residuals (what GSL minimises). */
@@ -410,6 +538,15 @@ static ucl_status polish(run_ctx *rc, gsl_multifit_nlinear_fdf *fdf,
       break;
     }
     say(rc, "variant %s: Levenberg-Marquardt from along the valley (round %ld)", name, round + 1);
+    st = lm_from(rc, fdf, w, x, bestx, bestJ);
+  }
+  /* then BOBYQA in whitened coordinates, and Levenberg-Marquardt again, while it helps */
+  for (long round = 0; st == UCL_OK && round < (rounds > 0 ? 3 : 0); round++) {
+    int moved = 0;
+    st = white_step(rc, w, x, &moved);
+    if (st != UCL_OK || !moved) {
+      break;
+    }
     st = lm_from(rc, fdf, w, x, bestx, bestJ);
   }
   if (st == UCL_OK) {
