@@ -211,6 +211,32 @@ static void test_pwl_simplify(void **state) {
 /* A staircase of 5 levels of 40 samples each with bounded noise (uniform, ±a, tol 2.5a: no
  * sample can leave its run, every step can): one point per level, at the level's first sample,
  * with the mean of the level's samples. */
+/* A held input's levels: one pulse per sample at each of a staircase's amplitudes, with 5 mV
+ * noise (σ), snapped at tol = 4σ. Every sample of one amplitude must become one level, the mean
+ * of that amplitude's samples (a rule that groups within tol of the lowest splits each cloud,
+ * ±3σ wide, in two and replays a few pulses 10 mV high); amplitudes 1 V apart, or 10σ apart,
+ * stay apart; a level between clouds far from both stays alone. */
+static void test_pwl_levels(void **state) {
+  (void)state;
+  enum { A = 4, P = 200, N = A * P + 1 };
+  const double sigma = 5e-3, amp[A] = {2.0, 3.0, 3.05, 5.0};
+  double v[N], w[N], mean[A] = {0};
+  for (size_t i = 0; i < A * P; i++) {
+    v[i] = amp[i % A] + sigma * gauss(1000 + i);
+    w[i] = 1.0;
+    mean[i % A] += v[i] / P;
+  }
+  v[A * P] = 4.0; /* alone */
+  w[A * P] = 3.0;
+  assert_int_equal(ucl_pwl_levels(v, w, N, 4.0 * sigma), UCL_OK);
+  for (size_t i = 0; i < A * P; i++) {
+    assert_close(v[i], mean[i % A], 1e-12, 1e-14);
+  }
+  assert_close(v[A * P], 4.0, 0, 0);
+  assert_int_equal(ucl_pwl_levels(v, w, 0, sigma), UCL_ERR_INVAL);
+  assert_int_equal(ucl_pwl_levels(v, w, N, -sigma), UCL_ERR_INVAL);
+}
+
 static void test_pwl_runs(void **state) {
   (void)state;
   enum { L = 5, S = 40, N = L * S };
@@ -605,6 +631,7 @@ int main(void) {
       cmocka_unit_test(test_coincidence),
       cmocka_unit_test(test_pwl_simplify),
       cmocka_unit_test(test_pwl_runs),
+      cmocka_unit_test(test_pwl_levels),
       cmocka_unit_test(test_replay_stimulus),
       cmocka_unit_test(test_load_good),
       cmocka_unit_test(test_analyse),
