@@ -306,6 +306,52 @@ static ucl_status lm_from(run_ctx *rc, gsl_multifit_nlinear_fdf *fdf,
   return UCL_OK;
 }
 
+/* From Levenberg-Marquardt's end in w: *chi2 (bound residuals included) and L (k × k,
+ * row-major) whose column q is the eigenvector of JᵀJ with the q-th smallest eigenvalue λ, scaled
+ * to one standard deviation, 1/√λ (at most a quarter of the box): the whitened coordinates of
+ * valley_step and white_step. UCL_ERR_NOMEM. */
+static ucl_status whitening(const run_ctx *rc, const gsl_multifit_nlinear_workspace *w,
+                            double *chi2, double *L) {
+  int k = rc->k;
+  size_t n = rc->nres + (size_t)k;
+  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
+  const gsl_vector *r = gsl_multifit_nlinear_residual(w);
+  *chi2 = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    *chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
+  }
+  gsl_matrix *A = gsl_matrix_alloc((size_t)k, (size_t)k);
+  gsl_matrix *V = gsl_matrix_alloc((size_t)k, (size_t)k);
+  gsl_vector *ev = gsl_vector_alloc((size_t)k);
+  gsl_eigen_symmv_workspace *ew = gsl_eigen_symmv_alloc((size_t)k);
+  ucl_status st = A && V && ev && ew ? UCL_OK : UCL_ERR_NOMEM;
+  if (st == UCL_OK) {
+    for (int a = 0; a < k; a++) {
+      for (int b = 0; b < k; b++) {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+          sum += gsl_matrix_get(J, i, (size_t)a) * gsl_matrix_get(J, i, (size_t)b);
+        }
+        gsl_matrix_set(A, (size_t)a, (size_t)b, sum);
+      }
+    }
+    gsl_eigen_symmv(A, ev, V, ew);
+    gsl_eigen_symmv_sort(ev, V, GSL_EIGEN_SORT_VAL_ASC);
+    for (int q = 0; q < k; q++) {
+      double lam = gsl_vector_get(ev, (size_t)q);
+      double h = lam > 0.0 ? fmin(0.25, 1.0 / sqrt(lam)) : 0.25;
+      for (int j = 0; j < k; j++) {
+        L[(size_t)j * (size_t)k + (size_t)q] = gsl_matrix_get(V, (size_t)j, (size_t)q) * h;
+      }
+    }
+  }
+  gsl_matrix_free(A);
+  gsl_matrix_free(V);
+  gsl_vector_free(ev);
+  gsl_eigen_symmv_free(ew);
+  return st;
+}
+
 /* One step along the valley from Levenberg-Marquardt's end x (u-space). A spike train's χ² is
  * a long, narrow valley (the input resistor against the input's gain, the threshold's current
  * against the resistor) whose floor is smooth at the scale of the valley's length but broken,
@@ -319,43 +365,21 @@ static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gs
   int k = rc->k;
   size_t n = rc->nres + (size_t)k;
   *moved = 0;
-  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
-  const gsl_vector *r = gsl_multifit_nlinear_residual(w);
-  double chi2 = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
-  }
   enum { STEPS = 8 };
   int M = 2 * STEPS * k;
-  gsl_matrix *A = gsl_matrix_alloc((size_t)k, (size_t)k);
-  gsl_matrix *V = gsl_matrix_alloc((size_t)k, (size_t)k);
-  gsl_vector *ev = gsl_vector_alloc((size_t)k);
-  gsl_eigen_symmv_workspace *ew = gsl_eigen_symmv_alloc((size_t)k);
+  double chi2 = 0.0;
+  double *L = malloc((size_t)k * (size_t)k * sizeof(double));
   double *xs = malloc((size_t)M * (size_t)k * sizeof(double));
   double *rows = malloc((size_t)M * (size_t)rc->W * sizeof(double));
-  ucl_status st = A && V && ev && ew && xs && rows
-                      ? UCL_OK
-                      : ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
-  st = ucl_comm_agree(rc->comm, st, rc->diag);
+  ucl_status st = L && xs && rows ? whitening(rc, w, &chi2, L) : UCL_ERR_NOMEM;
+  st = ucl_comm_agree(rc->comm, st == UCL_OK ? st : ucl_diag_set(rc->diag, st, "out of memory"),
+                      rc->diag);
   if (st == UCL_OK) {
-    for (int a = 0; a < k; a++) {
-      for (int b = 0; b < k; b++) {
-        double sum = 0.0;
-        for (size_t i = 0; i < n; i++) {
-          sum += gsl_matrix_get(J, i, (size_t)a) * gsl_matrix_get(J, i, (size_t)b);
-        }
-        gsl_matrix_set(A, (size_t)a, (size_t)b, sum);
-      }
-    }
-    gsl_eigen_symmv(A, ev, V, ew);
-    gsl_eigen_symmv_sort(ev, V, GSL_EIGEN_SORT_VAL_ASC);
     for (int m = 0; m < M; m++) {
       size_t dir = (size_t)(m / (2 * STEPS));
-      double lam = gsl_vector_get(ev, dir);
-      double h = lam > 0.0 ? fmin(0.25, 1.0 / sqrt(lam)) : 0.25;
-      double step = (m % 2 ? -1.0 : 1.0) * h * ldexp(1.0, (m % (2 * STEPS)) / 2 - 1);
+      double step = (m % 2 ? -1.0 : 1.0) * ldexp(1.0, (m % (2 * STEPS)) / 2 - 1);
       for (int j = 0; j < k; j++) {
-        double u = gsl_vector_get(x, (size_t)j) + step * gsl_matrix_get(V, (size_t)j, dir);
+        double u = gsl_vector_get(x, (size_t)j) + step * L[(size_t)j * (size_t)k + dir];
         xs[(size_t)m * (size_t)k + (size_t)j] = rc->lo[j] + u * rc->wd[j];
       }
     }
@@ -385,10 +409,7 @@ static ucl_status valley_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gs
       *moved = 1;
     }
   }
-  gsl_matrix_free(A);
-  gsl_matrix_free(V);
-  gsl_vector_free(ev);
-  gsl_eigen_symmv_free(ew);
+  free(L);
   free(xs);
   free(rows);
   return st;
@@ -440,46 +461,19 @@ static double white_chi2(unsigned n, const double *z, double *grad, void *data) 
 static ucl_status white_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gsl_vector *x,
                              int *moved) {
   int k = rc->k;
-  size_t n = rc->nres + (size_t)k;
   *moved = 0;
-  const gsl_matrix *J = gsl_multifit_nlinear_jac(w);
-  const gsl_vector *r = gsl_multifit_nlinear_residual(w);
   double chi2 = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    chi2 += gsl_vector_get(r, i) * gsl_vector_get(r, i);
-  }
-  gsl_matrix *A = gsl_matrix_alloc((size_t)k, (size_t)k);
-  gsl_matrix *V = gsl_matrix_alloc((size_t)k, (size_t)k);
-  gsl_vector *ev = gsl_vector_alloc((size_t)k);
-  gsl_eigen_symmv_workspace *ew = gsl_eigen_symmv_alloc((size_t)k);
   double *L = malloc((size_t)k * (size_t)k * sizeof(double));
   double *u0 = malloc((size_t)k * sizeof(double));
   double *xs = malloc((size_t)k * sizeof(double));
   double *row = malloc((size_t)rc->W * sizeof(double));
   nlopt_opt opt = nlopt_create(NLOPT_LN_BOBYQA, (unsigned)k);
-  ucl_status st = A && V && ev && ew && L && u0 && xs && row && opt
-                      ? UCL_OK
-                      : ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
-  st = ucl_comm_agree(rc->comm, st, rc->diag);
+  ucl_status st = L && u0 && xs && row && opt ? whitening(rc, w, &chi2, L) : UCL_ERR_NOMEM;
+  st = ucl_comm_agree(rc->comm, st == UCL_OK ? st : ucl_diag_set(rc->diag, st, "out of memory"),
+                      rc->diag);
   if (st == UCL_OK) {
-    for (int a = 0; a < k; a++) {
-      u0[a] = gsl_vector_get(x, (size_t)a);
-      for (int b = 0; b < k; b++) {
-        double sum = 0.0;
-        for (size_t i = 0; i < n; i++) {
-          sum += gsl_matrix_get(J, i, (size_t)a) * gsl_matrix_get(J, i, (size_t)b);
-        }
-        gsl_matrix_set(A, (size_t)a, (size_t)b, sum);
-      }
-    }
-    gsl_eigen_symmv(A, ev, V, ew);
-    gsl_eigen_symmv_sort(ev, V, GSL_EIGEN_SORT_VAL_ASC);
-    for (int q = 0; q < k; q++) {
-      double lam = gsl_vector_get(ev, (size_t)q);
-      double h = lam > 0.0 ? fmin(0.25, 1.0 / sqrt(lam)) : 0.25; /* a sd, at most 1/4 box */
-      for (int j = 0; j < k; j++) {
-        L[(size_t)j * (size_t)k + (size_t)q] = gsl_matrix_get(V, (size_t)j, (size_t)q) * h;
-      }
+    for (int j = 0; j < k; j++) {
+      u0[j] = gsl_vector_get(x, (size_t)j);
     }
     white_obj o = {rc, u0, L, xs, row, UCL_OK, opt};
     double z[UCL_FIT_MAX_FREE], zlo[UCL_FIT_MAX_FREE], zhi[UCL_FIT_MAX_FREE];
@@ -510,10 +504,6 @@ static ucl_status white_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gsl
       *moved = 1;
     }
   }
-  gsl_matrix_free(A);
-  gsl_matrix_free(V);
-  gsl_vector_free(ev);
-  gsl_eigen_symmv_free(ew);
   free(L);
   free(u0);
   free(xs);
