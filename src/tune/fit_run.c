@@ -453,11 +453,11 @@ static double white_chi2(unsigned n, const double *z, double *grad, void *data) 
 /* A derivative-free step from Levenberg-Marquardt's end x (u-space): BOBYQA (NLopt's
  * NLOPT_LN_BOBYQA; Powell 2009) on χ² in whitened coordinates z, u = x + V·diag(λ^-1/2)·z for
  * the eigenvectors V and eigenvalues λ of JᵀJ, from a trust region of 2 to 0.05 standard
- * deviations, z within ±50, at most 40·(k + 1) evaluations. χ² is a smooth bowl at the scale
- * of the standard deviations but broken at finer scales (spikes moving between input pulses),
- * where the derivatives mislead Levenberg-Marquardt; BOBYQA's quadratic models are built from
- * points a standard deviation apart and see the bowl. If it lowers χ² by more than 0.5, x
- * moves there (*moved = 1). */
+ * deviations, z within ±50, at most 40·(k + 1) evaluations (or [fit] max_evals if smaller). χ² is a
+ * smooth bowl at the scale of the standard deviations but broken at finer scales (spikes moving
+ * between input pulses), where the derivatives mislead Levenberg-Marquardt; BOBYQA's quadratic
+ * models are built from points a standard deviation apart and see the bowl. If it lowers χ² by more
+ * than 0.5, x moves there (*moved = 1). */
 static ucl_status white_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gsl_vector *x,
                              int *moved) {
   int k = rc->k;
@@ -486,7 +486,8 @@ static ucl_status white_step(run_ctx *rc, gsl_multifit_nlinear_workspace *w, gsl
     nlopt_set_upper_bounds(opt, zhi);
     nlopt_set_initial_step1(opt, 2.0);
     nlopt_set_xtol_abs1(opt, 0.05);
-    nlopt_set_maxeval(opt, 40 * (k + 1));
+    long cap = ucl_fit_options(rc->f)->max_evals; /* 0: the default */
+    nlopt_set_maxeval(opt, cap > 0 && cap < 40L * (k + 1) ? (int)cap : 40 * (k + 1));
     nlopt_set_min_objective(opt, white_chi2, &o);
     double best = HUGE_VAL;
     nlopt_result nr = nlopt_optimize(opt, z, &best);

@@ -28,7 +28,7 @@ starts = 6
 local = 2
 max_evals = 40
 max_iter = 10
-valley = 2
+valley = 1
 [fit.free]
 R_in = 8k, 20k
 scr.I_GT = 10u, 30u
