@@ -55,9 +55,9 @@ UCL_NODISCARD ucl_status ucl_pwl_runs(const double *t, const double *v, size_t n
  * it is within tol/2 (V) of it and within 3·tol of the group's lowest, and each v[k] becomes its
  * group's weighted mean. With tol = 4σ a cloud of noisy samples of one amplitude is one group
  * (sorted, it has no gap of 2σ; it spans less than 12σ), and amplitudes more than about 7σ
- * apart stay apart (closer ones may merge). A staircase or pulse train then replays each of its amplitudes
- * as the mean of every pulse at that amplitude, not one noisy sample per pulse (whose noise the
- * neuron would integrate). UCL_ERR_NOMEM; UCL_ERR_INVAL for n == 0 or tol < 0. */
+ * apart stay apart (closer ones may merge). A staircase or pulse train then replays each of its
+ * amplitudes as the mean of every pulse at that amplitude, not one noisy sample per pulse (whose
+ * noise the neuron would integrate). UCL_ERR_NOMEM; UCL_ERR_INVAL for n == 0 or tol < 0. */
 UCL_NODISCARD ucl_status ucl_pwl_levels(double *v, const double *w, size_t n, double tol);
 
 /* Check the stimulus keys of 'p' and build the waveform. */
