@@ -648,7 +648,9 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     rc->wd[j] = hi[j] - lo[j];
     x0[j] = ucl_fit_param_x(&va->free[j], va->free[j].start);
     fixed[j] = va->free[j].nuisance; /* the acquisition's: at 1 and 0 */
-    gsl_vector_set(x, (size_t)j, (x0[j] - lo[j]) / rc->wd[j]);
+    if (x) {
+      gsl_vector_set(x, (size_t)j, (x0[j] - lo[j]) / rc->wd[j]);
+    }
   }
   if (st == UCL_OK && spikes) {
     say(rc, "variant %s: stage 0, Levenberg-Marquardt before the first spikes", va->name);
@@ -809,6 +811,7 @@ ucl_status ucl_fit_run(ucl_comm *comm, const ucl_fit *f, const char *out_dir,
     rc.progress = progress;
     rc.pctx = ctx;
     rc.rank = ucl_comm_rank(comm);
+    rc.upto = -1; /* every evaluation sees everything, but in stage 0 */
     rc.cache_x = malloc((size_t)rc.k * sizeof(double));
     rc.cache_row = malloc((size_t)rc.W * sizeof(double));
     st = ucl_comm_agree(comm, rc.cache_x && rc.cache_row ? UCL_OK : UCL_ERR_NOMEM, diag);
