@@ -21,8 +21,6 @@ typedef struct fit_bin {
   size_t i0;
   unsigned n;
   int ch;
-  double sigma; /* V: the standard deviation of the bin's mean */
-  double meas;  /* V: the mean of the measured samples */
 } fit_bin;
 
 /* A recording with what the fit precomputes from it. */
@@ -33,7 +31,7 @@ typedef struct fit_rec {
   int pwl_hold;   /* zero-order hold (a DAQ's output) or linear */
   double *spikes; /* measured spike times (s) */
   size_t n_spikes;
-  double *spike_w; /* s: each measured spike's matching half-window (match_spikes) */
+  double *spike_w; /* s: each measured spike's matching half-window (exclusions) */
   size_t n_timing; /* spike-timing residuals: one per measured spike and one for the model's
                       extra spikes, if V_mem is recorded; else 0 */
   fit_bin *bins;
@@ -434,14 +432,11 @@ static ucl_status make_bins(fit_rec *fr, const ucl_fit_opts *o) {
         i++;
         continue;
       }
-      fit_bin b = {i, 0, c, 0.0, 0.0};
+      fit_bin b = {i, 0, c};
       while (i < rc->n && keep[i] && b.n < B) {
-        b.meas += rc->v[c][i];
         b.n++;
         i++;
       }
-      b.meas /= b.n;
-      b.sigma = fr->sigma / sqrt((double)b.n);
       fr->bins[fr->n_bins++] = b; /* at most one per B samples, one more per gap: < cap */
     }
   }
