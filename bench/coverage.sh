@@ -6,13 +6,15 @@
 # 1..N; each pair of recordings fitted for R_in and scr.I_GT (plus the acquisition's input and
 # V_mem gains and its delay) from the defaults (fits/example/coverage.ini). Prints, per seed, each
 # value with its 95 % interval and whether the interval covers the truth, then the counts.
-# Usage: bench/coverage.sh BUILD_DIR [REPEATS] [RANKS] [OUT_DIR]
-#   REPEATS: seeds 1..REPEATS (default 10); RANKS: MPI ranks per fit (default 2).
+# Usage: bench/coverage.sh BUILD_DIR [REPEATS] [RANKS] [OUT_DIR] [FIRST_SEED]
+#   REPEATS: seeds FIRST_SEED..REPEATS (default 10); RANKS: MPI ranks per fit (default 2);
+#   FIRST_SEED (default 1) continues a study cut short (the counts are then over those seeds).
 set -euo pipefail
-build=${1:?usage: bench/coverage.sh BUILD_DIR [REPEATS] [RANKS] [OUT_DIR]}
+build=${1:?usage: bench/coverage.sh BUILD_DIR [REPEATS] [RANKS] [OUT_DIR] [FIRST_SEED]}
 repeats=${2:-10}
 ranks=${3:-2}
 out=${4:-$(mktemp -d)}
+first=${5:-1}
 here=$(cd "$(dirname "$0")/.." && pwd)
 ex=$here/fits/example
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -28,7 +30,7 @@ mkdir -p "$out"
 covered_r=0
 covered_g=0
 printf '%-5s %-34s %-8s %-40s %-8s %s\n' seed "R_in [95 %]" covers "scr.I_GT [95 %]" covers "chi2/(n-k)"
-for seed in $(seq 1 "$repeats"); do
+for seed in $(seq "$first" "$repeats"); do
   d=$out/seed-$seed
   mkdir -p "$d"
   for rec in staircase dc-step; do
@@ -54,5 +56,6 @@ for seed in $(seq 1 "$repeats"); do
   covered_r=$((covered_r + cr))
   covered_g=$((covered_g + cg))
 done
-echo "R_in: the 95 % interval covers the truth in $covered_r of $repeats repeats"
-echo "scr.I_GT: the 95 % interval covers the truth in $covered_g of $repeats repeats"
+n=$((repeats - first + 1))
+echo "R_in: the 95 % interval covers the truth in $covered_r of $n repeats (seeds $first..$repeats)"
+echo "scr.I_GT: the 95 % interval covers the truth in $covered_g of $n repeats (seeds $first..$repeats)"

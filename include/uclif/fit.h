@@ -145,10 +145,14 @@ UCL_NODISCARD ucl_status ucl_fit_eval_upto(const ucl_fit *f, int v, const double
 
 /* χ² (Σ r² of the likelihood's residuals) of an evaluation row. */
 double ucl_fit_row_chi2(const ucl_fit *f, int v, const double *row);
-/* The global stage's score of an evaluation row: the mean of the squared residuals capped at 9
- * (3σ), plus the van Rossum distances of the recordings, plus the squared bound residuals. Graded
- * where χ² is not: while spikes are missing, extra or out of line it counts the mismatch rather
- * than its size (docs/fit.md "Loss"). */
+/* Measured feature k's model value (SI) in an evaluation row: its measured value plus its
+ * residual times its SD; NAN where the model's characterization did not measure it. */
+double ucl_fit_row_feature(const ucl_fit *f, const double *row, int k);
+/* The global stage's score of an evaluation row: the mean of the recordings' squared residuals
+ * capped at 9 (3σ), plus the van Rossum distances of the recordings, plus ln(1 + r²) of each
+ * feature and prior residual, plus the squared bound residuals. Graded where χ² is not: while
+ * spikes are missing, extra or out of line it counts the mismatch rather than its size, and a
+ * feature far off still pulls (docs/fit.md "Search"). */
 double ucl_fit_row_score(const ucl_fit *f, int v, const double *row);
 
 /* The configuration of variant v at x (SI values set into the variant's base). */
@@ -208,6 +212,8 @@ typedef struct ucl_fit_result {
   int local;        /* Subplex runs */
   int ok;           /* the optimum's simulations all ran */
   int rank;         /* numerical rank of the Jacobian */
+  double feature[UCL_FIT_MAX_FEATURES]; /* the measured features' model values at the optimum
+                                           (SI; NAN: not measured); set by ucl_fit_run */
 } ucl_fit_result;
 
 /* From the Jacobian J (n_rows × n_free, row-major; the likelihood's residuals and priors only,

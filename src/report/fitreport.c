@@ -227,11 +227,11 @@ static const char *const ov_cols[6] = {"recording",  "channel",  "t_s",
 static const char *const spk_cols[3] = {"recording", "source", "t_s"};
 
 /* Split overlay.csv into its recording × channel groups (consecutive rows alike) and read its
- * numbers into fp->ovv. */
+ * numbers into fp->ovv. A header alone is no group: a fit to measured features only. */
 static ucl_status overlay_groups(fitpage *fp, ucl_diag *diag) {
   const tab *t = &fp->ov;
   if (t->n_rows < 2) {
-    return ucl_diag_set(diag, UCL_ERR_PARSE, "%s: no rows", t->path);
+    return UCL_OK;
   }
   fp->ovv = malloc(4 * t->n_rows * sizeof(double));
   fp->g = calloc(t->n_rows, sizeof(group));
@@ -590,6 +590,10 @@ static ucl_status page_write(const fitpage *fp, const char *ipath, ucl_diag *dia
              "(the preferred variant): the measured and fitted waveforms, with their spike "
              "times as tick marks above them, and beneath, the residual (measured &minus; "
              "fitted) on the same time axis.</p>\n");
+  if (fp->n_g == 0) {
+    fprintf(h, "<p>No recording in this fit: it was fitted to measured features only (their "
+               "values and residuals are in fit.txt below).</p>\n");
+  }
   for (int k = 0; k < fp->n_g; k++) {
     const group *g = &fp->g[k];
     char name[64], title[400], cap[800], a[64], b[64];

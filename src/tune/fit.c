@@ -56,7 +56,7 @@ struct ucl_fit {
   fit_rec recs[UCL_FIT_MAX_RECORDINGS];
   int n_features;
   ucl_fit_feature feat[UCL_FIT_MAX_FEATURES];
-  size_t n_bins; /* over all recordings, pulse heights included */
+  size_t n_bins; /* residuals of all recordings: waveform, pulse heights, spike timing */
 };
 
 /* ---- accessors ---- */
@@ -936,13 +936,15 @@ static void trace_at(const ucl_trace *tr, size_t ns, double t, int nch, const in
   }
 }
 
-/* Simulate recording r at x; the measured channels at the recording's sample times (gain
- * applied) into pred (n × n_channels), the spikes into *spikes, and, if wmax is not NULL, into
- * *wmax (n_spikes × n_channels, owned by the caller) each channel's largest value within each
- * model spike's window [t − 1.5·dt, t + guard]. Returns UCL_OK, a simulation failure (pred
- * filled with NAN where the run did not reach), or UCL_ERR_NOMEM. */
-static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, double *pred,
-                               double **wmax, double **spikes, size_t *n_spikes, ucl_diag *diag) {
+/* Simulate recording r at x up to t_end (INFINITY: the whole recording); the measured channels
+ * at the recording's sample times (gain applied) into pred (n × n_channels; NAN after the run's
+ * end), the spikes into *spikes, and, if wmax is not NULL, into *wmax (n_spikes × n_channels,
+ * owned by the caller) each channel's largest value within each model spike's window
+ * [t − 1.5·dt, t + guard]. Returns UCL_OK, a simulation failure (pred filled with NAN where the
+ * run did not reach), or UCL_ERR_NOMEM. */
+static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, double t_end,
+                               double *pred, double **wmax, double **spikes, size_t *n_spikes,
+                               ucl_diag *diag) {
   const fit_rec *fr = &f->recs[r];
   const ucl_recording *rc = &fr->rec;
   const ucl_fit_variant *va = &f->var[v];
@@ -979,7 +981,7 @@ static ucl_status simulate_rec(const ucl_fit *f, int v, const double *x, int r, 
     p.stim.kind = UCL_STIM_REPLAY;
     p.stim.replay = &w;
   }
-  p.stim.duration = rc->t[rc->n - 1] + rc->dt;
+  p.stim.duration = fmin(rc->t[rc->n - 1], t_end) + rc->dt;
   ucl_sim_opts so;
   memset(&so, 0, sizeof(so));
   so.sample_dt = rc->dt;
@@ -1059,7 +1061,7 @@ ucl_status ucl_fit_predict(const ucl_fit *f, int v, const double *x, int r, doub
   if (!*pred) {
     return UCL_ERR_NOMEM;
   }
-  ucl_status st = simulate_rec(f, v, x, r, *pred, NULL, spikes, n_spikes, diag);
+  ucl_status st = simulate_rec(f, v, x, r, INFINITY, *pred, NULL, spikes, n_spikes, diag);
   if (st == UCL_ERR_NOMEM) {
     free(*pred);
     *pred = NULL;
@@ -1087,7 +1089,7 @@ static int cmp_span(const void *x, const void *y) {
  * model spike can belong to one at most): partner[s] is its index, nm if none; delta[s] = model
  * − measured time, NAN if none;
  * *extra_w2: the sum over the model spikes left over of the squared window of the measured spike
- * nearest to each (spike_window if none was measured), of those before t_lim.
+ * nearest to each (spike_window if none was measured).
  * Writes into ex (room for measured + nm spans) the spans left out of the waveform residuals,
  * sorted and merged, and returns their number: from 1.5 samples before the earlier to 'guard'
  * after the later spike of each pair; and from 1.5 samples before a spike without a partner (of
@@ -1095,8 +1097,7 @@ static int cmp_span(const void *x, const void *y) {
  * traces are compared again once both have reset together), but at most the window of the
  * measured spike nearest to it: a model that stops firing is not excused from the waveform. */
 static size_t exclusions(const fit_rec *fr, const ucl_fit_opts *o, const double *m, size_t nm,
-                         double t_lim, size_t *partner, double *delta, double *extra_w2,
-                         fit_span *ex) {
+                         size_t *partner, double *delta, double *extra_w2, fit_span *ex) {
   double lead = 1.5 * fr->rec.dt;
   size_t n = 0, j = 0;
   *extra_w2 = 0.0;
@@ -1112,7 +1113,7 @@ static size_t exclusions(const fit_rec *fr, const ucl_fit_opts *o, const double 
                       ? fr->spike_w[s - 1]
                       : (m[j] - fr->spikes[s - 1] < d - m[j] ? fr->spike_w[s - 1] : w);
       ex[n++] = (fit_span){m[j] - lead, m[j] + o->guard, wj};
-      *extra_w2 += m[j] < t_lim ? wj * wj : 0.0;
+      *extra_w2 += wj * wj;
     }
     if (s == fr->n_spikes) {
       break;
@@ -1136,7 +1137,7 @@ static size_t exclusions(const fit_rec *fr, const ucl_fit_opts *o, const double 
         ex[n++] = (fit_span){fmin(m[j], d) - lead, fmax(m[j], d) + o->guard, 0.0};
       } else {
         ex[n++] = (fit_span){m[j] - lead, m[j] + o->guard, w};
-        *extra_w2 += m[j] < t_lim ? w * w : 0.0;
+        *extra_w2 += w * w;
       }
     }
   }
@@ -1220,22 +1221,25 @@ static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, long
   if (!pred || !tmp || !dlt || !partner) {
     goto done;
   }
-  st = simulate_rec(f, v, x, r, pred, &wmax, &sp, &nsp, NULL);
+  /* upto >= 0: only before measured spike 'upto' (all of a recording with no more spikes),
+   * and the run stops there */
+  double t_lim =
+      upto >= 0 && (size_t)upto < fr->n_spikes ? fr->spikes[upto] - 1.5 * fr->rec.dt : INFINITY;
+  st = simulate_rec(f, v, x, r, t_lim, pred, &wmax, &sp, &nsp, NULL);
   if (st == UCL_ERR_NOMEM || !(ex = malloc((fr->n_spikes + nsp + 1) * sizeof(*ex)))) {
     st = UCL_ERR_NOMEM;
     goto done;
   }
   *ok &= st == UCL_OK;
-  /* upto >= 0: only before measured spike 'upto' (all of a recording with no more spikes) */
-  double t_lim =
-      upto >= 0 && (size_t)upto < fr->n_spikes ? fr->spikes[upto] - 1.5 * fr->rec.dt : INFINITY;
   /* spike timing: the model's spikes matched to the measured ones; the spans where the two
    * trains disagree are left out of the waveform residuals (their mismatch is the timing
-   * residuals', not that of thousands of samples) */
+   * residuals', not that of thousands of samples). Not before the first measured spike (stage
+   * 0): there a model spike is all waveform residual, so that firing early costs more the
+   * earlier it is instead of leaving samples out */
   double extra_w2 = 0.0;
   size_t n_ex = 0;
-  if (fr->n_timing > 0) {
-    n_ex = exclusions(fr, &f->opts, sp, nsp, t_lim, partner, dlt, &extra_w2, ex);
+  if (fr->n_timing > 0 && !isfinite(t_lim)) {
+    n_ex = exclusions(fr, &f->opts, sp, nsp, partner, dlt, &extra_w2, ex);
     spike_bias(fr, f->opts.spike_drop, pred, nch, vm, dlt);
   }
   double *o = *out;
@@ -1273,6 +1277,10 @@ static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, long
     if (fr->n_hit[c] == 0) {
       continue;
     }
+    if (isfinite(t_lim)) {
+      *o++ = 0.0;
+      continue;
+    }
     size_t nh = 0;
     for (size_t h = 0; h < fr->n_hit[c]; h++) {
       size_t j = fr->n_timing > 0 ? partner[fr->hit[c][h]] : nsp;
@@ -1281,8 +1289,7 @@ static ucl_status eval_rec(const ucl_fit *f, int v, const double *x, int r, long
       }
     }
     double med = nh > 0 ? median_of(tmp, nh) : 0.0; /* no partner anywhere: no pulse */
-    *o++ = isfinite(t_lim) ? 0.0
-           : st != UCL_OK
+    *o++ = st != UCL_OK
                ? UCL_FIT_FAIL_RESIDUAL
                : (fr->hit_median[c] - med) / (1.2533 * fr->sigma / sqrt((double)fr->n_hit[c]));
   }
@@ -1340,6 +1347,7 @@ static ucl_status eval_all(const ucl_fit *f, int v, const double *x, long upto, 
   } else if (f->n_features > 0) {
     ucl_params p;
     ucl_fit_params_at(f, v, x, &p);
+    p.solver.rtol = fmin(p.solver.rtol, f->opts.rtol); /* as the recordings' runs */
     ucl_char_result cr;
     memset(&cr, 0, sizeof(cr));
     ucl_status st = ucl_characterize(&p, &f->chr.opts, &cr, NULL);
@@ -1376,6 +1384,11 @@ ucl_status ucl_fit_eval_upto(const ucl_fit *f, int v, const double *x, long upto
   return eval_all(f, v, x, upto, out, diag);
 }
 
+double ucl_fit_row_feature(const ucl_fit *f, const double *row, int k) {
+  double r = row[f->n_bins + (size_t)k];
+  return r == UCL_FIT_FAIL_RESIDUAL ? NAN : f->feat[k].value + r * f->feat[k].sd;
+}
+
 double ucl_fit_row_chi2(const ucl_fit *f, int v, const double *row) {
   size_t n = ucl_fit_n_residuals(f, v);
   double s = 0.0;
@@ -1389,14 +1402,20 @@ double ucl_fit_row_score(const ucl_fit *f, int v, const double *row) {
   size_t n = ucl_fit_n_residuals(f, v);
   const double *bound = row + n;
   const double *extra = bound + f->var[v].n_free;
-  /* residuals capped at 3 (a Tukey-like robust loss): far from the optimum, where spikes do not
-   * line up, the score counts the samples that do not match instead of how far off they are,
-   * and it falls steadily as the trains line up */
+  /* the recordings' residuals capped at 3 (a Tukey-like robust loss): far from the optimum,
+   * where spikes do not line up, the score counts the samples that do not match instead of how
+   * far off they are, and it falls steadily as the trains line up. The features and priors are
+   * each one smooth term: capped, a feature given to 0.1 % would look the same everywhere but
+   * at its optimum, so each adds ln(1 + r²) (the Cauchy loss), which keeps falling as it
+   * approaches and grows only slowly far away */
   double s = 0.0;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < f->n_bins; i++) {
     s += fmin(row[i] * row[i], 9.0);
   }
-  s = n > 0 ? s / (double)n : 0.0;
+  s = f->n_bins > 0 ? s / (double)f->n_bins : 0.0;
+  for (size_t i = f->n_bins; i < n; i++) {
+    s += log1p(row[i] * row[i]);
+  }
   for (int j = 0; j < f->var[v].n_free; j++) {
     s += bound[j] * bound[j];
   }

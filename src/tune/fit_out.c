@@ -249,7 +249,7 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
                       double wall_s, int ranks) {
   const ucl_fit_opts *o = ucl_fit_options(f);
   fprintf(fp, "uclif fit %s\n\n", ucl_fit_path(f));
-  fprintf(fp, "Recordings:\n");
+  fprintf(fp, "Recordings:%s\n", ucl_fit_n_recordings(f) == 0 ? " none" : "");
   for (int r = 0; r < ucl_fit_n_recordings(f); r++) {
     const ucl_recording *rc = ucl_fit_recording(f, r);
     size_t ns = 0;
@@ -260,10 +260,19 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
             rc->input ? ", input replayed" : "");
   }
   if (ucl_fit_n_features(f) > 0) {
-    fprintf(fp, "Measured features:\n");
+    fprintf(fp, "Measured features (value +- SD; the preferred variant's at its optimum, and the "
+                "difference in SDs):\n");
     for (int k = 0; k < ucl_fit_n_features(f); k++) {
       const ucl_fit_feature *ft = ucl_fit_feature_at(f, k);
-      fprintf(fp, "  %-20s %.6g +- %.3g\n", ft->name, ft->value, ft->sd);
+      double m = res[best].feature[k];
+      char meas[64];
+      snprintf(meas, sizeof(meas), "%.6g +- %.3g", ft->value, ft->sd);
+      fprintf(fp, "  %-22s %-26s", ft->name, meas);
+      if (isfinite(m)) {
+        fprintf(fp, "  fitted %.6g (%+.2f SD)\n", m, (m - ft->value) / ft->sd);
+      } else {
+        fprintf(fp, "  fitted: not measured at the optimum\n");
+      }
     }
   }
   fprintf(fp, "\nModel comparison (AIC = chi2 + 2k, BIC = chi2 + k ln n; Gaussian residuals):\n");
@@ -326,14 +335,21 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
   }
   fprintf(fp,
           "\nMethod (the preferred variant): Levenberg-Marquardt (GSL) on the part before the "
-          "first spikes, which fixes what it pins for the next two stages; %ld Sobol points over "
-          "the bounds of the others scored by the capped mean square residual plus the van "
-          "Rossum distance (tau %.3g ms); Subplex (NLopt) from the best %d, on that score then on "
-          "ln chi2; Levenberg-Marquardt on everything from the best of them, and up to %ld steps "
-          "along the valley (JtJ's eigen-directions), each followed by Levenberg-Marquardt; 95 %% "
-          "intervals from the Jacobian at the optimum (Fisher/Laplace approximation) scaled by "
-          "max(1, chi2/(n-k)). docs/fit.md.\n",
-          res[best].starts, 1e3 * o->vr_tau, res[best].local, o->valley);
+          "first spikes, from the best of Sobol points there; %ld Sobol points over the bounds "
+          "of what it did not pin (and, if it pinned model parameters, as many over all of them "
+          "and its values with each pin back at the base value), scored by the capped mean "
+          "square residual plus the van Rossum distance (tau %.3g ms); Subplex (NLopt) from the "
+          "best %d, on that score then on ln chi2; Levenberg-Marquardt on everything from the "
+          "one of least chi2",
+          res[best].starts, 1e3 * o->vr_tau, res[best].local);
+  if (o->valley > 0) {
+    fprintf(fp,
+            ", up to %ld steps along the valley (JtJ's eigen-directions) and up to 3 BOBYQA runs "
+            "(NLopt) in whitened coordinates, each followed by Levenberg-Marquardt",
+            o->valley);
+  }
+  fprintf(fp, "; 95 %% intervals from the Jacobian at the optimum (Fisher/Laplace approximation) "
+              "scaled by max(1, chi2/(n-k)). docs/fit.md.\n");
   fprintf(fp, "Ranks: %d; wall time %.1f s.\n", ranks, wall_s);
 }
 

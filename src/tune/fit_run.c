@@ -183,6 +183,16 @@ typedef struct dfo_obj {
   nlopt_opt opt;
 } dfo_obj;
 
+/* χ² of o->row with its bound residuals (what Levenberg-Marquardt minimises). */
+static double dfo_chi2(const dfo_obj *o) {
+  size_t nres = ucl_fit_n_residuals(o->c->f, o->c->v);
+  double c2 = ucl_fit_row_chi2(o->c->f, o->c->v, o->row);
+  for (int j = 0; j < o->c->k; j++) {
+    c2 += o->row[nres + (size_t)j] * o->row[nres + (size_t)j];
+  }
+  return c2;
+}
+
 static double dfo_objective(unsigned n, const double *z, double *grad, void *data) {
   dfo_obj *o = data;
   (void)grad;
@@ -196,21 +206,13 @@ static double dfo_objective(unsigned n, const double *z, double *grad, void *dat
     nlopt_force_stop(o->opt);
     return HUGE_VAL;
   }
-  if (!o->chi2) {
-    return ucl_fit_row_score(o->c->f, o->c->v, o->row);
-  }
-  size_t nres = ucl_fit_n_residuals(o->c->f, o->c->v);
-  double c2 = ucl_fit_row_chi2(o->c->f, o->c->v, o->row);
-  for (int j = 0; j < o->c->k; j++) {
-    c2 += o->row[nres + (size_t)j] * o->row[nres + (size_t)j];
-  }
-  return log(c2 + 1.0);
+  return o->chi2 ? log(dfo_chi2(o) + 1.0) : ucl_fit_row_score(o->c->f, o->c->v, o->row);
 }
 
-/* Start i: Subplex over every free parameter, bounded: on
- * the score from 5 % of each bound's width, then on ln χ² from 0.5 %, each down to 1e-4 of the
- * width or max_evals evaluations. Writes the point (k), its score and the evaluations used. A
- * pure function of (fit, start). */
+/* Start i: Subplex over the model's parameters (c->idx), bounded: on the score from 5 % of each
+ * bound's width, then on ln χ² from 0.5 %, each down to 1e-4 of the width or max_evals
+ * evaluations. Writes the point (k), its score, the evaluations used and its χ² (bound residuals
+ * included): k + 3 values. A pure function of (fit, start). */
 static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *diag) {
   const dfo_ctx *c = ctx;
   (void)width;
@@ -222,7 +224,7 @@ static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *d
   o.opt = nlopt_create(NLOPT_LN_SBPLX, (unsigned)c->d);
   double z[UCL_FIT_MAX_FREE], lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE], dz[UCL_FIT_MAX_FREE],
       tol[UCL_FIT_MAX_FREE];
-  double score = HUGE_VAL;
+  double score = HUGE_VAL, chi2 = HUGE_VAL;
   ucl_status st = o.row && o.opt ? UCL_OK : UCL_ERR_NOMEM;
   for (int q = 0; st == UCL_OK && q < c->d; q++) {
     int j = c->idx[q];
@@ -253,8 +255,10 @@ static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *d
       r = nlopt_optimize(o.opt, z, &lc2);
       st = o.st != UCL_OK ? o.st : (r == NLOPT_OUT_OF_MEMORY ? UCL_ERR_NOMEM : UCL_OK);
       o.chi2 = 0;
-      if (st == UCL_OK) { /* the score of the point reached, to rank the starts */
+      if (st == UCL_OK) { /* the score of the point reached, and its χ² */
         score = dfo_objective((unsigned)c->d, z, NULL, &o);
+        chi2 = o.st == UCL_OK ? dfo_chi2(&o) : HUGE_VAL;
+        st = o.st;
       }
     }
   }
@@ -265,6 +269,7 @@ static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *d
     memcpy(out, o.x, (size_t)c->k * sizeof(double));
     out[c->k] = score;
     out[c->k + 1] = (double)o.evals;
+    out[c->k + 2] = chi2;
   }
   nlopt_destroy(o.opt);
   free(o.row);
@@ -578,6 +583,73 @@ static ucl_status pins_of(run_ctx *rc, const gsl_multifit_nlinear_workspace *w, 
   return st;
 }
 
+/* n points into xs (n × k): x0 first if 'base' (then n − 1 more), then Sobol points over the box
+ * [lo, hi] in the parameters not fixed; the fixed ones at x0. UCL_OK or UCL_ERR_NOMEM. */
+static ucl_status sobol_points(run_ctx *rc, long n, int base, const double *x0, const int *fixed,
+                               const double *lo, const double *hi, double *xs) {
+  int k = rc->k, d = 0;
+  for (int j = 0; j < k; j++) {
+    d += !fixed[j];
+  }
+  gsl_qrng *q = d > 0 && d <= 40 ? gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d) : NULL;
+  if (d > 0 && d <= 40 && !q) {
+    return ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  for (long i = 0; i < n; i++) {
+    double v[40];
+    int at_base = (base && i == 0) || !q;
+    if (!at_base) {
+      gsl_qrng_get(q, v);
+    }
+    for (int j = 0, dj = 0; j < k; j++) {
+      xs[(size_t)i * (size_t)k + (size_t)j] =
+          at_base || fixed[j] ? x0[j] : lo[j] + v[dj] * (hi[j] - lo[j]);
+      dj += !fixed[j];
+    }
+  }
+  gsl_qrng_free(q);
+  return UCL_OK;
+}
+
+/* Stage 0's start (rc->upto = 0): the base values x0 and n Sobol points over the box [lo, hi]
+ * in the parameters not fixed (the acquisition's stay at x0), each simulated only up to the
+ * first measured spike of each recording, into xs and rows (n × k and n × rc->W, the caller's);
+ * the one of least χ² goes into u (Levenberg-Marquardt's [0, 1] coordinates). From the base
+ * values alone, a start whose model fires pulses before the data do sits on a plateau: as R_in
+ * moves the early spike jumps from pulse to pulse, and Levenberg-Marquardt stops on a step
+ * (the ngspice recording from the default R_in: 10.04 kOhm against 12 kOhm). UCL_OK, or a
+ * failure of the batch (rc->diag). */
+static ucl_status stage0_start(run_ctx *rc, long n, const double *x0, const int *fixed,
+                               const double *lo, const double *hi, double *xs, double *rows,
+                               gsl_vector *u) {
+  int k = rc->k;
+  ucl_status st = sobol_points(rc, n, 1, x0, fixed, lo, hi, xs);
+  if (st != UCL_OK) {
+    return st;
+  }
+  const char *name = ucl_fit_variant_at(rc->f, rc->v)->name;
+  say(rc, "variant %s: stage 0, %ld points before the first spikes", name, n);
+  st = batch(rc, xs, (int)n, rows);
+  if (st != UCL_OK) {
+    return st;
+  }
+  long best = 0;
+  double best_chi2 = INFINITY;
+  for (long i = 0; i < n; i++) {
+    double c = ucl_fit_row_chi2(rc->f, rc->v, rows + (size_t)i * (size_t)rc->W);
+    if (c < best_chi2) { /* NAN (a failed run) never wins */
+      best_chi2 = c;
+      best = i;
+    }
+  }
+  say(rc, "variant %s: stage 0 starts from point %ld (chi2 %.8g before the first spikes)", name,
+      best, best_chi2);
+  for (int j = 0; j < k; j++) {
+    gsl_vector_set(u, (size_t)j, (xs[(size_t)best * (size_t)k + (size_t)j] - lo[j]) / rc->wd[j]);
+  }
+  return UCL_OK;
+}
+
 /* Fit variant v: global stage, local stage, analysis into *res. */
 static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   const ucl_fit *f = rc->f;
@@ -589,9 +661,11 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     d += !va->free[j].nuisance;
   }
   long n_starts = o->starts > 0 ? o->starts : 16L * (d + 1);
-  double *xs = malloc((size_t)n_starts * (size_t)k * sizeof(double));
-  double *rows = malloc((size_t)n_starts * (size_t)rc->W * sizeof(double));
-  scored *sc = malloc((size_t)n_starts * sizeof(*sc));
+  /* room for the global stage's points: 2·n_starts − 1 + k at most */
+  size_t room = 2 * (size_t)n_starts + (size_t)k;
+  double *xs = malloc(room * (size_t)k * sizeof(double));
+  double *rows = malloc(room * (size_t)rc->W * sizeof(double));
+  scored *sc = malloc(room * sizeof(*sc));
   rc->jac_x = malloc((size_t)(k + 1) * (size_t)k * sizeof(double));
   rc->jac_rows = malloc((size_t)(k + 1) * (size_t)rc->W * sizeof(double));
   ucl_status st = xs && rows && sc && rc->jac_x && rc->jac_rows
@@ -653,9 +727,10 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     }
   }
   if (st == UCL_OK && spikes) {
-    say(rc, "variant %s: stage 0, Levenberg-Marquardt before the first spikes", va->name);
     rc->upto = 0;
-    st = lm_from(rc, &fdf, w, x, bestx, bestJ);
+    st = stage0_start(rc, n_starts, x0, fixed, lo, hi, xs, rows, x);
+    say(rc, "variant %s: stage 0, Levenberg-Marquardt before the first spikes", va->name);
+    st = st == UCL_OK ? lm_from(rc, &fdf, w, x, bestx, bestJ) : st;
     rc->upto = -1;
     if (st == UCL_OK) {
       st = pins_of(rc, w, bestx, bestJ, x0, fixed);
@@ -663,44 +738,58 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     st = ucl_comm_agree(rc->comm, st, rc->diag);
   }
   /* point 0: the base values (those stage 0 pinned at its values); then Sobol points over the
-   * box in the others */
-  int d_free = 0;
+   * box in the others; and if stage 0 pinned model parameters, as many again over the box in
+   * every model parameter, and point 0 with each of them in turn back at its base value: the
+   * part before the first spikes can pin a value the whole train disagrees with (a model error
+   * there; on the ngspice recording it pinned R_GK 20.7 kOhm for the netlist's 27 kOhm, the
+   * start of a valley that never reached it) */
+  int d_free = 0, d_model = 0;
   for (int j = 0; j < k; j++) {
     d_free += !fixed[j];
+    d_model += !va->free[j].nuisance;
   }
-  gsl_qrng *q =
-      d_free > 0 && d_free <= 40 ? gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d_free) : NULL;
-  if (st == UCL_OK && d_free > 0 && d_free <= 40 && !q) {
-    st = ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
+  int pinned = d_model - d_free;
+  long n_points = pinned > 0 ? 2 * n_starts - 1 + pinned : n_starts;
+  if (st == UCL_OK) {
+    st = sobol_points(rc, n_starts, 1, x0, fixed, lo, hi, xs);
+  }
+  if (st == UCL_OK && n_points > n_starts) {
+    int nuisance[UCL_FIT_MAX_FREE];
+    for (int j = 0; j < k; j++) {
+      nuisance[j] = va->free[j].nuisance;
+    }
+    st = sobol_points(rc, n_starts - 1, 0, x0, nuisance, lo, hi, xs + (size_t)n_starts * (size_t)k);
+    double *pt = xs + (size_t)(2 * n_starts - 1) * (size_t)k;
+    for (int j = 0; j < k; j++) {
+      if (fixed[j] && !va->free[j].nuisance) {
+        memcpy(pt, x0, (size_t)k * sizeof(double));
+        pt[j] = ucl_fit_param_x(&va->free[j], va->free[j].start);
+        pt += k;
+      }
+    }
   }
   st = ucl_comm_agree(rc->comm, st, rc->diag);
-  for (long i = 0; st == UCL_OK && i < n_starts; i++) {
-    double u[40];
-    if (i > 0 && q) {
-      gsl_qrng_get(q, u);
-    }
-    int dj = 0;
-    for (int j = 0; j < k; j++) {
-      double xj = (i == 0 || fixed[j] || !q) ? x0[j] : lo[j] + u[dj] * (hi[j] - lo[j]);
-      dj += !fixed[j];
-      xs[(size_t)i * (size_t)k + (size_t)j] = xj;
-    }
-  }
   if (st == UCL_OK) {
     say(rc, "variant %s: global stage, %ld points over %d parameters", va->name, n_starts, d_free);
-    st = batch(rc, xs, (int)n_starts, rows);
+    if (n_points > n_starts) {
+      say(rc,
+          "variant %s: and %ld over all %d model parameters, %d with one of those pinned back at "
+          "its base value",
+          va->name, n_starts - 1, d_model, pinned);
+    }
+    st = batch(rc, xs, (int)n_points, rows);
   }
-  for (long i = 0; st == UCL_OK && i < n_starts; i++) {
+  for (long i = 0; st == UCL_OK && i < n_points; i++) {
     sc[i].s = ucl_fit_row_score(f, rc->v, rows + (size_t)i * (size_t)rc->W);
     sc[i].i = i;
   }
   if (st == UCL_OK) {
-    qsort(sc, (size_t)n_starts, sizeof(*sc), by_score);
+    qsort(sc, (size_t)n_points, sizeof(*sc), by_score);
     say(rc, "variant %s: best start score %.6g (point %ld)", va->name, sc[0].s, sc[0].i);
   }
   st = ucl_comm_agree(rc->comm, st, rc->diag);
   /* derivative-free stage from the best starts, one per rank */
-  int n_local = o->local < n_starts ? o->local : (int)n_starts;
+  int n_local = o->local < n_points ? o->local : (int)n_points;
   dfo_ctx dc;
   memset(&dc, 0, sizeof(dc));
   dc.f = f;
@@ -709,13 +798,13 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   for (int j = 0; j < k; j++) {
     dc.lo[j] = lo[j];
     dc.hi[j] = hi[j];
-    if (!fixed[j]) {
-      dc.idx[dc.d++] = j; /* what stage 0 pinned stays: Levenberg-Marquardt frees it again */
+    if (!va->free[j].nuisance) {
+      dc.idx[dc.d++] = j; /* the acquisition's stay: Levenberg-Marquardt frees them again */
     }
   }
   dc.max_evals = o->max_evals > 0 ? (int)o->max_evals : 60 * (k + 1);
   double *starts = malloc((size_t)n_local * (size_t)k * sizeof(double));
-  double *dfo = malloc((size_t)n_local * (size_t)(k + 2) * sizeof(double));
+  double *dfo = malloc((size_t)n_local * (size_t)(k + 3) * sizeof(double));
   if (st == UCL_OK && (!starts || !dfo)) {
     st = ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
   }
@@ -730,22 +819,25 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
         "passes)",
         va->name, n_local, dc.max_evals);
     dc.starts = starts;
-    st = ucl_sched_batch(rc->comm, n_local, k + 2, dfo_one, &dc, dfo, rc->diag);
+    st = ucl_sched_batch(rc->comm, n_local, k + 3, dfo_one, &dc, dfo, rc->diag);
   } else if (st == UCL_OK) {
     for (int s = 0; s < n_local; s++) {
-      memcpy(dfo + (size_t)s * (size_t)(k + 2), starts + (size_t)s * (size_t)k,
+      memcpy(dfo + (size_t)s * (size_t)(k + 3), starts + (size_t)s * (size_t)k,
              (size_t)k * sizeof(double));
-      dfo[(size_t)s * (size_t)(k + 2) + (size_t)k] = sc[s].s;
-      dfo[(size_t)s * (size_t)(k + 2) + (size_t)k + 1] = 0.0;
+      dfo[(size_t)s * (size_t)(k + 3) + (size_t)k] = sc[s].s;
+      dfo[(size_t)s * (size_t)(k + 3) + (size_t)k + 1] = 0.0;
+      dfo[(size_t)s * (size_t)(k + 3) + (size_t)k + 2] = 0.0; /* all the same point */
     }
   }
   int from = 0;
   for (int s = 0; st == UCL_OK && s < n_local; s++) {
-    const double *ds = dfo + (size_t)s * (size_t)(k + 2);
+    const double *ds = dfo + (size_t)s * (size_t)(k + 3);
     rc->evaluations += (long)ds[k + 1];
-    say(rc, "variant %s: Subplex %d ends at score %.8g (%ld evaluations)", va->name, s + 1, ds[k],
-        (long)ds[k + 1]);
-    if (ds[k] < dfo[(size_t)from * (size_t)(k + 2) + (size_t)k]) {
+    say(rc, "variant %s: Subplex %d ends at score %.8g, chi2 %.8g (%ld evaluations)", va->name,
+        s + 1, ds[k], ds[k + 2], (long)ds[k + 1]);
+    /* the least χ² (what Levenberg-Marquardt goes on to lower), not the least score: the score
+     * ranks trains that do not line up; once they do, its cap hides how far apart they are */
+    if (ds[k + 2] < dfo[(size_t)from * (size_t)(k + 3) + (size_t)k + 2]) {
       from = s;
     }
   }
@@ -753,7 +845,7 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   if (st == UCL_OK) {
     for (int j = 0; j < k; j++) {
       gsl_vector_set(x, (size_t)j,
-                     (dfo[(size_t)from * (size_t)(k + 2) + (size_t)j] - lo[j]) / rc->wd[j]);
+                     (dfo[(size_t)from * (size_t)(k + 3) + (size_t)j] - lo[j]) / rc->wd[j]);
     }
     say(rc, "variant %s: Levenberg-Marquardt from Subplex %d", va->name, from + 1);
     double chi2_1 = INFINITY;
@@ -769,6 +861,9 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     double chi2 = ucl_fit_row_chi2(f, rc->v, rc->cache_row);
     st = ucl_fit_analyse(f, rc->v, bestx, bestJ, rc->nres, chi2, res, rc->diag);
     res->ok = rc->cache_row[rc->nres + (size_t)k + UCL_FIT_X_OK] > 0.5;
+    for (int ft = 0; ft < ucl_fit_n_features(f); ft++) {
+      res->feature[ft] = ucl_fit_row_feature(f, rc->cache_row, ft);
+    }
     res->evaluations = rc->evaluations;
     res->starts = n_starts;
     res->local = n_local;
@@ -776,7 +871,6 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   st = ucl_comm_agree(rc->comm, st, rc->diag);
   gsl_multifit_nlinear_free(w);
   gsl_vector_free(x);
-  gsl_qrng_free(q);
   free(bestx);
   free(bestJ);
   free(xs);

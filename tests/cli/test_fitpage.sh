@@ -2,7 +2,8 @@
 # `uclif report DIR` on the output of `uclif fit` (docs/outputs.md "The fit page"): from the
 # hand-written fixture tests/fit/fixture/ the page DIR/fit.html is written, every image it shows
 # is a non-empty SVG, every parameter's value and 95 % interval are in its table as text, the
-# preferred variant is marked, the spike times reach the plots; a missing overlay.csv is exit 2
+# preferred variant is marked, the spike times reach the plots; a fit to features only (an
+# overlay.csv of its header alone) gets a page without figures; a missing overlay.csv is exit 2
 # with a message naming it. Usage: test_fitpage.sh UCLIF SOURCE_DIR
 set -u
 uclif=$1
@@ -71,6 +72,16 @@ check "missing overlay.csv: exit 2 ($rc)" $([ "$rc" -eq 2 ]; echo $?)
 grep -q "overlay.csv: cannot read" "$work/err"
 check "the message names overlay.csv ($(cat "$work/err"))" $?
 check "no page written" $([ ! -e "$work/g/fit.html" ]; echo $?)
+# a fit to measured features only: overlay.csv and spikes.csv are headers alone; the page is
+# written, with no figure, and says why
+cp -r "$src/tests/fit/fixture" "$work/k"
+head -1 "$src/tests/fit/fixture/overlay.csv" >"$work/k/overlay.csv"
+head -1 "$src/tests/fit/fixture/spikes.csv" >"$work/k/spikes.csv"
+"$uclif" report "$work/k" >/dev/null 2>"$work/err"
+check "features only: exit 0 ($(cat "$work/err"))" $?
+check "features only: the page says there is no recording" \
+  $(grep -q "fitted to measured features only" "$work/k/fit.html"; echo $?)
+check "features only: no figure" $([ "$(grep -c '<figure' "$work/k/fit.html")" -eq 0 ]; echo $?)
 # a parameters.csv without a column: exit 2, named
 cp -r "$src/tests/fit/fixture" "$work/h"
 sed -i '1s/"ci95_hi"/"ci95_high"/' "$work/h/parameters.csv"
