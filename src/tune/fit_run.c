@@ -166,15 +166,19 @@ static int by_score(const void *a, const void *b) {
 
 typedef struct dfo_ctx {
   const ucl_fit *f;
-  int v, k, d;
-  int idx[UCL_FIT_MAX_FREE]; /* the free parameters Subplex moves (all of them) */
+  int v, k;
+  int d, idx[UCL_FIT_MAX_FREE];           /* what Subplex moves: those stage 0 did not pin */
+  int d_wide, idx_wide[UCL_FIT_MAX_FREE]; /* and from a start of the second set: every model
+                                             parameter */
   double lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE];
   const double *starts; /* k values per start */
+  const int *wide;      /* per start: 1 if it comes from the second set */
   int max_evals;
 } dfo_ctx;
 
 typedef struct dfo_obj {
   const dfo_ctx *c;
+  const int *idx; /* the parameters moved: c->idx or c->idx_wide */
   double x[UCL_FIT_MAX_FREE];
   double *row;
   long evals;
@@ -197,7 +201,7 @@ static double dfo_objective(unsigned n, const double *z, double *grad, void *dat
   dfo_obj *o = data;
   (void)grad;
   for (unsigned i = 0; i < n; i++) {
-    o->x[o->c->idx[i]] = z[i];
+    o->x[o->idx[i]] = z[i];
   }
   o->evals++;
   ucl_status st = ucl_fit_eval(o->c->f, o->c->v, o->x, o->row, NULL);
@@ -209,7 +213,7 @@ static double dfo_objective(unsigned n, const double *z, double *grad, void *dat
   return o->chi2 ? log(dfo_chi2(o) + 1.0) : ucl_fit_row_score(o->c->f, o->c->v, o->row);
 }
 
-/* Start i: Subplex over the model's parameters (c->idx), bounded: on the score from 5 % of each
+/* Start i: Subplex over c->idx (c->idx_wide if c->wide[i]), bounded: on the score from 5 % of each
  * bound's width, then on ln χ² from 0.5 %, each down to 1e-4 of the width or max_evals
  * evaluations. Writes the point (k), its score, the evaluations used and its χ² (bound residuals
  * included): k + 3 values. A pure function of (fit, start). */
@@ -219,22 +223,29 @@ static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *d
   dfo_obj o;
   memset(&o, 0, sizeof(o));
   o.c = c;
+  o.idx = c->wide[i] ? c->idx_wide : c->idx;
+  int d = c->wide[i] ? c->d_wide : c->d;
   memcpy(o.x, c->starts + (size_t)i * (size_t)c->k, (size_t)c->k * sizeof(double));
   o.row = malloc((size_t)ucl_fit_eval_width(c->f, c->v) * sizeof(double));
-  o.opt = nlopt_create(NLOPT_LN_SBPLX, (unsigned)c->d);
+  o.opt = d > 0 ? nlopt_create(NLOPT_LN_SBPLX, (unsigned)d) : NULL;
   double z[UCL_FIT_MAX_FREE], lo[UCL_FIT_MAX_FREE], hi[UCL_FIT_MAX_FREE], dz[UCL_FIT_MAX_FREE],
       tol[UCL_FIT_MAX_FREE];
   double score = HUGE_VAL, chi2 = HUGE_VAL;
-  ucl_status st = o.row && o.opt ? UCL_OK : UCL_ERR_NOMEM;
-  for (int q = 0; st == UCL_OK && q < c->d; q++) {
-    int j = c->idx[q];
+  ucl_status st = o.row && (o.opt || d == 0) ? UCL_OK : UCL_ERR_NOMEM;
+  if (st == UCL_OK && d == 0) { /* nothing to move: the start's score and χ² */
+    score = dfo_objective(0, z, NULL, &o);
+    chi2 = o.st == UCL_OK ? dfo_chi2(&o) : HUGE_VAL;
+    st = o.st;
+  }
+  for (int q = 0; st == UCL_OK && q < d; q++) {
+    int j = o.idx[q];
     lo[q] = c->lo[j];
     hi[q] = c->hi[j];
     z[q] = fmin(hi[q], fmax(lo[q], o.x[j]));
     dz[q] = 0.05 * (hi[q] - lo[q]);
     tol[q] = 1e-4 * (hi[q] - lo[q]);
   }
-  if (st == UCL_OK) {
+  if (st == UCL_OK && d > 0) {
     nlopt_set_lower_bounds(o.opt, lo);
     nlopt_set_upper_bounds(o.opt, hi);
     nlopt_set_initial_step(o.opt, dz);
@@ -246,7 +257,7 @@ static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *d
     /* then ln χ² itself, in smaller steps: near the optimum a spike train's χ² has a narrow
      * valley (the phase of every later spike moves with the rate) that the score only points to */
     if (st == UCL_OK) {
-      for (int q = 0; q < c->d; q++) {
+      for (int q = 0; q < d; q++) {
         dz[q] = 0.005 * (hi[q] - lo[q]);
       }
       o.chi2 = 1;
@@ -256,22 +267,24 @@ static ucl_status dfo_one(void *ctx, long i, double *out, int width, ucl_diag *d
       st = o.st != UCL_OK ? o.st : (r == NLOPT_OUT_OF_MEMORY ? UCL_ERR_NOMEM : UCL_OK);
       o.chi2 = 0;
       if (st == UCL_OK) { /* the score of the point reached, and its χ² */
-        score = dfo_objective((unsigned)c->d, z, NULL, &o);
+        score = dfo_objective((unsigned)d, z, NULL, &o);
         chi2 = o.st == UCL_OK ? dfo_chi2(&o) : HUGE_VAL;
         st = o.st;
       }
     }
   }
   if (st == UCL_OK) {
-    for (int q = 0; q < c->d; q++) {
-      o.x[c->idx[q]] = z[q];
+    for (int q = 0; q < d; q++) {
+      o.x[o.idx[q]] = z[q];
     }
     memcpy(out, o.x, (size_t)c->k * sizeof(double));
     out[c->k] = score;
     out[c->k + 1] = (double)o.evals;
     out[c->k + 2] = chi2;
   }
-  nlopt_destroy(o.opt);
+  if (o.opt) {
+    nlopt_destroy(o.opt);
+  }
   free(o.row);
   return st == UCL_OK ? st : ucl_diag_set(diag, st, "out of memory");
 }
@@ -798,8 +811,11 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
   for (int j = 0; j < k; j++) {
     dc.lo[j] = lo[j];
     dc.hi[j] = hi[j];
+    if (!fixed[j]) {
+      dc.idx[dc.d++] = j; /* what stage 0 pinned stays: Levenberg-Marquardt frees it again */
+    }
     if (!va->free[j].nuisance) {
-      dc.idx[dc.d++] = j; /* the acquisition's stay: Levenberg-Marquardt frees them again */
+      dc.idx_wide[dc.d_wide++] = j; /* the acquisition's stay */
     }
   }
   dc.max_evals = o->max_evals > 0 ? (int)o->max_evals : 60 * (k + 1);
@@ -809,11 +825,14 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
     st = ucl_diag_set(rc->diag, UCL_ERR_NOMEM, "out of memory");
   }
   st = ucl_comm_agree(rc->comm, st, rc->diag);
+  int wide[64]; /* n_local <= [fit] local <= 64 (ucl_fit_load checks it) */
   for (int s = 0; st == UCL_OK && s < n_local; s++) {
     memcpy(starts + (size_t)s * (size_t)k, xs + (size_t)sc[s].i * (size_t)k,
            (size_t)k * sizeof(double));
+    wide[s] = sc[s].i >= n_starts; /* from the second set: Subplex moves every model parameter */
   }
-  if (st == UCL_OK && dc.d > 0) {
+  if (st == UCL_OK && dc.d_wide > 0) {
+    dc.wide = wide;
     say(rc,
         "variant %s: Subplex from the best %d starts (at most %d evaluations per pass, two "
         "passes)",
