@@ -135,11 +135,12 @@ UCL_NODISCARD ucl_status ucl_fit_eval(const ucl_fit *f, int v, const double *x, 
                                       ucl_diag *diag);
 
 /* ucl_fit_eval restricted to what comes before measured spike 'upto' (0-based) of each
- * recording: from 1.5 samples before it on, every residual of the recording is 0, as are the
- * pulse heights (and the features) unless every spike is in; the model's spikes left over count
- * only before it. A recording with 'upto' spikes or fewer counts whole. upto < 0: ucl_fit_eval.
- * The part before the first few spikes is smooth in the parameters where the whole train is
- * not (docs/fit.md "Search", stage 0). Same row layout and errors as ucl_fit_eval. */
+ * recording: each run stops 1.5 samples before it, and from there on every residual of the
+ * recording is 0, as are its spike-timing residuals, the pulse heights and the features; a
+ * model spike before it is waveform residual (nothing is left out). A recording with 'upto'
+ * spikes or fewer counts whole. upto < 0: ucl_fit_eval. Where the model does not fire early,
+ * the part before the first spike is smooth in the parameters where the whole train is not
+ * (docs/fit.md "Search", stage 0). Same row layout and errors as ucl_fit_eval. */
 UCL_NODISCARD ucl_status ucl_fit_eval_upto(const ucl_fit *f, int v, const double *x, long upto,
                                            double *out, ucl_diag *diag);
 

@@ -207,7 +207,9 @@ static double dfo_objective(unsigned n, const double *z, double *grad, void *dat
   ucl_status st = ucl_fit_eval(o->c->f, o->c->v, o->x, o->row, NULL);
   if (st != UCL_OK) {
     o->st = st;
-    nlopt_force_stop(o->opt);
+    if (o->opt) { /* NULL: a single evaluation, nothing to move */
+      nlopt_force_stop(o->opt);
+    }
     return HUGE_VAL;
   }
   return o->chi2 ? log(dfo_chi2(o) + 1.0) : ucl_fit_row_score(o->c->f, o->c->v, o->row);
@@ -458,7 +460,9 @@ static double white_chi2(unsigned n, const double *z, double *grad, void *data) 
   ucl_status st = batch(rc, o->xs, 1, o->row);
   if (st != UCL_OK) {
     o->st = st;
-    nlopt_force_stop(o->opt);
+    if (o->opt) { /* NULL: a single evaluation, nothing to move */
+      nlopt_force_stop(o->opt);
+    }
     return HUGE_VAL;
   }
   double c = 0.0;
