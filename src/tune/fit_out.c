@@ -333,15 +333,26 @@ static void text_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, int
       fprintf(fp, "\n");
     }
   }
+  size_t spikes = 0; /* stage 0 runs when some recording has a measured spike */
+  for (int r = 0; r < ucl_fit_n_recordings(f); r++) {
+    size_t ns = 0;
+    (void)ucl_fit_measured_spikes(f, r, &ns);
+    spikes += ns;
+  }
+  fprintf(fp, "\nMethod (the preferred variant): %s",
+          spikes > 0 ? "Levenberg-Marquardt (GSL) on the part before the first spikes, from the "
+                       "best of Sobol points there; "
+                     : "");
   fprintf(fp,
-          "\nMethod (the preferred variant): Levenberg-Marquardt (GSL) on the part before the "
-          "first spikes, from the best of Sobol points there; %ld Sobol points over the bounds "
-          "of what it did not pin (and, if it pinned model parameters, as many over all of them "
-          "and its values with each pin back at the base value), scored by the capped mean "
-          "square residual plus the van Rossum distance (tau %.3g ms); Subplex (NLopt) from the "
-          "best %d, on that score then on ln chi2; Levenberg-Marquardt on everything from the "
-          "one of least chi2",
-          res[best].starts, 1e3 * o->vr_tau, res[best].local);
+          "%ld Sobol points over the bounds%s, scored by the recordings' capped mean square "
+          "residual and van Rossum distance (tau %.3g ms) and ln(1 + r^2) of the features and "
+          "priors; Subplex (NLopt) from the best %d, on that "
+          "score then on ln chi2; Levenberg-Marquardt on everything from the one of least chi2",
+          res[best].starts,
+          spikes > 0 ? " of what it did not pin (and, if it pinned model parameters, as many "
+                       "over all of them and its values with each pin back at the base value)"
+                     : "",
+          1e3 * o->vr_tau, res[best].local);
   if (o->valley > 0) {
     fprintf(fp,
             ", up to %ld steps along the valley (JtJ's eigen-directions) and up to 3 BOBYQA runs "
