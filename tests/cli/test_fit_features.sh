@@ -4,10 +4,11 @@
 # measured by `uclif characterize` here, then fitted for R_in and scr.I_GT from the defaults
 # (10k, 22.65u). tau_leak_on_s (the charging time constant, R_in against R1 + R2) pins R_in; the
 # latency of the first spike and the first ISI under a DC step (ref_latency_s,
-# ref_rate_first_isi_Hz: smooth in I_GT once R_in is known) pin I_GT. Checks: each 95 % interval covers the truth and is narrow; both are "pinned"; the
-# fit is a good one (features given with an SD of 0.1 %: chi2/(n-k) < 3 at the optimum, where
-# the truth's chi2 is 0). Features no such circuit has (the first ISI's rate doubled) must give a
-# poor fit.
+# ref_rate_first_isi_Hz: smooth in I_GT once R_in is known) pin I_GT. Checks: each 95 % interval
+# covers the truth and is narrow; both are "pinned"; the fit is a good one (features given with
+# an SD of 0.1 %: chi2/(n-k) < 3); fit.txt's model values of the features are those of
+# fitted.ini's circuit; the page says there is no waveform. Features no such circuit has (the
+# first ISI's rate doubled) must give a poor fit.
 # Usage: test_fit_features.sh UCLIF SOURCE_DIR
 set -u
 uclif=$1
