@@ -2,9 +2,10 @@
 # `uclif fit` on measured features alone, with a known answer (docs/fit.md "Status"): the
 # features of a type I neuron with R_in 13k and scr.I_GT 16u (the truth of fits/example) are
 # measured by `uclif characterize` here, then fitted for R_in and scr.I_GT from the defaults
-# (10k, 22.65u). tau_leak_on_s (the charging time constant, R_in against R1 + R2) pins R_in; the
-# latency of the first spike and the first ISI under a DC step (ref_latency_s,
-# ref_rate_first_isi_Hz: smooth in I_GT once R_in is known) pin I_GT. Checks: each 95 % interval
+# (10k, 22.65u). The latency of the first spike and the first ISI under a DC step
+# (ref_latency_s, ref_rate_first_isi_Hz: both smooth in R_in and I_GT, in different proportions)
+# pin the two together; tau_leak_on_s barely moves with either (0.08 % for R_in + 8 %) and adds
+# a residual, so that n - k = 1. Checks: each 95 % interval
 # covers the truth and is narrow; both are "pinned"; the fit is a good one (features given with
 # an SD of 0.1 %: chi2/(n-k) < 3); fit.txt's model values of the features are those of
 # fitted.ini's circuit; the page says there is no waveform. Features no such circuit has (the
