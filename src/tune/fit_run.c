@@ -835,7 +835,7 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
            (size_t)k * sizeof(double));
     wide[s] = sc[s].i >= n_starts; /* from the second set: Subplex moves every model parameter */
   }
-  if (st == UCL_OK && dc.d_wide > 0) {
+  if (st == UCL_OK) { /* a start with nothing to move is one evaluation (dfo_one) */
     dc.wide = wide;
     say(rc,
         "variant %s: Subplex from the best %d starts (at most %d evaluations per pass, two "
@@ -843,14 +843,6 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
         va->name, n_local, dc.max_evals);
     dc.starts = starts;
     st = ucl_sched_batch(rc->comm, n_local, k + 3, dfo_one, &dc, dfo, rc->diag);
-  } else if (st == UCL_OK) {
-    for (int s = 0; s < n_local; s++) {
-      memcpy(dfo + (size_t)s * (size_t)(k + 3), starts + (size_t)s * (size_t)k,
-             (size_t)k * sizeof(double));
-      dfo[(size_t)s * (size_t)(k + 3) + (size_t)k] = sc[s].s;
-      dfo[(size_t)s * (size_t)(k + 3) + (size_t)k + 1] = 0.0;
-      dfo[(size_t)s * (size_t)(k + 3) + (size_t)k + 2] = 0.0; /* all the same point */
-    }
   }
   int from = 0;
   for (int s = 0; st == UCL_OK && s < n_local; s++) {
