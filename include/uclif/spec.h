@@ -5,6 +5,7 @@
 #ifndef UCL_SPEC_H
 #define UCL_SPEC_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "uclif/params.h"
@@ -34,6 +35,9 @@ typedef struct ucl_char_opts {
                              temp ± tempco_dT (docs/features.md); 0 = off */
   double deadline;        /* CLOCK_MONOTONIC seconds after which runs stop with UCL_ERR_LIMIT
                              (a wall-time limit per point); 0 = none */
+  const volatile sig_atomic_t *cancel; /* borrowed, may be NULL: once *cancel != 0 (set by a
+                             signal handler), runs stop and ucl_characterize returns
+                             UCL_ERR_STOPPED (the point is abandoned, not a row) */
 } ucl_char_opts;
 
 /* Defaults (docs/features.md). Cannot fail. */

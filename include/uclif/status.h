@@ -22,7 +22,10 @@
  *   a failed run (exit 1): UCL_ERR_NOMEM; UCL_ERR_IO for an output that cannot be created or
  *     written (and MPI failures); UCL_ERR_SOLVER, UCL_ERR_EVENTS, UCL_ERR_LIMIT from a
  *     simulation; UCL_ERR_TOOL when an external program (gnuplot) fails; UCL_ERR_UNMET when a
- *     tuned design misses a target (its files are written all the same).
+ *     tuned design misses a target (its files are written all the same);
+ *   stopped (exit 3): UCL_ERR_STOPPED when a run was asked to stop (SIGTERM, SIGINT, SIGUSR1)
+ *     and abandoned its work in flight; never a point's status (an abandoned point is not a row,
+ *     it is computed again by --resume).
  * New codes go at the end (sched.c's agree() ranks statuses by value). */
 #define UCL_STATUS_LIST(X)                                                                         \
   X(UCL_OK, "success")                                                                             \
@@ -36,7 +39,8 @@
   X(UCL_ERR_LIMIT, "work limit reached")                                                           \
   X(UCL_ERR_INPUT, "cannot read input")                                                            \
   X(UCL_ERR_TOOL, "external tool failed")                                                          \
-  X(UCL_ERR_UNMET, "targets not met")
+  X(UCL_ERR_UNMET, "targets not met")                                                             \
+  X(UCL_ERR_STOPPED, "stopped by a signal")
 
 #define UCL_X_ENUM_(name, text) name,
 typedef enum ucl_status { UCL_STATUS_LIST(UCL_X_ENUM_) UCL_STATUS_COUNT_ } ucl_status;

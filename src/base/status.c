@@ -44,6 +44,8 @@ const char *ucl_status_name(ucl_status st) {
     return "tool";
   case UCL_ERR_UNMET:
     return "unmet";
+  case UCL_ERR_STOPPED:
+    return "stopped";
   case UCL_STATUS_COUNT_:
     break;
   }

@@ -22,7 +22,7 @@
 #include "uclif/sched.h"
 #include "uclif/status.h"
 
-enum { UCL_EXIT_OK = 0, UCL_EXIT_RUN = 1, UCL_EXIT_USAGE = 2 };
+enum { UCL_EXIT_OK = 0, UCL_EXIT_RUN = 1, UCL_EXIT_USAGE = 2, UCL_EXIT_STOPPED = 3 };
 
 int ucl_cmd_simulate(int argc, char **argv);
 int ucl_cmd_params(int argc, char **argv);

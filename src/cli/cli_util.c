@@ -31,6 +31,8 @@ int ucl_cli_exit_code(ucl_status st) {
   case UCL_ERR_UNMET:
   case UCL_STATUS_COUNT_:
     break;
+  case UCL_ERR_STOPPED:
+    return UCL_EXIT_STOPPED;
   }
   return UCL_EXIT_RUN;
 }
