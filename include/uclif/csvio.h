@@ -93,6 +93,11 @@ UCL_NODISCARD ucl_status ucl_csv_mem_take(ucl_csv_writer **w, char **text, size_
 /* Append bytes that already form complete rows (CRLF-terminated). */
 UCL_NODISCARD ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len);
 
+/* After a failed write: UCL_ERR_IO with "TMPFILE: write failed: REASON" (the system's reason, e.g.
+ * "No space left on device") in 'diag'. Returns UCL_OK and leaves 'diag' alone when nothing failed.
+ */
+ucl_status ucl_csv_failure(const ucl_csv_writer *w, ucl_diag *diag);
+
 /* Close and remove the temporary file without touching 'path'. Accepts NULL. */
 void ucl_csv_abort(ucl_csv_writer **w);
 

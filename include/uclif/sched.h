@@ -18,6 +18,8 @@
 #ifndef UCL_SCHED_H
 #define UCL_SCHED_H
 
+#include <signal.h>
+
 #include "uclif/status.h"
 #include "uclif/store.h"
 #include "uclif/sweep.h"
@@ -69,7 +71,15 @@ UCL_NODISCARD ucl_status ucl_sched_batch(ucl_comm *comm, long n, int width, ucl_
 
 typedef struct ucl_sched_opts {
   const char *out_dir;
-  int resume;           /* continue the sweep in out_dir */
+  const char *spec_source; /* the spec's path, recorded in DIR/spec.canonical (may be NULL) */
+  int resume;              /* continue the sweep in out_dir */
+  double lock_wait_s;      /* wait this long for another run to let go of the shard directory
+                              (ucl_store_lock_take: 0 refuse at once, < 0 for ever) */
+  /* Stopping (may be NULL): a signal handler sets *stop to the signal's number. From then on no
+   * rank takes another point; the points in flight finish and are written (within the point's
+   * limits), the shards are closed, nothing is merged, and ucl_sched_run returns UCL_ERR_STOPPED
+   * with "stopped by SIGTERM after N of M points; ...". */
+  const volatile sig_atomic_t *stop;
   long chunk;           /* points per fetch; 0 = automatic */
   double point_timeout; /* s of wall time per point; 0 = none */
   int slices;           /* > 0: compute only slice 'slice' (0-based) of 'slices' equal runs of
@@ -89,18 +99,25 @@ typedef struct ucl_sched_report {
   long computed;    /* computed by this run */
   long failed;      /* of those, with a status other than ok */
   int ranks;
-  int run; /* number of this run (0 for a fresh sweep) */
+  int run;                /* number of this run (0 for a fresh sweep) */
+  int signal;             /* the signal that stopped the run, or 0 */
+  ucl_store_health found; /* damaged blocks found by the scan at the start (computed again) */
   double wall_s;
   double sim_s;   /* summed over ranks: seconds inside the computation of points */
   double other_s; /* summed over ranks: seconds per point outside it (spec, shard, counters) */
   ucl_merge_stats merge;
 } ucl_sched_report;
 
-/* Run the sweep: each point through the point kind of 'sw' (ucl_point_kind_of). Collective on
- * comm: every rank returns the same status and message (UCL_OK; UCL_ERR_INVAL when out_dir holds
- * another sweep's results or results without --resume; UCL_ERR_PARSE for foreign shards;
- * UCL_ERR_IO, UCL_ERR_NOMEM; an MPI failure is UCL_ERR_IO with MPI's message). A failing point is
- * a row, not an error. 'rep' is filled on rank 0 (zeroed elsewhere). */
+/* Run the sweep: each point through the point kind of 'sw' (ucl_point_kind_of). Rank 0 takes the
+ * lock of this run's shard directory (store.h; waiting up to o->lock_wait_s) and holds it to the
+ * end, makes DIR keep the spec (or checks it against the one DIR keeps: ucl_store_keep_spec),
+ * and claims the lock for this run's number, which fences the shards of earlier runs. Collective
+ * on comm: every rank returns the same status and message (UCL_OK; UCL_ERR_INVAL when out_dir
+ * holds another sweep's results, results without --resume, or is in use by another run;
+ * UCL_ERR_PARSE for foreign shards or points that differ between shards; UCL_ERR_STOPPED when
+ * stopped (o->stop, a fenced shard); UCL_ERR_IO naming the file and the reason, UCL_ERR_NOMEM; an
+ * MPI failure is UCL_ERR_IO with MPI's message). A failing point is a row, not an error. 'rep' is
+ * filled on rank 0 (zeroed elsewhere). */
 UCL_NODISCARD ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_opts *o,
                                        ucl_sched_report *rep, ucl_diag *diag);
 

@@ -39,7 +39,7 @@
   X(UCL_ERR_LIMIT, "work limit reached")                                                           \
   X(UCL_ERR_INPUT, "cannot read input")                                                            \
   X(UCL_ERR_TOOL, "external tool failed")                                                          \
-  X(UCL_ERR_UNMET, "targets not met")                                                             \
+  X(UCL_ERR_UNMET, "targets not met")                                                              \
   X(UCL_ERR_STOPPED, "stopped by a signal")
 
 #define UCL_X_ENUM_(name, text) name,
@@ -64,6 +64,9 @@ ucl_status ucl_diag_set(ucl_diag *diag, ucl_status st, const char *fmt, ...) UCL
 
 /* Prefix the message already in 'diag' with formatted text ("file:line: " + old message). */
 void ucl_diag_prefix(ucl_diag *diag, const char *fmt, ...) UCL_PRINTF(2, 3);
+
+/* Append formatted text to the message (truncating safely). No-op when diag is NULL. */
+void ucl_diag_suffix(ucl_diag *diag, const char *fmt, ...) UCL_PRINTF(2, 3);
 
 /* Clear 'diag' (no-op when NULL). */
 void ucl_diag_clear(ucl_diag *diag);

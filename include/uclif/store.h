@@ -1,13 +1,22 @@
-/* store.h — sweep results on disk: per-rank shards written point by point, and the streaming
- * merge into points.csv and rate_curves.csv (docs/outputs.md).
+/* store.h — sweep results on disk: per-rank shards written point by point, the lock that makes
+ * one run the only writer of a shard directory, the spec an output directory keeps, and the
+ * streaming merge into points.csv and rate_curves.csv (docs/outputs.md).
  *
  * A shard is SHARD_DIR/run-<R>-rank-<K>.txt, where SHARD_DIR is DIR/shards, or
  * DIR/shards/slice-<S>-of-<N> for slice S of N of a sweep run in slices (job arrays): line 1 is
- * "uclif-shard 1 <spec hash> <points>" (a network sweep's shard then has its layout lines, see
- * ucl_store_layout), then one block per finished point, written with one write
- * and flushed: 'P' + its points.csv row, 'C' + each of its rate_curves.csv rows, then "E <id>". A
- * block cut short by a killed job has no E line and is ignored, so that point counts as not done.
- * Within a shard, ids increase. No field of a row holds a line break (reasons are single lines). */
+ * "uclif-shard 2 <spec hash> <points>" (a network sweep's shard then has its layout lines, see
+ * ucl_store_layout), then one block per finished point, written with one write and flushed:
+ * 'P' + its points.csv row, 'C' + each of its rate_curves.csv rows, then "E <id> <length>
+ * <crc32>", the byte length of the P and C lines and their crc32 (zlib's; 8 hex digits). A block
+ * that does not verify (length, checksum, E line) is not merged and its point counts as not done;
+ * a block cut short by a killed job (no E line at the end of the shard) is ignored the same way.
+ * Within a shard, ids increase; a block after a higher point is treated as damaged. No field of a
+ * row holds a line break (reasons are single lines).
+ *
+ * SHARD_DIR/lock: a run holds an exclusive flock(2) on it for its whole life, and writes its
+ * first line, "run <R>, pid <P> on <host> since <UTC time>"; a rank whose shard is fenced
+ * (ucl_shard_fence) writes a block only while that line names its own run, so ranks orphaned by a
+ * killed launcher stop adding to shards once a new run holds the directory. */
 #ifndef UCL_STORE_H
 #define UCL_STORE_H
 
@@ -41,6 +50,10 @@ UCL_NODISCARD ucl_status ucl_shard_create_layout(const char *shard_dir, int run,
                                                  const ucl_store_layout *layout, ucl_shard **out,
                                                  ucl_diag *diag);
 
+/* Fence the shard: from now on each append first reads SHARD_DIR/lock (store.h) and refuses with
+ * UCL_ERR_STOPPED, writing nothing, when it names a run other than the shard's. UCL_ERR_NOMEM. */
+UCL_NODISCARD ucl_status ucl_shard_fence(ucl_shard *sh, const char *shard_dir, ucl_diag *diag);
+
 /* Append a block of rows already formatted (CSV rows ending in a line break): one points.csv row
  * and any number of rows of the second file. */
 UCL_NODISCARD ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow,
@@ -53,6 +66,64 @@ UCL_NODISCARD ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_para
 
 /* Close (checking the close). Accepts NULL. */
 UCL_NODISCARD ucl_status ucl_shard_close(ucl_shard **sh, ucl_diag *diag);
+
+/* ---- the lock of a shard directory ---- */
+
+typedef struct ucl_store_lock ucl_store_lock; /* opaque: a held SHARD_DIR/lock */
+
+/* Take the exclusive lock of SHARD_DIR (which must exist), creating SHARD_DIR/lock. When another
+ * process holds it, try again every 0.1 s for up to wait_s seconds (0: do not wait; < 0: wait
+ * for ever); then UCL_ERR_INVAL with the holder's line ("SHARD_DIR is in use by another run (run
+ * 3, pid 1234 on node7 since ...); wait for it to end, or pass --wait SECONDS"). UCL_ERR_IO when
+ * the file cannot be created or locked. The lock lasts until ucl_store_lock_release or the end
+ * of the process. Not collective (one rank takes it). */
+UCL_NODISCARD ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s,
+                                             ucl_store_lock **out, ucl_diag *diag);
+
+/* Write the holder's line for run 'run' into the lock file (one write): fenced shards of other
+ * runs stop appending from then on. UCL_ERR_IO. */
+UCL_NODISCARD ucl_status ucl_store_lock_claim(ucl_store_lock *lk, int run, ucl_diag *diag);
+
+/* Let go (the file stays). Accepts NULL; *lk becomes NULL. */
+void ucl_store_lock_release(ucl_store_lock **lk);
+
+/* ---- the spec an output directory keeps ---- */
+
+/* DIR/spec.ini (the spec file's bytes) and DIR/spec.canonical (its canonical expansion,
+ * ucl_sweep_canonical, after '#' lines giving the name, the source path and each --set): written
+ * when DIR keeps no spec yet (temporary files, renamed); when it does, the same check as
+ * ucl_store_check_spec. UCL_ERR_IO, UCL_ERR_INVAL (another spec). */
+UCL_NODISCARD ucl_status ucl_store_keep_spec(const char *dir, const ucl_sweep *sw,
+                                             const char *source, ucl_diag *diag);
+
+/* Compare sw with the spec DIR keeps: *kept = 0 and UCL_OK when DIR keeps none; UCL_OK when the
+ * canonical expansions are equal (comments, white space, key order do not matter);
+ * UCL_ERR_INVAL naming the first key that differs, with its value then and now. */
+UCL_NODISCARD ucl_status ucl_store_check_spec(const char *dir, const ucl_sweep *sw, int *kept,
+                                              ucl_diag *diag);
+
+/* Whether DIR keeps a spec (DIR/spec.canonical exists). */
+int ucl_store_keeps_spec(const char *dir);
+
+/* Load the spec DIR keeps, with its --set overrides and its name. UCL_ERR_INPUT when DIR keeps
+ * none; UCL_ERR_PARSE when DIR/spec.ini no longer gives the kept expansion; the loader's errors
+ * (file:line) otherwise. On success *out owns a new sweep. */
+UCL_NODISCARD ucl_status ucl_store_load_spec(const char *dir, ucl_sweep **out, ucl_diag *diag);
+
+/* ---- reading ---- */
+
+/* What reading the shards found wrong, besides points missing. Notes are "FILE:LINE[-LINE]: what"
+ * (the first UCL_STORE_NOTES problems). */
+#define UCL_STORE_NOTES 8
+typedef struct ucl_store_health {
+  long damaged;    /* blocks that do not verify or come out of order: not done, not merged */
+  long stray;      /* runs of lines outside any block: ignored */
+  long duplicates; /* (merge) extra verified copies of a merged point, the same bytes: tolerated */
+  long conflicts;  /* (merge --repair) extra verified copies that differ: set aside */
+  long set_aside;  /* (merge --repair) byte ranges moved out of shards into DIR/set-aside */
+  int n_notes;
+  char notes[UCL_STORE_NOTES][400];
+} ucl_store_health;
 
 /* What the shards of SHARD_DIR hold: the number of the next run, and which points are done
  * (done[i] = 1; 'done' has 'points' entries, may be NULL). UCL_ERR_PARSE if a shard belongs to
@@ -69,11 +140,12 @@ void ucl_slice_range(long points, int s, int n, long *first, long *last);
 
 /* The same over the shards of the output directory DIR that can hold points of [first, last):
  * DIR/shards, every DIR/shards/slice-S-of-N whose slice overlaps that range, and any other
- * DIR/shards/slice-* directory. Marks done[i] for each point complete there; *n_done counts them.
- * A job array's task thus reads its own slice's shards (and the top level's), not all of them. */
+ * DIR/shards/slice-* directory. Marks done[i] for each point complete there; *n_done counts them;
+ * 'health' (may be NULL) gets the damaged blocks (their points are not done: a resume computes
+ * them again). A job array's task thus reads its own slice's shards (and the top level's). */
 UCL_NODISCARD ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points, long first,
                                             long last, unsigned char *done, long *n_done,
-                                            ucl_diag *diag);
+                                            ucl_store_health *health, ucl_diag *diag);
 
 typedef struct ucl_merge_stats {
   long points;  /* points of the spec */
@@ -83,15 +155,25 @@ typedef struct ucl_merge_stats {
   long curve_rows; /* rows of the second file */
   int shards;
   char second_file[64]; /* its name: rate_curves.csv, or the layout's (neurons.csv) */
+  ucl_store_health health;
 } ucl_merge_stats;
+
+enum { UCL_MERGE_REPAIR = 1 };
 
 /* Merge every shard of DIR (DIR/shards and DIR/shards/slice-*) into DIR/points.csv and
  * DIR/rate_curves.csv, or the second file of the shards' layout (temporary files, renamed), sorted
- * by point id, memory bounded by one block per shard. A point found complete in two shards is an
- * error (UCL_ERR_PARSE); missing points are counted, not an error. 'hash' and 'points' (from the
- * spec, or 0 to take them from the shards) are checked. No shards at all (a missing or empty
- * DIR/shards) is UCL_ERR_PARSE, and nothing is written. */
-UCL_NODISCARD ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points,
+ * by point id, memory bounded by one block per shard (plus the point merged last). Copies of a
+ * point are taken in shard order (run, rank): the first verified copy is merged, later copies
+ * with the same bytes are counted (health.duplicates), and a later copy that differs is
+ * UCL_ERR_PARSE naming both places and `uclif merge DIR --repair`. Damaged blocks and stray lines
+ * are never merged, only counted with their places (health); missing points are counted, not an
+ * error. With UCL_MERGE_REPAIR in 'flags', first every shard directory's lock is taken (refused
+ * while a run holds one), and each shard holding damaged blocks, stray lines, blocks out of order
+ * or differing copies moves to DIR/set-aside/ (same path below it; nothing is deleted) with a
+ * copy without them in its place. 'hash' and 'points' (from the spec, or 0 to take them from the
+ * shards) are checked. No shards at all is UCL_ERR_PARSE, and nothing is written. A write
+ * failure is UCL_ERR_IO naming the file and the system's reason. */
+UCL_NODISCARD ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, int flags,
                                          ucl_merge_stats *stats, ucl_diag *diag);
 
 /* A kind of parameter warning (ucl_params_warnings) in a sweep: the first point's text, that

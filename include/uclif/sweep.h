@@ -31,8 +31,7 @@ UCL_NODISCARD ucl_status ucl_sweep_parse(const char *name, const char *text, ucl
 /* The same with overrides of the base configuration ("NAME=VALUE", as `--set`; for a network
  * sweep also "NEURON.KEY=VALUE" and "SYNAPSE.R=VALUE"), applied after the spec's sections and
  * before the swept values. A swept key cannot be overridden (UCL_ERR_INVAL naming it). The
- * overrides are copied and take part in ucl_sweep_hash (which is the same as without them when
- * n_sets is 0). */
+ * overrides are copied; they change ucl_sweep_hash only through the values they change. */
 UCL_NODISCARD ucl_status ucl_sweep_load_sets(const char *path, const char *const *sets, int n_sets,
                                              ucl_sweep **out, ucl_diag *diag);
 UCL_NODISCARD ucl_status ucl_sweep_parse_sets(const char *name, const char *text,
@@ -45,7 +44,22 @@ long ucl_sweep_count(const ucl_sweep *s); /* points */
 ucl_design ucl_sweep_design(const ucl_sweep *s);
 const char *ucl_sweep_name(const ucl_sweep *s); /* [run] name */
 uint64_t ucl_sweep_seed(const ucl_sweep *s);
-uint64_t ucl_sweep_hash(const ucl_sweep *s); /* FNV-1a 64 of the spec's bytes (and overrides) */
+/* FNV-1a 64 of ucl_sweep_canonical: shards carry it, and a resume compares it. */
+uint64_t ucl_sweep_hash(const ucl_sweep *s);
+/* The canonical expansion of the sweep (owned by s, NUL-terminated): one "key = value" line per
+ * thing its points are made of (kind, design, seed, point count, every base parameter with its
+ * section, the [characterize] settings or the network's neurons and synapses, and each swept key
+ * with its axis, kind and values), numbers at full precision (%.17g), in a fixed order. Comments,
+ * white space, key order, how a number is written (10k, 10e3) and [run] name do not change it;
+ * any change that alters a point does. */
+const char *ucl_sweep_canonical(const ucl_sweep *s);
+/* The spec file's text as loaded (owned by s), and the overrides (--set "NAME=VALUE"). */
+const char *ucl_sweep_text(const ucl_sweep *s);
+int ucl_sweep_n_sets(const ucl_sweep *s);
+const char *ucl_sweep_set(const ucl_sweep *s, int k);
+/* Give the sweep another [run] name (the name it was started with, for a sweep loaded from its
+ * output directory). UCL_ERR_NOMEM. */
+UCL_NODISCARD ucl_status ucl_sweep_rename(ucl_sweep *s, const char *name, ucl_diag *diag);
 const ucl_char_opts *ucl_sweep_char_opts(const ucl_sweep *s);
 const ucl_params *ucl_sweep_base(const ucl_sweep *s);
 

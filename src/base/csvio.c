@@ -552,6 +552,14 @@ ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len) {
   return UCL_OK;
 }
 
+ucl_status ucl_csv_failure(const ucl_csv_writer *w, ucl_diag *diag) {
+  if (!w || !w->failed) {
+    return UCL_OK;
+  }
+  return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", w->tmp ? w->tmp : "stream",
+                      fail_reason(w));
+}
+
 void ucl_csv_abort(ucl_csv_writer **wp) {
   if (!wp || !*wp) {
     return;

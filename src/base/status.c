@@ -85,6 +85,17 @@ void ucl_diag_prefix(ucl_diag *diag, const char *fmt, ...) {
   diag->msg[hl + ml] = '\0';
 }
 
+void ucl_diag_suffix(ucl_diag *diag, const char *fmt, ...) {
+  if (!diag) {
+    return;
+  }
+  size_t ml = strnlen(diag->msg, sizeof(diag->msg) - 1);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(diag->msg + ml, sizeof(diag->msg) - ml, fmt, ap);
+  va_end(ap);
+}
+
 void ucl_diag_clear(ucl_diag *diag) {
   if (diag) {
     diag->msg[0] = '\0';

@@ -52,6 +52,11 @@ void ucl_cli_warn_params(const char *cmd, const ucl_params *p);
 /* The same for a sweep: each kind once, with how many points have it (ucl_store_sweep_warnings);
  * call on one rank. */
 void ucl_cli_warn_sweep(const char *cmd, const ucl_sweep *sw);
+/* Print what reading a sweep's shards found wrong (store.h), as "uclif CMD: warning: NOTE" lines
+ * and a count line; 'action' says what becomes of those blocks ("not merged", "computed again").
+ * Nothing when all is well. */
+void ucl_cli_store_health(const char *cmd, const ucl_store_health *h, const char *action);
+
 /* Create directory 'path' and its parents (like mkdir -p). UCL_ERR_IO with the reason in 'diag'
  * ("cannot create output directory 'x': ...") when it cannot. */
 UCL_NODISCARD ucl_status ucl_cli_mkdirs(const char *path, ucl_diag *diag);

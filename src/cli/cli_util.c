@@ -402,3 +402,18 @@ void ucl_cli_bad_value(ucl_cli_parser *p, const char *fmt, ...) {
   va_end(ap);
   fail(p, "%s%s", head, body);
 }
+
+void ucl_cli_store_health(const char *cmd, const ucl_store_health *h, const char *action) {
+  long bad = h->damaged + h->stray + h->conflicts;
+  if (bad == 0) {
+    return;
+  }
+  for (int k = 0; k < h->n_notes; k++) {
+    ucl_cli_error(cmd, "warning: %s", h->notes[k]);
+  }
+  ucl_cli_error(cmd,
+                "warning: %ld damaged block%s, %ld run%s of stray lines, %ld differing cop%s: %s%s",
+                h->damaged, h->damaged == 1 ? "" : "s", h->stray, h->stray == 1 ? "" : "s",
+                h->conflicts, h->conflicts == 1 ? "y" : "ies", action,
+                bad > h->n_notes ? " (the first are listed above)" : "");
+}

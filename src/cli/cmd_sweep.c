@@ -1,6 +1,9 @@
 /* cmd_sweep.c — `uclif sweep SPEC -o DIR [--set NAME=VALUE]... [--resume] ...`, run under
- * mpirun (or alone as one rank). MPI through sched.h (ucl_comm). */
+ * mpirun (or alone as one rank). MPI through sched.h (ucl_comm). SIGTERM, SIGINT and SIGUSR1
+ * stop it between points (sched.h); after --grace seconds, or a second signal, the points in
+ * flight are abandoned. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +15,20 @@
 #include "uclif/sweep.h"
 #include "uclif/units.h"
 
-enum { OPT_RESUME = 1, OPT_CHUNK, OPT_POINT_TIMEOUT, OPT_SLICE, OPT_NO_MERGE };
+enum { OPT_RESUME = 1, OPT_CHUNK, OPT_POINT_TIMEOUT, OPT_SLICE, OPT_NO_MERGE, OPT_WAIT, OPT_GRACE };
 
 static const ucl_cli_opt options[] = {
-    {"resume", OPT_RESUME, NULL, "continue the sweep already in DIR (same spec and --set)"},
+    {"resume", OPT_RESUME, NULL,
+     "continue the sweep already in DIR: with SPEC, which must mean the\n"
+     "same points (comments and key order do not matter); without it,\n"
+     "with the spec DIR keeps (DIR/spec.ini)"},
+    {"wait", OPT_WAIT, "S",
+     "wait up to S seconds for another run to let go of DIR\n"
+     "(default 0: refuse at once, naming the run that holds it)"},
+    {"grace", OPT_GRACE, "S",
+     "after SIGTERM, SIGINT or SIGUSR1, give the points in flight S seconds\n"
+     "to finish before abandoning them (default 30; a second signal\n"
+     "abandons them at once)"},
     {"chunk", OPT_CHUNK, "N", "points handed out at a time (default automatic)"},
     {"point-timeout", OPT_POINT_TIMEOUT, "S",
      "wall-time limit per point in seconds (SI suffixes allowed);\n"
@@ -28,14 +41,16 @@ static const ucl_cli_opt options[] = {
 
 static const ucl_cli_cmd command = {
     .name = "sweep",
-    .usage = "[mpirun -np N] uclif sweep SPEC -o DIR [options]",
+    .usage = "[mpirun -np N] uclif sweep SPEC -o DIR [options]\n"
+             "       [mpirun -np N] uclif sweep --resume -o DIR [options]",
     .about =
         "Characterize every point of the sweep SPEC (docs/spec.md) on all MPI ranks and merge\n"
         "the results into DIR/points.csv and DIR/rate_curves.csv (docs/outputs.md; a network\n"
         "sweep writes DIR/neurons.csv instead of the rate curves), with\n"
         "DIR/manifest.txt. Each rank writes its finished points to DIR/shards as it goes, so a\n"
-        "killed job loses only the points in flight: run the same command with --resume to\n"
-        "finish it. The merged files are the same bytes for any number of ranks.",
+        "killed job loses only the points in flight: `uclif sweep --resume -o DIR` finishes it.\n"
+        "DIR keeps the spec (DIR/spec.ini) and one run at a time writes to it (DIR/shards/lock).\n"
+        "The merged files are the same bytes for any number of ranks, and for resumed runs.",
     .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
     .out_help = "output directory (required)",
     .set_help = "override a key of the base configuration (repeatable; not a\n"
@@ -43,11 +58,48 @@ static const ucl_cli_cmd command = {
     .quiet_help = "no progress and no summary",
     .opts = options,
     .operand = "SPEC",
-    .operand_required = 1,
+    .operand_required = 0,
     .out_required = 1,
     .after = "exit status: 0 done (points that failed are rows with their reason); 1 the sweep\n"
              "stopped (an output that cannot be written, MPI) or the merge is incomplete; 2 bad\n"
-             "usage, bad spec, or DIR holds another sweep."};
+             "usage, bad spec, DIR holds another sweep or is in use by another run, or copies of\n"
+             "a point differ (`uclif merge DIR --repair`); 3 stopped by a signal (the shards hold\n"
+             "every finished point: --resume finishes the sweep)."};
+
+/* The signal handlers' state: the only mutable globals of the command. */
+static volatile sig_atomic_t stop_signal = 0;   /* the first SIGTERM/SIGINT/SIGUSR1 */
+static volatile sig_atomic_t cancel_points = 0; /* abandon the points in flight */
+static unsigned grace_s = 30;
+
+static void on_stop(int sig) {
+  if (stop_signal) {
+    cancel_points = 1; /* a second signal: do not wait */
+    return;
+  }
+  stop_signal = sig;
+  if (grace_s > 0) {
+    alarm(grace_s);
+  } else {
+    cancel_points = 1;
+  }
+}
+
+static void on_alarm(int sig) {
+  (void)sig;
+  cancel_points = 1;
+}
+
+static void catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_stop;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
+}
 
 /* "I/N" with 0 <= I < N into *slice and *slices; -1 if it is not that. */
 static int parse_slice(const char *v, long *slice, long *slices, ucl_diag *diag) {
@@ -121,7 +173,7 @@ int ucl_cmd_sweep(int argc, char **argv) {
   int resume = 0, no_merge = 0;
   long slice = 0, slices = 0;
   long chunk = 0;
-  double timeout = 0.0;
+  double timeout = 0.0, wait_s = 0.0, grace = 30.0;
   ucl_diag diag = {{0}};
   const char *v = NULL;
   int id;
@@ -150,12 +202,33 @@ int ucl_cmd_sweep(int argc, char **argv) {
         ucl_cli_bad_value(&cp, "%s", diag.msg[0] ? diag.msg : "must be > 0");
       }
       break;
+    case OPT_WAIT:
+      if (ucl_units_parse(v, "s", &wait_s, &diag) != UCL_OK || !(wait_s >= 0) || wait_s > 1e9) {
+        ucl_cli_bad_value(&cp, "%s", diag.msg[0] ? diag.msg : "must be >= 0 s");
+      }
+      break;
+    case OPT_GRACE:
+      if (ucl_units_parse(v, "s", &grace, &diag) != UCL_OK || !(grace >= 0) || grace > 1e6) {
+        ucl_cli_bad_value(&cp, "%s", diag.msg[0] ? diag.msg : "must be 0 .. 1e6 s");
+      }
+      break;
     default:
       break;
     }
   }
   if (id < 0 && cp.exit == UCL_EXIT_OK) {
     return UCL_EXIT_OK; /* --help */
+  }
+  if (id >= 0 && !a.operand && !resume) {
+    (void)ucl_cli_usage_error(&cp,
+                              "missing SPEC (only --resume can take the spec DIR keeps; see uclif "
+                              "sweep --help)");
+    id = -1;
+  } else if (id >= 0 && !a.operand && a.n_sets > 0) {
+    (void)ucl_cli_usage_error(&cp,
+                              "--set needs SPEC: a resume without SPEC uses the spec and the --set "
+                              "DIR keeps");
+    id = -1;
   }
   const char *spec = a.operand, *out = a.out;
   int quiet = a.quiet;
@@ -174,8 +247,9 @@ int ucl_cmd_sweep(int argc, char **argv) {
     code = cp.exit;
     goto done;
   }
-  /* every rank reads the spec; the result is the same everywhere */
-  ucl_status lst = ucl_sweep_load_sets(spec, a.sets, a.n_sets, &sw, &diag);
+  /* every rank reads the spec (or the one DIR keeps); the result is the same everywhere */
+  ucl_status lst = spec ? ucl_sweep_load_sets(spec, a.sets, a.n_sets, &sw, &diag)
+                        : ucl_store_load_spec(out, &sw, &diag);
   /* a rank that could not read it (memory, a file system error) must not leave the others in a
    * collective: every rank takes the worst status */
   lst = ucl_comm_agree(comm, lst, &diag);
@@ -190,7 +264,12 @@ int ucl_cmd_sweep(int argc, char **argv) {
     ucl_cli_warn_sweep("sweep", sw);
   }
   progress pg = {isatty(STDERR_FILENO), -1e9, 0};
+  grace_s = (unsigned)ceil(grace);
+  catch_signals();
   ucl_sched_opts so = {.out_dir = out,
+                       .spec_source = spec,
+                       .lock_wait_s = wait_s,
+                       .stop = &stop_signal,
                        .resume = resume,
                        .chunk = chunk,
                        .point_timeout = timeout,
@@ -201,6 +280,10 @@ int ucl_cmd_sweep(int argc, char **argv) {
                        .progress_ctx = &pg};
   ucl_sched_report rep;
   ucl_status st = ucl_sched_run(comm, sw, &so, &rep, &diag);
+  if (rank == 0) {
+    ucl_cli_store_health("sweep", &rep.found, "their points were computed again");
+    ucl_cli_store_health("sweep", &rep.merge.health, "not merged");
+  }
   if (st != UCL_OK) {
     if (rank == 0) {
       ucl_cli_error("sweep", "%s", diag.msg);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,28 +65,37 @@ static char *shard_dir(const ucl_sched_opts *o) {
   return sd;
 }
 
-/* Rank 0: prepare DIR and find what is done: every point complete in a shard of DIR that can hold
- * this run's points (the top level, its own and overlapping slices: ucl_store_scan_all) is skipped;
- * *n_done counts those in [first, last), this run's points. The run number is the next in this
- * run's shard directory. Without --resume, a run refuses a directory where it would continue
- * something: its own shard directory holds shards, or (unsliced) any point is done. */
+/* Rank 0: prepare DIR and find what is done. It takes the lock of this run's shard directory
+ * (held until the run ends: *lock), makes DIR keep the spec or checks it against the kept one,
+ * then finds every point complete in a shard of DIR that can hold this run's points (the top
+ * level, its own and overlapping slices: ucl_store_scan_all); *n_done counts those in
+ * [first, last), this run's points. The run number is the next in this run's shard directory,
+ * claimed in the lock (which fences the shards of earlier runs). Without --resume, a run refuses
+ * a directory where it would continue something: its own shard directory holds shards, or
+ * (unsliced) any point is done. */
 static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const char *sd, long first,
-                          long last, unsigned char *done, int *run, long *n_done, ucl_diag *diag) {
-  size_t n = strlen(o->out_dir) + 32;
-  char *top = malloc(n);
+                          long last, unsigned char *done, int *run, long *n_done,
+                          ucl_store_lock **lock, ucl_store_health *found, ucl_diag *diag) {
+  char *top = malloc(strlen(o->out_dir) + 32);
   if (!top) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
-  snprintf(top, n, "%s/shards", o->out_dir);
+  snprintf(top, strlen(o->out_dir) + 32, "%s/shards", o->out_dir);
   ucl_status st = UCL_OK;
   if (make_dir(o->out_dir) != 0 || make_dir(top) != 0 || make_dir(sd) != 0) {
     st = ucl_diag_set(diag, UCL_ERR_IO, "cannot create %s: %s", sd, strerror(errno));
   }
   free(top);
+  if (st == UCL_OK) {
+    st = ucl_store_lock_take(sd, o->lock_wait_s, lock, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_store_keep_spec(o->out_dir, sw, o->spec_source, diag);
+  }
   long all_done = 0;
   if (st == UCL_OK) {
     st = ucl_store_scan_all(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), first, last, done,
-                            &all_done, diag);
+                            &all_done, found, diag);
   }
   if (st == UCL_OK) {
     st = ucl_store_next_run(sd, run, diag); /* its shards were read by the scan above */
@@ -96,11 +106,29 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
                       "continue it, or choose another directory",
                       o->out_dir, all_done, ucl_sweep_count(sw));
   }
+  if (st == UCL_OK) {
+    st = ucl_store_lock_claim(*lock, *run, diag);
+  }
   *n_done = 0;
   for (long i = first; i < last; i++) {
     *n_done += done[i];
   }
   return st;
+}
+
+static const char *signal_name(int sig) {
+  switch (sig) {
+  case SIGTERM:
+    return "SIGTERM";
+  case SIGINT:
+    return "SIGINT";
+  case SIGUSR1:
+    return "SIGUSR1";
+  case SIGHUP:
+    return "SIGHUP";
+  default:
+    return "a signal";
+  }
 }
 
 /* Collective: everyone ends with the worst status and the message of the lowest rank that had
@@ -268,6 +296,7 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   unsigned char *done = NULL;
   char *sdir = NULL;
   ucl_shard *shard = NULL;
+  ucl_store_lock *lock = NULL;
   int rank = 0, size = 1;
   long points = ucl_sweep_count(sw);
   const ucl_point_kind *kind = ucl_point_kind_of(sw);
@@ -304,7 +333,7 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   int run = 0;
   long n_done = 0;
   if (rank == 0 && local == UCL_OK) {
-    local = prepare(sw, o, sdir, first, last, done, &run, &n_done, diag);
+    local = prepare(sw, o, sdir, first, last, done, &run, &n_done, &lock, &r.found, diag);
   }
   st = agree(c, rank, local, diag);
   if (st != UCL_OK) {
@@ -329,18 +358,23 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
                                     lay.headers[0] ? &sl : NULL, &shard, diag);
     ucl_point_layout_free(&lay);
   }
+  if (local == UCL_OK) {
+    local = ucl_shard_fence(shard, sdir, diag);
+  }
   st = agree(c, rank, local, diag);
   if (st != UCL_OK) {
     goto cleanup;
   }
-  /* counters[0]: next point to hand out; counters[1]: points finished in this run */
-  MPI_TRY(MPI_Win_allocate(rank == 0 ? 2 * (MPI_Aint)sizeof(long) : 0, sizeof(long), MPI_INFO_NULL,
+  /* counters[0]: next point to hand out; counters[1]: points finished in this run;
+   * counters[2]: the signal that stops the run (0: none), set by the rank that got it */
+  MPI_TRY(MPI_Win_allocate(rank == 0 ? 3 * (MPI_Aint)sizeof(long) : 0, sizeof(long), MPI_INFO_NULL,
                            c, &counters, &win));
   MPI_TRY(MPI_Win_set_errhandler(win, MPI_ERRORS_RETURN)); /* a window's default is fatal */
   if (rank == 0) {
     MPI_TRY(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win));
     counters[0] = first;
     counters[1] = 0;
+    counters[2] = 0;
     MPI_TRY(MPI_Win_unlock(0, win));
   }
   MPI_TRY(MPI_Barrier(c));
@@ -352,20 +386,31 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   if (chunk > 16 && o->chunk <= 0) {
     chunk = 16;
   }
-  long computed = 0, failed = 0;
+  long computed = 0, failed = 0, sig = 0;
   double t_sim = 0.0, t_other = 0.0;
-  while (local == UCL_OK) {
-    long from = 0, one = 1;
+  while (local == UCL_OK && sig == 0) {
+    long from = 0, one = 1, none = 0;
+    if (o->stop && *o->stop) { /* tell the others, and take no more points */
+      sig = (long)*o->stop;
+      MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
+      MPI_TRY(MPI_Accumulate(&sig, 1, MPI_LONG, 0, 2, 1, MPI_LONG, MPI_REPLACE, win));
+      MPI_TRY(MPI_Win_unlock(0, win));
+      break;
+    }
     MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
+    MPI_TRY(MPI_Fetch_and_op(&none, &sig, MPI_LONG, 0, 2, MPI_NO_OP, win));
     MPI_TRY(MPI_Fetch_and_op(&chunk, &from, MPI_LONG, 0, 0, MPI_SUM, win));
     MPI_TRY(MPI_Win_unlock(0, win));
-    if (from >= last) {
+    if (from >= last || sig != 0) {
       break;
     }
     long to = from + chunk < last ? from + chunk : last;
-    for (long i = from; i < to && local == UCL_OK; i++) {
+    for (long i = from; i < to && local == UCL_OK && sig == 0; i++) {
       if (done[i]) {
         continue;
+      }
+      if (o->stop && *o->stop) {
+        break; /* the rest of the chunk stays undone; the loop above tells the others */
       }
       double ta = now();
       int pfail = 0;
@@ -375,21 +420,34 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
       if (local == UCL_OK) {
         local = ucl_shard_append_rows(shard, i, rows[0].text, rows[0].len, rows[1].text,
                                       rows[1].len, diag);
+        if (local == UCL_ERR_IO) {
+          ucl_diag_suffix(diag,
+                          "; the shards hold every point finished before: free space (or "
+                          "fix the cause) and run `uclif sweep --resume -o %s`",
+                          o->out_dir);
+        }
       }
       free(rows[0].text);
       free(rows[1].text);
       t_sim += t_point;
+      if (local != UCL_OK) {
+        break; /* not written: not counted */
+      }
       failed += pfail;
       computed++;
       long fin = 0;
       MPI_TRY(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win));
       MPI_TRY(MPI_Fetch_and_op(&one, &fin, MPI_LONG, 0, 1, MPI_SUM, win));
+      MPI_TRY(MPI_Fetch_and_op(&none, &sig, MPI_LONG, 0, 2, MPI_NO_OP, win));
       MPI_TRY(MPI_Win_unlock(0, win));
       t_other += now() - ta - t_point;
       if (rank == 0 && o->progress) {
         o->progress(o->progress_ctx, n_done + fin + 1, last - first, now() - t0, n_done);
       }
     }
+  }
+  if (local == UCL_OK && sig == 0 && o->stop && *o->stop) {
+    sig = (long)*o->stop; /* arrived after this rank's last point */
   }
   ucl_status cst = ucl_shard_close(&shard, diag);
   if (local == UCL_OK) {
@@ -399,10 +457,12 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   if (st != UCL_OK) {
     goto cleanup;
   }
-  long sums[2] = {computed, failed}, tot[2] = {0, 0};
+  long sums[2] = {computed, failed}, tot[2] = {0, 0}, any_sig = 0;
   MPI_TRY(MPI_Reduce(sums, tot, 2, MPI_LONG, MPI_SUM, 0, c));
+  MPI_TRY(MPI_Allreduce(&sig, &any_sig, 1, MPI_LONG, MPI_MAX, c));
   r.computed = tot[0];
   r.failed = tot[1];
+  r.signal = (int)any_sig;
   double times[2] = {t_sim, t_other}, ttot[2] = {0.0, 0.0};
   MPI_TRY(MPI_Reduce(times, ttot, 2, MPI_DOUBLE, MPI_SUM, 0, c));
   r.sim_s = ttot[0];
@@ -411,12 +471,28 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
     if (o->progress) {
       o->progress(o->progress_ctx, n_done + r.computed, last - first, now() - t0, n_done);
     }
-    if (!o->no_merge) {
-      local = ucl_store_merge(o->out_dir, ucl_sweep_hash(sw), points, &r.merge, diag);
+    if (r.signal) {
+      local = ucl_diag_set(diag, UCL_ERR_STOPPED,
+                           "stopped by %s after %ld of %ld points (%ld in this run); the shards "
+                           "hold every finished point: resume with `uclif sweep --resume -o %s%s`",
+                           signal_name(r.signal), n_done + r.computed, last - first, r.computed,
+                           o->out_dir, o->slices > 0 ? " --slice I/N" : "");
+    } else if (!o->no_merge) {
+      local = ucl_store_merge(o->out_dir, ucl_sweep_hash(sw), points, 0, &r.merge, diag);
+      if (local == UCL_ERR_IO) {
+        ucl_diag_suffix(diag,
+                        "; the shards are complete: free space (or fix the cause) and run "
+                        "`uclif merge %s`",
+                        o->out_dir);
+      }
     }
     r.wall_s = now() - t0;
-    if (local == UCL_OK && !o->no_merge) {
+    if (local == UCL_OK && !o->no_merge && !r.signal) {
       local = write_manifest(sw, o, &r, diag);
+      if (local == UCL_ERR_IO) {
+        ucl_diag_suffix(diag, "; the merged files are complete: run `uclif merge %s` to write it",
+                        o->out_dir);
+      }
     }
   }
   st = agree(c, rank, local, diag);
@@ -425,6 +501,7 @@ cleanup:
   if (shard) {
     (void)!ucl_shard_close(&shard, NULL);
   }
+  ucl_store_lock_release(&lock);
   /* collective frees; on a path that already failed their own failure adds nothing */
   if (win != MPI_WIN_NULL) {
     ucl_status fst = mpi_status(MPI_Win_free(&win), "MPI_Win_free", st == UCL_OK ? diag : NULL);

@@ -1,21 +1,169 @@
-/* store.c — shards and the streaming merge (format in store.h). */
+/* store.c — shards, the lock of a shard directory, the kept spec and the streaming merge (format
+ * in store.h and docs/outputs.md). */
 #include "uclif/store.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "uclif/csvio.h"
 #include "uclif/results.h"
 
-#define SHARD_MAGIC "uclif-shard 1"
+#define SHARD_MAGIC "uclif-shard"
+#define SHARD_VERSION 2
+
+/* The block checksum: zlib's crc32 (ISO 3309 / ITU-T V.42) of the block's P and C lines. */
+static uint32_t crc_more(uint32_t crc, const char *bytes, size_t n) {
+  while (n > 0) {
+    uInt piece = n > (size_t)UINT_MAX ? UINT_MAX : (uInt)n;
+    crc = (uint32_t)crc32(crc, (const Bytef *)bytes, piece);
+    bytes += piece;
+    n -= piece;
+  }
+  return crc;
+}
+
+static char *join(const char *a, const char *b) {
+  size_t n = strlen(a) + strlen(b) + 2;
+  char *p = malloc(n);
+  if (p) {
+    snprintf(p, n, "%s/%s", a, b);
+  }
+  return p;
+}
+
+/* ---- the lock of a shard directory ---- */
+
+struct ucl_store_lock {
+  int fd;
+  char *path;
+};
+
+/* The holder's line of a lock file ("run 3, pid 1234 on node7 since 2026-11-30 19:00:01 UTC"),
+ * or "" when it says nothing (yet). Reads at most the first line. */
+static void holder_text(const char *path, char *buf, size_t size, long *run) {
+  buf[0] = '\0';
+  *run = -1;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return;
+  }
+  char text[512];
+  ssize_t n = read(fd, text, sizeof(text) - 1);
+  close(fd);
+  if (n <= 0) {
+    return;
+  }
+  text[n] = '\0';
+  text[strcspn(text, "\n")] = '\0';
+  if (strncmp(text, "run ", 4) == 0) {
+    char *end = NULL;
+    long r = strtol(text + 4, &end, 10);
+    if (end != text + 4 && r >= 0) {
+      *run = r;
+    }
+  }
+  snprintf(buf, size, "%.*s", (int)(size > 1 ? size - 1 : 0), text);
+}
+
+ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s, ucl_store_lock **out,
+                               ucl_diag *diag) {
+  ucl_store_lock *lk = calloc(1, sizeof(*lk));
+  if (!lk || !(lk->path = join(shard_dir, "lock"))) {
+    free(lk);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (lk->fd < 0) {
+    ucl_status st =
+        ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", lk->path, strerror(errno));
+    free(lk->path);
+    free(lk);
+    return st;
+  }
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    if (flock(lk->fd, LOCK_EX | LOCK_NB) == 0) {
+      *out = lk;
+      return UCL_OK;
+    }
+    int err = errno;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double waited = (double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec);
+    if (err != EWOULDBLOCK || (wait_s >= 0.0 && waited >= wait_s)) {
+      char who[400];
+      long run;
+      holder_text(lk->path, who, sizeof(who), &run);
+      ucl_status st =
+          err != EWOULDBLOCK
+              ? ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot lock: %s", lk->path, strerror(err))
+              : ucl_diag_set(diag, UCL_ERR_INVAL,
+                             "%s is in use by another run (%s)%s; wait for it to end, or pass "
+                             "--wait SECONDS",
+                             shard_dir, who[0] ? who : "its holder has not said who it is yet",
+                             wait_s > 0.0 ? " and was still held after --wait" : "");
+      close(lk->fd);
+      free(lk->path);
+      free(lk);
+      return st;
+    }
+    struct timespec nap = {0, 100000000L};
+    nanosleep(&nap, NULL);
+  }
+}
+
+ucl_status ucl_store_lock_claim(ucl_store_lock *lk, int run, ucl_diag *diag) {
+  char host[256] = "unknown host";
+  if (gethostname(host, sizeof(host)) != 0) {
+    snprintf(host, sizeof(host), "unknown host");
+  }
+  host[sizeof(host) - 1] = '\0';
+  time_t now = time(NULL);
+  struct tm tm;
+  char when[64] = "?";
+  if (gmtime_r(&now, &tm)) {
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  }
+  char text[512];
+  int n = snprintf(text, sizeof(text), "run %d, pid %ld on %s since %s\n", run, (long)getpid(),
+                   host, when);
+  size_t len = n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text);
+  /* one write at offset 0, then the length: a reader sees the old line or the new one */
+  if (pwrite(lk->fd, text, len, 0) != (ssize_t)len || ftruncate(lk->fd, (off_t)len) != 0) {
+    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", lk->path, strerror(errno));
+  }
+  return UCL_OK;
+}
+
+void ucl_store_lock_release(ucl_store_lock **lkp) {
+  if (!lkp || !*lkp) {
+    return;
+  }
+  ucl_store_lock *lk = *lkp;
+  close(lk->fd); /* releases the flock */
+  free(lk->path);
+  free(lk);
+  *lkp = NULL;
+}
+
+/* ---- writing ---- */
 
 struct ucl_shard {
   FILE *f;
   char *path;
+  char *fence; /* the shard directory's lock file, or NULL: no fencing */
+  int run;
 };
 
 static char *shard_path(const char *shard_dir, int run, int rank) {
@@ -40,6 +188,7 @@ ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank, uin
     free(sh);
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
+  sh->run = run;
   sh->f = fopen(sh->path, "wbx"); /* never overwrite a shard */
   if (!sh->f) {
     ucl_status st =
@@ -48,20 +197,28 @@ ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank, uin
     free(sh);
     return st;
   }
-  int bad = fprintf(sh->f, "%s %016" PRIx64 " %ld\n", SHARD_MAGIC, hash, points) < 0;
+  int bad =
+      fprintf(sh->f, "%s %d %016" PRIx64 " %ld\n", SHARD_MAGIC, SHARD_VERSION, hash, points) < 0;
   if (!bad && layout) {
     bad = fprintf(sh->f, "H%s\nK%s,%s\n", layout->points_header, layout->curves_file,
                   layout->curves_header) < 0;
   }
   if (bad || fflush(sh->f) != 0) {
+    ucl_status st =
+        ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", sh->path, strerror(errno));
     fclose(sh->f);
-    ucl_status st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", sh->path);
     free(sh->path);
     free(sh);
     return st;
   }
   *out = sh;
   return UCL_OK;
+}
+
+ucl_status ucl_shard_fence(ucl_shard *sh, const char *shard_dir, ucl_diag *diag) {
+  free(sh->fence);
+  sh->fence = join(shard_dir, "lock");
+  return sh->fence ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
 }
 
 /* The point's rows (results.h) appended as one block. */
@@ -80,12 +237,24 @@ ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_params *p, const u
 
 ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow, size_t plen,
                                  const char *crows, size_t clen, ucl_diag *diag) {
-  /* the block: P row, C rows, E line; one write, one flush */
+  if (sh->fence) {
+    char who[400];
+    long run;
+    holder_text(sh->fence, who, sizeof(who), &run);
+    if (run >= 0 && run != sh->run) {
+      return ucl_diag_set(diag, UCL_ERR_STOPPED,
+                          "%s: the directory now belongs to another run (%s); this rank of run %d "
+                          "stops without writing point %ld",
+                          sh->path, who, sh->run, id);
+    }
+  }
+  /* the block: P row, C rows, E line with the length and crc32 of the rows; one write, one
+   * flush */
   size_t n_lines = 0;
   for (size_t i = 0; i < clen; i++) {
     n_lines += crows[i] == '\n';
   }
-  size_t cap = plen + clen + 64 + 2 * (n_lines + 1), k = 0;
+  size_t cap = plen + clen + 96 + 2 * (n_lines + 1), k = 0;
   char *block = malloc(cap);
   ucl_status st = UCL_OK;
   if (!block) {
@@ -102,7 +271,8 @@ ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow, size_
     k += len;
     i += len;
   }
-  k += (size_t)snprintf(block + k, cap - k, "E %ld\n", id);
+  uint32_t crc = crc_more(0, block, k);
+  k += (size_t)snprintf(block + k, cap - k, "E %ld %zu %08" PRIx32 "\n", id, k, crc);
   if (fwrite(block, 1, k, sh->f) != k || fflush(sh->f) != 0) {
     st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", sh->path, strerror(errno));
   }
@@ -120,6 +290,7 @@ ucl_status ucl_shard_close(ucl_shard **shp, ucl_diag *diag) {
     st = ucl_diag_set(diag, UCL_ERR_IO, "%s: close failed: %s", sh->path, strerror(errno));
   }
   free(sh->path);
+  free(sh->fence);
   free(sh);
   *shp = NULL;
   return st;
@@ -127,23 +298,77 @@ ucl_status ucl_shard_close(ucl_shard **shp, ucl_diag *diag) {
 
 /* ---- reading ---- */
 
+/* What a reader found wrong: byte ranges of a shard that are not merged. */
+enum {
+  PB_DAMAGED = 0, /* a block that does not verify (length, checksum, its E line) */
+  PB_STRAY,       /* lines outside any block */
+  PB_ORDER,       /* a verified block after a block of a higher point in the same shard */
+  PB_CONFLICT,    /* a verified block of a point merged from another block that differs */
+  PB_KINDS
+};
+
+typedef struct problem {
+  int shard; /* index in the shard list */
+  int kind;
+  long id;              /* the point, or -1 */
+  long line, last_line; /* lines of the shard */
+  long off, end;        /* bytes [off, end) */
+  int other_shard;      /* PB_CONFLICT: the copy merged */
+  long other_line;
+} problem;
+
+typedef struct problems {
+  problem *v;
+  size_t n, cap;
+} problems;
+
+static int add_problem(problems *pr, const problem *p) {
+  if (!pr) {
+    return 0;
+  }
+  if (p->kind == PB_STRAY && pr->n > 0) { /* consecutive stray lines: one problem */
+    problem *q = &pr->v[pr->n - 1];
+    if (q->kind == PB_STRAY && q->shard == p->shard && q->end == p->off) {
+      q->end = p->end;
+      q->last_line = p->last_line;
+      return 0;
+    }
+  }
+  if (pr->n == pr->cap) {
+    size_t nc = pr->cap ? 2 * pr->cap : 16;
+    problem *v = realloc(pr->v, nc * sizeof(*v));
+    if (!v) {
+      return -1;
+    }
+    pr->v = v;
+    pr->cap = nc;
+  }
+  pr->v[pr->n++] = *p;
+  return 0;
+}
+
 typedef struct reader {
   FILE *f;
   char *path;
-  int run;
+  int idx; /* index in the shard list */
   long line_no;
+  long pos; /* byte offset of the next line */
   char *line;
   size_t line_cap;
   /* the current complete block */
   long id;
+  long block_line;
+  long off, end;
   char *p; /* its P row (without the tag) */
   size_t p_len, p_cap;
   char *c; /* its C rows, concatenated (without tags) */
   size_t c_len, c_cap;
-  int has;     /* a block is held */
-  int no_head; /* the first line was not complete: a shard with no points (yet) */
-  char *hdr_p; /* layout lines (H, K), or NULL for the single-neuron layout */
-  char *hdr_c; /* "FILE,HEADER" */
+  int has;      /* a block is held */
+  int no_head;  /* the first line was not complete: a shard with no points (yet) */
+  long prev_id; /* the last block returned (ids increase within a shard) */
+  char *hdr_p;  /* layout lines (H, K), or NULL for the single-neuron layout */
+  char *hdr_c;  /* "FILE,HEADER" */
+  problems *pr; /* where problems go (may be NULL) */
 } reader;
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
@@ -165,51 +390,94 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
   return 0;
 }
 
-/* Read the next complete block into rd (rd->has = 0 at the end or after a cut-short block). */
+/* Does the E line 'e' (with its tag, ending in '\n') close the block of point 'id' whose P and C
+ * lines are 'len' bytes with checksum 'crc'? */
+static int e_line_verifies(const char *e, long id, size_t len, uint32_t crc) {
+  char *end = NULL;
+  errno = 0;
+  long eid = strtol(e + 1, &end, 10);
+  if (errno || end == e + 1 || *end != ' ' || eid != id || id < 0) {
+    return 0;
+  }
+  const char *s = end + 1;
+  unsigned long long elen = strtoull(s, &end, 10);
+  if (errno || end == s || *end != ' ' || elen != (unsigned long long)len) {
+    return 0;
+  }
+  s = end + 1;
+  unsigned long ecrc = strtoul(s, &end, 16);
+  return !errno && end == s + 8 && *end == '\n' && ecrc == (unsigned long)crc;
+}
+
+/* Read the next verified block into rd (rd->has = 0 at the end, or when the rest is a block cut
+ * short by a killed writer). Blocks that do not verify, lines outside a block and blocks out of
+ * order are skipped and go to rd->pr. */
 static ucl_status next_block(reader *rd, ucl_diag *diag) {
   rd->has = 0;
   rd->p_len = rd->c_len = 0;
   if (rd->no_head) {
     return UCL_OK; /* read no further: its writer may be completing the first line now */
   }
+  int in_block = 0;
   long id = -1;
+  size_t len = 0;
+  uint32_t crc = 0;
   for (;;) {
     ssize_t n = getline(&rd->line, &rd->line_cap, rd->f);
-    if (n < 0) {
-      return UCL_OK; /* end (a block without its E line is a cut-short write) */
+    if (n <= 0 || rd->line[n - 1] != '\n') {
+      return UCL_OK; /* the end; a last line or block without its end is a cut-short write */
     }
+    long start = rd->pos;
+    rd->pos += (long)n;
     rd->line_no++;
-    if (rd->line[n - 1] != '\n') {
-      return UCL_OK; /* the last line was cut short */
-    }
     char tag = rd->line[0];
-    if (tag == 'P' && id < 0) {
+    if (!in_block && tag != 'P') {
+      problem p = {rd->idx, PB_STRAY, -1, rd->line_no, rd->line_no, start, rd->pos, -1, 0};
+      if (add_problem(rd->pr, &p) != 0) {
+        return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      }
+      continue;
+    }
+    if (!in_block) { /* a P line opens a block */
+      in_block = 1;
       char *end = NULL;
       id = strtol(rd->line + 1, &end, 10);
       if (end == rd->line + 1 || *end != ',' || id < 0) {
-        break;
+        id = -1;
       }
-      if (append(&rd->p, &rd->p_len, &rd->p_cap, rd->line + 1, (size_t)n - 1) != 0) {
+      rd->block_line = rd->line_no;
+      rd->off = start;
+      len = 0;
+      crc = 0;
+      rd->p_len = rd->c_len = 0;
+    }
+    if (tag != 'E') { /* a row of the block (a stray P or C line inside it fails the check) */
+      len += (size_t)n;
+      crc = crc_more(crc, rd->line, (size_t)n);
+      int bad = rd->p_len == 0 && rd->c_len == 0 && tag == 'P'
+                    ? append(&rd->p, &rd->p_len, &rd->p_cap, rd->line + 1, (size_t)n - 1)
+                    : append(&rd->c, &rd->c_len, &rd->c_cap, rd->line + 1, (size_t)n - 1);
+      if (bad) {
         return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
       }
-    } else if (tag == 'C' && id >= 0) {
-      if (append(&rd->c, &rd->c_len, &rd->c_cap, rd->line + 1, (size_t)n - 1) != 0) {
-        return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      continue;
+    }
+    in_block = 0;
+    problem p = {rd->idx, PB_DAMAGED, id, rd->block_line, rd->line_no, rd->off, rd->pos, -1, 0};
+    if (e_line_verifies(rd->line, id, len, crc)) {
+      if (id >= rd->prev_id) {
+        rd->id = id;
+        rd->end = rd->pos;
+        rd->prev_id = id;
+        rd->has = 1;
+        return UCL_OK;
       }
-    } else if (tag == 'E' && id >= 0) {
-      char *end = NULL;
-      long eid = strtol(rd->line + 1, &end, 10);
-      if (eid != id || *end != '\n') {
-        break;
-      }
-      rd->id = id;
-      rd->has = 1;
-      return UCL_OK;
-    } else {
-      break;
+      p.kind = PB_ORDER;
+    }
+    if (add_problem(rd->pr, &p) != 0) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
   }
-  return ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%ld: not a shard line", rd->path, rd->line_no);
 }
 
 static void reader_close(reader *rd) {
@@ -226,11 +494,13 @@ static void reader_close(reader *rd) {
 }
 
 /* Open a shard and check its header against (hash, points) (0: take the shard's). */
-static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *hash, long *points,
-                              ucl_diag *diag) {
+static ucl_status reader_open(reader *rd, const char *path, int idx, problems *pr, uint64_t *hash,
+                              long *points, ucl_diag *diag) {
   memset(rd, 0, sizeof(*rd));
   rd->path = strdup(path);
-  rd->run = run;
+  rd->idx = idx;
+  rd->pr = pr;
+  rd->prev_id = -1;
   rd->f = fopen(path, "rb");
   if (!rd->path || !rd->f) {
     ucl_status st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
@@ -238,9 +508,10 @@ static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *h
     return st;
   }
   uint64_t h = 0;
-  long pts = -1;
+  long pts = -1, version = -1;
   ssize_t n = getline(&rd->line, &rd->line_cap, rd->f);
   rd->line_no = 1;
+  rd->pos = n > 0 ? (long)n : 0;
   size_t ml = strlen(SHARD_MAGIC);
   /* A shard being created right now by another run (a job array's task), or cut off by a kill
    * before its first line was complete: no points yet, nothing to check. */
@@ -252,13 +523,23 @@ static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *h
   if (n > (ssize_t)ml && strncmp(rd->line, SHARD_MAGIC " ", ml + 1) == 0) {
     char *end = NULL;
     errno = 0;
-    h = (uint64_t)strtoull(rd->line + ml + 1, &end, 16);
-    if (errno == 0 && end && *end == ' ') {
-      pts = strtol(end + 1, &end, 10);
-      if (!end || *end != '\n') {
-        pts = -1;
+    version = strtol(rd->line + ml + 1, &end, 10);
+    if (errno == 0 && version == SHARD_VERSION && *end == ' ') {
+      h = (uint64_t)strtoull(end + 1, &end, 16);
+      if (errno == 0 && end && *end == ' ') {
+        pts = strtol(end + 1, &end, 10);
+        if (!end || *end != '\n') {
+          pts = -1;
+        }
       }
     }
+  }
+  if (version >= 0 && version != SHARD_VERSION) {
+    reader_close(rd);
+    return ucl_diag_set(diag, UCL_ERR_PARSE,
+                        "%s: shard format %ld, this uclif reads format %d (blocks with "
+                        "checksums); finish or merge that sweep with the uclif that started it",
+                        path, version, SHARD_VERSION);
   }
   if (pts < 0) {
     reader_close(rd);
@@ -289,6 +570,7 @@ static ucl_status reader_open(reader *rd, const char *path, int run, uint64_t *h
       break;
     }
     rd->line_no++;
+    rd->pos += (long)n;
     rd->line[n - 1] = '\0';
     char **dst = rd->line[0] == 'H' ? &rd->hdr_p : &rd->hdr_c;
     free(*dst);
@@ -340,10 +622,12 @@ static void free_names(char **v, int n) {
   free(v);
 }
 
-/* Shard files of DIR/shards, as (run, rank) pairs and paths. */
+/* Shard files, as paths with their run and rank, sorted by (run, rank, path): the order in
+ * which copies of one point are taken (the first copy wins; see the merge). */
 typedef struct shard_list {
   char **paths;
   int *runs;
+  int *ranks;
   int n;
 } shard_list;
 
@@ -353,6 +637,7 @@ static void list_free(shard_list *l) {
   }
   free(l->paths);
   free(l->runs);
+  free(l->ranks);
   memset(l, 0, sizeof(*l));
 }
 
@@ -377,7 +662,7 @@ static ucl_status list_shards_in(const char *sd, shard_list *l, ucl_diag *diag) 
     }
     const char *rk = end + 6;
     long rank = strtol(rk, &end, 10);
-    if (end == rk || strcmp(end, ".txt") != 0 || rank < 0) {
+    if (end == rk || strcmp(end, ".txt") != 0 || rank < 0 || rank > INT_MAX) {
       continue;
     }
     char **np = realloc(l->paths, (size_t)(l->n + 1) * sizeof(*np));
@@ -385,23 +670,48 @@ static ucl_status list_shards_in(const char *sd, shard_list *l, ucl_diag *diag) 
       l->paths = np;
     }
     int *nr = np ? realloc(l->runs, (size_t)(l->n + 1) * sizeof(*nr)) : NULL;
-    size_t pl = strlen(sd) + strlen(nm) + 2;
-    char *path = nr ? malloc(pl) : NULL;
+    if (nr) {
+      l->runs = nr;
+    }
+    int *nk = nr ? realloc(l->ranks, (size_t)(l->n + 1) * sizeof(*nk)) : NULL;
+    if (nk) {
+      l->ranks = nk;
+    }
+    char *path = nk ? join(sd, nm) : NULL;
     if (!path) {
-      if (nr) {
-        l->runs = nr;
-      }
       st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
       break;
     }
-    l->runs = nr;
-    snprintf(path, pl, "%s/%s", sd, nm);
     l->paths[l->n] = path;
     l->runs[l->n] = (int)run;
+    l->ranks[l->n] = (int)rank;
     l->n++;
   }
   closedir(d);
   return st;
+}
+
+static void list_sort(shard_list *l) {
+  for (int i = 1; i < l->n; i++) { /* insertion sort: shards number in the thousands at most */
+    for (int j = i; j > 0; j--) {
+      int a = j - 1, b = j;
+      int gt = l->runs[a] != l->runs[b]     ? l->runs[a] > l->runs[b]
+               : l->ranks[a] != l->ranks[b] ? l->ranks[a] > l->ranks[b]
+                                            : strcmp(l->paths[a], l->paths[b]) > 0;
+      if (!gt) {
+        break;
+      }
+      char *tp = l->paths[a];
+      l->paths[a] = l->paths[b];
+      l->paths[b] = tp;
+      int t = l->runs[a];
+      l->runs[a] = l->runs[b];
+      l->runs[b] = t;
+      t = l->ranks[a];
+      l->ranks[a] = l->ranks[b];
+      l->ranks[b] = t;
+    }
+  }
 }
 
 /* The shards of one shard directory. */
@@ -411,6 +721,7 @@ static ucl_status list_shards(const char *shard_dir, shard_list *l, ucl_diag *di
   if (st != UCL_OK) {
     list_free(l);
   }
+  list_sort(l);
   return st;
 }
 
@@ -441,63 +752,126 @@ static int may_hold(const char *name, long points, long first, long last) {
   return a < last && b > first;
 }
 
-/* The shards of an output directory: DIR/shards and those of its slice-* subdirectories that
- * may hold points of [first, last) (all of them when points = 0). */
-static ucl_status list_all_shards(const char *dir, long points, long first, long last,
-                                  shard_list *l, ucl_diag *diag) {
-  memset(l, 0, sizeof(*l));
-  size_t n = strlen(dir) + 300;
-  char *sd = malloc(n);
+/* The shard directories of an output directory: DIR/shards and those of its slice-*
+ * subdirectories that may hold points of [first, last) (all of them when points = 0), each
+ * given to 'visit'. */
+static ucl_status each_shard_dir(const char *dir, long points, long first, long last,
+                                 ucl_status (*visit)(void *ctx, const char *sd, ucl_diag *diag),
+                                 void *ctx, ucl_diag *diag) {
+  char *sd = join(dir, "shards");
   if (!sd) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
-  snprintf(sd, n, "%s/shards", dir);
-  ucl_status st = list_shards_in(sd, l, diag);
+  ucl_status st = visit(ctx, sd, diag);
   DIR *d = st == UCL_OK ? opendir(sd) : NULL;
   if (d) {
     struct dirent *e;
     while (st == UCL_OK && (e = readdir(d)) != NULL) {
       if (strncmp(e->d_name, "slice-", 6) == 0 && strlen(e->d_name) < 200 &&
           may_hold(e->d_name, points, first, last)) {
-        char *sub = malloc(n);
-        if (!sub) {
-          st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-          break;
-        }
-        snprintf(sub, n, "%s/shards/%s", dir, e->d_name);
-        st = list_shards_in(sub, l, diag);
+        char *sub = join(sd, e->d_name);
+        st = sub ? visit(ctx, sub, diag) : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
         free(sub);
       }
     }
     closedir(d);
   }
   free(sd);
+  return st;
+}
+
+static ucl_status visit_list(void *ctx, const char *sd, ucl_diag *diag) {
+  return list_shards_in(sd, ctx, diag);
+}
+
+static ucl_status list_all_shards(const char *dir, long points, long first, long last,
+                                  shard_list *l, ucl_diag *diag) {
+  memset(l, 0, sizeof(*l));
+  ucl_status st = each_shard_dir(dir, points, first, last, visit_list, l, diag);
   if (st != UCL_OK) {
     list_free(l);
   }
+  list_sort(l);
   return st;
 }
+
+/* ---- what is wrong, in words ---- */
+
+static const char *problem_what(int kind) {
+  switch (kind) {
+  case PB_DAMAGED:
+    return "does not verify (length or crc32 checksum)";
+  case PB_ORDER:
+    return "comes after a higher point in the same shard";
+  case PB_CONFLICT:
+    return "differs from the copy merged";
+  default:
+    return "";
+  }
+}
+
+/* Health counts and the first notes from a list of problems. */
+static void fill_health(const problems *pr, const shard_list *l, ucl_store_health *h) {
+  memset(h, 0, sizeof(*h));
+  for (size_t k = 0; pr && k < pr->n; k++) {
+    const problem *p = &pr->v[k];
+    if (p->kind == PB_STRAY) {
+      h->stray++;
+    } else if (p->kind == PB_CONFLICT) {
+      h->conflicts++;
+    } else {
+      h->damaged++;
+    }
+    if (h->n_notes == UCL_STORE_NOTES) {
+      continue;
+    }
+    char *note = h->notes[h->n_notes++];
+    const char *path = l->paths[p->shard];
+    if (p->kind == PB_STRAY) {
+      if (p->last_line > p->line) {
+        snprintf(note, sizeof(h->notes[0]), "%s:%ld-%ld: lines outside any point's block", path,
+                 p->line, p->last_line);
+      } else {
+        snprintf(note, sizeof(h->notes[0]), "%s:%ld: a line outside any point's block", path,
+                 p->line);
+      }
+    } else if (p->kind == PB_CONFLICT) {
+      snprintf(note, sizeof(h->notes[0]),
+               "%s:%ld: point %ld's block differs from the copy in %s:%ld", path, p->line, p->id,
+               l->paths[p->other_shard], p->other_line);
+    } else if (p->id >= 0) {
+      snprintf(note, sizeof(h->notes[0]), "%s:%ld-%ld: point %ld's block %s", path, p->line,
+               p->last_line, p->id, problem_what(p->kind));
+    } else {
+      snprintf(note, sizeof(h->notes[0]), "%s:%ld-%ld: a block %s", path, p->line, p->last_line,
+               problem_what(p->kind));
+    }
+  }
+}
+
+/* ---- scanning ---- */
 
 /* Read every block of the shards in 'l': mark done[id] (when 'done'), count newly marked points,
  * and find the next run number. */
 static ucl_status scan_list(const shard_list *l, uint64_t hash, long points, unsigned char *done,
-                            int *next_run, long *n_done, ucl_diag *diag) {
+                            int *next_run, long *n_done, ucl_store_health *health, ucl_diag *diag) {
   ucl_status st = UCL_OK;
   int nr = 0;
   long count = 0;
+  problems pr = {NULL, 0, 0};
   for (int i = 0; i < l->n && st == UCL_OK; i++) {
     reader rd;
     uint64_t h = hash;
     long pts = points;
-    st = reader_open(&rd, l->paths[i], l->runs[i], &h, &pts, diag);
+    st = reader_open(&rd, l->paths[i], i, &pr, &h, &pts, diag);
     while (st == UCL_OK) {
       st = next_block(&rd, diag);
       if (st != UCL_OK || !rd.has) {
         break;
       }
       if (rd.id >= points) {
-        st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: point %ld beyond the spec's %ld", rd.path,
-                          rd.id, points);
+        st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%ld: point %ld beyond the spec's %ld", rd.path,
+                          rd.block_line, rd.id, points);
         break;
       }
       if (done && !done[rd.id]) {
@@ -513,7 +887,11 @@ static ucl_status scan_list(const shard_list *l, uint64_t hash, long points, uns
   if (st == UCL_OK) {
     *next_run = nr;
     *n_done = count;
+    if (health) {
+      fill_health(&pr, l, health);
+    }
   }
+  free(pr.v);
   return st;
 }
 
@@ -522,7 +900,7 @@ ucl_status ucl_store_scan(const char *shard_dir, uint64_t hash, long points, uns
   shard_list l;
   ucl_status st = list_shards(shard_dir, &l, diag);
   if (st == UCL_OK) {
-    st = scan_list(&l, hash, points, done, next_run, n_done, diag);
+    st = scan_list(&l, hash, points, done, next_run, n_done, NULL, diag);
     list_free(&l);
   }
   return st;
@@ -543,26 +921,31 @@ ucl_status ucl_store_next_run(const char *shard_dir, int *next_run, ucl_diag *di
 }
 
 ucl_status ucl_store_scan_all(const char *dir, uint64_t hash, long points, long first, long last,
-                              unsigned char *done, long *n_done, ucl_diag *diag) {
+                              unsigned char *done, long *n_done, ucl_store_health *health,
+                              ucl_diag *diag) {
   shard_list l;
   int nr = 0;
   ucl_status st = list_all_shards(dir, points, first, last, &l, diag);
   if (st == UCL_OK) {
-    st = scan_list(&l, hash, points, done, &nr, n_done, diag);
+    st = scan_list(&l, hash, points, done, &nr, n_done, health, diag);
     list_free(&l);
   }
   return st;
 }
 
-/* ---- merge: a binary heap of readers keyed by their block's id ---- */
+/* ---- merge: a binary heap of readers keyed by (their block's id, shard order) ---- */
+
+static int before(const reader *a, const reader *b) {
+  return a->id != b->id ? a->id < b->id : a->idx < b->idx;
+}
 
 static void heap_down(reader **h, int n, int i) {
   for (;;) {
     int m = i, a = 2 * i + 1, b = a + 1;
-    if (a < n && h[a]->id < h[m]->id) {
+    if (a < n && before(h[a], h[m])) {
       m = a;
     }
-    if (b < n && h[b]->id < h[m]->id) {
+    if (b < n && before(h[b], h[m])) {
       m = b;
     }
     if (m == i) {
@@ -575,36 +958,36 @@ static void heap_down(reader **h, int n, int i) {
   }
 }
 
-ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merge_stats *stats,
-                           ucl_diag *diag) {
+/* One pass over every shard of DIR in point order. With 'write', the merged files are written
+ * (temporary files, renamed at the end); otherwise nothing is written. A verified copy of a
+ * point already merged is counted when its rows are the same bytes; when they differ it is an
+ * error, or with 'tolerate' a PB_CONFLICT problem (the first copy in shard order is kept). */
+static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash, long points,
+                             int write, int tolerate, problems *pr, ucl_merge_stats *out,
+                             ucl_diag *diag) {
   ucl_merge_stats ms;
   memset(&ms, 0, sizeof(ms));
   ms.first_missing = -1;
   snprintf(ms.second_file, sizeof(ms.second_file), "rate_curves.csv");
-  shard_list l;
-  ucl_status st = list_all_shards(dir, 0, 0, 0, &l, diag);
-  if (st != UCL_OK) {
-    return st;
-  }
-  if (l.n == 0) { /* nothing to merge: write nothing */
-    list_free(&l);
-    return ucl_diag_set(diag, UCL_ERR_PARSE, "%s/shards holds no shards (not a sweep's output?)",
-                        dir);
-  }
-  reader *rds = calloc((size_t)l.n, sizeof(*rds));
-  reader **heap = calloc((size_t)l.n, sizeof(*heap));
+  ucl_status st = UCL_OK;
+  reader *rds = calloc((size_t)l->n, sizeof(*rds));
+  reader **heap = calloc((size_t)l->n, sizeof(*heap));
   ucl_csv_writer *wp = NULL, *wc = NULL;
   char **pnames = NULL, **cnames = NULL;
   int npn = 0, ncn = 0;
   char cname[64];
   char *pp = NULL, *cp = NULL;
+  char *lp = NULL, *lc = NULL; /* the rows of the point merged last */
+  size_t lp_len = 0, lp_cap = 0, lc_len = 0, lc_cap = 0;
+  int last_shard = -1;
+  long last_line = 0;
   int nh = 0;
   if (!rds || !heap) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     goto cleanup;
   }
-  for (int i = 0; i < l.n && st == UCL_OK; i++) {
-    st = reader_open(&rds[i], l.paths[i], l.runs[i], &hash, &points, diag);
+  for (int i = 0; i < l->n && st == UCL_OK; i++) {
+    st = reader_open(&rds[i], l->paths[i], i, pr, &hash, &points, diag);
     if (st == UCL_OK) {
       st = next_block(&rds[i], diag);
     }
@@ -618,16 +1001,9 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
   for (int i = nh / 2 - 1; i >= 0; i--) {
     heap_down(heap, nh, i);
   }
-  size_t dl = strlen(dir) + 96;
-  pp = malloc(dl);
-  cp = malloc(dl);
-  if (!pp || !cp) {
-    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-    goto cleanup;
-  }
   /* the layout: the single-neuron one, or the one the shards name (all must agree) */
   const reader *lay = NULL;
-  for (int i = 0; i < l.n; i++) {
+  for (int i = 0; i < l->n; i++) {
     if (rds[i].no_head) {
       continue;
     }
@@ -666,42 +1042,74 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
     ccols = (const char *const *)cnames;
     ncc = ncn;
   }
-  snprintf(pp, dl, "%s/points.csv", dir);
-  snprintf(cp, dl, "%s/%s", dir, cfile);
-  st = ucl_csv_open(pp, pcols, npc, &wp, diag);
-  if (st == UCL_OK) {
-    st = ucl_csv_open(cp, ccols, ncc, &wc, diag);
+  if (write) {
+    pp = join(dir, "points.csv");
+    cp = join(dir, cfile);
+    if (!pp || !cp) {
+      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      goto cleanup;
+    }
+    st = ucl_csv_open(pp, pcols, npc, &wp, diag);
+    if (st == UCL_OK) {
+      st = ucl_csv_open(cp, ccols, ncc, &wc, diag);
+    }
   }
   long expect = 0;
   while (st == UCL_OK && nh > 0) {
     reader *top = heap[0];
     long id = top->id;
-    if (id < expect) {
-      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: point %ld is complete in more than one shard",
-                        top->path, id);
-      break;
-    }
     if (id >= points && points > 0) {
-      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: point %ld beyond the spec's %ld", top->path, id,
-                        points);
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%ld: point %ld beyond the spec's %ld", top->path,
+                        top->block_line, id, points);
       break;
     }
-    if (id > expect) {
-      if (ms.first_missing < 0) {
-        ms.first_missing = expect;
+    if (id < expect) { /* another copy of the point merged last */
+      if (top->p_len == lp_len && top->c_len == lc_len && memcmp(top->p, lp, lp_len) == 0 &&
+          memcmp(top->c, lc, lc_len) == 0) {
+        ms.health.duplicates++;
+      } else if (tolerate) {
+        problem p = {top->idx, PB_CONFLICT, id,         top->block_line, 0,
+                     top->off, top->end,    last_shard, last_line};
+        p.last_line = top->line_no;
+        if (add_problem(pr, &p) != 0) {
+          st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+          break;
+        }
+      } else {
+        st =
+            ucl_diag_set(diag, UCL_ERR_PARSE,
+                         "point %ld is complete in two shards with different rows: %s:%ld and "
+                         "%s:%ld; `uclif merge %s --repair` keeps the first and sets the other "
+                         "aside in %s/set-aside (nothing is deleted)",
+                         id, l->paths[last_shard], last_line, top->path, top->block_line, dir, dir);
+        break;
       }
-      ms.missing += id - expect;
+    } else {
+      if (id > expect) {
+        if (ms.first_missing < 0) {
+          ms.first_missing = expect;
+        }
+        ms.missing += id - expect;
+      }
+      if (write && (ucl_csv_raw(wp, top->p, top->p_len) != UCL_OK ||
+                    ucl_csv_raw(wc, top->c, top->c_len) != UCL_OK)) {
+        st = ucl_csv_failure(wp, diag) != UCL_OK ? UCL_ERR_IO : ucl_csv_failure(wc, diag);
+        break;
+      }
+      lp_len = lc_len = 0;
+      if (append(&lp, &lp_len, &lp_cap, top->p, top->p_len) != 0 ||
+          append(&lc, &lc_len, &lc_cap, top->c, top->c_len) != 0) {
+        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+        break;
+      }
+      last_shard = top->idx;
+      last_line = top->block_line;
+      for (size_t i = 0; i < top->c_len; i++) {
+        ms.curve_rows += top->c[i] == '\n';
+      }
+      ms.merged++;
+      expect = id + 1;
     }
-    if (ucl_csv_raw(wp, top->p, top->p_len) != UCL_OK ||
-        ucl_csv_raw(wc, top->c, top->c_len) != UCL_OK) {
-      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", dir);
-      break;
-    }
-    for (size_t i = 0; i < top->c_len; i++) {
-      ms.curve_rows += top->c[i] == '\n';
-    }
-    ms.merged++;
-    expect = id + 1;
     st = next_block(top, diag);
     if (st != UCL_OK) {
       break;
@@ -717,30 +1125,484 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, ucl_merg
     }
     ms.missing += points - expect;
   }
-  if (st == UCL_OK) {
-    st = ucl_csv_commit(&wp, diag);
-  }
-  if (st == UCL_OK) {
-    st = ucl_csv_commit(&wc, diag);
+  if (st == UCL_OK && write) {
+    ucl_csv_writer *ws[2] = {wp, wc};
+    st = ucl_csv_commit_all(ws, 2, diag);
+    wp = wc = NULL;
   }
 cleanup:
   ucl_csv_abort(&wp);
   ucl_csv_abort(&wc);
-  for (int i = 0; rds && i < l.n; i++) {
+  for (int i = 0; rds && i < l->n; i++) {
     reader_close(&rds[i]);
   }
   free(rds);
   free(heap);
   free(pp);
   free(cp);
+  free(lp);
+  free(lc);
   free_names(pnames, npn);
   free_names(cnames, ncn);
   ms.points = points;
-  ms.shards = l.n;
+  ms.shards = l->n;
+  long dups = ms.health.duplicates;
+  fill_health(pr, l, &ms.health);
+  ms.health.duplicates = dups;
+  *out = ms;
+  return st;
+}
+
+/* ---- repair: problems set aside ---- */
+
+static int by_shard_offset(const void *a, const void *b) {
+  const problem *p = a, *q = b;
+  if (p->shard != q->shard) {
+    return p->shard < q->shard ? -1 : 1;
+  }
+  return p->off < q->off ? -1 : p->off > q->off;
+}
+
+static int make_dirs(const char *path) {
+  char *copy = strdup(path);
+  if (!copy) {
+    return -1;
+  }
+  int rc = 0;
+  for (char *s = copy + 1; rc == 0; s++) {
+    if (*s == '/' || *s == '\0') {
+      char keep = *s;
+      *s = '\0';
+      rc = (mkdir(copy, 0777) == 0 || errno == EEXIST) ? 0 : -1;
+      *s = keep;
+      if (keep == '\0') {
+        break;
+      }
+    }
+  }
+  free(copy);
+  return rc;
+}
+
+/* Rewrite shard 'path' without the byte ranges v[0 .. n) (sorted by offset, not overlapping):
+ * the original moves to DIR/set-aside/<its path below DIR/shards> (".1", ".2", ... appended when
+ * that name is taken), and a copy without those ranges takes its place. */
+static ucl_status set_aside(const char *dir, const char *path, const problem *v, size_t n,
+                            ucl_diag *diag) {
+  ucl_status st = UCL_OK;
+  size_t dl = strlen(dir);
+  const char *rel = path + dl + strlen("/shards/");
+  size_t cap = strlen(dir) + strlen(path) + 64;
+  char *dst = malloc(cap), *tmp = malloc(cap), *sub = malloc(cap);
+  FILE *in = NULL, *out = NULL;
+  char buf[65536];
+  if (!dst || !tmp || !sub) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto cleanup;
+  }
+  snprintf(tmp, cap, "%s.repair.tmp", path);
+  snprintf(sub, cap, "%s/set-aside/%s", dir, rel);
+  *strrchr(sub, '/') = '\0';
+  if (make_dirs(sub) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "cannot create %s: %s", sub, strerror(errno));
+    goto cleanup;
+  }
+  snprintf(dst, cap, "%s/set-aside/%s", dir, rel);
+  for (int k = 1; access(dst, F_OK) == 0 && k < 10000; k++) {
+    snprintf(dst, cap, "%s/set-aside/%s.%d", dir, rel, k);
+  }
+  in = fopen(path, "rb");
+  out = in ? fopen(tmp, "wb") : NULL;
+  if (!in || !out) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot open: %s", in ? tmp : path, strerror(errno));
+    goto cleanup;
+  }
+  long pos = 0;
+  size_t k = 0;
+  for (;;) {
+    size_t want = sizeof(buf);
+    if (k < n && v[k].off >= pos && (size_t)(v[k].off - pos) < want) {
+      want = (size_t)(v[k].off - pos);
+    }
+    if (k < n && v[k].off == pos) { /* skip the range */
+      if (fseek(in, v[k].end, SEEK_SET) != 0) {
+        st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot seek", path);
+        goto cleanup;
+      }
+      pos = v[k].end;
+      k++;
+      continue;
+    }
+    size_t got = fread(buf, 1, want, in);
+    if (got == 0) {
+      break;
+    }
+    if (fwrite(buf, 1, got, out) != got) {
+      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+      goto cleanup;
+    }
+    pos += (long)got;
+  }
+  if (ferror(in)) {
+    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read failed", path);
+    goto cleanup;
+  }
+  int bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
+  bad = fclose(out) != 0 || bad;
+  out = NULL;
+  if (bad) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+    goto cleanup;
+  }
+  if (rename(path, dst) != 0 || rename(tmp, path) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot set aside to %s: %s", path, dst,
+                      strerror(errno));
+  }
+cleanup:
+  if (in) {
+    fclose(in);
+  }
+  if (out) {
+    fclose(out);
+  }
+  if (st != UCL_OK && tmp) {
+    remove(tmp);
+  }
+  free(dst);
+  free(tmp);
+  free(sub);
+  return st;
+}
+
+typedef struct lock_set {
+  ucl_store_lock **v;
+  int n;
+} lock_set;
+
+static ucl_status visit_lock(void *ctx, const char *sd, ucl_diag *diag) {
+  lock_set *ls = ctx;
+  struct stat sb;
+  if (stat(sd, &sb) != 0) {
+    return UCL_OK;
+  }
+  ucl_store_lock **v = realloc(ls->v, (size_t)(ls->n + 1) * sizeof(*v));
+  if (!v) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  ls->v = v;
+  ucl_status st = ucl_store_lock_take(sd, 0.0, &ls->v[ls->n], diag);
+  ls->n += st == UCL_OK;
+  return st;
+}
+
+static void locks_release(lock_set *ls) {
+  for (int i = 0; i < ls->n; i++) {
+    ucl_store_lock_release(&ls->v[i]);
+  }
+  free(ls->v);
+  memset(ls, 0, sizeof(*ls));
+}
+
+ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, int flags,
+                           ucl_merge_stats *stats, ucl_diag *diag) {
+  ucl_merge_stats ms;
+  memset(&ms, 0, sizeof(ms));
+  ms.first_missing = -1;
+  shard_list l;
+  problems pr = {NULL, 0, 0};
+  lock_set locks = {NULL, 0};
+  long set_aside_n = 0;
+  ucl_store_health found; /* what the repair's first pass found */
+  memset(&found, 0, sizeof(found));
+  ucl_status st = list_all_shards(dir, 0, 0, 0, &l, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  if (l.n == 0) { /* nothing to merge: write nothing */
+    list_free(&l);
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "%s/shards holds no shards (not a sweep's output?)",
+                        dir);
+  }
+  if (flags & UCL_MERGE_REPAIR) {
+    /* no run may write a shard while it is rewritten */
+    st = each_shard_dir(dir, 0, 0, 0, visit_lock, &locks, diag);
+    if (st == UCL_OK) {
+      st = merge_pass(dir, &l, hash, points, 0, 1, &pr, &ms, diag);
+      found = ms.health;
+    }
+    if (st == UCL_OK && pr.n > 0) {
+      qsort(pr.v, pr.n, sizeof(*pr.v), by_shard_offset);
+      for (size_t a = 0; a < pr.n && st == UCL_OK;) {
+        size_t b = a;
+        while (b < pr.n && pr.v[b].shard == pr.v[a].shard) {
+          b++;
+        }
+        st = set_aside(dir, l.paths[pr.v[a].shard], &pr.v[a], b - a, diag);
+        a = b;
+      }
+      set_aside_n = (long)pr.n;
+    }
+    pr.n = 0;
+  }
+  if (st == UCL_OK) {
+    st = merge_pass(dir, &l, hash, points, 1, 0, &pr, &ms, diag);
+  }
+  if (set_aside_n > 0) { /* report what was set aside, and the duplicates left */
+    long dups = ms.health.duplicates;
+    ms.health = found;
+    ms.health.duplicates = dups;
+  }
+  ms.health.set_aside = set_aside_n;
+  locks_release(&locks);
+  free(pr.v);
   list_free(&l);
   if (stats) {
     *stats = ms;
   }
+  return st;
+}
+
+/* ---- the spec a sweep directory keeps ---- */
+
+#define CANON_HEAD "# the canonical expansion of spec.ini (uclif; docs/outputs.md)\n"
+
+/* Write 'text' to 'path' through a temporary file of this process, renamed into place. */
+static ucl_status write_file(const char *path, const char *text, ucl_diag *diag) {
+  size_t n = strlen(path) + 48;
+  char *tmp = malloc(n);
+  if (!tmp) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  int bad = !f;
+  int err = errno;
+  if (f) {
+    size_t len = strlen(text);
+    bad = fwrite(text, 1, len, f) != len || fflush(f) != 0;
+    err = errno;
+    bad = fclose(f) != 0 || bad;
+    err = bad && !err ? errno : err;
+  }
+  ucl_status st = UCL_OK;
+  if (bad || rename(tmp, path) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", bad ? tmp : path,
+                      strerror(bad ? (err ? err : EIO) : errno));
+    remove(tmp);
+  }
+  free(tmp);
+  return st;
+}
+
+static ucl_status read_file(const char *path, char **out, ucl_diag *diag) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+  }
+  char *text = NULL;
+  size_t len = 0, cap = 0;
+  char buf[8192];
+  size_t got;
+  ucl_status st = UCL_OK;
+  while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+    if (append(&text, &len, &cap, buf, got) != 0) {
+      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      break;
+    }
+  }
+  if (st == UCL_OK && ferror(f)) {
+    st = ucl_diag_set(diag, UCL_ERR_INPUT, "%s: read failed", path);
+  }
+  fclose(f);
+  if (st == UCL_OK && !text) {
+    text = calloc(1, 1);
+    st = text ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  if (st != UCL_OK) {
+    free(text);
+    return st;
+  }
+  *out = text;
+  return UCL_OK;
+}
+
+/* The canonical lines of a kept DIR/spec.canonical (after its '#' lines). */
+static const char *canon_body(const char *text) {
+  while (*text == '#') {
+    const char *nl = strchr(text, '\n');
+    if (!nl) {
+      return text + strlen(text);
+    }
+    text = nl + 1;
+  }
+  return text;
+}
+
+/* The key and value of the canonical line at 'l' ("key = value"); "(nothing)" at the end. */
+static void canon_line(const char *l, char *key, size_t kn, char *val, size_t vn) {
+  size_t n = strcspn(l, "\n");
+  if (n == 0) {
+    snprintf(key, kn, "(end)");
+    snprintf(val, vn, "(nothing)");
+    return;
+  }
+  const char *eq = strstr(l, " = ");
+  size_t k = eq && (size_t)(eq - l) < n ? (size_t)(eq - l) : n;
+  snprintf(key, kn, "%.*s", (int)k, l);
+  snprintf(val, vn, "%.*s", k < n ? (int)(n - k - 3) : 0, k < n ? l + k + 3 : "");
+}
+
+ucl_status ucl_store_check_spec(const char *dir, const ucl_sweep *sw, int *kept, ucl_diag *diag) {
+  char *path = join(dir, "spec.canonical");
+  char *text = NULL;
+  *kept = 0;
+  if (!path) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  if (access(path, F_OK) != 0) {
+    free(path);
+    return UCL_OK;
+  }
+  ucl_status st = read_file(path, &text, diag);
+  if (st == UCL_OK) {
+    *kept = 1;
+    const char *a = canon_body(text), *b = ucl_sweep_canonical(sw);
+    long line = 1;
+    for (const char *t = text; t < a; t++) {
+      line += *t == '\n';
+    }
+    while (*a && *b) { /* line by line: the first that differs names its key */
+      size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+      if (la != lb || memcmp(a, b, la) != 0) {
+        break;
+      }
+      a += la + (a[la] == '\n');
+      b += lb + (b[lb] == '\n');
+      line++;
+    }
+    if (*a || *b) {
+      char key_a[128], key_b[128], was[200], now[200];
+      canon_line(a, key_a, sizeof(key_a), was, sizeof(was));
+      canon_line(b, key_b, sizeof(key_b), now, sizeof(now));
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%ld: %s differs from the spec %s was started with (%s then, %s now); "
+                        "a changed value alters points already computed: resume with the spec %s "
+                        "keeps (`uclif sweep --resume -o %s`), or start another directory",
+                        path, line, *b ? key_b : key_a, dir, was, now, dir, dir);
+    }
+  }
+  free(text);
+  free(path);
+  return st;
+}
+
+ucl_status ucl_store_keep_spec(const char *dir, const ucl_sweep *sw, const char *source,
+                               ucl_diag *diag) {
+  int kept = 0;
+  ucl_status st = ucl_store_check_spec(dir, sw, &kept, diag);
+  if (st != UCL_OK || kept) {
+    return st;
+  }
+  char *ini = join(dir, "spec.ini"), *canon = join(dir, "spec.canonical");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!ini || !canon || !f) {
+    if (f) {
+      fclose(f);
+    }
+    free(text);
+    free(ini);
+    free(canon);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  fputs(CANON_HEAD, f);
+  fprintf(f, "# name = %s\n# source = %s\n", ucl_sweep_name(sw), source ? source : "");
+  for (int k = 0; k < ucl_sweep_n_sets(sw); k++) {
+    fprintf(f, "# set = %s\n", ucl_sweep_set(sw, k));
+  }
+  fputs(ucl_sweep_canonical(sw), f);
+  if (fclose(f) != 0 || !text) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  /* spec.ini first: spec.canonical is what says the spec is kept */
+  if (st == UCL_OK) {
+    st = write_file(ini, ucl_sweep_text(sw), diag);
+  }
+  if (st == UCL_OK) {
+    st = write_file(canon, text, diag);
+  }
+  free(text);
+  free(ini);
+  free(canon);
+  return st;
+}
+
+int ucl_store_keeps_spec(const char *dir) {
+  char *canon = join(dir, "spec.canonical");
+  int yes = canon && access(canon, F_OK) == 0;
+  free(canon);
+  return yes;
+}
+
+ucl_status ucl_store_load_spec(const char *dir, ucl_sweep **out, ucl_diag *diag) {
+  char *ini = join(dir, "spec.ini"), *canon = join(dir, "spec.canonical");
+  char *text = NULL;
+  char **sets = NULL;
+  int n_sets = 0;
+  char name[256] = "";
+  ucl_sweep *sw = NULL;
+  ucl_status st = ini && canon ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  if (st == UCL_OK && access(canon, F_OK) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_INPUT,
+                      "%s keeps no spec (%s: %s); name the spec: uclif sweep SPEC --resume -o %s",
+                      dir, canon, strerror(errno), dir);
+  }
+  if (st == UCL_OK) {
+    st = read_file(canon, &text, diag);
+  }
+  for (const char *t = text; st == UCL_OK && t && *t == '#';) {
+    size_t n = strcspn(t, "\n");
+    if (strncmp(t, "# name = ", 9) == 0) {
+      snprintf(name, sizeof(name), "%.*s", (int)(n - 9), t + 9);
+    } else if (strncmp(t, "# set = ", 8) == 0) {
+      char **v = realloc(sets, (size_t)(n_sets + 1) * sizeof(*v));
+      char *s = v ? strndup(t + 8, n - 8) : NULL;
+      if (v) {
+        sets = v;
+      }
+      if (!s) {
+        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+        break;
+      }
+      sets[n_sets++] = s;
+    }
+    t += n + (t[n] == '\n');
+  }
+  if (st == UCL_OK) {
+    st = ucl_sweep_load_sets(ini, (const char *const *)sets, n_sets, &sw, diag);
+  }
+  if (st == UCL_OK && name[0]) {
+    st = ucl_sweep_rename(sw, name, diag);
+  }
+  if (st == UCL_OK && strcmp(canon_body(text), ucl_sweep_canonical(sw)) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_PARSE,
+                      "%s no longer gives the expansion in %s (edited by hand, or another uclif "
+                      "version?); name the spec: uclif sweep SPEC --resume -o %s",
+                      ini, canon, dir);
+  }
+  if (st == UCL_OK) {
+    *out = sw;
+    sw = NULL;
+  }
+  ucl_sweep_destroy(&sw);
+  for (int k = 0; k < n_sets; k++) {
+    free(sets[k]);
+  }
+  free(sets);
+  free(text);
+  free(ini);
+  free(canon);
   return st;
 }
 

@@ -1,6 +1,7 @@
 /* sweep.c — sweep specifications: axes, designs, point(i) (docs/spec.md). */
 #include "uclif/sweep.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,8 @@ struct ucl_sweep {
   int n_swept;
   char **sets; /* the overrides of the base configuration ("NAME=VALUE"), owned */
   int n_sets;
+  char *text;      /* the spec file's bytes, owned */
+  char *canonical; /* ucl_sweep_canonical, owned */
 };
 
 static uint64_t fnv1a_more(uint64_t h, const char *s) {
@@ -80,6 +83,27 @@ uint64_t ucl_sweep_seed(const ucl_sweep *s) {
 }
 uint64_t ucl_sweep_hash(const ucl_sweep *s) {
   return s->hash;
+}
+const char *ucl_sweep_text(const ucl_sweep *s) {
+  return s->text;
+}
+const char *ucl_sweep_canonical(const ucl_sweep *s) {
+  return s->canonical;
+}
+int ucl_sweep_n_sets(const ucl_sweep *s) {
+  return s->n_sets;
+}
+const char *ucl_sweep_set(const ucl_sweep *s, int k) {
+  return (k >= 0 && k < s->n_sets) ? s->sets[k] : NULL;
+}
+ucl_status ucl_sweep_rename(ucl_sweep *s, const char *name, ucl_diag *diag) {
+  char *n = strdup(name);
+  if (!n) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  free(s->name);
+  s->name = n;
+  return UCL_OK;
 }
 const ucl_char_opts *ucl_sweep_char_opts(const ucl_sweep *s) {
   return &s->chr.opts;
@@ -113,6 +137,8 @@ void ucl_sweep_destroy(ucl_sweep **sp) {
   }
   free(s->sets);
   free(s->name);
+  free(s->text);
+  free(s->canonical);
   free(s);
   *sp = NULL;
 }
@@ -525,7 +551,7 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
   return UCL_OK;
 }
 
-/* Keep copies of the overrides and fold them into the hash (unchanged without overrides). */
+/* Keep copies of the overrides. */
 static ucl_status keep_sets(ucl_sweep *s, const char *const *sets, int n_sets, ucl_diag *diag) {
   s->sets = n_sets > 0 ? calloc((size_t)n_sets, sizeof(char *)) : NULL;
   if (n_sets > 0 && !s->sets) {
@@ -537,7 +563,6 @@ static ucl_status keep_sets(ucl_sweep *s, const char *const *sets, int n_sets, u
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
     s->n_sets++;
-    s->hash = fnv1a_more(fnv1a_more(s->hash, "\n--set "), sets[k]);
   }
   return UCL_OK;
 }
@@ -558,6 +583,110 @@ static ucl_status check_sets(const ucl_sweep *s, ucl_diag *diag) {
   return UCL_OK;
 }
 
+/* ---- the canonical expansion (what the points are made of; sweep.h) ---- */
+
+static void canon_params(FILE *f, const char *prefix, const ucl_params *p) {
+  for (size_t k = 0; k < ucl_params_count(); k++) {
+    const ucl_param_info *in = ucl_params_info(k);
+    char v[128];
+    ucl_params_format(p, in, v, sizeof(v));
+    fprintf(f, "%s%s.%s = %s\n", prefix, ucl_params_section_name(in->section), in->name, v);
+  }
+}
+
+static const char *switch_text(int v) {
+  return v == UCL_ON ? "on" : v == UCL_OFF ? "off" : "auto";
+}
+
+static void canon_char(FILE *f, const ucl_char_opts *o) {
+  fprintf(f, "characterize.threshold = %.17g, %.17g\n", o->thr_lo, o->thr_hi);
+  fprintf(f, "characterize.threshold.tol = %.17g\n", o->thr_tol);
+  fprintf(f, "characterize.rate_curve =");
+  if (!o->rate_amps) {
+    fprintf(f, " default");
+  }
+  for (size_t k = 0; o->rate_amps && k < o->n_rate_amps; k++) {
+    fprintf(f, "%s %.17g", k ? "," : "", o->rate_amps[k]);
+  }
+  fprintf(f, "\ncharacterize.adaptation = %s\n", switch_text(o->adaptation));
+  fprintf(f, "characterize.adaptation.amplitude = %.17g\n", o->adapt_amplitude);
+  fprintf(f, "characterize.adaptation.window = %.17g\n", o->adapt_window);
+  fprintf(f, "characterize.rheobase = %s\n", switch_text(o->rheobase));
+  fprintf(f, "characterize.tau_leak = %s\n", switch_text(o->tau_leak));
+  fprintf(f, "characterize.tau_leak.amplitude = %.17g\n", o->leak_amplitude);
+  fprintf(f, "characterize.tau_leak.width = %.17g\n", o->leak_width);
+  fprintf(f, "characterize.tau_leak.window = %.17g\n", o->leak_window);
+  fprintf(f, "characterize.tau_ref = %s\n", switch_text(o->tau_ref));
+  fprintf(f, "characterize.tau_ref.window = %.17g\n", o->ref_window);
+  fprintf(f, "characterize.energy = %s\n", switch_text(o->energy));
+  fprintf(f, "characterize.curve_tracer = %s\n", switch_text(o->curve_tracer));
+  fprintf(f, "characterize.tempco = %.17g\n", o->tempco_dT);
+}
+
+static void canon_network(FILE *f, const ucl_network *net) {
+  canon_params(f, "network.base.", &net->base);
+  fprintf(f, "network.integration = %d\n", net->integration);
+  for (size_t k = 0; k < net->n_neurons; k++) {
+    const ucl_net_neuron *nn = &net->neurons[k];
+    char prefix[UCL_NET_NAME_MAX + 16];
+    snprintf(prefix, sizeof(prefix), "neuron.%s.", nn->name);
+    fprintf(f, "neuron.%s = %zu, external %d\n", nn->name, k, nn->external);
+    canon_params(f, prefix, &nn->p);
+  }
+  for (size_t k = 0; k < net->n_synapses; k++) {
+    const ucl_net_synapse *sy = &net->synapses[k];
+    fprintf(f, "synapse.%s = %s -> %s, R %.17g, diode %d, tap_clamp %d\n", sy->name,
+            net->neurons[sy->from].name, net->neurons[sy->to].name, sy->R, sy->diode,
+            sy->tap_clamp);
+  }
+}
+
+/* The canonical expansion: one "key = value" line per thing a point is made of, every number at
+ * full precision, in a fixed order. Comments, blank space, the order of keys in the file, units
+ * written differently (10k, 10000) and [run] name do not change it; any change of a value does. */
+static ucl_status make_canonical(ucl_sweep *s, ucl_diag *diag) {
+  static const char *const designs[] = {"grid", "lhs", "random"};
+  static const char *const kinds[] = {"list", "range", "logrange"};
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  fprintf(f, "kind = %s\n", s->net ? "network" : "neuron");
+  fprintf(f, "sweep.design = %s\n", designs[s->design]);
+  fprintf(f, "run.seed = %" PRIu64 "\n", s->seed);
+  fprintf(f, "points = %ld\n", s->count);
+  if (s->net) {
+    canon_network(f, s->net);
+  } else {
+    canon_params(f, "", &s->base);
+    canon_char(f, &s->chr.opts);
+  }
+  for (int a = 0; a < s->n_axes; a++) {
+    const axis *ax = &s->axes[a];
+    for (int m = 0; m < ax->n_members; m++) {
+      const member *mb = &ax->m[m];
+      fprintf(f, "sweep.%s = axis %d, %s", mb->key, a, kinds[mb->kind]);
+      if (mb->kind == KIND_LIST) {
+        for (size_t k = 0; k < mb->n; k++) {
+          fprintf(f, "%s%.17g", k ? ", " : " ", mb->values[k]);
+        }
+      } else {
+        fprintf(f, " %.17g, %.17g", mb->lo, mb->hi);
+      }
+      fputc('\n', f);
+    }
+  }
+  if (fclose(f) != 0 || !text) {
+    free(text);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  s->canonical = text;
+  s->hash = fnv1a(text);
+  return UCL_OK;
+}
+
 ucl_status ucl_sweep_parse(const char *name, const char *text, ucl_sweep **out, ucl_diag *diag) {
   return ucl_sweep_parse_sets(name, text, NULL, 0, out, diag);
 }
@@ -574,7 +703,7 @@ ucl_status ucl_sweep_parse_sets(const char *name, const char *text, const char *
     ucl_ini_destroy(&ini);
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
-  s->hash = fnv1a(text);
+  s->text = strdup(text);
   const char *base = strrchr(name, '/');
   base = base ? base + 1 : name;
   s->name = strdup(base);
@@ -584,7 +713,7 @@ ucl_status ucl_sweep_parse_sets(const char *name, const char *text, const char *
       *dot = '\0';
     }
   }
-  st = s->name ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  st = s->name && s->text ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   if (st == UCL_OK) {
     st = keep_sets(s, sets, n_sets, diag);
   }
@@ -615,6 +744,9 @@ ucl_status ucl_sweep_parse_sets(const char *name, const char *text, const char *
   }
   if (st == UCL_OK) {
     st = check_sets(s, diag);
+  }
+  if (st == UCL_OK) {
+    st = make_canonical(s, diag);
   }
   if (s->net) {
     s->ini = ini; /* kept: each point's network is built from it */

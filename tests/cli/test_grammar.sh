@@ -111,14 +111,14 @@ check "sweep: -o keeps C = 15n, --out with --set C = 10n ($(cg sw-o/points.csv)/
   $([ "$(cg sw-o/points.csv)" = "1.4999999999999999e-08 " ] && [ "$(cg sw-out/points.csv)" = "1e-08 " ]; echo $?)
 expect 2 "--set R1=10k: R1 is swept" "sweep --set of a swept key" sweep sweep.ini -o sw-bad --set R1=10k
 check "sweep --set of a swept key: nothing written" $([ ! -e sw-bad ]; echo $?)
-expect 2 "written for another spec" "sweep --resume with other --set" sweep sweep.ini -o sw-out --resume --set C=22n
+expect 2 "circuit.C differs from the spec sw-out was started with (1e-08 then, 2.2000000000000002e-08 now)" "sweep --resume with other --set" sweep sweep.ini -o sw-out --resume --set C=22n
 
 expect 0 "" "merge --spec --set --quiet" merge sw-out --spec sweep.ini --set C=10n --quiet
 check "merge --quiet: nothing on stdout" $([ ! -s out.txt ]; echo $?)
 expect 0 "" "merge" merge sw-o
 grep -q '^merged 2 of 2 points' out.txt
 check "merge: summary on stdout" $?
-expect 2 "written for another spec" "merge --spec without the sweep's --set" merge sw-out --spec sweep.ini
+expect 2 "circuit.C differs from the spec sw-out was started with" "merge --spec without the sweep's --set" merge sw-out --spec sweep.ini
 expect 2 "--set needs --spec" "merge --set without --spec" merge sw-out --set C=10n
 
 expect 1 "threshold_V (wanted 5" "tune -o (a missed target exits 1)" tune tune.ini -o tu-o

@@ -35,7 +35,7 @@ check "results untouched" $([ "$(md5sum <"$work/n1/points.csv")" = "$before" ]; 
 sed 's/47k/33k/' "$spec" >"$work/changed.ini"
 sweep1 "$uclif" sweep "$work/changed.ini" -o "$work/n1" --resume --quiet >/dev/null 2>"$work/err"
 check "changed spec exits 2" $([ $? -eq 2 ]; echo $?)
-grep -q "another spec" "$work/err"
+grep -q "sweep.R1 differs from the spec" "$work/err"
 rc=$?; check "changed spec explained ($(cat "$work/err"))" "$rc"
 # --resume of a finished sweep: nothing to compute, same bytes
 sweep1 "$uclif" sweep "$spec" -o "$work/n2" --resume --quiet >/dev/null 2>&1

@@ -38,7 +38,7 @@ grep -q "^missing = $((40 - done_before))$" "$work/run/manifest.txt"
 check "merge --spec writes a manifest counting the missing points" $?
 "$uclif" merge "$work/run" --spec "$src/tests/specs/sweep-small.ini" >/dev/null 2>"$work/err"
 check "merge --spec of another spec exits 2" $([ $? -eq 2 ]; echo $?)
-grep -q "written for another spec" "$work/err"
+grep -q "differs from the spec $work/run was started with" "$work/err"
 check "and says so" $?
 $MPIRUN -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/run" --resume --quiet >/dev/null 2>&1
 check "resume exits 0" $?

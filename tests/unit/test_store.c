@@ -102,7 +102,7 @@ static void test_shards_scan_and_merge(void **state) {
   assert_non_null(strstr(d.msg, "another spec"));
 
   ucl_merge_stats ms;
-  assert_int_equal(ucl_store_merge(dir, hash, 6, &ms, &d), UCL_OK);
+  assert_int_equal(ucl_store_merge(dir, hash, 6, 0, &ms, &d), UCL_OK);
   assert_int_equal(ms.merged, 4);
   assert_int_equal(ms.missing, 2);
   assert_int_equal(ms.first_missing, 3);
@@ -120,7 +120,7 @@ static void test_shards_scan_and_merge(void **state) {
   add(c, 3);
   add(c, 5);
   assert_int_equal(ucl_shard_close(&c, &d), UCL_OK);
-  assert_int_equal(ucl_store_merge(dir, 0, 0, &ms, &d), UCL_OK); /* hash, points from shards */
+  assert_int_equal(ucl_store_merge(dir, 0, 0, 0, &ms, &d), UCL_OK); /* hash, points from shards */
   assert_int_equal(ms.merged, 6);
   assert_int_equal(ms.missing, 0);
   assert_int_equal(ms.points, 6);
@@ -137,7 +137,7 @@ static void test_shards_scan_and_merge(void **state) {
 
   /* the whole output directory: points done at the top level and in any slice */
   unsigned char all[6] = {0};
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, &d), UCL_OK);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, NULL, &d), UCL_OK);
   assert_int_equal(n, 6);
   assert_int_equal(ucl_store_scan(sd, hash, 6, NULL, &run, &n, &d), UCL_OK);
   assert_int_equal(run, 1); /* the top level's runs only */
@@ -151,9 +151,9 @@ static void test_shards_scan_and_merge(void **state) {
   f = fopen(junk, "w");
   fputs("not read unless the range overlaps\n", f);
   fclose(f);
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 3, 6, all, &n, &d), UCL_OK);
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 2, 6, all, &n, &d), UCL_ERR_PARSE);
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, &d), UCL_ERR_PARSE);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 3, 6, all, &n, NULL, &d), UCL_OK);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 2, 6, all, &n, NULL, &d), UCL_ERR_PARSE);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, NULL, &d), UCL_ERR_PARSE);
   unlink(junk);
   rmdir(other);
   long s_first = -1, s_last = -1;
@@ -172,25 +172,26 @@ static void test_shards_scan_and_merge(void **state) {
   fputs("uclif-sh", f);
   fclose(f);
   memset(all, 0, sizeof(all));
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, &d), UCL_OK);
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, NULL, &d), UCL_OK);
   assert_int_equal(n, 6);
   assert_int_equal(ucl_store_scan(slice, hash, 6, NULL, &run, &n, &d), UCL_OK);
   assert_int_equal(run, 2);
   run = -1;
   assert_int_equal(ucl_store_next_run(slice, &run, &d), UCL_OK);
   assert_int_equal(run, 2);
-  assert_int_equal(ucl_store_merge(dir, hash, 6, &ms, &d), UCL_OK);
+  assert_int_equal(ucl_store_merge(dir, hash, 6, 0, &ms, &d), UCL_OK);
   assert_int_equal(ms.merged, 6);
   assert_int_equal(ms.shards, 5);
   unlink(p1);
   unlink(p2);
 
-  /* the same point complete twice is an error */
+  /* the same point complete twice with the same bytes (two runs overlapping) is counted */
   assert_int_equal(ucl_shard_create(sd, 2, 0, hash, 6, &c, &d), UCL_OK);
   add(c, 2);
   assert_int_equal(ucl_shard_close(&c, &d), UCL_OK);
-  assert_int_equal(ucl_store_merge(dir, hash, 6, &ms, &d), UCL_ERR_PARSE);
-  assert_non_null(strstr(d.msg, "more than one shard"));
+  assert_int_equal(ucl_store_merge(dir, hash, 6, 0, &ms, &d), UCL_OK);
+  assert_int_equal(ms.merged, 6);
+  assert_int_equal(ms.health.duplicates, 1);
 }
 
 static void test_not_a_shard(void **state) {
@@ -202,7 +203,7 @@ static void test_not_a_shard(void **state) {
   fclose(f);
   ucl_merge_stats ms;
   ucl_diag d;
-  assert_int_equal(ucl_store_merge(dir, 0, 0, &ms, &d), UCL_ERR_PARSE);
+  assert_int_equal(ucl_store_merge(dir, 0, 0, 0, &ms, &d), UCL_ERR_PARSE);
   assert_non_null(strstr(d.msg, "not a uclif shard"));
   unlink(path);
 }
@@ -247,7 +248,7 @@ static void test_layout_merge(void **state) {
   }
   assert_int_equal(n_done, 3);
   ucl_merge_stats ms;
-  if (ucl_store_merge(dir, 7, 3, &ms, &d) != UCL_OK) {
+  if (ucl_store_merge(dir, 7, 3, 0, &ms, &d) != UCL_OK) {
     fail_msg("%s", d.msg);
   }
   assert_int_equal(ms.merged, 3);
@@ -260,17 +261,253 @@ static void test_layout_merge(void **state) {
   ucl_store_layout other = {"\"point\",\"y\"", "neurons.csv", "\"point\",\"neuron\""};
   assert_int_equal(ucl_shard_create_layout(sd, 21, 0, 7, 3, &other, &a, &d), UCL_OK);
   assert_int_equal(ucl_shard_close(&a, &d), UCL_OK);
-  assert_int_equal(ucl_store_merge(dir, 7, 3, &ms, &d), UCL_ERR_PARSE);
+  assert_int_equal(ucl_store_merge(dir, 7, 3, 0, &ms, &d), UCL_ERR_PARSE);
   assert_non_null(strstr(d.msg, "hold different columns"));
   char cmd[256];
   snprintf(cmd, sizeof(cmd), "rm -f %s/shards/* %s/points.csv %s/neurons.csv", dir, dir, dir);
   assert_int_equal(system(cmd), 0);
 }
 
+/* ---- damage: every kind is found with its place, never merged, and mended ---- */
+
+static const ucl_store_layout small = {"\"point\",\"x\"", "neurons.csv", "\"point\",\"n\""};
+
+/* Point i's rows: "i,<10 i>" and two second-file rows. */
+static void small_block(ucl_shard *sh, long i) {
+  char p[64], c[64];
+  snprintf(p, sizeof(p), "%ld,%ld\r\n", i, 10 * i);
+  snprintf(c, sizeof(c), "%ld,\"a\"\r\n%ld,\"b\"\r\n", i, i);
+  ucl_diag d;
+  assert_int_equal(ucl_shard_append_rows(sh, i, p, strlen(p), c, strlen(c), &d), UCL_OK);
+}
+
+static void small_shard(int run, const long *ids, int n) {
+  char sd[128];
+  snprintf(sd, sizeof(sd), "%s/shards", dir);
+  ucl_shard *sh = NULL;
+  ucl_diag d;
+  assert_int_equal(ucl_shard_create_layout(sd, run, 0, 7, 5, &small, &sh, &d), UCL_OK);
+  for (int k = 0; k < n; k++) {
+    small_block(sh, ids[k]);
+  }
+  assert_int_equal(ucl_shard_close(&sh, &d), UCL_OK);
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  char *buf = calloc(1, 65536);
+  size_t n = fread(buf, 1, 65535, f);
+  buf[n] = '\0';
+  fclose(f);
+  return buf;
+}
+
+static void spit(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Replace the first occurrence of 'from' in file 'path' by 'to'. */
+static void tamper(const char *path, const char *from, const char *to) {
+  char *t = slurp(path);
+  char *at = strstr(t, from);
+  assert_non_null(at);
+  char *out = calloc(1, strlen(t) + strlen(to) + 1);
+  memcpy(out, t, (size_t)(at - t));
+  strcat(out, to);
+  strcat(out, at + strlen(from));
+  spit(path, out);
+  free(out);
+  free(t);
+}
+
+static void test_damage(void **state) {
+  (void)state;
+  char cmd[512], sd[128], s0[160], s1[160];
+  snprintf(sd, sizeof(sd), "%s/shards", dir);
+  snprintf(s0, sizeof(s0), "%s/run-0-rank-0.txt", sd);
+  snprintf(s1, sizeof(s1), "%s/run-1-rank-0.txt", sd);
+  const long all[5] = {0, 1, 2, 3, 4};
+  /* the reference: five clean points */
+  small_shard(0, all, 5);
+  ucl_merge_stats ms;
+  ucl_diag d;
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+  char pp[128], np[128];
+  snprintf(pp, sizeof(pp), "%s/points.csv", dir);
+  snprintf(np, sizeof(np), "%s/neurons.csv", dir);
+  char *ref_p = slurp(pp), *ref_n = slurp(np);
+  /* each damage: {what is replaced, by what, the point hit, the first line of the note} */
+  const struct {
+    const char *from, *to;
+    long point;
+    const char *where;
+  } cases[] = {
+      {"P2,20\r\n", "P2,2\r\n", 2, ":12-15: point 2's block does not verify"}, /* a cut row */
+      {"C3,\"b\"\r\n", "C3,\"b\"\r\nP9,90\r\n", 3, ":16-20: point 3's block"}, /* a stray row */
+      {"P1,10", "P1,11", 1, ":8-11"},                                          /* a flipped byte */
+      {"E 4 ", "E 5 ", 4, ":20-23"}, /* its E line damaged */
+  };
+  for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+    snprintf(cmd, sizeof(cmd), "rm -rf %s/shards/* %s/set-aside", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    small_shard(0, all, 5);
+    tamper(s0, cases[k].from, cases[k].to);
+    /* the scan does not count it done, and says where */
+    unsigned char done[5] = {0};
+    long n = 0;
+    ucl_store_health h;
+    assert_int_equal(ucl_store_scan_all(dir, 7, 5, 0, 5, done, &n, &h, &d), UCL_OK);
+    assert_int_equal(n, 4);
+    assert_false(done[cases[k].point]);
+    assert_int_equal(h.damaged, 1);
+    assert_int_equal(h.n_notes, 1);
+    if (!strstr(h.notes[0], cases[k].where) || !strstr(h.notes[0], "run-0-rank-0.txt")) {
+      fail_msg("case %zu: note '%s' lacks '%s'", k, h.notes[0], cases[k].where);
+    }
+    /* the merge leaves it out and says where */
+    assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+    assert_int_equal(ms.merged, 4);
+    assert_int_equal(ms.missing, 1);
+    assert_int_equal(ms.first_missing, cases[k].point);
+    assert_int_equal(ms.health.damaged, 1);
+    /* a resume computes the point again: the merge is the reference's bytes */
+    small_shard(1, &cases[k].point, 1);
+    assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+    assert_int_equal(ms.missing, 0);
+    assert_int_equal(ms.health.damaged, 1); /* still there, still named */
+    char *got = slurp(pp);
+    assert_string_equal(got, ref_p);
+    free(got);
+    got = slurp(np);
+    assert_string_equal(got, ref_n);
+    free(got);
+    /* --repair sets the damaged block aside: the original whole, in DIR/set-aside */
+    assert_int_equal(ucl_store_merge(dir, 7, 5, UCL_MERGE_REPAIR, &ms, &d), UCL_OK);
+    assert_int_equal(ms.health.set_aside, 1);
+    assert_int_equal(ms.health.damaged, 1); /* what was set aside */
+    snprintf(cmd, sizeof(cmd), "%s/set-aside/run-0-rank-0.txt", dir);
+    char *aside = slurp(cmd);
+    assert_non_null(strstr(aside, cases[k].to));
+    free(aside);
+    assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+    assert_int_equal(ms.health.damaged + ms.health.stray + ms.health.set_aside, 0);
+    got = slurp(pp);
+    assert_string_equal(got, ref_p);
+    free(got);
+  }
+
+  /* a block duplicated inside one shard: next to itself (counted), or at the end (out of order:
+   * not merged, named; the point keeps its first copy) */
+  snprintf(cmd, sizeof(cmd), "rm -rf %s/shards/* %s/set-aside", dir, dir);
+  assert_int_equal(system(cmd), 0);
+  const long twice[6] = {0, 1, 2, 2, 3, 4};
+  small_shard(0, twice, 6);
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+  assert_int_equal(ms.health.duplicates, 1);
+  assert_int_equal(ms.health.damaged, 0);
+  char *got = slurp(pp);
+  assert_string_equal(got, ref_p);
+  free(got);
+  assert_int_equal(system(cmd), 0);
+  const long late[6] = {0, 1, 2, 3, 4, 2};
+  small_shard(0, late, 6);
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+  assert_int_equal(ms.health.damaged, 1);
+  assert_non_null(strstr(ms.health.notes[0], "point 2's block comes after a higher point"));
+  got = slurp(pp);
+  assert_string_equal(got, ref_p);
+  free(got);
+
+  /* lines outside any block, between two blocks */
+  assert_int_equal(system(cmd), 0);
+  small_shard(0, all, 5);
+  tamper(s0, "E 1 ", "junk\nmore junk\nE 1 ");
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+  assert_int_equal(ms.health.damaged, 1); /* the junk sits inside point 1's block */
+  assert_int_equal(system(cmd), 0);
+  small_shard(0, all, 5);
+  tamper(s0, "P2,", "junk\nmore junk\nP2,");
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+  assert_int_equal(ms.merged, 5);
+  assert_int_equal(ms.health.stray, 1);
+  assert_non_null(strstr(ms.health.notes[0], ":12-13: lines outside any point's block"));
+
+  /* copies of a point that differ: an error naming both places, until --repair keeps the first */
+  assert_int_equal(system(cmd), 0);
+  small_shard(0, all, 5);
+  small_shard(1, &all[3], 1);
+  {
+    /* run 1's copy of point 3, written through the writer: it verifies, and differs */
+    unlink(s1);
+    ucl_shard *sh = NULL;
+    assert_int_equal(ucl_shard_create_layout(sd, 1, 0, 7, 5, &small, &sh, &d), UCL_OK);
+    const char *p3 = "3,31\r\n", *c3 = "3,\"a\"\r\n3,\"b\"\r\n";
+    assert_int_equal(ucl_shard_append_rows(sh, 3, p3, strlen(p3), c3, strlen(c3), &d), UCL_OK);
+    assert_int_equal(ucl_shard_close(&sh, &d), UCL_OK);
+  }
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "run-0-rank-0.txt:16"));
+  assert_non_null(strstr(d.msg, "run-1-rank-0.txt:4"));
+  assert_non_null(strstr(d.msg, "--repair"));
+  assert_int_equal(ucl_store_merge(dir, 7, 5, UCL_MERGE_REPAIR, &ms, &d), UCL_OK);
+  assert_int_equal(ms.health.conflicts, 1);
+  assert_int_equal(ms.health.set_aside, 1);
+  got = slurp(pp);
+  assert_string_equal(got, ref_p);
+  free(got);
+  snprintf(cmd, sizeof(cmd), "%s/set-aside/run-1-rank-0.txt", dir);
+  got = slurp(cmd);
+  assert_non_null(strstr(got, "P3,31"));
+  free(got);
+  snprintf(cmd, sizeof(cmd), "rm -rf %s/shards/* %s/set-aside %s/*.csv", dir, dir, dir);
+  assert_int_equal(system(cmd), 0);
+  free(ref_p);
+  free(ref_n);
+}
+
+/* The lock: a second holder is refused with the first one's line; a fenced shard stops writing
+ * once another run claims the directory. */
+static void test_lock_and_fence(void **state) {
+  (void)state;
+  char sd[128];
+  snprintf(sd, sizeof(sd), "%s/shards", dir);
+  ucl_store_lock *a = NULL, *b = NULL;
+  ucl_diag d;
+  assert_int_equal(ucl_store_lock_take(sd, 0.0, &a, &d), UCL_OK);
+  assert_int_equal(ucl_store_lock_claim(a, 4, &d), UCL_OK);
+  /* flock is per open file: a second open in this process conflicts like another process */
+  assert_int_equal(ucl_store_lock_take(sd, 0.2, &b, &d), UCL_ERR_INVAL);
+  assert_non_null(strstr(d.msg, "in use by another run (run 4, pid"));
+  assert_non_null(strstr(d.msg, "--wait"));
+  ucl_shard *sh = NULL;
+  assert_int_equal(ucl_shard_create_layout(sd, 4, 0, 7, 5, &small, &sh, &d), UCL_OK);
+  assert_int_equal(ucl_shard_fence(sh, sd, &d), UCL_OK);
+  small_block(sh, 0); /* run 4 holds the directory: written */
+  ucl_store_lock_release(&a);
+  assert_int_equal(ucl_store_lock_take(sd, 0.0, &b, &d), UCL_OK);
+  assert_int_equal(ucl_store_lock_claim(b, 5, &d), UCL_OK);
+  const char *p = "1,10\r\n";
+  assert_int_equal(ucl_shard_append_rows(sh, 1, p, strlen(p), "", 0, &d), UCL_ERR_STOPPED);
+  assert_non_null(strstr(d.msg, "another run (run 5"));
+  assert_int_equal(ucl_shard_close(&sh, &d), UCL_OK);
+  ucl_store_lock_release(&b);
+  unsigned char done[5] = {0};
+  long n = 0;
+  assert_int_equal(ucl_store_scan_all(dir, 7, 5, 0, 5, done, &n, NULL, &d), UCL_OK);
+  assert_int_equal(n, 1); /* point 1 was never written */
+  char cmd[256];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s/shards/*", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_layout_merge),
-      cmocka_unit_test(test_shards_scan_and_merge),
+      cmocka_unit_test(test_damage),       cmocka_unit_test(test_lock_and_fence),
+      cmocka_unit_test(test_layout_merge), cmocka_unit_test(test_shards_scan_and_merge),
       cmocka_unit_test(test_not_a_shard),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
