@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The sweep directory under faults (issue: "sweep directories that cannot wedge or lie"):
+#  - kill -9 of the launcher and an immediate --resume, five times in a row, then byte-identical
+#    CSVs (orphaned ranks may still run: the lock and the fence keep them out);
+#  - two concurrent --resume runs into one directory: one refused naming the holder (or waiting
+#    with --wait), byte-identical CSVs;
+#  - damaged shards (a truncated row, a stray row inside a block, one flipped byte, a block
+#    duplicated inside one shard): each named with its file and line by `uclif merge`, never
+#    merged, and mended by --resume to identical bytes;
+#  - a comment and another key order in the spec resume; a changed value is refused naming the
+#    key; `uclif sweep --resume -o DIR` without the spec uses the one DIR keeps;
+#  - SIGTERM (alone) and SIGUSR1 (through mpirun): the message, exit 3, an identical resume.
+# Usage: test_store_faults.sh UCLIF SRC
+set -u
+uclif=$1
+src=$2
+. "$src/tests/mpi/mpi_env.sh"
+work=$(mktemp -d)
+trap 'kill -9 $job 2>/dev/null; pkill -9 -f "$work/" 2>/dev/null; rm -rf "$work"' EXIT
+job=
+cp "$src/tests/specs/sweep-40.ini" "$work/spec.ini"
+blocks() { cat "$1"/shards/*.txt 2>/dev/null | grep -c '^E '; }
+same() { # DIR: both CSVs identical to the reference
+  cmp -s "$work/ref/points.csv" "$1/points.csv" && cmp -s "$work/ref/rate_curves.csv" "$1/rate_curves.csv"
+}
+sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/ref" --quiet >/dev/null 2>&1
+check "uninterrupted run" $?
+
+# ---- kill -9 of the launcher, then at once --resume: five times ----
+kills=0
+for round in 1 2 3 4 5; do
+  before=$(blocks "$work/k")
+  env "$SWEEP_ENV" ${MPIEXEC:-mpirun} -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/k" --resume \
+    --wait 60 --quiet >/dev/null 2>>"$work/k.err" &
+  job=$!
+  for _ in $(seq 1 400); do
+    [ "$(blocks "$work/k")" -ge $((before + 3)) ] && break
+    kill -0 "$job" 2>/dev/null || break
+    sleep 0.02
+  done
+  kill -9 "$job" 2>/dev/null && kills=$((kills + 1))
+  wait "$job" 2>/dev/null
+done
+check "the launcher killed five times ($kills; $(blocks "$work/k") blocks written)" $([ "$kills" -eq 5 ]; echo $?)
+$MPIRUN -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/k" --resume --wait 60 >"$work/out" 2>"$work/err"
+rc=$?
+check "the last resume finishes ($(tail -2 "$work/err"))" "$rc"
+same "$work/k"
+check "after five kills: CSVs identical to the uninterrupted run" $?
+grep -q "differ" "$work/err" "$work/k.err"
+check "no run met copies that differ" $([ $? -ne 0 ]; echo $?)
+
+# ---- two concurrent runs into one directory ----
+env "$SWEEP_ENV" "$uclif" sweep "$work/spec.ini" -o "$work/c" --resume --quiet >/dev/null 2>"$work/c1.err" &
+job=$!
+for _ in $(seq 1 200); do [ -s "$work/c/shards/lock" ] && break; sleep 0.02; done
+sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/c" --resume --quiet >/dev/null 2>"$work/c2.err"
+rc2=$?
+check "a second run into a held directory exits 2" $([ "$rc2" -eq 2 ]; echo $?)
+grep -q "is in use by another run (run 0, pid [0-9]* on .* since .*); wait for it to end, or pass --wait" "$work/c2.err"
+check "and names the holder ($(cat "$work/c2.err"))" $?
+sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/c" --resume --wait 120 --quiet >/dev/null 2>"$work/c3.err"
+rc3=$?
+wait "$job"
+rc1=$?
+check "with --wait it waits, then finds the work done (exits $rc1 and $rc3)" $([ "$rc1" -eq 0 ] && [ "$rc3" -eq 0 ]; echo $?)
+same "$work/c"
+check "concurrent runs: CSVs identical" $?
+
+# ---- damaged shards: named by merge, mended by --resume ----
+# one shard holds every block (1 rank); blocks are P, 6 C lines, E: 8 lines, after 1 header line
+sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/d0" --quiet >/dev/null 2>&1
+shard=shards/run-0-rank-0.txt
+damage() { # NAME, then a command run in the copy's shards directory
+  local name=$1
+  shift
+  rm -rf "$work/d"
+  cp -r "$work/d0" "$work/d"
+  rm "$work/d/points.csv" "$work/d/rate_curves.csv"
+  (cd "$work/d" && eval "$*")
+  "$uclif" merge "$work/d" >"$work/out" 2>"$work/err"
+  mrc=$?
+}
+# a P row cut to 5 fields (point 3: lines 26-33)
+damage "truncated row" "gawk -i inplace -F, -v OFS=, 'NR == 26 { NF = 5 } 1' $shard"
+check "truncated row: merge exits 1 (point 3 missing)" $([ "$mrc" -eq 1 ]; echo $?)
+grep -q "$shard:26-33: point 3's block does not verify" "$work/err"
+check "truncated row: named with file and lines ($(head -1 "$work/err"))" $?
+check "truncated row: never merged" $([ "$(grep -c '^3,' "$work/d/points.csv")" -eq 0 ]; echo $?)
+sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>"$work/err"
+check "truncated row: --resume (without the spec) mends it" $?
+same "$work/d"
+check "truncated row: identical bytes after the resume" $?
+# a stray row inside another point's block (a C row of point 9 inside point 5's)
+damage "stray row" "sed -i '45a C9,1,\"ok\"' $shard"
+grep -q "$shard:42-50: point 5's block does not verify" "$work/err"
+check "stray row: named ($(head -1 "$work/err"))" $?
+sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
+same "$work/d"
+check "stray row: mended by --resume" $?
+# one flipped byte in point 7's P row
+damage "flipped byte" "printf 'X' | dd of=$shard bs=1 seek=\$(($(head -57 "$work/d0/$shard" | wc -c) + 3)) conv=notrunc status=none"
+grep -q "$shard:58-65: point 7's block does not verify" "$work/err"
+check "flipped byte: named ($(head -1 "$work/err"))" $?
+sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
+same "$work/d"
+check "flipped byte: mended by --resume" $?
+# point 4's block duplicated inside the shard, at its end (out of order)
+damage "duplicated block" "sed -n '34,41p' $shard >>$shard"
+check "duplicated block: merge exits 0 (point 4 keeps its first copy)" $([ "$mrc" -eq 0 ]; echo $?)
+grep -q "$shard:322-329: point 4's block comes after a higher point" "$work/err"
+check "duplicated block: named ($(head -1 "$work/err"))" $?
+same "$work/d"
+check "duplicated block: CSVs identical" $?
+"$uclif" merge "$work/d" --repair >"$work/out" 2>"$work/err"
+check "merge --repair sets it aside" $([ $? -eq 0 ] && grep -q "set aside 1" "$work/out" && [ -s "$work/d/set-aside/run-0-rank-0.txt" ]; echo $?)
+"$uclif" merge "$work/d" >"$work/out" 2>"$work/err"
+check "after --repair: clean, identical" $([ ! -s "$work/err" ] && same "$work/d"; echo $?)
+
+# ---- the spec: by meaning ----
+sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/s" --quiet >/dev/null 2>&1
+rm "$work/s/points.csv"
+printf '; the same sweep: a comment, the sections in another order, 10m written 0.010 s\n[characterize]\nrate_curve = lin(4, 9, 6)\n\n[sweep]\nR1 = lin(40k, 100k, 20)   ; 20 values\nC = 10n, 15n\n[stimulus]\nduration = 0.010\n' >"$work/commented.ini"
+sweep1 "$uclif" sweep "$work/commented.ini" -o "$work/s" --resume --quiet >/dev/null 2>"$work/err"
+check "a comment and another order resume ($(cat "$work/err"))" $?
+same "$work/s"
+check "and give the same bytes" $?
+sed 's/duration = 10m/duration = 11m/' "$work/spec.ini" >"$work/changed.ini"
+sweep1 "$uclif" sweep "$work/changed.ini" -o "$work/s" --resume --quiet >/dev/null 2>"$work/err"
+check "a changed value exits 2" $([ $? -eq 2 ]; echo $?)
+grep -q "stimulus.duration differs from the spec $work/s was started with (0.01 then, 0.011 now)" "$work/err"
+check "and names the key ($(cat "$work/err"))" $?
+cmp -s "$work/spec.ini" "$work/s/spec.ini"
+check "DIR keeps the spec it was started with" $?
+
+# ---- signals ----
+env "$SWEEP_ENV" "$uclif" sweep "$work/spec.ini" -o "$work/t" >/dev/null 2>"$work/err" &
+job=$!
+for _ in $(seq 1 400); do [ "$(blocks "$work/t")" -ge 5 ] && break; sleep 0.02; done
+kill -TERM "$job"
+wait "$job"
+rc=$?
+check "SIGTERM: exit 3" $([ "$rc" -eq 3 ]; echo $?)
+grep -q "stopped by SIGTERM after [0-9]* of 40 points .*resume with \`uclif sweep --resume -o $work/t\`" "$work/err"
+check "SIGTERM: says how far and how to resume ($(tail -1 "$work/err"))" $?
+check "SIGTERM: no merged files" $([ ! -e "$work/t/points.csv" ]; echo $?)
+sweep1 "$uclif" sweep --resume -o "$work/t" --quiet >/dev/null 2>&1
+same "$work/t"
+check "SIGTERM: the resume gives identical bytes" $?
+env "$SWEEP_ENV" ${MPIEXEC:-mpirun} -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/u" --quiet >/dev/null 2>"$work/err" &
+job=$!
+for _ in $(seq 1 400); do [ "$(blocks "$work/u")" -ge 5 ] && break; sleep 0.02; done
+kill -USR1 "$job"
+wait "$job"
+rc=$?
+check "SIGUSR1 through mpirun: exit 3" $([ "$rc" -eq 3 ]; echo $?)
+grep -q "stopped by SIGUSR1" "$work/err"
+check "SIGUSR1: the message" $?
+$MPIRUN -np 2 "$uclif" sweep --resume -o "$work/u" --quiet >/dev/null 2>&1
+same "$work/u"
+check "SIGUSR1: the resume gives identical bytes" $?
+finish
