@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The SLURM job scripts under a real (single-node, throw-away) SLURM: jobs/sweep.slurm requeued
-# mid-run with `scontrol requeue`, and jobs/submit-array.sh (3 slices + a dependent merge), each
-# give merged CSVs byte-identical to an uninterrupted local run.
+# The SLURM job scripts under a real (single-node, throw-away) SLURM: jobs/sweep.slurm stopped
+# mid-run by the SIGUSR1 that --signal=B:USR1@120 sends before the time limit (here by scancel
+# --batch --signal=USR1), which requeues itself, and jobs/submit-array.sh (3 slices + a dependent
+# merge), each give merged CSVs byte-identical to an uninterrupted local run.
 # Usage: test_slurm.sh UCLIF SOURCE_DIR   (root: installs slurm-wlm and munge when missing)
 # Exit: 0 all passed, 1 a check failed, 77 skipped (no SLURM cluster could be started here).
 set -u
@@ -32,7 +33,7 @@ cp "$src/tests/specs/sweep-40.ini" "$work/spec.ini"
 "$uclif" sweep "$work/spec.ini" -o "$work/ref" --quiet
 check "uninterrupted local run" $?
 
-# 1. sbatch, requeue mid-run, resume
+# 1. sbatch, SIGUSR1 mid-run (as before the time limit): the job stops, requeues itself, resumes
 cd "$work"
 jid=$(sbatch --parsable --ntasks=2 "$src/jobs/sweep.slurm" "$work/spec.ini" "$work/run")
 check "sbatch jobs/sweep.slurm ($jid)" $([ -n "$jid" ]; echo $?)
@@ -41,8 +42,8 @@ for _ in $(seq 1 1200); do
   sleep 0.1
 done
 before=$(finished_points "$work/run")
-scontrol requeue "$jid"
-check "scontrol requeue after $before of 40 points" $([ "$before" -ge 6 ] && [ "$before" -lt 40 ]; echo $?)
+scancel --batch --signal=USR1 "$jid"
+check "SIGUSR1 to the job script after $before of 40 points" $([ "$before" -ge 6 ] && [ "$before" -lt 40 ]; echo $?)
 # SLURM holds a requeued job for the credential lifetime (120 s) once it is back to PENDING;
 # a user in a hurry lifts the hold the same way.
 for _ in $(seq 1 600); do
@@ -52,8 +53,12 @@ done
 scontrol update jobid="$jid" StartTime=now
 wait_gone "$jid" 300
 check "the requeued job finished" $?
+grep -q "stopped by SIGUSR1 after [0-9]* of 40 points" "$work/run/slurm-$jid.log"
+check "the ranks stopped and said how far (log next to the output)" $?
+grep -q "requeueing job $jid" "$work/run/slurm-$jid.log"
+check "the job requeued itself" $?
 grep -q "restart 1" "$work/run/slurm-$jid.log"
-check "it ran again after the requeue (log next to the output)" $?
+check "it ran again after the requeue" $?
 grep -q "^run = 1$" "$work/run/manifest.txt"
 rc=$?; check "the second run resumed ($(grep done_before "$work/run/manifest.txt"))" "$rc"
 for f in points.csv rate_curves.csv; do
