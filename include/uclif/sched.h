@@ -80,6 +80,9 @@ typedef struct ucl_sched_opts {
    * limits), the shards are closed, nothing is merged, and ucl_sched_run returns UCL_ERR_STOPPED
    * with "stopped by SIGTERM after N of M points; ...". */
   const volatile sig_atomic_t *stop;
+  /* (may be NULL) once *cancel != 0 (the handler's grace time is over, or a second signal), the
+   * points in flight are abandoned: not written, computed again by --resume. */
+  const volatile sig_atomic_t *cancel;
   long chunk;           /* points per fetch; 0 = automatic */
   double point_timeout; /* s of wall time per point; 0 = none */
   int slices;           /* > 0: compute only slice 'slice' (0-based) of 'slices' equal runs of

@@ -20,6 +20,7 @@
 #ifndef UCL_STORE_H
 #define UCL_STORE_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -74,10 +75,12 @@ typedef struct ucl_store_lock ucl_store_lock; /* opaque: a held SHARD_DIR/lock *
 /* Take the exclusive lock of SHARD_DIR (which must exist), creating SHARD_DIR/lock. When another
  * process holds it, try again every 0.1 s for up to wait_s seconds (0: do not wait; < 0: wait
  * for ever); then UCL_ERR_INVAL with the holder's line ("SHARD_DIR is in use by another run (run
- * 3, pid 1234 on node7 since ...); wait for it to end, or pass --wait SECONDS"). UCL_ERR_IO when
- * the file cannot be created or locked. The lock lasts until ucl_store_lock_release or the end
+ * 3, pid 1234 on node7 since ...); wait for it to end ..."). UCL_ERR_IO when
+ * the file cannot be created or locked; UCL_ERR_STOPPED when *stop (may be NULL) becomes nonzero
+ * while waiting (a signal handler's flag). The lock lasts until ucl_store_lock_release or the end
  * of the process. Not collective (one rank takes it). */
 UCL_NODISCARD ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s,
+                                             const volatile sig_atomic_t *stop,
                                              ucl_store_lock **out, ucl_diag *diag);
 
 /* Write the holder's line for run 'run' into the lock file (one write): fenced shards of other

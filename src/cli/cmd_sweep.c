@@ -270,6 +270,7 @@ int ucl_cmd_sweep(int argc, char **argv) {
                        .spec_source = spec,
                        .lock_wait_s = wait_s,
                        .stop = &stop_signal,
+                       .cancel = &cancel_points,
                        .resume = resume,
                        .chunk = chunk,
                        .point_timeout = timeout,

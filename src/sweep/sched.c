@@ -87,7 +87,7 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
   }
   free(top);
   if (st == UCL_OK) {
-    st = ucl_store_lock_take(sd, o->lock_wait_s, lock, diag);
+    st = ucl_store_lock_take(sd, o->lock_wait_s, o->stop, lock, diag);
   }
   if (st == UCL_OK) {
     st = ucl_store_keep_spec(o->out_dir, sw, o->spec_source, diag);
@@ -386,7 +386,7 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   if (chunk > 16 && o->chunk <= 0) {
     chunk = 16;
   }
-  long computed = 0, failed = 0, sig = 0;
+  long computed = 0, failed = 0, sig = 0, abandoned = 0;
   double t_sim = 0.0, t_other = 0.0;
   while (local == UCL_OK && sig == 0) {
     long from = 0, one = 1, none = 0;
@@ -430,8 +430,13 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
       free(rows[0].text);
       free(rows[1].text);
       t_sim += t_point;
-      if (local != UCL_OK) {
-        break; /* not written: not counted */
+      if (local == UCL_ERR_STOPPED && o->stop && *o->stop) {
+        local = UCL_OK; /* abandoned at the end of the grace time: not written, not counted */
+        abandoned++;
+        sig = (long)*o->stop;
+      }
+      if (local != UCL_OK || sig != 0) {
+        break;
       }
       failed += pfail;
       computed++;
@@ -457,8 +462,8 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   if (st != UCL_OK) {
     goto cleanup;
   }
-  long sums[2] = {computed, failed}, tot[2] = {0, 0}, any_sig = 0;
-  MPI_TRY(MPI_Reduce(sums, tot, 2, MPI_LONG, MPI_SUM, 0, c));
+  long sums[3] = {computed, failed, abandoned}, tot[3] = {0, 0, 0}, any_sig = 0;
+  MPI_TRY(MPI_Reduce(sums, tot, 3, MPI_LONG, MPI_SUM, 0, c));
   MPI_TRY(MPI_Allreduce(&sig, &any_sig, 1, MPI_LONG, MPI_MAX, c));
   r.computed = tot[0];
   r.failed = tot[1];
@@ -472,11 +477,16 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
       o->progress(o->progress_ctx, n_done + r.computed, last - first, now() - t0, n_done);
     }
     if (r.signal) {
+      char gave_up[96] = "";
+      if (tot[2] > 0) {
+        snprintf(gave_up, sizeof(gave_up), ", %ld in flight abandoned after the grace time",
+                 tot[2]);
+      }
       local = ucl_diag_set(diag, UCL_ERR_STOPPED,
-                           "stopped by %s after %ld of %ld points (%ld in this run); the shards "
+                           "stopped by %s after %ld of %ld points (%ld in this run%s); the shards "
                            "hold every finished point: resume with `uclif sweep --resume -o %s%s`",
                            signal_name(r.signal), n_done + r.computed, last - first, r.computed,
-                           o->out_dir, o->slices > 0 ? " --slice I/N" : "");
+                           gave_up, o->out_dir, o->slices > 0 ? " --slice I/N" : "");
     } else if (!o->no_merge) {
       local = ucl_store_merge(o->out_dir, ucl_sweep_hash(sw), points, 0, &r.merge, diag);
       if (local == UCL_ERR_IO) {

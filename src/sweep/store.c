@@ -75,7 +75,8 @@ static void holder_text(const char *path, char *buf, size_t size, long *run) {
   snprintf(buf, size, "%.*s", (int)(size > 1 ? size - 1 : 0), text);
 }
 
-ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s, ucl_store_lock **out,
+ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s,
+                               const volatile sig_atomic_t *stop, ucl_store_lock **out,
                                ucl_diag *diag) {
   ucl_store_lock *lk = calloc(1, sizeof(*lk));
   if (!lk || !(lk->path = join(shard_dir, "lock"))) {
@@ -98,6 +99,15 @@ ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s, ucl_store_l
       return UCL_OK;
     }
     int err = errno;
+    if (stop && *stop) {
+      close(lk->fd);
+      ucl_status st =
+          ucl_diag_set(diag, UCL_ERR_STOPPED,
+                       "stopped while waiting for another run to let go of %s", shard_dir);
+      free(lk->path);
+      free(lk);
+      return st;
+    }
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     double waited = (double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec);
@@ -109,10 +119,10 @@ ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s, ucl_store_l
           err != EWOULDBLOCK
               ? ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot lock: %s", lk->path, strerror(err))
               : ucl_diag_set(diag, UCL_ERR_INVAL,
-                             "%s is in use by another run (%s)%s; wait for it to end, or pass "
-                             "--wait SECONDS",
+                             "%s is in use by another run (%s)%s; wait for it to end (`uclif "
+                             "sweep --wait SECONDS` waits for it)",
                              shard_dir, who[0] ? who : "its holder has not said who it is yet",
-                             wait_s > 0.0 ? " and was still held after --wait" : "");
+                             wait_s > 0.0 ? ", still after the wait" : "");
       close(lk->fd);
       free(lk->path);
       free(lk);
@@ -1290,7 +1300,7 @@ static ucl_status visit_lock(void *ctx, const char *sd, ucl_diag *diag) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
   ls->v = v;
-  ucl_status st = ucl_store_lock_take(sd, 0.0, &ls->v[ls->n], diag);
+  ucl_status st = ucl_store_lock_take(sd, 0.0, NULL, &ls->v[ls->n], diag);
   ls->n += st == UCL_OK;
   return st;
 }
@@ -1323,7 +1333,15 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, int flag
     return ucl_diag_set(diag, UCL_ERR_PARSE, "%s/shards holds no shards (not a sweep's output?)",
                         dir);
   }
-  if (flags & UCL_MERGE_REPAIR) {
+  /* one merge at a time writes DIR's merged files (their temporary names are fixed) */
+  char *mpath = join(dir, "shards/merge.lock");
+  int mfd = mpath ? open(mpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+  if (mfd < 0 || flock(mfd, LOCK_EX) != 0) {
+    st = mpath ? ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot lock: %s", mpath, strerror(errno))
+               : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+  }
+  free(mpath);
+  if (st == UCL_OK && (flags & UCL_MERGE_REPAIR)) {
     /* no run may write a shard while it is rewritten */
     st = each_shard_dir(dir, 0, 0, 0, visit_lock, &locks, diag);
     if (st == UCL_OK) {
@@ -1354,6 +1372,9 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, int flag
   }
   ms.health.set_aside = set_aside_n;
   locks_release(&locks);
+  if (mfd >= 0) {
+    close(mfd); /* lets go of the merge lock */
+  }
   free(pr.v);
   list_free(&l);
   if (stats) {

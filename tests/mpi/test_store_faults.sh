@@ -57,7 +57,7 @@ for _ in $(seq 1 200); do [ -s "$work/c/shards/lock" ] && break; sleep 0.02; don
 sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/c" --resume --quiet >/dev/null 2>"$work/c2.err"
 rc2=$?
 check "a second run into a held directory exits 2" $([ "$rc2" -eq 2 ]; echo $?)
-grep -q "is in use by another run (run 0, pid [0-9]* on .* since .*); wait for it to end, or pass --wait" "$work/c2.err"
+grep -q "is in use by another run (run 0, pid [0-9]* on .* since .*); wait for it to end (\`uclif sweep --wait SECONDS\` waits for it)" "$work/c2.err"
 check "and names the holder ($(cat "$work/c2.err"))" $?
 sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/c" --resume --wait 120 --quiet >/dev/null 2>"$work/c3.err"
 rc3=$?

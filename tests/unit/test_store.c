@@ -2,6 +2,7 @@
  * kill ignored, the scan of finished points (one shard directory, or all of an output
  * directory's), shards without a complete first line, a k-way merge sorted by point, missing and
  * duplicated points, shards of another spec refused. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -477,18 +478,25 @@ static void test_lock_and_fence(void **state) {
   snprintf(sd, sizeof(sd), "%s/shards", dir);
   ucl_store_lock *a = NULL, *b = NULL;
   ucl_diag d;
-  assert_int_equal(ucl_store_lock_take(sd, 0.0, &a, &d), UCL_OK);
+  assert_int_equal(ucl_store_lock_take(sd, 0.0, NULL, &a, &d), UCL_OK);
   assert_int_equal(ucl_store_lock_claim(a, 4, &d), UCL_OK);
   /* flock is per open file: a second open in this process conflicts like another process */
-  assert_int_equal(ucl_store_lock_take(sd, 0.2, &b, &d), UCL_ERR_INVAL);
+  assert_int_equal(ucl_store_lock_take(sd, 0.2, NULL, &b, &d), UCL_ERR_INVAL);
   assert_non_null(strstr(d.msg, "in use by another run (run 4, pid"));
   assert_non_null(strstr(d.msg, "--wait"));
+  volatile sig_atomic_t stop = SIGTERM; /* a signal while waiting: no wait for the 10 s */
+  assert_int_equal(ucl_store_lock_take(sd, 10.0, &stop, &b, &d), UCL_ERR_STOPPED);
   ucl_shard *sh = NULL;
   assert_int_equal(ucl_shard_create_layout(sd, 4, 0, 7, 5, &small, &sh, &d), UCL_OK);
   assert_int_equal(ucl_shard_fence(sh, sd, &d), UCL_OK);
   small_block(sh, 0); /* run 4 holds the directory: written */
+  ucl_merge_stats ms;
+  assert_int_equal(ucl_store_merge(dir, 7, 5, UCL_MERGE_REPAIR, &ms, &d), UCL_ERR_INVAL);
+  assert_non_null(strstr(d.msg, "in use by another run"));          /* --repair waits for no run */
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK); /* a plain merge reads */
+  assert_int_equal(ms.merged, 1);
   ucl_store_lock_release(&a);
-  assert_int_equal(ucl_store_lock_take(sd, 0.0, &b, &d), UCL_OK);
+  assert_int_equal(ucl_store_lock_take(sd, 0.0, NULL, &b, &d), UCL_OK);
   assert_int_equal(ucl_store_lock_claim(b, 5, &d), UCL_OK);
   const char *p = "1,10\r\n";
   assert_int_equal(ucl_shard_append_rows(sh, 1, p, strlen(p), "", 0, &d), UCL_ERR_STOPPED);
