@@ -672,6 +672,9 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   L.sampling = o->sample_dt > 0.0;
   L.one_step = o->on_step != NULL;
   ucl_status st = start(&L, diag);
+  if (st == UCL_OK) {
+    st = poll_progress(o, 0.0, t_end, diag); /* a run started past a deadline stops at once */
+  }
   while (st == UCL_OK && L.t < t_end) {
     if (o->stop_after_latches > 0 && L.c.latches >= o->stop_after_latches) {
       break; /* the caller has what it asked for */
