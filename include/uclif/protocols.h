@@ -94,7 +94,8 @@ UCL_NODISCARD ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, dou
  *
  * Bounds (docs/features.md, Limits): past o->deadline every run stops at its next check (every
  * stimulus edge and event, at least every 2000 solver steps) and every later run fails at
- * once, each with status UCL_ERR_LIMIT ("the point's wall-time limit was reached ..."); a run
+ * once, each with status UCL_ERR_LIMIT ("the point's wall-time limit was reached ..."), which is
+ * then out->status even when another procedure failed before (the reason says both); a run
  * keeps at most UCL_PROTOCOL_MAX_SAMPLES waveform rows (beyond: UCL_ERR_LIMIT). When the
  * pulse-train threshold search fails (UCL_SEARCH_FAILED), adaptation, the rate curve, the
  * energy run and tempco are not run: the reason names them after the search's failure, and the

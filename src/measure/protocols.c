@@ -39,6 +39,9 @@ typedef struct run {
   const char *procedure;  /* static */
   long started;           /* simulations started */
   ucl_status stop;        /* UCL_OK; UCL_ERR_LIMIT past the deadline; UCL_ERR_STOPPED cancelled */
+  const ucl_char_result *res; /* may be NULL: the result whose status says ... */
+  const char *stop_procedure; /* where it stopped */
+  int failed_before;          /* ... whether a procedure had failed before the stop */
 } run;
 
 static double monotonic_now(void) {
@@ -59,6 +62,10 @@ static int run_check(void *ctx, double t, double t_end) {
     rn->stop = UCL_ERR_STOPPED;
   } else if (o->deadline > 0.0 && monotonic_now() > o->deadline) {
     rn->stop = UCL_ERR_LIMIT;
+  }
+  if (rn->stop != UCL_OK) {
+    rn->stop_procedure = rn->procedure;
+    rn->failed_before = rn->res && rn->res->status != UCL_OK;
   } else if (o->progress) {
     ucl_char_progress where = {rn->procedure, rn->started, t, t_end};
     o->progress(o->progress_ctx, &where);
@@ -261,7 +268,7 @@ done:
 ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, double lo, double hi, double tol,
                                   ucl_threshold *out, ucl_solver_stats *stats, long *sims,
                                   ucl_diag *diag) {
-  run rn = {NULL, dc ? "rheobase" : "threshold", 0, UCL_OK};
+  run rn = {NULL, dc ? "rheobase" : "threshold", 0, UCL_OK, NULL, NULL, 0};
   return threshold_search(&rn, p, dc, lo, hi, tol, out, stats, sims, diag);
 }
 
@@ -745,9 +752,9 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   if (!(o->thr_lo < o->thr_hi) || !(o->thr_tol > 0.0)) {
     return ucl_diag_set(diag, UCL_ERR_INVAL, "threshold bracket must have lo < hi and tol > 0");
   }
-  run rn = {o, "threshold", 0, UCL_OK};
   ucl_char_result r;
   ucl_char_result_empty(&r);
+  run rn = {o, "threshold", 0, UCL_OK, &r, NULL, 0};
 
   ucl_diag d = {{0}};
   st = threshold_search(&rn, p, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r.threshold, &r.stats,
@@ -813,6 +820,15 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
     return ucl_diag_set(diag, UCL_ERR_STOPPED,
                         "stopped by a signal during %s, after %ld simulations", rn.procedure,
                         rn.started);
+  }
+  if (rn.stop == UCL_ERR_LIMIT && rn.failed_before) {
+    /* the point is incomplete: that is its status, whatever failed before */
+    char before[sizeof(r.reason)];
+    snprintf(before, sizeof(before), "%s", r.reason);
+    r.status = UCL_ERR_LIMIT;
+    snprintf(r.reason, sizeof(r.reason),
+             "%s: the point's wall-time limit was reached after %ld simulations; before it, %.500s",
+             rn.stop_procedure, rn.started, before);
   }
   *out = r;
   return UCL_OK;
