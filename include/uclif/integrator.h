@@ -20,11 +20,15 @@ typedef struct ucl_integrator_opts {
   int chatter_events;      /* this many events ... */
   double chatter_window;   /* ... within this many seconds: UCL_ERR_EVENTS */
   double sample_dt;        /* s; 0 = no periodic samples */
+  double sample_t0;        /* s, >= 0: periodic samples at sample_t0 + k·sample_dt (k >= 0) */
   int sample_edges;        /* also sample just before and after every event and break */
   int track_root_peaks;    /* record root peaks in the trace (ucl_trace_root_peak) */
   long stop_after_latches; /* > 0: end the run (UCL_OK) at this many latch events */
-  /* Called with the simulated time reached (s) after every restart, i.e. at every stimulus
-   * edge and event; may be NULL. Returning non-zero stops the run with UCL_ERR_LIMIT. */
+  /* Called with the simulated time reached (s) after every restart (every stimulus edge and
+   * event), at least every 2000 CVODE steps and every 256 samples or one-step steps, so that the
+   * work between two calls is bounded; may be NULL. Returning non-zero stops the run with
+   * UCL_ERR_LIMIT ("stopped by the caller at t=... s"; the caller knows why). A wall-time limit
+   * or a cancel flag is checked here. */
   int (*progress)(void *ctx, double t, double t_end);
   void *progress_ctx;
   /* Called with every internal step's (t, y) (CVODE then runs in one-step mode), and at every

@@ -5,6 +5,7 @@
 #ifndef UCL_NETRUN_H
 #define UCL_NETRUN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "uclif/network.h"
@@ -19,6 +20,11 @@ typedef struct ucl_net_opts {
    * may be NULL. */
   void (*progress)(void *ctx, double done, double total);
   void *progress_ctx;
+  double deadline; /* CLOCK_MONOTONIC s after which every integration stops: the neurons not
+                      yet done fail with UCL_ERR_LIMIT ("the point's wall-time limit was
+                      reached"); 0 = none */
+  const volatile sig_atomic_t *cancel; /* borrowed, may be NULL: once *cancel != 0 the run
+                      stops at its next check and ucl_network_run returns UCL_ERR_STOPPED */
 } ucl_net_opts;
 
 typedef struct ucl_net_neuron_result {
@@ -46,8 +52,10 @@ typedef struct ucl_net_result {
 /* Simulate 'net' for its duration. Returns UCL_OK when every neuron's run completed; a failed
  * neuron (UCL_ERR_SOLVER/EVENTS/LIMIT) has its status and reason in the result, the others go on
  * (in partitioned runs the neurons it feeds are not simulated, and say so), and the call returns
- * the first failure's status with 'diag' naming the neuron. UCL_ERR_INVAL for a recurrent network
- * with integration = partitioned, UCL_ERR_NOMEM for memory: *out is then NULL. */
+ * the first failure's status with 'diag' naming the neuron. Past opts->deadline every integration
+ * stops at its next check (every event and stimulus edge, at least every 2000 solver steps).
+ * UCL_ERR_INVAL for a recurrent network with integration = partitioned, UCL_ERR_NOMEM for memory,
+ * UCL_ERR_STOPPED when opts->cancel was set: *out is then NULL. */
 UCL_NODISCARD ucl_status ucl_network_run(const ucl_network *net, const ucl_net_opts *opts,
                                          ucl_net_result **out, ucl_diag *diag);
 

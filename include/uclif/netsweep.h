@@ -5,6 +5,7 @@
 #ifndef UCL_NETSWEEP_H
 #define UCL_NETSWEEP_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "uclif/status.h"
@@ -17,10 +18,13 @@ UCL_NODISCARD ucl_status ucl_netsweep_layout(const ucl_sweep *sw, char **points_
                                              char **neurons_header, ucl_diag *diag);
 
 /* Simulate point i and format its rows (malloc'd, CSV rows with line ends). A point that cannot
- * be built or whose run fails still gives its row (status and reason; *failed = 1); only memory
- * failures return an error. */
-UCL_NODISCARD ucl_status ucl_netsweep_point(const ucl_sweep *sw, long i, char **prow, size_t *plen,
-                                            char **nrows, size_t *nlen, int *failed,
+ * be built or whose run fails still gives its row (status and reason; *failed = 1), a run past
+ * 'deadline' (CLOCK_MONOTONIC s; 0 = none) too, with status limit. Only memory failures return
+ * an error, and UCL_ERR_STOPPED when 'cancel' (may be NULL) was set during the run: then no rows
+ * (an abandoned point). */
+UCL_NODISCARD ucl_status ucl_netsweep_point(const ucl_sweep *sw, long i, double deadline,
+                                            const volatile sig_atomic_t *cancel, char **prow,
+                                            size_t *plen, char **nrows, size_t *nlen, int *failed,
                                             ucl_diag *diag);
 
 #endif

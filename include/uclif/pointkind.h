@@ -12,6 +12,7 @@
 #ifndef UCL_POINTKIND_H
 #define UCL_POINTKIND_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "uclif/status.h"
@@ -36,17 +37,27 @@ typedef struct ucl_point_layout {
   char *headers[UCL_POINT_FILES];
 } ucl_point_layout;
 
+/* The limits of one point's computation. */
+typedef struct ucl_point_limits {
+  double timeout_s; /* wall seconds for the point; <= 0: none. Past it, the point is a row with
+                       status limit ("the point's wall-time limit was reached ...") */
+  const volatile sig_atomic_t *cancel; /* borrowed, may be NULL: once *cancel != 0 (a signal
+                       handler), the computation stops at its next check and compute returns
+                       UCL_ERR_STOPPED with no rows: the point is abandoned, not a row */
+} ucl_point_limits;
+
 typedef struct ucl_point_kind {
   const char *name; /* "neuron", "network" */
   /* Fill *lay for the sweep 'sw' (on failure *lay holds nothing to free). UCL_ERR_NOMEM. */
   ucl_status (*layout)(const ucl_sweep *sw, ucl_point_layout *lay, ucl_diag *diag);
   /* Compute point i (0 <= i < ucl_sweep_count) and give its rows: rows[0] the points.csv row,
    * rows[1] the rows of the second file (possibly none). A point that fails (inconsistent
-   * values, a solver failure, its wall-time limit of timeout_s seconds when > 0) is still a row
-   * with its status and reason, and *failed = 1; only formatting and memory failures return an
-   * error (then rows hold nothing to free). *compute_s: wall seconds spent characterizing or
-   * simulating, for the scheduler's accounting. */
-  ucl_status (*compute)(const ucl_sweep *sw, long i, double timeout_s,
+   * values, a solver failure, its wall-time limit lim->timeout_s) is still a row with its
+   * status and reason, and *failed = 1; only formatting and memory failures return an error, and
+   * UCL_ERR_STOPPED when lim->cancel was set (then rows hold nothing to free). 'lim' may be
+   * NULL (no limits). *compute_s: wall seconds spent characterizing or simulating, for the
+   * scheduler's accounting. */
+  ucl_status (*compute)(const ucl_sweep *sw, long i, const ucl_point_limits *lim,
                         ucl_rowbuf rows[UCL_POINT_FILES], int *failed, double *compute_s,
                         ucl_diag *diag);
 } ucl_point_kind;

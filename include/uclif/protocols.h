@@ -13,6 +13,10 @@
 #include "uclif/trace.h"
 #include "uclif/tracer.h"
 
+/* Waveform rows one protocol run keeps at most (tau_leak samples 4000 over its window,
+ * tau_ref 20000; the other runs keep none). Bounds a run's memory to about 25 MB. */
+#define UCL_PROTOCOL_MAX_SAMPLES 200000
+
 typedef enum ucl_search_status {
   UCL_SEARCH_OK = 0,
   UCL_SEARCH_NEVER_FIRES = 1,    /* silent at the top of the bracket */
@@ -85,7 +89,17 @@ UCL_NODISCARD ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, dou
 
 /* Run every protocol the options ask for. On return *out is filled (free with
  * ucl_char_result_free) and out->status says whether all of it worked; the return value is
- * UCL_OK unless the arguments are bad or memory runs out. */
+ * UCL_OK unless the arguments are bad or memory runs out, or o->cancel was set: then
+ * UCL_ERR_STOPPED, 'diag' says during which procedure, and *out is untouched.
+ *
+ * Bounds (docs/features.md, Limits): past o->deadline every run stops at its next check (every
+ * stimulus edge and event, at least every 2000 solver steps) and every later run fails at
+ * once, each with status UCL_ERR_LIMIT ("the point's wall-time limit was reached ..."), which is
+ * then out->status even when another procedure failed before (the reason says both); a run
+ * keeps at most UCL_PROTOCOL_MAX_SAMPLES waveform rows (beyond: UCL_ERR_LIMIT). When the
+ * pulse-train threshold search fails (UCL_SEARCH_FAILED), adaptation, the rate curve, the
+ * energy run and tempco are not run: the reason names them after the search's failure, and the
+ * rate curve's rows carry that failure's status with simulated = 0 and no features. */
 UCL_NODISCARD ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o,
                                           ucl_char_result *out, ucl_diag *diag);
 

@@ -12,6 +12,7 @@
 
 typedef struct ucl_sim_opts {
   double sample_dt;   /* s; 0 = no periodic samples */
+  double sample_t0;   /* s: periodic samples from here on (see ucl_integrator_opts) */
   int sample_edges;   /* also sample before/after every event and stimulus break */
   size_t max_samples; /* bound on waveform rows */
   int (*progress)(void *ctx, double t, double t_end); /* see ucl_integrator_opts; may be NULL */

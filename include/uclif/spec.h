@@ -14,6 +14,15 @@
 /* Characterization settings (the [characterize] section; run by protocols.h). */
 typedef enum ucl_switch { UCL_AUTO = 0, UCL_ON = 1, UCL_OFF = 2 } ucl_switch;
 
+/* Where a characterization is (ucl_char_opts.progress). */
+typedef struct ucl_char_progress {
+  const char *procedure; /* the [characterize] key of the procedure running: "threshold",
+                            "rheobase", "tau_leak", "tau_ref", "adaptation", "rate_curve",
+                            "energy", "curve_tracer", "tempco" (static) */
+  long sims;             /* simulations started so far, this one included */
+  double t, t_end;       /* s: simulated time reached by the run in progress, and its end */
+} ucl_char_progress;
+
 typedef struct ucl_char_opts {
   double thr_lo, thr_hi;   /* V, search bracket (threshold and rheobase) */
   double thr_tol;          /* V, final bracket width */
@@ -38,6 +47,12 @@ typedef struct ucl_char_opts {
   const volatile sig_atomic_t *cancel; /* borrowed, may be NULL: once *cancel != 0 (set by a
                              signal handler), runs stop and ucl_characterize returns
                              UCL_ERR_STOPPED (the point is abandoned, not a row) */
+  /* May be NULL: called before every simulation and while one runs (wherever the deadline and
+   * the cancel flag are checked: at every stimulus edge and event, and at least every 2000
+   * solver steps), on the calling thread. It must return quickly (it is called thousands of
+   * times a second) and must not call the library; a CLI paces its output itself. */
+  void (*progress)(void *ctx, const ucl_char_progress *where);
+  void *progress_ctx;
 } ucl_char_opts;
 
 /* Defaults (docs/features.md). Cannot fail. */

@@ -35,6 +35,10 @@ typedef struct ucl_tracer_opts {
   double C_A;            /* F, anode capacitance of the fixture (100 pF) */
   double rtol;           /* relative tolerance of the runs (1e-6) */
   double atol;           /* V, absolute tolerance (1e-9) */
+  /* May be NULL (the default): the integrator's progress callback for every run (see
+   * ucl_integrator_opts); returning non-zero stops the run with UCL_ERR_LIMIT. */
+  int (*progress)(void *ctx, double t, double t_end);
+  void *progress_ctx;
 } ucl_tracer_opts;
 
 /* The defaults above. Cannot fail. */

@@ -29,9 +29,11 @@ typedef struct ucl_tune_report {
  * Returns UCL_OK when the snapped design meets every target, UCL_ERR_UNMET when it does not
  * ('diag' names the targets it misses; the files are written all the same), other errors for
  * I/O, memory and MPI, the same on every rank. Progress lines go through 'progress' (rank 0; may be
- * NULL). */
+ * NULL): tick 0 for a phase that begins ("searching ...", "snapping ...", "Monte Carlo: N
+ * draws"), tick 1 after each characterization rank 0 finished ("search, 12 characterizations";
+ * "... on rank 0" with several ranks), which a caller paces itself. */
 UCL_NODISCARD ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
-                                      void (*progress)(const char *line, void *ctx), void *ctx,
-                                      ucl_tune_report *rep, ucl_diag *diag);
+                                      void (*progress)(const char *line, int tick, void *ctx),
+                                      void *ctx, ucl_tune_report *rep, ucl_diag *diag);
 
 #endif

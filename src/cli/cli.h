@@ -161,6 +161,30 @@ typedef struct ucl_cli_progress {
  * *last (CLOCK_MONOTONIC), else 0. */
 int ucl_cli_progress_due(struct timespec *last);
 
+/* A progress display for a long run of `characterize` and `tune`: on a terminal one line on
+ * stderr, redrawn at most every UCL_CLI_TICKER_TTY_S seconds and erased at the end; in a log
+ * (stderr not a terminal) one line every UCL_CLI_TICKER_LOG_S seconds, "progress: TEXT, 35 s".
+ * The environment variable UCLIF_PROGRESS_INTERVAL (seconds, > 0) sets the log interval, for
+ * tests. Usage: start; then, as often as convenient, when ucl_cli_ticker_due(t) >= 0 format TEXT
+ * and print it; end before printing anything else. */
+#define UCL_CLI_TICKER_TTY_S 0.2
+#define UCL_CLI_TICKER_LOG_S 60.0
+typedef struct ucl_cli_ticker {
+  FILE *f;
+  int tty;
+  double start, last, interval; /* CLOCK_MONOTONIC s; the log interval (s) */
+  int shown;                    /* a terminal line is drawn */
+} ucl_cli_ticker;
+
+void ucl_cli_ticker_start(ucl_cli_ticker *t, FILE *f, int tty);
+/* The seconds since the start when a line is due now (and it is counted as shown), else < 0. */
+double ucl_cli_ticker_due(ucl_cli_ticker *t);
+/* "progress: TEXT, 35 s" ("2 min 05 s", "3 h 07 min" for longer) into buf (truncated to n). */
+void ucl_cli_ticker_format(char *buf, size_t n, const char *text, double elapsed_s);
+void ucl_cli_ticker_print(ucl_cli_ticker *t, const char *text, double elapsed_s);
+/* Erase a terminal line (nothing in a log). */
+void ucl_cli_ticker_end(ucl_cli_ticker *t);
+
 /* Networks (cmd_network.c). Whether 'path' is a readable spec with network sections. */
 int ucl_cli_is_network_spec(const char *path);
 /* "auto" / "partitioned" / "coupled" into *out (ucl_net_integration); -1 if none of them. */

@@ -2,6 +2,7 @@
  * (getopt_long), --help from the option tables, output directories, progress pacing. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,74 @@ int ucl_cli_progress_due(struct timespec *last) {
   }
   *last = now;
   return 1;
+}
+
+static double mono_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void ucl_cli_ticker_start(ucl_cli_ticker *t, FILE *f, int tty) {
+  t->f = f;
+  t->tty = tty;
+  t->start = mono_now();
+  t->interval = UCL_CLI_TICKER_LOG_S;
+  t->last = t->start;
+  t->shown = 0;
+  const char *env = getenv("UCLIF_PROGRESS_INTERVAL");
+  if (env && *env) {
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(env, &end);
+    if (errno == 0 && end != env && *end == '\0' && v > 0.0 && v <= 86400.0) {
+      t->interval = v;
+    }
+  }
+  if (tty) {
+    t->last = t->start - 1.0; /* the first line at once */
+  }
+}
+
+double ucl_cli_ticker_due(ucl_cli_ticker *t) {
+  double now = mono_now();
+  if (now - t->last < (t->tty ? UCL_CLI_TICKER_TTY_S : t->interval)) {
+    return -1.0;
+  }
+  t->last = now;
+  return now - t->start;
+}
+
+void ucl_cli_ticker_format(char *buf, size_t n, const char *text, double elapsed_s) {
+  if (elapsed_s < 120.0) {
+    snprintf(buf, n, "progress: %s, %.0f s", text, elapsed_s);
+  } else if (elapsed_s < 7200.0) {
+    snprintf(buf, n, "progress: %s, %.0f min %02.0f s", text, floor(elapsed_s / 60.0),
+             fmod(floor(elapsed_s), 60.0));
+  } else {
+    snprintf(buf, n, "progress: %s, %.0f h %02.0f min", text, floor(elapsed_s / 3600.0),
+             fmod(floor(elapsed_s / 60.0), 60.0));
+  }
+}
+
+void ucl_cli_ticker_print(ucl_cli_ticker *t, const char *text, double elapsed_s) {
+  char line[512];
+  ucl_cli_ticker_format(line, sizeof(line), text, elapsed_s);
+  if (t->tty) {
+    fprintf(t->f, "\r%s\033[K", line); /* erase what a longer line left */
+    t->shown = 1;
+  } else {
+    fprintf(t->f, "%s\n", line);
+  }
+  fflush(t->f);
+}
+
+void ucl_cli_ticker_end(ucl_cli_ticker *t) {
+  if (t->tty && t->shown) {
+    fputs("\r\033[K", t->f);
+    fflush(t->f);
+    t->shown = 0;
+  }
 }
 
 /* ---- the option grammar ---- */

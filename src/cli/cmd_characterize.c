@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "uclif/csvio.h"
@@ -12,7 +14,7 @@
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
-enum { OPT_TEMPCO = 1, OPT_CURVE_TRACER };
+enum { OPT_TEMPCO = 1, OPT_CURVE_TRACER, OPT_POINT_TIMEOUT };
 
 static const ucl_cli_opt options[] = {
     {"tempco", OPT_TEMPCO, "DT",
@@ -22,6 +24,9 @@ static const ucl_cli_opt options[] = {
     {"curve-tracer", OPT_CURVE_TRACER, NULL,
      "also measure the SCR's I_GT, I_H and I_L on the simulated curve tracer\n"
      "(the same as [characterize] curve_tracer = on)"},
+    {"point-timeout", OPT_POINT_TIMEOUT, "S",
+     "wall-time limit in seconds (SI suffixes allowed), as in `uclif sweep`:\n"
+     "past it every run stops, the row's status is 'limit' (exit 1)"},
     {NULL, 0, NULL, NULL}};
 
 static const ucl_cli_cmd command = {
@@ -38,17 +43,38 @@ static const ucl_cli_cmd command = {
         "columns in docs/outputs.md, definitions in docs/features.md.\n\n"
         "A network spec (docs/spec.md, Networks) is simulated once for its duration and every\n"
         "neuron characterized from its spike train: DIR/neurons.csv (rates, first-ISI and steady\n"
-        "rates, adaptation indices and time constant, energies) and DIR/events.csv.",
+        "rates, adaptation indices and time constant, energies) and DIR/events.csv.\n\n"
+        "Progress goes to stderr: an updating line on a terminal, a line a minute in a log.",
     .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
     .out_help = "output directory (created if missing); default '.'",
     .set_help = "set a parameter (repeatable)",
-    .quiet_help = "no summary",
+    .quiet_help = "no summary and no progress",
     .opts = options,
     .operand = "SPEC",
     .after =
         "exit status: 0 success; 1 a procedure failed (the row says which and why, the rest is\n"
         "written) or an output could not be written; 2 bad usage or bad input (nothing is\n"
         "written)."};
+
+/* ucl_char_opts.progress: the procedure, the simulation and its simulated time, paced by the
+ * ticker. */
+static void show_progress(void *ctx, const ucl_char_progress *w) {
+  ucl_cli_ticker *tk = ctx;
+  double el = ucl_cli_ticker_due(tk);
+  if (el < 0.0) {
+    return;
+  }
+  char text[160];
+  snprintf(text, sizeof(text), "%s, simulation %ld (t = %.3g of %.3g s)", w->procedure, w->sims,
+           w->t, w->t_end);
+  ucl_cli_ticker_print(tk, text, el);
+}
+
+static double monotonic_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void print_value(const char *name, double v, const char *unit) {
   if (isnan(v)) {
@@ -136,6 +162,7 @@ int ucl_cmd_characterize(int argc, char **argv) {
   ucl_cli_parser cp;
   const char *v = NULL;
   double tempco = -1.0; /* < 0: not given */
+  double timeout = 0.0; /* s; 0: none */
   int curve_tracer = 0;
   int id;
   ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
@@ -147,6 +174,11 @@ int ucl_cmd_characterize(int argc, char **argv) {
       }
     } else if (id == OPT_CURVE_TRACER) {
       curve_tracer = 1;
+    } else if (id == OPT_POINT_TIMEOUT) {
+      ucl_diag d = {{0}};
+      if (ucl_units_parse(v, "s", &timeout, &d) != UCL_OK || !(timeout > 0.0)) {
+        ucl_cli_bad_value(&cp, "%s", d.msg[0] ? d.msg : "must be > 0");
+      }
     }
   }
   if (id < 0) {
@@ -158,9 +190,11 @@ int ucl_cmd_characterize(int argc, char **argv) {
   const char *spec = a.operand, *out_dir = a.out;
   int quiet = a.quiet;
   if (ucl_cli_is_network_spec(spec)) {
-    if (tempco > 0.0 || curve_tracer) {
+    if (tempco > 0.0 || curve_tracer || timeout > 0.0) {
       return ucl_cli_usage_error(&cp, "--%s applies to single-neuron specs only",
-                                 tempco > 0.0 ? "tempco" : "curve-tracer");
+                                 tempco > 0.0   ? "tempco"
+                                 : curve_tracer ? "curve-tracer"
+                                                : "point-timeout");
     }
     /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv) */
     return ucl_cli_run_network("characterize", &a, 0.0, 1, UCL_NET_AUTO);
@@ -204,7 +238,17 @@ int ucl_cmd_characterize(int argc, char **argv) {
     code = ucl_cli_exit_code(st);
     goto cleanup;
   }
+  ucl_cli_ticker tk;
+  ucl_cli_ticker_start(&tk, stderr, isatty(STDERR_FILENO));
+  if (!quiet) {
+    cfg.opts.progress = show_progress;
+    cfg.opts.progress_ctx = &tk;
+  }
+  if (timeout > 0.0) {
+    cfg.opts.deadline = monotonic_now() + timeout;
+  }
   st = ucl_characterize(&p, &cfg.opts, &r, &diag);
+  ucl_cli_ticker_end(&tk);
   if (st != UCL_OK) {
     ucl_cli_error("characterize", "%s", diag.msg);
     code = ucl_cli_exit_code(st);

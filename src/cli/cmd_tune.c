@@ -2,6 +2,7 @@
  * E-series component values, a BOM and the Monte Carlo yield of the tolerances. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "uclif/tune.h"
@@ -32,8 +33,17 @@ static const ucl_cli_cmd command = {
              "names the targets it misses; the files hold the closest design), a run failed or\n"
              "an output could not be written; 2 bad usage or a bad spec (nothing is written)."};
 
-static void show(const char *line, void *ctx) {
-  (void)ctx;
+/* Phase lines always; ticks paced by the ticker (a terminal line, a line a minute in a log). */
+static void show(const char *line, int tick, void *ctx) {
+  ucl_cli_ticker *tk = ctx;
+  if (tick) {
+    double el = ucl_cli_ticker_due(tk);
+    if (el >= 0.0) {
+      ucl_cli_ticker_print(tk, line, el);
+    }
+    return;
+  }
+  ucl_cli_ticker_end(tk);
   fprintf(stderr, "tune: %s\n", line);
 }
 
@@ -96,7 +106,10 @@ int ucl_cmd_tune(int argc, char **argv) {
     goto done;
   }
   ucl_tune_report rep;
-  ucl_status st = ucl_tune_run(comm, t, out, quiet ? NULL : show, NULL, &rep, &diag);
+  ucl_cli_ticker tk;
+  ucl_cli_ticker_start(&tk, stderr, isatty(STDERR_FILENO));
+  ucl_status st = ucl_tune_run(comm, t, out, quiet ? NULL : show, &tk, &rep, &diag);
+  ucl_cli_ticker_end(&tk);
   if (rank == 0) {
     if (!quiet && (st == UCL_OK || st == UCL_ERR_UNMET)) {
       printf("tune: %d free parts, %d targets on %d ranks in %.2f s (%ld characterizations, "

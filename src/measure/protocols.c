@@ -31,10 +31,18 @@ const char *ucl_search_status_name(int s) {
   }
 }
 
-/* The wall-clock deadline of the current point (0 = none), set by ucl_characterize. */
-typedef struct deadline_ctx {
-  double at;
-} deadline_ctx;
+/* One characterization's limits and progress: the deadline and cancel flag of its options, the
+ * procedure running and the simulations started, and why it stopped once it did. Every
+ * simulation of the characterization polls it (run_check) through the integrator. */
+typedef struct run {
+  const ucl_char_opts *o; /* NULL: no limits, no progress (ucl_protocol_threshold) */
+  const char *procedure;  /* static */
+  long started;           /* simulations started */
+  ucl_status stop;        /* UCL_OK; UCL_ERR_LIMIT past the deadline; UCL_ERR_STOPPED cancelled */
+  const ucl_char_result *res; /* may be NULL: the result whose status says ... */
+  const char *stop_procedure; /* where it stopped */
+  int failed_before;          /* ... whether a procedure had failed before the stop */
+} run;
 
 static double monotonic_now(void) {
   struct timespec ts;
@@ -42,29 +50,69 @@ static double monotonic_now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int past_deadline(void *ctx, double t, double t_end) {
-  (void)t;
-  (void)t_end;
-  return monotonic_now() > ((const deadline_ctx *)ctx)->at;
+/* The integrator's progress callback: non-zero (stop) once the run is cancelled or past its
+ * deadline, which stays so for every later simulation; else the caller's progress. */
+static int run_check(void *ctx, double t, double t_end) {
+  run *rn = ctx;
+  const ucl_char_opts *o = rn->o;
+  if (!o || rn->stop != UCL_OK) {
+    return rn->stop != UCL_OK;
+  }
+  if (o->cancel && *o->cancel != 0) {
+    rn->stop = UCL_ERR_STOPPED;
+  } else if (o->deadline > 0.0 && monotonic_now() > o->deadline) {
+    rn->stop = UCL_ERR_LIMIT;
+  }
+  if (rn->stop != UCL_OK) {
+    rn->stop_procedure = rn->procedure;
+    rn->failed_before = rn->res && rn->res->status != UCL_OK;
+  } else if (o->progress) {
+    ucl_char_progress where = {rn->procedure, rn->started, t, t_end};
+    o->progress(o->progress_ctx, &where);
+  }
+  return rn->stop != UCL_OK;
 }
 
-static _Thread_local deadline_ctx current_deadline;
+/* The message of a run stopped by run_check. */
+static ucl_status stopped(const run *rn, double t, double t_end, ucl_diag *diag) {
+  if (!isfinite(t)) { /* where is not known */
+    return ucl_diag_set(diag, rn->stop,
+                        rn->stop == UCL_ERR_STOPPED ? "stopped by a signal"
+                                                    : "the point's wall-time limit was reached");
+  }
+  if (rn->stop == UCL_ERR_STOPPED) {
+    return ucl_diag_set(diag, UCL_ERR_STOPPED, "stopped by a signal at t=%.9g s of %.9g s", t,
+                        t_end);
+  }
+  return ucl_diag_set(diag, UCL_ERR_LIMIT,
+                      "the point's wall-time limit was reached at t=%.9g s of %.9g s", t, t_end);
+}
 
-/* One simulation with bookkeeping. On a failed run *tr is still set (partial trace). */
-static ucl_status simulate(const ucl_params *q, double sample_dt, int peaks, ucl_trace **tr,
-                           ucl_solver_stats *stats, long *sims, ucl_diag *diag) {
+/* One simulation with bookkeeping, under the run's limits; at most UCL_PROTOCOL_MAX_SAMPLES
+ * waveform rows, periodic ones from sample_t0 on. On a failed run *tr is still set (partial
+ * trace), except when the run was stopped before it began (UCL_ERR_LIMIT, UCL_ERR_STOPPED). */
+static ucl_status simulate(run *rn, const ucl_params *q, double sample_dt, double sample_t0,
+                           int peaks, ucl_trace **tr, ucl_solver_stats *stats, long *sims,
+                           ucl_diag *diag) {
   /* a probe (peaks on) only needs to know whether the neuron fires: stop at the first latch */
   ucl_sim_opts so = {.sample_dt = sample_dt,
+                     .sample_t0 = sample_t0,
                      .sample_edges = sample_dt > 0.0,
-                     .max_samples = 50000000,
+                     .max_samples = UCL_PROTOCOL_MAX_SAMPLES,
                      .track_root_peaks = peaks,
                      .stop_after_latches = peaks ? 1 : 0,
-                     .progress = current_deadline.at > 0.0 ? past_deadline : NULL,
-                     .progress_ctx = &current_deadline};
-  if (current_deadline.at > 0.0 && monotonic_now() > current_deadline.at) {
-    return ucl_diag_set(diag, UCL_ERR_LIMIT, "the point's wall-time limit was reached");
+                     .progress = run_check,
+                     .progress_ctx = rn};
+  *tr = NULL;
+  rn->started++;
+  if (run_check(rn, 0.0, q->stim.duration)) {
+    rn->started--; /* not started after all */
+    return stopped(rn, 0.0, q->stim.duration, diag);
   }
   ucl_status st = ucl_sim_run(q, &so, tr, diag);
+  if (st == UCL_ERR_LIMIT && rn->stop != UCL_OK) {
+    st = stopped(rn, *tr ? ucl_trace_t_reached(*tr) : 0.0, q->stim.duration, diag);
+  }
   if (sims) {
     (*sims)++;
   }
@@ -92,12 +140,12 @@ typedef struct probe {
   double v_latch; /* membrane voltage at the first latch of a firing run */
 } probe;
 
-static ucl_status probe_at(const ucl_params *base, int dc, double a, probe *pr,
+static ucl_status probe_at(run *rn, const ucl_params *base, int dc, double a, probe *pr,
                            ucl_solver_stats *stats, long *sims, ucl_diag *diag) {
   ucl_params q = *base;
   drive(&q, dc, a);
   ucl_trace *tr = NULL;
-  ucl_status st = simulate(&q, 0.0, 1, &tr, stats, sims, diag);
+  ucl_status st = simulate(rn, &q, 0.0, 0.0, 1, &tr, stats, sims, diag);
   if (st == UCL_OK) {
     pr->fires = ucl_sim_spike_count(tr) > 0;
     pr->margin = ucl_trace_n_root_peaks(tr) > 0 ? ucl_trace_root_peak(tr, 0) : NAN;
@@ -145,23 +193,24 @@ static double next_trial(double lo, double hi, double tol, const double *sa, con
   return (x > lo && x < hi) ? x : mid;
 }
 
-ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, double lo, double hi, double tol,
-                                  ucl_threshold *out, ucl_solver_stats *stats, long *sims,
-                                  ucl_diag *diag) {
+/* ucl_protocol_threshold under the run's limits. */
+static ucl_status threshold_search(run *rn, const ucl_params *p, int dc, double lo, double hi,
+                                   double tol, ucl_threshold *out, ucl_solver_stats *stats,
+                                   long *sims, ucl_diag *diag) {
   if (!(lo < hi) || !(tol > 0.0) || !isfinite(lo) || !isfinite(hi)) {
     return ucl_diag_set(diag, UCL_ERR_INVAL, "threshold search needs lo < hi and tol > 0");
   }
   ucl_threshold r = {UCL_SEARCH_OK, NAN, lo, hi, 0, NAN};
   long n0 = 0;
   probe ph, pl;
-  ucl_status st = probe_at(p, dc, hi, &ph, stats, &n0, diag);
+  ucl_status st = probe_at(rn, p, dc, hi, &ph, stats, &n0, diag);
   if (st == UCL_OK && !ph.fires) {
     r.status = UCL_SEARCH_NEVER_FIRES;
     goto done;
   }
   if (st == UCL_OK) {
     r.v_latch = ph.v_latch;
-    st = probe_at(p, dc, lo, &pl, stats, &n0, diag);
+    st = probe_at(rn, p, dc, lo, &pl, stats, &n0, diag);
   }
   if (st == UCL_OK && pl.fires) {
     r.status = UCL_SEARCH_FIRES_AT_LOWER;
@@ -181,7 +230,7 @@ ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, double lo, double
     double w = r.hi - r.lo;
     double x = next_trial(r.lo, r.hi, tol, sa, sm, ns, stalled);
     probe px;
-    st = probe_at(p, dc, x, &px, stats, &n0, diag);
+    st = probe_at(rn, p, dc, x, &px, stats, &n0, diag);
     if (st != UCL_OK) {
       break;
     }
@@ -216,13 +265,28 @@ done:
   return st;
 }
 
+ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, double lo, double hi, double tol,
+                                  ucl_threshold *out, ucl_solver_stats *stats, long *sims,
+                                  ucl_diag *diag) {
+  run rn = {NULL, dc ? "rheobase" : "threshold", 0, UCL_OK, NULL, NULL, 0};
+  return threshold_search(&rn, p, dc, lo, hi, tol, out, stats, sims, diag);
+}
+
 /* ---- the full characterization ---- */
 
 static void fail(ucl_char_result *r, ucl_status st, const char *what, const ucl_diag *d) {
   if (r->status == UCL_OK) {
     r->status = st;
-    snprintf(r->reason, sizeof(r->reason), "%.100s: %.510s", what, d->msg);
+    /* room left for the procedures skipped because of it (ucl_characterize) */
+    snprintf(r->reason, sizeof(r->reason), "%.100s: %.450s", what, d->msg);
   }
+}
+
+/* Features of a run that did not happen: no spikes, every number NAN. */
+static void no_features(ucl_train_features *f) {
+  ucl_features_train(NULL, 0, 0.0, 1.0, f);
+  f->rate_mean_Hz = f->rate_first_isi_Hz = f->rate_steady_Hz = f->latency_s = NAN;
+  f->isi_mean_s = f->isi_cv = f->adapt_index_efel = f->adapt_index_ipfx = NAN;
 }
 
 static int enabled(int sw) {
@@ -285,7 +349,8 @@ static int leak_keep(const ucl_trace *tr, size_t i, const void *vctx) {
   return c->on ? ig > i2 : ig < c->frac * i2;
 }
 
-static void protocol_tau_leak(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+static void protocol_tau_leak(run *rn, const ucl_params *p, const ucl_char_opts *o,
+                              ucl_char_result *r) {
   ucl_diag d = {{0}};
   double a = o->leak_amplitude;
   if (!(a > 0.0)) {
@@ -308,7 +373,11 @@ static void protocol_tau_leak(const ucl_params *p, const ucl_char_opts *o, ucl_c
   q.stim.width = o->leak_width;
   q.stim.duration = o->leak_width + window;
   ucl_trace *tr = NULL;
-  ucl_status st = simulate(&q, window / 4000.0, 0, &tr, &r->stats, &r->sims, &d);
+  /* 4000 samples over the window; none during the step (the fits start after it), so that a
+   * window short against the step needs no more rows than a long one */
+  double dt = window / 4000.0;
+  ucl_status st =
+      simulate(rn, &q, dt, floor(o->leak_width / dt) * dt, 0, &tr, &r->stats, &r->sims, &d);
   if (st == UCL_OK && ucl_sim_spike_count(tr) > 0) {
     snprintf(d.msg, sizeof(d.msg), "the %g V charging step fired the neuron", a);
     st = UCL_ERR_RANGE;
@@ -342,7 +411,8 @@ static double v_latch(const ucl_char_result *r) {
   return isfinite(r->threshold.v_latch) ? r->threshold.v_latch : r->rheobase.v_latch;
 }
 
-static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+static void protocol_tau_ref(run *rn, const ucl_params *p, const ucl_char_opts *o,
+                             ucl_char_result *r) {
   ucl_diag d = {{0}};
   if (!isfinite(v_latch(r))) {
     snprintf(d.msg, sizeof(d.msg), "no firing threshold to start the discharge from");
@@ -358,7 +428,7 @@ static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_ch
    * breakover: it is started conducting, its latch an event at t = 0 like the hybrid's. */
   q.circuit.scr.start_on = q.circuit.scr.model == UCL_SCR_TWO_TRANSISTOR;
   ucl_trace *tr = NULL;
-  ucl_status st = simulate(&q, o->ref_window / 20000.0, 0, &tr, &r->stats, &r->sims, &d);
+  ucl_status st = simulate(rn, &q, o->ref_window / 20000.0, 0.0, 0, &tr, &r->stats, &r->sims, &d);
   if (st == UCL_OK) {
     const ucl_event *e0 = ucl_trace_event(tr, 0), *e1 = ucl_trace_event(tr, 1);
     if (e0 && e1 && e0->kind == UCL_EVENT_LATCH && e1->kind == UCL_EVENT_UNLATCH) {
@@ -385,14 +455,14 @@ static void protocol_tau_ref(const ucl_params *p, const ucl_char_opts *o, ucl_ch
 }
 
 /* A pulse-train run at amplitude a over 'window': features, energies and spike times. */
-static ucl_status train_run(const ucl_params *p, double a, double window, ucl_char_result *r,
-                            ucl_train_features *f, double *e_in, double *e_vdd, double **spikes,
-                            size_t *n, ucl_diag *d) {
+static ucl_status train_run(run *rn, const ucl_params *p, double a, double window,
+                            ucl_char_result *r, ucl_train_features *f, double *e_in, double *e_vdd,
+                            double **spikes, size_t *n, ucl_diag *d) {
   ucl_params q = *p;
   drive(&q, 0, a);
   q.stim.duration = window;
   ucl_trace *tr = NULL;
-  ucl_status st = simulate(&q, 0.0, 0, &tr, &r->stats, &r->sims, d);
+  ucl_status st = simulate(rn, &q, 0.0, 0.0, 0, &tr, &r->stats, &r->sims, d);
   if (st == UCL_OK) {
     double *s = NULL;
     size_t m = 0;
@@ -413,7 +483,8 @@ static ucl_status train_run(const ucl_params *p, double a, double window, ucl_ch
   return st;
 }
 
-static void protocol_adaptation(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+static void protocol_adaptation(run *rn, const ucl_params *p, const ucl_char_opts *o,
+                                ucl_char_result *r) {
   const ucl_circuit_params *c = &p->circuit;
   double a = o->adapt_amplitude > 0.0 ? o->adapt_amplitude : p->stim.amplitude;
   double w = o->adapt_window;
@@ -429,7 +500,7 @@ static void protocol_adaptation(const ucl_params *p, const ucl_char_opts *o, ucl
   ucl_train_features f;
   double e1, e2, *s = NULL;
   size_t n = 0;
-  ucl_status st = train_run(p, a, w, r, &f, &e1, &e2, &s, &n, &d);
+  ucl_status st = train_run(rn, p, a, w, r, &f, &e1, &e2, &s, &n, &d);
   if (st == UCL_OK) {
     r->adapt_spikes = (long)n;
     r->adapt_index_efel = f.adapt_index_efel;
@@ -444,7 +515,7 @@ static void protocol_adaptation(const ucl_params *p, const ucl_char_opts *o, ucl
   free(s);
 }
 
-static void protocol_reference(const ucl_params *p, ucl_char_result *r) {
+static void protocol_reference(run *rn, const ucl_params *p, ucl_char_result *r) {
   ucl_diag d = {{0}};
   r->ref_amplitude = p->stim.amplitude;
   /* the f–A curve may already hold this run (same amplitude, same window) */
@@ -461,7 +532,7 @@ static void protocol_reference(const ucl_params *p, ucl_char_result *r) {
     r->e_in_J = same->e_in;
     r->e_vdd_J = same->e_vdd;
   } else {
-    st = train_run(p, p->stim.amplitude, p->stim.duration, r, &r->ref, &r->e_in_J, &r->e_vdd_J,
+    st = train_run(rn, p, p->stim.amplitude, p->stim.duration, r, &r->ref, &r->e_in_J, &r->e_vdd_J,
                    NULL, NULL, &d);
   }
   if (st != UCL_OK) {
@@ -481,7 +552,10 @@ static void protocol_reference(const ucl_params *p, ucl_char_result *r) {
   }
 }
 
-static ucl_status protocol_curve(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+/* The f–A curve; with 'skip' (the threshold search failed), its amplitudes only: every row not
+ * simulated, with the search's failure as its status and no features. */
+static ucl_status protocol_curve(run *rn, const ucl_params *p, const ucl_char_opts *o,
+                                 ucl_char_result *r, int skip) {
   double def[DEFAULT_N_AMPS];
   const double *amps = o->rate_amps;
   size_t n = o->n_rate_amps;
@@ -505,6 +579,11 @@ static ucl_status protocol_curve(const ucl_params *p, const ucl_char_opts *o, uc
     ucl_rate_point *pt = &r->curve[i];
     pt->amplitude = amps[i];
     pt->e_in = pt->e_vdd = pt->e_per_spike = NAN;
+    if (skip) {
+      no_features(&pt->f);
+      pt->status = r->status;
+      continue;
+    }
     if (amps[i] <= silent_up_to) {
       ucl_features_train(NULL, 0, 0.0, p->stim.duration, &pt->f);
       pt->status = UCL_OK;
@@ -512,8 +591,8 @@ static ucl_status protocol_curve(const ucl_params *p, const ucl_char_opts *o, uc
     }
     ucl_diag d = {{0}};
     pt->simulated = 1;
-    pt->status =
-        train_run(p, amps[i], p->stim.duration, r, &pt->f, &pt->e_in, &pt->e_vdd, NULL, NULL, &d);
+    pt->status = train_run(rn, p, amps[i], p->stim.duration, r, &pt->f, &pt->e_in, &pt->e_vdd, NULL,
+                           NULL, &d);
     if (pt->status != UCL_OK) {
       ucl_diag_prefix(&d, "at %g V: ", amps[i]);
       fail(r, pt->status, "rate curve", &d);
@@ -527,9 +606,11 @@ static ucl_status protocol_curve(const ucl_params *p, const ucl_char_opts *o, uc
 }
 
 /* The curve tracer's I_GT, I_H and I_L with its default test circuits (tracer.h). */
-static void protocol_curve_tracer(const ucl_params *p, ucl_char_result *r) {
+static void protocol_curve_tracer(run *rn, const ucl_params *p, ucl_char_result *r) {
   ucl_tracer_opts o;
   ucl_tracer_opts_default(&o);
+  o.progress = run_check;
+  o.progress_ctx = rn;
   ucl_diag d = {{0}};
   ucl_status st = ucl_tracer_measure(p, &o, &r->tracer, &d);
   if (st != UCL_OK) {
@@ -537,8 +618,12 @@ static void protocol_curve_tracer(const ucl_params *p, ucl_char_result *r) {
     return;
   }
   r->sims += r->tracer.sims;
+  rn->started += r->tracer.sims;
   ucl_solver_stats_add(&r->stats, &r->tracer.stats);
-  if (r->tracer.status != UCL_OK) {
+  if (r->tracer.status == UCL_ERR_LIMIT && rn->stop != UCL_OK) {
+    stopped(rn, NAN, NAN, &d); /* the tracer's runs stopped by run_check */
+    fail(r, rn->stop, "curve tracer", &d);
+  } else if (r->tracer.status != UCL_OK) {
     ucl_diag_set(&d, r->tracer.status, "%s", r->tracer.reason);
     fail(r, r->tracer.status, "curve tracer", &d);
   }
@@ -547,22 +632,22 @@ static void protocol_curve_tracer(const ucl_params *p, ucl_char_result *r) {
 /* One side of the temperature coefficients: the threshold, the DC rheobase (when the rheobase or
  * the leak runs) and the reference rate (when the energy run is on) at q's temperature, into a
  * result of its own. */
-static void tempco_side(const ucl_params *q, const ucl_char_opts *o, ucl_char_result *s) {
+static void tempco_side(run *rn, const ucl_params *q, const ucl_char_opts *o, ucl_char_result *s) {
   ucl_diag d = {{0}};
-  ucl_status st = ucl_protocol_threshold(q, 0, o->thr_lo, o->thr_hi, o->thr_tol, &s->threshold,
-                                         &s->stats, &s->sims, &d);
+  ucl_status st = threshold_search(rn, q, 0, o->thr_lo, o->thr_hi, o->thr_tol, &s->threshold,
+                                   &s->stats, &s->sims, &d);
   if (st != UCL_OK) {
     fail(s, st, "threshold", &d);
   }
   if (enabled(o->rheobase) || enabled(o->tau_leak)) {
-    st = ucl_protocol_threshold(q, 1, o->thr_lo, o->thr_hi, o->thr_tol, &s->rheobase, &s->stats,
-                                &s->sims, &d);
+    st = threshold_search(rn, q, 1, o->thr_lo, o->thr_hi, o->thr_tol, &s->rheobase, &s->stats,
+                          &s->sims, &d);
     if (st != UCL_OK) {
       fail(s, st, "rheobase", &d);
     }
   }
   if (enabled(o->energy)) {
-    st = train_run(q, q->stim.amplitude, q->stim.duration, s, &s->ref, &s->e_in_J, &s->e_vdd_J,
+    st = train_run(rn, q, q->stim.amplitude, q->stim.duration, s, &s->ref, &s->e_in_J, &s->e_vdd_J,
                    NULL, NULL, &d);
     if (st != UCL_OK) {
       fail(s, st, "rate", &d);
@@ -577,7 +662,8 @@ static double central(double minus, double plus, double dT) {
 /* Temperature coefficients (docs/features.md): every quantity at temp − dT and temp + dT. The
  * leak time constants of both sides come from one charging step, so that only the temperature
  * differs: tau_leak.amplitude, or 0.95 × the lower of the two sides' DC rheobases. */
-static void protocol_tempco(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *r) {
+static void protocol_tempco(run *rn, const ucl_params *p, const ucl_char_opts *o,
+                            ucl_char_result *r) {
   const double dT = o->tempco_dT;
   r->tempco_dT_K = dT;
   if (!(dT < p->circuit.temp)) {
@@ -592,7 +678,7 @@ static void protocol_tempco(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   ucl_char_result s[2];
   for (int k = 0; k < 2; k++) {
     ucl_char_result_empty(&s[k]);
-    tempco_side(&q[k], o, &s[k]);
+    tempco_side(rn, &q[k], o, &s[k]);
   }
   double a = o->leak_amplitude;
   if (!(a > 0.0) && s[0].rheobase.status == UCL_SEARCH_OK &&
@@ -603,7 +689,7 @@ static void protocol_tempco(const ucl_params *p, const ucl_char_opts *o, ucl_cha
     ucl_char_opts lo = *o;
     lo.leak_amplitude = a;
     for (int k = 0; k < 2; k++) {
-      protocol_tau_leak(&q[k], &lo, &s[k]);
+      protocol_tau_leak(rn, &q[k], &lo, &s[k]);
     }
   } else if (enabled(o->tau_leak)) {
     ucl_diag d = {{0}};
@@ -649,6 +735,13 @@ void ucl_char_result_empty(ucl_char_result *r) {
   ucl_tracer_result_empty(&r->tracer);
 }
 
+/* Append "; NAME" (the first: "; not run, the threshold search failed: NAME") to the reason. */
+static void note_skipped(ucl_char_result *r, const char *name, int *n) {
+  size_t len = strlen(r->reason);
+  snprintf(r->reason + len, sizeof(r->reason) - len, "%s%s",
+           (*n)++ ? ", " : "; not run, the threshold search failed: ", name);
+}
+
 ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_char_result *out,
                             ucl_diag *diag) {
   const char *bad = NULL;
@@ -659,47 +752,83 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   if (!(o->thr_lo < o->thr_hi) || !(o->thr_tol > 0.0)) {
     return ucl_diag_set(diag, UCL_ERR_INVAL, "threshold bracket must have lo < hi and tol > 0");
   }
-  current_deadline.at = o->deadline;
   ucl_char_result r;
   ucl_char_result_empty(&r);
+  run rn = {o, "threshold", 0, UCL_OK, &r, NULL, 0};
 
   ucl_diag d = {{0}};
-  st = ucl_protocol_threshold(p, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r.threshold, &r.stats,
-                              &r.sims, &d);
+  st = threshold_search(&rn, p, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r.threshold, &r.stats,
+                        &r.sims, &d);
   if (st != UCL_OK) {
     fail(&r, st, "threshold", &d);
   }
+  /* A failed search (a run that hit the step or wall-time limit, a solver failure) dooms the
+   * procedures that run the same pulse train over the same or a longer window: they are not
+   * run, and the reason names them. The DC procedures do not depend on it. */
+  int skip = r.threshold.status == UCL_SEARCH_FAILED, n_skipped = 0;
   if (enabled(o->rheobase)) {
-    st = ucl_protocol_threshold(p, 1, o->thr_lo, o->thr_hi, o->thr_tol, &r.rheobase, &r.stats,
-                                &r.sims, &d);
+    rn.procedure = "rheobase";
+    st = threshold_search(&rn, p, 1, o->thr_lo, o->thr_hi, o->thr_tol, &r.rheobase, &r.stats,
+                          &r.sims, &d);
     if (st != UCL_OK) {
       fail(&r, st, "rheobase", &d);
     }
   }
   if (enabled(o->tau_leak)) {
-    protocol_tau_leak(p, o, &r);
+    rn.procedure = "tau_leak";
+    protocol_tau_leak(&rn, p, o, &r);
   }
   if (enabled(o->tau_ref)) {
-    protocol_tau_ref(p, o, &r);
+    rn.procedure = "tau_ref";
+    protocol_tau_ref(&rn, p, o, &r);
   }
   int adapt = o->adaptation == UCL_ON ||
               (o->adaptation == UCL_AUTO && p->circuit.neuron == UCL_NEURON_TYPE2);
-  if (adapt) {
-    protocol_adaptation(p, o, &r);
+  if (adapt && skip) {
+    note_skipped(&r, "adaptation", &n_skipped);
+  } else if (adapt) {
+    rn.procedure = "adaptation";
+    protocol_adaptation(&rn, p, o, &r);
   }
-  st = protocol_curve(p, o, &r);
+  rn.procedure = "rate_curve";
+  st = protocol_curve(&rn, p, o, &r, skip);
   if (st != UCL_OK) {
     ucl_char_result_free(&r);
     return ucl_diag_set(diag, st, "out of memory");
   }
-  if (enabled(o->energy)) {
-    protocol_reference(p, &r);
+  if (skip) {
+    note_skipped(&r, "rate_curve", &n_skipped);
+  }
+  if (enabled(o->energy) && skip) {
+    note_skipped(&r, "energy", &n_skipped);
+  } else if (enabled(o->energy)) {
+    rn.procedure = "energy";
+    protocol_reference(&rn, p, &r);
   }
   if (o->curve_tracer == UCL_ON) {
-    protocol_curve_tracer(p, &r);
+    rn.procedure = "curve_tracer";
+    protocol_curve_tracer(&rn, p, &r);
   }
-  if (o->tempco_dT > 0.0) {
-    protocol_tempco(p, o, &r);
+  if (o->tempco_dT > 0.0 && skip) {
+    note_skipped(&r, "tempco", &n_skipped);
+  } else if (o->tempco_dT > 0.0) {
+    rn.procedure = "tempco";
+    protocol_tempco(&rn, p, o, &r);
+  }
+  if (rn.stop == UCL_ERR_STOPPED) { /* abandoned: no result */
+    ucl_char_result_free(&r);
+    return ucl_diag_set(diag, UCL_ERR_STOPPED,
+                        "stopped by a signal during %s, after %ld simulations", rn.procedure,
+                        rn.started);
+  }
+  if (rn.stop == UCL_ERR_LIMIT && rn.failed_before) {
+    /* the point is incomplete: that is its status, whatever failed before */
+    char before[sizeof(r.reason)];
+    snprintf(before, sizeof(before), "%s", r.reason);
+    r.status = UCL_ERR_LIMIT;
+    snprintf(r.reason, sizeof(r.reason),
+             "%s: the point's wall-time limit was reached after %ld simulations; before it, %.500s",
+             rn.stop_procedure, rn.started, before);
   }
   *out = r;
   return UCL_OK;

@@ -192,7 +192,9 @@ static const ucl_column curve_cols[] = {
           "0 when the amplitude lies at or below the silent end of the threshold bracket (silent "
           "without a run)"),
     CURVE_ENUM("status", status, status_name, "rate_curve",
-               "status of the run (`ok` when not simulated)"),
+               "status of the run (`ok` when not simulated; when the threshold search failed, "
+               "the curve is not run and every row has that failure's status with `simulated` "
+               "0)"),
     CURVE(LONG, "spikes", "", f.spikes, "rate_curve", "spikes in the window (docs/features.md)"),
     CURVE(REAL, "rate_mean_Hz", "Hz", f.rate_mean_Hz, "rate_curve", "spikes / window"),
     CURVE(REAL, "rate_first_isi_Hz", "Hz", f.rate_first_isi_Hz, "rate_curve", "1 / first ISI"),

@@ -375,6 +375,8 @@ static ucl_status fixture_run(fixture *f, const ucl_tracer_opts *o, double t_end
   io.stop_after_latches = stop_after_latches;
   f->sys.max_step_hint = max_step;
   io.sample_edges = 1;
+  io.progress = o->progress;
+  io.progress_ctx = o->progress_ctx;
   st = ucl_integrate(&f->sys, &io, t_end, tr, diag);
   size_t n = ucl_trace_n_samples(tr);
   if (i_end) {

@@ -17,6 +17,10 @@
 
 #define MAX_EVENTS_PER_SWITCH 64
 #define MAX_ROOTS 4096
+/* The progress callback is polled at least every this many CVODE steps (one CVode call takes at
+ * most this many) and every this many passes of the event loop (samples, one-step steps). */
+#define POLL_STEPS 2000
+#define POLL_LOOPS 256
 
 typedef struct run_ctx {
   const ucl_system *sys;
@@ -54,6 +58,7 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
   o.chatter_events = (int)s->chatter_events;
   o.chatter_window = s->chatter_window;
   o.sample_dt = 0.0;
+  o.sample_t0 = 0.0;
   o.sample_edges = 0;
   o.track_root_peaks = 0;
   o.stop_after_latches = 0;
@@ -169,9 +174,8 @@ static ucl_status sample_state(const ucl_system *sys, cv_run *c, double t, const
   ucl_status st = ucl_trace_add_sample(tr, t, c->channels);
   if (st == UCL_ERR_LIMIT) {
     return ucl_diag_set(diag, UCL_ERR_LIMIT,
-                        "more waveform samples than the trace holds at t=%.9g s (raise the "
-                        "sample interval)",
-                        t);
+                        "more waveform samples than the run may keep (%zu) at t=%.9g s",
+                        ucl_trace_n_samples(tr), t);
   }
   return st == UCL_OK ? UCL_OK : ucl_diag_set(diag, st, "out of memory storing samples");
 }
@@ -288,6 +292,15 @@ static double initial_step(const ucl_system *sys, cv_run *c, const ucl_integrato
   return fmin(h, 0.5 * seg);
 }
 
+/* Ask the progress callback whether to go on: UCL_ERR_LIMIT when it says stop. */
+static ucl_status poll_progress(const ucl_integrator_opts *o, double t, double t_end,
+                                ucl_diag *diag) {
+  if (o->progress && o->progress(o->progress_ctx, t, t_end) != 0) {
+    return ucl_diag_set(diag, UCL_ERR_LIMIT, "stopped by the caller at t=%.9g s", t);
+  }
+  return UCL_OK;
+}
+
 static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
                           const ucl_integrator_opts *o, double t, double t_end,
                           ucl_solver_stats *stats, ucl_diag *diag) {
@@ -312,10 +325,7 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
   if (flag != CV_SUCCESS) {
     return cv_fail(r, flag, t, "reinit", diag);
   }
-  if (o->progress && o->progress(o->progress_ctx, t, t_end) != 0) {
-    return ucl_diag_set(diag, UCL_ERR_LIMIT, "stopped at t=%.9g s (wall-time limit)", t);
-  }
-  return UCL_OK;
+  return poll_progress(o, t, t_end, diag);
 }
 
 /* ---- the steps of ucl_integrate ---- */
@@ -334,11 +344,17 @@ typedef struct ig_loop {
   int sampling;  /* sample_dt > 0 */
   int one_step;  /* CVODE in one-step mode (an on_step hook) */
   long k_sample; /* index of the next sample */
+  long loops;    /* passes of the event loop (POLL_LOOPS) */
 } ig_loop;
+
+/* The time of periodic sample k. */
+static double sample_time(const ig_loop *L, long k) {
+  return L->o->sample_t0 + (double)k * L->o->sample_dt;
+}
 
 /* The time of the next sample; INFINITY when not sampling. */
 static double next_sample(const ig_loop *L) {
-  return L->sampling ? (double)L->k_sample * L->o->sample_dt : INFINITY;
+  return L->sampling ? sample_time(L, L->k_sample) : INFINITY;
 }
 
 /* Allocate the run's vectors, matrix, linear solver and scratch, and set the initial state. */
@@ -453,9 +469,10 @@ static ucl_status start(ig_loop *L, ucl_diag *diag) {
   if (st == UCL_OK) {
     st = init_cvode(L, diag);
   }
-  if (st == UCL_OK && (L->sampling || L->o->sample_edges)) {
+  /* the row at t = 0: periodic sample 0, or the first edge row */
+  if (st == UCL_OK && ((L->sampling && L->o->sample_t0 == 0.0) || L->o->sample_edges)) {
     st = sample(sys, &L->c, 0.0, L->tr, diag);
-    L->k_sample = 1;
+    L->k_sample = L->o->sample_t0 == 0.0 ? 1 : 0;
   }
   if (st == UCL_OK) {
     st = step_hook(L->o, &L->c, 0.0, diag);
@@ -464,25 +481,42 @@ static ucl_status start(ig_loop *L, ucl_diag *diag) {
 }
 
 /* Advance CVODE towards t_stop (a stimulus break or the end, set as its stop time): one step in
- * one-step mode, else up to t_out. Updates L->t and the quadratures, writes the samples a
+ * one-step mode, else up to t_out, in calls of at most POLL_STEPS steps with the progress
+ * callback polled between them. Updates L->t and the quadratures, writes the samples a
  * one-step passed (from CVODE's interpolant), and returns CVODE's flag (CV_SUCCESS,
- * CV_TSTOP_RETURN or CV_ROOT_RETURN) in *cv_flag. UCL_ERR_LIMIT at the step limit. */
+ * CV_TSTOP_RETURN or CV_ROOT_RETURN) in *cv_flag. UCL_ERR_LIMIT at the step limit or when the
+ * progress callback says stop. */
 static ucl_status advance(ig_loop *L, double t_stop, double t_out, int *cv_flag, ucl_diag *diag) {
   const ucl_integrator_opts *o = L->o;
   cv_run *c = &L->c;
-  long steps_left = o->max_steps - L->stats->steps;
-  long steps_now = 0;
-  CVodeGetNumSteps(c->mem, &steps_now);
-  steps_left -= steps_now;
-  if (steps_left < 1) {
-    return ucl_diag_set(diag, UCL_ERR_LIMIT, "step limit (max_steps = %ld) reached at t=%.9g s",
-                        o->max_steps, L->t);
-  }
-  CVodeSetMaxNumSteps(c->mem, steps_left);
   int flag = CVodeSetStopTime(c->mem, t_stop);
-  if (flag == CV_SUCCESS) {
-    flag = L->one_step ? CVode(c->mem, t_stop, c->y, &L->t, CV_ONE_STEP)
-                       : CVode(c->mem, t_out, c->y, &L->t, CV_NORMAL);
+  for (;;) {
+    long steps_left = o->max_steps - L->stats->steps;
+    long steps_now = 0;
+    CVodeGetNumSteps(c->mem, &steps_now);
+    steps_left -= steps_now;
+    if (steps_left < 1) {
+      return ucl_diag_set(diag, UCL_ERR_LIMIT, "step limit (max_steps = %ld) reached at t=%.9g s",
+                          o->max_steps, L->t);
+    }
+    long chunk = steps_left < POLL_STEPS ? steps_left : POLL_STEPS;
+    if (flag == CV_SUCCESS) {
+      flag = CVodeSetMaxNumSteps(c->mem, chunk);
+    }
+    if (flag == CV_SUCCESS) {
+      flag = L->one_step ? CVode(c->mem, t_stop, c->y, &L->t, CV_ONE_STEP)
+                         : CVode(c->mem, t_out, c->y, &L->t, CV_NORMAL);
+    }
+    if (flag != CV_TOO_MUCH_WORK || chunk == steps_left) {
+      break;
+    }
+    /* a chunk of steps done, the step limit not reached: CVODE goes on from where it stopped */
+    L->r.cvode_msg[0] = '\0';
+    ucl_status st = poll_progress(o, L->t, L->t_end, diag);
+    if (st != UCL_OK) {
+      return st;
+    }
+    flag = CV_SUCCESS;
   }
   if (flag < 0) {
     ucl_status st = cv_fail(&L->r, flag, L->t, "step", diag);
@@ -511,7 +545,7 @@ static ucl_status advance(ig_loop *L, double t_stop, double t_out, int *cv_flag,
     if (st != UCL_OK) {
       return st;
     }
-    t_sample = (double)++L->k_sample * o->sample_dt;
+    t_sample = sample_time(L, ++L->k_sample);
   }
   return UCL_OK;
 }
@@ -585,7 +619,7 @@ static ucl_status handle_break(ig_loop *L, int sampled_here, ucl_diag *diag) {
 static ucl_status finish(ig_loop *L, ucl_diag *diag) {
   const ucl_integrator_opts *o = L->o;
   ucl_status st = UCL_OK;
-  if (!(L->sampling && (double)(L->k_sample - 1) * o->sample_dt == L->t)) {
+  if (!(L->sampling && L->k_sample > 0 && sample_time(L, L->k_sample - 1) == L->t)) {
     st = edge_sample(L->sys, &L->c, o, L->t, L->tr, diag); /* the end */
   }
   if (st == UCL_OK) {
@@ -623,7 +657,8 @@ static ucl_status store_results(ig_loop *L, ucl_status st, ucl_diag *diag) {
 ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, double t_end,
                          ucl_trace *tr, ucl_diag *diag) {
   if (!sys || !o || !tr || !(t_end > 0.0) || sys->n_states < 1 || sys->n_roots > MAX_ROOTS ||
-      !(o->rtol > 0.0) || !(o->atol > 0.0) || o->chatter_events < 2 || o->max_steps < 1) {
+      !(o->rtol > 0.0) || !(o->atol > 0.0) || o->chatter_events < 2 || o->max_steps < 1 ||
+      !(o->sample_t0 >= 0.0) || !isfinite(o->sample_t0)) {
     return ucl_diag_set(diag, UCL_ERR_INVAL, "integrator: bad arguments");
   }
   ig_loop L;
@@ -637,9 +672,15 @@ ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, do
   L.sampling = o->sample_dt > 0.0;
   L.one_step = o->on_step != NULL;
   ucl_status st = start(&L, diag);
+  if (st == UCL_OK) {
+    st = poll_progress(o, 0.0, t_end, diag); /* a run started past a deadline stops at once */
+  }
   while (st == UCL_OK && L.t < t_end) {
     if (o->stop_after_latches > 0 && L.c.latches >= o->stop_after_latches) {
       break; /* the caller has what it asked for */
+    }
+    if (++L.loops % POLL_LOOPS == 0 && (st = poll_progress(o, L.t, t_end, diag)) != UCL_OK) {
+      break;
     }
     double t_break = sys->ops->next_break(sys->ctx, L.t);
     double t_stop = t_break < t_end ? t_break : t_end;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "netrec.h"
 #include "uclif/circuit.h"
@@ -122,12 +123,56 @@ static int adjacency_build(const ucl_network *net, adjacency *a) {
   return 0;
 }
 
-static ucl_integrator_opts net_integrator_opts(const ucl_network *net, const ucl_net_opts *o) {
+/* The run's wall-time limit and cancel flag (ucl_net_opts), checked by every integration through
+ * its progress callback (guard_check); 'stop' stays set once seen, so that every later
+ * integration stops at its start. 'relay': also pass the simulated time on to o->progress
+ * (coupled runs). */
+typedef struct net_guard {
+  const ucl_net_opts *o;
+  ucl_status stop; /* UCL_OK, UCL_ERR_LIMIT (deadline) or UCL_ERR_STOPPED (cancel) */
+  int relay;
+} net_guard;
+
+static double monotonic_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int guard_check(void *ctx, double t, double t_end) {
+  net_guard *g = ctx;
+  const ucl_net_opts *o = g->o;
+  if (g->stop == UCL_OK && o->cancel && *o->cancel != 0) {
+    g->stop = UCL_ERR_STOPPED;
+  } else if (g->stop == UCL_OK && o->deadline > 0.0 && monotonic_now() > o->deadline) {
+    g->stop = UCL_ERR_LIMIT;
+  }
+  if (g->stop == UCL_OK && g->relay && o->progress) {
+    o->progress(o->progress_ctx, t, t_end);
+  }
+  return g->stop != UCL_OK;
+}
+
+/* An integration's status st: when the guard stopped it, the guard's status and message. */
+static ucl_status guard_status(const net_guard *g, ucl_status st, ucl_diag *nd) {
+  if (st != UCL_ERR_LIMIT || g->stop == UCL_OK) {
+    return st;
+  }
+  return g->stop == UCL_ERR_STOPPED
+             ? ucl_diag_set(nd, UCL_ERR_STOPPED, "stopped by a signal")
+             : ucl_diag_set(nd, UCL_ERR_LIMIT, "the point's wall-time limit was reached (%s)",
+                            nd->msg);
+}
+
+static ucl_integrator_opts net_integrator_opts(const ucl_network *net, const ucl_net_opts *o,
+                                               net_guard *g) {
   ucl_integrator_opts io = ucl_integrator_opts_from_params(&net->base.solver);
   io.sample_dt = o->sample_dt;
   if (!(io.max_step > 0.0)) {
     io.max_step = 0.0; /* the neurons' hint */
   }
+  io.progress = guard_check;
+  io.progress_ctx = g;
   return io;
 }
 
@@ -197,6 +242,7 @@ typedef struct part_run {
   ucl_trace **samples;    /* per neuron, when sampling (else NULL) */
   size_t held;            /* recorded points held now */
   ucl_status first_fail;  /* the first neuron's failure */
+  net_guard *guard;
 } part_run;
 
 static void part_free(part_run *pr) {
@@ -319,13 +365,13 @@ static ucl_status part_integrate(part_run *pr, size_t i, ucl_neuron *n, ucl_trac
   if (st != UCL_OK) {
     return st;
   }
-  ucl_integrator_opts io = net_integrator_opts(net, pr->o);
+  ucl_integrator_opts io = net_integrator_opts(net, pr->o, pr->guard);
   if (rec.rec) {
     io.on_step = ucl_netrec_step;
     io.on_step_ctx = &rec;
   }
   *ran = 1;
-  st = ucl_integrate(&sys, &io, net->base.stim.duration, *tr, nd);
+  st = guard_status(pr->guard, ucl_integrate(&sys, &io, net->base.stim.duration, *tr, nd), nd);
   if (rec.rec && ucl_netrec_flush(&rec) != 0 && st == UCL_OK) {
     st = ucl_diag_set(nd, UCL_ERR_NOMEM, "out of memory recording the output");
   }
@@ -469,9 +515,9 @@ static ucl_status part_waveforms(part_run *pr, ucl_diag *diag) {
 }
 
 /* Order the neurons, simulate each after its sources, collect the waveforms. */
-static ucl_status run_partitioned(const ucl_network *net, const ucl_net_opts *o, ucl_net_result *r,
-                                  ucl_diag *diag) {
-  part_run pr = {.net = net, .o = o, .r = r, .first_fail = UCL_OK};
+static ucl_status run_partitioned(const ucl_network *net, const ucl_net_opts *o, net_guard *g,
+                                  ucl_net_result *r, ucl_diag *diag) {
+  part_run pr = {.net = net, .o = o, .r = r, .first_fail = UCL_OK, .guard = g};
   ucl_status st = part_setup(&pr, diag);
   if (st == UCL_OK) {
     st = part_order(&pr, diag);
@@ -639,17 +685,6 @@ static int c_observe(void *ctx, double t, const double *y, double *out) {
 static const ucl_system_ops coupled_ops = {c_rhs,    c_quad,  c_roots,      c_root_dirs,
                                            c_switch, c_begin, c_next_break, c_observe};
 
-typedef struct coupled_progress {
-  const ucl_net_opts *o;
-} coupled_progress;
-
-/* The integrator's progress (simulated time) as the network's. */
-static int coupled_progress_fn(void *ctx, double t, double t_end) {
-  const coupled_progress *cp = ctx;
-  cp->o->progress(cp->o->progress_ctx, t, t_end);
-  return 0;
-}
-
 static void coupled_free(coupled *c) {
   for (size_t i = 0; c->neurons && i < c->N; i++) {
     ucl_neuron_destroy(&c->neurons[i]);
@@ -784,8 +819,8 @@ static ucl_status coupled_store(const coupled *c, const ucl_trace *tr, ucl_statu
 }
 
 /* Build the network as one system, integrate it, store every neuron's results. */
-static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, ucl_net_result *r,
-                              ucl_diag *diag) {
+static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, net_guard *g,
+                              ucl_net_result *r, ucl_diag *diag) {
   coupled c = {0};
   ucl_trace *tr = NULL;
   int sampling = o->sample_dt > 0.0;
@@ -804,14 +839,11 @@ static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, ucl
   if (st != UCL_OK) {
     goto done;
   }
-  ucl_integrator_opts io = net_integrator_opts(net, o);
-  coupled_progress cp = {o};
-  if (o->progress) {
-    io.progress = coupled_progress_fn;
-    io.progress_ctx = &cp;
-  }
+  g->relay = 1; /* the integrator's progress (simulated time) as the network's */
+  ucl_integrator_opts io = net_integrator_opts(net, o, g);
   ucl_diag rd = {{0}};
-  ucl_status rst = ucl_integrate(&c.sys, &io, net->base.stim.duration, tr, &rd);
+  ucl_status rst =
+      guard_status(g, ucl_integrate(&c.sys, &io, net->base.stim.duration, tr, &rd), &rd);
   if (rst == UCL_ERR_NOMEM || rst == UCL_ERR_INVAL) {
     st = ucl_diag_set(diag, rst, "%s", rd.msg);
     goto done;
@@ -849,8 +881,14 @@ ucl_status ucl_network_run(const ucl_network *net, const ucl_net_opts *o, ucl_ne
     how = cyc ? UCL_NET_COUPLED : UCL_NET_PARTITIONED;
   }
   r->integration = how;
-  ucl_status st =
-      how == UCL_NET_COUPLED ? run_coupled(net, o, r, diag) : run_partitioned(net, o, r, diag);
+  net_guard g = {o, UCL_OK, 0};
+  ucl_status st = how == UCL_NET_COUPLED ? run_coupled(net, o, &g, r, diag)
+                                         : run_partitioned(net, o, &g, r, diag);
+  if (g.stop == UCL_ERR_STOPPED && st != UCL_ERR_NOMEM) { /* abandoned: no result */
+    st = ucl_diag_set(diag, UCL_ERR_STOPPED, "network run stopped by a signal");
+  } else if (g.stop == UCL_ERR_LIMIT && st == UCL_OK) {
+    st = ucl_diag_set(diag, UCL_ERR_LIMIT, "the point's wall-time limit was reached");
+  }
   if (st == UCL_OK || st == UCL_ERR_SOLVER || st == UCL_ERR_EVENTS || st == UCL_ERR_LIMIT) {
     *out = r;
   } else {

@@ -24,6 +24,7 @@ ucl_status ucl_sim_run(const ucl_params *p, const ucl_sim_opts *opts, ucl_trace 
   ucl_integrator_opts io = ucl_integrator_opts_from_params(&p->solver);
   if (opts) {
     io.sample_dt = opts->sample_dt;
+    io.sample_t0 = opts->sample_t0;
     io.sample_edges = opts->sample_edges;
     max_samples = opts->max_samples;
     io.progress = opts->progress;

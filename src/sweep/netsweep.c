@@ -284,8 +284,9 @@ static ucl_status neuron_rows_write(const tables *T, const ucl_network *net,
   return st;
 }
 
-ucl_status ucl_netsweep_point(const ucl_sweep *sw, long i, char **prow, size_t *plen, char **nrows,
-                              size_t *nlen, int *failed, ucl_diag *diag) {
+ucl_status ucl_netsweep_point(const ucl_sweep *sw, long i, double deadline,
+                              const volatile sig_atomic_t *cancel, char **prow, size_t *plen,
+                              char **nrows, size_t *nlen, int *failed, ucl_diag *diag) {
   const ucl_network *base = ucl_sweep_base_network(sw);
   int n_swept = ucl_sweep_n_swept(sw);
   char(*texts)[TEXT_MAX] = malloc((size_t)(n_swept > 0 ? n_swept : 1) * sizeof(*texts));
@@ -311,9 +312,9 @@ ucl_status ucl_netsweep_point(const ucl_sweep *sw, long i, char **prow, size_t *
   /* build and run; a point that cannot be built, or whose run fails, is a row with its reason */
   ucl_status pst = ucl_sweep_network(sw, i, &net, &pd);
   if (pst == UCL_OK) {
-    ucl_net_opts o = {.integration = UCL_NET_AUTO};
+    ucl_net_opts o = {.integration = UCL_NET_AUTO, .deadline = deadline, .cancel = cancel};
     pst = ucl_network_run(net, &o, &r, &pd);
-    if (!r && (pst == UCL_ERR_NOMEM)) {
+    if (!r && (pst == UCL_ERR_NOMEM || pst == UCL_ERR_STOPPED)) {
       st = ucl_diag_set(diag, pst, "point %ld: %s", i, pd.msg);
       goto done;
     }

@@ -36,7 +36,7 @@ static ucl_status neuron_layout(const ucl_sweep *sw, ucl_point_layout *lay, ucl_
   return UCL_OK;
 }
 
-static ucl_status neuron_compute(const ucl_sweep *sw, long i, double timeout_s,
+static ucl_status neuron_compute(const ucl_sweep *sw, long i, const ucl_point_limits *lim,
                                  ucl_rowbuf rows[UCL_POINT_FILES], int *failed, double *compute_s,
                                  ucl_diag *diag) {
   ucl_params p;
@@ -48,9 +48,13 @@ static ucl_status neuron_compute(const ucl_sweep *sw, long i, double timeout_s,
   if (pst == UCL_OK) {
     ucl_char_opts copts = *ucl_sweep_char_opts(sw);
     double tb = now();
-    copts.deadline = timeout_s > 0.0 ? tb + timeout_s : 0.0;
+    copts.deadline = lim && lim->timeout_s > 0.0 ? tb + lim->timeout_s : 0.0;
+    copts.cancel = lim ? lim->cancel : NULL;
     pst = ucl_characterize(&p, &copts, &res, &pd);
     *compute_s = now() - tb;
+    if (pst == UCL_ERR_STOPPED) { /* abandoned: no row */
+      return ucl_diag_set(diag, pst, "point %ld: %s", i, pd.msg);
+    }
   }
   if (pst != UCL_OK) {
     /* an inconsistent point: a row with its reason, no simulation */
@@ -76,13 +80,13 @@ static ucl_status network_layout(const ucl_sweep *sw, ucl_point_layout *lay, ucl
   return ucl_netsweep_layout(sw, &lay->headers[0], &lay->headers[1], diag);
 }
 
-static ucl_status network_compute(const ucl_sweep *sw, long i, double timeout_s,
+static ucl_status network_compute(const ucl_sweep *sw, long i, const ucl_point_limits *lim,
                                   ucl_rowbuf rows[UCL_POINT_FILES], int *failed, double *compute_s,
                                   ucl_diag *diag) {
-  (void)timeout_s; /* a network run has no wall-time limit */
   double ta = now();
-  ucl_status st = ucl_netsweep_point(sw, i, &rows[0].text, &rows[0].len, &rows[1].text,
-                                     &rows[1].len, failed, diag);
+  double deadline = lim && lim->timeout_s > 0.0 ? ta + lim->timeout_s : 0.0;
+  ucl_status st = ucl_netsweep_point(sw, i, deadline, lim ? lim->cancel : NULL, &rows[0].text,
+                                     &rows[0].len, &rows[1].text, &rows[1].len, failed, diag);
   *compute_s = now() - ta;
   return st;
 }

@@ -416,7 +416,8 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
       int pfail = 0;
       double t_point = 0.0; /* the simulated part of this point */
       ucl_rowbuf rows[UCL_POINT_FILES] = {{NULL, 0}, {NULL, 0}};
-      local = kind->compute(sw, i, o->point_timeout, rows, &pfail, &t_point, diag);
+      ucl_point_limits lim = {o->point_timeout, o->cancel};
+      local = kind->compute(sw, i, &lim, rows, &pfail, &t_point, diag);
       if (local == UCL_OK) {
         local = ucl_shard_append_rows(shard, i, rows[0].text, rows[0].len, rows[1].text,
                                       rows[1].len, diag);

@@ -23,6 +23,43 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Progress of the run (rank 0): the phase and the characterizations this rank finished in it. */
+typedef struct tune_ticks {
+  void (*progress)(const char *line, int tick, void *ctx); /* may be NULL */
+  void *ctx;
+  const char *phase; /* static */
+  long done, total;  /* total: of the phase, 0 when not known in advance */
+  int rank, size;
+} tune_ticks;
+
+/* A phase line (tick 0), on rank 0. */
+static void phase(tune_ticks *tk, const char *phase_name, long total, const char *line) {
+  tk->phase = phase_name;
+  tk->done = 0;
+  tk->total = total;
+  if (tk->progress && tk->rank == 0) {
+    tk->progress(line, 0, tk->ctx);
+  }
+}
+
+/* One more characterization done here: a tick line on rank 0 (the CLI paces them). */
+static void tick(tune_ticks *tk) {
+  if (!tk || !tk->progress || tk->rank != 0) {
+    return;
+  }
+  tk->done++;
+  char line[160];
+  if (tk->size > 1) {
+    snprintf(line, sizeof(line), "%s, %ld characterizations on rank 0", tk->phase, tk->done);
+  } else if (tk->total > 0) {
+    snprintf(line, sizeof(line), "%s, %ld of %ld characterizations", tk->phase, tk->done,
+             tk->total);
+  } else {
+    snprintf(line, sizeof(line), "%s, %ld characterizations", tk->phase, tk->done);
+  }
+  tk->progress(line, 1, tk->ctx);
+}
+
 /* What one batch evaluates: designs[i] (m × n_parts values) or, with draws, the Monte Carlo draw
  * first + i of designs[0]. */
 typedef struct batch_ctx {
@@ -32,6 +69,7 @@ typedef struct batch_ctx {
   long first;
   int draws;
   double *vals; /* room for one draw's values (ucl_tune_n_drawn) */
+  tune_ticks *tk;
 } batch_ctx;
 
 /* ucl_sched_eval_fn: one evaluation as W doubles (cost, met, ok, features). */
@@ -49,6 +87,7 @@ static ucl_status eval_one(void *ctx, long i, double *b, int width, ucl_diag *di
   ucl_tune_eval e;
   ucl_status st = bc->draws ? ucl_tune_eval_drawn(bc->t, x, &e, diag)
                             : ucl_tune_eval_design(bc->t, x, &e, diag);
+  tick(bc->tk);
   if (st == UCL_OK) {
     b[0] = e.cost;
     b[1] = e.met;
@@ -61,11 +100,11 @@ static ucl_status eval_one(void *ctx, long i, double *b, int width, ucl_diag *di
 /* Evaluate m designs or, with draws, the Monte Carlo draws first .. first+m of design[0], over the
  * ranks (ucl_sched_batch: the same results for any rank count). Collective. */
 static ucl_status batch(ucl_comm *c, const ucl_tune *t, const double *designs, int m, long first,
-                        int draws, ucl_tune_eval *res, ucl_diag *diag) {
+                        int draws, ucl_tune_eval *res, tune_ticks *tk, ucl_diag *diag) {
   int np = ucl_tune_n_parts(t);
   double *sum = malloc((size_t)m * W * sizeof(double));
-  batch_ctx bc = {t,     designs, np,
-                  first, draws,   malloc((size_t)ucl_tune_n_drawn(t) * sizeof(double))};
+  batch_ctx bc = {
+      t, designs, np, first, draws, malloc((size_t)ucl_tune_n_drawn(t) * sizeof(double)), tk};
   /* a failed allocation is reported inside the batch (NULL results, NULL vals): every rank
    * then agrees on it */
   ucl_status st = ucl_sched_batch(c, m, W, eval_one, &bc, sum, diag);
@@ -94,6 +133,7 @@ typedef struct search {
   double lo[UCL_TUNE_MAX_PARTS], hi[UCL_TUNE_MAX_PARTS]; /* log bounds */
   double nominal[UCL_TUNE_MAX_PARTS];
   long evals;
+  tune_ticks *tk;
 } search;
 
 static void to_design(const search *s, const double *z, double *design) {
@@ -118,7 +158,7 @@ static ucl_status eval_points(search *s, const double *z, int m, ucl_tune_eval *
     to_design(s, z + (size_t)i * UCL_TUNE_MAX_PARTS, d + (size_t)i * (size_t)s->np);
   }
   s->evals += m;
-  st = batch(s->c, s->t, d, m, 0, 0, res, diag);
+  st = batch(s->c, s->t, d, m, 0, 0, res, s->tk, diag);
   free(d);
   return st;
 }
@@ -269,7 +309,7 @@ static ucl_status snap(search *s, const double *cont, double *out, ucl_tune_eval
       }
     }
     s->evals += m;
-    ucl_status st = batch(s->c, s->t, d, m, 0, 0, r, diag);
+    ucl_status st = batch(s->c, s->t, d, m, 0, 0, r, s->tk, diag);
     int b = 0;
     for (int k = 1; st == UCL_OK && k < m; k++) {
       b = (r[k].met > r[b].met || (r[k].met == r[b].met && r[k].cost < r[b].cost)) ? k : b;
@@ -286,7 +326,7 @@ static ucl_status snap(search *s, const double *cont, double *out, ucl_tune_eval
   for (int i = 0; i < n; i++) {
     out[i] = fabs(log(above[i] / cont[i])) < fabs(log(cont[i] / below[i])) ? above[i] : below[i];
   }
-  ucl_status st = batch(s->c, s->t, out, 1, 0, 0, best, diag);
+  ucl_status st = batch(s->c, s->t, out, 1, 0, 0, best, s->tk, diag);
   s->evals++;
   for (int round = 0; st == UCL_OK && round < 20; round++) {
     double d[2 * UCL_TUNE_MAX_PARTS][UCL_TUNE_MAX_PARTS];
@@ -305,7 +345,7 @@ static ucl_status snap(search *s, const double *cont, double *out, ucl_tune_eval
       memcpy(flat + (size_t)k * np, d[k], (size_t)np * sizeof(double));
     }
     s->evals += 2 * n;
-    st = batch(s->c, s->t, flat, 2 * n, 0, 0, r, diag);
+    st = batch(s->c, s->t, flat, 2 * n, 0, 0, r, s->tk, diag);
     int b = -1;
     for (int k = 0; st == UCL_OK && k < 2 * n; k++) {
       if (r[k].cost < (b < 0 ? best->cost : r[b].cost)) {
@@ -508,9 +548,10 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
 }
 
 ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
-                        void (*progress)(const char *line, void *ctx), void *ctx,
+                        void (*progress)(const char *line, int tick, void *ctx), void *ctx,
                         ucl_tune_report *rep, ucl_diag *diag) {
   int rank = ucl_comm_rank(comm);
+  tune_ticks tk = {progress, ctx, "nominal design", 0, 0, rank, ucl_comm_size(comm)};
   double t0 = now();
   ucl_tune_report r;
   memset(&r, 0, sizeof(r));
@@ -518,6 +559,7 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
   memset(&s, 0, sizeof(s));
   s.t = t;
   s.c = comm;
+  s.tk = &tk;
   s.n = ucl_tune_n_free(t);
   s.np = ucl_tune_n_parts(t);
   ucl_tune_nominal(t, s.nominal);
@@ -529,20 +571,16 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
   memcpy(r.cont, s.nominal, sizeof(r.cont));
   memcpy(r.snap, s.nominal, sizeof(r.snap));
   if (s.n > 0) {
-    if (progress && rank == 0) {
-      progress("searching (Nelder-Mead over the free parts)", ctx);
-    }
+    phase(&tk, "search", 0, "searching (Nelder-Mead over the free parts)");
     double z[UCL_TUNE_MAX_PARTS];
     st = multi_start(&s, z, &r.e_cont, &r.iterations, diag);
     if (st == UCL_OK) {
       to_design(&s, z, r.cont);
-      if (progress && rank == 0) {
-        progress("snapping to the E-series", ctx);
-      }
+      phase(&tk, "snapping", 0, "snapping to the E-series");
       st = snap(&s, r.cont, r.snap, &r.e_snap, diag);
     }
   } else {
-    st = batch(comm, t, s.nominal, 1, 0, 0, &r.e_cont, diag);
+    st = batch(comm, t, s.nominal, 1, 0, 0, &r.e_cont, &tk, diag);
     r.e_snap = r.e_cont;
   }
   r.evaluations = s.evals;
@@ -555,15 +593,15 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
     st = ucl_comm_agree(comm, draws ? UCL_OK : nomem(diag), diag);
   }
   double t1 = now();
-  if (st == UCL_OK && progress && rank == 0) {
+  if (st == UCL_OK) {
     char line[128];
     snprintf(line, sizeof(line), "Monte Carlo: %ld draws", m);
-    progress(line, ctx);
+    phase(&tk, "Monte Carlo", m, line);
   }
   const long chunk = 1000;
   for (long first = 0; st == UCL_OK && first < m; first += chunk) {
     int n = (int)(m - first < chunk ? m - first : chunk);
-    st = batch(comm, t, r.snap, n, first, 1, draws + first, diag);
+    st = batch(comm, t, r.snap, n, first, 1, draws + first, &tk, diag);
   }
   r.mc_s = now() - t1;
   if (st == UCL_OK) {

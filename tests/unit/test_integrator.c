@@ -311,6 +311,73 @@ static void test_sample_bound(void **state) {
   ucl_trace_destroy(&tr);
 }
 
+/* Periodic samples from sample_t0 on: none before it, then t0 + k·dt exactly. */
+static void test_sample_t0(void **state) {
+  (void)state;
+  lin s = relax();
+  s.E1 = s.E2 = 2.0; /* below V_th: no events */
+  s.y0[0] = 1.0;
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 1000, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.sample_dt = 10e-6;
+  o.sample_t0 = 0.6e-3;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-3, tr, &d), UCL_OK);
+  assert_int_equal(ucl_trace_n_samples(tr), 41); /* 0.6 ms .. 1 ms */
+  double tau = s.R * s.C;
+  for (size_t i = 0; i < ucl_trace_n_samples(tr); i++) {
+    const double *row = ucl_trace_sample(tr, i);
+    assert_true(row[0] == 0.6e-3 + (double)i * 10e-6);
+    assert_close(row[1], 2.0 - exp(-row[0] / tau), 1e-9, 1e-12);
+  }
+  o.sample_t0 = -1.0;
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-3, tr, &d), UCL_ERR_INVAL);
+  ucl_trace_destroy(&tr);
+}
+
+typedef struct polls {
+  long calls, stop_at;
+} polls;
+
+static int count_polls(void *ctx, double t, double t_end) {
+  polls *p = ctx;
+  (void)t;
+  (void)t_end;
+  return ++p->calls >= p->stop_at;
+}
+
+/* The progress callback is polled within a long stretch without events or breaks (every 2000
+ * steps), and its stop ends the run with UCL_ERR_LIMIT at once. */
+static void test_progress_polled_between_restarts(void **state) {
+  (void)state;
+  lin s = relax();
+  s.E1 = s.E2 = 2.0; /* no events, no breaks: no restarts */
+  s.y0[0] = 1.0;
+  ucl_system sys = make_sys(&s);
+  ucl_trace *tr = NULL;
+  assert_int_equal(ucl_trace_create(1, lin_names, 0, &tr, NULL), UCL_OK);
+  ucl_integrator_opts o = tight();
+  o.max_step = 1e-7; /* 10^4 steps over 1 ms */
+  polls p = {0, 1000000};
+  o.progress = count_polls;
+  o.progress_ctx = &p;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-3, tr, &d), UCL_OK);
+  long steps = ucl_trace_stats_const(tr)->steps;
+  assert_true(steps >= 10000);
+  assert_true(p.calls >= steps / 2000);
+  /* stop at the third poll: well before the end, with the reason */
+  ucl_trace_reset(tr);
+  p = (polls){0, 3};
+  assert_int_equal(ucl_integrate(&sys, &o, 1e-3, tr, &d), UCL_ERR_LIMIT);
+  assert_non_null(strstr(d.msg, "stopped by the caller"));
+  assert_true(ucl_trace_t_reached(tr) < 0.9e-3);
+  assert_true(ucl_trace_stats_const(tr)->steps <= 3 * 2000);
+  ucl_trace_destroy(&tr);
+}
+
 /* stop_after_latches ends the run at the first latch, successfully, with the root peak of the
  * latch function at its crossing (0 to rounding). */
 static void test_stop_after_latch_and_peaks(void **state) {
@@ -427,6 +494,8 @@ int main(void) {
       cmocka_unit_test(test_chattering),
       cmocka_unit_test(test_step_limit_and_bad_args),
       cmocka_unit_test(test_sample_bound),
+      cmocka_unit_test(test_sample_t0),
+      cmocka_unit_test(test_progress_polled_between_restarts),
       cmocka_unit_test(test_stop_after_latch_and_peaks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -579,7 +579,8 @@ static void test_netsweep_rows(void **state) {
     char *prow = NULL, *nrows = NULL;
     size_t plen = 0, nlen = 0;
     int failed = -1;
-    assert_int_equal(ucl_netsweep_point(sw, i, &prow, &plen, &nrows, &nlen, &failed, &d), UCL_OK);
+    assert_int_equal(ucl_netsweep_point(sw, i, 0.0, NULL, &prow, &plen, &nrows, &nlen, &failed, &d),
+                     UCL_OK);
     ucl_test_csv P, C;
     ucl_test_csv_parse(prow, plen, &P);
     ucl_test_csv_parse(nrows, nlen, &C);

@@ -81,7 +81,7 @@ static void test_neuron_rows_are_the_store_rows(void **state) {
     ucl_rowbuf rows[UCL_POINT_FILES] = {{NULL, 0}, {NULL, 0}};
     int failed = -1;
     double secs = -1.0;
-    assert_int_equal(ucl_point_kind_neuron.compute(sw, i, 0.0, rows, &failed, &secs, &d), UCL_OK);
+    assert_int_equal(ucl_point_kind_neuron.compute(sw, i, NULL, rows, &failed, &secs, &d), UCL_OK);
     assert_int_equal(failed, i == 1);
     assert_true(secs >= 0.0);
     assert_int_equal(
@@ -131,14 +131,15 @@ static void test_network_rows(void **state) {
   (void)state;
   ucl_sweep *sw = parse(network_spec);
   ucl_diag d = {{0}};
+  const ucl_point_limits lim = {60.0, NULL}; /* far above the run's time, sanitizers included */
   for (long i = 0; i < 2; i++) {
     ucl_rowbuf rows[UCL_POINT_FILES] = {{NULL, 0}, {NULL, 0}};
     int failed = -1, failed2 = -1;
     double secs = -1.0;
-    assert_int_equal(ucl_point_kind_network.compute(sw, i, 1.0, rows, &failed, &secs, &d), UCL_OK);
+    assert_int_equal(ucl_point_kind_network.compute(sw, i, &lim, rows, &failed, &secs, &d), UCL_OK);
     char *p = NULL, *n = NULL;
     size_t pl = 0, nl = 0;
-    assert_int_equal(ucl_netsweep_point(sw, i, &p, &pl, &n, &nl, &failed2, &d), UCL_OK);
+    assert_int_equal(ucl_netsweep_point(sw, i, 0.0, NULL, &p, &pl, &n, &nl, &failed2, &d), UCL_OK);
     assert_int_equal(failed, 0);
     assert_int_equal(failed2, 0);
     assert_true(secs >= 0.0);
@@ -154,11 +155,51 @@ static void test_network_rows(void **state) {
   ucl_sweep_destroy(&sw);
 }
 
+/* The limits of both kinds: a point whose cancel flag is already set is abandoned (UCL_ERR_STOPPED,
+ * no rows); a point whose wall-time limit has passed before its first check is a row with status
+ * limit and the reason. */
+static void test_limits(void **state) {
+  (void)state;
+  ucl_sweep *sws[2] = {parse(neuron_spec), parse(network_spec)};
+  const ucl_point_kind *kinds[2] = {&ucl_point_kind_neuron, &ucl_point_kind_network};
+  for (int k = 0; k < 2; k++) {
+    ucl_diag d = {{0}};
+    volatile sig_atomic_t cancel = 1;
+    ucl_point_limits stop = {0.0, &cancel};
+    ucl_rowbuf rows[UCL_POINT_FILES] = {{NULL, 0}, {NULL, 0}};
+    int failed = -1;
+    double secs = -1.0;
+    assert_int_equal(kinds[k]->compute(sws[k], 0, &stop, rows, &failed, &secs, &d),
+                     UCL_ERR_STOPPED);
+    assert_null(rows[0].text);
+    assert_null(rows[1].text);
+    assert_non_null(strstr(d.msg, "stopped by a signal"));
+    /* the flag not set: no effect (point 0 is ok) */
+    cancel = 0;
+    assert_int_equal(kinds[k]->compute(sws[k], 0, &stop, rows, &failed, &secs, &d), UCL_OK);
+    assert_int_equal(failed, 0);
+    free(rows[0].text);
+    free(rows[1].text);
+    /* a limit of a nanosecond has passed before the first check */
+    ucl_point_limits late = {1e-9, NULL};
+    rows[0].text = rows[1].text = NULL;
+    assert_int_equal(kinds[k]->compute(sws[k], 0, &late, rows, &failed, &secs, &d), UCL_OK);
+    assert_int_equal(failed, 1);
+    assert_non_null(rows[0].text);
+    assert_true(strncmp(rows[0].text, "0,\"limit\",\"", 11) == 0);
+    assert_non_null(strstr(rows[0].text, "wall-time limit was reached"));
+    free(rows[0].text);
+    free(rows[1].text);
+    ucl_sweep_destroy(&sws[k]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kind_of_and_layouts),
       cmocka_unit_test(test_neuron_rows_are_the_store_rows),
       cmocka_unit_test(test_network_rows),
+      cmocka_unit_test(test_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,6 +196,92 @@ static void test_bad_options(void **state) {
   assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_ERR_RANGE);
 }
 
+typedef struct seen {
+  char names[16][16];
+  int n;
+  long last_sims;
+  int monotonic;
+} seen;
+
+static void record(void *ctx, const ucl_char_progress *w) {
+  seen *s = ctx;
+  if (w->sims < s->last_sims || !(w->t >= 0.0 && w->t <= w->t_end)) {
+    s->monotonic = 0;
+  }
+  s->last_sims = w->sims;
+  if (s->n == 0 || strcmp(s->names[s->n - 1], w->procedure) != 0) {
+    if (s->n < 16) {
+      snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", w->procedure);
+    }
+  }
+}
+
+static int saw(const seen *s, const char *name) {
+  for (int i = 0; i < s->n; i++) {
+    if (strcmp(s->names[i], name) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Limits and progress: the progress callback sees every procedure in order with a growing count;
+ * a cancel flag already set abandons the characterization (UCL_ERR_STOPPED, *out untouched); a
+ * deadline already past fails every run before it starts (status limit, no simulation), and
+ * leaves nothing behind for a later call on the same thread. */
+static void test_limits_and_progress(void **state) {
+  (void)state;
+  const char *sets[] = {"duration=3m"};
+  ucl_params p = ucl_test_config(sets, 1);
+  ucl_char_opts o;
+  ucl_char_opts_default(&o);
+  const double amps[] = {6.0};
+  o.rate_amps = amps;
+  o.n_rate_amps = 1;
+  seen sn = {.monotonic = 1};
+  o.progress = record;
+  o.progress_ctx = &sn;
+  ucl_char_result r;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_OK);
+  assert_int_equal(r.status, UCL_OK);
+  assert_true(sn.monotonic);
+  assert_true(sn.last_sims == r.sims);
+  const char *order[] = {"threshold", "rheobase", "tau_leak", "tau_ref", "rate_curve"};
+  for (int i = 0; i < 5; i++) {
+    assert_true(saw(&sn, order[i]));
+  }
+  ucl_char_result_free(&r);
+
+  volatile sig_atomic_t cancel = 1;
+  o.progress = NULL;
+  o.cancel = &cancel;
+  memset(&r, 0, sizeof(r));
+  r.n_curve = 12345;
+  assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_ERR_STOPPED);
+  assert_non_null(strstr(d.msg, "stopped by a signal"));
+  assert_int_equal(r.n_curve, 12345); /* untouched */
+  assert_null(r.curve);
+
+  o.cancel = NULL;
+  o.deadline = 1e-9; /* CLOCK_MONOTONIC: long past */
+  assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_OK);
+  assert_int_equal(r.status, UCL_ERR_LIMIT);
+  assert_int_equal(r.sims, 0);
+  assert_int_equal(r.threshold.status, UCL_SEARCH_FAILED);
+  assert_non_null(strstr(r.reason, "wall-time limit was reached"));
+  assert_non_null(strstr(r.reason, "not run, the threshold search failed: rate_curve, energy"));
+  assert_int_equal(r.n_curve, 1);
+  assert_int_equal(r.curve[0].simulated, 0);
+  assert_int_equal(r.curve[0].status, UCL_ERR_LIMIT);
+  assert_true(isnan(r.curve[0].f.rate_mean_Hz));
+  ucl_char_result_free(&r);
+
+  ucl_threshold t;
+  assert_int_equal(ucl_protocol_threshold(&p, 0, 0.5, 15, 1e-2, &t, NULL, NULL, &d), UCL_OK);
+  assert_int_equal(t.status, UCL_SEARCH_OK);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_threshold_search),
@@ -205,6 +291,7 @@ int main(void) {
       cmocka_unit_test(test_type2_adaptation),
       cmocka_unit_test(test_characterize_mott),
       cmocka_unit_test(test_bad_options),
+      cmocka_unit_test(test_limits_and_progress),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
