@@ -9,7 +9,8 @@
 #    merged, and mended by --resume to identical bytes;
 #  - a comment and another key order in the spec resume; a changed value is refused naming the
 #    key; `uclif sweep --resume -o DIR` without the spec uses the one DIR keeps;
-#  - SIGTERM (alone) and SIGUSR1 (through mpirun): the message, exit 3, an identical resume.
+#  - SIGTERM (alone) and SIGUSR1 (through mpirun): the message, exit 3, an identical resume; a
+#    point in flight abandoned after --grace.
 # Usage: test_store_faults.sh UCLIF SRC
 set -u
 uclif=$1
@@ -159,4 +160,18 @@ check "SIGUSR1: the message" $?
 $MPIRUN -np 2 "$uclif" sweep --resume -o "$work/u" --quiet >/dev/null 2>&1
 same "$work/u"
 check "SIGUSR1: the resume gives identical bytes" $?
+# a point that takes long (C = 1e-30 F: about 10 s) is abandoned once the grace time is over
+env "$SWEEP_ENV" "$uclif" sweep "$src/sweeps/examples/type1-characterize.ini" --set C=1e-30 \
+  -o "$work/g" --grace 1 --quiet >/dev/null 2>"$work/err" &
+job=$!
+sleep 1
+t0=$(date +%s)
+kill -TERM "$job"
+wait "$job"
+rc=$?
+t1=$(date +%s)
+check "a long point abandoned after --grace 1: exit 3 within 5 s ($((t1 - t0)) s)" $([ "$rc" -eq 3 ] && [ $((t1 - t0)) -le 5 ]; echo $?)
+grep -q "0 of 1 points (0 in this run, 1 in flight abandoned after the grace time)" "$work/err"
+check "and says so ($(cat "$work/err"))" $?
+check "the abandoned point is no row" $([ "$(grep -c '^E ' "$work/g/shards/run-0-rank-0.txt")" -eq 0 ]; echo $?)
 finish
