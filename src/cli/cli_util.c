@@ -60,6 +60,19 @@ void ucl_cli_error(const char *cmd, const char *fmt, ...) {
   va_end(ap);
 }
 
+int ucl_cli_fail(const char *cmd, ucl_status st, const ucl_diag *diag) {
+  const char *msg = diag ? diag->msg : "";
+  if (st == UCL_ERR_IO && !strstr(msg, "`uclif ")) {
+    ucl_cli_error(cmd,
+                  "%s; each file is written whole or not at all: free space (or fix the "
+                  "cause) and run the same command again",
+                  msg);
+  } else {
+    ucl_cli_error(cmd, "%s", msg);
+  }
+  return ucl_cli_exit_code(st);
+}
+
 void ucl_cli_warn_params(const char *cmd, const ucl_params *p) {
   ucl_param_warning w[UCL_PWARN_COUNT];
   size_t n = ucl_params_warnings(p, w, UCL_PWARN_COUNT);

@@ -204,14 +204,12 @@ int ucl_cmd_characterize(int argc, char **argv) {
   ucl_diag diag = {{0}};
   ucl_status st = ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("characterize", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("characterize", st, &diag);
   }
   ucl_cli_warn_params("characterize", &p);
   st = ucl_spec_load_char_config(spec, &cfg, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("characterize", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("characterize", st, &diag);
   }
   if (tempco > 0.0) {
     cfg.opts.tempco_dT = tempco;
@@ -234,8 +232,7 @@ int ucl_cmd_characterize(int argc, char **argv) {
   memset(&r, 0, sizeof(r));
   st = ucl_cli_mkdirs(out_dir, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("characterize", "%s", diag.msg);
-    code = ucl_cli_exit_code(st);
+    code = ucl_cli_fail("characterize", st, &diag);
     goto cleanup;
   }
   ucl_cli_ticker tk;
@@ -250,14 +247,12 @@ int ucl_cmd_characterize(int argc, char **argv) {
   st = ucl_characterize(&p, &cfg.opts, &r, &diag);
   ucl_cli_ticker_end(&tk);
   if (st != UCL_OK) {
-    ucl_cli_error("characterize", "%s", diag.msg);
-    code = ucl_cli_exit_code(st);
+    code = ucl_cli_fail("characterize", st, &diag);
     goto cleanup;
   }
   st = write_outputs(out_dir, &p, &r, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("characterize", "%s", diag.msg);
-    code = ucl_cli_exit_code(st);
+    code = ucl_cli_fail("characterize", st, &diag);
     goto cleanup;
   }
   if (!quiet) {

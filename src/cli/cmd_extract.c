@@ -236,8 +236,7 @@ int ucl_cmd_extract(int argc, char **argv) {
   ucl_diag diag = {{0}};
   ucl_status st = ucl_spec_load_config(a.operand, a.sets, a.n_sets, &p, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("extract", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("extract", st, &diag);
   }
   ucl_cli_warn_params("extract", &p);
   ucl_extract_result r;
@@ -263,8 +262,7 @@ int ucl_cmd_extract(int argc, char **argv) {
     }
   }
   if (st != UCL_OK) {
-    ucl_cli_error("extract", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("extract", st, &diag);
   }
   return UCL_EXIT_OK;
 }

@@ -79,8 +79,7 @@ int ucl_cmd_fit(int argc, char **argv) {
     ucl_cli_warn_params("fit", &ucl_fit_variant_at(f, 0)->base);
   }
   if (rank == 0 && (lst = ucl_cli_mkdirs(out, &diag)) != UCL_OK) {
-    ucl_cli_error("fit", "%s", diag.msg);
-    code = ucl_cli_exit_code(lst);
+    code = ucl_cli_fail("fit", lst, &diag);
   }
   if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {
     ucl_cli_error("fit", "%s", diag.msg);
@@ -125,7 +124,7 @@ int ucl_cmd_fit(int argc, char **argv) {
              out, out, out, out, out, out, out);
     }
     if (st != UCL_OK) {
-      ucl_cli_error("fit", "%s", diag.msg);
+      (void)ucl_cli_fail("fit", st, &diag);
     }
   }
   code = ucl_cli_exit_code(st);

@@ -100,8 +100,7 @@ int ucl_cmd_merge(int argc, char **argv) {
                                                    "their points again; --repair sets them aside)");
   }
   if (st != UCL_OK) {
-    ucl_cli_error("merge", "%s", diag.msg);
-    code = ucl_cli_exit_code(st);
+    code = ucl_cli_fail("merge", st, &diag);
   } else {
     if (!a.quiet) {
       printf("merged %ld of %ld points from %d shards into %s/points.csv and %s/%s%s\n", ms.merged,

@@ -132,8 +132,7 @@ int ucl_cmd_netlist(int argc, char **argv) {
   ucl_params p;
   ucl_status st = ucl_spec_load_config(a.operand, a.sets, a.n_sets, &p, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("netlist", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("netlist", st, &diag);
   }
   ucl_cli_warn_params("netlist", &p);
   no.title = a.operand ? a.operand : "uclif netlist (defaults and --set)";
@@ -147,8 +146,7 @@ int ucl_cmd_netlist(int argc, char **argv) {
     } else if (bad) {
       name_origin(&a, bad, &diag);
     }
-    ucl_cli_error("netlist", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("netlist", st, &diag);
   }
   if (a.out) {
     netlist_job job = {&p, &no};
@@ -160,8 +158,7 @@ int ucl_cmd_netlist(int argc, char **argv) {
     }
   }
   if (st != UCL_OK) {
-    ucl_cli_error("netlist", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("netlist", st, &diag);
   }
   return UCL_EXIT_OK;
 }

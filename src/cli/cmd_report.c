@@ -60,8 +60,7 @@ int ucl_cmd_report(int argc, char **argv) {
   if (ucl_fitreport_detect(a.operand)) {
     ucl_status fst = ucl_fitreport_write(a.operand, &diag);
     if (fst != UCL_OK) {
-      ucl_cli_error("report", "%s", diag.msg);
-      return ucl_cli_exit_code(fst);
+      return ucl_cli_fail("report", fst, &diag);
     }
     if (!a.quiet) {
       printf("fit page written: %s/fit.html\n", a.operand);
@@ -72,8 +71,7 @@ int ucl_cmd_report(int argc, char **argv) {
   ucl_report_summary s;
   ucl_status st = ucl_report_build(a.operand, &o, &s, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("report", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("report", st, &diag);
   }
   if (!a.quiet) {
     printf("report of %ld points (%ld ok): %d plots, %d skipped (noted in the page)\nwrote %s\n",

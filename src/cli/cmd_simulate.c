@@ -148,8 +148,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
   ucl_params p;
   ucl_status st = ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("simulate", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("simulate", st, &diag);
   }
   ucl_cli_warn_params("simulate", &p);
   if (sample_dt > 0.0 && p.stim.duration / sample_dt > (double)max_samples) {
@@ -159,8 +158,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
   }
   st = ucl_cli_mkdirs(out_dir, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error("simulate", "%s", diag.msg);
-    return ucl_cli_exit_code(st);
+    return ucl_cli_fail("simulate", st, &diag);
   }
   size_t n = strlen(out_dir) + 32;
   char *wpath = malloc(n), *epath = malloc(n);

@@ -95,8 +95,7 @@ int ucl_cmd_tune(int argc, char **argv) {
     ucl_cli_warn_params("tune", &p);
   }
   if (rank == 0 && (lst = ucl_cli_mkdirs(out, &diag)) != UCL_OK) {
-    ucl_cli_error("tune", "%s", diag.msg);
-    code = ucl_cli_exit_code(lst);
+    code = ucl_cli_fail("tune", lst, &diag);
   }
   if (ucl_comm_bcast_int(comm, &code, 0, &diag) != UCL_OK) {
     ucl_cli_error("tune", "%s", diag.msg);
@@ -132,7 +131,7 @@ int ucl_cmd_tune(int argc, char **argv) {
       }
     }
     if (st != UCL_OK) {
-      ucl_cli_error("tune", "%s", diag.msg);
+      (void)ucl_cli_fail("tune", st, &diag);
     }
   }
   code = ucl_cli_exit_code(st);

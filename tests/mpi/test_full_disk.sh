@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A full disk (a small tmpfs) during a sweep and during a merge: the message names the file, the
-# system's reason and the command that recovers; nothing half-written is left; once space is
-# freed, that command gives the uninterrupted run's bytes.
+# A full disk (a small tmpfs) during a sweep, during a merge and under `uclif characterize`: the
+# message names the file, the system's reason and the command that recovers; nothing
+# half-written is left; once space is freed, that command gives the uninterrupted run's bytes.
 # Usage: test_full_disk.sh UCLIF SRC. Needs root (mount); exit 77 (skipped) where a tmpfs cannot
 # be mounted.
 set -u
@@ -11,7 +11,7 @@ src=$2
 work=$(mktemp -d)
 fs=$work/fs
 mkdir -p "$fs"
-trap 'umount "$fs" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'umount "$fs" "$work/fs2" 2>/dev/null; rm -rf "$work"' EXIT
 if ! mount -t tmpfs -o size=64k tmpfs "$fs" 2>/dev/null; then
   echo "SKIPPED: cannot mount a tmpfs here (not root, or no permission)"
   exit 77
@@ -64,4 +64,14 @@ rm "$fs/filler"
 "$uclif" merge "$fs/b" >/dev/null 2>&1
 same "$fs/b"
 check "after space is freed: the uninterrupted run's bytes" $?
+
+# ---- a command that writes its files once: uclif characterize into a 4 kB tmpfs ----
+mkdir -p "$work/fs2"
+mount -t tmpfs -o size=4k tmpfs "$work/fs2"
+"$uclif" characterize "$src/sweeps/examples/type1-characterize.ini" -o "$work/fs2/c" --quiet 2>"$work/err"
+rc=$?
+check "characterize on a full disk exits 1" $([ "$rc" -eq 1 ]; echo $?)
+grep -q "$work/fs2/c/points.csv.tmp: write failed: No space left on device; .*run the same command again" "$work/err"
+check "names the file, the reason and the recovery ($(cat "$work/err"))" $?
+check "nothing half-written" $([ -z "$(ls "$work/fs2/c")" ]; echo $?)
 finish
