@@ -28,6 +28,13 @@ typedef enum ucl_search_status {
 /* "ok", "never_fires", "fires_at_lower_bound", "failed", "skipped". */
 const char *ucl_search_status_name(int s);
 
+/* The f–A curve's amplitudes under 'o' (V): o->rate_amps, or the default lin(2, 10, 33)
+ * (docs/features.md) written into def, which must hold UCL_RATE_AMPS_DEFAULT_N values. Sets
+ * *amps (borrowed from o or def) and returns the count. Cannot fail. */
+enum { UCL_RATE_AMPS_DEFAULT_N = 33 };
+size_t ucl_char_rate_amps(const ucl_char_opts *o, double def[UCL_RATE_AMPS_DEFAULT_N],
+                          const double **amps);
+
 typedef struct ucl_threshold {
   int status;     /* ucl_search_status */
   double value;   /* V: the upper end of the final bracket (shown to fire); NAN unless ok */

@@ -4,8 +4,10 @@
  *
  * A shard is SHARD_DIR/run-<R>-rank-<K>.txt, where SHARD_DIR is DIR/shards, or
  * DIR/shards/slice-<S>-of-<N> for slice S of N of a sweep run in slices (job arrays): line 1 is
- * "uclif-shard 2 <spec hash> <points>" (a network sweep's shard then has its layout lines, see
- * ucl_store_layout), then one block per finished point, written with one write and flushed:
+ * "uclif-shard 2 <spec hash> <points> <layout lines> <crc32>" (a network sweep's shard then has its
+ * two layout lines, see ucl_store_layout; the crc32 covers line 1 up to it and the layout lines:
+ * a shard whose first lines do not verify counts as damaged as a whole), then one block per
+ * finished point, written with one write and flushed:
  * 'P' + its points.csv row, 'C' + each of its rate_curves.csv rows, then "E <id> <length>
  * <crc32>", the byte length of the P and C lines and their crc32 (zlib's; 8 hex digits). A block
  * that does not verify (length, checksum, E line) is not merged and its point counts as not done;
@@ -13,10 +15,12 @@
  * Within a shard, ids increase; a block after a higher point is treated as damaged. No field of a
  * row holds a line break (reasons are single lines).
  *
- * SHARD_DIR/lock: a run holds an exclusive flock(2) on it for its whole life, and writes its
- * first line, "run <R>, pid <P> on <host> since <UTC time>"; a rank whose shard is fenced
- * (ucl_shard_fence) writes a block only while that line names its own run, so ranks orphaned by a
- * killed launcher stop adding to shards once a new run holds the directory. */
+ * SHARD_DIR/lock: a run holds an exclusive flock(2) on it for its whole life. Its holder writes
+ * the first line at once, "pid <P> on <host> since <UTC time> (no run yet)", then, once it knows
+ * its number, "run <R>, pid ..."; a rank whose shard is fenced (ucl_shard_fence) writes a block
+ * only while that line names its own run, so ranks orphaned by a killed launcher stop adding to
+ * shards as soon as a new holder takes the directory (a block they are writing at that moment
+ * still lands: the merge takes identical copies once). */
 #ifndef UCL_STORE_H
 #define UCL_STORE_H
 
@@ -75,7 +79,8 @@ typedef struct ucl_store_lock ucl_store_lock; /* opaque: a held SHARD_DIR/lock *
 /* Take the exclusive lock of SHARD_DIR (which must exist), creating SHARD_DIR/lock. When another
  * process holds it, try again every 0.1 s for up to wait_s seconds (0: do not wait; < 0: wait
  * for ever); then UCL_ERR_INVAL with the holder's line ("SHARD_DIR is in use by another run (run
- * 3, pid 1234 on node7 since ...); wait for it to end ..."). UCL_ERR_IO when
+ * 3, pid 1234 on node7 since ...); wait for it to end"). Once taken, the holder's line (store.h)
+ * is written at once, fencing every run's shards. UCL_ERR_IO when
  * the file cannot be created or locked; UCL_ERR_STOPPED when *stop (may be NULL) becomes nonzero
  * while waiting (a signal handler's flag). The lock lasts until ucl_store_lock_release or the end
  * of the process. Not collective (one rank takes it). */
@@ -86,6 +91,10 @@ UCL_NODISCARD ucl_status ucl_store_lock_take(const char *shard_dir, double wait_
 /* Write the holder's line for run 'run' into the lock file (one write): fenced shards of other
  * runs stop appending from then on. UCL_ERR_IO. */
 UCL_NODISCARD ucl_status ucl_store_lock_claim(ucl_store_lock *lk, int run, ucl_diag *diag);
+
+/* The run the lock file named when the lock was taken (the last run to claim it), or -1: a new
+ * run takes a higher number, even when that run was killed before it wrote a shard. */
+long ucl_store_lock_prev_run(const ucl_store_lock *lk);
 
 /* Let go (the file stays). Accepts NULL; *lk becomes NULL. */
 void ucl_store_lock_release(ucl_store_lock **lk);
@@ -119,8 +128,9 @@ UCL_NODISCARD ucl_status ucl_store_load_spec(const char *dir, ucl_sweep **out, u
  * (the first UCL_STORE_NOTES problems). */
 #define UCL_STORE_NOTES 8
 typedef struct ucl_store_health {
-  long damaged;    /* blocks that do not verify or come out of order: not done, not merged */
-  long stray;      /* runs of lines outside any block: ignored */
+  long damaged;        /* blocks that do not verify or come out of order: not done, not merged */
+  long damaged_shards; /* shards whose first lines do not verify: none of their blocks counts */
+  long stray;          /* runs of lines outside any block: ignored */
   long duplicates; /* (merge) extra verified copies of a merged point, the same bytes: tolerated */
   long conflicts;  /* (merge --repair) extra verified copies that differ: set aside */
   long set_aside;  /* (merge --repair) byte ranges moved out of shards into DIR/set-aside */

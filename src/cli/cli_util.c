@@ -486,16 +486,26 @@ void ucl_cli_bad_value(ucl_cli_parser *p, const char *fmt, ...) {
 }
 
 void ucl_cli_store_health(const char *cmd, const ucl_store_health *h, const char *action) {
-  long bad = h->damaged + h->stray + h->conflicts;
+  long bad = h->damaged + h->damaged_shards + h->stray + h->conflicts;
   if (bad == 0) {
     return;
   }
   for (int k = 0; k < h->n_notes; k++) {
     ucl_cli_error(cmd, "warning: %s", h->notes[k]);
   }
-  ucl_cli_error(cmd,
-                "warning: %ld damaged block%s, %ld run%s of stray lines, %ld differing cop%s: %s%s",
-                h->damaged, h->damaged == 1 ? "" : "s", h->stray, h->stray == 1 ? "" : "s",
-                h->conflicts, h->conflicts == 1 ? "y" : "ies", action,
+  char what[256] = "";
+  size_t n = 0;
+  const long counts[4] = {h->damaged, h->damaged_shards, h->stray, h->conflicts};
+  const char *names[4][2] = {{"damaged block", "damaged blocks"},
+                             {"shard with a damaged head", "shards with a damaged head"},
+                             {"run of stray lines", "runs of stray lines"},
+                             {"differing copy", "differing copies"}};
+  for (int k = 0; k < 4; k++) {
+    if (counts[k] > 0 && n < sizeof(what)) {
+      n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%ld %s", n ? ", " : "", counts[k],
+                            names[k][counts[k] != 1]);
+    }
+  }
+  ucl_cli_error(cmd, "warning: %s: %s%s", what, action,
                 bad > h->n_notes ? " (the first are listed above)" : "");
 }

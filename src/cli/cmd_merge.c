@@ -85,19 +85,25 @@ int ucl_cmd_merge(int argc, char **argv) {
   st = ucl_store_merge(dir, sw ? ucl_sweep_hash(sw) : 0, sw ? ucl_sweep_count(sw) : 0, flags, &ms,
                        &diag);
   if (st == UCL_ERR_IO) {
-    ucl_diag_suffix(&diag,
-                    "; the shards are untouched: free space (or fix the cause) and run "
-                    "`uclif merge %s` again",
-                    dir);
+    ucl_diag_suffix(&diag, "; %s: free space (or fix the cause) and run `uclif merge %s%s` again",
+                    flags & UCL_MERGE_REPAIR ? "every point is in the shards or in set-aside"
+                                             : "the shards are untouched",
+                    dir, flags & UCL_MERGE_REPAIR ? " --repair" : "");
   }
   if (st == UCL_OK && sw) {
     st = ucl_store_write_manifest(dir, sw, &ms, "merged_by = uclif merge\n", &diag);
   }
   if (st == UCL_OK || st == UCL_ERR_IO) {
-    ucl_cli_store_health("merge", &ms.health,
-                         ms.health.set_aside > 0 ? "set aside in DIR/set-aside, not merged"
-                                                 : "not merged (`uclif sweep --resume` computes "
-                                                   "their points again; --repair sets them aside)");
+    char action[600];
+    if (ms.health.set_aside > 0) {
+      snprintf(action, sizeof(action), "set aside in %s/set-aside, not merged", dir);
+    } else {
+      snprintf(action, sizeof(action),
+               "not merged (`uclif sweep --resume -o %s` computes their points again, "
+               "`uclif merge %s --repair` sets them aside)",
+               dir, dir);
+    }
+    ucl_cli_store_health("merge", &ms.health, action);
   }
   if (st != UCL_OK) {
     code = ucl_cli_fail("merge", st, &diag);

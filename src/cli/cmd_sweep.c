@@ -93,6 +93,7 @@ static void catch_signals(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART; /* a blocking call (a lock, a write) goes on; the flag is polled */
   sa.sa_handler = on_stop;
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
@@ -282,8 +283,9 @@ int ucl_cmd_sweep(int argc, char **argv) {
   ucl_sched_report rep;
   ucl_status st = ucl_sched_run(comm, sw, &so, &rep, &diag);
   if (rank == 0) {
-    ucl_cli_store_health("sweep", &rep.found, "their points were computed again");
-    ucl_cli_store_health("sweep", &rep.merge.health, "not merged");
+    ucl_cli_store_health("sweep", &rep.merge.health,
+                         "not merged (their points were merged from good copies or are missing; "
+                         "`uclif merge DIR --repair` sets them aside)");
   }
   if (st != UCL_OK) {
     if (rank == 0) {

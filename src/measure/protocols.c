@@ -12,7 +12,21 @@
 #define MAX_SILENT 64
 
 static const double default_amps_lo = 2.0, default_amps_hi = 10.0;
-enum { DEFAULT_N_AMPS = 33 };
+enum { DEFAULT_N_AMPS = UCL_RATE_AMPS_DEFAULT_N };
+
+size_t ucl_char_rate_amps(const ucl_char_opts *o, double def[UCL_RATE_AMPS_DEFAULT_N],
+                          const double **amps) {
+  if (o->rate_amps) {
+    *amps = o->rate_amps;
+    return o->n_rate_amps;
+  }
+  for (int k = 0; k < DEFAULT_N_AMPS; k++) { /* value k of lin(a, b, n): a + k (b - a) / (n - 1) */
+    def[k] = default_amps_lo +
+             (default_amps_hi - default_amps_lo) * (double)k / (double)(DEFAULT_N_AMPS - 1);
+  }
+  *amps = def;
+  return DEFAULT_N_AMPS;
+}
 
 const char *ucl_search_status_name(int s) {
   switch (s) {
@@ -557,16 +571,8 @@ static void protocol_reference(run *rn, const ucl_params *p, ucl_char_result *r)
 static ucl_status protocol_curve(run *rn, const ucl_params *p, const ucl_char_opts *o,
                                  ucl_char_result *r, int skip) {
   double def[DEFAULT_N_AMPS];
-  const double *amps = o->rate_amps;
-  size_t n = o->n_rate_amps;
-  if (!amps) {
-    for (int k = 0; k < DEFAULT_N_AMPS; k++) {
-      def[k] = default_amps_lo +
-               (default_amps_hi - default_amps_lo) * (double)k / (double)(DEFAULT_N_AMPS - 1);
-    }
-    amps = def;
-    n = DEFAULT_N_AMPS;
-  }
+  const double *amps = NULL;
+  size_t n = ucl_char_rate_amps(o, def, &amps);
   r->curve = calloc(n > 0 ? n : 1, sizeof(*r->curve));
   if (!r->curve) {
     return UCL_ERR_NOMEM;

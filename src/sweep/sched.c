@@ -66,13 +66,13 @@ static char *shard_dir(const ucl_sched_opts *o) {
 }
 
 /* Rank 0: prepare DIR and find what is done. It takes the lock of this run's shard directory
- * (held until the run ends: *lock), makes DIR keep the spec or checks it against the kept one,
- * then finds every point complete in a shard of DIR that can hold this run's points (the top
- * level, its own and overlapping slices: ucl_store_scan_all); *n_done counts those in
- * [first, last), this run's points. The run number is the next in this run's shard directory,
- * claimed in the lock (which fences the shards of earlier runs). Without --resume, a run refuses
- * a directory where it would continue something: its own shard directory holds shards, or
- * (unsliced) any point is done. */
+ * (held until the run ends: *lock) and claims the run's number (the next after both the shards'
+ * names and the last run the lock named), which fences the shards of every other run; makes DIR
+ * keep the spec or checks it against the kept one; then finds every point complete in a shard of
+ * DIR that can hold this run's points (the top level, its own and overlapping slices:
+ * ucl_store_scan_all); *n_done counts those in [first, last), this run's points. Without
+ * --resume, a run refuses a directory where it would continue something: its own shard directory
+ * holds shards, or (unsliced) any point is done. */
 static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const char *sd, long first,
                           long last, unsigned char *done, int *run, long *n_done,
                           ucl_store_lock **lock, ucl_store_health *found, ucl_diag *diag) {
@@ -88,6 +88,20 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
   free(top);
   if (st == UCL_OK) {
     st = ucl_store_lock_take(sd, o->lock_wait_s, o->stop, lock, diag);
+    if (st == UCL_ERR_INVAL && o->lock_wait_s == 0.0) {
+      ucl_diag_suffix(diag, " (`uclif sweep --wait SECONDS` waits for it)");
+    }
+  }
+  /* the run's number, claimed before anything is read: from then on the shards of any other run
+   * are fenced, so the scan below sees all that they will ever hold */
+  int names_run = 0;
+  if (st == UCL_OK) {
+    st = ucl_store_next_run(sd, &names_run, diag);
+  }
+  if (st == UCL_OK) {
+    long prev = ucl_store_lock_prev_run(*lock);
+    *run = prev + 1 > names_run && prev < INT_MAX ? (int)(prev + 1) : names_run;
+    st = ucl_store_lock_claim(*lock, *run, diag);
   }
   if (st == UCL_OK) {
     st = ucl_store_keep_spec(o->out_dir, sw, o->spec_source, diag);
@@ -97,17 +111,15 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
     st = ucl_store_scan_all(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), first, last, done,
                             &all_done, found, diag);
   }
-  if (st == UCL_OK) {
-    st = ucl_store_next_run(sd, run, diag); /* its shards were read by the scan above */
-  }
-  if (st == UCL_OK && !o->resume && (*run > 0 || (o->slices == 0 && all_done > 0))) {
+  if (st == UCL_OK && !o->resume && (names_run > 0 || (o->slices == 0 && all_done > 0))) {
     st = ucl_diag_set(diag, UCL_ERR_INVAL,
                       "%s already holds a sweep (%ld of %ld points done); pass --resume to "
                       "continue it, or choose another directory",
                       o->out_dir, all_done, ucl_sweep_count(sw));
   }
-  if (st == UCL_OK) {
-    st = ucl_store_lock_claim(*lock, *run, diag);
+  if (st == UCL_ERR_IO) { /* nothing computed yet */
+    ucl_diag_suffix(diag, "; nothing was computed: free space (or fix the cause) and run the same "
+                          "command again");
   }
   *n_done = 0;
   for (long i = first; i < last; i++) {

@@ -46,7 +46,31 @@ static char *join(const char *a, const char *b) {
 struct ucl_store_lock {
   int fd;
   char *path;
+  long prev_run; /* the run the lock file named when taken, or -1 */
 };
+
+/* Write 'text' as the lock file's whole contents (one write at offset 0, then the length: a
+ * reader sees the old first line or the new one). */
+static int lock_write(int fd, const char *text) {
+  size_t len = strlen(text);
+  return pwrite(fd, text, len, 0) == (ssize_t)len && ftruncate(fd, (off_t)len) == 0 ? 0 : -1;
+}
+
+/* "pid 1234 on node7 since 2026-11-30 19:00:01 UTC" */
+static void holder_id(char *buf, size_t size) {
+  char host[256] = "unknown host";
+  if (gethostname(host, sizeof(host)) != 0) {
+    snprintf(host, sizeof(host), "unknown host");
+  }
+  host[sizeof(host) - 1] = '\0';
+  time_t now = time(NULL);
+  struct tm tm;
+  char when[64] = "?";
+  if (gmtime_r(&now, &tm)) {
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  }
+  snprintf(buf, size, "pid %ld on %s since %s", (long)getpid(), host, when);
+}
 
 /* The holder's line of a lock file ("run 3, pid 1234 on node7 since 2026-11-30 19:00:01 UTC"),
  * or "" when it says nothing (yet). Reads at most the first line. */
@@ -95,6 +119,18 @@ ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s,
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (;;) {
     if (flock(lk->fd, LOCK_EX | LOCK_NB) == 0) {
+      /* held: say who holds it at once, with no run, which fences every run's shards (store.h)
+       * until ucl_store_lock_claim names this one */
+      char who[400], line[420];
+      holder_text(lk->path, who, sizeof(who), &lk->prev_run);
+      holder_id(who, sizeof(who));
+      snprintf(line, sizeof(line), "%s (no run yet)\n", who);
+      if (lock_write(lk->fd, line) != 0) {
+        ucl_status st =
+            ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", lk->path, strerror(errno));
+        ucl_store_lock_release(&lk);
+        return st;
+      }
       *out = lk;
       return UCL_OK;
     }
@@ -119,9 +155,8 @@ ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s,
           err != EWOULDBLOCK
               ? ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot lock: %s", lk->path, strerror(err))
               : ucl_diag_set(diag, UCL_ERR_INVAL,
-                             "%s is in use by another run (%s)%s; wait for it to end (`uclif "
-                             "sweep --wait SECONDS` waits for it)",
-                             shard_dir, who[0] ? who : "its holder has not said who it is yet",
+                             "%s is in use by another run (%s)%s; wait for it to end", shard_dir,
+                             who[0] ? who : "its holder has not said who it is yet",
                              wait_s > 0.0 ? ", still after the wait" : "");
       close(lk->fd);
       free(lk->path);
@@ -134,26 +169,17 @@ ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s,
 }
 
 ucl_status ucl_store_lock_claim(ucl_store_lock *lk, int run, ucl_diag *diag) {
-  char host[256] = "unknown host";
-  if (gethostname(host, sizeof(host)) != 0) {
-    snprintf(host, sizeof(host), "unknown host");
-  }
-  host[sizeof(host) - 1] = '\0';
-  time_t now = time(NULL);
-  struct tm tm;
-  char when[64] = "?";
-  if (gmtime_r(&now, &tm)) {
-    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-  }
-  char text[512];
-  int n = snprintf(text, sizeof(text), "run %d, pid %ld on %s since %s\n", run, (long)getpid(),
-                   host, when);
-  size_t len = n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text);
-  /* one write at offset 0, then the length: a reader sees the old line or the new one */
-  if (pwrite(lk->fd, text, len, 0) != (ssize_t)len || ftruncate(lk->fd, (off_t)len) != 0) {
+  char who[400], line[440];
+  holder_id(who, sizeof(who));
+  snprintf(line, sizeof(line), "run %d, %s\n", run, who);
+  if (lock_write(lk->fd, line) != 0) {
     return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", lk->path, strerror(errno));
   }
   return UCL_OK;
+}
+
+long ucl_store_lock_prev_run(const ucl_store_lock *lk) {
+  return lk->prev_run;
 }
 
 void ucl_store_lock_release(ucl_store_lock **lkp) {
@@ -207,12 +233,27 @@ ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank, uin
     free(sh);
     return st;
   }
-  int bad =
-      fprintf(sh->f, "%s %d %016" PRIx64 " %ld\n", SHARD_MAGIC, SHARD_VERSION, hash, points) < 0;
-  if (!bad && layout) {
-    bad = fprintf(sh->f, "H%s\nK%s,%s\n", layout->points_header, layout->curves_file,
+  /* line 1 counts the layout lines after it and gives their crc32: a damaged layout line makes
+   * the whole shard unreadable (its points not done), never a shard of other columns */
+  char *lay = NULL;
+  size_t lay_len = 0;
+  FILE *m = open_memstream(&lay, &lay_len);
+  int bad = !m;
+  if (m && layout) {
+    bad = fprintf(m, "H%s\nK%s,%s\n", layout->points_header, layout->curves_file,
                   layout->curves_header) < 0;
   }
+  if (m) {
+    bad = fclose(m) != 0 || bad || !lay;
+  }
+  if (!bad) {
+    char head[128];
+    int hn = snprintf(head, sizeof(head), "%s %d %016" PRIx64 " %ld %d", SHARD_MAGIC, SHARD_VERSION,
+                      hash, points, layout ? 2 : 0);
+    uint32_t crc = crc_more(crc_more(0, head, (size_t)hn), lay, lay_len);
+    bad = fprintf(sh->f, "%s %08" PRIx32 "\n%s", head, crc, lay) < 0;
+  }
+  free(lay);
   if (bad || fflush(sh->f) != 0) {
     ucl_status st =
         ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", sh->path, strerror(errno));
@@ -251,7 +292,7 @@ ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow, size_
     char who[400];
     long run;
     holder_text(sh->fence, who, sizeof(who), &run);
-    if (run >= 0 && run != sh->run) {
+    if (who[0] && run != sh->run) { /* another run, or a holder that has not claimed a run yet */
       return ucl_diag_set(diag, UCL_ERR_STOPPED,
                           "%s: the directory now belongs to another run (%s); this rank of run %d "
                           "stops without writing point %ld",
@@ -314,7 +355,7 @@ enum {
   PB_STRAY,       /* lines outside any block */
   PB_ORDER,       /* a verified block after a block of a higher point in the same shard */
   PB_CONFLICT,    /* a verified block of a point merged from another block that differs */
-  PB_KINDS
+  PB_HEAD         /* the shard's first lines (magic, spec hash, layout) do not verify: all of it */
 };
 
 typedef struct problem {
@@ -503,6 +544,18 @@ static void reader_close(reader *rd) {
   memset(rd, 0, sizeof(*rd));
 }
 
+/* Is 'line' the first line of a format 1 shard, "uclif-shard 1 <16 hex digits> <points>"? */
+static int v1_head(const char *line) {
+  const char *s = line + strlen(SHARD_MAGIC " 1 ");
+  if (strncmp(line, SHARD_MAGIC " 1 ", strlen(SHARD_MAGIC " 1 ")) != 0 ||
+      strspn(s, "0123456789abcdef") != 16 || s[16] != ' ') {
+    return 0;
+  }
+  s += 17;
+  size_t digits = strspn(s, "0123456789");
+  return digits > 0 && s[digits] == '\n';
+}
+
 /* Open a shard and check its header against (hash, points) (0: take the shard's). */
 static ucl_status reader_open(reader *rd, const char *path, int idx, problems *pr, uint64_t *hash,
                               long *points, ucl_diag *diag) {
@@ -518,7 +571,8 @@ static ucl_status reader_open(reader *rd, const char *path, int idx, problems *p
     return st;
   }
   uint64_t h = 0;
-  long pts = -1, version = -1;
+  long pts = -1, version = -1, nlay = -1;
+  unsigned long crc_given = 0;
   ssize_t n = getline(&rd->line, &rd->line_cap, rd->f);
   rd->line_no = 1;
   rd->pos = n > 0 ? (long)n : 0;
@@ -530,30 +584,73 @@ static ucl_status reader_open(reader *rd, const char *path, int idx, problems *p
     rd->no_head = 1;
     return UCL_OK;
   }
+  /* "uclif-shard 2 <hash> <points> <layout lines> <crc32>" */
+  const char *crc_at = NULL;
   if (n > (ssize_t)ml && strncmp(rd->line, SHARD_MAGIC " ", ml + 1) == 0) {
     char *end = NULL;
     errno = 0;
     version = strtol(rd->line + ml + 1, &end, 10);
     if (errno == 0 && version == SHARD_VERSION && *end == ' ') {
       h = (uint64_t)strtoull(end + 1, &end, 16);
-      if (errno == 0 && end && *end == ' ') {
+      if (errno == 0 && *end == ' ') {
         pts = strtol(end + 1, &end, 10);
-        if (!end || *end != '\n') {
-          pts = -1;
+      }
+      if (errno == 0 && pts >= 0 && *end == ' ') {
+        nlay = strtol(end + 1, &end, 10);
+      }
+      if (errno == 0 && (nlay == 0 || nlay == 2) && *end == ' ') {
+        crc_at = end;
+        crc_given = strtoul(end + 1, &end, 16);
+        if (errno != 0 || end != crc_at + 9 || *end != '\n') {
+          crc_at = NULL;
         }
       }
     }
   }
-  if (version >= 0 && version != SHARD_VERSION) {
+  if (version == 1 && !crc_at && v1_head(rd->line)) {
     reader_close(rd);
     return ucl_diag_set(diag, UCL_ERR_PARSE,
                         "%s: shard format %ld, this uclif reads format %d (blocks with "
                         "checksums); finish or merge that sweep with the uclif that started it",
                         path, version, SHARD_VERSION);
   }
-  if (pts < 0) {
-    reader_close(rd);
-    return ucl_diag_set(diag, UCL_ERR_PARSE, "%s: not a uclif shard", path);
+  uint32_t crc = crc_at ? crc_more(0, rd->line, (size_t)(crc_at - rd->line)) : 0;
+  /* the layout lines of a shard that is not in the single-neuron layout */
+  for (long k = 0; crc_at && k < nlay; k++) {
+    n = getline(&rd->line, &rd->line_cap, rd->f);
+    if (n <= 0 || rd->line[n - 1] != '\n') {
+      rd->no_head = 1; /* being written: no points yet */
+      return UCL_OK;
+    }
+    rd->line_no++;
+    rd->pos += (long)n;
+    crc = crc_more(crc, rd->line, (size_t)n);
+    char **dst = k == 0 ? &rd->hdr_p : &rd->hdr_c;
+    if (rd->line[0] != (k == 0 ? 'H' : 'K')) {
+      crc_at = NULL;
+      break;
+    }
+    rd->line[n - 1] = '\0';
+    free(*dst);
+    *dst = strdup(rd->line + 1);
+    if (!*dst) {
+      reader_close(rd);
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
+  }
+  if (!crc_at || crc != (uint32_t)crc_given) {
+    /* a damaged head (or not a shard at all): none of its blocks counts, the whole file is set
+     * aside by --repair */
+    problem p = {rd->idx, PB_HEAD, -1, 1, rd->line_no, 0, LONG_MAX, -1, 0};
+    free(rd->hdr_p);
+    free(rd->hdr_c);
+    rd->hdr_p = rd->hdr_c = NULL;
+    rd->no_head = 1;
+    if (add_problem(rd->pr, &p) != 0) {
+      reader_close(rd);
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
+    return UCL_OK;
   }
   if ((*hash && h != *hash) || (*points && pts != *points)) {
     reader_close(rd);
@@ -564,32 +661,6 @@ static ucl_status reader_open(reader *rd, const char *path, int idx, problems *p
   }
   *hash = h;
   *points = pts;
-  /* the layout lines of a shard that is not in the single-neuron layout */
-  for (;;) {
-    long pos = ftell(rd->f);
-    n = getline(&rd->line, &rd->line_cap, rd->f);
-    if (n <= 0 || (rd->line[0] != 'H' && rd->line[0] != 'K')) {
-      if (pos < 0 || fseek(rd->f, pos, SEEK_SET) != 0) {
-        reader_close(rd);
-        return ucl_diag_set(diag, UCL_ERR_INPUT, "%s: cannot seek", path);
-      }
-      break;
-    }
-    if (rd->line[n - 1] != '\n') {
-      rd->no_head = 1; /* being written: no points yet */
-      break;
-    }
-    rd->line_no++;
-    rd->pos += (long)n;
-    rd->line[n - 1] = '\0';
-    char **dst = rd->line[0] == 'H' ? &rd->hdr_p : &rd->hdr_c;
-    free(*dst);
-    *dst = strdup(rd->line + 1);
-    if (!*dst) {
-      reader_close(rd);
-      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-    }
-  }
   return UCL_OK;
 }
 
@@ -829,6 +900,8 @@ static void fill_health(const problems *pr, const shard_list *l, ucl_store_healt
       h->stray++;
     } else if (p->kind == PB_CONFLICT) {
       h->conflicts++;
+    } else if (p->kind == PB_HEAD) {
+      h->damaged_shards++;
     } else {
       h->damaged++;
     }
@@ -837,7 +910,12 @@ static void fill_health(const problems *pr, const shard_list *l, ucl_store_healt
     }
     char *note = h->notes[h->n_notes++];
     const char *path = l->paths[p->shard];
-    if (p->kind == PB_STRAY) {
+    if (p->kind == PB_HEAD) {
+      snprintf(note, sizeof(h->notes[0]),
+               "%s:1: the shard's first line%s (format, spec hash, columns) do%s not verify: none "
+               "of its blocks is merged",
+               path, p->last_line > 1 ? "s" : "", p->last_line > 1 ? "" : "es");
+    } else if (p->kind == PB_STRAY) {
       if (p->last_line > p->line) {
         snprintf(note, sizeof(h->notes[0]), "%s:%ld-%ld: lines outside any point's block", path,
                  p->line, p->last_line);
@@ -980,8 +1058,8 @@ static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash
   ms.first_missing = -1;
   snprintf(ms.second_file, sizeof(ms.second_file), "rate_curves.csv");
   ucl_status st = UCL_OK;
-  reader *rds = calloc((size_t)l->n, sizeof(*rds));
-  reader **heap = calloc((size_t)l->n, sizeof(*heap));
+  reader *rds = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof(*rds));
+  reader **heap = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof(*heap));
   ucl_csv_writer *wp = NULL, *wc = NULL;
   char **pnames = NULL, **cnames = NULL;
   int npn = 0, ncn = 0;
@@ -1088,9 +1166,9 @@ static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash
       } else {
         st =
             ucl_diag_set(diag, UCL_ERR_PARSE,
-                         "point %ld is complete in two shards with different rows: %s:%ld and "
-                         "%s:%ld; `uclif merge %s --repair` keeps the first and sets the other "
-                         "aside in %s/set-aside (nothing is deleted)",
+                         "point %ld is complete twice with different rows: %s:%ld and %s:%ld; "
+                         "`uclif merge %s --repair` keeps the first and sets the other aside in "
+                         "%s/set-aside (nothing is deleted)",
                          id, l->paths[last_shard], last_line, top->path, top->block_line, dir, dir);
         break;
       }
@@ -1211,6 +1289,7 @@ static ucl_status set_aside(const char *dir, const char *path, const problem *v,
     goto cleanup;
   }
   snprintf(tmp, cap, "%s.repair.tmp", path);
+  int whole = n == 1 && v[0].off == 0 && v[0].end == LONG_MAX; /* a damaged head: all of it */
   snprintf(sub, cap, "%s/set-aside/%s", dir, rel);
   *strrchr(sub, '/') = '\0';
   if (make_dirs(sub) != 0) {
@@ -1220,6 +1299,13 @@ static ucl_status set_aside(const char *dir, const char *path, const problem *v,
   snprintf(dst, cap, "%s/set-aside/%s", dir, rel);
   for (int k = 1; access(dst, F_OK) == 0 && k < 10000; k++) {
     snprintf(dst, cap, "%s/set-aside/%s.%d", dir, rel, k);
+  }
+  if (whole) {
+    if (rename(path, dst) != 0) {
+      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot set aside to %s: %s", path, dst,
+                        strerror(errno));
+    }
+    goto cleanup;
   }
   in = fopen(path, "rb");
   out = in ? fopen(tmp, "wb") : NULL;
@@ -1344,6 +1430,9 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, int flag
   if (st == UCL_OK && (flags & UCL_MERGE_REPAIR)) {
     /* no run may write a shard while it is rewritten */
     st = each_shard_dir(dir, 0, 0, 0, visit_lock, &locks, diag);
+    if (st == UCL_ERR_INVAL) {
+      ucl_diag_suffix(diag, ": --repair needs the directory to itself");
+    }
     if (st == UCL_OK) {
       st = merge_pass(dir, &l, hash, points, 0, 1, &pr, &ms, diag);
       found = ms.health;
@@ -1359,6 +1448,10 @@ ucl_status ucl_store_merge(const char *dir, uint64_t hash, long points, int flag
         a = b;
       }
       set_aside_n = (long)pr.n;
+      list_free(&l); /* shards moved away whole are gone */
+      if (st == UCL_OK) {
+        st = list_all_shards(dir, 0, 0, 0, &l, diag);
+      }
     }
     pr.n = 0;
   }
@@ -1396,19 +1489,21 @@ static ucl_status write_file(const char *path, const char *text, ucl_diag *diag)
   }
   snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid());
   FILE *f = fopen(tmp, "wb");
-  int bad = !f;
-  int err = errno;
+  int err = f ? 0 : errno;
   if (f) {
     size_t len = strlen(text);
-    bad = fwrite(text, 1, len, f) != len || fflush(f) != 0;
-    err = errno;
-    bad = fclose(f) != 0 || bad;
-    err = bad && !err ? errno : err;
+    if (fwrite(text, 1, len, f) != len || fflush(f) != 0) {
+      err = errno ? errno : EIO;
+    }
+    if (fclose(f) != 0 && !err) {
+      err = errno ? errno : EIO;
+    }
   }
+  int bad = err != 0;
   ucl_status st = UCL_OK;
   if (bad || rename(tmp, path) != 0) {
     st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", bad ? tmp : path,
-                      strerror(bad ? (err ? err : EIO) : errno));
+                      strerror(bad ? err : errno));
     remove(tmp);
   }
   free(tmp);

@@ -602,11 +602,11 @@ static void canon_char(FILE *f, const ucl_char_opts *o) {
   fprintf(f, "characterize.threshold = %.17g, %.17g\n", o->thr_lo, o->thr_hi);
   fprintf(f, "characterize.threshold.tol = %.17g\n", o->thr_tol);
   fprintf(f, "characterize.rate_curve =");
-  if (!o->rate_amps) {
-    fprintf(f, " default");
-  }
-  for (size_t k = 0; o->rate_amps && k < o->n_rate_amps; k++) {
-    fprintf(f, "%s %.17g", k ? "," : "", o->rate_amps[k]);
+  double def[UCL_RATE_AMPS_DEFAULT_N];
+  const double *amps = NULL;
+  size_t n = ucl_char_rate_amps(o, def, &amps);
+  for (size_t k = 0; k < n; k++) {
+    fprintf(f, "%s %.17g", k ? "," : "", amps[k]);
   }
   fprintf(f, "\ncharacterize.adaptation = %s\n", switch_text(o->adaptation));
   fprintf(f, "characterize.adaptation.amplitude = %.17g\n", o->adapt_amplitude);
@@ -624,8 +624,7 @@ static void canon_char(FILE *f, const ucl_char_opts *o) {
 }
 
 static void canon_network(FILE *f, const ucl_network *net) {
-  canon_params(f, "network.base.", &net->base);
-  fprintf(f, "network.integration = %d\n", net->integration);
+  canon_params(f, "network.base.", &net->base); /* (a sweep point runs integration = auto) */
   for (size_t k = 0; k < net->n_neurons; k++) {
     const ucl_net_neuron *nn = &net->neurons[k];
     char prefix[UCL_NET_NAME_MAX + 16];
@@ -655,7 +654,9 @@ static ucl_status make_canonical(ucl_sweep *s, ucl_diag *diag) {
   }
   fprintf(f, "kind = %s\n", s->net ? "network" : "neuron");
   fprintf(f, "sweep.design = %s\n", designs[s->design]);
-  fprintf(f, "run.seed = %" PRIu64 "\n", s->seed);
+  if (s->design != UCL_DESIGN_GRID) { /* a grid's points do not depend on the seed */
+    fprintf(f, "run.seed = %" PRIu64 "\n", s->seed);
+  }
   fprintf(f, "points = %ld\n", s->count);
   if (s->net) {
     canon_network(f, s->net);

@@ -34,6 +34,17 @@ for round in 1 2 3 4 5; do
   env "$SWEEP_ENV" ${MPIEXEC:-mpirun} -np 2 "$uclif" sweep "$work/spec.ini" -o "$work/k" --resume \
     --wait 60 --quiet >/dev/null 2>>"$work/k.err" &
   job=$!
+  # once this run has claimed the directory, no shard of an earlier run may grow (the fence):
+  # record their blocks now, compare at the end
+  for _ in $(seq 1 1000); do
+    case "$(head -1 "$work/k/shards/lock" 2>/dev/null)" in "run $((round - 1)),"*) break ;; esac
+    sleep 0.01
+  done
+  for f in "$work"/k/shards/run-*.txt; do
+    r=${f##*/run-}
+    r=${r%%-*}
+    [ -e "$f" ] && [ "$r" -lt $((round - 1)) ] && echo "$f $(grep -c '^E ' "$f")" >>"$work/fenced"
+  done
   for _ in $(seq 1 400); do
     [ "$(blocks "$work/k")" -ge $((before + 3)) ] && break
     kill -0 "$job" 2>/dev/null || break
@@ -50,6 +61,12 @@ same "$work/k"
 check "after five kills: CSVs identical to the uninterrupted run" $?
 grep -q "differ" "$work/err" "$work/k.err"
 check "no run met copies that differ" $([ $? -ne 0 ]; echo $?)
+grown=0
+while read -r f n; do
+  [ "$(grep -c '^E ' "$f")" -eq "$n" ] || grown=$((grown + 1))
+done <"$work/fenced"
+check "no shard of an earlier run grew once a later run held the directory ($(wc -l <"$work/fenced") checked)" \
+  $([ -s "$work/fenced" ] && [ "$grown" -eq 0 ]; echo $?)
 
 # ---- two concurrent runs into one directory ----
 env "$SWEEP_ENV" "$uclif" sweep "$work/spec.ini" -o "$work/c" --resume --quiet >/dev/null 2>"$work/c1.err" &
@@ -106,6 +123,21 @@ check "flipped byte: named ($(head -1 "$work/err"))" $?
 sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
 same "$work/d"
 check "flipped byte: mended by --resume" $?
+# a damaged tag: point 0's P line becomes an H line (as a layout line would start)
+damage "damaged tag" "sed -i '2s/^P/H/' $shard"
+check "damaged tag: merge exits 1 (point 0 missing)" $([ "$mrc" -eq 1 ]; echo $?)
+grep -q "$shard:2-9: lines outside any point's block" "$work/err"
+check "damaged tag: named ($(head -1 "$work/err"))" $?
+sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
+same "$work/d"
+check "damaged tag: mended by --resume" $?
+# a damaged first line (its spec hash): the whole shard is damaged, never "another spec"
+damage "damaged head" "gawk -i inplace 'NR == 1 { \$3 = (\$3 ~ /^f/ ? \"e\" : \"f\") substr(\$3, 2) } 1' $shard"
+grep -q "$shard:1: the shard's first line (format, spec hash, columns) does not verify" "$work/err"
+check "damaged head: named ($(head -1 "$work/err"))" $?
+sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
+same "$work/d"
+check "damaged head: mended by --resume (every point again)" $?
 # point 4's block duplicated inside the shard, at its end (out of order)
 damage "duplicated block" "sed -n '34,41p' $shard >>$shard"
 check "duplicated block: merge exits 0 (point 4 keeps its first copy)" $([ "$mrc" -eq 0 ]; echo $?)

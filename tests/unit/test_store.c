@@ -152,9 +152,13 @@ static void test_shards_scan_and_merge(void **state) {
   f = fopen(junk, "w");
   fputs("not read unless the range overlaps\n", f);
   fclose(f);
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 3, 6, all, &n, NULL, &d), UCL_OK);
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 2, 6, all, &n, NULL, &d), UCL_ERR_PARSE);
-  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, NULL, &d), UCL_ERR_PARSE);
+  ucl_store_health h;
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 3, 6, all, &n, &h, &d), UCL_OK);
+  assert_int_equal(h.damaged_shards, 0); /* not read */
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 2, 6, all, &n, &h, &d), UCL_OK);
+  assert_int_equal(h.damaged_shards, 1); /* read: not a shard's head */
+  assert_int_equal(ucl_store_scan_all(dir, hash, 6, 0, 6, all, &n, &h, &d), UCL_OK);
+  assert_int_equal(h.damaged_shards, 1);
   unlink(junk);
   rmdir(other);
   long s_first = -1, s_last = -1;
@@ -204,8 +208,16 @@ static void test_not_a_shard(void **state) {
   fclose(f);
   ucl_merge_stats ms;
   ucl_diag d;
+  /* a file named like a shard whose first line is not a shard's: damaged, named, not merged */
+  assert_int_equal(ucl_store_merge(dir, 0, 0, 0, &ms, &d), UCL_OK);
+  assert_int_equal(ms.health.damaged_shards, 1);
+  assert_non_null(strstr(ms.health.notes[0], "run-9-rank-0.txt:1: the shard's first line"));
+  /* a shard of the old format is refused by name */
+  f = fopen(path, "w");
+  fputs("uclif-shard 1 0000000000001234 6\n", f);
+  fclose(f);
   assert_int_equal(ucl_store_merge(dir, 0, 0, 0, &ms, &d), UCL_ERR_PARSE);
-  assert_non_null(strstr(d.msg, "not a uclif shard"));
+  assert_non_null(strstr(d.msg, "shard format 1"));
   unlink(path);
 }
 
@@ -437,6 +449,33 @@ static void test_damage(void **state) {
   assert_int_equal(ms.health.stray, 1);
   assert_non_null(strstr(ms.health.notes[0], ":12-13: lines outside any point's block"));
 
+  /* a damaged head (a byte of the layout lines): the whole shard counts as damaged, whatever
+   * its blocks; --repair moves it aside whole */
+  assert_int_equal(system(cmd), 0);
+  small_shard(0, all, 5);
+  tamper(s0, "\"point\",\"x\"", "\"point\",\"y\"");
+  {
+    unsigned char done[5] = {0};
+    long n = 0;
+    ucl_store_health h;
+    assert_int_equal(ucl_store_scan_all(dir, 7, 5, 0, 5, done, &n, &h, &d), UCL_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(h.damaged_shards, 1);
+    assert_non_null(strstr(h.notes[0], "run-0-rank-0.txt:1: the shard's first lines"));
+  }
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+  assert_int_equal(ms.merged, 0);
+  assert_int_equal(ms.missing, 5);
+  assert_int_equal(ms.health.damaged_shards, 1);
+  small_shard(1, all, 5); /* the resume */
+  assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK);
+  got = slurp(pp);
+  assert_string_equal(got, ref_p);
+  free(got);
+  assert_int_equal(ucl_store_merge(dir, 7, 5, UCL_MERGE_REPAIR, &ms, &d), UCL_OK);
+  assert_int_equal(ms.health.set_aside, 1);
+  assert_int_equal(access(s0, F_OK), -1); /* moved, not rewritten */
+
   /* copies of a point that differ: an error naming both places, until --repair keeps the first */
   assert_int_equal(system(cmd), 0);
   small_shard(0, all, 5);
@@ -483,7 +522,6 @@ static void test_lock_and_fence(void **state) {
   /* flock is per open file: a second open in this process conflicts like another process */
   assert_int_equal(ucl_store_lock_take(sd, 0.2, NULL, &b, &d), UCL_ERR_INVAL);
   assert_non_null(strstr(d.msg, "in use by another run (run 4, pid"));
-  assert_non_null(strstr(d.msg, "--wait"));
   volatile sig_atomic_t stop = SIGTERM; /* a signal while waiting: no wait for the 10 s */
   assert_int_equal(ucl_store_lock_take(sd, 10.0, &stop, &b, &d), UCL_ERR_STOPPED);
   ucl_shard *sh = NULL;
@@ -496,9 +534,13 @@ static void test_lock_and_fence(void **state) {
   assert_int_equal(ucl_store_merge(dir, 7, 5, 0, &ms, &d), UCL_OK); /* a plain merge reads */
   assert_int_equal(ms.merged, 1);
   ucl_store_lock_release(&a);
+  /* a new holder fences every run at once, before it claims a number of its own */
   assert_int_equal(ucl_store_lock_take(sd, 0.0, NULL, &b, &d), UCL_OK);
-  assert_int_equal(ucl_store_lock_claim(b, 5, &d), UCL_OK);
+  assert_int_equal(ucl_store_lock_prev_run(b), 4); /* its run will be 5 or more */
   const char *p = "1,10\r\n";
+  assert_int_equal(ucl_shard_append_rows(sh, 1, p, strlen(p), "", 0, &d), UCL_ERR_STOPPED);
+  assert_non_null(strstr(d.msg, "(no run yet)"));
+  assert_int_equal(ucl_store_lock_claim(b, 5, &d), UCL_OK);
   assert_int_equal(ucl_shard_append_rows(sh, 1, p, strlen(p), "", 0, &d), UCL_ERR_STOPPED);
   assert_non_null(strstr(d.msg, "another run (run 5"));
   assert_int_equal(ucl_shard_close(&sh, &d), UCL_OK);
