@@ -205,9 +205,44 @@ static void test_network_sweep(void **state) {
   ucl_sweep_destroy(&s);
 }
 
+/* The canonical expansion (what resume compares): the same points give the same lines whatever
+ * the spelling; a changed value changes them, at the key that changed. */
+static void test_canonical_by_meaning(void **state) {
+  (void)state;
+  const char *a_text = "[stimulus]\nduration = 10m\n[sweep]\nR1 = lin(40k, 100k, 3)\nC = 10n, 15n\n"
+                       "[characterize]\nrate_curve = lin(2, 10, 33)\n";
+  const char *b_text = "; the same sweep\n[run]\nname = other\nseed = 5 ; no effect on a grid\n"
+                       "[characterize]\n[sweep]\nR1 = lin(40e3, 1e5, 3)   ; spelled otherwise\n"
+                       "C = 1e-8, 15n\n[stimulus]\nduration = 0.010\n";
+  const char *c_text = "[stimulus]\nduration = 11m\n[sweep]\nR1 = lin(40k, 100k, 3)\nC = 10n, 15n\n";
+  const char *d_text = "[stimulus]\nduration = 10m\n[sweep]\nC = 10n, 15n\nR1 = lin(40k, 100k, 3)\n";
+  ucl_sweep *a = parse(a_text), *b = parse(b_text), *c = parse(c_text), *d = parse(d_text);
+  assert_string_equal(ucl_sweep_canonical(a), ucl_sweep_canonical(b));
+  assert_true(ucl_sweep_hash(a) == ucl_sweep_hash(b));
+  assert_true(ucl_sweep_hash(a) != ucl_sweep_hash(c));
+  assert_non_null(strstr(ucl_sweep_canonical(c), "stimulus.duration = 0.011"));
+  assert_true(ucl_sweep_hash(a) != ucl_sweep_hash(d)); /* axis order orders the points */
+  /* an override changes the expansion only through the value it sets */
+  const char *sets[] = {"C=22n"};
+  ucl_sweep *e = NULL;
+  ucl_diag dg;
+  const char *f_text = "[circuit]\nC = 22n\n[sweep]\nR1 = 47k, 68k\n";
+  assert_int_equal(ucl_sweep_parse_sets("e.ini", "[sweep]\nR1 = 47k, 68k\n", sets, 1, &e, &dg),
+                   UCL_OK);
+  ucl_sweep *f = parse(f_text);
+  assert_string_equal(ucl_sweep_canonical(e), ucl_sweep_canonical(f));
+  ucl_sweep_destroy(&a);
+  ucl_sweep_destroy(&b);
+  ucl_sweep_destroy(&c);
+  ucl_sweep_destroy(&d);
+  ucl_sweep_destroy(&e);
+  ucl_sweep_destroy(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_network_sweep),
+      cmocka_unit_test(test_canonical_by_meaning),
       cmocka_unit_test(test_grid_order_and_links),
       cmocka_unit_test(test_eseries_axis_and_choice),
       cmocka_unit_test(test_lhs_strata),
