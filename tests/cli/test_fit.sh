@@ -55,11 +55,11 @@ row() { grep "^\"$1\"," "$work/o1/parameters.csv"; }
 value() { row "$1" | cut -d, -f4; }
 verdict() { row "$1" | cut -d, -f10 | tr -d '"'; }
 awk -v v="$(value R_in)" 'BEGIN { exit !(v > 12000 && v < 14000) }'
-check "R_in near the truth 13k (got $(value R_in))" $?
+rc=$?; check "R_in near the truth 13k (got $(value R_in))" "$rc"
 awk -v v="$(value scr.I_GT)" 'BEGIN { exit !(v > 14e-6 && v < 18e-6) }'
-check "I_GT near the truth 16u (got $(value scr.I_GT))" $?
+rc=$?; check "I_GT near the truth 16u (got $(value scr.I_GT))" "$rc"
 [ "$(verdict VDD)" = "not identified" ]
-check "VDD from V_mem alone: not identified (got $(verdict VDD))" $?
+rc=$?; check "VDD from V_mem alone: not identified (got $(verdict VDD))" "$rc"
 row VDD | grep -q "V_out"
 check "VDD's row names the protocol that pins it (a recording of V_out)" $?
 # every row by its header's names: lo <= ci95_lo <= value <= ci95_hi <= hi, scale log or lin

@@ -70,7 +70,7 @@ rm "$work/g/overlay.csv"
 rc=$?
 check "missing overlay.csv: exit 2 ($rc)" $([ "$rc" -eq 2 ]; echo $?)
 grep -q "overlay.csv: cannot read" "$work/err"
-check "the message names overlay.csv ($(cat "$work/err"))" $?
+rc=$?; check "the message names overlay.csv ($(cat "$work/err"))" "$rc"
 check "no page written" $([ ! -e "$work/g/fit.html" ]; echo $?)
 # a fit to measured features only: overlay.csv and spikes.csv are headers alone; the page is
 # written, with no figure, and says why
@@ -78,7 +78,7 @@ cp -r "$src/tests/fit/fixture" "$work/k"
 head -1 "$src/tests/fit/fixture/overlay.csv" >"$work/k/overlay.csv"
 head -1 "$src/tests/fit/fixture/spikes.csv" >"$work/k/spikes.csv"
 "$uclif" report "$work/k" >/dev/null 2>"$work/err"
-check "features only: exit 0 ($(cat "$work/err"))" $?
+rc=$?; check "features only: exit 0 ($(cat "$work/err"))" "$rc"
 check "features only: the page says there is no recording" \
   $(grep -q "fitted to measured features only" "$work/k/fit.html"; echo $?)
 check "features only: no figure" $([ "$(grep -c '<figure' "$work/k/fit.html")" -eq 0 ]; echo $?)

@@ -33,7 +33,7 @@ same() { # name1 name2: the same netlists but for the title line (it names the s
 
 has() { # name, fixed text: the netlist holds that line
   grep -qxF -- "$2" "$work/$1.cir"
-  check "$1: netlist has '$2' (got: $(grep -E '^(R1|C) |^\.tran' "$work/$1.cir" | tr '\n' '|'))" $?
+  rc=$?; check "$1: netlist has '$2' (got: $(grep -E '^(R1|C) |^\.tran' "$work/$1.cir" | tr '\n' '|'))" "$rc"
 }
 
 # --- line ends and the byte-order mark: the issue's CR-only example and its siblings ---
@@ -51,9 +51,9 @@ for n in cr crlf mixed bom; do
   check "$n: the same netlist as with LF line ends" $?
 done
 "$uclif" simulate "$work/cr.ini" -o "$work/sim-cr" --quiet 2>"$work/stderr"
-check "cr: simulate exit 0 ($(cat "$work/stderr"))" $?
+rc=$?; check "cr: simulate exit 0 ($(cat "$work/stderr"))" "$rc"
 "$uclif" simulate "$work/bom.ini" -o "$work/sim-bom" --quiet 2>"$work/stderr"
-check "bom: simulate exit 0 ($(cat "$work/stderr"))" $?
+rc=$?; check "bom: simulate exit 0 ($(cat "$work/stderr"))" "$rc"
 
 # --- values: both micro characters, both ohm characters, RKM code ---
 netlist micro-sign "$(bytes micro-sign '[circuit]\nC = 10\302\265\nR1 = 4k7\342\204\246\n')"
@@ -79,7 +79,7 @@ expect_bad() { # name, expected text, command args...
   local rc=$?
   check "$name: exit code 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
   grep -qF -- "$text" "$work/stderr"
-  check "$name: message has '$text' (got: $(cat "$work/stderr"))" $?
+  rc=$?; check "$name: message has '$text' (got: $(cat "$work/stderr"))" "$rc"
   check "$name: no output written" $([ ! -e "$out" ]; echo $?)
 }
 latin1=$(bytes latin1 '[circuit]\r\nC = 10\265\r\n')

@@ -115,7 +115,7 @@ for case in "kind=pulses width=100u period=100u" "kind=pulses width=100u period=
   sets=()
   for kv in $case; do sets+=(--set "$kv"); done
   "$uclif" netlist --set duration=1m "${sets[@]}" --data "e$i.dat" -o "e$i.cir" 2>err.txt
-  check "edge case $i ($case): netlist exit 0 ($(head -c 160 err.txt))" $?
+  rc=$?; check "edge case $i ($case): netlist exit 0 ($(head -c 160 err.txt))" "$rc"
   run "e$i"
   check "edge case $i ($case): ngspice runs it" $?
   check "edge case $i ($case): ngspice wrote its data" $([ -s "e$i.dat" ]; echo $?)

@@ -146,7 +146,7 @@ for ((i = 1; i <= n_cases; i++)); do
   t_s=$(gawk '$1 == "t_first_latch" && $2 == "=" { print $3 + 0; exit }' "$work/$name-fine.log")
   "$uclif" simulate "${args[@]}" "${edges[@]}" --sample 0 --out "$work/u$name" --quiet \
     2>"$work/$name.uerr"
-  check "case $i: uclif simulate exits 0 ($(head -c 200 "$work/$name.uerr"))" $?
+  rc=$?; check "case $i: uclif simulate exits 0 ($(head -c 200 "$work/$name.uerr"))" "$rc"
   t_u=$(gawk -F, 'NR > 1 && ($2 == "\"latch\"" || $2 == "latch") { print $1 + 0; exit }' \
     "$work/u$name/events.csv" 2>/dev/null)
   d=${dur%u}e-6
