@@ -113,6 +113,13 @@ expect 2 "--set R1=10k: R1 is swept" "sweep --set of a swept key" sweep sweep.in
 check "sweep --set of a swept key: nothing written" $([ ! -e sw-bad ]; echo $?)
 expect 2 "circuit.C differs from the spec sw-out was started with (1e-08 then, 2.2000000000000002e-08 now)" "sweep --resume with other --set" sweep sweep.ini -o sw-out --resume --set C=22n
 
+expect 2 "missing SPEC (only --resume can take the spec DIR keeps" "sweep without SPEC" sweep -o sw-none
+expect 2 "--set needs SPEC" "sweep --resume --set without SPEC" sweep --resume -o sw-out --set C=1n
+expect 2 "--wait -1: must be >= 0 s" "sweep --wait -1" sweep sweep.ini -o sw-none --wait -1
+expect 2 "--grace x" "sweep --grace x" sweep sweep.ini -o sw-none --grace x
+expect 2 "sw-none keeps no spec" "sweep --resume of a directory without a spec" sweep --resume -o sw-none
+check "refused sweeps: nothing written" $([ ! -e sw-none ]; echo $?)
+expect 0 "" "sweep --resume without SPEC (the spec sw-out keeps)" sweep --resume -o sw-out --quiet
 expect 0 "" "merge --spec --set --quiet" merge sw-out --spec sweep.ini --set C=10n --quiet
 check "merge --quiet: nothing on stdout" $([ ! -s out.txt ]; echo $?)
 expect 0 "" "merge" merge sw-o
