@@ -81,6 +81,7 @@ int ucl_cmd_merge(int argc, char **argv) {
     return ucl_cli_exit_code(st);
   }
   ucl_merge_stats ms;
+  memset(&ms, 0, sizeof(ms));
   int code = UCL_EXIT_OK;
   st = ucl_store_merge(dir, sw ? ucl_sweep_hash(sw) : 0, sw ? ucl_sweep_count(sw) : 0, flags, &ms,
                        &diag);
@@ -122,8 +123,9 @@ int ucl_cmd_merge(int argc, char **argv) {
       }
     }
     if (ms.missing > 0) {
-      ucl_cli_error("merge", "%ld points missing (first: %ld); resume the sweep to compute them",
-                    ms.missing, ms.first_missing);
+      ucl_cli_error("merge",
+                    "%ld points missing (first: %ld); `uclif sweep --resume -o %s` computes them",
+                    ms.missing, ms.first_missing, dir);
       code = UCL_EXIT_RUN;
     }
   }
