@@ -102,9 +102,8 @@ typedef struct ucl_sched_report {
   long computed;    /* computed by this run */
   long failed;      /* of those, with a status other than ok */
   int ranks;
-  int run;                /* number of this run (0 for a fresh sweep) */
-  int signal;             /* the signal that stopped the run, or 0 */
-  ucl_store_health found; /* damaged blocks found by the scan at the start (computed again) */
+  int run;    /* number of this run (0 for a fresh sweep) */
+  int signal; /* the signal that stopped the run, or 0 */
   double wall_s;
   double sim_s;   /* summed over ranks: seconds inside the computation of points */
   double other_s; /* summed over ranks: seconds per point outside it (spec, shard, counters) */

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "uclif/sim.h"
+#include "uclif/clock.h"
 
 #define MAX_SILENT 64
 
@@ -58,12 +58,6 @@ typedef struct run {
   int failed_before;          /* ... whether a procedure had failed before the stop */
 } run;
 
-static double monotonic_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The integrator's progress callback: non-zero (stop) once the run is cancelled or past its
  * deadline, which stays so for every later simulation; else the caller's progress. */
 static int run_check(void *ctx, double t, double t_end) {
@@ -74,7 +68,7 @@ static int run_check(void *ctx, double t, double t_end) {
   }
   if (o->cancel && *o->cancel != 0) {
     rn->stop = UCL_ERR_STOPPED;
-  } else if (o->deadline > 0.0 && monotonic_now() > o->deadline) {
+  } else if (o->deadline > 0.0 && ucl_clock_s() > o->deadline) {
     rn->stop = UCL_ERR_LIMIT;
   }
   if (rn->stop != UCL_OK) {

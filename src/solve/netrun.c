@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "netrec.h"
 #include "uclif/circuit.h"
 #include "uclif/integrator.h"
 #include "uclif/netrun.h"
 #include "uclif/network.h"
+#include "uclif/clock.h"
 
 /* ---- results ---- */
 
@@ -133,18 +133,12 @@ typedef struct net_guard {
   int relay;
 } net_guard;
 
-static double monotonic_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int guard_check(void *ctx, double t, double t_end) {
   net_guard *g = ctx;
   const ucl_net_opts *o = g->o;
   if (g->stop == UCL_OK && o->cancel && *o->cancel != 0) {
     g->stop = UCL_ERR_STOPPED;
-  } else if (g->stop == UCL_OK && o->deadline > 0.0 && monotonic_now() > o->deadline) {
+  } else if (g->stop == UCL_OK && o->deadline > 0.0 && ucl_clock_s() > o->deadline) {
     g->stop = UCL_ERR_LIMIT;
   }
   if (g->stop == UCL_OK && g->relay && o->progress) {

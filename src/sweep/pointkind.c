@@ -3,18 +3,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "uclif/csvio.h"
 #include "uclif/netsweep.h"
 #include "uclif/protocols.h"
 #include "uclif/results.h"
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "uclif/clock.h"
 
 void ucl_point_layout_free(ucl_point_layout *lay) {
   if (!lay) {
@@ -47,11 +41,11 @@ static ucl_status neuron_compute(const ucl_sweep *sw, long i, const ucl_point_li
   ucl_status pst = ucl_sweep_point(sw, i, &p, &pd);
   if (pst == UCL_OK) {
     ucl_char_opts copts = *ucl_sweep_char_opts(sw);
-    double tb = now();
+    double tb = ucl_clock_s();
     copts.deadline = lim && lim->timeout_s > 0.0 ? tb + lim->timeout_s : 0.0;
     copts.cancel = lim ? lim->cancel : NULL;
     pst = ucl_characterize(&p, &copts, &res, &pd);
-    *compute_s = now() - tb;
+    *compute_s = ucl_clock_s() - tb;
     if (pst == UCL_ERR_STOPPED) { /* abandoned: no row */
       return ucl_diag_set(diag, pst, "point %ld: %s", i, pd.msg);
     }
@@ -83,11 +77,11 @@ static ucl_status network_layout(const ucl_sweep *sw, ucl_point_layout *lay, ucl
 static ucl_status network_compute(const ucl_sweep *sw, long i, const ucl_point_limits *lim,
                                   ucl_rowbuf rows[UCL_POINT_FILES], int *failed, double *compute_s,
                                   ucl_diag *diag) {
-  double ta = now();
+  double ta = ucl_clock_s();
   double deadline = lim && lim->timeout_s > 0.0 ? ta + lim->timeout_s : 0.0;
   ucl_status st = ucl_netsweep_point(sw, i, deadline, lim ? lim->cancel : NULL, &rows[0].text,
                                      &rows[0].len, &rows[1].text, &rows[1].len, failed, diag);
-  *compute_s = now() - ta;
+  *compute_s = ucl_clock_s() - ta;
   return st;
 }
 

@@ -11,21 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "uclif/pointkind.h"
+#include "uclif/clock.h"
 
 struct ucl_comm {
   MPI_Comm c; /* a duplicate of MPI_COMM_WORLD, with MPI_ERRORS_RETURN */
   int rank, size;
   int started; /* ucl_comm_init called MPI_Init: ucl_comm_finalize calls MPI_Finalize */
 };
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The status of an MPI call's return code 'rc': UCL_OK, or UCL_ERR_IO with MPI's message. */
 static ucl_status mpi_status(int rc, const char *what, ucl_diag *diag) {
@@ -75,7 +69,7 @@ static char *shard_dir(const ucl_sched_opts *o) {
  * holds shards, or (unsliced) any point is done. */
 static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const char *sd, long first,
                           long last, unsigned char *done, int *run, long *n_done,
-                          ucl_store_lock **lock, ucl_store_health *found, ucl_diag *diag) {
+                          ucl_store_lock **lock, ucl_diag *diag) {
   char *top = malloc(strlen(o->out_dir) + 32);
   if (!top) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
@@ -109,7 +103,7 @@ static ucl_status prepare(const ucl_sweep *sw, const ucl_sched_opts *o, const ch
   long all_done = 0;
   if (st == UCL_OK) {
     st = ucl_store_scan_all(o->out_dir, ucl_sweep_hash(sw), ucl_sweep_count(sw), first, last, done,
-                            &all_done, found, diag);
+                            &all_done, NULL, diag);
   }
   if (st == UCL_OK && !o->resume && (names_run > 0 || (o->slices == 0 && all_done > 0))) {
     st = ucl_diag_set(diag, UCL_ERR_INVAL,
@@ -314,7 +308,7 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   const ucl_point_kind *kind = ucl_point_kind_of(sw);
   ucl_sched_report r;
   memset(&r, 0, sizeof(r));
-  double t0 = now();
+  double t0 = ucl_clock_s();
 
   if (!comm) {
     st = ucl_diag_set(diag, UCL_ERR_INVAL, "ucl_sched_run: NULL communicator");
@@ -345,7 +339,7 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   int run = 0;
   long n_done = 0;
   if (rank == 0 && local == UCL_OK) {
-    local = prepare(sw, o, sdir, first, last, done, &run, &n_done, &lock, &r.found, diag);
+    local = prepare(sw, o, sdir, first, last, done, &run, &n_done, &lock, diag);
   }
   st = agree(c, rank, local, diag);
   if (st != UCL_OK) {
@@ -424,7 +418,7 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
       if (o->stop && *o->stop) {
         break; /* the rest of the chunk stays undone; the loop above tells the others */
       }
-      double ta = now();
+      double ta = ucl_clock_s();
       int pfail = 0;
       double t_point = 0.0; /* the simulated part of this point */
       ucl_rowbuf rows[UCL_POINT_FILES] = {{NULL, 0}, {NULL, 0}};
@@ -458,9 +452,9 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
       MPI_TRY(MPI_Fetch_and_op(&one, &fin, MPI_LONG, 0, 1, MPI_SUM, win));
       MPI_TRY(MPI_Fetch_and_op(&none, &sig, MPI_LONG, 0, 2, MPI_NO_OP, win));
       MPI_TRY(MPI_Win_unlock(0, win));
-      t_other += now() - ta - t_point;
+      t_other += ucl_clock_s() - ta - t_point;
       if (rank == 0 && o->progress) {
-        o->progress(o->progress_ctx, n_done + fin + 1, last - first, now() - t0, n_done);
+        o->progress(o->progress_ctx, n_done + fin + 1, last - first, ucl_clock_s() - t0, n_done);
       }
     }
   }
@@ -487,7 +481,7 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
   r.other_s = ttot[1];
   if (rank == 0) {
     if (o->progress) {
-      o->progress(o->progress_ctx, n_done + r.computed, last - first, now() - t0, n_done);
+      o->progress(o->progress_ctx, n_done + r.computed, last - first, ucl_clock_s() - t0, n_done);
     }
     if (r.signal) {
       char gave_up[96] = "";
@@ -509,7 +503,7 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
                         o->out_dir);
       }
     }
-    r.wall_s = now() - t0;
+    r.wall_s = ucl_clock_s() - t0;
     if (local == UCL_OK && !o->no_merge && !r.signal) {
       local = write_manifest(sw, o, &r, diag);
       if (local == UCL_ERR_IO) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "uclif/clock.h"
 #include "uclif/csvio.h"
 #include "uclif/results.h"
 
@@ -115,8 +116,7 @@ ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s,
     free(lk);
     return st;
   }
-  struct timespec t0;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double t0 = ucl_clock_s();
   for (;;) {
     if (flock(lk->fd, LOCK_EX | LOCK_NB) == 0) {
       /* held: say who holds it at once, with no run, which fences every run's shards (store.h)
@@ -144,9 +144,7 @@ ucl_status ucl_store_lock_take(const char *shard_dir, double wait_s,
       free(lk);
       return st;
     }
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double waited = (double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec);
+    double waited = ucl_clock_s() - t0;
     if (err != EWOULDBLOCK || (wait_s >= 0.0 && waited >= wait_s)) {
       char who[400];
       long run;
@@ -1046,6 +1044,18 @@ static void heap_down(reader **h, int n, int i) {
   }
 }
 
+static void swap_buf(char **a, size_t *a_len, size_t *a_cap, char **b, size_t *b_len,
+                     size_t *b_cap) {
+  char *p = *a;
+  size_t len = *a_len, cap = *a_cap;
+  *a = *b;
+  *a_len = *b_len;
+  *a_cap = *b_cap;
+  *b = p;
+  *b_len = len;
+  *b_cap = cap;
+}
+
 /* One pass over every shard of DIR in point order. With 'write', the merged files are written
  * (temporary files, renamed at the end); otherwise nothing is written. A verified copy of a
  * point already merged is counted when its rows are the same bytes; when they differ it is an
@@ -1152,8 +1162,9 @@ static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash
       break;
     }
     if (id < expect) { /* another copy of the point merged last */
-      if (top->p_len == lp_len && top->c_len == lc_len && memcmp(top->p, lp, lp_len) == 0 &&
-          memcmp(top->c, lc, lc_len) == 0) {
+      if (top->p_len == lp_len && top->c_len == lc_len &&
+          (lp_len == 0 || memcmp(top->p, lp, lp_len) == 0) &&
+          (lc_len == 0 || memcmp(top->c, lc, lc_len) == 0)) {
         ms.health.duplicates++;
       } else if (tolerate) {
         problem p = {top->idx, PB_CONFLICT, id,         top->block_line, 0,
@@ -1184,17 +1195,15 @@ static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash
         st = ucl_csv_failure(wp, diag) != UCL_OK ? UCL_ERR_IO : ucl_csv_failure(wc, diag);
         break;
       }
-      lp_len = lc_len = 0;
-      if (append(&lp, &lp_len, &lp_cap, top->p, top->p_len) != 0 ||
-          append(&lc, &lc_len, &lc_cap, top->c, top->c_len) != 0) {
-        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-        break;
-      }
-      last_shard = top->idx;
-      last_line = top->block_line;
       for (size_t i = 0; i < top->c_len; i++) {
         ms.curve_rows += top->c[i] == '\n';
       }
+      /* keep the rows merged last (to compare later copies) by taking the reader's buffers: no
+       * copy; the reader fills the old ones with its next block */
+      swap_buf(&lp, &lp_len, &lp_cap, &top->p, &top->p_len, &top->p_cap);
+      swap_buf(&lc, &lc_len, &lc_cap, &top->c, &top->c_len, &top->c_cap);
+      last_shard = top->idx;
+      last_line = top->block_line;
       ms.merged++;
       expect = id + 1;
     }

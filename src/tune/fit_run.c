@@ -1,5 +1,6 @@
 /* fit_run.c — the search of `uclif fit` over MPI ranks (fit_run.h, docs/fit.md "Search"). */
 #include "uclif/fit_run.h"
+#include "uclif/clock.h"
 
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
@@ -11,13 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* One batch: m parameter vectors (k each) of variant v, evaluated over the ranks. */
 typedef struct batch_ctx {
@@ -900,7 +894,7 @@ static ucl_status fit_variant(run_ctx *rc, ucl_fit_result *res) {
 ucl_status ucl_fit_run(ucl_comm *comm, const ucl_fit *f, const char *out_dir,
                        void (*progress)(const char *line, void *ctx), void *ctx,
                        ucl_fit_report *rep, ucl_diag *diag) {
-  double t0 = now();
+  double t0 = ucl_clock_s();
   memset(rep, 0, sizeof(*rep));
   /* GSL's default handler aborts: its codes are checked where they are returned (restored on
    * the way out; the handler is the process's, so this is not thread-safe) */
@@ -941,7 +935,7 @@ ucl_status ucl_fit_run(ucl_comm *comm, const ucl_fit *f, const char *out_dir,
       rep->best = v;
     }
   }
-  rep->wall_s = now() - t0;
+  rep->wall_s = ucl_clock_s() - t0;
   ucl_status local = UCL_OK;
   if (ucl_comm_rank(comm) == 0) {
     local = ucl_fit_write(f, rep->res, rep->n_variants, rep->best, out_dir, rep->wall_s,

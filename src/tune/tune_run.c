@@ -8,20 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "uclif/csvio.h"
 #include "uclif/netlist.h"
 #include "uclif/rng.h"
 #include "uclif/sweep.h"
+#include "uclif/clock.h"
 
 #define W (3 + UCL_TUNE_MAX_TARGETS) /* doubles per evaluation: cost, met, ok, features */
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Progress of the run (rank 0): the phase and the characterizations this rank finished in it. */
 typedef struct tune_ticks {
@@ -552,7 +546,7 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
                         ucl_tune_report *rep, ucl_diag *diag) {
   int rank = ucl_comm_rank(comm);
   tune_ticks tk = {progress, ctx, "nominal design", 0, 0, rank, ucl_comm_size(comm)};
-  double t0 = now();
+  double t0 = ucl_clock_s();
   ucl_tune_report r;
   memset(&r, 0, sizeof(r));
   search s;
@@ -584,7 +578,7 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
     r.e_snap = r.e_cont;
   }
   r.evaluations = s.evals;
-  r.search_s = now() - t0;
+  r.search_s = ucl_clock_s() - t0;
   /* Monte Carlo */
   long m = ucl_tune_draws(t);
   ucl_tune_eval *draws = NULL;
@@ -592,7 +586,7 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
     draws = calloc((size_t)m, sizeof(*draws));
     st = ucl_comm_agree(comm, draws ? UCL_OK : nomem(diag), diag);
   }
-  double t1 = now();
+  double t1 = ucl_clock_s();
   if (st == UCL_OK) {
     char line[128];
     snprintf(line, sizeof(line), "Monte Carlo: %ld draws", m);
@@ -603,7 +597,7 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
     int n = (int)(m - first < chunk ? m - first : chunk);
     st = batch(comm, t, r.snap, n, first, 1, draws + first, &tk, diag);
   }
-  r.mc_s = now() - t1;
+  r.mc_s = ucl_clock_s() - t1;
   if (st == UCL_OK) {
     int nt = ucl_tune_n_targets(t);
     r.draws = m;
@@ -640,7 +634,7 @@ ucl_status ucl_tune_run(ucl_comm *comm, const ucl_tune *t, const char *out_dir,
     r.ci_lo = fmax(0.0, centre - half);
     r.ci_hi = fmin(1.0, centre + half);
   }
-  r.wall_s = now() - t0;
+  r.wall_s = ucl_clock_s() - t0;
   ucl_status local = UCL_OK;
   if (st == UCL_OK && rank == 0) {
     if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {

@@ -99,50 +99,45 @@ damage() { # NAME, then a command run in the copy's shards directory
   "$uclif" merge "$work/d" >"$work/out" 2>"$work/err"
   mrc=$?
 }
+named() { # NAME, the note expected from merge
+  grep -q "$2" "$work/err"
+  local rc=$?
+  check "$1: named ($(head -1 "$work/err"))" "$rc"
+}
+mended() { # NAME: --resume without the spec mends it to the uninterrupted run's bytes
+  sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>"$work/err2"
+  local rc=$?
+  check "$1: --resume (without the spec) exits 0 ($(cat "$work/err2"))" "$rc"
+  same "$work/d"
+  check "$1: identical bytes after the resume" $?
+}
 # a P row cut to 5 fields (point 3: lines 26-33)
 damage "truncated row" "gawk -i inplace -F, -v OFS=, 'NR == 26 { NF = 5 } 1' $shard"
 check "truncated row: merge exits 1 (point 3 missing)" $([ "$mrc" -eq 1 ]; echo $?)
-grep -q "$shard:26-33: point 3's block does not verify" "$work/err"
-rc=$?; check "truncated row: named with file and lines ($(head -1 "$work/err"))" "$rc"
+named "truncated row" "$shard:26-33: point 3's block does not verify"
 check "truncated row: never merged" $([ "$(grep -c '^3,' "$work/d/points.csv")" -eq 0 ]; echo $?)
-sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>"$work/err"
-check "truncated row: --resume (without the spec) mends it" $?
-same "$work/d"
-check "truncated row: identical bytes after the resume" $?
+mended "truncated row"
 # a stray row inside another point's block (a C row of point 9 inside point 5's)
 damage "stray row" "sed -i '45a C9,1,\"ok\"' $shard"
-grep -q "$shard:42-50: point 5's block does not verify" "$work/err"
-rc=$?; check "stray row: named ($(head -1 "$work/err"))" "$rc"
-sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
-same "$work/d"
-check "stray row: mended by --resume" $?
+named "stray row" "$shard:42-50: point 5's block does not verify"
+mended "stray row"
 # one flipped byte in point 7's P row
 damage "flipped byte" "printf 'X' | dd of=$shard bs=1 seek=\$(($(head -57 "$work/d0/$shard" | wc -c) + 3)) conv=notrunc status=none"
-grep -q "$shard:58-65: point 7's block does not verify" "$work/err"
-rc=$?; check "flipped byte: named ($(head -1 "$work/err"))" "$rc"
-sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
-same "$work/d"
-check "flipped byte: mended by --resume" $?
+named "flipped byte" "$shard:58-65: point 7's block does not verify"
+mended "flipped byte"
 # a damaged tag: point 0's P line becomes an H line (as a layout line would start)
 damage "damaged tag" "sed -i '2s/^P/H/' $shard"
 check "damaged tag: merge exits 1 (point 0 missing)" $([ "$mrc" -eq 1 ]; echo $?)
-grep -q "$shard:2-9: lines outside any point's block" "$work/err"
-rc=$?; check "damaged tag: named ($(head -1 "$work/err"))" "$rc"
-sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
-same "$work/d"
-check "damaged tag: mended by --resume" $?
+named "damaged tag" "$shard:2-9: lines outside any point's block"
+mended "damaged tag"
 # a damaged first line (its spec hash): the whole shard is damaged, never "another spec"
 damage "damaged head" "gawk -i inplace 'NR == 1 { \$3 = (\$3 ~ /^f/ ? \"e\" : \"f\") substr(\$3, 2) } 1' $shard"
-grep -q "$shard:1: the shard's first line (format, spec hash, columns) does not verify" "$work/err"
-rc=$?; check "damaged head: named ($(head -1 "$work/err"))" "$rc"
-sweep1 "$uclif" sweep --resume -o "$work/d" --quiet >/dev/null 2>&1
-same "$work/d"
-check "damaged head: mended by --resume (every point again)" $?
+named "damaged head" "$shard:1: the shard's first line (format, spec hash, columns) does not verify"
+mended "damaged head"
 # point 4's block duplicated inside the shard, at its end (out of order)
 damage "duplicated block" "sed -n '34,41p' $shard >>$shard"
 check "duplicated block: merge exits 0 (point 4 keeps its first copy)" $([ "$mrc" -eq 0 ]; echo $?)
-grep -q "$shard:322-329: point 4's block comes after a higher point" "$work/err"
-rc=$?; check "duplicated block: named ($(head -1 "$work/err"))" "$rc"
+named "duplicated block" "$shard:322-329: point 4's block comes after a higher point"
 same "$work/d"
 check "duplicated block: CSVs identical" $?
 "$uclif" merge "$work/d" --repair >"$work/out" 2>"$work/err"
