@@ -46,10 +46,11 @@ int ucl_cli_exit_code(ucl_status st);
 /* Print "uclif CMD: message" to stderr. */
 void ucl_cli_error(const char *cmd, const char *fmt, ...) UCL_PRINTF(2, 3);
 
-/* Print the failure 'st' with diag's message ("uclif CMD: message") and return its exit code. An
- * output that could not be written (UCL_ERR_IO) whose message names no command that recovers
- * gets one: every file a command writes is whole or absent, so running it again once the cause
- * is gone (a full disk, a directory without write permission) recovers. */
+/* Print the failure 'st' with diag's message ("uclif CMD: message") and return its exit code,
+ * for a command that writes its files once: an output that could not be written (UCL_ERR_IO)
+ * gets the command that recovers, since every file such a command writes is whole or absent:
+ * running it again once the cause is gone (a full disk, a directory without write permission).
+ * `uclif sweep` and `uclif merge`, whose recovery is another command, print their own. */
 int ucl_cli_fail(const char *cmd, ucl_status st, const ucl_diag *diag);
 
 /* Print each parameter warning of *p (ucl_params_warnings: physically odd, still run) to stderr

@@ -62,7 +62,7 @@ void ucl_cli_error(const char *cmd, const char *fmt, ...) {
 
 int ucl_cli_fail(const char *cmd, ucl_status st, const ucl_diag *diag) {
   const char *msg = diag ? diag->msg : "";
-  if (st == UCL_ERR_IO && !strstr(msg, "`uclif ")) {
+  if (st == UCL_ERR_IO) {
     ucl_cli_error(cmd,
                   "%s; each file is written whole or not at all: free space (or fix the "
                   "cause) and run the same command again",

@@ -107,7 +107,8 @@ int ucl_cmd_merge(int argc, char **argv) {
     ucl_cli_store_health("merge", &ms.health, action);
   }
   if (st != UCL_OK) {
-    code = ucl_cli_fail("merge", st, &diag);
+    ucl_cli_error("merge", "%s", diag.msg); /* an I/O failure names its own recovery */
+    code = ucl_cli_exit_code(st);
   } else {
     if (!a.quiet) {
       printf("merged %ld of %ld points from %d shards into %s/points.csv and %s/%s%s\n", ms.merged,
