@@ -90,7 +90,8 @@ UCL_NODISCARD ucl_status ucl_csv_mem_open(int n_cols, ucl_csv_writer **out);
  * memory stream failed; UCL_ERR_INVAL for a writer that is not a memory writer. */
 UCL_NODISCARD ucl_status ucl_csv_mem_take(ucl_csv_writer **w, char **text, size_t *len);
 
-/* Append bytes that already form complete rows (CRLF-terminated). */
+/* Append bytes that already form complete rows (CRLF-terminated); "bytes" may be NULL when len
+ * is 0. */
 UCL_NODISCARD ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len);
 
 /* After a failed write: UCL_ERR_IO with "TMPFILE: write failed: REASON" (the system's reason, e.g.

@@ -545,7 +545,7 @@ ucl_status ucl_csv_mem_take(ucl_csv_writer **wp, char **text, size_t *len) {
 }
 
 ucl_status ucl_csv_raw(ucl_csv_writer *w, const char *bytes, size_t len) {
-  if (w->col != 0 || flush_buf(w) != 0 || fwrite(bytes, 1, len, w->f) != len) {
+  if (w->col != 0 || flush_buf(w) != 0 || (len > 0 && fwrite(bytes, 1, len, w->f) != len)) {
     set_failed(w);
     return UCL_ERR_IO;
   }
