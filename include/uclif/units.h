@@ -44,4 +44,20 @@ UCL_NODISCARD ucl_status ucl_units_parse_long(const char *text, long lo, long hi
 UCL_NODISCARD ucl_status ucl_values_parse(const char *text, const char *unit, size_t max_n,
                                           double **out, size_t *n, ucl_diag *diag);
 
+/* Write v into buf (n bytes; truncated, always NUL-terminated when n > 0) as an engineer
+ * writes it: at most 'digits' significant digits (clamped to 1..17), trailing zeros trimmed, with
+ * an engineering prefix f p n µ (U+00B5) m (none) k M G T and then 'unit' (NULL or "" for none;
+ * "Ohm" is written as U+03A9 Ω). With a unit a space separates the number from prefix and unit
+ * ("4.7 nF", "68 kΩ", "12.5 ms", "-3.2 V", "0 V", "0.1 fJ"); without one the prefix follows the
+ * number ("4.7n", "68k"). A value that rounds up to 1000 of its prefix moves to the next one
+ * (999.96 with 3 digits: "1 kV"). Values below 1 f or from 1000 T on keep f or T ("0.1 fJ").
+ * NAN is written as U+2013 "–" (no unit), infinities as "∞" / "-∞" (U+221E) with the unit.
+ * Returns the length the whole text needs, not counting the NUL (as snprintf). Not collective;
+ * never fails. */
+size_t ucl_units_format_eng(double v, const char *unit, int digits, char *buf, size_t n);
+
+/* How 'unit' is written for a reader: "Ohm" as U+03A9 "Ω", NULL as "", anything else as is.
+ * The returned text is 'unit' itself or a static string. */
+const char *ucl_units_symbol(const char *unit);
+
 #endif

@@ -400,3 +400,105 @@ ucl_status ucl_values_parse(const char *text, const char *unit, size_t max_n, do
   *n_out = n;
   return UCL_OK;
 }
+
+const char *ucl_units_symbol(const char *unit) {
+  if (!unit) {
+    return "";
+  }
+  return strcmp(unit, "Ohm") == 0 ? GREEK_OMEGA : unit;
+}
+
+/* m (|m| < 1e4 or so) with 'digits' significant digits, trailing zeros and a bare point
+ * trimmed, into num (cap bytes). */
+static void format_sig(double m, int digits, char *num, size_t cap) {
+  int mag = m != 0.0 ? (int)floor(log10(fabs(m))) : 0;
+  int decimals = digits - 1 - mag;
+  if (decimals < 0) {
+    decimals = 0;
+  }
+  if (decimals > 30) {
+    decimals = 30;
+  }
+  snprintf(num, cap, "%.*f", decimals, m);
+  if (strchr(num, '.')) {
+    size_t k = strlen(num);
+    while (k > 0 && num[k - 1] == '0') {
+      num[--k] = '\0';
+    }
+    if (k > 0 && num[k - 1] == '.') {
+      num[--k] = '\0';
+    }
+  }
+  if (strcmp(num, "-0") == 0) {
+    snprintf(num, cap, "0");
+  }
+}
+
+/* The length snprintf returned (w) as a size_t; when the text was truncated, a UTF-8 sequence
+ * cut in two at the end of buf is removed whole (a reader's page must not get a broken Ω). */
+static size_t eng_done(char *buf, size_t n, int w) {
+  if (w < 0) {
+    if (n > 0) {
+      buf[0] = '\0';
+    }
+    return 0;
+  }
+  if ((size_t)w >= n && n > 0) {
+    size_t k = n - 1; /* bytes kept */
+    size_t start = k;
+    while (start > 0 && ((unsigned char)buf[start - 1] & 0xC0) == 0x80) {
+      start--; /* continuation bytes */
+    }
+    if (start > 0 && ((unsigned char)buf[start - 1] & 0xC0) == 0xC0) {
+      unsigned char lead = (unsigned char)buf[start - 1];
+      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      if (k - (start - 1) < need) {
+        buf[start - 1] = '\0';
+      }
+    }
+  }
+  return (size_t)w;
+}
+
+size_t ucl_units_format_eng(double v, const char *unit, int digits, char *buf, size_t n) {
+  static const char *const prefix[] = {"f", "p", "n", MICRO_SIGN, "m", "", "k", "M", "G", "T"};
+  enum { LOWEST = -15, HIGHEST = 12 };
+  const char *sym = ucl_units_symbol(unit);
+  const char *sep = sym[0] ? " " : "";
+  int w;
+  if (digits < 1) {
+    digits = 1;
+  }
+  if (digits > 17) {
+    digits = 17;
+  }
+  if (isnan(v)) {
+    w = snprintf(buf, n, "\xE2\x80\x93"); /* U+2013 EN DASH */
+    return eng_done(buf, n, w);
+  }
+  if (isinf(v)) {
+    w = snprintf(buf, n, "%s\xE2\x88\x9E%s%s", v < 0 ? "-" : "", sep, sym); /* U+221E */
+    return eng_done(buf, n, w);
+  }
+  char num[64];
+  int e3 = 0;
+  if (v != 0.0) {
+    e3 = 3 * (int)floor(floor(log10(fabs(v))) / 3.0);
+    if (e3 < LOWEST) {
+      e3 = LOWEST;
+    }
+    if (e3 > HIGHEST) {
+      e3 = HIGHEST;
+    }
+  }
+  for (;;) {
+    format_sig(v / pow(10.0, e3), digits, num, sizeof(num));
+    if (e3 >= HIGHEST || fabs(strtod(num, NULL)) < 1000.0) {
+      break;
+    }
+    e3 += 3; /* rounded up to 1000 of this prefix: the next one */
+  }
+  w = snprintf(buf, n, "%s%s%s%s", num, sep, strcmp(num, "0") == 0 ? "" : prefix[(e3 - LOWEST) / 3],
+               sym);
+  return eng_done(buf, n, w);
+}

@@ -2,8 +2,11 @@
  * scripts and runs, HTML escaping and the page's frame, atomic page files. */
 #include "plotpage.h"
 
+#include "uclif/units.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +37,140 @@ void ucl_page_gp_str(char *dst, size_t n, const char *src) {
 void ucl_page_gp_emit(FILE *gp, const char *outdir, const char *name, const char *title,
                       const char *setup, const char *body, int width, int height) {
   fprintf(gp,
-          "reset\nset datafile missing 'nan'\nset grid lc rgb '#dddddd'\nset title \"%s\" "
+          "reset\nset encoding utf8\nset datafile missing 'nan'\nset grid lc rgb '#dddddd'\nset "
+          "title \"%s\" "
           "noenhanced\n%s\n"
           "set terminal svg size %d,%d font 'sans,11' background 'white'\nset output "
           "'%s/%s.svg'\n%s\n"
           "set terminal pngcairo size %d,%d font 'sans,10'\nset output '%s/%s.png'\nreplot\n"
           "unset output\n",
           title, setup, width, height, outdir, name, body, width, height, outdir, name);
+}
+
+enum { AXIS_MAX_TICS = 24 };
+
+/* Multiples of a 1-2-5 step within [lo, hi] (lo < hi, both finite) into t: the largest step that
+ * gives 4 to 8 of them, else the one whose count is nearest that (3 before 10). Returns the
+ * count. */
+static size_t lin_tics(double lo, double hi, double *t) {
+  static const double mult[] = {5, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01};
+  double p = pow(10.0, floor(log10(hi - lo)));
+  double step = 0.0, best_off = HUGE_VAL;
+  for (size_t i = 0; i < sizeof(mult) / sizeof(mult[0]); i++) {
+    double s = mult[i] * p;
+    double c = floor(hi / s + 1e-9) - ceil(lo / s - 1e-9) + 1.0;
+    double off = c < 4.0 ? 4.0 - c : c > 8.0 ? c - 8.0 : 0.0;
+    if (off < best_off) {
+      best_off = off;
+      step = s;
+    }
+  }
+  size_t k = 0;
+  for (double i = ceil(lo / step - 1e-9); i <= floor(hi / step + 1e-9) && k < AXIS_MAX_TICS; i++) {
+    double v = i * step;
+    t[k++] = fabs(v) < step * 1e-9 ? 0.0 : v;
+  }
+  return k;
+}
+
+/* Tics of a log axis over [lo, hi] (0 < lo < hi) into t (see ucl_page_gp_axis). */
+static size_t log_tics(double lo, double hi, double *t) {
+  double l0 = log10(lo), l1 = log10(hi);
+  size_t k = 0;
+  if (l1 - l0 > 3.5) {
+    double first = ceil(l0 - 1e-9), last = floor(l1 + 1e-9);
+    double every = ceil((last - first + 1.0) / 8.0);
+    for (double d = first; d <= last && k < AXIS_MAX_TICS; d += every) {
+      t[k++] = pow(10.0, d);
+    }
+    return k;
+  }
+  static const double mant[] = {1, 2, 5};
+  for (double d = floor(l0); d <= floor(l1) && k < AXIS_MAX_TICS; d++) {
+    for (size_t i = 0; i < 3 && k < AXIS_MAX_TICS; i++) {
+      double v = mant[i] * pow(10.0, d);
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) {
+        t[k++] = v;
+      }
+    }
+  }
+  return k >= 3 ? k : lin_tics(lo, hi, t);
+}
+
+/* Append 'line' to buf (n bytes) only when all of it fits. */
+static void append_line(char *buf, size_t n, const char *line) {
+  size_t have = strnlen(buf, n);
+  size_t add = strlen(line);
+  if (have < n && add < n - have) {
+    memcpy(buf + have, line, add + 1);
+  }
+}
+
+void ucl_page_gp_axis(char *buf, size_t n, const char *axis, const char *label, const char *unit,
+                      double lo, double hi, int logscale) {
+  if (!isfinite(lo) && !isfinite(hi)) {
+    lo = logscale ? 1.0 : 0.0;
+    hi = logscale ? 10.0 : 1.0;
+  } else if (!isfinite(lo) || !isfinite(hi)) {
+    lo = hi = isfinite(lo) ? lo : hi;
+  }
+  if (lo > hi) {
+    double s = lo;
+    lo = hi;
+    hi = s;
+  }
+  int is_log = logscale && lo > 0.0;
+  double t[AXIS_MAX_TICS];
+  size_t nt = 0;
+  double r0 = lo, r1 = hi;
+  if (lo == hi) {
+    double d = lo != 0.0 ? fabs(lo) * 0.01 : 1.0;
+    r0 = lo - d;
+    r1 = hi + d;
+    t[nt++] = r0;
+    t[nt++] = lo;
+    t[nt++] = r1;
+  } else {
+    nt = is_log ? log_tics(lo, hi, t) : lin_tics(lo, hi, t);
+    if (strcmp(axis, "cb") != 0) {
+      if (is_log) {
+        double f = pow(hi / lo, 0.04);
+        r0 = lo / f;
+        r1 = hi * f;
+      } else {
+        r0 = lo - 0.04 * (hi - lo);
+        r1 = hi + 0.04 * (hi - lo);
+      }
+    }
+  }
+  const char *sym = ucl_units_symbol(unit);
+  char text[600], esc[1200], line[2048];
+  if (sym[0]) {
+    snprintf(text, sizeof(text), "%s (%s)", label ? label : "", sym);
+  } else {
+    snprintf(text, sizeof(text), "%s", label ? label : "");
+  }
+  ucl_page_gp_str(esc, sizeof(esc), text);
+  snprintf(line, sizeof(line), "set %slabel \"%s\" noenhanced\n", axis, esc);
+  append_line(buf, n, line);
+  if (is_log) {
+    snprintf(line, sizeof(line), "set logscale %s\n", axis);
+    append_line(buf, n, line);
+  }
+  snprintf(line, sizeof(line), "set %srange [%.17g:%.17g]\n", axis, r0, r1);
+  append_line(buf, n, line);
+  size_t k = (size_t)snprintf(line, sizeof(line), "set %stics (", axis);
+  for (size_t i = 0; i < nt && k < sizeof(line); i++) {
+    char tic[64], tic_esc[128];
+    ucl_units_format_eng(t[i], unit, 3, tic, sizeof(tic));
+    ucl_page_gp_str(tic_esc, sizeof(tic_esc), tic);
+    k += (size_t)snprintf(line + k, sizeof(line) - k, "%s\"%s\" %.15g", i ? ", " : "", tic_esc,
+                          t[i]);
+  }
+  if (k < sizeof(line) &&
+      (size_t)snprintf(line + k, sizeof(line) - k, ") noenhanced\n") < sizeof(line) - k) {
+    append_line(buf, n, line);
+  }
 }
 
 void ucl_page_close_data(FILE *f, const char *path, ucl_status *first, ucl_diag *first_diag) {

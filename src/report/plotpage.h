@@ -25,6 +25,22 @@ void ucl_page_gp_str(char *dst, size_t n, const char *src);
 void ucl_page_gp_emit(FILE *gp, const char *outdir, const char *name, const char *title,
                       const char *setup, const char *body, int width, int height);
 
+/* Append to the NUL-terminated gnuplot text in buf (n bytes in all) the lines that make axis
+ * 'axis' ("x", "y", "x2", "y2" or "cb") readable: the label 'label (unit)' as a not-enhanced
+ * string, with "Ohm" written Ω (U+03A9) and no parentheses when 'unit' is NULL or ""; `set
+ * logscale AXIS` when 'logscale' and the range is positive; the range [lo, hi] (for x and y
+ * widened by 4 % of its span, of its log span on a log axis, so end points clear the border; cb
+ * exactly); and explicit tics at round values within [lo, hi], each labelled by
+ * ucl_units_format_eng(value, unit, 3): on a linear axis 1-2-5 steps giving about 4 to 8 tics; on
+ * a log axis 1, 2 and 5 of each decade, or whole decades (every k-th when there are many) when
+ * the range spans more than 3.5 decades, or linear steps when a narrow range holds fewer than 3
+ * such values. lo > hi is swapped. When lo or hi is not finite, the finite one is used for both
+ * (neither: 0 to 1, or 1 to 10 on a log axis); when they are equal to a value v, the range is v ±
+ * 1 % (−1 to 1 for 0) with tics at its ends and at v. A line that does not fit in buf is left out
+ * whole (2 KB per axis is always enough). Never fails; not collective. */
+void ucl_page_gp_axis(char *buf, size_t n, const char *axis, const char *label, const char *unit,
+                      double lo, double hi, int logscale);
+
 /* Close the data file f (written to 'path'). A write or close failure sets *first and
  * *first_diag (UCL_ERR_IO, "PATH: write failed: why") when *first is still UCL_OK: a full disk
  * must fail the page, not leave gnuplot a truncated file. */

@@ -1,4 +1,5 @@
-/* test_units.c — SI-suffixed number parsing. */
+/* test_units.c — SI-suffixed number parsing and engineering formatting. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,12 +233,71 @@ static void test_value_sets(void **state) {
   assert_null(v);
 }
 
+/* ucl_units_format_eng: engineering prefixes, significant digits, units, rounding across a
+ * prefix, and snprintf-like truncation. */
+static void expect_eng(double v, const char *unit, int digits, const char *want) {
+  char buf[64];
+  size_t k = ucl_units_format_eng(v, unit, digits, buf, sizeof(buf));
+  if (strcmp(buf, want) != 0 || k != strlen(want)) {
+    fail_msg("%.17g '%s' %d: got '%s' (%zu), want '%s'", v, unit ? unit : "(null)", digits, buf, k,
+             want);
+  }
+}
+
+static void test_format_eng(void **state) {
+  (void)state;
+  expect_eng(4.7e-9, "F", 3, "4.7 nF");
+  expect_eng(68000, "Ohm", 3, "68 k\xCE\xA9");
+  expect_eng(0.0125, "s", 3, "12.5 ms");
+  expect_eng(-3.2, "V", 3, "-3.2 V");
+  expect_eng(0, "V", 3, "0 V");
+  expect_eng(-0.0, "V", 3, "0 V");
+  expect_eng(1e-16, "J", 3, "0.1 fJ");
+  expect_eng(NAN, "V", 3, "\xE2\x80\x93");
+  expect_eng(999.96, "V", 3, "1 kV");
+  expect_eng(999.96, NULL, 3, "1k");
+  expect_eng(999.94, "", 4, "999.9");
+  expect_eng(999.4, "V", 3, "999 V");
+  expect_eng(2.2e4, "Ohm", 3, "22 k\xCE\xA9");
+  expect_eng(2.2e5, "Ohm", 3, "220 k\xCE\xA9");
+  expect_eng(1e-5, "s", 3, "10 \xC2\xB5s");
+  expect_eng(1.23456e-6, "A", 3,
+             "1.23 \xC2\xB5"
+             "A");
+  expect_eng(1.23456e-6, "A", 1,
+             "1 \xC2\xB5"
+             "A");
+  expect_eng(0.99996, "V", 4, "1 V");
+  expect_eng(1e-3, "s", 3, "1 ms");
+  expect_eng(1e-12, "F", 3, "1 pF");
+  expect_eng(1e6, "Hz", 3, "1 MHz");
+  expect_eng(3.3e9, "Hz", 2, "3.3 GHz");
+  expect_eng(5e15, "Ohm", 3, "5000 T\xCE\xA9");
+  expect_eng(150, "", 3, "150");
+  expect_eng(1.5, NULL, 3, "1.5");
+  expect_eng(-47e-9, "F", 3, "-47 nF");
+  expect_eng(INFINITY, "V", 3, "\xE2\x88\x9E V");
+  expect_eng(-INFINITY, NULL, 3, "-\xE2\x88\x9E");
+  expect_eng(0.1, "V", 3, "100 mV");
+  expect_eng(4.7e-9, "F", 0, "5 nF"); /* digits clamped to 1 */
+
+  char small[6];
+  size_t k = ucl_units_format_eng(68000, "Ohm", 3, small, sizeof(small));
+  assert_int_equal(k, strlen("68 k\xCE\xA9"));
+  assert_string_equal(small, "68 k"); /* truncated, NUL-terminated */
+  assert_int_equal(ucl_units_format_eng(12.5e-3, "s", 3, NULL, 0), strlen("12.5 ms"));
+  assert_string_equal(ucl_units_symbol("Ohm"), "\xCE\xA9");
+  assert_string_equal(ucl_units_symbol(NULL), "");
+  assert_string_equal(ucl_units_symbol("F"), "F");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_suffixes),   cmocka_unit_test(test_units_after_suffix),
       cmocka_unit_test(test_malformed),  cmocka_unit_test(test_long),
       cmocka_unit_test(test_value_sets), cmocka_unit_test(test_look_alikes),
       cmocka_unit_test(test_rkm),        cmocka_unit_test(test_messages),
+      cmocka_unit_test(test_format_eng),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
