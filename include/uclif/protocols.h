@@ -52,6 +52,24 @@ typedef struct ucl_rate_point {
   double e_per_spike; /* J; NAN without spikes */
 } ucl_rate_point;
 
+/* The samples a time-constant fit used and its result (ucl_char_opts.keep_fits): the membrane
+ * voltage y[i] (V) at t[i] (s, from the start of the run), fitted with
+ * y = fit.offset + fit.amp·exp(−(t − t[0])/fit.tau). n == 0 when the fit was not made. */
+typedef struct ucl_fit_samples {
+  double *t, *y; /* owned by the result: n each */
+  size_t n;
+  ucl_exp_fit fit;
+} ucl_fit_samples;
+
+/* The fits ucl_char_result.fits holds, by index. */
+enum { UCL_FIT_LEAK_OFF = 0, UCL_FIT_LEAK_ON = 1, UCL_FIT_REF = 2, UCL_N_FITS = 3 };
+
+/* The threshold search at one pulse period (ucl_char_opts.thr_periods). */
+typedef struct ucl_period_threshold {
+  double period_s;   /* s */
+  ucl_threshold thr; /* the search, as ucl_char_result.threshold */
+} ucl_period_threshold;
+
 typedef struct ucl_char_result {
   ucl_status status;       /* first failure, or UCL_OK */
   char reason[640];        /* why, when status != UCL_OK */
@@ -68,11 +86,19 @@ typedef struct ucl_char_result {
   ucl_train_features ref; /* features at the reference amplitude over the duration */
   double e_in_J, e_vdd_J; /* energies of the reference run */
   double e_per_spike_J, e_in_per_spike_J, e_vdd_per_spike_J;
-  double e_paper_J;         /* C·A²/2 with A the reference amplitude (the paper's estimate) */
-  double e_stored_J;        /* C·V_latch²/2: charge on C at the firing threshold */
+  double e_paper_J;  /* C·A²/2 with A the reference amplitude (the paper's estimate) */
+  double e_stored_J; /* C·V_latch²/2: charge on C at the firing threshold */
+  /* the reference run's baseline: the same window with the input at 0 V (docs/features.md) */
+  double e_rest_J;              /* J drawn from VDD and the input at rest over the window */
+  double p_standby_W;           /* e_rest_J / window: the standby power */
+  double e_static_per_spike_J;  /* e_rest_J / spikes */
+  double e_dynamic_per_spike_J; /* e_per_spike_J − e_static_per_spike_J */
   ucl_tracer_result tracer; /* I_GT, I_H, I_L on the curve tracer ([characterize] curve_tracer) */
   ucl_rate_point *curve;    /* owned */
   size_t n_curve;
+  ucl_fit_samples fits[UCL_N_FITS]; /* with ucl_char_opts.keep_fits; owned */
+  ucl_period_threshold *thr_period; /* one per ucl_char_opts.thr_periods; owned */
+  size_t n_thr_period;
   long sims;              /* simulations in all */
   ucl_solver_stats stats; /* summed over all simulations */
   /* temperature coefficients ([characterize] tempco; NAN when not measured): central

@@ -57,14 +57,14 @@ typedef struct ucl_rec_spec {
 /* The loaded samples, in SI units, gain and offset applied. */
 typedef struct ucl_recording {
   ucl_rec_spec spec;
-  size_t n;       /* samples, >= 2 */
-  double *t;      /* s, strictly increasing (owned) */
-  double *input;  /* V, the input channel, or NULL (owned) */
+  size_t n;                        /* samples, >= 2 */
+  double *t;                       /* s, strictly increasing (owned) */
+  double *input;                   /* V, the input channel, or NULL (owned) */
   double *v[UCL_REC_MAX_CHANNELS]; /* V, spec.ch[k] (owned) */
-  double dt;      /* s, the median sample interval */
-  double noise;   /* V RMS: spec.noise, or the estimate (median absolute second difference of each
-                     channel, /0.6745/sqrt(6): robust to spikes and steps; the smallest over the
-                     channels) */
+  double dt;                       /* s, the median sample interval */
+  double noise; /* V RMS: spec.noise, or the estimate (median absolute second difference of each
+                   channel, /0.6745/sqrt(6): robust to spikes and steps; the smallest over the
+                   channels) */
 } ucl_recording;
 
 /* Read the section [recording.NAME] of 'ini' (read from 'spec_path'; the data file is resolved
@@ -73,8 +73,7 @@ typedef struct ucl_recording {
  * sample rate or noise that is not > 0: "spec_path:line: what", UCL_ERR_INVAL/UCL_ERR_PARSE. A
  * section without a file or without a measured channel names the section's line. */
 UCL_NODISCARD ucl_status ucl_rec_spec_from_ini(const char *spec_path, const struct ucl_ini *ini,
-                                               const char *name, ucl_rec_spec *out,
-                                               ucl_diag *diag);
+                                               const char *name, ucl_rec_spec *out, ucl_diag *diag);
 
 /* Load the data of 'spec' (copied into out->spec). Refused, with "data.csv:line: what" and
  * nothing allocated: a file that cannot be read (UCL_ERR_INPUT), a missing column (the columns
@@ -88,8 +87,7 @@ UCL_NODISCARD ucl_status ucl_rec_spec_from_ini(const char *spec_path, const stru
  * line 1 when nothing precedes it): a row's problem names its row, a column's (missing, its unit,
  * the sample interval) the header's line, too few samples and a short recording the last row,
  * values out of range the first such row. Free with ucl_rec_free. */
-UCL_NODISCARD ucl_status ucl_rec_load(const ucl_rec_spec *spec, ucl_recording *out,
-                                      ucl_diag *diag);
+UCL_NODISCARD ucl_status ucl_rec_load(const ucl_rec_spec *spec, ucl_recording *out, ucl_diag *diag);
 
 /* Release the arrays of 'r' and zero it. Accepts a zeroed or freed recording. */
 void ucl_rec_free(ucl_recording *r);

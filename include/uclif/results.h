@@ -43,6 +43,25 @@ UCL_NODISCARD ucl_status ucl_results_rows(long id, const ucl_params *p, const uc
                                           char **prow, size_t *plen, char **crows, size_t *clen,
                                           ucl_diag *diag);
 
+/* The table of threshold_period.csv (static; one part: a ucl_period_threshold) and its rows,
+ * one per r->thr_period in order. Written by `uclif characterize` when it measures them. */
+const ucl_table *ucl_results_period_table(void);
+UCL_NODISCARD ucl_status ucl_results_write_periods(ucl_csv_writer *w, const ucl_char_result *r,
+                                                   ucl_diag *diag);
+
+/* A fits.csv row: sample i of fit 'fit' (UCL_FIT_LEAK_OFF ...), with the fitted curve there. */
+typedef struct ucl_fit_row {
+  int fit;
+  double t_s, v_mem_V, v_fit_V, residual_V;
+} ucl_fit_row;
+
+/* The table of fits.csv (static; one part: a ucl_fit_row); row i of r->fits[fit] (i < n); the
+ * rows of every fit r holds, fit by fit. */
+const ucl_table *ucl_results_fits_table(void);
+void ucl_results_fit_row(const ucl_char_result *r, int fit, size_t i, ucl_fit_row *row);
+UCL_NODISCARD ucl_status ucl_results_write_fits(ucl_csv_writer *w, const ucl_char_result *r,
+                                                ucl_diag *diag);
+
 /* The value of points.csv column 'col' (ucl_table_find on ucl_results_points_table()) for the
  * configuration p and its result r, as a number: 1 and *out set (NAN when not measured), 0 when
  * the column is not numeric (status, reason, a choice, a search status). */

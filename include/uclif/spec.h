@@ -18,7 +18,8 @@ typedef enum ucl_switch { UCL_AUTO = 0, UCL_ON = 1, UCL_OFF = 2 } ucl_switch;
 typedef struct ucl_char_progress {
   const char *procedure; /* the [characterize] key of the procedure running: "threshold",
                             "rheobase", "tau_leak", "tau_ref", "adaptation", "rate_curve",
-                            "energy", "curve_tracer", "tempco" (static) */
+                            "energy", "threshold_period", "curve_tracer", "tempco"
+                            (static) */
   long sims;             /* simulations started so far, this one included */
   double t, t_end;       /* s: simulated time reached by the run in progress, and its end */
 } ucl_char_progress;
@@ -28,22 +29,29 @@ typedef struct ucl_char_opts {
   double thr_tol;          /* V, final bracket width */
   const double *rate_amps; /* V, f–A amplitudes (borrowed); NULL = lin(2, 10, 33) */
   size_t n_rate_amps;
-  int adaptation;         /* ucl_switch: auto = type II only */
-  double adapt_amplitude; /* V; 0 = the stimulus amplitude */
-  double adapt_window;    /* s; 0 = type II: max(duration, 20·R7·C2), type I: duration */
-  int rheobase;           /* ucl_switch (auto = on) */
-  int tau_leak;           /* ucl_switch (auto = on) */
-  double leak_amplitude;  /* V; 0 = 0.95 × the DC rheobase */
-  double leak_width;      /* s, charging step length */
-  double leak_window;     /* s; 0 = 8·(R1 + R2)·C after the step */
-  int tau_ref;            /* ucl_switch (auto = on) */
-  double ref_window;      /* s, window of the discharge run */
-  int energy;             /* ucl_switch (auto = on) */
-  int curve_tracer;       /* ucl_switch (auto = off): I_GT, I_H, I_L on the curve tracer */
-  double tempco_dT;       /* K; > 0: temperature coefficients by a central difference at
-                             temp ± tempco_dT (docs/features.md); 0 = off */
-  double deadline;        /* CLOCK_MONOTONIC seconds after which runs stop with UCL_ERR_LIMIT
-                             (a wall-time limit per point); 0 = none */
+  int adaptation;            /* ucl_switch: auto = type II only */
+  double adapt_amplitude;    /* V; 0 = the stimulus amplitude */
+  double adapt_window;       /* s; 0 = type II: max(duration, 20·R7·C2), type I: duration */
+  int rheobase;              /* ucl_switch (auto = on) */
+  int tau_leak;              /* ucl_switch (auto = on) */
+  double leak_amplitude;     /* V; 0 = 0.95 × the DC rheobase */
+  double leak_width;         /* s, charging step length */
+  double leak_window;        /* s; 0 = 8·(R1 + R2)·C after the step */
+  int tau_ref;               /* ucl_switch (auto = on) */
+  double ref_window;         /* s, window of the discharge run */
+  int energy;                /* ucl_switch (auto = on) */
+  int curve_tracer;          /* ucl_switch (auto = off): I_GT, I_H, I_L on the curve tracer */
+  double tempco_dT;          /* K; > 0: temperature coefficients by a central difference at
+                                temp ± tempco_dT (docs/features.md); 0 = off */
+  int keep_fits;             /* 1: keep the samples of the tau_leak and tau_ref fits in the result
+                                (ucl_char_result.fits; the datasheet plots them); 0 = not */
+  const double *thr_periods; /* s (borrowed), may be NULL: also search the pulse-train threshold
+                             at each of these pulse periods (the spec's width; threshold vs
+                             period, docs/features.md); set by `uclif characterize`, not by a
+                             spec */
+  size_t n_thr_periods;
+  double deadline; /* CLOCK_MONOTONIC seconds after which runs stop with UCL_ERR_LIMIT
+                      (a wall-time limit per point); 0 = none */
   const volatile sig_atomic_t *cancel; /* borrowed, may be NULL: once *cancel != 0 (set by a
                              signal handler), runs stop and ucl_characterize returns
                              UCL_ERR_STOPPED (the point is abandoned, not a row) */

@@ -1,4 +1,5 @@
 /* cmd_characterize.c — `uclif characterize [SPEC] [-o DIR] [--set NAME=VALUE]... [--quiet]`. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +9,16 @@
 
 #include "cli.h"
 #include "uclif/csvio.h"
+#include "uclif/datasheet.h"
 #include "uclif/network.h"
 #include "uclif/protocols.h"
 #include "uclif/results.h"
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
-enum { OPT_TEMPCO = 1, OPT_CURVE_TRACER, OPT_POINT_TIMEOUT };
+enum { OPT_TEMPCO = 1, OPT_CURVE_TRACER, OPT_POINT_TIMEOUT, OPT_PERIODS, OPT_NO_DATASHEET };
+
+#define MAX_PERIODS 64
 
 static const ucl_cli_opt options[] = {
     {"tempco", OPT_TEMPCO, "DT",
@@ -27,6 +31,13 @@ static const ucl_cli_opt options[] = {
     {"point-timeout", OPT_POINT_TIMEOUT, "S",
      "wall-time limit in seconds (SI suffixes allowed), as in `uclif sweep`:\n"
      "past it every run stops, the row's status is 'limit' (exit 1)"},
+    {"periods", OPT_PERIODS, "VALUES",
+     "pulse periods (s) at which the datasheet's threshold-against-period is\n"
+     "searched (a value set: '50u, 100u, 200u' or log(20u, 1m, 6)); default: the\n"
+     "spec's period times 0.5, 1, 2 and 4 (pulse stimuli only); 'off' skips it"},
+    {"no-datasheet", OPT_NO_DATASHEET, NULL,
+     "write the CSVs only: no DIR/datasheet/, no threshold-against-period, no\n"
+     "fits.csv (as before the datasheet; a sweep point measures the same)"},
     {NULL, 0, NULL, NULL}};
 
 static const ucl_cli_cmd command = {
@@ -39,8 +50,11 @@ static const ucl_cli_cmd command = {
         "[characterize], the SCR's I_GT, I_H and I_L on a simulated curve tracer. The\n"
         "configuration comes from the [circuit], [stimulus] and [solver] sections of SPEC and\n"
         "the --set overrides; the procedures from its [characterize] section (docs/spec.md).\n"
-        "Writes DIR/points.csv (one row) and DIR/rate_curves.csv (one row per amplitude);\n"
-        "columns in docs/outputs.md, definitions in docs/features.md.\n\n"
+        "Writes DIR/points.csv (one row) and DIR/rate_curves.csv (one row per amplitude),\n"
+        "DIR/threshold_period.csv (the threshold at each --periods value) and DIR/fits.csv\n"
+        "(the samples of the leak and refractory fits), then the one-page datasheet\n"
+        "DIR/datasheet/index.html (gnuplot draws its plots); columns in docs/outputs.md,\n"
+        "definitions in docs/features.md.\n\n"
         "A network spec (docs/spec.md, Networks) is simulated once for its duration and every\n"
         "neuron characterized from its spike train: DIR/neurons.csv (rates, first-ISI and steady\n"
         "rates, adaptation indices and time constant, energies) and DIR/events.csv.\n\n"
@@ -112,6 +126,8 @@ static void summary(const ucl_params *p, const ucl_char_result *r, const char *p
   print_value("rate at reference", r->ref.rate_mean_Hz, "Hz");
   print_value("energy per spike", r->e_per_spike_J, "J");
   print_value("paper estimate C*A^2/2", r->e_paper_J, "J");
+  print_value("standby power at rest", r->p_standby_W, "W");
+  print_value("dynamic energy per spike", r->e_dynamic_per_spike_J, "J");
   if (r->tracer.gt_status != UCL_TRACER_SKIPPED) { /* [characterize] curve_tracer = on */
     print_value("curve tracer I_GT", r->tracer.I_GT_A, "A");
     print_value("curve tracer I_H", r->tracer.I_H_A, "A");
@@ -125,36 +141,86 @@ static void summary(const ucl_params *p, const ucl_char_result *r, const char *p
     print_value("d(tau_leak on)/dT", r->dtau_leak_on_dT_s_per_K, "s/K");
     print_value("d(rate at reference)/dT", r->dref_rate_dT_Hz_per_K, "Hz/K");
   }
-  printf(
-      "%ld simulations, %ld steps\nwrote %s/points.csv and %s/rate_curves.csv (%zu amplitudes)\n",
-      r->sims, r->stats.steps, pdir, pdir, r->n_curve);
+  printf("%ld simulations, %ld steps\nwrote %s/points.csv and %s/rate_curves.csv (%zu amplitudes)",
+         r->sims, r->stats.steps, pdir, pdir, r->n_curve);
+  if (r->n_thr_period > 0) {
+    printf(", threshold_period.csv (%zu periods)", r->n_thr_period);
+  }
+  if (r->fits[0].n + r->fits[1].n + r->fits[2].n > 0) {
+    printf(", fits.csv");
+  }
+  printf("\n");
 }
 
-/* Write both CSVs (temporary files, renamed when both are complete). */
+/* Write the CSVs (temporary files, renamed when all are complete): points.csv and
+ * rate_curves.csv, and threshold_period.csv and fits.csv when the result holds them (a stale
+ * copy of either from an earlier run is removed first, so DIR never mixes two runs). */
 static ucl_status write_outputs(const char *dir, const ucl_params *p, const ucl_char_result *r,
                                 ucl_diag *diag) {
-  char pp[4096], cp[4096];
-  snprintf(pp, sizeof(pp), "%s/points.csv", dir);
-  snprintf(cp, sizeof(cp), "%s/rate_curves.csv", dir);
-  ucl_csv_writer *wp = NULL, *wc = NULL;
-  ucl_status st = ucl_table_open(ucl_results_points_table(), pp, &wp, diag);
-  if (st == UCL_OK) {
-    st = ucl_results_write_point(wp, 0, p, r, diag);
+  char path[4][4096];
+  static const char *const names[4] = {"points.csv", "rate_curves.csv", "threshold_period.csv",
+                                       "fits.csv"};
+  for (int k = 0; k < 4; k++) {
+    snprintf(path[k], sizeof(path[k]), "%s/%s", dir, names[k]);
+  }
+  int has_fits = r->fits[0].n + r->fits[1].n + r->fits[2].n > 0;
+  int want[4] = {1, 1, r->n_thr_period > 0, has_fits};
+  ucl_csv_writer *w[4] = {NULL, NULL, NULL, NULL};
+  const ucl_table *t[4] = {ucl_results_points_table(), ucl_results_curves_table(),
+                           ucl_results_period_table(), ucl_results_fits_table()};
+  ucl_status st = UCL_OK;
+  for (int k = 0; k < 4 && st == UCL_OK; k++) {
+    if (want[k]) {
+      st = ucl_table_open(t[k], path[k], &w[k], diag);
+    }
   }
   if (st == UCL_OK) {
-    st = ucl_table_open(ucl_results_curves_table(), cp, &wc, diag);
+    st = ucl_results_write_point(w[0], 0, p, r, diag);
   }
   if (st == UCL_OK) {
-    st = ucl_results_write_curve(wc, 0, r, diag);
+    st = ucl_results_write_curve(w[1], 0, r, diag);
   }
-  if (st == UCL_OK) { /* both files appear together, or neither */
-    ucl_csv_writer *ws[2] = {wp, wc};
-    wp = wc = NULL;
-    st = ucl_csv_commit_all(ws, 2, diag);
+  if (st == UCL_OK && w[2]) {
+    st = ucl_results_write_periods(w[2], r, diag);
   }
-  ucl_csv_abort(&wp);
-  ucl_csv_abort(&wc);
+  if (st == UCL_OK && w[3]) {
+    st = ucl_results_write_fits(w[3], r, diag);
+  }
+  for (int k = 2; k < 4 && st == UCL_OK; k++) {
+    if (!want[k] && remove(path[k]) != 0 && errno != ENOENT) {
+      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot remove the earlier run's file: %s", path[k],
+                        strerror(errno));
+    }
+  }
+  if (st == UCL_OK) { /* the files appear together, or none */
+    ucl_csv_writer *ws[4];
+    int n = 0;
+    for (int k = 0; k < 4; k++) {
+      if (w[k]) {
+        ws[n++] = w[k];
+        w[k] = NULL;
+      }
+    }
+    st = ucl_csv_commit_all(ws, (size_t)n, diag);
+  }
+  for (int k = 0; k < 4; k++) {
+    ucl_csv_abort(&w[k]);
+  }
   return st;
+}
+
+/* Where docs/features.md is for the datasheet's links: installed, else the source tree; NULL
+ * when neither has it. */
+static const char *docs_base(void) {
+  static const char *const dirs[] = {UCL_DOCS_INSTALLED, UCL_DOCS_SOURCE};
+  for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+    char path[4096];
+    snprintf(path, sizeof(path), "%sfeatures.md", dirs[i]);
+    if (access(path, R_OK) == 0) {
+      return dirs[i];
+    }
+  }
+  return NULL;
 }
 
 int ucl_cmd_characterize(int argc, char **argv) {
@@ -163,7 +229,9 @@ int ucl_cmd_characterize(int argc, char **argv) {
   const char *v = NULL;
   double tempco = -1.0; /* < 0: not given */
   double timeout = 0.0; /* s; 0: none */
-  int curve_tracer = 0;
+  int curve_tracer = 0, datasheet = 1, periods_off = 0;
+  double periods[MAX_PERIODS];
+  size_t n_periods = 0;
   int id;
   ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
   while ((id = ucl_cli_next(&cp, &v)) > 0) {
@@ -174,6 +242,24 @@ int ucl_cmd_characterize(int argc, char **argv) {
       }
     } else if (id == OPT_CURVE_TRACER) {
       curve_tracer = 1;
+    } else if (id == OPT_PERIODS) {
+      ucl_diag d = {{0}};
+      double *vals = NULL;
+      n_periods = 0;
+      periods_off = strcmp(v, "off") == 0;
+      if (!periods_off && ucl_values_parse(v, "s", MAX_PERIODS, &vals, &n_periods, &d) != UCL_OK) {
+        ucl_cli_bad_value(&cp, "%s", d.msg);
+      }
+      for (size_t i = 0; vals && i < n_periods; i++) {
+        periods[i] = vals[i];
+        if (!(vals[i] > 0.0)) {
+          ucl_cli_bad_value(&cp, "every period must be > 0 s (got %g)", vals[i]);
+          break;
+        }
+      }
+      free(vals);
+    } else if (id == OPT_NO_DATASHEET) {
+      datasheet = 0;
     } else if (id == OPT_POINT_TIMEOUT) {
       ucl_diag d = {{0}};
       if (ucl_units_parse(v, "s", &timeout, &d) != UCL_OK || !(timeout > 0.0)) {
@@ -190,10 +276,11 @@ int ucl_cmd_characterize(int argc, char **argv) {
   const char *spec = a.operand, *out_dir = a.out;
   int quiet = a.quiet;
   if (ucl_cli_is_network_spec(spec)) {
-    if (tempco > 0.0 || curve_tracer || timeout > 0.0) {
+    if (tempco > 0.0 || curve_tracer || timeout > 0.0 || n_periods > 0) {
       return ucl_cli_usage_error(&cp, "--%s applies to single-neuron specs only",
                                  tempco > 0.0   ? "tempco"
                                  : curve_tracer ? "curve-tracer"
+                                 : n_periods    ? "periods"
                                                 : "point-timeout");
     }
     /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv) */
@@ -227,6 +314,12 @@ int ucl_cmd_characterize(int argc, char **argv) {
                   spec ? spec : "[characterize]", cfg.opts.tempco_dT, p.circuit.temp);
     return UCL_EXIT_USAGE;
   }
+  for (size_t i = 0; i < n_periods; i++) {
+    if (!(periods[i] > p.stim.width)) { /* checked before any work, like --tempco */
+      return ucl_cli_usage_error(&cp, "--periods: %g s is not longer than the pulse width (%g s)",
+                                 periods[i], p.stim.width);
+    }
+  }
   int code = UCL_EXIT_OK;
   ucl_char_result r;
   memset(&r, 0, sizeof(r));
@@ -244,6 +337,19 @@ int ucl_cmd_characterize(int argc, char **argv) {
   if (timeout > 0.0) {
     cfg.opts.deadline = monotonic_now() + timeout;
   }
+  if (datasheet) {
+    cfg.opts.keep_fits = 1;
+    if (n_periods == 0 && !periods_off && p.stim.kind == UCL_STIM_PULSES) {
+      static const double factors[] = {0.5, 1.0, 2.0, 4.0}; /* the paper's Fig. 2 span */
+      for (size_t i = 0; i < sizeof(factors) / sizeof(factors[0]); i++) {
+        if (factors[i] * p.stim.period > p.stim.width) {
+          periods[n_periods++] = factors[i] * p.stim.period;
+        }
+      }
+    }
+  }
+  cfg.opts.thr_periods = n_periods > 0 ? periods : NULL;
+  cfg.opts.n_thr_periods = n_periods;
   st = ucl_characterize(&p, &cfg.opts, &r, &diag);
   ucl_cli_ticker_end(&tk);
   if (st != UCL_OK) {
@@ -257,6 +363,23 @@ int ucl_cmd_characterize(int argc, char **argv) {
   }
   if (!quiet) {
     summary(&p, &r, out_dir);
+  }
+  char page[4200];
+  snprintf(page, sizeof(page), "%s/datasheet/index.html", out_dir);
+  if (datasheet) {
+    ucl_datasheet_opts dopts = {NULL, spec, docs_base()};
+    ucl_datasheet_summary ds;
+    st = ucl_datasheet_build(out_dir, &p, &cfg.opts, &r, &dopts, &ds, &diag);
+    if (st != UCL_OK) {
+      ucl_diag_prefix(&diag, "the CSVs are written, the datasheet is not: ");
+      ucl_cli_error("characterize", "%s (`--no-datasheet` writes the CSVs only)", diag.msg);
+      code = ucl_cli_exit_code(st);
+    } else if (!quiet) {
+      printf("wrote %s (%d plots%s)\n", ds.index, ds.plots,
+             ds.skipped ? ", some left out: the page says why" : "");
+    }
+  } else if (remove(page) == 0 && !quiet) { /* it showed an earlier run's numbers */
+    printf("removed %s: it showed the numbers of an earlier run\n", page);
   }
   if (r.status != UCL_OK) {
     ucl_cli_error("characterize", "%s (%s)", r.reason, ucl_status_name(r.status));

@@ -311,7 +311,7 @@ static double chan(const ucl_trace *tr, size_t i, int k) {
 typedef int (*keep_fn)(const ucl_trace *tr, size_t i, const void *ctx);
 
 static ucl_status fit_run(const ucl_trace *tr, int k_y, double t_from, keep_fn keep,
-                          const void *ctx, ucl_exp_fit *fit) {
+                          const void *ctx, ucl_exp_fit *fit, ucl_fit_samples *samples) {
   size_t n = ucl_trace_n_samples(tr);
   double *t = malloc(2 * (n + 1) * sizeof(*t));
   if (!t) {
@@ -336,6 +336,20 @@ static ucl_status fit_run(const ucl_trace *tr, int k_y, double t_from, keep_fn k
     }
   }
   ucl_status st = m >= 8 ? ucl_fit_exp(t, y, m, 1, fit) : UCL_ERR_INVAL;
+  if (st == UCL_OK && samples && !fit->at_bound) { /* kept for the datasheet's plot */
+    double *ks = malloc(2 * m * sizeof(*ks));
+    if (!ks) {
+      free(t);
+      return UCL_ERR_NOMEM;
+    }
+    memcpy(ks, t, m * sizeof(*ks));
+    memcpy(ks + m, y, m * sizeof(*ks));
+    free(samples->t);
+    samples->t = ks;
+    samples->y = ks + m;
+    samples->n = m;
+    samples->fit = *fit;
+  }
   free(t);
   return st;
 }
@@ -395,12 +409,17 @@ static void protocol_tau_leak(run *rn, const ucl_params *p, const ucl_char_opts 
                    ucl_trace_channel_index(tr, UCL_TRACE_V_GATE), c->R2, 0.01, 0};
     int kv = ucl_trace_channel_index(tr, UCL_TRACE_V_MEM);
     ucl_exp_fit f;
-    if (fit_run(tr, kv, o->leak_width, leak_keep, &lc, &f) == UCL_OK && !f.at_bound) {
+    ucl_fit_samples *keep = o->keep_fits ? r->fits : NULL;
+    if (fit_run(tr, kv, o->leak_width, leak_keep, &lc, &f, keep ? &keep[UCL_FIT_LEAK_OFF] : NULL) ==
+            UCL_OK &&
+        !f.at_bound) {
       r->tau_leak_off_s = f.tau;
       r->tau_leak_off_r2 = f.r2;
     }
     lc.on = 1;
-    if (fit_run(tr, kv, o->leak_width, leak_keep, &lc, &f) == UCL_OK && !f.at_bound) {
+    if (fit_run(tr, kv, o->leak_width, leak_keep, &lc, &f, keep ? &keep[UCL_FIT_LEAK_ON] : NULL) ==
+            UCL_OK &&
+        !f.at_bound) {
       r->tau_leak_on_s = f.tau;
       r->tau_leak_on_r2 = f.r2;
     }
@@ -444,8 +463,8 @@ static void protocol_tau_ref(run *rn, const ucl_params *p, const ucl_char_opts *
       r->v_reset = e1->v;
       int kon = ucl_trace_channel_index(tr, UCL_TRACE_SCR_ON);
       ucl_exp_fit f;
-      if (fit_run(tr, ucl_trace_channel_index(tr, UCL_TRACE_V_MEM), 0.0, on_keep, &kon, &f) ==
-              UCL_OK &&
+      if (fit_run(tr, ucl_trace_channel_index(tr, UCL_TRACE_V_MEM), 0.0, on_keep, &kon, &f,
+                  o->keep_fits ? &r->fits[UCL_FIT_REF] : NULL) == UCL_OK &&
           !f.at_bound) {
         r->tau_ref_s = f.tau;
         r->tau_ref_r2 = f.r2;
@@ -553,6 +572,22 @@ static void protocol_reference(run *rn, const ucl_params *p, ucl_char_result *r)
     r->e_vdd_per_spike_J = r->e_vdd_J / (double)k;
     r->e_per_spike_J = (r->e_in_J + r->e_vdd_J) / (double)k;
   }
+  /* the baseline: the same window from the same initial state with the input at 0 V; what the
+   * neuron draws without being driven is the static part of its energy */
+  ucl_train_features f0;
+  double e0_in = NAN, e0_vdd = NAN;
+  st = train_run(rn, p, 0.0, p->stim.duration, r, &f0, &e0_in, &e0_vdd, NULL, NULL, &d);
+  if (st != UCL_OK) {
+    ucl_diag_prefix(&d, "the run at rest: ");
+    fail(r, st, "energy", &d);
+  } else {
+    r->e_rest_J = e0_in + e0_vdd;
+    r->p_standby_W = r->e_rest_J / p->stim.duration;
+    if (k > 0) {
+      r->e_static_per_spike_J = r->e_rest_J / (double)k;
+      r->e_dynamic_per_spike_J = r->e_per_spike_J - r->e_static_per_spike_J;
+    }
+  }
   r->e_paper_J = 0.5 * p->circuit.C * r->ref_amplitude * r->ref_amplitude;
   double vl = v_latch(r);
   if (isfinite(vl)) {
@@ -600,6 +635,39 @@ static ucl_status protocol_curve(run *rn, const ucl_params *p, const ucl_char_op
     }
     if (pt->f.spikes > 0) {
       pt->e_per_spike = (pt->e_in + pt->e_vdd) / (double)pt->f.spikes;
+    }
+  }
+  return UCL_OK;
+}
+
+/* The pulse-train threshold at each of o->thr_periods (the spec's width and window). A period
+ * not longer than the width, or a search that fails, is a row with that status; the search's
+ * failure is the result's too. UCL_ERR_NOMEM only. */
+static ucl_status protocol_thr_period(run *rn, const ucl_params *p, const ucl_char_opts *o,
+                                      ucl_char_result *r) {
+  r->thr_period = calloc(o->n_thr_periods, sizeof(*r->thr_period));
+  if (!r->thr_period) {
+    return UCL_ERR_NOMEM;
+  }
+  r->n_thr_period = o->n_thr_periods;
+  for (size_t i = 0; i < o->n_thr_periods; i++) {
+    ucl_period_threshold *pt = &r->thr_period[i];
+    ucl_diag d = {{0}};
+    pt->period_s = o->thr_periods[i];
+    pt->thr = (ucl_threshold){UCL_SEARCH_SKIPPED, NAN, NAN, NAN, 0, NAN};
+    if (!(pt->period_s > p->stim.width)) {
+      snprintf(d.msg, sizeof(d.msg), "the period %g s is not longer than the pulse width %g s",
+               pt->period_s, p->stim.width);
+      fail(r, UCL_ERR_INVAL, "threshold_period", &d);
+      continue;
+    }
+    ucl_params q = *p;
+    q.stim.period = pt->period_s;
+    ucl_status st = threshold_search(rn, &q, 0, o->thr_lo, o->thr_hi, o->thr_tol, &pt->thr,
+                                     &r->stats, &r->sims, &d);
+    if (st != UCL_OK) {
+      ucl_diag_prefix(&d, "at a period of %g s: ", pt->period_s);
+      fail(r, st, "threshold_period", &d);
     }
   }
   return UCL_OK;
@@ -688,6 +756,7 @@ static void protocol_tempco(run *rn, const ucl_params *p, const ucl_char_opts *o
   if (enabled(o->tau_leak) && a > 0.0) {
     ucl_char_opts lo = *o;
     lo.leak_amplitude = a;
+    lo.keep_fits = 0;
     for (int k = 0; k < 2; k++) {
       protocol_tau_leak(rn, &q[k], &lo, &s[k]);
     }
@@ -712,6 +781,8 @@ static void protocol_tempco(run *rn, const ucl_params *p, const ucl_char_opts *o
   r->dtau_leak_off_dT_s_per_K = central(s[0].tau_leak_off_s, s[1].tau_leak_off_s, dT);
   r->dtau_leak_on_dT_s_per_K = central(s[0].tau_leak_on_s, s[1].tau_leak_on_s, dT);
   r->dref_rate_dT_Hz_per_K = central(s[0].ref.rate_mean_Hz, s[1].ref.rate_mean_Hz, dT);
+  ucl_char_result_free(&s[0]);
+  ucl_char_result_free(&s[1]);
 }
 
 void ucl_char_result_empty(ucl_char_result *r) {
@@ -728,6 +799,7 @@ void ucl_char_result_empty(ucl_char_result *r) {
   r->ref_amplitude = r->e_in_J = r->e_vdd_J = NAN;
   r->e_per_spike_J = r->e_in_per_spike_J = r->e_vdd_per_spike_J = r->e_paper_J = NAN;
   r->e_stored_J = NAN;
+  r->e_rest_J = r->p_standby_W = r->e_static_per_spike_J = r->e_dynamic_per_spike_J = NAN;
   r->tempco_dT_K = r->dthreshold_dT_V_per_K = r->drheobase_dT_V_per_K = NAN;
   r->dtau_leak_off_dT_s_per_K = r->dtau_leak_on_dT_s_per_K = r->dref_rate_dT_Hz_per_K = NAN;
   ucl_features_train(NULL, 0, 0.0, 1.0, &r->ref);
@@ -805,6 +877,14 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
     rn.procedure = "energy";
     protocol_reference(&rn, p, &r);
   }
+  if (o->n_thr_periods > 0) {
+    rn.procedure = "threshold_period";
+    st = protocol_thr_period(&rn, p, o, &r);
+    if (st != UCL_OK) {
+      ucl_char_result_free(&r);
+      return ucl_diag_set(diag, st, "out of memory");
+    }
+  }
   if (o->curve_tracer == UCL_ON) {
     rn.procedure = "curve_tracer";
     protocol_curve_tracer(&rn, p, &r);
@@ -839,5 +919,12 @@ void ucl_char_result_free(ucl_char_result *r) {
     free(r->curve);
     r->curve = NULL;
     r->n_curve = 0;
+    for (int k = 0; k < UCL_N_FITS; k++) {
+      free(r->fits[k].t); /* (t and y are one allocation) */
+      memset(&r->fits[k], 0, sizeof(r->fits[k]));
+    }
+    free(r->thr_period);
+    r->thr_period = NULL;
+    r->n_thr_period = 0;
   }
 }

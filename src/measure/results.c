@@ -147,6 +147,14 @@ static const ucl_column feature_cols[] = {
             "the paper's estimate C·A²/2 (A the reference amplitude)"),
     FEATURE(REAL, "energy_stored_J", "J", e_stored_J, "energy",
             "C·V_mem_threshold²/2, the charge energy on C when it fires"),
+    FEATURE(REAL, "E_rest_J", "J", e_rest_J, "energy",
+            "energy drawn from VDD and the input over the same window with the input at 0 V"),
+    FEATURE(REAL, "P_standby_W", "W", p_standby_W, "energy",
+            "standby power at rest: E_rest / the window"),
+    FEATURE(REAL, "energy_static_per_spike_J", "J", e_static_per_spike_J, "energy",
+            "E_rest / spikes: the static part of energy_per_spike_J"),
+    FEATURE(REAL, "energy_dynamic_per_spike_J", "J", e_dynamic_per_spike_J, "energy",
+            "energy_per_spike_J − energy_static_per_spike_J: the part the spikes cost"),
     FEATURE(REAL, "I_GT_A", "A", tracer.I_GT_A, "curve_tracer",
             "gate trigger current: the gate current at the latch of a slow gate ramp"),
     FEATURE_ENUM("I_GT_status", tracer.gt_status, tracer_name, "curve_tracer",
@@ -212,6 +220,102 @@ static const ucl_column curve_cols[] = {
     CURVE(REAL, "E_vdd_J", "J", e_vdd, "rate_curve", "energy delivered by VDD over the run"),
     CURVE(REAL, "energy_per_spike_J", "J", e_per_spike, "rate_curve", "(E_in + E_vdd) / spikes"),
 };
+
+/* threshold_period.csv: one row per pulse period (`uclif characterize`). */
+static int freq_number(const void *part, const ucl_column *c, double *out) {
+  (void)c;
+  *out = 1.0 / ((const ucl_period_threshold *)part)->period_s;
+  return 1;
+}
+static ucl_status freq_cell(ucl_csv_writer *w, const void *part, const ucl_column *c) {
+  double f;
+  (void)freq_number(part, c, &f);
+  return ucl_csv_double(w, f);
+}
+
+#define PERIOD(kind, name, unit, field, text)                                                      \
+  UCL_FIELD(kind, name, unit, 0, ucl_period_threshold, field, "threshold_period", text)
+
+static const ucl_column period_cols[] = {
+    PERIOD(REAL, "period_s", "s", period_s, "pulse period (the spec's width and window)"),
+    {"frequency_Hz", "Hz", UCL_COL_CELL, 0, 0, NULL, freq_cell, freq_number, NULL,
+     "threshold_period", "pulse frequency, 1 / period_s"},
+    PERIOD(REAL, "threshold_V", "V", thr.value, "firing threshold at that period"),
+    PERIOD(REAL, "threshold_lo_V", "V", thr.lo, "final bracket, lower end (stayed silent)"),
+    PERIOD(REAL, "threshold_hi_V", "V", thr.hi, "final bracket, upper end (fired)"),
+    UCL_FIELD_ENUM("threshold_status", 0, ucl_period_threshold, thr.status, search_name,
+                   "threshold_period", "as points.csv's `threshold_status`"),
+    PERIOD(INT, "threshold_sims", "", thr.sims, "simulations the search used"),
+    PERIOD(REAL, "V_mem_threshold_V", "V", thr.v_latch,
+           "membrane voltage at the first latch at the threshold"),
+};
+
+static const ucl_table period_table = {"threshold_period.csv", period_cols,
+                                       sizeof(period_cols) / sizeof(period_cols[0])};
+
+const ucl_table *ucl_results_period_table(void) {
+  return &period_table;
+}
+
+ucl_status ucl_results_write_periods(ucl_csv_writer *w, const ucl_char_result *r, ucl_diag *diag) {
+  for (size_t i = 0; i < r->n_thr_period; i++) {
+    const void *parts[1] = {&r->thr_period[i]};
+    ucl_status st = ucl_table_write_row(&period_table, parts, w, diag);
+    if (st != UCL_OK) {
+      return st;
+    }
+  }
+  return UCL_OK;
+}
+
+/* fits.csv: the samples of the time-constant fits (`uclif characterize`). */
+static const char *const fit_names[UCL_N_FITS] = {"tau_leak_off", "tau_leak_on", "tau_ref"};
+
+static const char *fit_name(int k) {
+  return k >= 0 && k < UCL_N_FITS ? fit_names[k] : "unknown";
+}
+
+#define FITROW(name, unit, field, text)                                                            \
+  UCL_FIELD(REAL, name, unit, 0, ucl_fit_row, field, "tau_leak, tau_ref", text)
+
+static const ucl_column fit_cols[] = {
+    UCL_FIELD_ENUM("fit", 0, ucl_fit_row, fit, fit_name, "tau_leak, tau_ref",
+                   "`tau_leak_off`, `tau_leak_on` or `tau_ref`: the points.csv column it gives"),
+    FITROW("t_s", "s", t_s, "time from the start of the run"),
+    FITROW("V_mem_V", "V", v_mem_V, "membrane voltage, simulated (the samples the fit used)"),
+    FITROW("V_fit_V", "V", v_fit_V, "the fit: offset + amp·exp(−(t − t_first)/tau)"),
+    FITROW("residual_V", "V", residual_V, "V_mem_V − V_fit_V"),
+};
+
+static const ucl_table fit_table = {"fits.csv", fit_cols, sizeof(fit_cols) / sizeof(fit_cols[0])};
+
+const ucl_table *ucl_results_fits_table(void) {
+  return &fit_table;
+}
+
+void ucl_results_fit_row(const ucl_char_result *r, int fit, size_t i, ucl_fit_row *row) {
+  const ucl_fit_samples *s = &r->fits[fit];
+  row->fit = fit;
+  row->t_s = s->t[i];
+  row->v_mem_V = s->y[i];
+  row->v_fit_V = s->fit.offset + s->fit.amp * exp(-(s->t[i] - s->t[0]) / s->fit.tau);
+  row->residual_V = row->v_mem_V - row->v_fit_V;
+}
+
+ucl_status ucl_results_write_fits(ucl_csv_writer *w, const ucl_char_result *r, ucl_diag *diag) {
+  for (int k = 0; k < UCL_N_FITS; k++) {
+    for (size_t i = 0; i < r->fits[k].n; i++) {
+      ucl_fit_row row;
+      ucl_results_fit_row(r, k, i, &row);
+      const void *parts[1] = {&row};
+      ucl_status st = ucl_table_write_row(&fit_table, parts, w, diag);
+      if (st != UCL_OK) {
+        return st;
+      }
+    }
+  }
+  return UCL_OK;
+}
 
 #define N_HEAD (sizeof(head_cols) / sizeof(head_cols[0]))
 #define N_FEATURES (sizeof(feature_cols) / sizeof(feature_cols[0]))

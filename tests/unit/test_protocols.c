@@ -78,12 +78,37 @@ static void test_characterize_type1(void **state) {
   ucl_params p = ucl_test_config(NULL, 0);
   ucl_char_opts o;
   ucl_char_opts_default(&o);
+  /* what `uclif characterize` adds for its datasheet: the fits' samples, the threshold at three
+   * periods (the spec's among them) */
+  static const double periods[] = {50e-6, 100e-6, 200e-6};
+  o.keep_fits = 1;
+  o.thr_periods = periods;
+  o.n_thr_periods = 3;
   ucl_char_result r;
   ucl_diag d = {{0}};
   assert_int_equal(ucl_characterize(&p, &o, &r, &d), UCL_OK);
   if (r.status != UCL_OK) {
     fail_msg("%s", r.reason);
   }
+  assert_int_equal(r.n_thr_period, 3);
+  assert_true(r.thr_period[1].thr.value == r.threshold.value); /* the same search */
+  assert_true(r.thr_period[0].thr.value < r.thr_period[1].thr.value);
+  assert_true(r.thr_period[1].thr.value < r.thr_period[2].thr.value);
+  static const int fits[] = {UCL_FIT_LEAK_OFF, UCL_FIT_LEAK_ON, UCL_FIT_REF};
+  const double taus[] = {r.tau_leak_off_s, r.tau_leak_on_s, r.tau_ref_s};
+  for (int k = 0; k < 3; k++) {
+    const ucl_fit_samples *s = &r.fits[fits[k]];
+    assert_true(s->n >= 8);
+    assert_true(s->fit.tau == taus[k]); /* the samples are the fit's */
+    for (size_t i = 1; i < s->n; i++) {
+      assert_true(s->t[i] > s->t[i - 1]);
+    }
+  }
+  /* "normally off" (the paper): at rest it draws next to nothing, the spikes cost the energy */
+  assert_true(r.p_standby_W >= 0.0);
+  assert_true(r.e_static_per_spike_J < 1e-3 * r.e_per_spike_J);
+  assert_close(r.e_static_per_spike_J + r.e_dynamic_per_spike_J, r.e_per_spike_J, 1e-12, 0);
+  assert_close(r.p_standby_W * p.stim.duration, r.e_rest_J, 1e-12, 0);
   const ucl_circuit_params *c = &p.circuit;
   assert_close(r.tau_leak_off_s, (c->R1 + c->R2) * c->C, 0.02, 0);
   assert_true(r.tau_leak_off_r2 > 0.999);

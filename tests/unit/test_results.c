@@ -174,6 +174,10 @@ static void test_points_columns(void **state) {
       {"energy_vdd_per_spike_J", O_REAL, &r.e_vdd_per_spike_J},
       {"energy_paper_J", O_REAL, &r.e_paper_J},
       {"energy_stored_J", O_REAL, &r.e_stored_J},
+      {"E_rest_J", O_REAL, &r.e_rest_J},
+      {"P_standby_W", O_REAL, &r.p_standby_W},
+      {"energy_static_per_spike_J", O_REAL, &r.e_static_per_spike_J},
+      {"energy_dynamic_per_spike_J", O_REAL, &r.e_dynamic_per_spike_J},
       {"I_GT_A", O_REAL, &r.tracer.I_GT_A},
       {"I_H_A", O_REAL, &r.tracer.I_H_A},
       {"I_L_A", O_REAL, &r.tracer.I_L_A},
@@ -347,6 +351,91 @@ static void test_curve_columns(void **state) {
       ucl_test_csv_free(&ps);
     }
   }
+}
+
+/* ---- threshold_period.csv and fits.csv ---- */
+
+static void test_period_columns(void **state) {
+  (void)state;
+  ucl_period_threshold pt[2];
+  memset(pt, 0, sizeof(pt));
+  static ucl_char_result r;
+  memset(&r, 0, sizeof(r));
+  r.thr_period = pt;
+  r.n_thr_period = 2;
+  const ucl_table *t = ucl_results_period_table();
+  for (int k = 0; k < 2; k++) {
+    const oracle o[] = {
+        {"period_s", O_REAL, &pt[k].period_s},
+        {"threshold_V", O_REAL, &pt[k].thr.value},
+        {"threshold_lo_V", O_REAL, &pt[k].thr.lo},
+        {"threshold_hi_V", O_REAL, &pt[k].thr.hi},
+        {"threshold_sims", O_INT, &pt[k].thr.sims},
+        {"V_mem_threshold_V", O_REAL, &pt[k].thr.v_latch},
+    };
+    fill(o, N_OF(o), 10.0 + 100.0 * k);
+    pt[k].thr.status = k ? UCL_SEARCH_NEVER_FIRES : UCL_SEARCH_OK;
+    char f[32];
+    snprintf(f, sizeof(f), "%.17g", 1.0 / pt[k].period_s);
+    const text_oracle to[] = {{"frequency_Hz", f}, {"threshold_status", k ? "never_fires" : "ok"}};
+    for (size_t i = 0; k == 0 && i < t->n; i++) {
+      if (!in_oracles(t->cols[i].name, o, N_OF(o), to, N_OF(to))) {
+        fail_msg("threshold_period.csv column %s has no oracle entry", t->cols[i].name);
+      }
+    }
+    memcsv m;
+    ucl_test_csv ps;
+    ucl_diag d = {{0}};
+    mem_open(&m, t);
+    assert_int_equal(ucl_results_write_periods(m.w, &r, &d), UCL_OK);
+    mem_close(&m, &ps);
+    assert_int_equal(ps.rows, 3);
+    check_oracles(&ps, (size_t)k + 1, o, N_OF(o));
+    check_texts(&ps, (size_t)k + 1, to, N_OF(to));
+    ucl_test_csv_free(&ps);
+  }
+}
+
+/* fits.csv: the samples and the curve of each fit, by name, in fit order; the residual is the
+ * difference. */
+static void test_fit_columns(void **state) {
+  (void)state;
+  static ucl_char_result r;
+  memset(&r, 0, sizeof(r));
+  double buf[UCL_N_FITS][8];
+  for (int k = 0; k < UCL_N_FITS; k++) {
+    r.fits[k].t = buf[k];
+    r.fits[k].y = buf[k] + 4;
+    r.fits[k].n = k == 1 ? 0 : 4; /* a fit that was not made has no rows */
+    r.fits[k].fit = (ucl_exp_fit){0.5 + k, 1e-3 * (k + 1), 0.1 * k, 0.99, 0};
+    for (int i = 0; i < 4; i++) {
+      buf[k][i] = 1e-3 * i + k;
+      buf[k][4 + i] = 2.0 - 0.1 * i - k;
+    }
+  }
+  const ucl_table *t = ucl_results_fits_table();
+  memcsv m;
+  ucl_test_csv ps;
+  ucl_diag d = {{0}};
+  mem_open(&m, t);
+  assert_int_equal(ucl_results_write_fits(m.w, &r, &d), UCL_OK);
+  mem_close(&m, &ps);
+  assert_int_equal(ps.rows, 9); /* the header and 4 + 0 + 4 samples */
+  static const char *const names[] = {"tau_leak_off", "tau_ref"};
+  static const int fits[] = {UCL_FIT_LEAK_OFF, UCL_FIT_REF};
+  for (int j = 0; j < 2; j++) {
+    const ucl_fit_samples *s = &r.fits[fits[j]];
+    for (int i = 0; i < 4; i++) {
+      size_t row = 1 + 4 * (size_t)j + (size_t)i;
+      double fit = s->fit.offset + s->fit.amp * exp(-(s->t[i] - s->t[0]) / s->fit.tau);
+      assert_string_equal(ucl_test_csv_field(&ps, row, "fit"), names[j]);
+      assert_true(ucl_test_csv_number(&ps, row, "t_s") == s->t[i]);
+      assert_true(ucl_test_csv_number(&ps, row, "V_mem_V") == s->y[i]);
+      assert_true(ucl_test_csv_number(&ps, row, "V_fit_V") == fit);
+      assert_true(ucl_test_csv_number(&ps, row, "residual_V") == s->y[i] - fit);
+    }
+  }
+  ucl_test_csv_free(&ps);
 }
 
 /* ---- bom.csv and draws.csv ---- */
@@ -602,6 +691,8 @@ static void test_docs_list_the_columns(void **state) {
       {"neurons.csv", ucl_net_neurons_table(), NULL},
       {"points.csv", ucl_results_points_table(), points_collapse},
       {"rate_curves.csv", ucl_results_curves_table(), NULL},
+      {"threshold_period.csv", ucl_results_period_table(), NULL},
+      {"fits.csv", ucl_results_fits_table(), NULL},
       {"bom.csv", ucl_tune_bom_table(), NULL},
       {"draws.csv", ucl_tune_draws_table(tu), draws_collapse},
   };
@@ -638,6 +729,7 @@ int main(void) {
       cmocka_unit_test(test_points_columns), cmocka_unit_test(test_curve_columns),
       cmocka_unit_test(test_bom_columns),    cmocka_unit_test(test_bom_rkm_and_other_parts),
       cmocka_unit_test(test_draws_columns),  cmocka_unit_test(test_docs_list_the_columns),
+      cmocka_unit_test(test_period_columns), cmocka_unit_test(test_fit_columns),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,49 @@
+/* datasheet.h — the one-page datasheet of one neuron configuration that `uclif characterize`
+ * writes beside its CSVs (docs/outputs.md, "The datasheet"): DIR/datasheet/index.html with the
+ * conditions (the neuron form, every value that is not the default, the stimulus, the solver
+ * tolerances), every measured quantity with its unit and definition, the f–A curve, the
+ * threshold against the pulse period, the leak and refractory fits with their residuals, the
+ * energy per spike by source and into static and dynamic parts, and a comparison with published
+ * figures (docs/published-neurons.md). Plots are gnuplot SVGs with PNG copies, drawn by the
+ * machinery of the sweep report.
+ *
+ * Every number on the page is a value of the CSVs characterize wrote from the same result, and
+ * says which: its element carries data-csv (the file), data-row (the data row, from 0),
+ * data-column and data-value (the value as the CSV writes it, %.17g); the text shown is that
+ * value in engineering notation (ucl_units_format_eng, 4 significant digits; a dimensionless
+ * value as %.4g; "–" for an empty field). */
+#ifndef UCL_DATASHEET_H
+#define UCL_DATASHEET_H
+
+#include "uclif/params.h"
+#include "uclif/protocols.h"
+#include "uclif/spec.h"
+#include "uclif/status.h"
+
+typedef struct ucl_datasheet_opts {
+  const char *gnuplot;   /* the gnuplot program; NULL = "gnuplot" (looked up in PATH) */
+  const char *spec;      /* the spec file's name as the user gave it (shown), or NULL */
+  const char *docs_base; /* where docs/features.md is, for links ("DIR/" with the slash), or
+                            NULL: the definitions are named without a link */
+} ucl_datasheet_opts;
+
+typedef struct ucl_datasheet_summary {
+  int plots;       /* plots drawn */
+  int skipped;     /* plots left out, each with a line on the page saying why */
+  int nondefault;  /* parameters listed as not at their defaults */
+  char index[512]; /* path of index.html */
+} ucl_datasheet_summary;
+
+/* Write DIR/datasheet/ (index.html, plots.gp, gnuplot.log, data/, NAME.svg and NAME.png) for
+ * the configuration p characterized under o into r (all borrowed; r as ucl_characterize left
+ * it, ideally with o->keep_fits and o->thr_periods). DIR must exist. UCL_ERR_TOOL when gnuplot
+ * cannot be found or fails (the message names it and its log), UCL_ERR_IO when a file cannot be
+ * written (index.html is written last, through a temporary file: it is whole or absent),
+ * UCL_ERR_INVAL for a DIR gnuplot cannot be handed (a quote in it). Not collective; prints
+ * nothing. */
+UCL_NODISCARD ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p,
+                                             const ucl_char_opts *o, const ucl_char_result *r,
+                                             const ucl_datasheet_opts *opts,
+                                             ucl_datasheet_summary *out, ucl_diag *diag);
+
+#endif

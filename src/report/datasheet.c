@@ -1,0 +1,790 @@
+/* datasheet.c — the datasheet of one characterized configuration (datasheet.h,
+ * docs/outputs.md "The datasheet"): gnuplot data files and one script, gnuplot run once, then
+ * index.html through a temporary file. The numbers come from the output tables (results.h), so
+ * the page shows what the CSVs hold. */
+#include "uclif/datasheet.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plotpage.h"
+#include "published.h"
+#include "uclif/results.h"
+#include "uclif/units.h"
+
+#define MAX_PLOTS 8
+#define FIT_PLOT_POINTS 400 /* samples of a fit drawn (every k-th); fits.csv holds them all */
+
+typedef struct ds_plot {
+  char name[48];
+  char title[200];
+  char caption[400];
+  char note[300]; /* why it was left out, or empty */
+} ds_plot;
+
+typedef struct ds {
+  const char *rdir; /* DIR/datasheet */
+  FILE *gp;
+  ds_plot plots[MAX_PLOTS];
+  int n_plots;
+  ucl_status io; /* the first failed write of a data file */
+  ucl_diag io_diag;
+  const ucl_params *p;
+  const ucl_char_opts *o;
+  const ucl_char_result *r;
+  const ucl_datasheet_opts *opts;
+  const void *parts[3]; /* a points.csv row's parts (results.h) */
+  long id;
+} ds;
+
+static ds_plot *new_plot(ds *d, const char *name, const char *title) {
+  ds_plot *pl = &d->plots[d->n_plots++];
+  memset(pl, 0, sizeof(*pl));
+  snprintf(pl->name, sizeof(pl->name), "%s", name);
+  snprintf(pl->title, sizeof(pl->title), "%s", title);
+  return pl;
+}
+
+static FILE *data_file(const ds *d, const char *name, char *path, size_t n) {
+  snprintf(path, n, "%s/data/%s.dat", d->rdir, name);
+  return fopen(path, "w");
+}
+
+/* ---- numbers: every one tagged with the CSV cell it shows ---- */
+
+/* The text of a number: with a unit in engineering notation (ucl_units_format_eng, 4 digits),
+ * a dimensionless one (a count, an R², a tolerance) as %.4g; "–" for NAN. */
+static void fmt(double v, const char *unit, char *buf, size_t n) {
+  if (unit && unit[0]) {
+    ucl_units_format_eng(v, unit, 4, buf, n);
+  } else if (isfinite(v)) {
+    snprintf(buf, n, "%.4g", v);
+  } else {
+    snprintf(buf, n, "–");
+  }
+}
+
+/* A number of file 'csv', data row 'row', column 'col': the value as the CSV writes it in
+ * data-value, shown in engineering notation with 'unit'. NAN (an empty CSV field) shows "–". */
+static void num(FILE *h, const char *csv, long row, const char *col, double v, const char *unit) {
+  char text[64];
+  fmt(v, unit, text, sizeof(text));
+  fprintf(h, "<span class=\"v\" data-csv=\"%s\" data-row=\"%ld\" data-column=\"%s\" data-value=\"",
+          csv, row, col);
+  if (isfinite(v)) {
+    fprintf(h, "%.17g", v);
+  }
+  fprintf(h, "\">%s</span>", text);
+}
+
+/* The points.csv column 'name' of this configuration, as num(); nothing when there is no such
+ * column (a programming error the datasheet test catches: the cell is missing). */
+static void pnum(FILE *h, const ds *d, const char *name) {
+  const ucl_table *t = ucl_results_points_table();
+  long col = ucl_table_find(t, name);
+  double v = NAN;
+  if (col < 0 || !ucl_table_number(t, (size_t)col, d->parts, &v)) {
+    fprintf(h, "<span class=\"note\">(no number %s)</span>", name);
+    return;
+  }
+  num(h, "points.csv", 0, name, v, t->cols[col].unit);
+}
+
+/* The value of points.csv column c as a number (NAN when not measured); 0 when it has none. */
+static int col_value(const ds *d, size_t c, double *v) {
+  return ucl_table_number(ucl_results_points_table(), c, d->parts, v);
+}
+
+/* A setting of the characterization (from the spec, not a measured number): shown the same
+ * way, tagged with its [characterize] key instead of a CSV cell. */
+static void setting(FILE *h, const char *key, double v, const char *unit) {
+  char text[64];
+  fmt(v, unit, text, sizeof(text));
+  fprintf(h, "<span class=\"setting\" data-spec=\"characterize.%s\" data-value=\"%.17g\">%s</span>",
+          key, v, text);
+}
+
+/* ---- plots ---- */
+
+static void emit(ds *d, const ds_plot *pl, const char *setup, const char *body, int height) {
+  ucl_page_gp_emit(d->gp, d->rdir, pl->name, pl->title, setup, body, 760, height);
+}
+
+/* The f–A curve: the three rates against the amplitude, with the threshold marked. */
+static void plot_fa(ds *d) {
+  const ucl_char_result *r = d->r;
+  ds_plot *pl = new_plot(d, "fa_curve", "f-A curve: firing rate against pulse amplitude");
+  char path[1100];
+  FILE *f = data_file(d, "fa_curve", path, sizeof(path));
+  if (!f) {
+    snprintf(pl->note, sizeof(pl->note), "cannot write %.200s", path);
+    return;
+  }
+  long n = 0;
+  double lo = INFINITY, hi = -INFINITY, top = 0.0;
+  for (size_t i = 0; i < r->n_curve; i++) {
+    const ucl_rate_point *c = &r->curve[i];
+    if (c->status != UCL_OK || !isfinite(c->f.rate_mean_Hz)) {
+      continue;
+    }
+    fprintf(f, "%.9g %.9g %.9g %.9g\n", c->amplitude, c->f.rate_mean_Hz, c->f.rate_first_isi_Hz,
+            c->f.rate_steady_Hz);
+    lo = fmin(lo, c->amplitude);
+    hi = fmax(hi, c->amplitude);
+    top = fmax(top, fmax(c->f.rate_mean_Hz,
+                         isfinite(c->f.rate_first_isi_Hz) ? c->f.rate_first_isi_Hz : 0.0));
+    n++;
+  }
+  ucl_page_close_data(f, path, &d->io, &d->io_diag);
+  if (n < 2) {
+    snprintf(pl->note, sizeof(pl->note), "needs at least two amplitudes of the f-A curve that ran");
+    return;
+  }
+  snprintf(pl->caption, sizeof(pl->caption),
+           "rate_curves.csv: rate_mean_Hz (spikes / window), rate_first_isi_Hz and rate_steady_Hz "
+           "at each amplitude of pulses %s wide every %s; the dashed line is the threshold.",
+           "", "");
+  char w[32], per[32];
+  ucl_units_format_eng(d->p->stim.width, "s", 3, w, sizeof(w));
+  ucl_units_format_eng(d->p->stim.period, "s", 3, per, sizeof(per));
+  snprintf(pl->caption, sizeof(pl->caption),
+           "rate_curves.csv: rate_mean_Hz (spikes / window), rate_first_isi_Hz (1 / first ISI) "
+           "and rate_steady_Hz at each amplitude, pulses %s wide every %s over %g s; the dashed "
+           "line marks the threshold.",
+           w, per, d->p->stim.duration);
+  char setup[4096] = "set key top left\n", body[2048];
+  ucl_page_gp_axis(setup, sizeof(setup), "x", "pulse amplitude", "V", lo, hi, 0);
+  ucl_page_gp_axis(setup, sizeof(setup), "y", "firing rate", "Hz", 0.0, top > 0.0 ? top : 1.0, 0);
+  size_t k = strlen(setup);
+  snprintf(setup + k, sizeof(setup) - k, "set yrange [0:*]\n");
+  if (r->threshold.status == UCL_SEARCH_OK) {
+    k = strlen(setup);
+    snprintf(setup + k, sizeof(setup) - k,
+             "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 2 lc rgb '#d62728'\n",
+             r->threshold.value, r->threshold.value);
+  }
+  snprintf(body, sizeof(body),
+           "plot '%s' using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#1f77b4' title 'mean rate', "
+           "'' using 1:3 with linespoints pt 5 ps 0.5 lc rgb '#ff7f0e' title '1 / first ISI', "
+           "'' using 1:4 with linespoints pt 9 ps 0.5 lc rgb '#2ca02c' title 'steady rate'",
+           path);
+  emit(d, pl, setup, body, 440);
+}
+
+/* The pulse-train threshold against the pulse period. */
+static void plot_thr_period(ds *d) {
+  const ucl_char_result *r = d->r;
+  ds_plot *pl = new_plot(d, "threshold_period", "Firing threshold against pulse period");
+  if (r->n_thr_period == 0) {
+    snprintf(pl->note, sizeof(pl->note),
+             "not measured (`uclif characterize --periods` measures it; the stimulus must be "
+             "pulses)");
+    return;
+  }
+  char path[1100];
+  FILE *f = data_file(d, "threshold_period", path, sizeof(path));
+  if (!f) {
+    snprintf(pl->note, sizeof(pl->note), "cannot write %.200s", path);
+    return;
+  }
+  long n = 0;
+  double lo = INFINITY, hi = -INFINITY, vlo = INFINITY, vhi = -INFINITY;
+  for (size_t i = 0; i < r->n_thr_period; i++) {
+    const ucl_period_threshold *t = &r->thr_period[i];
+    if (t->thr.status == UCL_SEARCH_OK) {
+      fprintf(f, "%.9g %.9g\n", t->period_s, t->thr.value);
+      lo = fmin(lo, t->period_s);
+      hi = fmax(hi, t->period_s);
+      vlo = fmin(vlo, t->thr.value);
+      vhi = fmax(vhi, t->thr.value);
+      n++;
+    }
+  }
+  ucl_page_close_data(f, path, &d->io, &d->io_diag);
+  if (n < 2) {
+    snprintf(pl->note, sizeof(pl->note), "fewer than two periods with a threshold (see the table)");
+    return;
+  }
+  char w[32];
+  ucl_units_format_eng(d->p->stim.width, "s", 3, w, sizeof(w));
+  snprintf(pl->caption, sizeof(pl->caption),
+           "threshold_period.csv: the threshold search at each period, pulses %s wide (the paper: "
+           "the onset falls as the input frequency rises).",
+           w);
+  char setup[4096] = "set key off\n", body[1400];
+  ucl_page_gp_axis(setup, sizeof(setup), "x", "pulse period", "s", lo, hi, hi / lo > 3.0);
+  ucl_page_gp_axis(setup, sizeof(setup), "y", "firing threshold", "V", vlo, vhi, 0);
+  snprintf(body, sizeof(body),
+           "plot '%s' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#1f77b4' notitle", path);
+  emit(d, pl, setup, body, 400);
+}
+
+/* A fit and its residuals: two plots of fits.csv's rows of the fits in 'which' (n_which). */
+static void plot_fit(ds *d, const char *name, const char *title, const int *which, int n_which,
+                     const char *what) {
+  const ucl_char_result *r = d->r;
+  char rname[48], rtitle[200];
+  snprintf(rname, sizeof(rname), "%s_residuals", name);
+  snprintf(rtitle, sizeof(rtitle), "%s: residuals", title);
+  ds_plot *pl = new_plot(d, name, title);
+  size_t total = 0;
+  double tlo = INFINITY, thi = -INFINITY, vlo = INFINITY, vhi = -INFINITY, rmax = 0.0;
+  for (int w = 0; w < n_which; w++) {
+    const ucl_fit_samples *s = &r->fits[which[w]];
+    for (size_t i = 0; i < s->n; i++) {
+      ucl_fit_row row;
+      ucl_results_fit_row(r, which[w], i, &row);
+      tlo = fmin(tlo, row.t_s);
+      thi = fmax(thi, row.t_s);
+      vlo = fmin(vlo, fmin(row.v_mem_V, row.v_fit_V));
+      vhi = fmax(vhi, fmax(row.v_mem_V, row.v_fit_V));
+      rmax = fmax(rmax, fabs(row.residual_V));
+    }
+    total += s->n;
+  }
+  if (total == 0) {
+    snprintf(pl->note, sizeof(pl->note), "no fit was made (%s)", what);
+    ds_plot *pr = new_plot(d, rname, rtitle);
+    snprintf(pr->note, sizeof(pr->note), "no fit");
+    return;
+  }
+  char body[4096], rbody[4096];
+  int kb = snprintf(body, sizeof(body), "plot "), kr = snprintf(rbody, sizeof(rbody), "plot ");
+  static const char *const colour[UCL_N_FITS] = {"#1f77b4", "#ff7f0e", "#2ca02c"};
+  static const char *const label[UCL_N_FITS] = {"junction off", "junction on", "latched"};
+  for (int w = 0; w < n_which; w++) {
+    const ucl_fit_samples *s = &r->fits[which[w]];
+    if (s->n == 0) {
+      continue;
+    }
+    char path[1100], dname[64];
+    snprintf(dname, sizeof(dname), "%s_%d", name, w);
+    FILE *f = data_file(d, dname, path, sizeof(path));
+    if (!f) {
+      snprintf(pl->note, sizeof(pl->note), "cannot write %.200s", path);
+      return;
+    }
+    size_t step = s->n > FIT_PLOT_POINTS ? (s->n + FIT_PLOT_POINTS - 1) / FIT_PLOT_POINTS : 1;
+    for (size_t i = 0; i < s->n; i += step) {
+      ucl_fit_row row;
+      ucl_results_fit_row(r, which[w], i, &row);
+      fprintf(f, "%.9g %.9g %.9g %.9g\n", row.t_s, row.v_mem_V, row.v_fit_V, row.residual_V);
+    }
+    ucl_page_close_data(f, path, &d->io, &d->io_diag);
+    char tau[32];
+    ucl_units_format_eng(s->fit.tau, "s", 4, tau, sizeof(tau));
+    const char *c = colour[which[w]];
+    kb += snprintf(body + kb, sizeof(body) - (size_t)kb,
+                   "%s'%s' using 1:2 with points pt 7 ps 0.4 lc rgb '%s' title 'V_mem, %s', '' "
+                   "using 1:3 with lines lw 2 lc rgb '#222222' dt %d title 'fit, tau = %s'",
+                   kb > 5 ? ", " : "", path, c, label[which[w]], w + 1, tau);
+    kr += snprintf(rbody + kr, sizeof(rbody) - (size_t)kr,
+                   "%s'%s' using 1:4 with points pt 7 ps 0.4 lc rgb '%s' title '%s'",
+                   kr > 5 ? ", " : "", path, c, label[which[w]]);
+  }
+  snprintf(pl->caption, sizeof(pl->caption),
+           "fits.csv: the membrane voltage samples the fit used (every one up to %d, then "
+           "every k-th) and the fitted exponential offset + amp·exp(−(t − t₀)/tau); %s.",
+           FIT_PLOT_POINTS, what);
+  char setup[4096] = "set key top right noenhanced\n";
+  ucl_page_gp_axis(setup, sizeof(setup), "x", "time from the start of the run", "s", tlo, thi, 0);
+  ucl_page_gp_axis(setup, sizeof(setup), "y", "membrane voltage V_mem", "V", vlo, vhi, 0);
+  emit(d, pl, setup, body, 400);
+  ds_plot *pr = new_plot(d, rname, rtitle);
+  snprintf(pr->caption, sizeof(pr->caption),
+           "fits.csv residual_V = V_mem_V − V_fit_V (largest %s): structure here is what one "
+           "exponential does not describe.",
+           "");
+  char rm[32];
+  ucl_units_format_eng(rmax, "V", 3, rm, sizeof(rm));
+  snprintf(pr->caption, sizeof(pr->caption),
+           "fits.csv residual_V = V_mem_V − V_fit_V (largest magnitude %s): structure here is what "
+           "one exponential does not describe.",
+           rm);
+  char rsetup[4096] = "set key top right noenhanced\n";
+  ucl_page_gp_axis(rsetup, sizeof(rsetup), "x", "time from the start of the run", "s", tlo, thi, 0);
+  ucl_page_gp_axis(rsetup, sizeof(rsetup), "y", "residual", "V", -rmax, rmax, 0);
+  emit(d, pr, rsetup, rbody, 260);
+}
+
+/* ---- the page ---- */
+
+static void doc_link(FILE *h, const ds *d, const char *anchor, const char *text) {
+  if (d->opts && d->opts->docs_base) {
+    fprintf(h, "<a href=\"");
+    ucl_page_html_escape(h, d->opts->docs_base);
+    fprintf(h, "features.md#%s\">%s</a>", anchor, text);
+  } else {
+    fprintf(h, "%s", text);
+  }
+}
+
+/* The conditions: the neuron form, every parameter not at its default, the stimulus, the solver
+ * tolerances and the procedures' settings. Returns the count of non-default parameters. */
+static int write_conditions(FILE *h, const ds *d) {
+  const ucl_params *p = d->p;
+  ucl_params def;
+  ucl_params_default(&def);
+  char neuron[32], form[32];
+  ucl_params_format(p, ucl_params_find("neuron"), neuron, sizeof(neuron));
+  ucl_params_format(p, ucl_params_find("scr.model"), form, sizeof(form));
+  fprintf(h, "<h2>Conditions</h2>\n<p>Neuron <b>%s</b>", neuron);
+  if (p->circuit.neuron != UCL_NEURON_MOTT) {
+    fprintf(h, ", SCR form <b>%s</b> (docs/model.md)", form);
+  } else {
+    fprintf(h, " (a Mott threshold switch in place of the SCR, R1 and R2; docs/model.md)");
+  }
+  fprintf(h, ", at ");
+  pnum(h, d, "temp");
+  fprintf(h, ".</p>\n");
+  const ucl_table *t = ucl_results_points_table();
+  int n = 0;
+  for (size_t i = 0; i < ucl_params_count(); i++) {
+    const ucl_param_info *in = ucl_params_info(i);
+    char a[64], b[64];
+    ucl_params_format(p, in, a, sizeof(a));
+    ucl_params_format(&def, in, b, sizeof(b));
+    double va = 0.0, vb = 0.0;
+    int same = strcmp(a, b) == 0;
+    if (in->kind != UCL_PARAM_CHOICE && ucl_params_get(p, in->name, &va) == UCL_OK &&
+        ucl_params_get(&def, in->name, &vb) == UCL_OK) {
+      same = va == vb;
+    }
+    if (same) {
+      continue;
+    }
+    if (n++ == 0) {
+      fprintf(h, "<table id=\"nondefault\"><tr><th>parameter</th><th>value</th><th>default</th>"
+                 "<th>what it is</th></tr>\n");
+    }
+    fprintf(h, "<tr><td><code>%s</code></td><td>", in->name);
+    if (in->kind == UCL_PARAM_CHOICE) {
+      fprintf(h, "%s", a);
+    } else {
+      long col = ucl_table_find(t, in->name);
+      num(h, "points.csv", 0, col >= 0 ? in->name : "?", va, in->unit);
+    }
+    fprintf(h, "</td><td>");
+    if (in->kind == UCL_PARAM_CHOICE) {
+      fprintf(h, "%s", b);
+    } else {
+      char text[64];
+      fmt(vb, in->unit, text, sizeof(text));
+      fprintf(h, "<span class=\"default\" data-value=\"%.17g\">%s</span>", vb, text);
+    }
+    fprintf(h, "</td><td>");
+    ucl_page_html_escape(h, in->desc);
+    fprintf(h, "</td></tr>\n");
+  }
+  if (n == 0) {
+    fprintf(h, "<p id=\"nondefault\">Every parameter is at its default (<code>uclif "
+               "params</code> lists them).</p>\n");
+  } else {
+    fprintf(h, "</table>\n<p>Every other parameter is at its default (<code>uclif "
+               "params</code>).</p>\n");
+  }
+  char kind[32];
+  ucl_params_format(p, ucl_params_find("kind"), kind, sizeof(kind));
+  fprintf(h, "<table id=\"stimulus\"><tr><th>stimulus</th><td>%s, amplitude ", kind);
+  pnum(h, d, "amplitude");
+  fprintf(h, ", width ");
+  pnum(h, d, "width");
+  fprintf(h, ", period ");
+  pnum(h, d, "period");
+  fprintf(h, ", window ");
+  pnum(h, d, "duration");
+  fprintf(h, "</td></tr>\n<tr><th>solver</th><td>CVODE BDF, rtol ");
+  pnum(h, d, "rtol");
+  fprintf(h, ", atol ");
+  pnum(h, d, "atol");
+  fprintf(h, " (docs/model.md)</td></tr>\n<tr><th>procedures</th><td>threshold searched in [");
+  setting(h, "threshold", d->o->thr_lo, "V");
+  fprintf(h, ", ");
+  setting(h, "threshold", d->o->thr_hi, "V");
+  fprintf(h, "] to ");
+  setting(h, "threshold.tol", d->o->thr_tol, "V");
+  double def_amps[UCL_RATE_AMPS_DEFAULT_N];
+  const double *amps = NULL;
+  size_t na = ucl_char_rate_amps(d->o, def_amps, &amps);
+  if (na > 0) {
+    fprintf(h, "; f-A curve at %zu amplitudes from ", na);
+    setting(h, "rate_curve", amps[0], "V");
+    fprintf(h, " to ");
+    setting(h, "rate_curve", amps[na - 1], "V");
+  }
+  fprintf(h, " (docs/spec.md, [characterize])</td></tr>\n</table>\n");
+  return n;
+}
+
+/* The maximum rate of the f–A curve: its row (rate_curves.csv data row), or -1. */
+static long max_rate_row(const ucl_char_result *r) {
+  long best = -1;
+  for (size_t i = 0; i < r->n_curve; i++) {
+    const ucl_rate_point *c = &r->curve[i];
+    if (c->status == UCL_OK && isfinite(c->f.rate_mean_Hz) &&
+        (best < 0 || c->f.rate_mean_Hz > r->curve[best].f.rate_mean_Hz)) {
+      best = (long)i;
+    }
+  }
+  return best;
+}
+
+static void write_key_figures(FILE *h, const ds *d) {
+  const ucl_char_result *r = d->r;
+  fprintf(h, "<h2>Key figures</h2>\n<table id=\"key\">\n<tr><td>firing threshold (pulse train)"
+             "</td><td>");
+  pnum(h, d, "threshold_V");
+  fprintf(h, "</td></tr>\n<tr><td>DC rheobase</td><td>");
+  pnum(h, d, "rheobase_V");
+  fprintf(h, "</td></tr>\n<tr><td>leak time constant (junction off)</td><td>");
+  pnum(h, d, "tau_leak_off_s");
+  fprintf(h, "</td></tr>\n<tr><td>refractory (discharge) time constant</td><td>");
+  pnum(h, d, "tau_ref_s");
+  fprintf(h, "</td></tr>\n<tr><td>maximum rate (f-A curve)</td><td>");
+  long m = max_rate_row(r);
+  if (m >= 0) {
+    num(h, "rate_curves.csv", m, "rate_mean_Hz", r->curve[m].f.rate_mean_Hz, "Hz");
+    fprintf(h, " at ");
+    num(h, "rate_curves.csv", m, "amplitude_V", r->curve[m].amplitude, "V");
+    fprintf(h, "; latency there ");
+    num(h, "rate_curves.csv", m, "latency_s", r->curve[m].f.latency_s, "s");
+  } else {
+    fprintf(h, "– (no amplitude of the f-A curve ran)");
+  }
+  fprintf(h, "</td></tr>\n<tr><td>latency to the first spike at the stimulus amplitude</td><td>");
+  pnum(h, d, "ref_latency_s");
+  fprintf(h, "</td></tr>\n<tr><td>energy per spike (supply and input)</td><td>");
+  pnum(h, d, "energy_per_spike_J");
+  fprintf(h, "</td></tr>\n<tr><td>standby power at rest</td><td>");
+  pnum(h, d, "P_standby_W");
+  fprintf(h, "</td></tr>\n</table>\n");
+}
+
+static void write_energy(FILE *h, const ds *d) {
+  fprintf(h, "<h2 id=\"energy\">Energy per spike</h2>\n<p>At the stimulus amplitude ");
+  pnum(h, d, "ref_amplitude_V");
+  fprintf(h, " over the window: ");
+  pnum(h, d, "ref_spikes");
+  fprintf(h, " spikes (mean rate ");
+  pnum(h, d, "ref_rate_mean_Hz");
+  fprintf(h, "). Energy is what the sources deliver (");
+  doc_link(h, d, "procedures-uclif-characterize-ucl_characterize", "docs/features.md, energy");
+  fprintf(h, ").</p>\n<table id=\"energy_split\"><tr><th>by source</th><th>per spike</th></tr>\n"
+             "<tr><td>input source</td><td>");
+  pnum(h, d, "energy_in_per_spike_J");
+  fprintf(h, "</td></tr>\n<tr><td>supply (VDD)</td><td>");
+  pnum(h, d, "energy_vdd_per_spike_J");
+  fprintf(h, "</td></tr>\n<tr><td>synapses</td><td>none: a single neuron has no synapses (a "
+             "network's synapse energy is in its neurons.csv)</td></tr>\n"
+             "<tr><th>total</th><th>");
+  pnum(h, d, "energy_per_spike_J");
+  fprintf(h, "</th></tr>\n<tr><th>by part</th><th></th></tr>\n<tr><td>static: what the neuron "
+             "draws at rest over the same window, per spike</td><td>");
+  pnum(h, d, "energy_static_per_spike_J");
+  fprintf(h, "</td></tr>\n<tr><td>dynamic: what the spikes cost</td><td>");
+  pnum(h, d, "energy_dynamic_per_spike_J");
+  fprintf(h, "</td></tr>\n<tr><td>standby power at rest (input at 0 V)</td><td>");
+  pnum(h, d, "P_standby_W");
+  fprintf(h, "</td></tr>\n<tr><th>estimates</th><th></th></tr>\n<tr><td>the seed paper's "
+             "C·A²/2 (A the stimulus amplitude)</td><td>");
+  pnum(h, d, "energy_paper_J");
+  fprintf(h, "</td></tr>\n<tr><td>C·V²/2 on the membrane when it fires</td><td>");
+  pnum(h, d, "energy_stored_J");
+  fprintf(h, "</td></tr>\n</table>\n");
+}
+
+static void write_comparison(FILE *h, const ds *d) {
+  fprintf(h, "<h2 id=\"comparison\">Comparison with published figures</h2>\n<p>Energy per "
+             "spike is quoted in incompatible ways (the membrane's C·V²/2, energy from the "
+             "supply, with or without standby power); each row says what it counts. Sources and "
+             "how each was found: docs/published-neurons.md.</p>\n<table id=\"published\">"
+             "<tr><th>work</th><th>quantity</th><th>energy</th><th>as published</th><th>counts"
+             "</th><th>how measured</th><th>source</th></tr>\n");
+  fprintf(h, "<tr><td><b>this configuration</b></td><td>energy per spike</td><td>");
+  pnum(h, d, "energy_per_spike_J");
+  fprintf(h, "</td><td>–</td><td>energy from the supply and the input, static part included"
+             "</td><td>simulated (uclif)</td><td>points.csv</td></tr>\n"
+             "<tr><td><b>this configuration</b></td><td>dynamic energy per spike</td><td>");
+  pnum(h, d, "energy_dynamic_per_spike_J");
+  fprintf(h, "</td><td>–</td><td>the same without what it draws at rest</td><td>simulated "
+             "(uclif)</td><td>points.csv</td></tr>\n"
+             "<tr><td><b>this configuration</b></td><td>C·A²/2</td><td>");
+  pnum(h, d, "energy_paper_J");
+  fprintf(h, "</td><td>–</td><td>the membrane capacitor charged to the pulse amplitude (the "
+             "seed paper's way)</td><td>estimate</td><td>points.csv</td></tr>\n");
+  size_t n = 0;
+  const ucl_published *pub = ucl_published_figures(&n);
+  for (size_t i = 0; i < n; i++) {
+    char text[64];
+    ucl_units_format_eng(pub[i].value_J, "J", 3, text, sizeof(text));
+    fprintf(h, "<tr class=\"published\"><td>");
+    ucl_page_html_escape(h, pub[i].work);
+    fprintf(h, "</td><td>");
+    ucl_page_html_escape(h, pub[i].quantity);
+    fprintf(h, "</td><td><span class=\"published\" data-value=\"%.17g\">%s</span></td><td>",
+            pub[i].value_J, isfinite(pub[i].value_J) ? text : "–");
+    ucl_page_html_escape(h, pub[i].as_published);
+    fprintf(h, "</td><td>");
+    ucl_page_html_escape(h, pub[i].counts);
+    fprintf(h, "</td><td>");
+    ucl_page_html_escape(h, pub[i].how);
+    fprintf(h, "</td><td>");
+    ucl_page_html_escape(h, pub[i].citation);
+    fprintf(h, "</td></tr>\n");
+  }
+  fprintf(h, "</table>\n");
+}
+
+/* Every measured quantity of points.csv, by procedure: value, unit, definition. */
+static void write_quantities(FILE *h, const ds *d) {
+  const ucl_table *t = ucl_results_points_table();
+  fprintf(h, "<h2 id=\"quantities\">Every measured quantity</h2>\n<p>The features of "
+             "points.csv (definitions: ");
+  doc_link(h, d, "procedures-uclif-characterize-ucl_characterize", "docs/features.md");
+  fprintf(h, "; columns: docs/outputs.md).</p>\n<table id=\"all\"><tr><th>column</th><th>value"
+             "</th><th>procedure</th><th>what it is</th></tr>\n");
+  char missing[4096] = "";
+  size_t km = 0;
+  for (size_t c = 0; c < t->n; c++) {
+    const ucl_column *col = &t->cols[c];
+    if (col->part != UCL_POINT_PART_RESULT || !col->procedure[0]) {
+      continue; /* the head and the parameters */
+    }
+    double v = NAN;
+    int is_num = col_value(d, c, &v);
+    if (is_num && !isfinite(v)) {
+      km += (size_t)snprintf(missing + km, km < sizeof(missing) ? sizeof(missing) - km : 0, "%s%s",
+                             km ? ", " : "", col->name);
+      continue;
+    }
+    fprintf(h, "<tr><td><code>%s</code></td><td>", col->name);
+    if (is_num) {
+      num(h, "points.csv", 0, col->name, v, col->unit);
+    } else if (col->kind == UCL_COL_ENUM) {
+      int e = *(const int *)((const char *)d->parts[col->part] + col->offset);
+      fprintf(h, "%s", col->enum_name(e));
+    }
+    fprintf(h, "</td><td>");
+    doc_link(h, d, "procedures-uclif-characterize-ucl_characterize", col->procedure);
+    fprintf(h, "</td><td>");
+    ucl_page_html_escape(h, col->meaning);
+    fprintf(h, "</td></tr>\n");
+  }
+  fprintf(h, "</table>\n");
+  if (km) {
+    fprintf(h, "<p>Not measured here (empty in points.csv): ");
+    ucl_page_html_escape(h, missing);
+    fprintf(h, ".</p>\n");
+  }
+}
+
+static void write_periods(FILE *h, const ds *d) {
+  const ucl_char_result *r = d->r;
+  if (r->n_thr_period == 0) {
+    return;
+  }
+  fprintf(h, "<table id=\"periods\"><tr><th>period</th><th>frequency</th><th>threshold</th>"
+             "<th>search</th></tr>\n");
+  for (size_t i = 0; i < r->n_thr_period; i++) {
+    const ucl_period_threshold *t = &r->thr_period[i];
+    fprintf(h, "<tr><td>");
+    num(h, "threshold_period.csv", (long)i, "period_s", t->period_s, "s");
+    fprintf(h, "</td><td>");
+    num(h, "threshold_period.csv", (long)i, "frequency_Hz", 1.0 / t->period_s, "Hz");
+    fprintf(h, "</td><td>");
+    num(h, "threshold_period.csv", (long)i, "threshold_V", t->thr.value, "V");
+    fprintf(h, "</td><td>%s</td></tr>\n", ucl_search_status_name(t->thr.status));
+  }
+  fprintf(h, "</table>\n");
+}
+
+static void write_figure(FILE *h, const ds_plot *pl) {
+  if (!pl->note[0]) {
+    ucl_page_html_figure(h, pl->name, pl->title, pl->caption[0] ? pl->caption : NULL);
+    return;
+  }
+  fprintf(h, "<figure id=\"%s\"><figcaption><b>", pl->name);
+  ucl_page_html_escape(h, pl->title);
+  fprintf(h, "</b> <span class=\"note\">(left out: ");
+  ucl_page_html_escape(h, pl->note);
+  fprintf(h, ")</span></figcaption></figure>\n");
+}
+
+static const ds_plot *find_plot(const ds *d, const char *name) {
+  for (int k = 0; k < d->n_plots; k++) {
+    if (strcmp(d->plots[k].name, name) == 0) {
+      return &d->plots[k];
+    }
+  }
+  return NULL;
+}
+
+static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, ucl_diag *diag) {
+  ucl_page_file pf;
+  ucl_status st = ucl_page_open(&pf, ipath, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  FILE *h = pf.f;
+  const ucl_char_result *r = d->r;
+  char neuron[32];
+  ucl_params_format(d->p, ucl_params_find("neuron"), neuron, sizeof(neuron));
+  ucl_page_html_head(h, "uclif datasheet: ", d->opts && d->opts->spec ? d->opts->spec : neuron,
+                     ".v,.setting{white-space:nowrap}#key td:first-child{width:24em}"
+                     ".bad{background:#fdd;padding:4px}");
+  fprintf(h, "<h1>Neuron datasheet: %s</h1>\n<p>Configuration <code>", neuron);
+  ucl_page_html_escape(h, d->opts && d->opts->spec ? d->opts->spec : "(the defaults)");
+  fprintf(h, "</code>, characterized by <code>uclif characterize</code>; every number below is "
+             "a cell of the CSVs beside this page (<a href=\"../points.csv\">points.csv</a>, "
+             "<a href=\"../rate_curves.csv\">rate_curves.csv</a>");
+  if (r->n_thr_period > 0) {
+    fprintf(h, ", <a href=\"../threshold_period.csv\">threshold_period.csv</a>");
+  }
+  if (r->fits[0].n + r->fits[1].n + r->fits[2].n > 0) {
+    fprintf(h, ", <a href=\"../fits.csv\">fits.csv</a>");
+  }
+  fprintf(h, ").</p>\n");
+  if (r->status != UCL_OK) {
+    fprintf(h, "<p class=\"bad\">Status <b>%s</b>: ", ucl_status_name(r->status));
+    ucl_page_html_escape(h, r->reason);
+    fprintf(h, "</p>\n");
+  }
+  ucl_page_html_loaded(h);
+  *nondefault = write_conditions(h, d);
+  write_key_figures(h, d);
+  fprintf(h, "<h2>Firing</h2>\n");
+  write_figure(h, find_plot(d, "fa_curve"));
+  write_figure(h, find_plot(d, "threshold_period"));
+  write_periods(h, d);
+  fprintf(h, "<h2>Time constants</h2>\n<p>Leak: ");
+  pnum(h, d, "tau_leak_off_s");
+  fprintf(h, " with the gate junction off (R² ");
+  pnum(h, d, "tau_leak_off_r2");
+  fprintf(h, "), ");
+  pnum(h, d, "tau_leak_on_s");
+  fprintf(h, " while it clamps the gate (R² ");
+  pnum(h, d, "tau_leak_on_r2");
+  fprintf(h, "), after a step of ");
+  pnum(h, d, "leak_amplitude_V");
+  fprintf(h, ". Refractory discharge: ");
+  pnum(h, d, "tau_ref_s");
+  fprintf(h, " (R² ");
+  pnum(h, d, "tau_ref_r2");
+  fprintf(h, "), spike duration ");
+  pnum(h, d, "spike_duration_s");
+  fprintf(h, ", reset to ");
+  pnum(h, d, "V_reset_V");
+  fprintf(h, ".</p>\n");
+  static const char *const fit_plots[] = {"leak_fit", "leak_fit_residuals", "ref_fit",
+                                          "ref_fit_residuals"};
+  for (size_t k = 0; k < sizeof(fit_plots) / sizeof(fit_plots[0]); k++) {
+    write_figure(h, find_plot(d, fit_plots[k]));
+  }
+  write_energy(h, d);
+  write_comparison(h, d);
+  write_quantities(h, d);
+  fprintf(h, "<h2>Simulation</h2>\n<p>");
+  pnum(h, d, "sims");
+  fprintf(h, " simulations, ");
+  pnum(h, d, "steps");
+  fprintf(h, " CVODE steps, ");
+  pnum(h, d, "err_test_fails");
+  fprintf(h, " error-test failures, ");
+  pnum(h, d, "nonlin_fails");
+  fprintf(h, " Newton failures.</p>\n");
+  ucl_page_html_foot(h);
+  return ucl_page_commit(&pf, diag);
+}
+
+ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p, const ucl_char_opts *o,
+                               const ucl_char_result *r, const ucl_datasheet_opts *opts,
+                               ucl_datasheet_summary *out, ucl_diag *diag) {
+  ds d;
+  memset(&d, 0, sizeof(d));
+  d.p = p;
+  d.o = o;
+  d.r = r;
+  d.opts = opts;
+  d.parts[UCL_POINT_PART_ID] = &d.id;
+  d.parts[UCL_POINT_PART_RESULT] = r;
+  d.parts[UCL_POINT_PART_PARAMS] = p;
+  ucl_status st = ucl_page_gp_dir_ok(dir, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  size_t dl = strlen(dir) + 32;
+  char *rdir = malloc(dl), *ddir = malloc(dl + 8);
+  char gp_path[1100], log_path[1100], ipath[1100];
+  if (!rdir || !ddir) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  snprintf(rdir, dl, "%s/datasheet", dir);
+  snprintf(ddir, dl + 8, "%s/datasheet/data", dir);
+  if ((mkdir(rdir, 0777) != 0 && errno != EEXIST) || (mkdir(ddir, 0777) != 0 && errno != EEXIST)) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", ddir, strerror(errno));
+    goto done;
+  }
+  d.rdir = rdir;
+  snprintf(gp_path, sizeof(gp_path), "%s/plots.gp", rdir);
+  snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", rdir);
+  snprintf(ipath, sizeof(ipath), "%s/index.html", rdir);
+  d.gp = fopen(gp_path, "w");
+  if (!d.gp) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot write: %s", gp_path, strerror(errno));
+    goto done;
+  }
+  plot_fa(&d);
+  plot_thr_period(&d);
+  static const int leak[] = {UCL_FIT_LEAK_OFF, UCL_FIT_LEAK_ON}, ref[] = {UCL_FIT_REF};
+  plot_fit(&d, "leak_fit", "Leak: the decay after a charging step, and its fits", leak, 2,
+           "tau_leak_off_s and tau_leak_on_s");
+  plot_fit(&d, "ref_fit", "Refractory: the discharge while latched, and its fit", ref, 1,
+           "tau_ref_s");
+  int gp_bad = ferror(d.gp) != 0;
+  int gp_err = errno;
+  if (fclose(d.gp) != 0) {
+    gp_bad = 1;
+    gp_err = errno;
+  }
+  d.gp = NULL;
+  if (d.io != UCL_OK) {
+    st = ucl_diag_set(diag, d.io, "%s", d.io_diag.msg);
+    goto done;
+  }
+  if (gp_bad) {
+    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", gp_path, strerror(gp_err));
+    goto done;
+  }
+  int drawn = 0;
+  for (int k = 0; k < d.n_plots; k++) {
+    drawn += d.plots[k].note[0] == '\0';
+  }
+  if (drawn > 0) {
+    st = ucl_page_gnuplot_run(opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, log_path,
+                              diag);
+    if (st != UCL_OK) {
+      goto done;
+    }
+  }
+  int nondefault = 0;
+  st = write_page(&d, ipath, &nondefault, diag);
+  if (st == UCL_OK && out) {
+    memset(out, 0, sizeof(*out));
+    out->plots = drawn;
+    out->skipped = d.n_plots - drawn;
+    out->nondefault = nondefault;
+    snprintf(out->index, sizeof(out->index), "%.500s", ipath);
+  }
+done:
+  if (d.gp) {
+    fclose(d.gp);
+  }
+  free(rdir);
+  free(ddir);
+  return st;
+}
