@@ -661,6 +661,10 @@ static ucl_status protocol_thr_period(run *rn, const ucl_params *p, const ucl_ch
       fail(r, UCL_ERR_INVAL, "threshold_period", &d);
       continue;
     }
+    if (pt->period_s == p->stim.period && r->threshold.status != UCL_SEARCH_SKIPPED) {
+      pt->thr = r->threshold; /* the spec's own period: that search, not a second one */
+      continue;
+    }
     ucl_params q = *p;
     q.stim.period = pt->period_s;
     ucl_status st = threshold_search(rn, &q, 0, o->thr_lo, o->thr_hi, o->thr_tol, &pt->thr,
