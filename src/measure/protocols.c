@@ -574,20 +574,26 @@ static void protocol_reference(run *rn, const ucl_params *p, ucl_char_result *r)
   }
   /* the baseline: the same window from the same initial state with the input at 0 V; what the
    * neuron draws without being driven is the static part of its energy */
-  ucl_train_features f0;
-  double e0_in = NAN, e0_vdd = NAN;
-  st = train_run(rn, p, 0.0, p->stim.duration, r, &f0, &e0_in, &e0_vdd, NULL, NULL, &d);
+  ucl_params q = *p;
+  drive(&q, 1, 0.0); /* 0 V held: no pulse edges to stop at, the same input */
+  ucl_trace *tr = NULL;
+  st = simulate(rn, &q, 0.0, 0.0, 0, &tr, &r->stats, &r->sims, &d);
+  if (st == UCL_OK && ucl_sim_spike_count(tr) > 0) {
+    snprintf(d.msg, sizeof(d.msg), "the neuron fired with its input at 0 V");
+    st = UCL_ERR_RANGE;
+  }
   if (st != UCL_OK) {
     ucl_diag_prefix(&d, "the run at rest: ");
     fail(r, st, "energy", &d);
   } else {
-    r->e_rest_J = e0_in + e0_vdd;
+    r->e_rest_J = ucl_trace_quad(tr, 0) + ucl_trace_quad(tr, 1);
     r->p_standby_W = r->e_rest_J / p->stim.duration;
     if (k > 0) {
       r->e_static_per_spike_J = r->e_rest_J / (double)k;
       r->e_dynamic_per_spike_J = r->e_per_spike_J - r->e_static_per_spike_J;
     }
   }
+  ucl_trace_destroy(&tr);
   r->e_paper_J = 0.5 * p->circuit.C * r->ref_amplitude * r->ref_amplitude;
   double vl = v_latch(r);
   if (isfinite(vl)) {
