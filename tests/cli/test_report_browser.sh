@@ -27,7 +27,7 @@ loaded=$(grep -o 'images loaded: [0-9]* of [0-9]*' "$work/dom.html")
 check "every image loaded ($loaded; expected $imgs of $imgs)" \
   $([ "$loaded" = "images loaded: $imgs of $imgs" ]; echo $?)
 # a broken image is caught: the check is not vacuous
-sed -i 's/status\.svg/missing.svg/' "$work/s/report/index.html"
+sed -i "s/threshold_map\.svg/missing.svg/" "$work/s/report/index.html"
 timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
   --user-data-dir="$work/profile" --dump-dom "file://$work/s/report/index.html" \
   >"$work/dom2.html" 2>/dev/null
