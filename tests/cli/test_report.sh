@@ -129,7 +129,7 @@ for want in "threshold_vs_1	R1 (Ω)	threshold (V)" "threshold_vs_2	C (F)	thresho
   "fa_curves	pulse amplitude (V)	rate (Hz)" "tau_ref	R3 C (s)	tau_ref (s)" \
   "energy	C V^2/2 (J)	energy per spike (J)"; do
   grep -qxF "$want" "$work/labels"
-  check "labels: $(echo "$want" | tr '\t' '|')" $?
+  rc=$?; check "labels: $(echo "$want" | tr '\t' '|')" "$rc"
 done
 # each plot's block of plots.gp, by name
 block() { gawk -v want="$1" '/^reset$/ { if (name == want) printf "%s", b; b = ""; name = "" }
@@ -161,7 +161,7 @@ grep -q '<th>neuron</th><td>type1</td>' "$work/cond" &&
   grep -q '<code>C = e6(4.7n, 10n)</code>: 4.7 nF to 10 nF, log axis' "$work/cond" &&
   grep -q '<th>stimulus</th><td>kind pulses, amplitude 6 V, width 10 µs, period 100 µs, duration 4 ms</td>' "$work/cond" &&
   grep -q '<th>solver</th><td>rtol 0.0001, atol 10 nV</td>' "$work/cond"
-check "conditions: neuron, swept ranges with units and log axes, stimulus, solver ($(tr '\n' ' ' <"$work/cond" | head -c 600))" $?
+rc=$?; check "conditions: neuron, swept ranges with units and log axes, stimulus, solver ($(tr '\n' ' ' <"$work/cond" | head -c 600))" "$rc"
 grep -q '<code>duration</code> = 4 ms (default 20 ms)' "$work/cond"
 check "conditions: the non-default duration named with its default" $?
 check "conditions come before the plots" \
@@ -173,7 +173,7 @@ check "points table links points.csv and rate_curves.csv" $?
 check "points table: 20 rows ($(grep -c '^<tr><td>' "$work/pts"))" $([ "$(grep -c '^<tr><td>' "$work/pts")" -eq 20 ]; echo $?)
 grep -q '<tr><th>point</th><th>status</th><th>R1</th><th>C</th><th>threshold_V</th><th>rheobase_V</th><th>tau_leak_off_s</th><th>tau_ref_s</th><th>energy_per_spike_J</th></tr>' "$work/pts" &&
   grep -q '^<tr><td>0</td><td>ok</td><td>22 kΩ</td><td>4.7 nF</td><td>[0-9.]* V</td><td>[0-9.]* V</td><td>[0-9.]* [mµ]s</td><td>[0-9.]* [mµn]s</td><td>[0-9.]* [pnµ]J</td></tr>' "$work/pts"
-check "points table: key columns, values with units ($(sed -n 4p "$work/pts"))" $?
+rc=$?; check "points table: key columns, values with units ($(sed -n 4p "$work/pts"))" "$rc"
 # each value of the table is points.csv's, to 4 digits: the threshold of the first row
 want=$(gawk -v FPAT='([^,]*)|("[^"]*")' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   NR == 2 { printf "%.4g V", $c["\"threshold_V\""] }' "$work/e6/points.csv")
