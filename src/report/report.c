@@ -1570,7 +1570,7 @@ static void read_conditions(const char *canonical, const rep *r, conds *cs) {
   }
   for (int j = 0; r->row0 && j < r->n_header; j++) {
     const ucl_param_info *info = r->hdr[j] ? ucl_params_find(r->hdr[j]) : NULL;
-    if (info && r->row0[j]) {
+    if (info && r->row0[j] && r->row0[j][0]) {
       conds_add(cs, "", 0, info, r->row0[j]);
     }
   }
