@@ -73,6 +73,20 @@ static size_t lin_tics(double lo, double hi, double *t) {
   return k;
 }
 
+/* The values m·10^d within [lo, hi] for the mantissas m (n of them) into t. */
+static size_t decade_tics(double lo, double hi, const double *mant, size_t n, double *t) {
+  size_t k = 0;
+  for (double d = floor(log10(lo)); d <= floor(log10(hi)) && k < AXIS_MAX_TICS; d++) {
+    for (size_t i = 0; i < n && k < AXIS_MAX_TICS; i++) {
+      double v = mant[i] * pow(10.0, d);
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) {
+        t[k++] = v;
+      }
+    }
+  }
+  return k;
+}
+
 /* Tics of a log axis over [lo, hi] (0 < lo < hi) into t (see ucl_page_gp_axis). */
 static size_t log_tics(double lo, double hi, double *t) {
   double l0 = log10(lo), l1 = log10(hi);
@@ -85,14 +99,10 @@ static size_t log_tics(double lo, double hi, double *t) {
     }
     return k;
   }
-  static const double mant[] = {1, 2, 5};
-  for (double d = floor(l0); d <= floor(l1) && k < AXIS_MAX_TICS; d++) {
-    for (size_t i = 0; i < 3 && k < AXIS_MAX_TICS; i++) {
-      double v = mant[i] * pow(10.0, d);
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) {
-        t[k++] = v;
-      }
-    }
+  static const double m125[] = {1, 2, 5}, fine[] = {1, 1.5, 2, 3, 5, 7};
+  k = decade_tics(lo, hi, m125, 3, t);
+  if (k < 4) { /* about a decade or less: 1 1.5 2 3 5 7 */
+    k = decade_tics(lo, hi, fine, 6, t);
   }
   return k >= 3 ? k : lin_tics(lo, hi, t);
 }

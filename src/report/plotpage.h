@@ -32,12 +32,13 @@ void ucl_page_gp_emit(FILE *gp, const char *outdir, const char *name, const char
  * widened by 4 % of its span, of its log span on a log axis, so end points clear the border; cb
  * exactly); and explicit tics at round values within [lo, hi], each labelled by
  * ucl_units_format_eng(value, unit, 3): on a linear axis 1-2-5 steps giving about 4 to 8 tics; on
- * a log axis 1, 2 and 5 of each decade, or whole decades (every k-th when there are many) when
- * the range spans more than 3.5 decades, or linear steps when a narrow range holds fewer than 3
- * such values. lo > hi is swapped. When lo or hi is not finite, the finite one is used for both
- * (neither: 0 to 1, or 1 to 10 on a log axis); when they are equal to a value v, the range is v ±
- * 1 % (−1 to 1 for 0) with tics at its ends and at v. A line that does not fit in buf is left out
- * whole (2 KB per axis is always enough). Never fails; not collective. */
+ * a log axis 1, 2 and 5 of each decade (1, 1.5, 2, 3, 5 and 7 when that gives fewer than 4), or
+ * whole decades (every k-th when there are many) when the range spans more than 3.5 decades, or
+ * linear steps when a narrow range holds fewer than 3 such values. lo > hi is swapped. When lo or
+ * hi is not finite, the finite one is used for both (neither: 0 to 1, or 1 to 10 on a log axis);
+ * when they are equal to a value v, the range is v ± 1 % (−1 to 1 for 0) with tics at its ends and
+ * at v. A line that does not fit in buf is left out whole (2 KB per axis is always enough). Never
+ * fails; not collective. */
 void ucl_page_gp_axis(char *buf, size_t n, const char *axis, const char *label, const char *unit,
                       double lo, double hi, int logscale);
 

@@ -32,14 +32,23 @@ static void test_log_eseries(void **state) {
   ucl_page_gp_axis(buf, sizeof(buf), "x", "R1", "Ohm", 22e3, 220e3, 1);
   expect_has(buf, "set title \"t\"\nset xlabel \"R1 (" OHM ")\" noenhanced\n");
   expect_has(buf, "\nset logscale x\n");
-  expect_has(buf, "set xtics (\"50 k" OHM "\" 50000, \"100 k" OHM "\" 100000, \"200 k" OHM
+  /* a decade: 1 1.5 2 3 5 7 (1-2-5 gives only 3) */
+  expect_has(buf, "set xtics (\"30 k" OHM "\" 30000, \"50 k" OHM "\" 50000, \"70 k" OHM
+                  "\" 70000, \"100 k" OHM "\" 100000, \"150 k" OHM "\" 150000, \"200 k" OHM
                   "\" 200000) noenhanced\n");
   expect_has(buf, "set xrange [");
   buf[0] = '\0';
   ucl_page_gp_axis(buf, sizeof(buf), "y", "C", "F", 4.7e-9, 47e-9, 1);
   expect_has(buf, "set ylabel \"C (F)\" noenhanced\n");
   expect_has(buf, "set logscale y\n");
-  expect_has(buf, "\"5 nF\" 5e-09, \"10 nF\" 1e-08, \"20 nF\" 2e-08)");
+  expect_has(buf, "(\"5 nF\" 5e-09, \"7 nF\" 7e-09, \"10 nF\" 1e-08, \"15 nF\" 1.5e-08, "
+                  "\"20 nF\" 2e-08, \"30 nF\" 3e-08)");
+  /* two decades: 1-2-5 */
+  buf[0] = '\0';
+  ucl_page_gp_axis(buf, sizeof(buf), "x", "t", "s", 1e-6, 1e-4, 1);
+  expect_has(
+      buf, "(\"1 \xC2\xB5s\" 1e-06, \"2 \xC2\xB5s\" 2e-06, \"5 \xC2\xB5s\" 5e-06, \"10 \xC2\xB5s\" "
+           "1e-05,");
   /* more than 3.5 decades: decades only */
   buf[0] = '\0';
   ucl_page_gp_axis(buf, sizeof(buf), "x", "t", "s", 1e-9, 1e-3, 1);
