@@ -21,8 +21,10 @@
 #include "uclif/status.h"
 
 typedef struct ucl_datasheet_opts {
-  const char *gnuplot;   /* the gnuplot program; NULL = "gnuplot" (looked up in PATH) */
-  const char *spec;      /* the spec file's name as the user gave it (shown), or NULL */
+  const char *gnuplot;     /* the gnuplot program; NULL = "gnuplot" (looked up in PATH) */
+  const char *spec;        /* the spec file's name as the user gave it (shown), or NULL */
+  const char *const *sets; /* the --set overrides as given ("R1=47k"), shown; may be NULL */
+  int n_sets;
   const char *docs_base; /* where docs/features.md is, for links ("DIR/" with the slash), or
                             NULL: the definitions are named without a link */
 } ucl_datasheet_opts;
@@ -45,5 +47,9 @@ UCL_NODISCARD ucl_status ucl_datasheet_build(const char *dir, const ucl_params *
                                              const ucl_char_opts *o, const ucl_char_result *r,
                                              const ucl_datasheet_opts *opts,
                                              ucl_datasheet_summary *out, ucl_diag *diag);
+
+/* UCL_ERR_INVAL ("DIR: a directory name with quotes cannot be handed to gnuplot; ...") when
+ * ucl_datasheet_build could not draw into 'dir'; else UCL_OK. For a check before any work. */
+UCL_NODISCARD ucl_status ucl_datasheet_check_dir(const char *dir, ucl_diag *diag);
 
 #endif

@@ -46,11 +46,11 @@ UCL_NODISCARD ucl_status ucl_values_parse(const char *text, const char *unit, si
 
 /* Write v into buf (n bytes; truncated, always NUL-terminated when n > 0) as an engineer
  * writes it: at most 'digits' significant digits (clamped to 1..17), trailing zeros trimmed, with
- * an engineering prefix f p n µ (U+00B5) m (none) k M G T and then 'unit' (NULL or "" for none;
+ * an engineering prefix a f p n µ (U+00B5) m (none) k M G T and then 'unit' (NULL or "" for none;
  * "Ohm" is written as U+03A9 Ω). With a unit a space separates the number from prefix and unit
- * ("4.7 nF", "68 kΩ", "12.5 ms", "-3.2 V", "0 V", "0.1 fJ"); without one the prefix follows the
+ * ("4.7 nF", "68 kΩ", "12.5 ms", "-3.2 V", "0 V", "100 aJ"); without one the prefix follows the
  * number ("4.7n", "68k"). A value that rounds up to 1000 of its prefix moves to the next one
- * (999.96 with 3 digits: "1 kV"). Values below 1 f or from 1000 T on keep f or T ("0.1 fJ").
+ * (999.96 with 3 digits: "1 kV"). Values below 1 a or from 1000 T on keep a or T ("0.1 aJ").
  * NAN is written as U+2013 "–" (no unit), infinities as "∞" / "-∞" (U+221E) with the unit.
  * Returns the length the whole text needs, not counting the NUL (as snprintf). Not collective;
  * never fails. */

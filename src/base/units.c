@@ -461,8 +461,8 @@ static size_t eng_done(char *buf, size_t n, int w) {
 }
 
 size_t ucl_units_format_eng(double v, const char *unit, int digits, char *buf, size_t n) {
-  static const char *const prefix[] = {"f", "p", "n", MICRO_SIGN, "m", "", "k", "M", "G", "T"};
-  enum { LOWEST = -15, HIGHEST = 12 };
+  static const char *const prefix[] = {"a", "f", "p", "n", MICRO_SIGN, "m", "", "k", "M", "G", "T"};
+  enum { LOWEST = -18, HIGHEST = 12 };
   const char *sym = ucl_units_symbol(unit);
   const char *sep = sym[0] ? " " : "";
   int w;

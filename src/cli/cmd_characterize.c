@@ -11,6 +11,7 @@
 #include "uclif/csvio.h"
 #include "uclif/datasheet.h"
 #include "uclif/network.h"
+#include "uclif/numeric.h"
 #include "uclif/protocols.h"
 #include "uclif/results.h"
 #include "uclif/spec.h"
@@ -34,10 +35,11 @@ static const ucl_cli_opt options[] = {
     {"periods", OPT_PERIODS, "VALUES",
      "pulse periods (s) at which the datasheet's threshold-against-period is\n"
      "searched (a value set: '50u, 100u, 200u' or log(20u, 1m, 6)); default: the\n"
-     "spec's period times 0.5, 1, 2 and 4 (pulse stimuli only); 'off' skips it"},
+     "spec's period times 0.5, 1, 2 and 4 (those its pulse fits in); 'off' skips it"},
     {"no-datasheet", OPT_NO_DATASHEET, NULL,
-     "write the CSVs only: no DIR/datasheet/, no threshold-against-period, no\n"
-     "fits.csv (as before the datasheet; a sweep point measures the same)"},
+     "write the CSVs only: no DIR/datasheet/, no fits.csv, and no\n"
+     "threshold_period.csv unless --periods is given (a sweep point measures the\n"
+     "same)"},
     {NULL, 0, NULL, NULL}};
 
 static const ucl_cli_cmd command = {
@@ -127,7 +129,7 @@ static void summary(const ucl_params *p, const ucl_char_result *r, const char *p
   print_value("energy per spike", r->e_per_spike_J, "J");
   print_value("paper estimate C*A^2/2", r->e_paper_J, "J");
   print_value("standby power at rest", r->p_standby_W, "W");
-  print_value("dynamic energy per spike", r->e_dynamic_per_spike_J, "J");
+  print_value("energy per spike, dyn.", r->e_dynamic_per_spike_J, "J");
   if (r->tracer.gt_status != UCL_TRACER_SKIPPED) { /* [characterize] curve_tracer = on */
     print_value("curve tracer I_GT", r->tracer.I_GT_A, "A");
     print_value("curve tracer I_H", r->tracer.I_H_A, "A");
@@ -314,11 +316,16 @@ int ucl_cmd_characterize(int argc, char **argv) {
                   spec ? spec : "[characterize]", cfg.opts.tempco_dT, p.circuit.temp);
     return UCL_EXIT_USAGE;
   }
+  const double pulse = p.stim.rise + p.stim.width + p.stim.fall; /* s, one pulse */
   for (size_t i = 0; i < n_periods; i++) {
-    if (!(periods[i] > p.stim.width)) { /* checked before any work, like --tempco */
-      return ucl_cli_usage_error(&cp, "--periods: %g s is not longer than the pulse width (%g s)",
-                                 periods[i], p.stim.width);
+    if (!ucl_le_tol(pulse, periods[i])) { /* checked before any work, like --tempco */
+      return ucl_cli_usage_error(
+          &cp, "--periods: a pulse (rise + width + fall = %g s) does not fit in a period of %g s",
+          pulse, periods[i]);
     }
+  }
+  if (datasheet && ucl_datasheet_check_dir(out_dir, &diag) != UCL_OK) {
+    return ucl_cli_usage_error(&cp, "%s", diag.msg);
   }
   int code = UCL_EXIT_OK;
   ucl_char_result r;
@@ -339,10 +346,11 @@ int ucl_cmd_characterize(int argc, char **argv) {
   }
   if (datasheet) {
     cfg.opts.keep_fits = 1;
-    if (n_periods == 0 && !periods_off && p.stim.kind == UCL_STIM_PULSES) {
+    /* the procedures drive the spec's pulse train whatever its kind (docs/features.md) */
+    if (n_periods == 0 && !periods_off) {
       static const double factors[] = {0.5, 1.0, 2.0, 4.0}; /* the paper's Fig. 2 span */
       for (size_t i = 0; i < sizeof(factors) / sizeof(factors[0]); i++) {
-        if (factors[i] * p.stim.period > p.stim.width) {
+        if (ucl_le_tol(pulse, factors[i] * p.stim.period)) {
           periods[n_periods++] = factors[i] * p.stim.period;
         }
       }
@@ -356,6 +364,11 @@ int ucl_cmd_characterize(int argc, char **argv) {
     code = ucl_cli_fail("characterize", st, &diag);
     goto cleanup;
   }
+  char page[4200];
+  snprintf(page, sizeof(page), "%s/datasheet/index.html", out_dir);
+  if (remove(page) == 0 && !datasheet && !quiet) { /* it showed an earlier run's numbers */
+    printf("removed %s: it showed the numbers of an earlier run\n", page);
+  }
   st = write_outputs(out_dir, &p, &r, &diag);
   if (st != UCL_OK) {
     code = ucl_cli_fail("characterize", st, &diag);
@@ -364,10 +377,8 @@ int ucl_cmd_characterize(int argc, char **argv) {
   if (!quiet) {
     summary(&p, &r, out_dir);
   }
-  char page[4200];
-  snprintf(page, sizeof(page), "%s/datasheet/index.html", out_dir);
   if (datasheet) {
-    ucl_datasheet_opts dopts = {NULL, spec, docs_base()};
+    ucl_datasheet_opts dopts = {NULL, spec, a.sets, a.n_sets, docs_base()};
     ucl_datasheet_summary ds;
     st = ucl_datasheet_build(out_dir, &p, &cfg.opts, &r, &dopts, &ds, &diag);
     if (st != UCL_OK) {
@@ -378,8 +389,6 @@ int ucl_cmd_characterize(int argc, char **argv) {
       printf("wrote %s (%d plots%s)\n", ds.index, ds.plots,
              ds.skipped ? ", some left out: the page says why" : "");
     }
-  } else if (remove(page) == 0 && !quiet) { /* it showed an earlier run's numbers */
-    printf("removed %s: it showed the numbers of an earlier run\n", page);
   }
   if (r.status != UCL_OK) {
     ucl_cli_error("characterize", "%s (%s)", r.reason, ucl_status_name(r.status));

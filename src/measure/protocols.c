@@ -1,4 +1,5 @@
 /* protocols.c — characterization of one configuration (docs/features.md). */
+#include "uclif/numeric.h"
 #include "uclif/protocols.h"
 
 #include <math.h>
@@ -647,10 +648,11 @@ static ucl_status protocol_curve(run *rn, const ucl_params *p, const ucl_char_op
 }
 
 /* The pulse-train threshold at each of o->thr_periods (the spec's width and window). A period
- * not longer than the width, or a search that fails, is a row with that status; the search's
- * failure is the result's too. UCL_ERR_NOMEM only. */
+ * its pulse (rise + width + fall) does not fit in is a row with status skipped, as is every
+ * row when 'skip' (the threshold search at the spec's own period failed); a search that fails is
+ * a row with status failed, and its failure the result's. UCL_ERR_NOMEM only. */
 static ucl_status protocol_thr_period(run *rn, const ucl_params *p, const ucl_char_opts *o,
-                                      ucl_char_result *r) {
+                                      ucl_char_result *r, int skip) {
   r->thr_period = calloc(o->n_thr_periods, sizeof(*r->thr_period));
   if (!r->thr_period) {
     return UCL_ERR_NOMEM;
@@ -661,13 +663,11 @@ static ucl_status protocol_thr_period(run *rn, const ucl_params *p, const ucl_ch
     ucl_diag d = {{0}};
     pt->period_s = o->thr_periods[i];
     pt->thr = (ucl_threshold){UCL_SEARCH_SKIPPED, NAN, NAN, NAN, 0, NAN};
-    if (!(pt->period_s > p->stim.width)) {
-      snprintf(d.msg, sizeof(d.msg), "the period %g s is not longer than the pulse width %g s",
-               pt->period_s, p->stim.width);
-      fail(r, UCL_ERR_INVAL, "threshold_period", &d);
+    if (skip || !ucl_le_tol(p->stim.rise + p->stim.width + p->stim.fall, pt->period_s)) {
       continue;
     }
-    if (pt->period_s == p->stim.period && r->threshold.status != UCL_SEARCH_SKIPPED) {
+    if (ucl_le_tol(pt->period_s, p->stim.period) && ucl_le_tol(p->stim.period, pt->period_s) &&
+        r->threshold.status != UCL_SEARCH_SKIPPED) {
       pt->thr = r->threshold; /* the spec's own period: that search, not a second one */
       continue;
     }
@@ -889,10 +889,13 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   }
   if (o->n_thr_periods > 0) {
     rn.procedure = "threshold_period";
-    st = protocol_thr_period(&rn, p, o, &r);
+    st = protocol_thr_period(&rn, p, o, &r, skip);
     if (st != UCL_OK) {
       ucl_char_result_free(&r);
       return ucl_diag_set(diag, st, "out of memory");
+    }
+    if (skip) {
+      note_skipped(&r, "threshold_period", &n_skipped);
     }
   }
   if (o->curve_tracer == UCL_ON) {

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,12 @@
 
 #include "plotpage.h"
 #include "published.h"
+#include "uclif/numeric.h"
 #include "uclif/results.h"
 #include "uclif/units.h"
 
 #define MAX_PLOTS 8
+#define MAX_DIR 1000        /* bytes of DIR: its paths go into gnuplot commands of bounded length */
 #define FIT_PLOT_POINTS 400 /* samples of a fit drawn (every k-th); fits.csv holds them all */
 
 typedef struct ds_plot {
@@ -49,18 +52,27 @@ static ds_plot *new_plot(ds *d, const char *name, const char *title) {
   return pl;
 }
 
-static FILE *data_file(const ds *d, const char *name, char *path, size_t n) {
+/* Open the data file 'name' (its path into path, n bytes); a failure is the datasheet's
+ * (UCL_ERR_IO in d->io) and gives NULL. */
+static FILE *data_file(ds *d, const char *name, char *path, size_t n) {
   snprintf(path, n, "%s/data/%s.dat", d->rdir, name);
-  return fopen(path, "w");
+  FILE *f = fopen(path, "w");
+  if (!f && d->io == UCL_OK) {
+    d->io = ucl_diag_set(&d->io_diag, UCL_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+  }
+  return f;
 }
 
 /* ---- numbers: every one tagged with the CSV cell it shows ---- */
 
 /* The text of a number: with a unit in engineering notation (ucl_units_format_eng, 4 digits),
- * a dimensionless one (a count, an R², a tolerance) as %.4g; "–" for NAN. */
+ * a dimensionless one as a whole number when it is one (a count) and as %.4g otherwise (an R²,
+ * a tolerance); "–" for NAN. */
 static void fmt(double v, const char *unit, char *buf, size_t n) {
   if (unit && unit[0]) {
     ucl_units_format_eng(v, unit, 4, buf, n);
+  } else if (isfinite(v) && v == floor(v) && fabs(v) < 1e15) {
+    snprintf(buf, n, "%.0f", v);
   } else if (isfinite(v)) {
     snprintf(buf, n, "%.4g", v);
   } else {
@@ -121,8 +133,7 @@ static void plot_fa(ds *d) {
   char path[1100];
   FILE *f = data_file(d, "fa_curve", path, sizeof(path));
   if (!f) {
-    snprintf(pl->note, sizeof(pl->note), "cannot write %.200s", path);
-    return;
+    return; /* the datasheet fails (d->io) */
   }
   long n = 0;
   double lo = INFINITY, hi = -INFINITY, top = 0.0;
@@ -144,10 +155,6 @@ static void plot_fa(ds *d) {
     snprintf(pl->note, sizeof(pl->note), "needs at least two amplitudes of the f-A curve that ran");
     return;
   }
-  snprintf(pl->caption, sizeof(pl->caption),
-           "rate_curves.csv: rate_mean_Hz (spikes / window), rate_first_isi_Hz and rate_steady_Hz "
-           "at each amplitude of pulses %s wide every %s; the dashed line is the threshold.",
-           "", "");
   char w[32], per[32];
   ucl_units_format_eng(d->p->stim.width, "s", 3, w, sizeof(w));
   ucl_units_format_eng(d->p->stim.period, "s", 3, per, sizeof(per));
@@ -181,15 +188,13 @@ static void plot_thr_period(ds *d) {
   ds_plot *pl = new_plot(d, "threshold_period", "Firing threshold against pulse period");
   if (r->n_thr_period == 0) {
     snprintf(pl->note, sizeof(pl->note),
-             "not measured (`uclif characterize --periods` measures it; the stimulus must be "
-             "pulses)");
+             "not measured (`--periods off`, or no period the pulse fits in)");
     return;
   }
   char path[1100];
   FILE *f = data_file(d, "threshold_period", path, sizeof(path));
   if (!f) {
-    snprintf(pl->note, sizeof(pl->note), "cannot write %.200s", path);
-    return;
+    return; /* the datasheet fails (d->io) */
   }
   long n = 0;
   double lo = INFINITY, hi = -INFINITY, vlo = INFINITY, vhi = -INFINITY;
@@ -230,7 +235,7 @@ static void plot_fit(ds *d, const char *name, const char *title, const int *whic
   char rname[48], rtitle[200];
   snprintf(rname, sizeof(rname), "%s_residuals", name);
   snprintf(rtitle, sizeof(rtitle), "%s: residuals", title);
-  ds_plot *pl = new_plot(d, name, title);
+  ds_plot *pl = new_plot(d, name, title), *pr = new_plot(d, rname, rtitle);
   size_t total = 0;
   double tlo = INFINITY, thi = -INFINITY, vlo = INFINITY, vhi = -INFINITY, rmax = 0.0;
   for (int w = 0; w < n_which; w++) {
@@ -248,8 +253,7 @@ static void plot_fit(ds *d, const char *name, const char *title, const int *whic
   }
   if (total == 0) {
     snprintf(pl->note, sizeof(pl->note), "no fit was made (%s)", what);
-    ds_plot *pr = new_plot(d, rname, rtitle);
-    snprintf(pr->note, sizeof(pr->note), "no fit");
+    snprintf(pr->note, sizeof(pr->note), "no fit was made");
     return;
   }
   char body[4096], rbody[4096];
@@ -265,8 +269,7 @@ static void plot_fit(ds *d, const char *name, const char *title, const int *whic
     snprintf(dname, sizeof(dname), "%s_%d", name, w);
     FILE *f = data_file(d, dname, path, sizeof(path));
     if (!f) {
-      snprintf(pl->note, sizeof(pl->note), "cannot write %.200s", path);
-      return;
+      return; /* the datasheet fails (d->io) */
     }
     size_t step = s->n > FIT_PLOT_POINTS ? (s->n + FIT_PLOT_POINTS - 1) / FIT_PLOT_POINTS : 1;
     for (size_t i = 0; i < s->n; i += step) {
@@ -294,11 +297,6 @@ static void plot_fit(ds *d, const char *name, const char *title, const int *whic
   ucl_page_gp_axis(setup, sizeof(setup), "x", "time from the start of the run", "s", tlo, thi, 0);
   ucl_page_gp_axis(setup, sizeof(setup), "y", "membrane voltage V_mem", "V", vlo, vhi, 0);
   emit(d, pl, setup, body, 400);
-  ds_plot *pr = new_plot(d, rname, rtitle);
-  snprintf(pr->caption, sizeof(pr->caption),
-           "fits.csv residual_V = V_mem_V − V_fit_V (largest %s): structure here is what one "
-           "exponential does not describe.",
-           "");
   char rm[32];
   ucl_units_format_eng(rmax, "V", 3, rm, sizeof(rm));
   snprintf(pr->caption, sizeof(pr->caption),
@@ -320,6 +318,54 @@ static void doc_link(FILE *h, const ds *d, const char *anchor, const char *text)
     fprintf(h, "features.md#%s\">%s</a>", anchor, text);
   } else {
     fprintf(h, "%s", text);
+  }
+}
+
+static const char *switch_name(int sw) {
+  return sw == UCL_ON ? "on" : sw == UCL_OFF ? "off" : "auto";
+}
+
+/* The [characterize] settings of o that differ from the defaults, as "key = value" items. */
+static void write_char_settings(FILE *h, const ucl_char_opts *o) {
+  ucl_char_opts def;
+  ucl_char_opts_default(&def);
+  static const struct {
+    const char *key;
+    size_t off;
+    const char *unit; /* NULL: a switch (int) */
+  } keys[] = {
+      {"adaptation", offsetof(ucl_char_opts, adaptation), NULL},
+      {"adaptation.amplitude", offsetof(ucl_char_opts, adapt_amplitude), "V"},
+      {"adaptation.window", offsetof(ucl_char_opts, adapt_window), "s"},
+      {"rheobase", offsetof(ucl_char_opts, rheobase), NULL},
+      {"tau_leak", offsetof(ucl_char_opts, tau_leak), NULL},
+      {"tau_leak.amplitude", offsetof(ucl_char_opts, leak_amplitude), "V"},
+      {"tau_leak.width", offsetof(ucl_char_opts, leak_width), "s"},
+      {"tau_leak.window", offsetof(ucl_char_opts, leak_window), "s"},
+      {"tau_ref", offsetof(ucl_char_opts, tau_ref), NULL},
+      {"tau_ref.window", offsetof(ucl_char_opts, ref_window), "s"},
+      {"energy", offsetof(ucl_char_opts, energy), NULL},
+      {"curve_tracer", offsetof(ucl_char_opts, curve_tracer), NULL},
+      {"tempco", offsetof(ucl_char_opts, tempco_dT), "K"},
+  };
+  int n = 0;
+  for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+    const char *a = (const char *)o + keys[i].off, *b = (const char *)&def + keys[i].off;
+    int differs = keys[i].unit ? *(const double *)a != *(const double *)b
+                               : *(const int *)a != *(const int *)b;
+    if (!differs) {
+      continue;
+    }
+    fprintf(h, "%s<code>%s</code> = ", n++ ? ", " : "; not at their defaults: ", keys[i].key);
+    if (keys[i].unit) {
+      fprintf(h, "<span class=\"setting\" data-spec=\"characterize.%s\" data-value=\"%.17g\">",
+              keys[i].key, *(const double *)a);
+      char text[64];
+      fmt(*(const double *)a, keys[i].unit, text, sizeof(text));
+      fprintf(h, "%s</span>", text);
+    } else {
+      fprintf(h, "%s", switch_name(*(const int *)a));
+    }
   }
 }
 
@@ -352,7 +398,8 @@ static int write_conditions(FILE *h, const ds *d) {
     int same = strcmp(a, b) == 0;
     if (in->kind != UCL_PARAM_CHOICE && ucl_params_get(p, in->name, &va) == UCL_OK &&
         ucl_params_get(&def, in->name, &vb) == UCL_OK) {
-      same = va == vb;
+      /* within rounding: "10u" parses to 9.9999999999999991e-06, the default is 1e-05 */
+      same = ucl_le_tol(va, vb) && ucl_le_tol(vb, va);
     }
     if (same) {
       continue;
@@ -416,7 +463,10 @@ static int write_conditions(FILE *h, const ds *d) {
     fprintf(h, " to ");
     setting(h, "rate_curve", amps[na - 1], "V");
   }
-  fprintf(h, " (docs/spec.md, [characterize])</td></tr>\n</table>\n");
+  write_char_settings(h, d->o);
+  fprintf(h, " (docs/spec.md, [characterize]). Every procedure drives the spec's pulse train "
+             "(its width and period; a DC source for the rheobase), whatever its kind.</td></tr>"
+             "\n</table>\n");
   return n;
 }
 
@@ -603,6 +653,9 @@ static void write_periods(FILE *h, const ds *d) {
 }
 
 static void write_figure(FILE *h, const ds_plot *pl) {
+  if (!pl) {
+    return;
+  }
   if (!pl->note[0]) {
     ucl_page_html_figure(h, pl->name, pl->title, pl->caption[0] ? pl->caption : NULL);
     return;
@@ -637,7 +690,11 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
                      ".v,.setting{white-space:nowrap}#key td:first-child{width:24em}"
                      ".bad{background:#fdd;padding:4px}");
   fprintf(h, "<h1>Neuron datasheet: %s</h1>\n<p>Configuration <code>", neuron);
-  ucl_page_html_escape(h, d->opts && d->opts->spec ? d->opts->spec : "(the defaults)");
+  ucl_page_html_escape(h, d->opts && d->opts->spec ? d->opts->spec : "(no spec: the defaults)");
+  for (int k = 0; d->opts && d->opts->sets && k < d->opts->n_sets; k++) {
+    fprintf(h, " --set ");
+    ucl_page_html_escape(h, d->opts->sets[k]);
+  }
   fprintf(h, "</code>, characterized by <code>uclif characterize</code>; every number below is "
              "a cell of the CSVs beside this page (<a href=\"../points.csv\">points.csv</a>, "
              "<a href=\"../rate_curves.csv\">rate_curves.csv</a>");
@@ -660,15 +717,21 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
   write_figure(h, find_plot(d, "fa_curve"));
   write_figure(h, find_plot(d, "threshold_period"));
   write_periods(h, d);
+  int mott = d->p->circuit.neuron == UCL_NEURON_MOTT;
   fprintf(h, "<h2>Time constants</h2>\n<p>Leak: ");
   pnum(h, d, "tau_leak_off_s");
-  fprintf(h, " with the gate junction off (R² ");
+  fprintf(h, mott ? " (R² " : " with the gate junction off (R² ");
   pnum(h, d, "tau_leak_off_r2");
-  fprintf(h, "), ");
-  pnum(h, d, "tau_leak_on_s");
-  fprintf(h, " while it clamps the gate (R² ");
-  pnum(h, d, "tau_leak_on_r2");
-  fprintf(h, "), after a step of ");
+  if (mott) {
+    fprintf(h, "; a Mott soma has no gate junction, so one regime)");
+  } else {
+    fprintf(h, "), ");
+    pnum(h, d, "tau_leak_on_s");
+    fprintf(h, " while it clamps the gate (R² ");
+    pnum(h, d, "tau_leak_on_r2");
+    fprintf(h, ")");
+  }
+  fprintf(h, ", after a step of ");
   pnum(h, d, "leak_amplitude_V");
   fprintf(h, ". Refractory discharge: ");
   pnum(h, d, "tau_ref_s");
@@ -700,6 +763,16 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
   return ucl_page_commit(&pf, diag);
 }
 
+ucl_status ucl_datasheet_check_dir(const char *dir, ucl_diag *diag) {
+  if (strlen(dir) > MAX_DIR) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%.60s...: a directory name of more than %d bytes cannot hold the "
+                        "datasheet's plots (`--no-datasheet` writes the CSVs only)",
+                        dir, MAX_DIR);
+  }
+  return ucl_page_gp_dir_ok(dir, diag);
+}
+
 ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p, const ucl_char_opts *o,
                                const ucl_char_result *r, const ucl_datasheet_opts *opts,
                                ucl_datasheet_summary *out, ucl_diag *diag) {
@@ -712,7 +785,7 @@ ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p, const ucl_c
   d.parts[UCL_POINT_PART_ID] = &d.id;
   d.parts[UCL_POINT_PART_RESULT] = r;
   d.parts[UCL_POINT_PART_PARAMS] = p;
-  ucl_status st = ucl_page_gp_dir_ok(dir, diag);
+  ucl_status st = ucl_datasheet_check_dir(dir, diag);
   if (st != UCL_OK) {
     return st;
   }

@@ -2,10 +2,13 @@
  * (docs/outputs.md, "The datasheet"). Each element with data-csv="F" data-row="R"
  * data-column="C" data-value="V" must have V equal, byte for byte, to the text of column C of data
  * row R of DIR/F, and show V in engineering notation with C's unit (ucl_units_format_eng, 4
- * significant digits; a dimensionless column as %.4g; "–" for an empty field). Prints one line per
- * mismatch and a summary; exit 0 when every number matches and there are at least MIN of them
- * (default 1), else 1; 2 for bad usage or an unreadable file. Used by tests/cli/test_datasheet.sh.
+ * significant digits; a dimensionless column as a whole number when it is one, else %.4g; "–"
+ * for an empty field); and no "(no number NAME)" note (a number the page could not find). Prints
+ * one line per mismatch and a summary; exit 0 when every number matches and there are at least MIN
+ * of them (default 1), else 1; 2 for bad usage or an unreadable file. Used by
+ * tests/cli/test_datasheet.sh.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,8 +166,9 @@ int main(int argc, char **argv) {
     char want[128];
     if (cell[0] && t->cols[tc].unit[0]) {
       ucl_units_format_eng(strtod(cell, NULL), t->cols[tc].unit, 4, want, sizeof(want));
-    } else if (cell[0]) { /* dimensionless */
-      snprintf(want, sizeof(want), "%.4g", strtod(cell, NULL));
+    } else if (cell[0]) { /* dimensionless: a whole number as one */
+      double v = strtod(cell, NULL);
+      snprintf(want, sizeof(want), v == floor(v) && fabs(v) < 1e15 ? "%.0f" : "%.4g", v);
     } else {
       snprintf(want, sizeof(want), "–");
     }
@@ -175,7 +179,12 @@ int main(int argc, char **argv) {
       bad++;
     }
   }
-  printf("%ld numbers checked against the CSVs, %ld differ\n", checked, bad);
+  /* a number the page meant to show but could not (a column the datasheet names is missing) */
+  for (const char *s = strstr(page, "(no number "); s; s = strstr(s + 1, "(no number ")) {
+    printf("the page lacks a number: %.60s\n", s);
+    bad++;
+  }
+  printf("%ld numbers checked against the CSVs, %ld differ or are missing\n", checked, bad);
   for (int k = 0; k < n_files; k++) {
     for (size_t i = 0; i < files[k].n_cells; i++) {
       free(files[k].cells[i]);

@@ -121,6 +121,33 @@ rc=$?; check "the message names --periods ($(cat "$work/badp.err"))" "$rc"
 check "nothing written for a bad --periods" $([ ! -e "$work/badp/points.csv" ]; echo $?)
 "$uclif" characterize --periods 1x --out "$work/badp2" >/dev/null 2>"$work/badp2.err"
 check "a malformed --periods exits 2" $([ $? -eq 2 ]; echo $?)
+"$uclif" characterize --set rise=5u --set fall=5u --periods 15u,30u --out "$work/badp3" \
+  >/dev/null 2>"$work/badp3.err"
+rc=$?
+check "a period the pulse with its edges does not fit in exits 2 ($rc)" $([ "$rc" -eq 2 ]; echo $?)
+check "nothing written for it" $([ ! -e "$work/badp3/points.csv" ]; echo $?)
+# the default periods leave out those the pulse does not fit in (here 12.5 us of 25 us)
+"$uclif" characterize --set rise=5u --set fall=5u --set period=25u --set duration=2m \
+  --out "$work/edges" >/dev/null 2>"$work/edges.err"
+rc=$?; check "pulses with edges: characterize exits 0 ($(cat "$work/edges.err"))" "$rc"
+check "pulses with edges: three default periods" \
+  $([ "$(wc -l <"$work/edges/threshold_period.csv")" -eq 4 ]; echo $?)
+"$uclif" characterize --out "$work/q'uote" >/dev/null 2>"$work/quote.err"
+rc=$?
+check "a quote in the directory is refused before any work ($rc)" \
+  $([ "$rc" -eq 2 ] && [ ! -e "$work/q'uote/points.csv" ]; echo $?)
+
+# a run that cannot draw its page removes the earlier run's page (it would show old numbers)
+"$uclif" characterize --set duration=5m --out "$work/stale" >/dev/null 2>&1
+PATH="$work/nogp" "$uclif" characterize --set duration=5m --set amplitude=8 --out "$work/stale" \
+  >/dev/null 2>&1
+check "a failed page leaves no stale page" $([ ! -e "$work/stale/datasheet/index.html" ]; echo $?)
+# an unwritable data file fails the page, exit 1, no crash
+mkdir -p "$work/unw/datasheet/data/leak_fit_0.dat"
+"$uclif" characterize --set duration=5m --out "$work/unw" >/dev/null 2>"$work/unw.err"
+rc=$?
+check "an unwritable data file: exit 1, named ($rc: $(cat "$work/unw.err"))" \
+  $([ "$rc" -eq 1 ] && grep -q "leak_fit_0.dat" "$work/unw.err"; echo $?)
 
 # in a browser (when chromium is there: cli_report_browser installs it): every image loads
 if command -v chromium >/dev/null; then

@@ -252,7 +252,9 @@ static void test_format_eng(void **state) {
   expect_eng(-3.2, "V", 3, "-3.2 V");
   expect_eng(0, "V", 3, "0 V");
   expect_eng(-0.0, "V", 3, "0 V");
-  expect_eng(1e-16, "J", 3, "0.1 fJ");
+  expect_eng(1e-16, "J", 3, "100 aJ");
+  expect_eng(5.369e-17, "J", 4, "53.69 aJ");
+  expect_eng(1e-19, "J", 3, "0.1 aJ");
   expect_eng(NAN, "V", 3, "\xE2\x80\x93");
   expect_eng(999.96, "V", 3, "1 kV");
   expect_eng(999.96, NULL, 3, "1k");
