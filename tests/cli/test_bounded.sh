@@ -66,7 +66,7 @@ check "a step-limited search exits 1" $([ $? -eq 1 ]; echo $?)
 row=$(sed -n 2p "$work/d/points.csv")
 echo "$row" | grep -q '^0,"limit","threshold: at [0-9.]* V: step limit (max_steps = 300) reached'
 check "the reason starts with the search's failure" $?
-echo "$row" | grep -q '; not run, the threshold search failed: rate_curve, energy"'
+echo "$row" | grep -q '; not run, the threshold search failed: rate_curve, energy, threshold_period"'
 check "and names the procedures not run" $?
 n=$(awk -F, 'NR > 1 && $3 == 0 && $4 == "\"limit\"" && $6 == ""' "$work/d/rate_curves.csv" | wc -l)
 check "33 rate-curve rows not simulated, status limit, no rate ($n)" $([ "$n" -eq 33 ]; echo $?)
