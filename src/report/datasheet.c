@@ -464,9 +464,10 @@ static int write_conditions(FILE *h, const ds *d) {
     setting(h, "rate_curve", amps[na - 1], "V");
   }
   write_char_settings(h, d->o);
-  fprintf(h, " (docs/spec.md, [characterize]). Every procedure drives the spec's pulse train "
-             "(its width and period; a DC source for the rheobase), whatever its kind.</td></tr>"
-             "\n</table>\n");
+  fprintf(h, " (docs/spec.md, [characterize]). The threshold, f-A, adaptation and energy runs "
+             "drive the spec's pulse train (its width and period) whatever the stimulus kind; "
+             "the rheobase a DC source, tau_leak a step, tau_ref none (docs/features.md)."
+             "</td></tr>\n</table>\n");
   return n;
 }
 
