@@ -819,31 +819,14 @@ ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p, const ucl_c
            "tau_leak_off_s and tau_leak_on_s");
   plot_fit(&d, "ref_fit", "Refractory: the discharge while latched, and its fit", ref, 1,
            "tau_ref_s");
-  int gp_bad = ferror(d.gp) != 0;
-  int gp_err = errno;
-  if (fclose(d.gp) != 0) {
-    gp_bad = 1;
-    gp_err = errno;
-  }
-  d.gp = NULL;
-  if (d.io != UCL_OK) {
-    st = ucl_diag_set(diag, d.io, "%s", d.io_diag.msg);
-    goto done;
-  }
-  if (gp_bad) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", gp_path, strerror(gp_err));
-    goto done;
-  }
   int drawn = 0;
   for (int k = 0; k < d.n_plots; k++) {
     drawn += d.plots[k].note[0] == '\0';
   }
-  if (drawn > 0) {
-    st = ucl_page_gnuplot_run(opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, log_path,
-                              diag);
-    if (st != UCL_OK) {
-      goto done;
-    }
+  st = ucl_page_gp_finish(&d.gp, gp_path, d.io, &d.io_diag, drawn, opts ? opts->gnuplot : NULL,
+                          log_path, diag);
+  if (st != UCL_OK) {
+    goto done;
   }
   int nondefault = 0;
   st = write_page(&d, ipath, &nondefault, diag);

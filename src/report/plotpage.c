@@ -249,6 +249,26 @@ cleanup:
   return st;
 }
 
+ucl_status ucl_page_gp_finish(FILE **gp, const char *gp_path, ucl_status io,
+                              const ucl_diag *io_diag, int drawn, const char *prog,
+                              const char *log_path, ucl_diag *diag) {
+  int bad = ferror(*gp) != 0;
+  int err = errno;
+  if (fclose(*gp) != 0) {
+    bad = 1;
+    err = errno;
+  }
+  *gp = NULL;
+  if (io != UCL_OK) {
+    return ucl_diag_set(diag, io, "%s", io_diag->msg);
+  }
+  if (bad) {
+    return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", gp_path, strerror(err));
+  }
+  return drawn > 0 ? ucl_page_gnuplot_run(prog ? prog : "gnuplot", gp_path, log_path, diag)
+                   : UCL_OK;
+}
+
 void ucl_page_html_escape(FILE *f, const char *s) {
   for (; *s; s++) {
     switch (*s) {

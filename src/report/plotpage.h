@@ -54,6 +54,15 @@ void ucl_page_close_data(FILE *f, const char *path, ucl_status *first, ucl_diag 
 UCL_NODISCARD ucl_status ucl_page_gnuplot_run(const char *prog, const char *gp_path,
                                               const char *log_path, ucl_diag *diag);
 
+/* Finish a page's plots: close the gnuplot script *gp (set to NULL), then fail with 'io' and
+ * 'io_diag' (the first failed data file, UCL_OK when none) or with UCL_ERR_IO "GP_PATH: write
+ * failed: why" for a short script, so that gnuplot never draws from a truncated file; then run
+ * gnuplot 'prog' (NULL = "gnuplot") on it when 'drawn' > 0, its standard error to log_path
+ * (ucl_page_gnuplot_run's errors). */
+UCL_NODISCARD ucl_status ucl_page_gp_finish(FILE **gp, const char *gp_path, ucl_status io,
+                                            const ucl_diag *io_diag, int drawn, const char *prog,
+                                            const char *log_path, ucl_diag *diag);
+
 /* Write s to f with <, >, & and " escaped for HTML text and attribute values. */
 void ucl_page_html_escape(FILE *f, const char *s);
 

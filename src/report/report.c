@@ -1999,33 +1999,16 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
   }
   plot_rules_and_health(&o, &r);
   /* a short data file or script is an error before gnuplot draws from it */
-  int gp_bad = ferror(o.gp) != 0;
-  int gp_err = errno;
-  if (fclose(o.gp) != 0) {
-    gp_bad = 1;
-    gp_err = errno;
-  }
-  o.gp = NULL;
-  if (o.io != UCL_OK) {
-    st = ucl_diag_set(diag, o.io, "%s", o.io_diag.msg);
-    goto done;
-  }
-  if (gp_bad) {
-    st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", gp_path, strerror(gp_err));
-    goto done;
-  }
   int drawn = 0;
   for (int k = 0; k < o.n_plots; k++) {
     drawn += o.plots[k].note[0] == '\0';
   }
-  if (drawn > 0) {
-    char log_path[1100];
-    snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", rdir);
-    st = ucl_page_gnuplot_run(opts && opts->gnuplot ? opts->gnuplot : "gnuplot", gp_path, log_path,
-                              diag);
-    if (st != UCL_OK) {
-      goto done;
-    }
+  char log_path[1100];
+  snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", rdir);
+  st = ucl_page_gp_finish(&o.gp, gp_path, o.io, &o.io_diag, drawn, opts ? opts->gnuplot : NULL,
+                          log_path, diag);
+  if (st != UCL_OK) {
+    goto done;
   }
   char ipath[1100];
   snprintf(ipath, sizeof(ipath), "%s/index.html", rdir);
