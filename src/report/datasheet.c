@@ -484,18 +484,45 @@ static long max_rate_row(const ucl_char_result *r) {
   return best;
 }
 
+/* A row of a two-column table: 'label' and the points.csv column 'col'; with col NULL, 'text'
+ * in the second cell, or a heading row (label in bold) when text is NULL too. */
+typedef struct ds_row {
+  const char *label, *col, *text;
+} ds_row;
+
+static void write_rows(FILE *h, const ds *d, const ds_row *rows, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const ds_row *w = &rows[i];
+    if (!w->col && !w->text) {
+      fprintf(h, "<tr><th>%s</th><th></th></tr>\n", w->label);
+      continue;
+    }
+    fprintf(h, "<tr><td>%s</td><td>", w->label);
+    if (w->col) {
+      pnum(h, d, w->col);
+    } else {
+      fprintf(h, "%s", w->text);
+    }
+    fprintf(h, "</td></tr>\n");
+  }
+}
+
 static void write_key_figures(FILE *h, const ds *d) {
+  static const ds_row first[] = {
+      {"firing threshold (pulse train)", "threshold_V", NULL},
+      {"DC rheobase", "rheobase_V", NULL},
+      {"leak time constant (junction off)", "tau_leak_off_s", NULL},
+      {"refractory (discharge) time constant", "tau_ref_s", NULL},
+  };
+  static const ds_row last[] = {
+      {"latency to the first spike at the stimulus amplitude", "ref_latency_s", NULL},
+      {"energy per spike (supply and input)", "energy_per_spike_J", NULL},
+      {"standby power at rest", "P_standby_W", NULL},
+  };
   const ucl_char_result *r = d->r;
-  fprintf(h, "<h2>Key figures</h2>\n<table id=\"key\">\n<tr><td>firing threshold (pulse train)"
-             "</td><td>");
-  pnum(h, d, "threshold_V");
-  fprintf(h, "</td></tr>\n<tr><td>DC rheobase</td><td>");
-  pnum(h, d, "rheobase_V");
-  fprintf(h, "</td></tr>\n<tr><td>leak time constant (junction off)</td><td>");
-  pnum(h, d, "tau_leak_off_s");
-  fprintf(h, "</td></tr>\n<tr><td>refractory (discharge) time constant</td><td>");
-  pnum(h, d, "tau_ref_s");
-  fprintf(h, "</td></tr>\n<tr><td>maximum rate (f-A curve)</td><td>");
+  fprintf(h, "<h2>Key figures</h2>\n<table id=\"key\">\n");
+  write_rows(h, d, first, sizeof(first) / sizeof(first[0]));
+  fprintf(h, "<tr><td>maximum rate (f-A curve)</td><td>");
   long m = max_rate_row(r);
   if (m >= 0) {
     num(h, "rate_curves.csv", m, "rate_mean_Hz", r->curve[m].f.rate_mean_Hz, "Hz");
@@ -506,16 +533,29 @@ static void write_key_figures(FILE *h, const ds *d) {
   } else {
     fprintf(h, "– (no amplitude of the f-A curve ran)");
   }
-  fprintf(h, "</td></tr>\n<tr><td>latency to the first spike at the stimulus amplitude</td><td>");
-  pnum(h, d, "ref_latency_s");
-  fprintf(h, "</td></tr>\n<tr><td>energy per spike (supply and input)</td><td>");
-  pnum(h, d, "energy_per_spike_J");
-  fprintf(h, "</td></tr>\n<tr><td>standby power at rest</td><td>");
-  pnum(h, d, "P_standby_W");
-  fprintf(h, "</td></tr>\n</table>\n");
+  fprintf(h, "</td></tr>\n");
+  write_rows(h, d, last, sizeof(last) / sizeof(last[0]));
+  fprintf(h, "</table>\n");
 }
 
 static void write_energy(FILE *h, const ds *d) {
+  static const ds_row rows[] = {
+      {"by source", NULL, NULL},
+      {"input source", "energy_in_per_spike_J", NULL},
+      {"supply (VDD)", "energy_vdd_per_spike_J", NULL},
+      {"synapses", NULL,
+       "none: a single neuron has no synapses (a network's synapse energy is in its "
+       "neurons.csv)"},
+      {"<b>total</b>", "energy_per_spike_J", NULL},
+      {"by part", NULL, NULL},
+      {"static: what the neuron draws at rest over the same window, per spike",
+       "energy_static_per_spike_J", NULL},
+      {"dynamic: what the spikes cost", "energy_dynamic_per_spike_J", NULL},
+      {"standby power at rest (input at 0 V)", "P_standby_W", NULL},
+      {"estimates", NULL, NULL},
+      {"the seed paper's C·A²/2 (A the stimulus amplitude)", "energy_paper_J", NULL},
+      {"C·V²/2 on the membrane when it fires", "energy_stored_J", NULL},
+  };
   fprintf(h, "<h2 id=\"energy\">Energy per spike</h2>\n<p>At the stimulus amplitude ");
   pnum(h, d, "ref_amplitude_V");
   fprintf(h, " over the window: ");
@@ -524,28 +564,9 @@ static void write_energy(FILE *h, const ds *d) {
   pnum(h, d, "ref_rate_mean_Hz");
   fprintf(h, "). Energy is what the sources deliver (");
   doc_link(h, d, "procedures-uclif-characterize-ucl_characterize", "docs/features.md, energy");
-  fprintf(h, ").</p>\n<table id=\"energy_split\"><tr><th>by source</th><th>per spike</th></tr>\n"
-             "<tr><td>input source</td><td>");
-  pnum(h, d, "energy_in_per_spike_J");
-  fprintf(h, "</td></tr>\n<tr><td>supply (VDD)</td><td>");
-  pnum(h, d, "energy_vdd_per_spike_J");
-  fprintf(h, "</td></tr>\n<tr><td>synapses</td><td>none: a single neuron has no synapses (a "
-             "network's synapse energy is in its neurons.csv)</td></tr>\n"
-             "<tr><th>total</th><th>");
-  pnum(h, d, "energy_per_spike_J");
-  fprintf(h, "</th></tr>\n<tr><th>by part</th><th></th></tr>\n<tr><td>static: what the neuron "
-             "draws at rest over the same window, per spike</td><td>");
-  pnum(h, d, "energy_static_per_spike_J");
-  fprintf(h, "</td></tr>\n<tr><td>dynamic: what the spikes cost</td><td>");
-  pnum(h, d, "energy_dynamic_per_spike_J");
-  fprintf(h, "</td></tr>\n<tr><td>standby power at rest (input at 0 V)</td><td>");
-  pnum(h, d, "P_standby_W");
-  fprintf(h, "</td></tr>\n<tr><th>estimates</th><th></th></tr>\n<tr><td>the seed paper's "
-             "C·A²/2 (A the stimulus amplitude)</td><td>");
-  pnum(h, d, "energy_paper_J");
-  fprintf(h, "</td></tr>\n<tr><td>C·V²/2 on the membrane when it fires</td><td>");
-  pnum(h, d, "energy_stored_J");
-  fprintf(h, "</td></tr>\n</table>\n");
+  fprintf(h, ").</p>\n<table id=\"energy_split\">\n");
+  write_rows(h, d, rows, sizeof(rows) / sizeof(rows[0]));
+  fprintf(h, "</table>\n");
 }
 
 static void write_comparison(FILE *h, const ds *d) {
