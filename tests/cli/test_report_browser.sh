@@ -39,8 +39,11 @@ grep -q "images loaded: $((imgs - 1)) of $imgs" "$work/dom2.html"
 check "a missing image is reported as not loaded" $?
 
 # the heat map in a browser, at twice its size: cells with sharp edges
+if ! command -v python3 >/dev/null; then
+  bash "$src/scripts/ensure-deps.sh" python3-minimal >"$work/apt-py.log" 2>&1
+fi
 command -v python3 >/dev/null
-check "python3 present (decodes the screenshot)" $?
+rc=$?; check "python3 present (decodes the screenshot; $(tail -1 "$work/apt-py.log" 2>/dev/null))" "$rc"
 cat >"$work/step.py" <<'PY'
 # step.py PNG FRACTION: along the row at FRACTION of the height, find the first two flat runs
 # (>= 30 px of one colour, not white or black) whose colours differ; exit 0 when the pixels
