@@ -1704,6 +1704,14 @@ static void write_conditions(FILE *h, const rep *r, const conds *cs) {
       any = 1;
     }
   }
+  for (size_t i = 0; ms[0] && i < cs->n; i++) { /* a network's neurons at the base's type */
+    const cond *c = &cs->v[i];
+    if (strcmp(c->info->name, "neuron") == 0 && strcmp(c->scope, "network.base") == 0) {
+      fprintf(h, "%s", any ? "; every other neuron: " : "every neuron: ");
+      ucl_page_html_escape(h, c->value);
+      any = 1;
+    }
+  }
   fprintf(h, "%s</td></tr>\n<tr><th>swept</th><td>", any ? "" : "not stated");
   for (int a = 0; a < r->n_swept; a++) {
     fprintf(h, "%s<code>", a ? "<br>\n" : "");

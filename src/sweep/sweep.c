@@ -585,9 +585,20 @@ static ucl_status check_sets(const ucl_sweep *s, ucl_diag *diag) {
 
 /* ---- the canonical expansion (what the points are made of; sweep.h) ---- */
 
-static void canon_params(FILE *f, const char *prefix, const ucl_params *p) {
+/* Every parameter of p as "PREFIXsection.name = value"; with 'base', only those whose value
+ * differs from base's (a network's neurons: the base and each neuron's differences determine
+ * every neuron, and a network of 50,000 neurons does not write 5 million lines). */
+static void canon_params(FILE *f, const char *prefix, const ucl_params *p, const ucl_params *base) {
+  if (base && memcmp(p, base, sizeof(*p)) == 0) {
+    return;
+  }
   for (size_t k = 0; k < ucl_params_count(); k++) {
     const ucl_param_info *in = ucl_params_info(k);
+    double a = 0.0, b = 0.0;
+    if (base && ucl_params_get(p, in->name, &a) == UCL_OK &&
+        ucl_params_get(base, in->name, &b) == UCL_OK && memcmp(&a, &b, sizeof(a)) == 0) {
+      continue;
+    }
     char v[128];
     ucl_params_format(p, in, v, sizeof(v));
     fprintf(f, "%s%s.%s = %s\n", prefix, ucl_params_section_name(in->section), in->name, v);
@@ -624,13 +635,13 @@ static void canon_char(FILE *f, const ucl_char_opts *o) {
 }
 
 static void canon_network(FILE *f, const ucl_network *net) {
-  canon_params(f, "network.base.", &net->base); /* (a sweep point runs integration = auto) */
+  canon_params(f, "network.base.", &net->base, NULL); /* (a sweep point runs integration = auto) */
   for (size_t k = 0; k < net->n_neurons; k++) {
     const ucl_net_neuron *nn = &net->neurons[k];
     char prefix[UCL_NET_NAME_MAX + 16];
     snprintf(prefix, sizeof(prefix), "neuron.%s.", nn->name);
     fprintf(f, "neuron.%s = %zu, external %d\n", nn->name, k, nn->external);
-    canon_params(f, prefix, &nn->p);
+    canon_params(f, prefix, &nn->p, &net->base);
   }
   for (size_t k = 0; k < net->n_synapses; k++) {
     const ucl_net_synapse *sy = &net->synapses[k];
@@ -661,7 +672,7 @@ static ucl_status make_canonical(ucl_sweep *s, ucl_diag *diag) {
   if (s->net) {
     canon_network(f, s->net);
   } else {
-    canon_params(f, "", &s->base);
+    canon_params(f, "", &s->base, NULL);
     canon_char(f, &s->chr.opts);
   }
   for (int a = 0; a < s->n_axes; a++) {

@@ -209,8 +209,8 @@ nidx="$work/nsw/report/index.html"
 grep -q 'id="solver_steps".*skipped: every solver-health number .* a network sweep records no CVODE statistics per point' "$nidx" &&
   grep -q 'Left out: every solver-health number' "$nidx" && ! grep -q 'CVODE steps per point, mean' "$nidx"
 check "network sweep: solver health left out with a line saying why" $?
-grep -q '<th>neuron</th><td>A: type2, B: type1</td>' "$nidx" && grep -q '<code>S.R = 2.2k, 4.7k, 1meg</code>: 2.2 kΩ to 1 MΩ, log axis' "$nidx"
-check "network sweep conditions: each neuron's type, the synapse resistance in Ω" $?
+grep -q '<th>neuron</th><td>A: type2; every other neuron: type1</td>' "$nidx" && grep -q '<code>S.R = 2.2k, 4.7k, 1meg</code>: 2.2 kΩ to 1 MΩ, log axis' "$nidx"
+check "network sweep conditions: each neuron's type (B at the base's), the synapse resistance in Ω" $?
 
 # a missing column and a failed row: the plot is skipped, the status counts the failure
 mkdir -p "$work/m"

@@ -214,8 +214,10 @@ static void test_canonical_by_meaning(void **state) {
   const char *b_text = "; the same sweep\n[run]\nname = other\nseed = 5 ; no effect on a grid\n"
                        "[characterize]\n[sweep]\nR1 = lin(40e3, 1e5, 3)   ; spelled otherwise\n"
                        "C = 1e-8, 15n\n[stimulus]\nduration = 0.010\n";
-  const char *c_text = "[stimulus]\nduration = 11m\n[sweep]\nR1 = lin(40k, 100k, 3)\nC = 10n, 15n\n";
-  const char *d_text = "[stimulus]\nduration = 10m\n[sweep]\nC = 10n, 15n\nR1 = lin(40k, 100k, 3)\n";
+  const char *c_text =
+      "[stimulus]\nduration = 11m\n[sweep]\nR1 = lin(40k, 100k, 3)\nC = 10n, 15n\n";
+  const char *d_text =
+      "[stimulus]\nduration = 10m\n[sweep]\nC = 10n, 15n\nR1 = lin(40k, 100k, 3)\n";
   ucl_sweep *a = parse(a_text), *b = parse(b_text), *c = parse(c_text), *d = parse(d_text);
   assert_string_equal(ucl_sweep_canonical(a), ucl_sweep_canonical(b));
   assert_true(ucl_sweep_hash(a) == ucl_sweep_hash(b));
@@ -239,10 +241,48 @@ static void test_canonical_by_meaning(void **state) {
   ucl_sweep_destroy(&f);
 }
 
+/* A network's canonical expansion: the base in full, each neuron by its differences from it
+ * (a large network stays a small file), and a neuron's changed value changes it at that key. */
+static void test_canonical_network(void **state) {
+  (void)state;
+  ucl_sweep *s = NULL, *t = NULL, *big = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(parse_net("", &s, &d), UCL_OK);
+  const char *c = ucl_sweep_canonical(s);
+  assert_non_null(strstr(c, "network.base.circuit.R1 = "));
+  assert_non_null(strstr(c, "neuron.A.circuit.neuron = type2\n"));
+  assert_non_null(strstr(c, "neuron.B.circuit.C2 = 4.7"));
+  assert_null(strstr(c, "neuron.A.circuit.R1 ="));     /* at the base's value: not repeated */
+  assert_null(strstr(c, "neuron.B.circuit.neuron =")); /* likewise */
+  assert_int_equal(parse_net("[sweep]\n", &t, &d), UCL_OK);
+  assert_true(ucl_sweep_hash(s) == ucl_sweep_hash(t));
+  ucl_sweep_destroy(&t);
+  char text[1024];
+  snprintf(text, sizeof(text), "%s", net_spec);
+  char *at = strstr(text, "C2 = 47n");
+  assert_non_null(at);
+  memcpy(at, "C2 = 68n", 8);
+  assert_int_equal(ucl_sweep_parse("net.ini", text, &t, &d), UCL_OK);
+  assert_true(ucl_sweep_hash(s) != ucl_sweep_hash(t));
+  assert_non_null(strstr(ucl_sweep_canonical(t), "neuron.B.circuit.C2 = 6.8"));
+  /* 20,000 neurons in layers (20,000 synapses): a line per neuron and per synapse, not one per
+   * parameter */
+  assert_int_equal(ucl_sweep_parse("big.ini",
+                                   "[stimulus]\nduration = 1m\n[layers]\nsizes = 10000, "
+                                   "10000\nconnectivity = random\nfan_in = 2\n",
+                                   &big, &d),
+                   UCL_OK);
+  assert_true(strlen(ucl_sweep_canonical(big)) < 200 * 20000); /* (was ~5 kB per neuron) */
+  ucl_sweep_destroy(&big);
+  ucl_sweep_destroy(&s);
+  ucl_sweep_destroy(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_network_sweep),
       cmocka_unit_test(test_canonical_by_meaning),
+      cmocka_unit_test(test_canonical_network),
       cmocka_unit_test(test_grid_order_and_links),
       cmocka_unit_test(test_eseries_axis_and_choice),
       cmocka_unit_test(test_lhs_strata),
