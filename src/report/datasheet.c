@@ -511,7 +511,7 @@ static void write_key_figures(FILE *h, const ds *d) {
   static const ds_row first[] = {
       {"firing threshold (pulse train)", "threshold_V", NULL},
       {"DC rheobase", "rheobase_V", NULL},
-      {"leak time constant (junction off)", "tau_leak_off_s", NULL},
+      {"leak time constant (tau_leak_off)", "tau_leak_off_s", NULL},
       {"refractory (discharge) time constant", "tau_ref_s", NULL},
   };
   static const ds_row last[] = {
