@@ -682,11 +682,7 @@ static void write_figure(FILE *h, const ds_plot *pl) {
     ucl_page_html_figure(h, pl->name, pl->title, pl->caption[0] ? pl->caption : NULL);
     return;
   }
-  fprintf(h, "<figure id=\"%s\"><figcaption><b>", pl->name);
-  ucl_page_html_escape(h, pl->title);
-  fprintf(h, "</b> <span class=\"note\">(left out: ");
-  ucl_page_html_escape(h, pl->note);
-  fprintf(h, ")</span></figcaption></figure>\n");
+  ucl_page_html_figure_note(h, pl->name, pl->title, "left out", pl->note);
 }
 
 static const ds_plot *find_plot(const ds *d, const char *name) {

@@ -121,7 +121,8 @@ static ucl_status write_source(FILE *f, const ucl_stimulus_params *s, ucl_diag *
   }
   switch ((ucl_stim_kind)s->kind) {
   case UCL_STIM_REPLAY:
-    return ucl_diag_set(diag, UCL_ERR_INVAL, "a replayed recording cannot be exported as a netlist");
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "a replayed recording cannot be exported as a netlist");
   case UCL_STIM_DC:
     if (f) {
       fprintf(f, "Vin in 0 DC %.10g\n", s->amplitude);

@@ -321,6 +321,15 @@ void ucl_page_html_figure(FILE *h, const char *name, const char *title, const ch
   fprintf(h, "\"></figure>\n");
 }
 
+void ucl_page_html_figure_note(FILE *h, const char *name, const char *title, const char *word,
+                               const char *note) {
+  fprintf(h, "<figure id=\"%s\"><figcaption><b>", name);
+  ucl_page_html_escape(h, title);
+  fprintf(h, "</b> <span class=\"note\">(%s: ", word);
+  ucl_page_html_escape(h, note);
+  fprintf(h, ")</span></figcaption></figure>\n");
+}
+
 void ucl_page_html_foot(FILE *h) {
   fprintf(h,
           "<script>window.addEventListener('load',function(){var im=document.images,n=0;"

@@ -79,6 +79,11 @@ void ucl_page_html_loaded(FILE *h);
  * escaped 'caption' on its own line when not NULL) and the image name.svg. */
 void ucl_page_html_figure(FILE *h, const char *name, const char *title, const char *caption);
 
+/* A figure that was not drawn: an anchor id 'name', the title in bold and "(WORD: note)" in the
+ * note style (WORD "skipped" in the report, "left out" in the datasheet). */
+void ucl_page_html_figure_note(FILE *h, const char *name, const char *title, const char *word,
+                               const char *note);
+
 /* The script that counts the loaded images, and the end of the page. */
 void ucl_page_html_foot(FILE *h);
 

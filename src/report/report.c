@@ -649,12 +649,17 @@ static int axis_log(axis a, double lo, double hi) {
   return a.scale == SC_LOG || (a.scale == SC_AUTO && lo > 0.0 && hi / lo > 20.0);
 }
 
-/* Append to setup (n bytes) the x (unless 'no_x') and y axis lines of a plot over the data
- * ranges [xmin, xmax] and [ymin, ymax]. */
+/* Append to setup (n bytes) the x and y axis lines of a plot over the data ranges [xmin, xmax]
+ * and [ymin, ymax]; with 'no_x' (a text x axis) only the x label. */
 static void axes_setup(axis x, axis y, double xmin, double xmax, double ymin, double ymax, int no_x,
                        char *setup, size_t n) {
   if (!no_x) {
     ucl_page_gp_axis(setup, n, "x", x.label, x.unit, xmin, xmax, axis_log(x, xmin, xmax));
+  } else { /* a text axis: its label only (text_xtics gives its tics) */
+    char lab[200];
+    ucl_page_gp_str(lab, sizeof(lab), x.label);
+    size_t k = strlen(setup);
+    snprintf(setup + k, n - k, "set xlabel \"%s\" noenhanced\n", lab);
   }
   ucl_page_gp_axis(setup, n, "y", y.label, y.unit, ymin, ymax, axis_log(y, ymin, ymax));
 }
@@ -796,11 +801,6 @@ static void scatter_split(out *o, const rep *r, const char *name, const char *ti
              ", x with lines lw 2 lc rgb '#d62728' title 'rule of thumb (y = x)'");
   }
   char setup[4096] = "";
-  if (xtext) {
-    char lab[200];
-    ucl_page_gp_str(lab, sizeof(lab), x.label);
-    snprintf(setup, sizeof(setup), "set xlabel \"%s\" noenhanced\n", lab);
-  }
   axes_setup(x, y, xmin, xmax, ymin, ymax, xtext, setup, sizeof(setup));
   size_t sl = strlen(setup);
   snprintf(setup + sl, sizeof(setup) - sl, "%s",
@@ -1395,11 +1395,6 @@ static void plot_neuron_rates(out *o, const rep *r) {
     axis x = {r->n_swept > 0 ? r->swept[0] : "point", r->n_swept > 0 ? r->unit[0] : "",
               xlog ? SC_LOG : SC_LIN};
     axis y = {"rate", "Hz", SC_LIN};
-    if (xtext) {
-      char lab[200];
-      ucl_page_gp_str(lab, sizeof(lab), x.label);
-      snprintf(setup, sizeof(setup), "set xlabel \"%s\" noenhanced\n", lab);
-    }
     axes_setup(x, y, xmin, xmax, ymin, ymax, xtext, setup, sizeof(setup));
     size_t l = strlen(setup);
     snprintf(setup + l, sizeof(setup) - l, "set key outside right\n");
@@ -1905,11 +1900,7 @@ static ucl_status write_index(const out *o, const rep *r, const conds *cs, int h
       ucl_page_html_figure(h, p->name, p->title, NULL);
       continue;
     }
-    fprintf(h, "<figure id=\"%s\"><figcaption><b>", p->name);
-    ucl_page_html_escape(h, p->title);
-    fprintf(h, "</b> <span class=\"note\">(skipped: ");
-    ucl_page_html_escape(h, p->note);
-    fprintf(h, ")</span></figcaption></figure>\n");
+    ucl_page_html_figure_note(h, p->name, p->title, "skipped", p->note);
   }
   write_points_table(h, r, have_curves);
   if (man_text) {
