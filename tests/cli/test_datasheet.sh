@@ -62,6 +62,22 @@ names_nondefault mott neuron duration
 grep -q 'Mott threshold switch' "$work/mott/datasheet/index.html"
 check "mott: the page says the soma is a Mott switch" $?
 
+# each labelled row shows its own column (the checker compares values with cells, not labels)
+while IFS='|' read -r label column; do
+  grep -q "<tr><td>$label</td><td><span class=\"v\" data-csv=\"points.csv\" data-row=\"0\" data-column=\"$column\"" \
+    "$work/type1/datasheet/index.html"
+  check "the row '$label' shows $column" $?
+done <<'ROWS'
+firing threshold (pulse train)|threshold_V
+DC rheobase|rheobase_V
+leak time constant (tau_leak_off)|tau_leak_off_s
+refractory (discharge) time constant|tau_ref_s
+input source|energy_in_per_spike_J
+supply (VDD)|energy_vdd_per_spike_J
+dynamic: what the spikes cost|energy_dynamic_per_spike_J
+standby power at rest (input at 0 V)|P_standby_W
+ROWS
+
 # the threshold against period: lower at a higher frequency (the paper's Fig. 2 observation)
 awk -F, 'NR > 1 && $6 == "\"ok\"" {print $1, $3}' "$work/type1/threshold_period.csv" >"$work/tp"
 check "type1: four periods with a threshold ($(wc -l <"$work/tp"))" $([ "$(wc -l <"$work/tp")" -eq 4 ]; echo $?)
