@@ -6,6 +6,7 @@
 #define UCL_PARAMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "uclif/status.h"
 
@@ -167,18 +168,36 @@ typedef struct ucl_solver_params {
   double chatter_window; /* ... within this many seconds mean chattering */
 } ucl_solver_params;
 
+/* Transient noise and switching jitter (docs/model.md, Noise; noise.h); all off by default. */
+typedef struct ucl_noise_params {
+  int thermal;          /* 0 off, 1 on: the Johnson–Nyquist noise of every resistor */
+  double bandwidth;     /* Hz, B: the noise's knots are 1/(2B) apart (noise.h) */
+  double seed;          /* whole number: the seed of every noise and jitter draw */
+  double jitter_I_GT;   /* σ of ln I_GT, drawn at every latch (hybrid SCR) */
+  double jitter_I_H;    /* σ of ln I_H (and of ln I_L with it), drawn at every unlatch */
+  double jitter_V_th;   /* σ of ln V_th, drawn at every switch-on (Mott soma) */
+  double jitter_I_hold; /* σ of ln I_hold, drawn at every switch-off (Mott soma) */
+  /* not keys: where the draws come from, set by whoever runs the configuration */
+  uint64_t stream; /* the sweep point's index (or a characterization's trial); 0 by default */
+  uint64_t unit;   /* the neuron's index in its network; 0 for a single neuron */
+} ucl_noise_params;
+
 typedef struct ucl_params {
   ucl_circuit_params circuit;
   ucl_stimulus_params stim;
   ucl_solver_params solver;
+  ucl_noise_params noise;
 } ucl_params;
 
 /* Where a key belongs (its spec-file section). */
 typedef enum ucl_param_section {
   UCL_SECTION_CIRCUIT = 0,
   UCL_SECTION_STIMULUS = 1,
-  UCL_SECTION_SOLVER = 2
+  UCL_SECTION_SOLVER = 2,
+  UCL_SECTION_NOISE = 3
 } ucl_param_section;
+
+#define UCL_SECTION_LAST UCL_SECTION_NOISE
 
 typedef enum ucl_param_kind {
   UCL_PARAM_REAL = 0,  /* double with a unit */
@@ -215,7 +234,7 @@ const ucl_param_info *ucl_params_info(size_t i);
 /* The key called 'name' (exact, case-sensitive), or NULL. */
 const ucl_param_info *ucl_params_find(const char *name);
 
-/* Text name of a section ("circuit", "stimulus", "solver"). */
+/* Text name of a section ("circuit", "stimulus", "solver", "noise"). */
 const char *ucl_params_section_name(ucl_param_section s);
 
 /* Set key 'name' from user text ("68k", "type2", "pulses"), checking its domain. On failure *p

@@ -11,6 +11,10 @@
 /* A uniform double in [0, 1) (53 random bits) from (seed, a, b). */
 double ucl_rng_uniform(uint64_t seed, uint64_t a, uint64_t b);
 
+/* The 64 random bits behind ucl_rng_uniform(seed, a, b): a key for a stream of its own (e.g. a
+ * neuron's noise: key = ucl_rng_bits(seed, point, neuron), then ucl_rng_uniform(key, ...)). */
+uint64_t ucl_rng_bits(uint64_t seed, uint64_t a, uint64_t b);
+
 /* A keyed permutation of [0, n): x in [0, n) maps to a distinct value in [0, n) (four Feistel
  * rounds on the smallest even bit width covering n, with cycle walking). n <= 1 gives 0. */
 uint64_t ucl_rng_permute(uint64_t x, uint64_t n, uint64_t key);

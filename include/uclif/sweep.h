@@ -67,7 +67,8 @@ const ucl_params *ucl_sweep_base(const ucl_sweep *s);
 int ucl_sweep_n_swept(const ucl_sweep *s);
 const char *ucl_sweep_swept_name(const ucl_sweep *s, int k);
 
-/* The parameters of point i (0 <= i < count). UCL_ERR_RANGE for i out of range. A point whose
+/* The parameters of point i (0 <= i < count), with noise.stream = i (its noise and jitter
+ * draws: docs/model.md, Noise). UCL_ERR_RANGE for i out of range. A point whose
  * combination of values is inconsistent (e.g. a pulse longer than its period) gives
  * UCL_ERR_RANGE with the reason in 'diag' and *out filled with the point's raw values. */
 UCL_NODISCARD ucl_status ucl_sweep_point(const ucl_sweep *s, long i, ucl_params *out,
@@ -79,8 +80,9 @@ struct ucl_network;
 int ucl_sweep_is_network(const ucl_sweep *s);
 /* The network without any swept value (names, sizes); NULL for a single-neuron sweep. */
 const struct ucl_network *ucl_sweep_base_network(const ucl_sweep *s);
-/* The network of point i (free with ucl_network_destroy). A point whose values make a neuron
- * inconsistent gives the error naming the neuron; UCL_ERR_INVAL for a single-neuron sweep. */
+/* The network of point i (free with ucl_network_destroy; every neuron with noise.stream = i). A
+ * point whose values make a neuron inconsistent gives the error naming the neuron; UCL_ERR_INVAL
+ * for a single-neuron sweep. */
 UCL_NODISCARD ucl_status ucl_sweep_network(const ucl_sweep *s, long i, struct ucl_network **out,
                                            ucl_diag *diag);
 /* The swept values of point i as text, in the order of ucl_sweep_swept_name (a number at full

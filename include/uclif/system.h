@@ -50,7 +50,8 @@ typedef struct ucl_system {
   const char *const *state_names;   /* n_states */
   const char *const *quad_names;    /* n_quads, with units: "E_in_J" */
   const char *const *channel_names; /* n_channels, with units: "V_mem_V" */
-  double max_step_hint;             /* s, 0 = none */
+  double max_step_hint;             /* s, 0 = none; the solver's max_step replaces it */
+  double max_step_cap;              /* s, 0 = none; a bound no setting lifts (noise knots) */
 } ucl_system;
 
 #endif

@@ -8,9 +8,12 @@ static uint64_t mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+uint64_t ucl_rng_bits(uint64_t seed, uint64_t a, uint64_t b) {
+  return mix64(mix64(mix64(seed) ^ a) ^ (b * 0x632be59bd9b4e019ULL));
+}
+
 double ucl_rng_uniform(uint64_t seed, uint64_t a, uint64_t b) {
-  uint64_t h = mix64(mix64(mix64(seed) ^ a) ^ (b * 0x632be59bd9b4e019ULL));
-  return (double)(h >> 11) * 0x1.0p-53;
+  return (double)(ucl_rng_bits(seed, a, b) >> 11) * 0x1.0p-53;
 }
 
 uint64_t ucl_rng_permute(uint64_t x, uint64_t n, uint64_t key) {

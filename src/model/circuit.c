@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "uclif/devices.h"
+#include "uclif/noise.h"
 #include "uclif/numeric.h"
 #include "uclif/scr.h"
 #include "uclif/stimulus.h"
@@ -46,6 +47,22 @@ static const char *const state_names_tt2[] = {"V_mem_V", "V_C2_V", "V_nbase_V", 
                                               "V_cathode_V"};
 static const char *const quad_names[] = {"E_in_J", "E_vdd_J", "E_syn_J"};
 
+/* The Johnson–Nyquist sources (docs/model.md, Noise), in the order of their streams: every
+ * neuron has all eight (a type I neuron's R7, a Mott soma's R1 and R2 unused), then one per
+ * synapse. Each is a voltage e in series with its resistor, oriented so that the resistor's
+ * current is (V_from − V_to + e)/R for the direction named. */
+enum {
+  NS_RIN, /* source → input node */
+  NS_R1,  /* membrane → gate */
+  NS_R2,  /* gate → ground */
+  NS_R3,  /* cathode → ground */
+  NS_R4,  /* VDD → T1 drain */
+  NS_R5,  /* axon node → ground */
+  NS_R6,  /* axon node → D2 (type II, loop = peak) */
+  NS_R7,  /* C2 → ground (peak), axon node → C2 (series) */
+  NS_COUNT
+};
+
 struct ucl_neuron {
   ucl_circuit_params c;
   ucl_stimulus stim;
@@ -63,7 +80,26 @@ struct ucl_neuron {
   int n_inputs;
   double y0[5];
   ucl_system sys;
+  /* noise (noise.h): NULL with noise.thermal off; e holds the sources' values at the time the
+   * last entry point was called with (noise_at), so that every solve of that call sees them */
+  ucl_noise *noise;
+  double *e;
+  ucl_noise_params np;
+  double f_on, f_off; /* jitter: the factors of the next switch-on / switch-off threshold */
+  long n_on, n_off;   /* switchings so far, each kind */
 };
+
+/* Source k's voltage at the time of the current call (0 without noise). */
+static double nz(const ucl_neuron *n, int k) {
+  return n->e ? n->e[k] : 0.0;
+}
+
+/* Evaluate the noise sources at t for the solves that follow. */
+static void noise_at(const ucl_neuron *n, double t) {
+  if (n->noise) {
+    ucl_noise_eval(n->noise, t, n->e);
+  }
+}
 
 const char *ucl_event_kind_name(int kind) {
   switch (kind) {
@@ -81,20 +117,21 @@ const char *ucl_event_kind_name(int kind) {
 /* Cathode voltage as an affine function of the gate junction current: v_k = a + b·i_g. */
 static void cathode_affine(const ucl_neuron *n, int on, double v_m, double *a, double *b) {
   const ucl_circuit_params *c = &n->c;
+  double e3 = nz(n, NS_R3);
   if (on) {
     double r = c->R3 + c->scr.R_T;
-    *a = c->R3 * (v_m - c->scr.V_T0) / r;
+    *a = (c->R3 * (v_m - c->scr.V_T0) - c->scr.R_T * e3) / r;
     *b = c->R3 * c->scr.R_T / r;
   } else {
     double r = c->scr.R_off + c->R3;
-    *a = c->R3 * v_m / r;
+    *a = (c->R3 * v_m - c->scr.R_off * e3) / r;
     *b = c->R3 * c->scr.R_off / r;
   }
 }
 
 typedef struct gate_ctx {
   const ucl_neuron *n;
-  double v_m, v_f, a, b, g12;
+  double i_src, v_f, a, b, g12; /* i_src: the Norton current of R1 and R2 into the gate */
 } gate_ctx;
 
 /* Type II gate KCL in the junction voltage v (increasing in v). */
@@ -105,7 +142,7 @@ static int gate_residual(void *vctx, double v, double *f, double *dfdv) {
   double vg = g->a + g->b * ig + v;
   double gds;
   double it3 = ucl_mos_current(&g->n->t3, g->v_f, vg, NULL, &gds);
-  *f = ig + g->g12 * vg + it3 - g->v_m / g->n->c.R1;
+  *f = ig + g->g12 * vg + it3 - g->i_src;
   *dfdv = dig + (g->g12 + gds) * (g->b * dig + 1.0);
   return isfinite(*f) ? 0 : 1;
 }
@@ -143,9 +180,10 @@ static int solve_soma(const ucl_neuron *n, int on, const double *y, ucl_neuron_p
   if (n->mott) {
     /* MT1: the switch (R_on or R_off) in series with R3 */
     double r = on ? c->mott.R_on : c->mott.R_off;
-    double ia = v_m / (r + c->R3);
+    double e3 = nz(n, NS_R3);
+    double ia = (v_m + e3) / (r + c->R3);
     pt->v_m = v_m;
-    pt->v_k = c->R3 * ia;
+    pt->v_k = c->R3 * ia - e3;
     pt->v_g = pt->i_g = pt->i_t3 = pt->v_f = 0.0;
     pt->i_a = ia;
     return isfinite(ia) ? 0 : 1;
@@ -155,12 +193,13 @@ static int solve_soma(const ucl_neuron *n, int on, const double *y, ucl_neuron_p
   double g12 = 1.0 / c->R1 + 1.0 / c->R2;
   /* Without T3 the gate is a junction in series with R_eff under V_eff (M5). */
   double r_eff = b + 1.0 / g12;
-  double v_eff = v_m * c->R2 / (c->R1 + c->R2) - a;
+  double i_src = (v_m + nz(n, NS_R1)) / c->R1 - nz(n, NS_R2) / c->R2;
+  double v_eff = i_src / g12 - a;
   double ig = ucl_junction_series_current(&n->j_gk, r_eff, v_eff, NULL);
   double vj = v_eff - r_eff * ig;
   double it3 = 0.0;
   if (n->type2) {
-    gate_ctx g = {n, v_m, v_f, a, b, g12};
+    gate_ctx g = {n, i_src, v_f, a, b, g12};
     ucl_mono_result r;
     if (ucl_solve_increasing(gate_residual, &g, vj - 1.0, vj + 1e-9, vj, SOLVE_XTOL, &r) !=
         UCL_OK) {
@@ -176,7 +215,7 @@ static int solve_soma(const ucl_neuron *n, int on, const double *y, ucl_neuron_p
   }
   double ia;
   if (on) {
-    ia = (v_m - c->scr.V_T0 - c->R3 * ig) / (c->R3 + c->scr.R_T);
+    ia = (v_m - c->scr.V_T0 - c->R3 * ig + nz(n, NS_R3)) / (c->R3 + c->scr.R_T);
   } else {
     ia = (v_m - vk) / c->scr.R_off;
   }
@@ -201,7 +240,7 @@ static int n1_residual(void *vctx, double v, double *f, double *dfdv) {
   const n1_ctx *x = vctx;
   double gds;
   double i = ucl_mos_current(&x->n->t1, x->v_k, v, NULL, &gds);
-  *f = i - (x->n->c.VDD - v) / x->n->c.R4;
+  *f = i - (x->n->c.VDD - v + nz(x->n, NS_R4)) / x->n->c.R4;
   *dfdv = gds + 1.0 / x->n->c.R4;
   return isfinite(*f) ? 0 : 1;
 }
@@ -225,9 +264,9 @@ static double loop_current(const ucl_neuron *n, double v_ax, double v_f, double 
     if (di) {
       *di = 1.0 / n->c.R7;
     }
-    return (v_ax - v_f) / n->c.R7;
+    return (v_ax - v_f + nz(n, NS_R7)) / n->c.R7;
   }
-  return ucl_junction_series_current(&n->j_d2, n->c.R6 + n->c.D2.Rs, v_ax - v_f, di);
+  return ucl_junction_series_current(&n->j_d2, n->c.R6 + n->c.D2.Rs, v_ax - v_f + nz(n, NS_R6), di);
 }
 
 static int ax_residual(void *vctx, double v, double *f, double *dfdv) {
@@ -235,7 +274,7 @@ static int ax_residual(void *vctx, double v, double *f, double *dfdv) {
   double gds, dil;
   double i2 = ucl_mos_current(&x->n->t2, x->vsg, x->n->c.VDD - v, NULL, &gds);
   double il = loop_current(x->n, v, x->v_f, &dil);
-  *f = v / x->n->c.R5 + il - i2;
+  *f = (v + nz(x->n, NS_R5)) / x->n->c.R5 + il - i2;
   *dfdv = 1.0 / x->n->c.R5 + dil + gds;
   return isfinite(*f) ? 0 : 1;
 }
@@ -265,16 +304,18 @@ static int solve_axon(const ucl_neuron *n, ucl_neuron_point *pt) {
   /* the output is the axon node for both types; type II's node after R6 (clamped by D2 onto C2
    * with loop = peak; unloaded with loop = series) is a channel of its own */
   pt->v_out = v_ax;
-  pt->v_r6 = n->type2 && n->c.loop == UCL_LOOP_PEAK ? v_ax - c->R6 * il : v_ax;
-  pt->i_vdd = (c->VDD - v_n1) / c->R4 + i2;
+  pt->v_r6 = n->type2 && n->c.loop == UCL_LOOP_PEAK ? v_ax + nz(n, NS_R6) - c->R6 * il : v_ax;
+  pt->i_vdd = (c->VDD - v_n1 + nz(n, NS_R4)) / c->R4 + i2;
   return 0;
 }
 
 /* ---- input: source, R_in, D (M2); synapses in networks (N1, N2) ---- */
 static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_point *pt) {
   pt->v_in = n->external ? ucl_stim_piece_value(&n->piece, t) : 0.0;
+  double e_in = nz(n, NS_RIN); /* R_in's noise: the source drives v_in + e_in through R_in */
   if (n->n_inputs == 0) {
-    pt->i_in = ucl_junction_series_current(&n->j_d, n->c.R_in + n->c.D.Rs, pt->v_in - v_m, NULL);
+    pt->i_in =
+        ucl_junction_series_current(&n->j_d, n->c.R_in + n->c.D.Rs, pt->v_in + e_in - v_m, NULL);
     pt->p_in = pt->v_in * pt->i_in;
     return;
   }
@@ -284,20 +325,21 @@ static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_po
   int n_lin = 0;
   if (n->external) {
     g += 1.0 / n->c.R_in;
-    gv += pt->v_in / n->c.R_in;
+    gv += (pt->v_in + e_in) / n->c.R_in;
     r_one = n->c.R_in;
-    v_one = pt->v_in;
+    v_one = pt->v_in + e_in;
     n_lin++;
   }
   double vs[UCL_MAX_FAN_IN];
   for (int k = 0; k < n->n_inputs; k++) {
     const ucl_syn_input *s = &n->inputs[k];
     vs[k] = s->source(s->ctx, t);
+    double e_k = nz(n, NS_COUNT + k);
     if (!s->diode) {
       g += 1.0 / s->R;
-      gv += vs[k] / s->R;
+      gv += (vs[k] + e_k) / s->R;
       r_one = s->R;
-      v_one = vs[k];
+      v_one = vs[k] + e_k;
       n_lin++;
     }
   }
@@ -309,17 +351,18 @@ static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_po
     v_node = v_th - r_th * i_d;
   }
   pt->i_in = i_d;
-  pt->p_in = n->external ? pt->v_in * (pt->v_in - v_node) / n->c.R_in : 0.0;
+  pt->p_in = n->external ? pt->v_in * (pt->v_in + e_in - v_node) / n->c.R_in : 0.0;
   pt->p_syn = 0.0;
   for (int k = 0; k < n->n_inputs; k++) {
     const ucl_syn_input *s = &n->inputs[k];
     double i;
+    double e_k = nz(n, NS_COUNT + k);
     if (s->diode) {
       /* N2: a synapse with its own series diode feeds the membrane directly */
-      i = ucl_junction_series_current(&n->j_d, s->R + n->c.D.Rs, vs[k] - v_m, NULL);
+      i = ucl_junction_series_current(&n->j_d, s->R + n->c.D.Rs, vs[k] + e_k - v_m, NULL);
       pt->i_in += i;
     } else {
-      i = (vs[k] - v_node) / s->R;
+      i = (vs[k] + e_k - v_node) / s->R;
     }
     pt->p_syn += vs[k] * i;
   }
@@ -327,6 +370,7 @@ static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_po
 
 int ucl_neuron_solve(ucl_neuron *n, double t, const double *y, ucl_neuron_point *pt) {
   memset(pt, 0, sizeof(*pt));
+  noise_at(n, t);
   solve_input(n, t, y[0], pt);
   if (solve_soma(n, n->scr_on, y, pt) != 0) {
     return 1;
@@ -334,9 +378,10 @@ int ucl_neuron_solve(ucl_neuron *n, double t, const double *y, ucl_neuron_point 
   return solve_axon(n, pt);
 }
 
-int ucl_neuron_output(const ucl_neuron *n, int scr_on, const double *y, double v[2]) {
+int ucl_neuron_output(const ucl_neuron *n, int scr_on, double t, const double *y, double v[2]) {
   ucl_neuron_point pt;
   memset(&pt, 0, sizeof(pt));
+  noise_at(n, t);
   if (solve_soma(n, scr_on, y, &pt) != 0 || solve_axon(n, &pt) != 0) {
     return 1;
   }
@@ -351,6 +396,7 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
   ucl_neuron *n = ctx;
   ucl_neuron_point pt;
   memset(&pt, 0, sizeof(pt));
+  noise_at(n, t);
   solve_input(n, t, y[0], &pt);
   if (n->tt) {
     /* S5: the charge balance of the membrane and the SCR's nodes; the external circuit drives
@@ -359,8 +405,9 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
     if (solve_soma_tt(n, y, &pt, &s) != 0) {
       return 1;
     }
-    double i_r1 = (y[0] - pt.v_g) / n->c.R1;
-    double i_ext[3] = {pt.i_in - i_r1, i_r1 - pt.v_g / n->c.R2 - pt.i_t3, -pt.v_k / n->c.R3};
+    double i_r1 = (y[0] - pt.v_g + nz(n, NS_R1)) / n->c.R1;
+    double i_ext[3] = {pt.i_in - i_r1, i_r1 - (pt.v_g + nz(n, NS_R2)) / n->c.R2 - pt.i_t3,
+                       -(pt.v_k + nz(n, NS_R3)) / n->c.R3};
     double dv[4];
     if (ucl_scr_tt_solve_rates(&s, i_ext, n->c.C, dv) != 0) {
       return 1;
@@ -374,7 +421,7 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
       return 1;
     }
     /* M1: C·dV_m/dt = i_in − i_R1 − i_A (Mott soma, MT2: i_in − i_A) */
-    double i_r1 = n->mott ? 0.0 : (y[0] - pt.v_g) / n->c.R1;
+    double i_r1 = n->mott ? 0.0 : (y[0] - pt.v_g + nz(n, NS_R1)) / n->c.R1;
     ydot[0] = (pt.i_in - i_r1 - pt.i_a) / n->c.C;
   }
   if (n->type2) {
@@ -382,7 +429,7 @@ static int op_rhs(void *ctx, double t, const double *y, double *ydot) {
       return 1;
     }
     /* M10a (peak): C2·dV_f/dt = i_D2 − V_f/R7; M10b (series): C2·dV_f/dt = (V_ax − V_f)/R7 */
-    double i_r7 = n->c.loop == UCL_LOOP_SERIES ? 0.0 : y[1] / n->c.R7;
+    double i_r7 = n->c.loop == UCL_LOOP_SERIES ? 0.0 : (y[1] + nz(n, NS_R7)) / n->c.R7;
     ydot[1] = (pt.i_fb - i_r7) / n->c.C2;
   }
   return isfinite(ydot[0]) && (!n->type2 || isfinite(ydot[1])) ? 0 : 1;
@@ -409,23 +456,24 @@ static double switch_function(const ucl_neuron *n, const ucl_neuron_point *pt) {
   if (n->mott) {
     /* MT3: on when the voltage across the switch rises through V_th; off when its current
      * falls through I_hold */
-    return n->scr_on ? pt->i_a - n->c.mott.I_hold : (pt->v_m - pt->v_k) - n->c.mott.V_th;
+    return n->scr_on ? pt->i_a - n->c.mott.I_hold * n->f_off
+                     : (pt->v_m - pt->v_k) - n->c.mott.V_th * n->f_on;
   }
   if (n->tt) {
     /* S6: the anode current through two levels (a hysteresis) */
     return n->scr_on ? pt->i_a - s->I_A_unlatch : pt->i_a - s->I_A_latch;
   }
   if (n->scr_on) {
-    return pt->i_a - s->I_H;
+    return pt->i_a - s->I_H * n->f_off;
   }
-  double ia_on = (pt->v_m - s->V_T0 - n->c.R3 * pt->i_g) / (n->c.R3 + s->R_T);
-  return fmin(pt->i_g - s->I_GT, ia_on - s->I_L);
+  double ia_on = (pt->v_m - s->V_T0 - n->c.R3 * pt->i_g + nz(n, NS_R3)) / (n->c.R3 + s->R_T);
+  return fmin(pt->i_g - s->I_GT * n->f_on, ia_on - s->I_L * n->f_off);
 }
 
 static int op_roots(void *ctx, double t, const double *y, double *g) {
   ucl_neuron *n = ctx;
   ucl_neuron_point pt;
-  (void)t;
+  noise_at(n, t);
   if (solve_soma(n, n->scr_on, y, &pt) != 0) {
     return -1;
   }
@@ -438,13 +486,32 @@ static void op_root_dirs(void *ctx, int *dirs) {
   dirs[0] = n->scr_on ? -1 : 1;
 }
 
+/* Jitter (docs/model.md, Noise): after a switching, the factor of the next threshold of the same
+ * kind; the k-th switch-on uses draw k of kind 0, the k-th switch-off draw k of kind 1. */
+static double jitter_factor(const ucl_neuron *n, int which, long event) {
+  double sigma = n->mott ? (which ? n->np.jitter_I_hold : n->np.jitter_V_th)
+                         : (which ? n->np.jitter_I_H : n->np.jitter_I_GT);
+  if (n->tt) {
+    sigma = 0.0; /* the two-transistor SCR switches by regeneration: no thresholds to move */
+  }
+  return ucl_noise_jitter((uint64_t)n->np.seed, n->np.stream, n->np.unit, which, event, sigma);
+}
+
+static void jitter_next(ucl_neuron *n) {
+  if (n->scr_on) {
+    n->f_on = jitter_factor(n, 0, ++n->n_on);
+  } else {
+    n->f_off = jitter_factor(n, 1, ++n->n_off);
+  }
+}
+
 static int op_switch_modes(void *ctx, double t, double *y, const int *fired, ucl_event *ev,
                            int cap) {
   ucl_neuron *n = ctx;
-  (void)t;
   if (cap < 1) {
     return -1;
   }
+  noise_at(n, t);
   if (!fired) {
     ucl_neuron_point pt;
     if (solve_soma(n, n->scr_on, y, &pt) != 0) {
@@ -459,6 +526,7 @@ static int op_switch_modes(void *ctx, double t, double *y, const int *fired, ucl
     return 0;
   }
   n->scr_on = !n->scr_on;
+  jitter_next(n);
   ev[0].kind = n->scr_on ? UCL_EVENT_LATCH : UCL_EVENT_UNLATCH;
   ev[0].unit = 0;
   ev[0].v = y[0];
@@ -511,6 +579,36 @@ static int op_observe(void *ctx, double t, const double *y, double *out) {
 static const ucl_system_ops neuron_ops = {op_rhs,        op_quad,         op_roots,
                                           op_root_dirs,  op_switch_modes, op_begin_segment,
                                           op_next_break, op_observe};
+
+/* (Re)build the noise sources for n_in synapses: the eight resistors of NS_*, then one per
+ * synapse (docs/model.md, Noise); nothing with noise.thermal off. Caps the step at the knot
+ * spacing. */
+static ucl_status noise_build(ucl_neuron *n, int n_in, ucl_diag *diag) {
+  ucl_noise_destroy(&n->noise);
+  free(n->e);
+  n->e = NULL;
+  n->sys.max_step_cap = 0.0;
+  if (!n->np.thermal) {
+    return UCL_OK;
+  }
+  int cap = NS_COUNT + n_in;
+  if (ucl_noise_create(n->np.bandwidth, (uint64_t)n->np.seed, n->np.stream, n->np.unit, cap,
+                       &n->noise) != UCL_OK ||
+      !(n->e = calloc((size_t)cap, sizeof(double)))) {
+    ucl_noise_destroy(&n->noise);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for the noise sources");
+  }
+  const ucl_circuit_params *c = &n->c;
+  const double r[NS_COUNT] = {c->R_in, c->R1, c->R2, c->R3, c->R4, c->R5, c->R6, c->R7};
+  for (int k = 0; k < NS_COUNT; k++) {
+    (void)ucl_noise_add_resistor(n->noise, r[k], c->temp);
+  }
+  for (int k = 0; k < n_in; k++) {
+    (void)ucl_noise_add_resistor(n->noise, n->inputs[k].R, c->temp);
+  }
+  n->sys.max_step_cap = ucl_noise_knot_spacing(n->noise);
+  return UCL_OK;
+}
 
 ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *diag) {
   const char *bad = NULL;
@@ -587,6 +685,13 @@ ucl_status ucl_neuron_create(const ucl_params *p, ucl_neuron **out, ucl_diag *di
   n->sys.channel_names =
       n->type2 ? channel_names_t2 : (n->mott ? channel_names_mott : channel_names_t1);
   n->sys.max_step_hint = DEFAULT_MAX_STEP;
+  n->np = p->noise;
+  n->f_on = jitter_factor(n, 0, 0);
+  n->f_off = jitter_factor(n, 1, 0);
+  st = noise_build(n, 0, diag);
+  if (st != UCL_OK) {
+    goto fail;
+  }
   *out = n;
   return UCL_OK;
 fail:
@@ -619,12 +724,14 @@ ucl_status ucl_neuron_set_inputs(ucl_neuron *n, int external, const ucl_syn_inpu
   n->n_inputs = n_in;
   n->external = external;
   n->sys.n_quads = n_in > 0 ? 3 : 2;
-  return UCL_OK;
+  return noise_build(n, n_in, diag);
 }
 
 void ucl_neuron_destroy(ucl_neuron **n) {
   if (n && *n) {
     free((*n)->inputs);
+    ucl_noise_destroy(&(*n)->noise);
+    free((*n)->e);
     free(*n);
     *n = NULL;
   }

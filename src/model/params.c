@@ -21,6 +21,7 @@ typedef struct key_entry {
 #define CIRC(f) offsetof(ucl_params, circuit.f)
 #define STIM(f) offsetof(ucl_params, stim.f)
 #define SOLV(f) offsetof(ucl_params, solver.f)
+#define NOIS(f) offsetof(ucl_params, noise.f)
 #define REAL(name, sec, dom, unit, def, applies, desc, prov, off)                                  \
   { {name, sec, UCL_PARAM_REAL, dom, unit, def, "", applies, desc, prov}, off }
 #define COUNT(name, sec, def, applies, desc, prov, off)                                            \
@@ -28,6 +29,7 @@ typedef struct key_entry {
 #define C_ UCL_SECTION_CIRCUIT
 #define S_ UCL_SECTION_STIMULUS
 #define V_ UCL_SECTION_SOLVER
+#define N_ UCL_SECTION_NOISE
 #define POS UCL_DOMAIN_POSITIVE
 #define NNEG UCL_DOMAIN_NONNEG
 #define ANY UCL_DOMAIN_ANY
@@ -301,6 +303,37 @@ static const key_entry keys[] = {
           SOLV(chatter_events)),
     REAL("chatter_window", V_, POS, "s", 1e-6, "", "window of the chattering test", "[R]",
          SOLV(chatter_window)),
+
+    /* ---- noise and jitter (docs/model.md, Noise): off by default ---- */
+    {{"noise.thermal", N_, UCL_PARAM_CHOICE, ANY, "", 0, "off|on", "",
+      "Johnson-Nyquist noise of every resistor: 4kTR at temp, band-limited to noise.bandwidth",
+      "[R] Johnson 1928, Nyquist 1928; docs/model.md, Noise"},
+     NOIS(thermal)},
+    REAL("noise.bandwidth", N_, POS, "Hz", 1e6, "",
+         "noise bandwidth B: knots every 1/(2B), white to -3 dB at 0.64*B; the step is capped "
+         "at 1/(2B) while noise is on",
+         "[R] white far above the membrane's corner (23 Hz at the defaults); docs/model.md, "
+         "Noise",
+         NOIS(bandwidth)),
+    COUNT("noise.seed", N_, 1, "",
+          "seed of every noise and jitter draw (with the point's index and the neuron's)", "[R]",
+          NOIS(seed)),
+    REAL("jitter.I_GT", N_, NNEG, "", 0.0, "hybrid",
+         "switching jitter: sigma of ln(I_GT), a new I_GT drawn for every latch (log-normal, "
+         "median scr.I_GT)",
+         "[R] docs/model.md, Noise", NOIS(jitter_I_GT)),
+    REAL("jitter.I_H", N_, NNEG, "", 0.0, "hybrid",
+         "switching jitter: sigma of ln(I_H), a new I_H (and I_L with it) drawn for every "
+         "unlatch (log-normal, median scr.I_H)",
+         "[R] docs/model.md, Noise", NOIS(jitter_I_H)),
+    REAL("jitter.V_th", N_, NNEG, "", 0.0, "mott",
+         "switching jitter: sigma of ln(V_th), a new mott.V_th drawn for every switch-on "
+         "(log-normal)",
+         "[R] docs/model.md, Noise", NOIS(jitter_V_th)),
+    REAL("jitter.I_hold", N_, NNEG, "", 0.0, "mott",
+         "switching jitter: sigma of ln(I_hold), a new mott.I_hold drawn for every switch-off "
+         "(log-normal)",
+         "[R] docs/model.md, Noise", NOIS(jitter_I_hold)),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -348,6 +381,8 @@ const char *ucl_params_section_name(ucl_param_section s) {
     return "stimulus";
   case UCL_SECTION_SOLVER:
     return "solver";
+  case UCL_SECTION_NOISE:
+    return "noise";
   }
   return "?";
 }

@@ -29,7 +29,7 @@ static const char *const other_sections[] = {"run",  "sweep", "characterize", "n
                                              "tune", "free",  "targets",      "tolerance"};
 
 static int is_param_section(const char *s, ucl_param_section *out) {
-  for (int k = UCL_SECTION_CIRCUIT; k <= UCL_SECTION_SOLVER; k++) {
+  for (int k = UCL_SECTION_CIRCUIT; k <= UCL_SECTION_LAST; k++) {
     if (strcmp(s, ucl_params_section_name((ucl_param_section)k)) == 0) {
       *out = (ucl_param_section)k;
       return 1;

@@ -301,6 +301,16 @@ static ucl_status poll_progress(const ucl_integrator_opts *o, double t, double t
   return UCL_OK;
 }
 
+/* The step cap (s, 0 = none): the solver's max_step, else the system's hint; never above the
+ * system's hard cap (the noise's knot spacing). */
+static double max_step(const ucl_system *sys, const ucl_integrator_opts *o) {
+  double h = o->max_step > 0.0 ? o->max_step : sys->max_step_hint;
+  if (sys->max_step_cap > 0.0) {
+    h = h > 0.0 ? fmin(h, sys->max_step_cap) : sys->max_step_cap;
+  }
+  return h;
+}
+
 static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
                           const ucl_integrator_opts *o, double t, double t_end,
                           ucl_solver_stats *stats, ucl_diag *diag) {
@@ -308,7 +318,7 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
   int flag = CVodeReInit(c->mem, t, c->y);
   if (flag == CV_SUCCESS) {
     double seg = fmin(sys->ops->next_break(sys->ctx, t), t_end) - t;
-    double hmax = o->max_step > 0.0 ? o->max_step : sys->max_step_hint;
+    double hmax = max_step(sys, o);
     if (hmax > 0.0) {
       seg = fmin(seg, hmax);
     }
@@ -427,7 +437,7 @@ static ucl_status init_cvode(ig_loop *L, ucl_diag *diag) {
   if (flag == CV_SUCCESS) {
     flag = CVodeSetLinearSolver(c->mem, c->LS, c->A);
   }
-  double hmax = o->max_step > 0.0 ? o->max_step : sys->max_step_hint;
+  double hmax = max_step(sys, o);
   if (flag == CV_SUCCESS && hmax > 0.0) {
     flag = CVodeSetMaxStep(c->mem, hmax);
   }

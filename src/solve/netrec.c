@@ -167,7 +167,7 @@ static int refine(ucl_netrec_recorder *p, const step_data *d, double s0, const d
   for (int i = 0; i < p->ns; i++) {
     ym[i] = h00 * d->y0[i] + h10 * d->h * d->dy0[i] + h01 * d->y1[i] + h11 * d->h * d->dy1[i];
   }
-  if (ucl_neuron_output(p->n, 1, ym, om) != 0) {
+  if (ucl_neuron_output(p->n, 1, d->t0 + s * d->h, ym, om) != 0) {
     om[0] = om[1] = NAN;
   }
   double miss = fmax(fabs(om[0] - 0.5 * (o0[0] + o1[0])), fabs(om[1] - 0.5 * (o0[1] + o1[1])));
@@ -188,7 +188,7 @@ int ucl_netrec_step(void *recorder, double t, const double *y) {
   if (on && p->inner->ops->rhs(p->inner->ctx, t, y, dy) != 0) {
     memset(dy, 0, sizeof(dy)); /* the derivative serves the substeps of an 'on' step only */
   }
-  if (ucl_neuron_output(p->n, on, y, out) != 0) {
+  if (ucl_neuron_output(p->n, on, t, y, out) != 0) {
     out[0] = out[1] = NAN;
   }
   if (on && p->have_last && p->mode_last == on && t > p->t_last) {

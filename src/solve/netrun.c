@@ -73,8 +73,12 @@ static ucl_status add_names(ucl_net_result *r, const char *neuron, const ucl_sys
   return UCL_OK;
 }
 
-static ucl_status neuron_create(const ucl_net_neuron *nn, ucl_neuron **out, ucl_diag *diag) {
-  ucl_status st = ucl_neuron_create(&nn->p, out, diag);
+/* Neuron 'index' of its network: its noise draws from its own streams (noise.unit). */
+static ucl_status neuron_create(const ucl_net_neuron *nn, size_t index, ucl_neuron **out,
+                                ucl_diag *diag) {
+  ucl_params p = nn->p;
+  p.noise.unit = index;
+  ucl_status st = ucl_neuron_create(&p, out, diag);
   if (st != UCL_OK) {
     ucl_diag_prefix(diag, "neuron '%s': ", nn->name);
   }
@@ -317,7 +321,7 @@ static const char *part_failed_source(const part_run *pr, size_t i) {
 static ucl_status part_wire(part_run *pr, size_t i, ucl_neuron **n, ucl_diag *nd) {
   const ucl_network *net = pr->net;
   size_t first = pr->adj.in_start[i], fan_in = pr->adj.in_start[i + 1] - first;
-  ucl_status st = neuron_create(&net->neurons[i], n, nd);
+  ucl_status st = neuron_create(&net->neurons[i], i, n, nd);
   if (st != UCL_OK) {
     return st;
   }
@@ -552,6 +556,7 @@ typedef struct coupled {
   c_src *srcs;           /* per synapse: its source, as the target's input reads it */
   ucl_syn_input *inputs; /* UCL_MAX_FAN_IN: scratch while wiring a neuron */
   double hint;           /* s: the smallest of the neurons' step hints (INFINITY: none) */
+  double cap;            /* s: the smallest of the neurons' hard step caps (INFINITY: none) */
 } coupled;
 
 struct c_src {
@@ -566,9 +571,9 @@ static double src_coupled(void *ctx, double t) {
   return s->c->vout[2 * s->from + s->tap_clamp];
 }
 
-static int c_refresh(coupled *c, const double *y) {
+static int c_refresh(coupled *c, double t, const double *y) {
   for (size_t i = 0; i < c->N; i++) {
-    if (c->feeds[i] && ucl_neuron_output(c->neurons[i], ucl_neuron_scr_on(c->neurons[i]),
+    if (c->feeds[i] && ucl_neuron_output(c->neurons[i], ucl_neuron_scr_on(c->neurons[i]), t,
                                          y + c->off_y[i], &c->vout[2 * i]) != 0) {
       return 1;
     }
@@ -578,7 +583,7 @@ static int c_refresh(coupled *c, const double *y) {
 
 static int c_rhs(void *ctx, double t, const double *y, double *ydot) {
   coupled *c = ctx;
-  if (c_refresh(c, y) != 0) {
+  if (c_refresh(c, t, y) != 0) {
     return 1;
   }
   for (size_t i = 0; i < c->N; i++) {
@@ -592,7 +597,7 @@ static int c_rhs(void *ctx, double t, const double *y, double *ydot) {
 
 static int c_quad(void *ctx, double t, const double *y, double *q) {
   coupled *c = ctx;
-  if (c_refresh(c, y) != 0) {
+  if (c_refresh(c, t, y) != 0) {
     return 1;
   }
   for (size_t i = 0; i < c->N; i++) {
@@ -665,7 +670,7 @@ static double c_next_break(void *ctx, double t) {
 
 static int c_observe(void *ctx, double t, const double *y, double *out) {
   coupled *c = ctx;
-  if (c_refresh(c, y) != 0) {
+  if (c_refresh(c, t, y) != 0) {
     return 1;
   }
   for (size_t i = 0; i < c->N; i++) {
@@ -704,6 +709,7 @@ static ucl_status coupled_setup(coupled *c, const ucl_network *net, ucl_diag *di
   size_t N = net->n_neurons;
   c->N = N;
   c->hint = INFINITY;
+  c->cap = INFINITY;
   c->srcs = malloc((net->n_synapses ? net->n_synapses : 1) * sizeof(c_src));
   c->inputs = malloc(UCL_MAX_FAN_IN * sizeof(ucl_syn_input));
   c->neurons = calloc(N, sizeof(ucl_neuron *));
@@ -731,7 +737,7 @@ static ucl_status coupled_setup(coupled *c, const ucl_network *net, ucl_diag *di
 static ucl_status coupled_add(coupled *c, const ucl_network *net, const ucl_net_opts *o, size_t i,
                               ucl_net_result *r, ucl_diag *diag) {
   const ucl_net_neuron *nn = &net->neurons[i];
-  ucl_status st = neuron_create(nn, &c->neurons[i], diag);
+  ucl_status st = neuron_create(nn, i, &c->neurons[i], diag);
   if (st != UCL_OK) {
     return st;
   }
@@ -750,6 +756,9 @@ static ucl_status coupled_add(coupled *c, const ucl_network *net, const ucl_net_
   c->off_c[i + 1] = c->off_c[i] + sub->n_channels;
   if (sub->max_step_hint > 0.0) {
     c->hint = fmin(c->hint, sub->max_step_hint);
+  }
+  if (sub->max_step_cap > 0.0) {
+    c->cap = fmin(c->cap, sub->max_step_cap);
   }
   static const char *const q[] = {"E_in_J", "E_vdd_J", "E_syn_J"};
   for (int k = 0; k < 3; k++) {
@@ -787,6 +796,7 @@ static ucl_status coupled_system(coupled *c, const ucl_net_result *r, ucl_diag *
   c->sys.quad_names = c->qnames_c;
   c->sys.channel_names = (const char *const *)r->names;
   c->sys.max_step_hint = isfinite(c->hint) ? c->hint : 0.0;
+  c->sys.max_step_cap = isfinite(c->cap) ? c->cap : 0.0;
   return UCL_OK;
 }
 

@@ -595,6 +595,11 @@ static void canon_params(FILE *f, const char *prefix, const ucl_params *p, const
   for (size_t k = 0; k < ucl_params_count(); k++) {
     const ucl_param_info *in = ucl_params_info(k);
     double a = 0.0, b = 0.0;
+    if (!base && in->section == UCL_SECTION_NOISE && ucl_params_get(p, in->name, &a) == UCL_OK &&
+        a == in->def) {
+      continue; /* keys added after sweeps were started are written only when set: the
+                   directories of those sweeps resume (docs/outputs.md) */
+    }
     if (base && ucl_params_get(p, in->name, &a) == UCL_OK &&
         ucl_params_get(base, in->name, &b) == UCL_OK && memcmp(&a, &b, sizeof(a)) == 0) {
       continue;
@@ -851,6 +856,7 @@ ucl_status ucl_sweep_point(const ucl_sweep *s, long i, ucl_params *out, ucl_diag
       }
     }
   }
+  p.noise.stream = (uint64_t)i; /* a point's noise: (spec, point, noise.seed) alone */
   *out = p;
   const char *bad = NULL;
   return ucl_params_validate(&p, &bad, diag);
@@ -922,6 +928,12 @@ ucl_status ucl_sweep_network(const ucl_sweep *s, long i, ucl_network **out, ucl_
   }
   if (st == UCL_OK) {
     st = ucl_network_from_ini(s->ini_name, s->ini, sets, s->n_sets + s->n_swept, out, diag);
+  }
+  if (st == UCL_OK) { /* a point's noise: (spec, point, noise.seed) alone */
+    (*out)->base.noise.stream = (uint64_t)i;
+    for (size_t k = 0; k < (*out)->n_neurons; k++) {
+      (*out)->neurons[k].p.noise.stream = (uint64_t)i;
+    }
   }
   free(texts);
   free(buf);

@@ -213,7 +213,7 @@ static void fitted_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, i
   ucl_params_default(&def);
   fprintf(fp, "; fitted by `uclif fit %s` (variant %s); docs/fit.md\n", ucl_fit_path(f), va->name);
   fprintf(fp, "; the free parameters' 95 %% intervals are in parameters.csv beside this file\n");
-  for (int s = UCL_SECTION_CIRCUIT; s <= UCL_SECTION_SOLVER; s++) {
+  for (int s = UCL_SECTION_CIRCUIT; s <= UCL_SECTION_LAST; s++) {
     fprintf(fp, "\n[%s]\n", ucl_params_section_name((ucl_param_section)s));
     for (size_t i = 0; i < ucl_params_count(); i++) {
       const ucl_param_info *k = ucl_params_info(i);
