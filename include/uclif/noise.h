@@ -24,12 +24,17 @@
  * (evaluation caches the current knot's samples); one per neuron. */
 typedef struct ucl_noise ucl_noise;
 
-/* A generator for the sources of the neuron with index 'unit' (0 for a single neuron) in the
- * point or trial 'stream', from noise.seed 'seed', with knots every h = 1/(2·bandwidth)
- * (bandwidth > 0, Hz). 'cap' sources at most. UCL_ERR_NOMEM, UCL_ERR_INVAL (bandwidth not > 0
- * or cap < 1). */
+/* The key of every draw of neuron 'unit' (0 for a single neuron) in trial 'trial' (0: the
+ * point's own runs; a characterization's noise trials are 1, 2, ...) of point 'stream', from
+ * noise.seed 'seed' and a domain tag: a pure function, and trial 0's key does not depend on how
+ * trials are keyed. */
+uint64_t ucl_noise_key(uint64_t seed, uint64_t tag, uint64_t stream, uint64_t unit, uint64_t trial);
+
+/* A generator for the sources of neuron 'unit' in trial 'trial' of point 'stream' (as
+ * ucl_noise_key), with knots every h = 1/(2·bandwidth) (bandwidth > 0, Hz). 'cap' sources at
+ * most. UCL_ERR_NOMEM, UCL_ERR_INVAL (bandwidth not > 0 or cap < 1). */
 UCL_NODISCARD ucl_status ucl_noise_create(double bandwidth, uint64_t seed, uint64_t stream,
-                                          uint64_t unit, int cap, ucl_noise **out);
+                                          uint64_t unit, uint64_t trial, int cap, ucl_noise **out);
 
 /* Release *g and set it to NULL. Accepts NULL. */
 void ucl_noise_destroy(ucl_noise **g);
@@ -54,9 +59,9 @@ double ucl_noise_sample(const ucl_noise *g, int src, int64_t j);
 
 /* Switching jitter: the factor exp(sigma·z) (a log-normal with median 1, so that a threshold
  * stays > 0) for the event-th switching (0, 1, ...) of kind 'which' (0: the latch threshold,
- * I_GT or V_th; 1: the unlatch one, I_H or I_hold) of neuron 'unit' in 'stream'. sigma = 0
- * gives exactly 1. */
-double ucl_noise_jitter(uint64_t seed, uint64_t stream, uint64_t unit, int which, long event,
-                        double sigma);
+ * I_GT or V_th; 1: the unlatch one, I_H or I_hold) of neuron 'unit' in trial 'trial' of point
+ * 'stream'. sigma = 0 gives exactly 1. */
+double ucl_noise_jitter(uint64_t seed, uint64_t stream, uint64_t unit, uint64_t trial, int which,
+                        long event, double sigma);
 
 #endif

@@ -180,6 +180,7 @@ typedef struct ucl_noise_params {
   /* not keys: where the draws come from, set by whoever runs the configuration */
   uint64_t stream; /* the sweep point's index (or a characterization's trial); 0 by default */
   uint64_t unit;   /* the neuron's index in its network; 0 for a single neuron */
+  uint64_t trial;  /* a characterization's noise trial (1, 2, ...); 0: the point's own runs */
 } ucl_noise_params;
 
 typedef struct ucl_params {

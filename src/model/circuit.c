@@ -494,7 +494,8 @@ static double jitter_factor(const ucl_neuron *n, int which, long event) {
   if (n->tt) {
     sigma = 0.0; /* the two-transistor SCR switches by regeneration: no thresholds to move */
   }
-  return ucl_noise_jitter((uint64_t)n->np.seed, n->np.stream, n->np.unit, which, event, sigma);
+  return ucl_noise_jitter((uint64_t)n->np.seed, n->np.stream, n->np.unit, n->np.trial, which, event,
+                          sigma);
 }
 
 static void jitter_next(ucl_neuron *n) {
@@ -592,8 +593,8 @@ static ucl_status noise_build(ucl_neuron *n, int n_in, ucl_diag *diag) {
     return UCL_OK;
   }
   int cap = NS_COUNT + n_in;
-  if (ucl_noise_create(n->np.bandwidth, (uint64_t)n->np.seed, n->np.stream, n->np.unit, cap,
-                       &n->noise) != UCL_OK ||
+  if (ucl_noise_create(n->np.bandwidth, (uint64_t)n->np.seed, n->np.stream, n->np.unit, n->np.trial,
+                       cap, &n->noise) != UCL_OK ||
       !(n->e = calloc((size_t)cap, sizeof(double)))) {
     ucl_noise_destroy(&n->noise);
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for the noise sources");

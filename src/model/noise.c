@@ -28,8 +28,14 @@ static double normal(uint64_t key, uint64_t a, uint64_t b) {
   return sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2);
 }
 
+uint64_t ucl_noise_key(uint64_t seed, uint64_t tag, uint64_t stream, uint64_t unit,
+                       uint64_t trial) {
+  uint64_t key = ucl_rng_bits(seed ^ tag, stream, unit);
+  return trial == 0 ? key : ucl_rng_bits(key, trial, tag);
+}
+
 ucl_status ucl_noise_create(double bandwidth, uint64_t seed, uint64_t stream, uint64_t unit,
-                            int cap, ucl_noise **out) {
+                            uint64_t trial, int cap, ucl_noise **out) {
   if (!(bandwidth > 0.0) || !isfinite(bandwidth) || cap < 1) {
     return UCL_ERR_INVAL;
   }
@@ -44,7 +50,7 @@ ucl_status ucl_noise_create(double bandwidth, uint64_t seed, uint64_t stream, ui
     return UCL_ERR_NOMEM;
   }
   g->h = 0.5 / bandwidth;
-  g->key = ucl_rng_bits(seed ^ TAG_THERMAL, stream, unit);
+  g->key = ucl_noise_key(seed, TAG_THERMAL, stream, unit, trial);
   g->cap = cap;
   g->knot = INT64_MIN;
   *out = g;
@@ -119,11 +125,11 @@ void ucl_noise_eval(ucl_noise *g, double t, double *e) {
   }
 }
 
-double ucl_noise_jitter(uint64_t seed, uint64_t stream, uint64_t unit, int which, long event,
-                        double sigma) {
+double ucl_noise_jitter(uint64_t seed, uint64_t stream, uint64_t unit, uint64_t trial, int which,
+                        long event, double sigma) {
   if (!(sigma > 0.0)) {
     return 1.0;
   }
-  uint64_t key = ucl_rng_bits(seed ^ TAG_JITTER, stream, unit);
+  uint64_t key = ucl_noise_key(seed, TAG_JITTER, stream, unit, trial);
   return exp(sigma * normal(key, (uint64_t)which, (uint64_t)event));
 }

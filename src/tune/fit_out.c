@@ -214,7 +214,11 @@ static void fitted_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, i
   fprintf(fp, "; fitted by `uclif fit %s` (variant %s); docs/fit.md\n", ucl_fit_path(f), va->name);
   fprintf(fp, "; the free parameters' 95 %% intervals are in parameters.csv beside this file\n");
   for (int s = UCL_SECTION_CIRCUIT; s <= UCL_SECTION_LAST; s++) {
-    fprintf(fp, "\n[%s]\n", ucl_params_section_name((ucl_param_section)s));
+    /* [noise] only when something in it is set (a fit runs without noise) */
+    int header = s != UCL_SECTION_NOISE;
+    if (header) {
+      fprintf(fp, "\n[%s]\n", ucl_params_section_name((ucl_param_section)s));
+    }
     for (size_t i = 0; i < ucl_params_count(); i++) {
       const ucl_param_info *k = ucl_params_info(i);
       double a = 0.0, d = 0.0;
@@ -231,6 +235,10 @@ static void fitted_body(FILE *fp, const ucl_fit *f, const ucl_fit_result *res, i
       }
       char buf[64];
       ucl_params_format(&p, k, buf, sizeof(buf));
+      if (!header) {
+        fprintf(fp, "\n[%s]\n", ucl_params_section_name((ucl_param_section)s));
+        header = 1;
+      }
       fprintf(fp, "%s = %s%s\n", k->name, buf, fitted ? " ; fitted" : "");
     }
   }

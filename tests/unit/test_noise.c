@@ -22,7 +22,7 @@ static void test_source_variance(void **state) {
   (void)state;
   ucl_noise *g = NULL;
   const double B = 1e5, R = 1e6, T = 300.0;
-  assert_int_equal(ucl_noise_create(B, 7, 3, 0, 2, &g), UCL_OK);
+  assert_int_equal(ucl_noise_create(B, 7, 3, 0, 0, 2, &g), UCL_OK);
   assert_int_equal(ucl_noise_add_resistor(g, R, T), 0);
   assert_int_equal(ucl_noise_add_resistor(g, 4 * R, T), 1);
   assert_int_equal(ucl_noise_add_resistor(g, R, T), -1); /* full */
@@ -54,8 +54,8 @@ static void test_source_variance(void **state) {
 static void test_source_pure(void **state) {
   (void)state;
   ucl_noise *a = NULL, *b = NULL, *c = NULL;
-  assert_int_equal(ucl_noise_create(1e6, 1, 5, 2, 2, &a), UCL_OK);
-  assert_int_equal(ucl_noise_create(1e6, 1, 5, 2, 2, &b), UCL_OK);
+  assert_int_equal(ucl_noise_create(1e6, 1, 5, 2, 0, 2, &a), UCL_OK);
+  assert_int_equal(ucl_noise_create(1e6, 1, 5, 2, 0, 2, &b), UCL_OK);
   for (int k = 0; k < 2; k++) {
     assert_int_equal(ucl_noise_add_resistor(a, 1e3, 300), k);
     assert_int_equal(ucl_noise_add_resistor(b, 1e3, 300), k);
@@ -69,9 +69,10 @@ static void test_source_pure(void **state) {
     assert_memory_equal(e, fwd[i], sizeof(e));
   }
   assert_true(fwd[10][0] != fwd[10][1]); /* two sources, two streams */
-  static const uint64_t keys[][3] = {{2, 5, 2}, {1, 6, 2}, {1, 5, 3}};
-  for (int k = 0; k < 3; k++) {
-    assert_int_equal(ucl_noise_create(1e6, keys[k][0], keys[k][1], keys[k][2], 1, &c), UCL_OK);
+  static const uint64_t keys[][4] = {{2, 5, 2, 0}, {1, 6, 2, 0}, {1, 5, 3, 0}, {1, 5, 2, 1}};
+  for (int k = 0; k < 4; k++) {
+    assert_int_equal(ucl_noise_create(1e6, keys[k][0], keys[k][1], keys[k][2], keys[k][3], 1, &c),
+                     UCL_OK);
     assert_int_equal(ucl_noise_add_resistor(c, 1e3, 300), 0);
     ucl_noise_eval(c, 10 * 1.3e-7, e);
     assert_true(e[0] != fwd[10][0]);
@@ -233,22 +234,25 @@ static void test_kt_over_c(void **state) {
 
 static void test_jitter_factor(void **state) {
   (void)state;
-  assert_true(ucl_noise_jitter(1, 0, 0, 0, 5, 0.0) == 1.0);
+  assert_true(ucl_noise_jitter(1, 0, 0, 0, 0, 5, 0.0) == 1.0);
   /* ln of the factor: mean 0, sd sigma (10,000 draws: within 4 standard errors) */
   const int n = 10000;
   const double sigma = 0.05;
   double s1 = 0, s2 = 0;
   for (int k = 0; k < n; k++) {
-    double l = log(ucl_noise_jitter(3, 1, 0, 0, k, sigma));
+    double l = log(ucl_noise_jitter(3, 1, 0, 0, 0, k, sigma));
     s1 += l;
     s2 += l * l;
   }
   double mean = s1 / n, sd = sqrt(s2 / n - mean * mean);
   assert_true(fabs(mean) < 4.0 * sigma / sqrt(n));
   assert_true(fabs(sd / sigma - 1.0) < 4.0 / sqrt(2.0 * n));
-  /* the two kinds and two units draw apart */
-  assert_true(ucl_noise_jitter(3, 1, 0, 0, 0, sigma) != ucl_noise_jitter(3, 1, 0, 1, 0, sigma));
-  assert_true(ucl_noise_jitter(3, 1, 0, 0, 0, sigma) != ucl_noise_jitter(3, 1, 1, 0, 0, sigma));
+  /* another kind, unit, trial or point draws apart */
+  double j0 = ucl_noise_jitter(3, 1, 0, 0, 0, 0, sigma);
+  assert_true(j0 != ucl_noise_jitter(3, 1, 0, 0, 1, 0, sigma)); /* kind */
+  assert_true(j0 != ucl_noise_jitter(3, 1, 1, 0, 0, 0, sigma)); /* unit */
+  assert_true(j0 != ucl_noise_jitter(3, 1, 0, 1, 0, 0, sigma)); /* trial */
+  assert_true(j0 != ucl_noise_jitter(3, 2, 0, 0, 0, 0, sigma)); /* point */
 }
 
 /* The membrane voltage at each latch follows the drawn I_GT: with jitter the latch voltages
