@@ -27,6 +27,8 @@ gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); c[h] =
     if ($c["R1"] != 47e3) moved++ }
   END { exit !(c["mc_seed"] == 2 && c["mc_draw"] == 3 && bad == 0 && moved == NR - 1) }' "$work/r1/points.csv"
 check "every row has mc_seed, mc_draw = point, status ok and R1 within its tolerances" $?
+grep -q "^design = montecarlo$" "$work/r1/manifest.txt"
+check "manifest.txt names the design" $?
 grep -q "^Monte Carlo self-check: 20 draws, seed 5, normal" "$work/out1"
 check "the self-check is printed at the start" $?
 grep -q "^all [0-9]* statistics pass" "$work/out1"
