@@ -62,6 +62,12 @@ typedef struct ucl_point_kind {
                         ucl_diag *diag);
 } ucl_point_kind;
 
+/* The points.csv table of a single-neuron sweep with design = montecarlo: results.h's points.csv
+ * with mc_seed and mc_draw after "point" (the 4th part of a row: UCL_POINT_PART_MC, a struct of
+ * two longs, seed and draw). Static storage, built on first use (not thread-safe then). */
+enum { UCL_POINT_PART_MC = 3 };
+const struct ucl_table *ucl_point_mc_points_table(void);
+
 extern const ucl_point_kind ucl_point_kind_neuron;
 extern const ucl_point_kind ucl_point_kind_network;
 

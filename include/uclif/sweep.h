@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "uclif/montecarlo.h"
 #include "uclif/params.h"
 #include "uclif/protocols.h"
 #include "uclif/status.h"
@@ -17,7 +18,8 @@ typedef struct ucl_sweep ucl_sweep; /* opaque */
 typedef enum ucl_design {
   UCL_DESIGN_GRID = 0,
   UCL_DESIGN_LHS = 1,
-  UCL_DESIGN_RANDOM = 2
+  UCL_DESIGN_RANDOM = 2,
+  UCL_DESIGN_MONTECARLO = 3 /* point i = draw i of the Monte Carlo sampler (montecarlo.h) */
 } ucl_design;
 
 /* Load and check 'path' completely. Every problem is 'path:line: message' with UCL_ERR_PARSE,
@@ -44,6 +46,10 @@ long ucl_sweep_count(const ucl_sweep *s); /* points */
 ucl_design ucl_sweep_design(const ucl_sweep *s);
 const char *ucl_sweep_name(const ucl_sweep *s); /* [run] name */
 uint64_t ucl_sweep_seed(const ucl_sweep *s);
+/* The sampler of a montecarlo design (its parts: the swept keys in file order, nominal and
+ * tolerance as written, the [sweep] lots, distribution and sigmas; seed: [run] seed), or NULL
+ * for another design. Owned by s. */
+const ucl_mc *ucl_sweep_mc(const ucl_sweep *s);
 /* FNV-1a 64 of ucl_sweep_canonical: shards carry it, and a resume compares it. */
 uint64_t ucl_sweep_hash(const ucl_sweep *s);
 /* The canonical expansion of the sweep (owned by s, NUL-terminated): one "key = value" line per

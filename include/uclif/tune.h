@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "uclif/columns.h"
+#include "uclif/montecarlo.h"
 #include "uclif/params.h"
 #include "uclif/status.h"
 
@@ -127,6 +128,9 @@ long ucl_tune_draws(const ucl_tune *t);
 uint64_t ucl_tune_seed(const ucl_tune *t);
 int ucl_tune_search(const ucl_tune *t); /* 0: evaluate the design as given (no free parts) */
 const char *ucl_tune_distribution(const ucl_tune *t); /* "uniform" or "normal" */
+/* The parts' sampler (montecarlo.h): part k is ucl_tune_part_at(t, k) with nominal 1, in the
+ * lots "resistors" and "capacitors" when [tolerance] sets their lot tolerance. Owned by t. */
+const ucl_mc *ucl_tune_mc(const ucl_tune *t);
 /* The fit's model parameters drawn in the Monte Carlo ([tune] fit): NULL without a fit. */
 const ucl_tune_fit *ucl_tune_fit_of(const ucl_tune *t);
 /* The values of a draw: n_parts, then the fit's model parameters (ucl_tune_fit_of(t)->n). */
@@ -146,11 +150,13 @@ typedef struct ucl_tune_eval {
 UCL_NODISCARD ucl_status ucl_tune_eval_design(const ucl_tune *t, const double *values,
                                               ucl_tune_eval *out, ucl_diag *diag);
 
-/* Monte Carlo draw k of design 'values' (n_parts): each part at value·(1 + tol·u), u from the
- * counter-based generator keyed by (seed, k, part), uniform in [−1, 1] or normal with
- * σ = tol/3 cut at ±tol; with a fit, then the fit's model parameters (ucl_tune_fit_draw), and a
- * fixed part that is also fitted further scaled by its model draw / fitted value. Writes the
- * drawn values (ucl_tune_n_drawn: the parts, then the model parameters). */
+/* Monte Carlo draw k of design 'values' (n_parts): each part at value·(1 + lot·u_lot)·(1 +
+ * tol·u) from the shared sampler (ucl_tune_mc, montecarlo.h: u of part j from the generator keyed
+ * by (seed, k, 2j), uniform in [−1, 1] or a normal with σ = tol/sigmas truncated at ±tol; u_lot
+ * shared by the lot's parts, absent without a lot tolerance); with a fit, then the fit's model
+ * parameters (ucl_tune_fit_draw), and a fixed part that is also fitted further scaled by its model
+ * draw / fitted value. Writes the drawn values (ucl_tune_n_drawn: the parts, then the model
+ * parameters). */
 void ucl_tune_draw(const ucl_tune *t, const double *values, long k, double *drawn);
 
 /* Evaluate a draw ('drawn': ucl_tune_n_drawn values, from ucl_tune_draw): the parts and the

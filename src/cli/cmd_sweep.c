@@ -264,6 +264,18 @@ int ucl_cmd_sweep(int argc, char **argv) {
   if (rank == 0) {
     ucl_cli_warn_sweep("sweep", sw);
   }
+  if (rank == 0 && !quiet && ucl_sweep_mc(sw)) { /* the design's draws against the request */
+    ucl_mc_check *chk = malloc(sizeof(*chk));
+    ucl_diag cd = {{0}};
+    if (!chk ||
+        ucl_mc_check_draws(ucl_sweep_mc(sw), ucl_sweep_count(sw), UCL_MC_CHECK_SE, chk, &cd) !=
+            UCL_OK ||
+        ucl_mc_check_write(ucl_sweep_mc(sw), chk, stdout, &cd) != UCL_OK) {
+      printf("Monte Carlo self-check: not done (%s)\n", chk ? cd.msg : "out of memory");
+    }
+    fflush(stdout);
+    free(chk);
+  }
   progress pg = {isatty(STDERR_FILENO), -1e9, 0};
   grace_s = (unsigned)ceil(grace);
   catch_signals();

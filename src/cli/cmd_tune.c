@@ -1,6 +1,7 @@
 /* cmd_tune.c — `[mpirun -np N] uclif tune SPEC -o DIR [--set ...] [--quiet]`: target features to
  * E-series component values, a BOM and the Monte Carlo yield of the tolerances. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -124,6 +125,16 @@ int ucl_cmd_tune(int argc, char **argv) {
       printf("snapped design meets every target: %s\nyield = %.4f (95%% CI %.4f .. %.4f)\n"
              "wrote %s/bom.csv, %s/tune.txt, %s/draws.csv, %s/design.cir\n",
              rep.e_snap.met ? "yes" : "no", rep.yield, rep.ci_lo, rep.ci_hi, out, out, out, out);
+      ucl_mc_check *chk = malloc(sizeof(*chk));
+      ucl_diag cd = {{0}};
+      if (chk && rep.draws >= 4 &&
+          ucl_mc_check_draws(ucl_tune_mc(t), rep.draws, UCL_MC_CHECK_SE, chk, &cd) == UCL_OK) {
+        printf("Monte Carlo self-check (%s): %s%d of %d statistics within %g standard errors "
+               "(the table in %s/tune.txt)\n",
+               ucl_tune_distribution(t), chk->n_failed ? "FAILED: " : "",
+               chk->n_rows - chk->n_failed, chk->n_rows, chk->n_se, out);
+      }
+      free(chk);
       const ucl_tune_fit *fit = ucl_tune_fit_of(t);
       if (fit) {
         printf("the yield includes the model uncertainty from %s (%d model parameters drawn)\n",

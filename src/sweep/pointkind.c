@@ -1,6 +1,7 @@
 /* pointkind.c — the two kinds of sweep point (pointkind.h): the single neuron and the network. */
 #include "uclif/pointkind.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,11 +23,103 @@ void ucl_point_layout_free(ucl_point_layout *lay) {
 
 /* ---- the single neuron ---- */
 
+/* A montecarlo design's points.csv: results.h's columns with the draw's seed and index after
+ * "point" (part UCL_POINT_PART_MC: an mc_id). */
+typedef struct mc_id {
+  long seed, draw;
+} mc_id;
+
+#define MC_MAX_COLS 1024
+static ucl_column mc_cols[MC_MAX_COLS];
+static ucl_table mc_table = {"points.csv", mc_cols, 0};
+
+static const ucl_column mc_id_cols[] = {
+    UCL_FIELD(LONG, "mc_seed", "", UCL_POINT_PART_MC, mc_id, seed, "",
+              "design = montecarlo: the seed of the draws ([run] seed)"),
+    UCL_FIELD(LONG, "mc_draw", "", UCL_POINT_PART_MC, mc_id, draw, "",
+              "design = montecarlo: the draw whose values the point has (= point: point i is draw "
+              "i, a pure function of mc_seed and mc_draw)"),
+};
+
+const ucl_table *ucl_point_mc_points_table(void) {
+  if (mc_table.n == 0) {
+    const ucl_table *pt = ucl_results_points_table();
+    size_t k = 0;
+    for (size_t i = 0; i < pt->n && k + 2 < MC_MAX_COLS; i++) {
+      mc_cols[k++] = pt->cols[i];
+      if (i == 0) { /* after "point" */
+        mc_cols[k++] = mc_id_cols[0];
+        mc_cols[k++] = mc_id_cols[1];
+      }
+    }
+    mc_table.n = k;
+  }
+  return &mc_table;
+}
+
+/* "\"a\",\"b\",..." of a table's column names (malloc'd), or NULL. */
+static char *header_line(const ucl_table *t) {
+  size_t len = 1;
+  for (size_t k = 0; k < t->n; k++) {
+    len += strlen(t->cols[k].name) + 3;
+  }
+  char *s = malloc(len);
+  size_t at = 0;
+  for (size_t k = 0; s && k < t->n; k++) {
+    at += (size_t)snprintf(s + at, len - at, "%s\"%s\"", k ? "," : "", t->cols[k].name);
+  }
+  return s;
+}
+
 static ucl_status neuron_layout(const ucl_sweep *sw, ucl_point_layout *lay, ucl_diag *diag) {
-  (void)sw;
-  (void)diag;
   memset(lay, 0, sizeof(*lay));
   lay->second_file = "rate_curves.csv"; /* headers NULL: the store's own columns (results.h) */
+  if (ucl_sweep_design(sw) == UCL_DESIGN_MONTECARLO) { /* points.csv with mc_seed, mc_draw */
+    lay->headers[0] = header_line(ucl_point_mc_points_table());
+    lay->headers[1] = header_line(ucl_results_curves_table());
+    if (!lay->headers[0] || !lay->headers[1]) {
+      ucl_point_layout_free(lay);
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+    }
+  }
+  return UCL_OK;
+}
+
+/* The rows of point i of a montecarlo design (ucl_results_rows with the mc columns). */
+static ucl_status mc_rows(const ucl_sweep *sw, long i, const ucl_params *p,
+                          const ucl_char_result *r, ucl_rowbuf rows[UCL_POINT_FILES],
+                          ucl_diag *diag) {
+  const ucl_table *t = ucl_point_mc_points_table();
+  ucl_csv_writer *wp = NULL, *wc = NULL;
+  mc_id id = {(long)ucl_sweep_seed(sw), i};
+  const void *parts[4];
+  parts[UCL_POINT_PART_ID] = &i;
+  parts[UCL_POINT_PART_RESULT] = r;
+  parts[UCL_POINT_PART_PARAMS] = p;
+  parts[UCL_POINT_PART_MC] = &id;
+  ucl_status st = ucl_csv_mem_open((int)t->n, &wp);
+  if (st == UCL_OK) {
+    st = ucl_csv_mem_open((int)ucl_results_curves_table()->n, &wc);
+  }
+  if (st == UCL_OK) {
+    st = ucl_table_write_row(t, parts, wp, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_results_write_curve(wc, i, r, diag);
+  }
+  if (st == UCL_OK) {
+    st = ucl_csv_mem_take(&wp, &rows[0].text, &rows[0].len);
+  }
+  if (st == UCL_OK) {
+    st = ucl_csv_mem_take(&wc, &rows[1].text, &rows[1].len);
+  }
+  ucl_csv_abort(&wp);
+  ucl_csv_abort(&wc);
+  if (st != UCL_OK) {
+    free(rows[0].text);
+    rows[0].text = NULL;
+    return st == UCL_ERR_NOMEM ? ucl_diag_set(diag, st, "out of memory") : st;
+  }
   return UCL_OK;
 }
 
@@ -58,8 +151,10 @@ static ucl_status neuron_compute(const ucl_sweep *sw, long i, const ucl_point_li
     snprintf(res.reason, sizeof(res.reason), "point: %s", pd.msg);
   }
   *failed = res.status != UCL_OK;
-  ucl_status st =
-      ucl_results_rows(i, &p, &res, &rows[0].text, &rows[0].len, &rows[1].text, &rows[1].len, diag);
+  ucl_status st = ucl_sweep_design(sw) == UCL_DESIGN_MONTECARLO
+                      ? mc_rows(sw, i, &p, &res, rows, diag)
+                      : ucl_results_rows(i, &p, &res, &rows[0].text, &rows[0].len, &rows[1].text,
+                                         &rows[1].len, diag);
   ucl_char_result_free(&res);
   return st;
 }

@@ -1786,7 +1786,7 @@ ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw, const 
   }
   snprintf(path, n, "%s/manifest.txt", dir);
   snprintf(tmp, n + 8, "%s.tmp", path);
-  static const char *const designs[] = {"grid", "lhs", "random"};
+  static const char *const designs[] = {"grid", "lhs", "random", "montecarlo"};
   FILE *f = fopen(tmp, "wb");
   int bad = !f;
   if (f) {

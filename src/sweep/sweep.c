@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "uclif/ini.h"
+#include "uclif/montecarlo.h"
 #include "uclif/rng.h"
 #include "uclif/network.h"
 #include "uclif/spec.h"
@@ -17,7 +18,7 @@
 #define MAX_MEMBERS 16
 #define MAX_POINTS 1000000000L
 
-enum { KIND_LIST = 0, KIND_RANGE = 1, KIND_LOGRANGE = 2 };
+enum { KIND_LIST = 0, KIND_RANGE = 1, KIND_LOGRANGE = 2, KIND_MC = 3 };
 
 typedef struct member {
   char key[96]; /* as swept: "R1", or in a network sweep "N1.C2", "S1.R" */
@@ -25,7 +26,10 @@ typedef struct member {
   int kind;       /* KIND_* */
   double *values; /* KIND_LIST: n values (a choice key: the indices) */
   size_t n;
-  double lo, hi; /* ranges */
+  double lo, hi;       /* ranges */
+  double nominal, tol; /* KIND_MC: "NOMINAL +- TOL%" (tol relative) */
+  int part, lot;       /* KIND_MC: its part in the sampler; its lot (index into the [sweep]
+                          lot.NAME entries) or -1 */
   int line;
 } member;
 
@@ -53,6 +57,7 @@ struct ucl_sweep {
   int n_sets;
   char *text;      /* the spec file's bytes, owned */
   char *canonical; /* ucl_sweep_canonical, owned */
+  ucl_mc mc;       /* design montecarlo: the sampler, part j = the j-th swept key */
 };
 
 static uint64_t fnv1a_more(uint64_t h, const char *s) {
@@ -77,6 +82,9 @@ ucl_design ucl_sweep_design(const ucl_sweep *s) {
 }
 const char *ucl_sweep_name(const ucl_sweep *s) {
   return s->name;
+}
+const ucl_mc *ucl_sweep_mc(const ucl_sweep *s) {
+  return s->design == UCL_DESIGN_MONTECARLO ? &s->mc : NULL;
 }
 uint64_t ucl_sweep_seed(const ucl_sweep *s) {
   return s->seed;
@@ -229,6 +237,58 @@ static int parse_range(const char *v, const char *unit, member *m, ucl_status *s
   return 1;
 }
 
+/* Split "A +- B%" into the text before "+-" (a, 'cap' bytes, trimmed) and the relative
+ * tolerance B/100 (checked: below 100 %). UCL_ERR_PARSE naming 'form' when it has not that form. */
+static ucl_status split_tolerance(const char *v, const char *form, char *a, size_t cap, double *tol,
+                                  ucl_diag *diag) {
+  const char *pm = strstr(v, "+-");
+  size_t tl;
+  char t[64];
+  if (pm) {
+    snprintf(t, sizeof(t), "%s", pm + 2);
+    tl = strlen(t);
+    while (tl > 0 && (t[tl - 1] == ' ' || t[tl - 1] == '\t')) {
+      t[--tl] = '\0';
+    }
+  }
+  if (!pm || (size_t)(pm - v) >= cap || tl == 0 || t[tl - 1] != '%') {
+    return ucl_diag_set(diag, UCL_ERR_PARSE,
+                        "expected '%s' with a relative tolerance in %% (got '%s'); tolerances "
+                        "are relative only, so a drawn value never changes sign",
+                        form, v);
+  }
+  t[tl - 1] = '\0';
+  size_t n = (size_t)(pm - v);
+  memcpy(a, v, n);
+  a[n] = '\0';
+  while (n > 0 && (a[n - 1] == ' ' || a[n - 1] == '\t')) {
+    a[--n] = '\0';
+  }
+  double pct = 0.0;
+  ucl_status st = ucl_units_parse(t, NULL, &pct, diag);
+  if (st == UCL_OK) {
+    *tol = pct / 100.0;
+    st = ucl_mc_check_tol(*tol, diag);
+  }
+  return st;
+}
+
+/* A montecarlo design's swept value "NOMINAL +- TOL%". */
+static ucl_status parse_tolerance(const char *v, const char *unit, member *m, ucl_diag *diag) {
+  char a[128];
+  ucl_status st =
+      split_tolerance(v, "NOMINAL +- TOL%' such as '100k +- 1%", a, sizeof(a), &m->tol, diag);
+  if (st == UCL_OK) {
+    st = ucl_units_parse(a, unit, &m->nominal, diag);
+  }
+  if (st == UCL_OK && !(m->nominal != 0.0)) {
+    st = ucl_diag_set(diag, UCL_ERR_RANGE, "a nominal of 0 has no relative tolerance");
+  }
+  m->kind = KIND_MC;
+  m->lot = -1;
+  return st;
+}
+
 static axis *find_axis_of(ucl_sweep *s, const char *name, int *member_idx) {
   for (int a = 0; a < s->n_axes; a++) {
     for (int k = 0; k < s->axes[a].n_members; k++) {
@@ -372,8 +432,19 @@ static ucl_status network_key(const ucl_sweep *s, const char *path, const ucl_in
                       e->key, name);
 }
 
+static ucl_status build_mc(ucl_sweep *s, const char *path, const ucl_ini_entry *distribution,
+                           const ucl_ini_entry *sigmas, const ucl_ini_entry *const *lots,
+                           int n_lots, ucl_diag *diag);
+
 static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini, ucl_diag *diag) {
   const ucl_ini_entry *design = NULL, *samples = NULL, *link = NULL;
+  const ucl_ini_entry *distribution = NULL, *sigmas = NULL, *lots[UCL_MC_MAX_LOTS];
+  int n_lots = 0, mc = 0;
+  for (size_t i = 0; i < ucl_ini_count(ini); i++) {
+    const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
+    mc |= strcmp(e->section, "sweep") == 0 && strcmp(e->key, "design") == 0 &&
+          strcmp(e->value, "montecarlo") == 0;
+  }
   for (size_t i = 0; i < ucl_ini_count(ini); i++) {
     const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
     if (strcmp(e->section, "run") == 0) {
@@ -415,6 +486,24 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
       link = e;
       continue;
     }
+    if (strcmp(e->key, "distribution") == 0 || strcmp(e->key, "sigmas") == 0 ||
+        strncmp(e->key, "lot.", 4) == 0) {
+      if (!mc) {
+        return ucl_diag_set(diag, UCL_ERR_INVAL, "%s:%d: %s applies to design = montecarlo", path,
+                            e->line, e->key);
+      }
+      if (e->key[0] == 'd') {
+        distribution = e;
+      } else if (e->key[0] == 's') {
+        sigmas = e;
+      } else if (n_lots == UCL_MC_MAX_LOTS) {
+        return ucl_diag_set(diag, UCL_ERR_RANGE, "%s:%d: more than %d lots", path, e->line,
+                            UCL_MC_MAX_LOTS);
+      } else {
+        lots[n_lots++] = e;
+      }
+      continue;
+    }
     const ucl_param_info *in = ucl_params_find(e->key);
     if (!in && s->net) {
       ucl_status kst = network_key(s, path, ini, e, &in, diag);
@@ -451,8 +540,16 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
     snprintf(m->key, sizeof(m->key), "%s", e->key);
     m->line = e->line;
     ucl_status st = UCL_OK;
-    if (in->kind == UCL_PARAM_CHOICE) {
+    if (in->kind == UCL_PARAM_CHOICE && mc) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "a choice has no tolerance: design = montecarlo draws numbers only");
+    } else if (in->kind == UCL_PARAM_CHOICE) {
       st = parse_choices(in, e->value, m, diag);
+    } else if (mc) {
+      st = parse_tolerance(e->value, in->unit, m, diag);
+    } else if (strstr(e->value, "+-")) {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "'NOMINAL +- TOL%%' is a tolerance: it needs design = montecarlo");
     } else if (!parse_range(e->value, in->unit, m, &st, diag)) {
       st = ucl_values_parse(e->value, in->unit, 100000000, &m->values, &m->n, diag);
     }
@@ -471,6 +568,10 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
       for (size_t k = 0; k < m->n && st == UCL_OK; k++) {
         st = ucl_params_set_value(&scratch, in->name, m->values[k], diag);
       }
+    } else if (st == UCL_OK && m->kind == KIND_MC) {
+      ucl_params scratch;
+      ucl_params_default(&scratch);
+      st = ucl_params_set_value(&scratch, in->name, m->nominal, diag);
     } else if (st == UCL_OK) {
       ucl_params scratch;
       ucl_params_default(&scratch);
@@ -493,10 +594,31 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
       s->design = UCL_DESIGN_LHS;
     } else if (strcmp(design->value, "random") == 0) {
       s->design = UCL_DESIGN_RANDOM;
+    } else if (strcmp(design->value, "montecarlo") == 0) {
+      s->design = UCL_DESIGN_MONTECARLO;
     } else {
-      return ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: design: '%s' is not grid, lhs or random",
-                          path, design->line, design->value);
+      return ucl_diag_set(diag, UCL_ERR_PARSE,
+                          "%s:%d: design: '%s' is not grid, lhs or random, nor montecarlo", path,
+                          design->line, design->value);
     }
+  }
+  if (mc && s->net) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: design = montecarlo applies to single-neuron sweeps (a network "
+                        "sweep takes grid, lhs or random)",
+                        path, design->line);
+  }
+  if (mc && link) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: link does not apply to design = montecarlo: parts that vary "
+                        "together share a lot (lot.NAME = A, B +- TOL%%)",
+                        path, link->line);
+  }
+  if (mc && s->n_axes == 0) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: design = montecarlo needs one or more parameters with a tolerance "
+                        "(R1 = 100k +- 1%%)",
+                        path, design->line);
   }
   long n_samples = 0;
   if (samples) {
@@ -546,6 +668,99 @@ static ucl_status parse_sweep(ucl_sweep *s, const char *path, const ucl_ini *ini
   for (int a = 0; a < s->n_axes; a++) {
     for (int k = 0; k < s->axes[a].n_members; k++) {
       s->swept[s->n_swept++] = s->axes[a].m[k].key;
+    }
+  }
+  return mc ? build_mc(s, path, distribution, sigmas, lots, n_lots, diag) : UCL_OK;
+}
+
+/* The sampler of a montecarlo design: [sweep] distribution, sigmas, the lots (lot.NAME = A, B
+ * +- TOL%), the parts in axis order (part j = axis j: its u from stream 2j); every part's
+ * extreme values checked against its parameter's domain. */
+static ucl_status build_mc(ucl_sweep *s, const char *path, const ucl_ini_entry *distribution,
+                           const ucl_ini_entry *sigmas, const ucl_ini_entry *const *lots,
+                           int n_lots, ucl_diag *diag) {
+  ucl_mc_dist dist = UCL_MC_UNIFORM;
+  double k = UCL_MC_SIGMAS_DEFAULT;
+  const ucl_ini_entry *e = distribution;
+  ucl_status st = e ? ucl_mc_dist_parse(e->value, &dist, diag) : UCL_OK;
+  if (st == UCL_OK && (e = sigmas) != NULL) {
+    st = ucl_units_parse(e->value, NULL, &k, diag);
+  }
+  if (st == UCL_OK) {
+    e = sigmas;
+    st = ucl_mc_init(&s->mc, s->seed, dist, k, diag);
+  }
+  if (st != UCL_OK) {
+    ucl_diag_prefix(diag, "%s:%d: %s: ", path, e->line, e->key);
+    return st;
+  }
+  if (s->n_axes > UCL_MC_MAX_PARTS) {
+    return ucl_diag_set(
+        diag, UCL_ERR_RANGE, "%s:%d: %s: design = montecarlo draws at most %d parameters", path,
+        s->axes[UCL_MC_MAX_PARTS].m[0].line, s->axes[UCL_MC_MAX_PARTS].m[0].key, UCL_MC_MAX_PARTS);
+  }
+  for (int l = 0; l < n_lots; l++) {
+    e = lots[l];
+    char names[512];
+    double tol = 0.0;
+    int index = -1;
+    st = split_tolerance(e->value, "A, B, ... +- TOL%' such as 'R1, R2 +- 0.5%", names,
+                         sizeof(names), &tol, diag);
+    if (st == UCL_OK && (e->key[4] == '\0' || strlen(e->key + 4) >= UCL_MC_NAME_MAX)) {
+      st = ucl_diag_set(diag, UCL_ERR_PARSE, "a lot's name: 1 to %d characters after 'lot.'",
+                        UCL_MC_NAME_MAX - 1);
+    }
+    if (st == UCL_OK) {
+      st = ucl_mc_add_lot(&s->mc, e->key + 4, tol, &index, diag);
+    }
+    for (char *name = names; st == UCL_OK && name;) {
+      char *comma = strchr(name, ',');
+      if (comma) {
+        *comma = '\0';
+      }
+      while (*name == ' ' || *name == '\t') {
+        name++;
+      }
+      size_t nl = strlen(name);
+      while (nl > 0 && (name[nl - 1] == ' ' || name[nl - 1] == '\t')) {
+        name[--nl] = '\0';
+      }
+      int mi = 0;
+      axis *ax = find_axis_of(s, name, &mi);
+      if (!ax) {
+        st = ucl_diag_set(diag, UCL_ERR_INVAL, "'%s' has no tolerance in [sweep]", name);
+      } else if (ax->m[0].lot >= 0) {
+        st = ucl_diag_set(diag, UCL_ERR_INVAL, "'%s' is already in lot %s", name,
+                          s->mc.lots[ax->m[0].lot].name);
+      } else {
+        ax->m[0].lot = index;
+      }
+      name = comma ? comma + 1 : NULL;
+    }
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: %s: ", path, e->line, e->key);
+      return st;
+    }
+  }
+  for (int a = 0; a < s->n_axes; a++) {
+    member *m = &s->axes[a].m[0];
+    m->part = s->mc.n_parts;
+    st = ucl_mc_add_part(&s->mc, m->key, m->nominal, m->tol, m->lot, diag);
+    /* the extreme draws stay in the parameter's domain */
+    double lt = m->lot >= 0 ? s->mc.lots[m->lot].tol : 0.0;
+    double ends[2] = {m->nominal * (1.0 - lt) * (1.0 - m->tol),
+                      m->nominal * (1.0 + lt) * (1.0 + m->tol)};
+    for (int j = 0; j < 2 && st == UCL_OK; j++) {
+      ucl_params scratch;
+      ucl_params_default(&scratch);
+      st = ucl_params_set_value(&scratch, m->info->name, ends[j], diag);
+      if (st != UCL_OK) {
+        ucl_diag_prefix(diag, "a draw can reach %.6g: ", ends[j]);
+      }
+    }
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: %s: ", path, m->line, m->key);
+      return st;
     }
   }
   return UCL_OK;
@@ -660,8 +875,8 @@ static void canon_network(FILE *f, const ucl_network *net) {
  * full precision, in a fixed order. Comments, blank space, the order of keys in the file, units
  * written differently (10k, 10000) and [run] name do not change it; any change of a value does. */
 static ucl_status make_canonical(ucl_sweep *s, ucl_diag *diag) {
-  static const char *const designs[] = {"grid", "lhs", "random"};
-  static const char *const kinds[] = {"list", "range", "logrange"};
+  static const char *const designs[] = {"grid", "lhs", "random", "montecarlo"};
+  static const char *const kinds[] = {"list", "range", "logrange", "tolerance"};
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
@@ -674,6 +889,13 @@ static ucl_status make_canonical(ucl_sweep *s, ucl_diag *diag) {
     fprintf(f, "run.seed = %" PRIu64 "\n", s->seed);
   }
   fprintf(f, "points = %ld\n", s->count);
+  if (s->design == UCL_DESIGN_MONTECARLO) {
+    fprintf(f, "sweep.distribution = %s\nsweep.sigmas = %.17g\n", ucl_mc_dist_name(s->mc.dist),
+            s->mc.sigmas);
+    for (int l = 0; l < s->mc.n_lots; l++) {
+      fprintf(f, "sweep.lot.%s = %.17g\n", s->mc.lots[l].name, s->mc.lots[l].tol);
+    }
+  }
   if (s->net) {
     canon_network(f, s->net);
   } else {
@@ -689,6 +911,9 @@ static ucl_status make_canonical(ucl_sweep *s, ucl_diag *diag) {
         for (size_t k = 0; k < mb->n; k++) {
           fprintf(f, "%s%.17g", k ? ", " : " ", mb->values[k]);
         }
+      } else if (mb->kind == KIND_MC) {
+        fprintf(f, " %.17g +- %.17g, lot %s", mb->nominal, mb->tol,
+                mb->lot >= 0 ? s->mc.lots[mb->lot].name : "none");
       } else {
         fprintf(f, " %.17g, %.17g", mb->lo, mb->hi);
       }
@@ -805,6 +1030,8 @@ static double member_value(const member *m, size_t k, double u) {
     return m->lo + u * (m->hi - m->lo);
   case KIND_LOGRANGE:
     return exp(log(m->lo) + u * (log(m->hi) - log(m->lo)));
+  case KIND_MC: /* u is the drawn value (axis_pick) */
+    return u;
   default:
     return m->values[k];
   }
@@ -819,6 +1046,12 @@ static void axis_pick(const ucl_sweep *s, long i, int a, long *rest, size_t *k, 
   if (s->design == UCL_DESIGN_GRID) {
     *k = (size_t)(*rest % (long)ax->len); /* the last axis varies fastest */
     *rest /= (long)ax->len;
+    return;
+  }
+  if (s->design == UCL_DESIGN_MONTECARLO) { /* point i is draw i of the sampler */
+    double v[UCL_MC_MAX_PARTS];
+    ucl_mc_draw(&s->mc, i, v);
+    *u = v[ax->m[0].part];
     return;
   }
   double r = ucl_rng_uniform(s->seed, (uint64_t)i, (uint64_t)a);

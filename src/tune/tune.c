@@ -12,6 +12,7 @@
 
 #include "uclif/eseries.h"
 #include "uclif/ini.h"
+#include "uclif/montecarlo.h"
 #include "uclif/protocols.h"
 #include "uclif/results.h"
 #include "uclif/spec.h"
@@ -33,7 +34,7 @@ struct ucl_tune {
   double tol_resistors; /* [tolerance] resistors (0.01 by default): R_in's line in bom.csv */
   long draws;
   uint64_t seed;
-  int normal;
+  ucl_mc mc; /* the parts' sampler (montecarlo.h): part k of parts[] is its part k, nominal 1 */
   long col[UCL_TUNE_MAX_TARGETS]; /* points.csv column of each target */
   ucl_tune_fit *fit;              /* [tune] fit: the model parameters drawn, or NULL (owned) */
   ucl_column draw_cols[3 + UCL_TUNE_MAX_TARGETS + UCL_TUNE_MAX_PARTS + UCL_TUNE_MAX_MODEL];
@@ -65,7 +66,10 @@ int ucl_tune_search(const ucl_tune *t) {
   return t->n_free > 0;
 }
 const char *ucl_tune_distribution(const ucl_tune *t) {
-  return t->normal ? "normal" : "uniform";
+  return ucl_mc_dist_name(t->mc.dist);
+}
+const ucl_mc *ucl_tune_mc(const ucl_tune *t) {
+  return &t->mc;
 }
 const ucl_tune_fit *ucl_tune_fit_of(const ucl_tune *t) {
   return t->fit;
@@ -593,7 +597,9 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
     snprintf(p->name, sizeof(p->name), "%s", components[k]);
     p->tol = components[k][0] == 'R' ? 0.01 : 0.10;
   }
-  double tol_r = -1.0, tol_c = -1.0;
+  double tol_r = -1.0, tol_c = -1.0, lot_r = 0.0, lot_c = 0.0, sigmas = UCL_MC_SIGMAS_DEFAULT;
+  ucl_mc_dist dist = UCL_MC_UNIFORM;
+  int sigmas_line = 0;
   t->tol_resistors = 0.01;
   char fit_path[1024] = "";
   int fit_line = 0;
@@ -607,16 +613,21 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
       } else if (strcmp(e->key, "draws") == 0) {
         st = ucl_units_parse_long(e->value, UCL_TUNE_MIN_DRAWS, 100000000L, &t->draws, diag);
       } else if (strcmp(e->key, "distribution") == 0) {
-        if (strcmp(e->value, "uniform") == 0 || strcmp(e->value, "normal") == 0) {
-          t->normal = e->value[0] == 'n';
-        } else {
-          st = ucl_diag_set(diag, UCL_ERR_PARSE, "expected uniform or normal (got '%s')", e->value);
+        st = ucl_mc_dist_parse(e->value, &dist, diag);
+      } else if (strcmp(e->key, "sigmas") == 0) {
+        sigmas_line = e->line;
+        st = ucl_units_parse(e->value, NULL, &sigmas, diag);
+        if (st == UCL_OK && !(sigmas >= UCL_MC_SIGMAS_MIN && sigmas <= UCL_MC_SIGMAS_MAX)) {
+          st = ucl_diag_set(diag, UCL_ERR_RANGE,
+                            "from %g to %g (normal: σ = tol/sigmas, truncated at ±sigmas σ)",
+                            UCL_MC_SIGMAS_MIN, UCL_MC_SIGMAS_MAX);
         }
       } else if (strcmp(e->key, "fit") == 0) {
         fit_line = e->line;
         st = fit_file(path, e->value, fit_path, sizeof(fit_path), diag);
       } else {
-        st = ucl_diag_set(diag, UCL_ERR_INVAL, "unknown key (seed, draws, distribution, fit)");
+        st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "unknown key (seed, draws, distribution, sigmas, fit)");
       }
       if (st != UCL_OK) {
         ucl_diag_prefix(diag, "%s:%d: [tune] %s: ", path, e->line, e->key);
@@ -625,15 +636,19 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
       double v = 0.0;
       st = parse_percent(e->value, &v, diag);
       if (st == UCL_OK) {
-        if (strcmp(e->key, "resistors") == 0) {
+        if (strcmp(e->key, "resistors.lot") == 0) {
+          lot_r = v;
+        } else if (strcmp(e->key, "capacitors.lot") == 0) {
+          lot_c = v;
+        } else if (strcmp(e->key, "resistors") == 0) {
           tol_r = v;
           t->tol_resistors = v;
         } else if (strcmp(e->key, "capacitors") == 0) {
           tol_c = v;
         } else if (part_index(t, e->key) < 0) {
           st = ucl_diag_set(diag, UCL_ERR_INVAL,
-                            "not a component of this neuron (resistors, capacitors, R1 ... R7, C, "
-                            "C2)");
+                            "not a component of this neuron (resistors, capacitors, "
+                            "resistors.lot, capacitors.lot, R1 ... R7, C, C2)");
         }
       }
       if (st != UCL_OK) {
@@ -709,6 +724,26 @@ ucl_status ucl_tune_load_sets(const char *path, const char *const *sets, int n_s
       t->parts[b] = t->parts[a];
       t->parts[a] = tmp;
       b++;
+    }
+  }
+  /* the sampler: part k is parts[k] (streams as before: part k's u from stream 2k); the
+   * resistors share lot "resistors", the capacitors lot "capacitors" when their lot tolerance
+   * is set */
+  if (st == UCL_OK) {
+    int lr = -1, lc = -1;
+    st = ucl_mc_init(&t->mc, t->seed, dist, sigmas, diag);
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: [tune] sigmas: ", path, sigmas_line);
+    }
+    if (st == UCL_OK && lot_r > 0.0) {
+      st = ucl_mc_add_lot(&t->mc, "resistors", lot_r, &lr, diag);
+    }
+    if (st == UCL_OK && lot_c > 0.0) {
+      st = ucl_mc_add_lot(&t->mc, "capacitors", lot_c, &lc, diag);
+    }
+    for (int k = 0; st == UCL_OK && k < t->n_parts; k++) {
+      const ucl_tune_part *p = &t->parts[k];
+      st = ucl_mc_add_part(&t->mc, p->name, 1.0, p->tol, p->name[0] == 'R' ? lr : lc, diag);
     }
   }
   /* an override may change a fixed part, not one the tuning chooses */
@@ -875,17 +910,10 @@ static ucl_status eval_params(const ucl_tune *t, const ucl_params *pp, ucl_tune_
 }
 
 void ucl_tune_draw(const ucl_tune *t, const double *values, long k, double *drawn) {
+  /* the shared sampler: draw k's factor of part j, (1 + lot·u_lot)(1 + tol·u_j) */
+  ucl_mc_factors(&t->mc, k, drawn);
   for (int j = 0; j < t->n_parts; j++) {
-    double u;
-    uint64_t a = (uint64_t)k, b = (uint64_t)j;
-    if (t->normal) { /* Box-Muller from two uniforms, σ = tol/3, cut at ±3σ */
-      double u1 = ucl_rng_uniform(t->seed, a, 2 * b), u2 = ucl_rng_uniform(t->seed, a, 2 * b + 1);
-      double z = sqrt(-2.0 * log(u1 > 0.0 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
-      u = fmax(-1.0, fmin(1.0, z / 3.0));
-    } else {
-      u = 2.0 * ucl_rng_uniform(t->seed, a, 2 * b) - 1.0;
-    }
-    drawn[j] = values[j] * (1.0 + t->parts[j].tol * u);
+    drawn[j] = values[j] * drawn[j];
   }
   if (t->fit) {
     double *model = drawn + t->n_parts;

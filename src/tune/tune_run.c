@@ -480,6 +480,18 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
             ucl_tune_distribution(t), (unsigned long long)ucl_tune_seed(t), r->mc_s);
     fprintf(f, "yield = %.4f (95%% CI %.4f .. %.4f; %ld of %ld draws meet every target)\n",
             r->yield, r->ci_lo, r->ci_hi, r->met, r->draws);
+    /* the sampler's self-check over the same draws (the parts' factors, before a fit's model
+     * draws multiply a fitted part) */
+    ucl_mc_check *chk = r->draws >= 4 ? malloc(sizeof(*chk)) : NULL;
+    if (r->draws >= 4) {
+      fprintf(f, "\n");
+      st = chk ? ucl_mc_check_draws(ucl_tune_mc(t), r->draws, UCL_MC_CHECK_SE, chk, diag)
+               : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+      if (st == UCL_OK) {
+        st = ucl_mc_check_write(ucl_tune_mc(t), chk, f, diag);
+      }
+    }
+    free(chk);
     const ucl_tune_fit *fit = ucl_tune_fit_of(t);
     if (fit) {
       int n_id = 0;
@@ -533,9 +545,9 @@ static ucl_status write_files(const char *dir, const ucl_tune *t, const ucl_tune
       fprintf(f, "\n");
     }
     free(vals);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+    if (fclose(f) != 0 || st != UCL_OK || rename(tmp, path) != 0) {
       remove(tmp);
-      st = ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", path);
+      st = st != UCL_OK ? st : ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed", path);
     }
   }
   return st;

@@ -14,6 +14,7 @@
 #include "testutil.h"
 #include "uclif/columns.h"
 #include "uclif/netresults.h"
+#include "uclif/pointkind.h"
 #include "uclif/results.h"
 #include "uclif/sim.h"
 #include "uclif/tune.h"
@@ -676,6 +677,13 @@ static const char *draws_collapse(const ucl_column *c) {
   return NULL;
 }
 
+static const char *mc_points_collapse(const ucl_column *c) {
+  return c->part == UCL_POINT_PART_MC || c->part == UCL_POINT_PART_ID
+             ? NULL
+             : "| `status`, `reason`, every parameter, every feature | as above | as above | "
+               "the columns of points.csv above, in its order |";
+}
+
 /* Every table with a block in docs/outputs.md, under the block's marker: one call per table. */
 static void test_docs_list_the_columns(void **state) {
   (void)state;
@@ -690,6 +698,7 @@ static void test_docs_list_the_columns(void **state) {
       {"network events.csv", ucl_net_events_table(), NULL},
       {"neurons.csv", ucl_net_neurons_table(), NULL},
       {"points.csv", ucl_results_points_table(), points_collapse},
+      {"montecarlo points.csv", ucl_point_mc_points_table(), mc_points_collapse},
       {"rate_curves.csv", ucl_results_curves_table(), NULL},
       {"threshold_period.csv", ucl_results_period_table(), NULL},
       {"fits.csv", ucl_results_fits_table(), NULL},
