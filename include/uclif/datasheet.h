@@ -42,9 +42,9 @@ typedef struct ucl_datasheet_summary {
  * the configuration p characterized under o into r (all borrowed; r as ucl_characterize left
  * it, ideally with o->keep_fits and o->thr_periods), after removing an earlier run's files
  * (ucl_datasheet_clear). DIR must exist. plots.gp names its files relative to DIR/datasheet
- * (gnuplot runs there: `cd DIR/datasheet && gnuplot plots.gp` redraws the plots). UCL_ERR_TOOL when gnuplot
- * cannot be found or fails (the message names it and its log), UCL_ERR_IO when a file cannot be
- * written (index.html is written last, through a temporary file: it is whole or absent),
+ * (gnuplot runs there: `cd DIR/datasheet && gnuplot plots.gp` redraws the plots). UCL_ERR_TOOL when
+ * gnuplot cannot be found or fails (the message names it and its log), UCL_ERR_IO when a file
+ * cannot be written (index.html is written last, through a temporary file: it is whole or absent),
  * UCL_ERR_INVAL for a DIR gnuplot cannot be handed (a quote in it). Not collective; prints
  * nothing. */
 UCL_NODISCARD ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p,

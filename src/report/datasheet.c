@@ -184,9 +184,9 @@ static void plot_fa(ds *d) {
       ucl_units_format_eng(c->amplitude, "V", 4, a, sizeof(a));
       if (n_failed++ < 6 && kf < sizeof(failed)) { /* "chattering at 3 V, 3.25 V, ..." */
         int same = last_failed >= 0 && last_failed == c->status;
-        kf += (size_t)snprintf(failed + kf, sizeof(failed) - kf, "%s%s%s%s",
-                               n_failed > 1 ? ", " : "", same ? "" : ucl_status_name(c->status),
-                               same ? "" : " at ", a);
+        kf +=
+            (size_t)snprintf(failed + kf, sizeof(failed) - kf, "%s%s%s%s", n_failed > 1 ? ", " : "",
+                             same ? "" : ucl_status_name(c->status), same ? "" : " at ", a);
       }
       last_failed = c->status;
       lo = fmin(lo, c->amplitude);
@@ -480,10 +480,9 @@ static int applies_to(const char *applies, const char *name) {
  * parameter is a column of it), the ones the neuron form has (the key table's "applies"). */
 static void write_components(FILE *h, const ds *d) {
   static const char *const keys[] = {
-      "R_in",      "R1",       "R2",      "R3",        "R4",          "R5",
-      "R6",        "R7",       "C",       "C2",        "VDD",         "scr.I_GT",
-      "scr.I_H",   "scr.I_L",  "scr.V_T0", "mott.V_th", "mott.I_hold", "mott.R_off",
-      "mott.R_on"};
+      "R_in",     "R1",        "R2",          "R3",         "R4",       "R5",      "R6",
+      "R7",       "C",         "C2",          "VDD",        "scr.I_GT", "scr.I_H", "scr.I_L",
+      "scr.V_T0", "mott.V_th", "mott.I_hold", "mott.R_off", "mott.R_on"};
   char neuron[32];
   ucl_params_format(d->p, ucl_params_find("neuron"), neuron, sizeof(neuron));
   const ucl_table *t = ucl_results_points_table();
@@ -510,8 +509,9 @@ static void write_components(FILE *h, const ds *d) {
     }
     fprintf(h, "</td>");
   }
-  fprintf(h, "</tr>\n</table>\n<p>The components the %s neuron is built from, default or not "
-             "(<code>uclif params</code> says what each is).</p>\n",
+  fprintf(h,
+          "</tr>\n</table>\n<p>The components the %s neuron is built from, default or not "
+          "(<code>uclif params</code> says what each is).</p>\n",
           neuron);
 }
 
@@ -818,7 +818,10 @@ static void write_quantities(FILE *h, const ds *d) {
     fprintf(h, "</td><td>");
     doc_link(h, d, "procedures-uclif-characterize-ucl_characterize", col->procedure);
     fprintf(h, "</td><td>");
-    ucl_page_html_escape(h, col->meaning);
+    /* the column's meaning names the SCR's gate junction; a Mott soma has its switch instead */
+    int mott = d->p->circuit.neuron == UCL_NEURON_MOTT && strcmp(col->name, "tau_leak_off_s") == 0;
+    ucl_page_html_escape(h, mott ? "leak time constant while the Mott switch is off (insulating)"
+                                 : col->meaning);
     fprintf(h, "</td></tr>\n");
   }
   fprintf(h, "</table>\n");
@@ -958,13 +961,12 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
 
 /* The files ucl_datasheet_build may write in DIR/datasheet (NAME.svg and NAME.png of each
  * plot) and in DIR/datasheet/data (NAME.dat): what ucl_datasheet_clear removes. */
-static const char *const plot_names[] = {
-    "fa_curve", "threshold_period", "leak_fit", "leak_fit_residuals", "ref_fit",
-    "ref_fit_residuals"};
-static const char *const data_names[] = {"fa_curve",  "fa_failed", "threshold_period",
+static const char *const plot_names[] = {"fa_curve", "threshold_period",
+                                         "leak_fit", "leak_fit_residuals",
+                                         "ref_fit",  "ref_fit_residuals"};
+static const char *const data_names[] = {"fa_curve",   "fa_failed",  "threshold_period",
                                          "leak_fit_0", "leak_fit_1", "ref_fit_0"};
-static const char *const page_files[] = {"index.html", "index.html.tmp", "plots.gp",
-                                         "gnuplot.log"};
+static const char *const page_files[] = {"index.html", "index.html.tmp", "plots.gp", "gnuplot.log"};
 
 /* unlink DIR/SUB/NAMEEXT (not a directory: unlink refuses one); 1 when a file was removed. */
 static int unlink_one(const char *dir, const char *sub, const char *name, const char *ext) {
@@ -1075,8 +1077,8 @@ ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p, const ucl_c
   for (int k = 0; k < d.n_plots; k++) {
     drawn += d.plots[k].note[0] == '\0';
   }
-  st = ucl_page_gp_finish(&d.gp, gp_path, rdir, d.io, &d.io_diag, drawn, opts ? opts->gnuplot : NULL,
-                          log_path, diag);
+  st = ucl_page_gp_finish(&d.gp, gp_path, rdir, d.io, &d.io_diag, drawn,
+                          opts ? opts->gnuplot : NULL, log_path, diag);
   if (st != UCL_OK) {
     goto done;
   }

@@ -79,9 +79,8 @@ UCL_NODISCARD ucl_status ucl_page_gnuplot_run(const char *prog, const char *gp_p
  * gnuplot 'prog' (NULL = "gnuplot") on it in 'cwd' (NULL: here) when 'drawn' > 0, its
  * standard error to log_path (ucl_page_gnuplot_run's errors). */
 UCL_NODISCARD ucl_status ucl_page_gp_finish(FILE **gp, const char *gp_path, const char *cwd,
-                                            ucl_status io,
-                                            const ucl_diag *io_diag, int drawn, const char *prog,
-                                            const char *log_path, ucl_diag *diag);
+                                            ucl_status io, const ucl_diag *io_diag, int drawn,
+                                            const char *prog, const char *log_path, ucl_diag *diag);
 
 /* Write s to f with <, >, & and " escaped for HTML text and attribute values. */
 void ucl_page_html_escape(FILE *f, const char *s);

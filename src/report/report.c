@@ -1381,11 +1381,11 @@ static void plot_neuron_rates(out *o, const rep *r) {
       } else if (rows > 0 && (size_t)k < sizeof(body)) { /* colour: the neuron; point: the rest */
         char lab[400];
         split_label(r, &sp, s, lab, sizeof(lab));
-        k +=
-            snprintf(body + k, sizeof(body) - (size_t)k,
-                     "%s'%s' using 1:2 with points lc %d pt %d ps 0.7 title \"%.*s, %s\" "
-                     "noenhanced",
-                     drawn ? ", " : "", ucl_page_rel(rdir, dp), n + 1, pts[s % 8], nl < 40 ? nl : 40, r->rates[n], lab);
+        k += snprintf(body + k, sizeof(body) - (size_t)k,
+                      "%s'%s' using 1:2 with points lc %d pt %d ps 0.7 title \"%.*s, %s\" "
+                      "noenhanced",
+                      drawn ? ", " : "", ucl_page_rel(rdir, dp), n + 1, pts[s % 8],
+                      nl < 40 ? nl : 40, r->rates[n], lab);
         drawn++;
       }
     }
@@ -2006,8 +2006,8 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
   }
   char log_path[1100];
   snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", rdir);
-  st = ucl_page_gp_finish(&o.gp, gp_path, rdir, o.io, &o.io_diag, drawn, opts ? opts->gnuplot : NULL,
-                          log_path, diag);
+  st = ucl_page_gp_finish(&o.gp, gp_path, rdir, o.io, &o.io_diag, drawn,
+                          opts ? opts->gnuplot : NULL, log_path, diag);
   if (st != UCL_OK) {
     goto done;
   }
