@@ -37,9 +37,10 @@ static const ucl_cli_opt options[] = {
      "searched (a value set: '50u, 100u, 200u' or log(20u, 1m, 6)); default: the\n"
      "spec's period times 0.5, 1, 2 and 4 (those its pulse fits in); 'off' skips it"},
     {"no-datasheet", OPT_NO_DATASHEET, NULL,
-     "write the CSVs only: no DIR/datasheet/, no fits.csv, and no\n"
-     "threshold_period.csv unless --periods is given (a sweep point measures the\n"
-     "same)"},
+     "write the CSVs only: points.csv, rate_curves.csv and, with --periods,\n"
+     "threshold_period.csv; no fits.csv and no DIR/datasheet/ (an earlier run's\n"
+     "datasheet folder is removed: the files uclif writes there, and the folder\n"
+     "when nothing else is in it)"},
     {NULL, 0, NULL, NULL}};
 
 static const ucl_cli_cmd command = {
@@ -324,6 +325,25 @@ int ucl_cmd_characterize(int argc, char **argv) {
           pulse, periods[i]);
     }
   }
+  for (size_t i = 0; i < n_periods; i++) {
+    if (!ucl_le_tol(periods[i], p.stim.duration)) { /* 100 for 100u: a 100 s search */
+      char hint[64] = "";
+      static const struct {
+        const char *suffix;
+        double scale;
+      } pre[] = {{"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}};
+      for (size_t k = 0; k < sizeof(pre) / sizeof(pre[0]); k++) {
+        double scaled = periods[i] * pre[k].scale;
+        if (ucl_le_tol(scaled, p.stim.duration) && ucl_le_tol(pulse, scaled)) {
+          snprintf(hint, sizeof(hint), "; did you mean %g%s?", periods[i], pre[k].suffix);
+          break;
+        }
+      }
+      return ucl_cli_usage_error(
+          &cp, "--periods: a period of %g s is longer than the stimulus duration (%g s)%s",
+          periods[i], p.stim.duration, hint);
+    }
+  }
   if (datasheet && ucl_datasheet_check_dir(out_dir, &diag) != UCL_OK) {
     return ucl_cli_usage_error(&cp, "%s", diag.msg);
   }
@@ -364,10 +384,14 @@ int ucl_cmd_characterize(int argc, char **argv) {
     code = ucl_cli_fail("characterize", st, &diag);
     goto cleanup;
   }
-  char page[4200];
-  snprintf(page, sizeof(page), "%s/datasheet/index.html", out_dir);
-  if (remove(page) == 0 && !datasheet && !quiet) { /* it showed an earlier run's numbers */
-    printf("removed %s: it showed the numbers of an earlier run\n", page);
+  /* an earlier run's datasheet showed its numbers: gone before the CSVs change */
+  ucl_datasheet_cleared cleared = ucl_datasheet_clear(out_dir);
+  if (!datasheet && !quiet && cleared == UCL_DATASHEET_REMOVED) {
+    printf("removed %s/datasheet/: it showed the numbers of an earlier run\n", out_dir);
+  } else if (!datasheet && cleared == UCL_DATASHEET_LEFT) {
+    printf("removed the earlier datasheet's files from %s/datasheet/ and left the folder: it "
+           "holds files uclif did not write\n",
+           out_dir);
   }
   st = write_outputs(out_dir, &p, &r, &diag);
   if (st != UCL_OK) {

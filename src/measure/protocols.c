@@ -632,7 +632,9 @@ static ucl_status protocol_curve(run *rn, const ucl_params *p, const ucl_char_op
     pt->simulated = 1;
     pt->status = train_run(rn, p, amps[i], p->stim.duration, r, &pt->f, &pt->e_in, &pt->e_vdd, NULL,
                            NULL, &d);
-    if (pt->status != UCL_OK) {
+    if (pt->status != UCL_OK) { /* a failed run has no rate (not 0 Hz): empty in the CSV */
+      no_features(&pt->f);
+      pt->e_in = pt->e_vdd = NAN;
       ucl_diag_prefix(&d, "at %g V: ", amps[i]);
       fail(r, pt->status, "rate curve", &d);
       continue;

@@ -202,7 +202,8 @@ static const ucl_column curve_cols[] = {
     CURVE_ENUM("status", status, status_name, "rate_curve",
                "status of the run (`ok` when not simulated; when the threshold search failed, "
                "the curve is not run and every row has that failure's status with `simulated` "
-               "0)"),
+               "0; a run that failed (`simulated` 1, e.g. `chattering`) has no rate: its rates "
+               "and features are empty, `spikes` 0, and the datasheet marks it)"),
     CURVE(LONG, "spikes", "", f.spikes, "rate_curve", "spikes in the window (docs/features.md)"),
     CURVE(REAL, "rate_mean_Hz", "Hz", f.rate_mean_Hz, "rate_curve", "spikes / window"),
     CURVE(REAL, "rate_first_isi_Hz", "Hz", f.rate_first_isi_Hz, "rate_curve", "1 / first ISI"),

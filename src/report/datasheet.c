@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "plotpage.h"
 #include "published.h"
@@ -21,6 +22,7 @@
 #define MAX_PLOTS 8
 #define MAX_DIR 1000        /* bytes of DIR: its paths go into gnuplot commands of bounded length */
 #define FIT_PLOT_POINTS 400 /* samples of a fit drawn (every k-th); fits.csv holds them all */
+#define THR_SPAN_TOLS 10    /* the threshold axis spans at least this many threshold.tol */
 
 typedef struct ds_plot {
   char name[48];
@@ -65,26 +67,61 @@ static FILE *data_file(ds *d, const char *name, char *path, size_t n) {
 
 /* ---- numbers: every one tagged with the CSV cell it shows ---- */
 
-/* The text of a number: with a unit in engineering notation (ucl_units_format_eng, 4 digits),
- * a dimensionless one as a whole number when it is one (a count) and as %.4g otherwise (an R²,
- * a tolerance); "–" for NAN. */
-static void fmt(double v, const char *unit, char *buf, size_t n) {
+/* The significant digits a number is shown with: 4; a given value (a parameter or a setting:
+ * 'given') that %.Ng writes exactly with N of 5 or 6 digits, N (300.15 K, not "300.1 K"). */
+static int given_digits(double v, int given) {
+  for (int d = 5; given && isfinite(v) && d <= 6; d++) {
+    char t[40];
+    snprintf(t, sizeof(t), "%.*g", d - 1, v);
+    if (strtod(t, NULL) == v) {
+      return 4; /* 4 or fewer already write it exactly */
+    }
+    snprintf(t, sizeof(t), "%.*g", d, v);
+    if (strtod(t, NULL) == v) {
+      return d;
+    }
+  }
+  return 4;
+}
+
+/* The text of a number (docs/outputs.md, "The datasheet"): with a unit in engineering notation
+ * (ucl_units_format_eng, given_digits digits); a dimensionless one as a whole number when it is
+ * one (a count), else as %.Ng with N from given_digits on and more while the text would be a
+ * whole number (an R² of 0.9999985 is "0.999998"/"0.999999", never "1"); "–" for NAN. */
+static void fmt(double v, const char *unit, int given, char *buf, size_t n) {
+  int digits = given_digits(v, given);
   if (unit && unit[0]) {
-    ucl_units_format_eng(v, unit, 4, buf, n);
+    ucl_units_format_eng(v, unit, digits, buf, n);
   } else if (isfinite(v) && v == floor(v) && fabs(v) < 1e15) {
     snprintf(buf, n, "%.0f", v);
   } else if (isfinite(v)) {
-    snprintf(buf, n, "%.4g", v);
+    for (;; digits++) {
+      snprintf(buf, n, "%.*g", digits, v);
+      double shown = strtod(buf, NULL);
+      if (shown != floor(shown) || digits == 17) {
+        break;
+      }
+    }
   } else {
     snprintf(buf, n, "–");
   }
+}
+
+/* 1 when column 'col' of 'csv' is a parameter (a given value, shown with its digits). */
+static int is_given(const char *csv, const char *col) {
+  if (strcmp(csv, "points.csv") != 0) {
+    return 0;
+  }
+  const ucl_table *t = ucl_results_points_table();
+  long c = ucl_table_find(t, col);
+  return c >= 0 && t->cols[c].part == UCL_POINT_PART_PARAMS;
 }
 
 /* A number of file 'csv', data row 'row', column 'col': the value as the CSV writes it in
  * data-value, shown in engineering notation with 'unit'. NAN (an empty CSV field) shows "–". */
 static void num(FILE *h, const char *csv, long row, const char *col, double v, const char *unit) {
   char text[64];
-  fmt(v, unit, text, sizeof(text));
+  fmt(v, unit, is_given(csv, col), text, sizeof(text));
   fprintf(h, "<span class=\"v\" data-csv=\"%s\" data-row=\"%ld\" data-column=\"%s\" data-value=\"",
           csv, row, col);
   if (isfinite(v)) {
@@ -115,7 +152,7 @@ static int col_value(const ds *d, size_t c, double *v) {
  * way, tagged with its [characterize] key instead of a CSV cell. */
 static void setting(FILE *h, const char *key, double v, const char *unit) {
   char text[64];
-  fmt(v, unit, text, sizeof(text));
+  fmt(v, unit, 1, text, sizeof(text));
   fprintf(h, "<span class=\"setting\" data-spec=\"characterize.%s\" data-value=\"%.17g\">%s</span>",
           key, v, text);
 }
@@ -123,7 +160,7 @@ static void setting(FILE *h, const char *key, double v, const char *unit) {
 /* ---- plots ---- */
 
 static void emit(ds *d, const ds_plot *pl, const char *setup, const char *body, int height) {
-  ucl_page_gp_emit(d->gp, d->rdir, pl->name, pl->title, setup, body, 760, height);
+  ucl_page_gp_emit(d->gp, NULL, pl->name, pl->title, setup, body, 760, height);
 }
 
 /* The f–A curve: the three rates against the amplitude, with the threshold marked. */
@@ -135,10 +172,27 @@ static void plot_fa(ds *d) {
   if (!f) {
     return; /* the datasheet fails (d->io) */
   }
-  long n = 0;
+  long n = 0, n_failed = 0;
   double lo = INFINITY, hi = -INFINITY, top = 0.0;
+  char failed[200] = "";
+  size_t kf = 0;
+  int last_failed = -1;
   for (size_t i = 0; i < r->n_curve; i++) {
     const ucl_rate_point *c = &r->curve[i];
+    if (c->simulated && c->status != UCL_OK) { /* a failed run: marked on the axis, not a rate */
+      char a[32];
+      ucl_units_format_eng(c->amplitude, "V", 4, a, sizeof(a));
+      if (n_failed++ < 6 && kf < sizeof(failed)) { /* "chattering at 3 V, 3.25 V, ..." */
+        int same = last_failed >= 0 && last_failed == c->status;
+        kf +=
+            (size_t)snprintf(failed + kf, sizeof(failed) - kf, "%s%s%s%s", n_failed > 1 ? ", " : "",
+                             same ? "" : ucl_status_name(c->status), same ? "" : " at ", a);
+      }
+      last_failed = c->status;
+      lo = fmin(lo, c->amplitude);
+      hi = fmax(hi, c->amplitude);
+      continue;
+    }
     if (c->status != UCL_OK || !isfinite(c->f.rate_mean_Hz)) {
       continue;
     }
@@ -155,14 +209,33 @@ static void plot_fa(ds *d) {
     snprintf(pl->note, sizeof(pl->note), "needs at least two amplitudes of the f-A curve that ran");
     return;
   }
+  char fpath[1100] = "";
+  if (n_failed > 0) {
+    FILE *ff = data_file(d, "fa_failed", fpath, sizeof(fpath));
+    if (!ff) {
+      return; /* the datasheet fails (d->io) */
+    }
+    for (size_t i = 0; i < r->n_curve; i++) {
+      if (r->curve[i].simulated && r->curve[i].status != UCL_OK) {
+        fprintf(ff, "%.9g 0\n", r->curve[i].amplitude);
+      }
+    }
+    ucl_page_close_data(ff, fpath, &d->io, &d->io_diag);
+  }
   char w[32], per[32];
   ucl_units_format_eng(d->p->stim.width, "s", 3, w, sizeof(w));
   ucl_units_format_eng(d->p->stim.period, "s", 3, per, sizeof(per));
-  snprintf(pl->caption, sizeof(pl->caption),
-           "rate_curves.csv: rate_mean_Hz (spikes / window), rate_first_isi_Hz (1 / first ISI) "
-           "and rate_steady_Hz at each amplitude, pulses %s wide every %s over %g s; the dashed "
-           "line marks the threshold.",
-           w, per, d->p->stim.duration);
+  int kc = snprintf(pl->caption, sizeof(pl->caption),
+                    "rate_curves.csv: rate_mean_Hz (spikes / window), rate_first_isi_Hz (1 / first "
+                    "ISI) and rate_steady_Hz at each amplitude, pulses %s wide every %s over %g s; "
+                    "the dashed line marks the threshold.",
+                    w, per, d->p->stim.duration);
+  if (n_failed > 0 && kc > 0 && (size_t)kc < sizeof(pl->caption)) {
+    snprintf(pl->caption + kc, sizeof(pl->caption) - (size_t)kc,
+             " Crosses on the axis mark the runs that failed (no rate; their status in "
+             "rate_curves.csv): %s%s.",
+             failed, n_failed > 6 ? ", ..." : "");
+  }
   char setup[4096] = "set key top left\n", body[2048];
   ucl_page_gp_axis(setup, sizeof(setup), "x", "pulse amplitude", "V", lo, hi, 0);
   ucl_page_gp_axis(setup, sizeof(setup), "y", "firing rate", "Hz", 0.0, top > 0.0 ? top : 1.0, 0);
@@ -174,11 +247,17 @@ static void plot_fa(ds *d) {
              "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 2 lc rgb '#d62728'\n",
              r->threshold.value, r->threshold.value);
   }
-  snprintf(body, sizeof(body),
-           "plot '%s' using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#1f77b4' title 'mean rate', "
-           "'' using 1:3 with linespoints pt 5 ps 0.5 lc rgb '#ff7f0e' title '1 / first ISI', "
-           "'' using 1:4 with linespoints pt 9 ps 0.5 lc rgb '#2ca02c' title 'steady rate'",
-           path);
+  int kb = snprintf(
+      body, sizeof(body),
+      "plot '%s' using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#1f77b4' title 'mean rate', "
+      "'' using 1:3 with linespoints pt 5 ps 0.5 lc rgb '#ff7f0e' title '1 / first ISI', "
+      "'' using 1:4 with linespoints pt 9 ps 0.5 lc rgb '#2ca02c' title 'steady rate'",
+      ucl_page_rel(d->rdir, path));
+  if (n_failed > 0 && kb > 0 && (size_t)kb < sizeof(body)) {
+    snprintf(body + kb, sizeof(body) - (size_t)kb,
+             ", '%s' using 1:2 with points pt 2 ps 1.5 lw 2 lc rgb '#d62728' title 'failed run'",
+             ucl_page_rel(d->rdir, fpath));
+  }
   emit(d, pl, setup, body, 440);
 }
 
@@ -214,17 +293,27 @@ static void plot_thr_period(ds *d) {
     snprintf(pl->note, sizeof(pl->note), "fewer than two periods with a threshold (see the table)");
     return;
   }
-  char w[32];
+  char w[32], tol[32];
   ucl_units_format_eng(d->p->stim.width, "s", 3, w, sizeof(w));
+  ucl_units_format_eng(d->o->thr_tol, "V", 3, tol, sizeof(tol));
   snprintf(pl->caption, sizeof(pl->caption),
            "threshold_period.csv: the threshold search at each period, pulses %s wide (the paper: "
-           "the onset falls as the input frequency rises).",
-           w);
+           "the onset falls as the input frequency rises); the search resolves %s "
+           "(threshold.tol), and the threshold axis spans at least %d times that.",
+           w, tol, THR_SPAN_TOLS);
   char setup[4096] = "set key off\n", body[1400];
   ucl_page_gp_axis(setup, sizeof(setup), "x", "pulse period", "s", lo, hi, hi / lo > 3.0);
+  /* never finer than the search's resolution: noise in its last digit is not structure */
+  double span = THR_SPAN_TOLS * d->o->thr_tol;
+  if (vhi - vlo < span) {
+    double mid = 0.5 * (vlo + vhi);
+    vlo = mid - 0.5 * span;
+    vhi = mid + 0.5 * span;
+  }
   ucl_page_gp_axis(setup, sizeof(setup), "y", "firing threshold", "V", vlo, vhi, 0);
   snprintf(body, sizeof(body),
-           "plot '%s' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#1f77b4' notitle", path);
+           "plot '%s' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#1f77b4' notitle",
+           ucl_page_rel(d->rdir, path));
   emit(d, pl, setup, body, 400);
 }
 
@@ -260,6 +349,10 @@ static void plot_fit(ds *d, const char *name, const char *title, const int *whic
   int kb = snprintf(body, sizeof(body), "plot "), kr = snprintf(rbody, sizeof(rbody), "plot ");
   static const char *const colour[UCL_N_FITS] = {"#1f77b4", "#ff7f0e", "#2ca02c"};
   static const char *const label[UCL_N_FITS] = {"junction off", "junction on", "latched"};
+  /* a Mott soma has no gate junction: its leak is one regime (switch off), its discharge the
+   * switch on (metallic) */
+  static const char *const mott_label[UCL_N_FITS] = {"switch off", "switch off", "switch on"};
+  const char *const *lab = d->p->circuit.neuron == UCL_NEURON_MOTT ? mott_label : label;
   for (int w = 0; w < n_which; w++) {
     const ucl_fit_samples *s = &r->fits[which[w]];
     if (s->n == 0) {
@@ -284,10 +377,10 @@ static void plot_fit(ds *d, const char *name, const char *title, const int *whic
     kb += snprintf(body + kb, sizeof(body) - (size_t)kb,
                    "%s'%s' using 1:2 with points pt 7 ps 0.4 lc rgb '%s' title 'V_mem, %s', '' "
                    "using 1:3 with lines lw 2 lc rgb '#222222' dt %d title 'fit, tau = %s'",
-                   kb > 5 ? ", " : "", path, c, label[which[w]], w + 1, tau);
+                   kb > 5 ? ", " : "", ucl_page_rel(d->rdir, path), c, lab[which[w]], w + 1, tau);
     kr += snprintf(rbody + kr, sizeof(rbody) - (size_t)kr,
                    "%s'%s' using 1:4 with points pt 7 ps 0.4 lc rgb '%s' title '%s'",
-                   kr > 5 ? ", " : "", path, c, label[which[w]]);
+                   kr > 5 ? ", " : "", ucl_page_rel(d->rdir, path), c, lab[which[w]]);
   }
   snprintf(pl->caption, sizeof(pl->caption),
            "fits.csv: the membrane voltage samples the fit used (every one up to %d, then "
@@ -361,12 +454,65 @@ static void write_char_settings(FILE *h, const ucl_char_opts *o) {
       fprintf(h, "<span class=\"setting\" data-spec=\"characterize.%s\" data-value=\"%.17g\">",
               keys[i].key, *(const double *)a);
       char text[64];
-      fmt(*(const double *)a, keys[i].unit, text, sizeof(text));
+      fmt(*(const double *)a, keys[i].unit, 1, text, sizeof(text));
       fprintf(h, "%s</span>", text);
     } else {
       fprintf(h, "%s", switch_name(*(const int *)a));
     }
   }
+}
+
+/* 1 when a key table "applies" list ("" = always, else names separated by '|') holds 'name'. */
+static int applies_to(const char *applies, const char *name) {
+  if (!applies || !applies[0]) {
+    return 1;
+  }
+  size_t n = strlen(name);
+  for (const char *a = applies; a; a = strchr(a, '|') ? strchr(a, '|') + 1 : NULL) {
+    if (strncmp(a, name, n) == 0 && (a[n] == '|' || a[n] == '\0')) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The components the neuron is built from, default or not: each a points.csv cell (every
+ * parameter is a column of it), the ones the neuron form has (the key table's "applies"). */
+static void write_components(FILE *h, const ds *d) {
+  static const char *const keys[] = {
+      "R_in",     "R1",        "R2",          "R3",         "R4",       "R5",      "R6",
+      "R7",       "C",         "C2",          "VDD",        "scr.I_GT", "scr.I_H", "scr.I_L",
+      "scr.V_T0", "mott.V_th", "mott.I_hold", "mott.R_off", "mott.R_on"};
+  char neuron[32];
+  ucl_params_format(d->p, ucl_params_find("neuron"), neuron, sizeof(neuron));
+  const ucl_table *t = ucl_results_points_table();
+  fprintf(h, "<table id=\"components\"><tr><th>component</th>");
+  size_t shown[sizeof(keys) / sizeof(keys[0])], n = 0;
+  for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+    const ucl_param_info *in = ucl_params_find(keys[i]);
+    if (in && applies_to(in->applies, neuron)) {
+      shown[n++] = i;
+      fprintf(h, "<th><code>%s</code></th>", keys[i]);
+    }
+  }
+  fprintf(h, "</tr>\n<tr><th>value</th>");
+  for (size_t k = 0; k < n; k++) {
+    const ucl_param_info *in = ucl_params_find(keys[shown[k]]);
+    double v = NAN;
+    fprintf(h, "<td>");
+    if (ucl_params_get(d->p, in->name, &v) == UCL_OK && ucl_table_find(t, in->name) >= 0) {
+      num(h, "points.csv", 0, in->name, v, in->unit);
+    } else {
+      char text[64];
+      ucl_params_format(d->p, in, text, sizeof(text));
+      ucl_page_html_escape(h, text);
+    }
+    fprintf(h, "</td>");
+  }
+  fprintf(h,
+          "</tr>\n</table>\n<p>The components the %s neuron is built from, default or not "
+          "(<code>uclif params</code> says what each is).</p>\n",
+          neuron);
 }
 
 /* The conditions: the neuron form, every parameter not at its default, the stimulus, the solver
@@ -420,7 +566,7 @@ static int write_conditions(FILE *h, const ds *d) {
       fprintf(h, "%s", b);
     } else {
       char text[64];
-      fmt(vb, in->unit, text, sizeof(text));
+      fmt(vb, in->unit, 1, text, sizeof(text));
       fprintf(h, "<span class=\"default\" data-value=\"%.17g\">%s</span>", vb, text);
     }
     fprintf(h, "</td><td>");
@@ -434,14 +580,20 @@ static int write_conditions(FILE *h, const ds *d) {
     fprintf(h, "</table>\n<p>Every other parameter is at its default (<code>uclif "
                "params</code>).</p>\n");
   }
+  write_components(h, d);
   char kind[32];
   ucl_params_format(p, ucl_params_find("kind"), kind, sizeof(kind));
-  fprintf(h, "<table id=\"stimulus\"><tr><th>stimulus</th><td>%s, amplitude ", kind);
-  pnum(h, d, "amplitude");
-  fprintf(h, ", width ");
-  pnum(h, d, "width");
-  fprintf(h, ", period ");
-  pnum(h, d, "period");
+  fprintf(h, "<table id=\"stimulus\"><tr><th>stimulus</th><td>%s", kind);
+  /* the fields this kind uses (the key table's "applies"), then the window */
+  static const char *const stim_keys[] = {"amplitude", "width",    "period",
+                                          "amp_start", "amp_stop", "amp_step"};
+  for (size_t i = 0; i < sizeof(stim_keys) / sizeof(stim_keys[0]); i++) {
+    const ucl_param_info *in = ucl_params_find(stim_keys[i]);
+    if (in && applies_to(in->applies, kind)) {
+      fprintf(h, ", %s ", stim_keys[i]);
+      pnum(h, d, stim_keys[i]);
+    }
+  }
   fprintf(h, ", window ");
   pnum(h, d, "duration");
   fprintf(h, "</td></tr>\n<tr><th>solver</th><td>CVODE BDF, rtol ");
@@ -464,10 +616,20 @@ static int write_conditions(FILE *h, const ds *d) {
     setting(h, "rate_curve", amps[na - 1], "V");
   }
   write_char_settings(h, d->o);
-  fprintf(h, " (docs/spec.md, [characterize]). The threshold, f-A, adaptation and energy runs "
-             "drive the spec's pulse train (its width and period) whatever the stimulus kind; "
-             "the rheobase a DC source, tau_leak a step, tau_ref none (docs/features.md)."
-             "</td></tr>\n</table>\n");
+  if (p->stim.kind == UCL_STIM_PULSES) {
+    fprintf(h, " (docs/spec.md, [characterize]). The threshold, f-A, adaptation and energy runs "
+               "drive the spec's pulse train (its width and period) whatever the stimulus kind; "
+               "the rheobase a DC source, tau_leak a step, tau_ref none (docs/features.md)."
+               "</td></tr>\n</table>\n");
+  } else {
+    fprintf(h, " (docs/spec.md, [characterize]). The threshold, f-A, adaptation and energy runs "
+               "drive a pulse train whatever the stimulus kind: pulses ");
+    pnum(h, d, "width");
+    fprintf(h, " wide every ");
+    pnum(h, d, "period");
+    fprintf(h, " (the spec's width and period); the rheobase a DC source, tau_leak a step, "
+               "tau_ref none (docs/features.md).</td></tr>\n</table>\n");
+  }
   return n;
 }
 
@@ -519,6 +681,13 @@ static void write_key_figures(FILE *h, const ds *d) {
       {"energy per spike (supply and input)", "energy_per_spike_J", NULL},
       {"standby power at rest", "P_standby_W", NULL},
   };
+  static const ds_row adapt[] = {
+      {"adaptation time constant (tau_adapt)", "tau_adapt_s", NULL},
+  };
+  static const ds_row tracer[] = {
+      {"gate trigger current I_GT (curve tracer)", "I_GT_A", NULL},
+      {"holding current I_H (curve tracer)", "I_H_A", NULL},
+  };
   const ucl_char_result *r = d->r;
   fprintf(h, "<h2>Key figures</h2>\n<table id=\"key\">\n");
   write_rows(h, d, first, sizeof(first) / sizeof(first[0]));
@@ -535,6 +704,12 @@ static void write_key_figures(FILE *h, const ds *d) {
   }
   fprintf(h, "</td></tr>\n");
   write_rows(h, d, last, sizeof(last) / sizeof(last[0]));
+  if (d->p->circuit.neuron == UCL_NEURON_TYPE2) {
+    write_rows(h, d, adapt, 1);
+  }
+  if (r->tracer.gt_status != UCL_TRACER_SKIPPED) {
+    write_rows(h, d, tracer, 2);
+  }
   fprintf(h, "</table>\n");
 }
 
@@ -643,7 +818,10 @@ static void write_quantities(FILE *h, const ds *d) {
     fprintf(h, "</td><td>");
     doc_link(h, d, "procedures-uclif-characterize-ucl_characterize", col->procedure);
     fprintf(h, "</td><td>");
-    ucl_page_html_escape(h, col->meaning);
+    /* the column's meaning names the SCR's gate junction; a Mott soma has its switch instead */
+    int mott = d->p->circuit.neuron == UCL_NEURON_MOTT && strcmp(col->name, "tau_leak_off_s") == 0;
+    ucl_page_html_escape(h, mott ? "leak time constant while the Mott switch is off (insulating)"
+                                 : col->meaning);
     fprintf(h, "</td></tr>\n");
   }
   fprintf(h, "</table>\n");
@@ -738,10 +916,10 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
   int mott = d->p->circuit.neuron == UCL_NEURON_MOTT;
   fprintf(h, "<h2>Time constants</h2>\n<p>Leak: ");
   pnum(h, d, "tau_leak_off_s");
-  fprintf(h, mott ? " (R² " : " with the gate junction off (R² ");
+  fprintf(h, mott ? " with the Mott switch off (R² " : " with the gate junction off (R² ");
   pnum(h, d, "tau_leak_off_r2");
   if (mott) {
-    fprintf(h, "; a Mott soma has no gate junction, so one regime)");
+    fprintf(h, "; the switch stays insulating below V_th, so one regime)");
   } else {
     fprintf(h, "), ");
     pnum(h, d, "tau_leak_on_s");
@@ -781,6 +959,59 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
   return ucl_page_commit(&pf, diag);
 }
 
+/* The files ucl_datasheet_build may write in DIR/datasheet (NAME.svg and NAME.png of each
+ * plot) and in DIR/datasheet/data (NAME.dat): what ucl_datasheet_clear removes. */
+static const char *const plot_names[] = {"fa_curve", "threshold_period",
+                                         "leak_fit", "leak_fit_residuals",
+                                         "ref_fit",  "ref_fit_residuals"};
+static const char *const data_names[] = {"fa_curve",   "fa_failed",  "threshold_period",
+                                         "leak_fit_0", "leak_fit_1", "ref_fit_0"};
+static const char *const page_files[] = {"index.html", "index.html.tmp", "plots.gp", "gnuplot.log"};
+
+/* unlink DIR/SUB/NAMEEXT (not a directory: unlink refuses one); 1 when a file was removed. */
+static int unlink_one(const char *dir, const char *sub, const char *name, const char *ext) {
+  size_t n = strlen(dir) + strlen(sub) + strlen(name) + strlen(ext) + 4;
+  char *path = malloc(n);
+  int gone = 0;
+  if (path) {
+    snprintf(path, n, "%s/%s%s%s", dir, sub, name, ext);
+    gone = unlink(path) == 0;
+    free(path);
+  }
+  return gone;
+}
+
+ucl_datasheet_cleared ucl_datasheet_clear(const char *dir) {
+  size_t n = strlen(dir) + 32;
+  char *rdir = malloc(n), *ddir = malloc(n);
+  ucl_datasheet_cleared res = UCL_DATASHEET_NONE;
+  struct stat sb;
+  if (!rdir || !ddir) {
+    goto done;
+  }
+  snprintf(rdir, n, "%s/datasheet", dir);
+  snprintf(ddir, n, "%s/datasheet/data", dir);
+  if (stat(rdir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    goto done;
+  }
+  for (size_t i = 0; i < sizeof(page_files) / sizeof(page_files[0]); i++) {
+    unlink_one(rdir, "", page_files[i], "");
+  }
+  for (size_t i = 0; i < sizeof(plot_names) / sizeof(plot_names[0]); i++) {
+    unlink_one(rdir, "", plot_names[i], ".svg");
+    unlink_one(rdir, "", plot_names[i], ".png");
+  }
+  for (size_t i = 0; i < sizeof(data_names) / sizeof(data_names[0]); i++) {
+    unlink_one(rdir, "data/", data_names[i], ".dat");
+  }
+  rmdir(ddir); /* only when empty: a file uclif did not write stays, and so does the folder */
+  res = rmdir(rdir) == 0 ? UCL_DATASHEET_REMOVED : UCL_DATASHEET_LEFT;
+done:
+  free(rdir);
+  free(ddir);
+  return res;
+}
+
 ucl_status ucl_datasheet_check_dir(const char *dir, ucl_diag *diag) {
   if (strlen(dir) > MAX_DIR) {
     return ucl_diag_set(diag, UCL_ERR_INVAL,
@@ -816,6 +1047,7 @@ ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p, const ucl_c
   }
   snprintf(rdir, dl, "%s/datasheet", dir);
   snprintf(ddir, dl + 8, "%s/datasheet/data", dir);
+  (void)ucl_datasheet_clear(dir); /* the folder holds only what this run writes */
   if ((mkdir(rdir, 0777) != 0 && errno != EEXIST) || (mkdir(ddir, 0777) != 0 && errno != EEXIST)) {
     st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot create: %s", ddir, strerror(errno));
     goto done;
@@ -832,16 +1064,21 @@ ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p, const ucl_c
   plot_fa(&d);
   plot_thr_period(&d);
   static const int leak[] = {UCL_FIT_LEAK_OFF, UCL_FIT_LEAK_ON}, ref[] = {UCL_FIT_REF};
-  plot_fit(&d, "leak_fit", "Leak: the decay after a charging step, and its fits", leak, 2,
-           "tau_leak_off_s and tau_leak_on_s");
-  plot_fit(&d, "ref_fit", "Refractory: the discharge while latched, and its fit", ref, 1,
-           "tau_ref_s");
+  int mott = p->circuit.neuron == UCL_NEURON_MOTT;
+  plot_fit(&d, "leak_fit",
+           mott ? "Leak: the decay after a charging step (switch off), and its fit"
+                : "Leak: the decay after a charging step, and its fits",
+           leak, 2, mott ? "tau_leak_off_s" : "tau_leak_off_s and tau_leak_on_s");
+  plot_fit(&d, "ref_fit",
+           mott ? "Refractory: the discharge while the switch is on, and its fit"
+                : "Refractory: the discharge while latched, and its fit",
+           ref, 1, "tau_ref_s");
   int drawn = 0;
   for (int k = 0; k < d.n_plots; k++) {
     drawn += d.plots[k].note[0] == '\0';
   }
-  st = ucl_page_gp_finish(&d.gp, gp_path, d.io, &d.io_diag, drawn, opts ? opts->gnuplot : NULL,
-                          log_path, diag);
+  st = ucl_page_gp_finish(&d.gp, gp_path, rdir, d.io, &d.io_diag, drawn,
+                          opts ? opts->gnuplot : NULL, log_path, diag);
   if (st != UCL_OK) {
     goto done;
   }

@@ -730,7 +730,7 @@ ucl_status ucl_fitreport_write(const char *dir, ucl_diag *diag) {
     goto cleanup;
   }
   snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", fp.pdir);
-  if ((st = ucl_page_gnuplot_run("gnuplot", gp_path, log_path, diag)) != UCL_OK) {
+  if ((st = ucl_page_gnuplot_run("gnuplot", gp_path, NULL, log_path, diag)) != UCL_OK) {
     goto cleanup;
   }
   snprintf(ipath, sizeof(ipath), "%s/fit.html", dir);

@@ -36,15 +36,16 @@ void ucl_page_gp_str(char *dst, size_t n, const char *src) {
 
 void ucl_page_gp_emit(FILE *gp, const char *outdir, const char *name, const char *title,
                       const char *setup, const char *body, int width, int height) {
+  const char *dir = outdir ? outdir : "", *sep = outdir ? "/" : "";
   fprintf(gp,
           "reset\nset encoding utf8\nset datafile missing 'nan'\nset grid lc rgb '#dddddd'\nset "
           "title \"%s\" "
           "noenhanced\n%s\n"
           "set terminal svg size %d,%d font 'sans,11' background 'white'\nset output "
-          "'%s/%s.svg'\n%s\n"
-          "set terminal pngcairo size %d,%d font 'sans,10'\nset output '%s/%s.png'\nreplot\n"
+          "'%s%s%s.svg'\n%s\n"
+          "set terminal pngcairo size %d,%d font 'sans,10'\nset output '%s%s%s.png'\nreplot\n"
           "unset output\n",
-          title, setup, width, height, outdir, name, body, width, height, outdir, name);
+          title, setup, width, height, dir, sep, name, body, width, height, dir, sep, name);
 }
 
 enum { AXIS_MAX_TICS = 24 };
@@ -105,6 +106,30 @@ static size_t log_tics(double lo, double hi, double *t) {
     k = decade_tics(lo, hi, fine, 6, t);
   }
   return k >= 3 ? k : lin_tics(lo, hi, t);
+}
+
+const char *ucl_page_rel(const char *dir, const char *path) {
+  size_t n = strlen(dir);
+  return strncmp(path, dir, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
+int ucl_page_tic_labels(const double *t, size_t n, const char *unit,
+                        char (*labels)[UCL_PAGE_TIC_LABEL]) {
+  int digits = 3;
+  for (;; digits++) {
+    for (size_t i = 0; i < n; i++) {
+      ucl_units_format_eng(t[i], unit, digits, labels[i], UCL_PAGE_TIC_LABEL);
+    }
+    int same = 0;
+    for (size_t i = 0; i < n && !same; i++) {
+      for (size_t j = i + 1; j < n && !same; j++) {
+        same = t[i] != t[j] && strcmp(labels[i], labels[j]) == 0;
+      }
+    }
+    if (!same || digits == 17) {
+      return digits;
+    }
+  }
 }
 
 /* Append 'line' to buf (n bytes) only when all of it fits. */
@@ -169,11 +194,12 @@ void ucl_page_gp_axis(char *buf, size_t n, const char *axis, const char *label, 
   }
   snprintf(line, sizeof(line), "set %srange [%.17g:%.17g]\n", axis, r0, r1);
   append_line(buf, n, line);
+  char tic[AXIS_MAX_TICS][UCL_PAGE_TIC_LABEL];
+  ucl_page_tic_labels(t, nt, unit, tic);
   size_t k = (size_t)snprintf(line, sizeof(line), "set %stics (", axis);
   for (size_t i = 0; i < nt && k < sizeof(line); i++) {
-    char tic[64], tic_esc[128];
-    ucl_units_format_eng(t[i], unit, 3, tic, sizeof(tic));
-    ucl_page_gp_str(tic_esc, sizeof(tic_esc), tic);
+    char tic_esc[2 * UCL_PAGE_TIC_LABEL];
+    ucl_page_gp_str(tic_esc, sizeof(tic_esc), tic[i]);
     k += (size_t)snprintf(line + k, sizeof(line) - k, "%s\"%s\" %.15g", i ? ", " : "", tic_esc,
                           t[i]);
   }
@@ -195,9 +221,10 @@ void ucl_page_close_data(FILE *f, const char *path, ucl_status *first, ucl_diag 
   }
 }
 
-ucl_status ucl_page_gnuplot_run(const char *prog, const char *gp_path, const char *log_path,
-                                ucl_diag *diag) {
-  char *args[3] = {strdup(prog), strdup(gp_path), NULL};
+ucl_status ucl_page_gnuplot_run(const char *prog, const char *gp_path, const char *cwd,
+                                const char *log_path, ucl_diag *diag) {
+  /* run in cwd: the script by its name there */
+  char *args[3] = {strdup(prog), strdup(cwd ? ucl_page_rel(cwd, gp_path) : gp_path), NULL};
   ucl_status st = UCL_OK;
   int fd = -1;
   if (!args[0] || !args[1]) {
@@ -216,7 +243,8 @@ ucl_status ucl_page_gnuplot_run(const char *prog, const char *gp_path, const cha
     goto cleanup;
   }
   if (pid == 0) { /* the child: only async-signal-safe calls until exec */
-    if (fd == STDERR_FILENO ? fcntl(fd, F_SETFD, 0) == 0 : dup2(fd, STDERR_FILENO) >= 0) {
+    int ready = fd == STDERR_FILENO ? fcntl(fd, F_SETFD, 0) == 0 : dup2(fd, STDERR_FILENO) >= 0;
+    if (ready && (!cwd || chdir(cwd) == 0)) {
       execvp(args[0], args);
     }
     _exit(127); /* exec failed: the status a shell gives a command it cannot find */
@@ -249,7 +277,7 @@ cleanup:
   return st;
 }
 
-ucl_status ucl_page_gp_finish(FILE **gp, const char *gp_path, ucl_status io,
+ucl_status ucl_page_gp_finish(FILE **gp, const char *gp_path, const char *cwd, ucl_status io,
                               const ucl_diag *io_diag, int drawn, const char *prog,
                               const char *log_path, ucl_diag *diag) {
   int bad = ferror(*gp) != 0;
@@ -265,7 +293,7 @@ ucl_status ucl_page_gp_finish(FILE **gp, const char *gp_path, ucl_status io,
   if (bad) {
     return ucl_diag_set(diag, UCL_ERR_IO, "%s: write failed: %s", gp_path, strerror(err));
   }
-  return drawn > 0 ? ucl_page_gnuplot_run(prog ? prog : "gnuplot", gp_path, log_path, diag)
+  return drawn > 0 ? ucl_page_gnuplot_run(prog ? prog : "gnuplot", gp_path, cwd, log_path, diag)
                    : UCL_OK;
 }
 

@@ -19,11 +19,26 @@ UCL_NODISCARD ucl_status ucl_page_gp_dir_ok(const char *dir, ucl_diag *diag);
 void ucl_page_gp_str(char *dst, size_t n, const char *src);
 
 /* Append to the gnuplot script gp the lines that draw one plot twice, as outdir/name.svg
- * (width × height pixels) and as outdir/name.png: a reset, missing values 'nan', a light grid,
+ * (width × height pixels) and as outdir/name.png (name.svg and name.png, relative to the
+ * directory gnuplot runs in, when outdir is NULL): a reset, missing values 'nan', a light grid,
  * the title (a gnuplot double-quoted string, not enhanced), 'setup', then 'body' (the plot
  * command) under each terminal. Write errors show in ferror(gp). */
 void ucl_page_gp_emit(FILE *gp, const char *outdir, const char *name, const char *title,
                       const char *setup, const char *body, int width, int height);
+
+/* 'path' relative to 'dir' when it lies in it ("DIR/data/x.dat" → "data/x.dat"), else 'path'
+ * itself: the file names of a script that runs in dir. */
+const char *ucl_page_rel(const char *dir, const char *path);
+
+/* The bytes of one tic label (ucl_page_tic_labels). */
+#define UCL_PAGE_TIC_LABEL 64
+
+/* The labels of the n tics t into labels (n of them): ucl_units_format_eng(t[i], unit, d) with
+ * the smallest d from 3 on (at most 17) that gives tics of different values different labels
+ * (2.0005, 2.001 and 2.0015 ms: "2.0005 ms", "2.001 ms", "2.0015 ms", not three "2 ms"). Returns
+ * d. Never fails. */
+int ucl_page_tic_labels(const double *t, size_t n, const char *unit,
+                        char (*labels)[UCL_PAGE_TIC_LABEL]);
 
 /* Append to the NUL-terminated gnuplot text in buf (n bytes in all) the lines that make axis
  * 'axis' ("x", "y", "x2", "y2" or "cb") readable: the label 'label (unit)' as a not-enhanced
@@ -48,20 +63,24 @@ void ucl_page_gp_axis(char *buf, size_t n, const char *axis, const char *label, 
 void ucl_page_close_data(FILE *f, const char *path, ucl_status *first, ucl_diag *first_diag);
 
 /* Run the gnuplot program 'prog' (a path, or a name looked up in PATH) on the script gp_path:
- * fork and exec with an argument vector, no shell; its standard error goes to log_path. Waits
+ * fork and exec with an argument vector, no shell; its standard error goes to log_path. With
+ * 'cwd' not NULL gnuplot runs in that directory (on gp_path relative to it, when it lies there;
+ * a relative 'prog' with a '/' is then relative to cwd),
+ * so a script of relative file names runs as `cd CWD && gnuplot plots.gp` would. Waits
  * for it. UCL_ERR_IO when the log cannot be written, UCL_ERR_TOOL when gnuplot cannot be
  * started or found, or fails ("see LOG_PATH"); every message names gnuplot. */
 UCL_NODISCARD ucl_status ucl_page_gnuplot_run(const char *prog, const char *gp_path,
-                                              const char *log_path, ucl_diag *diag);
+                                              const char *cwd, const char *log_path,
+                                              ucl_diag *diag);
 
 /* Finish a page's plots: close the gnuplot script *gp (set to NULL), then fail with 'io' and
  * 'io_diag' (the first failed data file, UCL_OK when none) or with UCL_ERR_IO "GP_PATH: write
  * failed: why" for a short script, so that gnuplot never draws from a truncated file; then run
- * gnuplot 'prog' (NULL = "gnuplot") on it when 'drawn' > 0, its standard error to log_path
- * (ucl_page_gnuplot_run's errors). */
-UCL_NODISCARD ucl_status ucl_page_gp_finish(FILE **gp, const char *gp_path, ucl_status io,
-                                            const ucl_diag *io_diag, int drawn, const char *prog,
-                                            const char *log_path, ucl_diag *diag);
+ * gnuplot 'prog' (NULL = "gnuplot") on it in 'cwd' (NULL: here) when 'drawn' > 0, its
+ * standard error to log_path (ucl_page_gnuplot_run's errors). */
+UCL_NODISCARD ucl_status ucl_page_gp_finish(FILE **gp, const char *gp_path, const char *cwd,
+                                            ucl_status io, const ucl_diag *io_diag, int drawn,
+                                            const char *prog, const char *log_path, ucl_diag *diag);
 
 /* Write s to f with <, >, & and " escaped for HTML text and attribute values. */
 void ucl_page_html_escape(FILE *f, const char *s);

@@ -520,7 +520,7 @@ static plot *new_plot(out *o, const char *name, const char *title) {
 
 /* The gnuplot lines that draw one plot twice: SVG and PNG. 'body' is the plot command. */
 static void gp_emit(out *o, const plot *p, const char *setup, const char *body) {
-  ucl_page_gp_emit(o->gp, o->rdir, p->name, p->title, setup, body, 760, 480);
+  ucl_page_gp_emit(o->gp, NULL, p->name, p->title, setup, body, 760, 480);
 }
 
 static FILE *data_file(const out *o, const char *name, char *path, size_t n) {
@@ -719,10 +719,11 @@ static void scatter(out *o, const rep *r, const char *name, const char *title, a
     snprintf(body, sizeof(body),
              "plot '%s' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' title 'measured', x "
              "with lines lw 2 lc rgb '#d62728' title 'rule of thumb (y = x)'",
-             path);
+             ucl_page_rel(o->rdir, path));
   } else {
     snprintf(body, sizeof(body),
-             "plot '%s' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' notitle", path);
+             "plot '%s' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' notitle",
+             ucl_page_rel(o->rdir, path));
   }
   gp_emit(o, p, setup, body);
 }
@@ -786,7 +787,7 @@ static void scatter_split(out *o, const rep *r, const char *name, const char *ti
       k += snprintf(body + k, sizeof(body) - (size_t)k,
                     "%s'%s' using 1:2 with points pt %d ps 0.5 lc rgb '%s' title \"%s%s%s\" "
                     "noenhanced",
-                    drawn ? ", " : "", path, series_pt(s), series_colour(s),
+                    drawn ? ", " : "", ucl_page_rel(o->rdir, path), series_pt(s), series_colour(s),
                     diag_line ? "measured" : "", diag_line && lab[0] ? ": " : "", lab);
     }
     drawn++;
@@ -1055,7 +1056,8 @@ static void plot_status(out *o, const rep *r) {
     close_data(o, f, path);
     char body[4096];
     snprintf(body, sizeof(body),
-             "plot '%s' using 1:3:xtic(2) with boxes fs solid 0.6 lc rgb '#1f77b4' notitle", path);
+             "plot '%s' using 1:3:xtic(2) with boxes fs solid 0.6 lc rgb '#1f77b4' notitle",
+             ucl_page_rel(o->rdir, path));
     gp_emit(o, p,
             "set style fill solid\nset boxwidth 0.6\nset xlabel 'status'\nset ylabel 'points'\n"
             "set yrange [0:*]\nset key off",
@@ -1193,7 +1195,8 @@ static void plot_threshold_map(out *o, rep *r) {
   heat_setup(r, xs, ys, cmin, cmax, setup, sizeof(setup));
   /* 'pixels': each cell a rectangle of its own, which a browser cannot smooth into its
    * neighbours (a plain 'with image' embeds an nx × ny bitmap that the browser scales up) */
-  snprintf(body, sizeof(body), "plot '%s' using 1:2:3 with image pixels", path);
+  snprintf(body, sizeof(body), "plot '%s' using 1:2:3 with image pixels",
+           ucl_page_rel(o->rdir, path));
   gp_emit(o, p, setup, body);
 }
 
@@ -1273,7 +1276,6 @@ static void fa_label(const rep *r, const double *v, long id, char *lab, size_t n
 /* Plot: the f-A curves of a few points, spread over the first swept parameter, streamed from
  * rate_curves.csv (optional: without it the plot is skipped with a note). */
 static void plot_fa_curves(out *o, const rep *r, const char *curves_path) {
-  const char *rdir = o->rdir;
   curves cv;
   memset(&cv, 0, sizeof(cv));
   cv.amp_lo = cv.rate_lo = INFINITY;
@@ -1301,9 +1303,9 @@ static void plot_fa_curves(out *o, const rep *r, const char *curves_path) {
         char lab[400];
         fa_label(r, r->kept + cv.kept[c] * N_COLS, cv.ids[c], lab, sizeof(lab));
         k += snprintf(body + k, sizeof(body) - (size_t)k,
-                      "%s'%s/data/fa_%d.dat' using 1:2 with linespoints pt 7 ps 0.6 title \"%s\" "
+                      "%s'data/fa_%d.dat' using 1:2 with linespoints pt 7 ps 0.6 title \"%s\" "
                       "noenhanced",
-                      c ? ", " : "", rdir, c, lab);
+                      c ? ", " : "", c, lab);
       }
       char setup[4096] = "";
       ucl_page_gp_axis(setup, sizeof(setup), "x", "pulse amplitude", "V", cv.amp_lo, cv.amp_hi, 0);
@@ -1375,15 +1377,15 @@ static void plot_neuron_rates(out *o, const rep *r) {
       if (sp.n == 1 && !sp.merged) {
         k += snprintf(body + k, sizeof(body) - (size_t)k,
                       "%s'%s' using 1:2 with points pt 7 ps 0.7 title \"%.*s\" noenhanced",
-                      n ? ", " : "", dp, nl < 40 ? nl : 40, r->rates[n]);
+                      n ? ", " : "", ucl_page_rel(rdir, dp), nl < 40 ? nl : 40, r->rates[n]);
       } else if (rows > 0 && (size_t)k < sizeof(body)) { /* colour: the neuron; point: the rest */
         char lab[400];
         split_label(r, &sp, s, lab, sizeof(lab));
-        k +=
-            snprintf(body + k, sizeof(body) - (size_t)k,
-                     "%s'%s' using 1:2 with points lc %d pt %d ps 0.7 title \"%.*s, %s\" "
-                     "noenhanced",
-                     drawn ? ", " : "", dp, n + 1, pts[s % 8], nl < 40 ? nl : 40, r->rates[n], lab);
+        k += snprintf(body + k, sizeof(body) - (size_t)k,
+                      "%s'%s' using 1:2 with points lc %d pt %d ps 0.7 title \"%.*s, %s\" "
+                      "noenhanced",
+                      drawn ? ", " : "", ucl_page_rel(rdir, dp), n + 1, pts[s % 8],
+                      nl < 40 ? nl : 40, r->rates[n], lab);
         drawn++;
       }
     }
@@ -2004,8 +2006,8 @@ ucl_status ucl_report_build(const char *dir, const ucl_report_opts *opts, ucl_re
   }
   char log_path[1100];
   snprintf(log_path, sizeof(log_path), "%s/gnuplot.log", rdir);
-  st = ucl_page_gp_finish(&o.gp, gp_path, o.io, &o.io_diag, drawn, opts ? opts->gnuplot : NULL,
-                          log_path, diag);
+  st = ucl_page_gp_finish(&o.gp, gp_path, rdir, o.io, &o.io_diag, drawn,
+                          opts ? opts->gnuplot : NULL, log_path, diag);
   if (st != UCL_OK) {
     goto done;
   }

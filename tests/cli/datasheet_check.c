@@ -2,11 +2,12 @@
  * (docs/outputs.md, "The datasheet"). Each element with data-csv="F" data-row="R"
  * data-column="C" data-value="V" must have V equal, byte for byte, to the text of column C of data
  * row R of DIR/F, and show V in engineering notation with C's unit (ucl_units_format_eng, 4
- * significant digits; a dimensionless column as a whole number when it is one, else %.4g; "–"
- * for an empty field); and no "(no number NAME)" note (a number the page could not find). Prints
- * one line per mismatch and a summary; exit 0 when every number matches and there are at least MIN
- * of them (default 1), else 1; 2 for bad usage or an unreadable file. Used by
- * tests/cli/test_datasheet.sh.
+ * significant digits, 5 or 6 for a points.csv parameter that needs them to be exact; a
+ * dimensionless column as a whole number when it is one, else %.4g with more digits while that
+ * shows a whole number; "–" for an empty field); and no "(no number NAME)" note (a number the page
+ * could not find). Prints one line per mismatch and a summary; exit 0 when every number matches and
+ * there are at least MIN of them (default 1), else 1; 2 for bad usage or an unreadable file. Used
+ * by tests/cli/test_datasheet.sh.
  */
 #include <math.h>
 #include <stdio.h>
@@ -164,11 +165,27 @@ int main(int argc, char **argv) {
     }
     const char *cell = c->cells[((size_t)r + 1) * c->cols + j];
     char want[128];
+    double v = cell[0] ? strtod(cell, NULL) : NAN;
+    /* 4 digits; a parameter (a given value) with the 5 or 6 it needs to be written exactly */
+    int digits = 4;
+    if (strcmp(name, "points.csv") == 0 && t->cols[tc].part == UCL_POINT_PART_PARAMS) {
+      for (int d = 1; d <= 6; d++) {
+        char tx[40];
+        snprintf(tx, sizeof(tx), "%.*g", d, v);
+        if (strtod(tx, NULL) == v) {
+          digits = d > 4 ? d : 4;
+          break;
+        }
+      }
+    }
     if (cell[0] && t->cols[tc].unit[0]) {
-      ucl_units_format_eng(strtod(cell, NULL), t->cols[tc].unit, 4, want, sizeof(want));
-    } else if (cell[0]) { /* dimensionless: a whole number as one */
-      double v = strtod(cell, NULL);
-      snprintf(want, sizeof(want), v == floor(v) && fabs(v) < 1e15 ? "%.0f" : "%.4g", v);
+      ucl_units_format_eng(v, t->cols[tc].unit, digits, want, sizeof(want));
+    } else if (cell[0] && v == floor(v) && fabs(v) < 1e15) { /* dimensionless: a whole number */
+      snprintf(want, sizeof(want), "%.0f", v);
+    } else if (cell[0]) { /* else never shown as a whole number (an R² of 0.9999985 is not 1) */
+      do {
+        snprintf(want, sizeof(want), "%.*g", digits++, v);
+      } while (strtod(want, NULL) == floor(strtod(want, NULL)) && digits <= 17);
     } else {
       snprintf(want, sizeof(want), "–");
     }

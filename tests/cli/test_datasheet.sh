@@ -98,6 +98,118 @@ check "type1: static ($sta) + dynamic ($dyn) = total ($tot) J per spike" $?
 rows=$(grep -c '<tr class="published">' "$work/type1/datasheet/index.html")
 check "the comparison table has the published figures ($rows rows)" $([ "$rows" -ge 5 ]; echo $?)
 
+# (issue 18 follow-ups) the tics of every axis differ: a narrow span gets more digits
+tics_distinct() {
+  grep '^set [a-z0-9]*tics (' "$1" | while read -r line; do
+    echo "$line" | grep -o '"[^"]*" [-0-9.e+]*' | awk '{$NF = ""; print}' | sort | uniq -d
+  done
+}
+"$uclif" characterize --set C=1p --out "$work/narrow" >/dev/null 2>"$work/narrow.err"
+rc=$?
+check "C=1p: characterize ends (exit 1: some f-A runs chatter) ($rc)" $([ "$rc" -eq 1 ]; echo $?)
+"$checker" "$work/narrow" 40 >"$work/narrow.check"
+rc=$?; check "C=1p: every number equals the CSVs' ($(tail -1 "$work/narrow.check"))" "$rc"
+dups=$(tics_distinct "$work/narrow/datasheet/plots.gp")
+check "C=1p: no two tics of an axis share a label ($dups)" $([ -z "$dups" ]; echo $?)
+grep -q '"2.0005 ms"' "$work/narrow/datasheet/plots.gp"
+check "C=1p: the narrow time axis has tics like 2.0005 ms" $?
+# the threshold axis spans at least 10 x threshold.tol (1 mV by default)
+yr=$(sed -n '/Firing threshold against pulse period/,/set output/p' "$work/narrow/datasheet/plots.gp" |
+  grep '^set yrange' | tail -1 | tr -d '[]' | awk '{split($3, a, ":"); print a[2] - a[1]}')
+check "C=1p: the threshold axis spans >= 10 threshold.tol ($yr V)" \
+  $(awk -v s="$yr" 'BEGIN {exit !(s >= 0.01)}'; echo $?)
+# a failed f-A run: no rate in the CSV, not in the line, marked on the axis and named
+awk -F, 'NR > 1 && $3 == 1 && $4 != "\"ok\"" {n++; if ($6 != "" || $7 != "" || $8 != "") bad++}
+  END {exit !(n > 0 && bad == 0)}' "$work/narrow/rate_curves.csv"
+check "C=1p: failed f-A runs have empty rates in rate_curves.csv" $?
+failed_amps=$(awk -F, 'NR > 1 && $3 == 1 && $4 != "\"ok\"" {print $2}' "$work/narrow/rate_curves.csv")
+bad=0
+for a in $failed_amps; do
+  awk -v a="$a" '$1 == a {f = 1} END {exit !f}' "$work/narrow/datasheet/data/fa_curve.dat" && bad=1
+  awk -v a="$a" '$1 == a && $2 == 0 {f = 1} END {exit !f}' "$work/narrow/datasheet/data/fa_failed.dat" || bad=1
+done
+check "C=1p: failed amplitudes ($(echo $failed_amps)) are marks, not points of the line" "$bad"
+grep -q "failed run" "$work/narrow/datasheet/plots.gp" && grep -q "chattering at 3 V" "$work/narrow/datasheet/index.html"
+check "C=1p: the plot marks the failed runs and the caption names them" $?
+# plots.gp runs from the datasheet folder
+rm -f "$work/narrow/datasheet/"*.svg
+(cd "$work/narrow/datasheet" && gnuplot plots.gp >/dev/null 2>&1)
+check "plots.gp redraws from its folder" $([ -s "$work/narrow/datasheet/fa_curve.svg" ]; echo $?)
+if grep -q "$work" "$work/narrow/datasheet/plots.gp"; then bad=1; else bad=0; fi
+check "plots.gp names no path of the run's directory" "$bad"
+# numbers: temperature with its given digits, an R² that is not 1 never shown as 1
+grep -q 'data-column="temp" data-value="300.14999999999998">300.15 K<' "$work/type1/datasheet/index.html"
+check "type1: the temperature shows as 300.15 K" $?
+bad=$(grep -o 'data-column="[a-z_]*_r2" data-value="[^"]*">[^<]*<' "$work/narrow/datasheet/index.html" |
+  awk -F'"' '{v = $4; split($5, t, /[><]/); if (t[2] == "1" && v != "1") print $2}')
+check "no R² below 1 shows as 1 ($bad)" $([ -z "$bad" ]; echo $?)
+# the components the neuron is built from, default or not
+comp() {
+  local name=$1
+  shift
+  for c in "$@"; do
+    sed -n '/id="components"/,/<\/table>/p' "$work/$name/datasheet/index.html" | grep -q "data-column=\"$c\""
+    check "$name: component $c is listed" $?
+  done
+}
+comp type1 R_in R1 R2 R3 R4 R5 R6 C VDD scr.I_GT scr.I_H
+comp type2 R7 C2
+comp mott mott.V_th mott.I_hold
+if sed -n '/id="components"/,/<\/table>/p' "$work/mott/datasheet/index.html" | grep -q 'data-column="R1"'; then
+  bad=1
+else
+  bad=0
+fi
+check "mott: no R1 among its components" "$bad"
+# key figures: tau_adapt of a type II neuron, I_GT and I_H of the curve tracer
+grep -q '<tr><td>adaptation time constant (tau_adapt)</td><td><span class="v" data-csv="points.csv" data-row="0" data-column="tau_adapt_s"' \
+  "$work/type2/datasheet/index.html"
+check "type2: tau_adapt is a key figure" $?
+# a dc stimulus: its conditions show the fields a dc source has
+"$uclif" characterize --set kind=dc --set duration=5m --periods off --curve-tracer --out "$work/dc" \
+  >/dev/null 2>"$work/dc.err"
+rc=$?; check "dc: characterize exits 0 ($(cat "$work/dc.err"))" "$rc"
+row=$(grep -o '<table id="stimulus"><tr><th>stimulus</th><td>[^/]*/span>[^/]*/span></td>' "$work/dc/datasheet/index.html")
+echo "$row" | grep -q 'dc, amplitude .*, window' && ! echo "$row" | grep -q 'data-column="width"\|data-column="period"'
+check "dc: the stimulus row shows amplitude and window, no width or period ($row)" $?
+for c in I_GT_A I_H_A; do
+  sed -n '/id="key"/,/<\/table>/p' "$work/dc/datasheet/index.html" | grep -q "data-column=\"$c\""
+  check "curve tracer: $c is a key figure" $?
+done
+"$checker" "$work/dc" 40 >/dev/null
+check "dc: every number equals the CSVs'" $?
+# a Mott soma: nothing named after a gate junction
+# (the published VO2 neuron's "junctionless FET" is another device)
+jn=$(grep -io ".\{0,60\}\bjunction\b.\{0,20\}" "$work/mott/datasheet/plots.gp" "$work/mott/datasheet/index.html")
+check "mott: no 'junction' in its page or plots ($jn)" $([ -z "$jn" ]; echo $?)
+# a rebuilt datasheet/ holds only this run's files; --no-datasheet removes the folder
+cp -r "$work/type1" "$work/rebuilt"
+"$uclif" characterize --periods off --set duration=5m --out "$work/rebuilt" >/dev/null 2>&1
+check "--periods off: the earlier threshold_period plot and data are gone" \
+  $([ ! -e "$work/rebuilt/datasheet/threshold_period.svg" ] && [ ! -e "$work/rebuilt/datasheet/data/threshold_period.dat" ]; echo $?)
+"$uclif" characterize --no-datasheet --set duration=5m --out "$work/rebuilt" >"$work/rebuilt.out" 2>&1
+check "--no-datasheet: the earlier datasheet/ folder is removed ($(cat "$work/rebuilt.out"))" \
+  $([ ! -e "$work/rebuilt/datasheet" ] && grep -q "removed .*datasheet/" "$work/rebuilt.out"; echo $?)
+"$uclif" characterize --set duration=5m --out "$work/rebuilt" >/dev/null 2>&1
+echo mine >"$work/rebuilt/datasheet/notes.txt"
+"$uclif" characterize --no-datasheet --set duration=5m --out "$work/rebuilt" >"$work/rebuilt.out" 2>&1
+check "--no-datasheet: a file uclif did not write stays, and it says so" \
+  $([ -s "$work/rebuilt/datasheet/notes.txt" ] && [ ! -e "$work/rebuilt/datasheet/index.html" ] &&
+    [ "$(ls "$work/rebuilt/datasheet")" = notes.txt ] && grep -q "left the folder" "$work/rebuilt.out"; echo $?)
+# a period longer than the window: refused with a hint
+"$uclif" characterize --periods 100 --out "$work/p100" >/dev/null 2>"$work/p100.err"
+rc=$?
+check "--periods 100: exit 2 with a hint ($rc: $(cat "$work/p100.err"))" \
+  $([ "$rc" -eq 2 ] && grep -q -- "--periods" "$work/p100.err" && grep -q "did you mean 100u?" "$work/p100.err" &&
+    [ ! -e "$work/p100/points.csv" ]; echo $?)
+# --no-datasheet has one wording: --help, README.md and docs/outputs.md
+words="write the CSVs only: points.csv, rate_curves.csv and, with --periods, threshold_period.csv; no fits.csv and no DIR/datasheet/ (an earlier run's datasheet folder is removed: the files uclif writes there, and the folder when nothing else is in it)"
+for f in help README.md docs/outputs.md; do
+  if [ "$f" = help ]; then text=$("$uclif" characterize --help); else text=$(tr -d '`' <"$src/$f"); fi
+  echo "$text" | tr -s ' \n' '  ' | grep -qF "$words"
+  check "--no-datasheet: $f has the one wording" $?
+done
+
 # the checker is not vacuous: a changed number, and a number shown wrongly, are caught
 cp -r "$work/type1" "$work/bad1"
 sed -i '0,/data-column="threshold_V" data-value="[0-9.e+-]*"/s//data-column="threshold_V" data-value="5.5"/' \

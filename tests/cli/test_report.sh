@@ -115,7 +115,7 @@ gp="$work/e6/report/plots.gp"
 idx="$work/e6/report/index.html"
 # one line per plot: NAME, its x label, its y label (empty when missing)
 gawk '/^reset$/ { if (name) print name "\t" xl "\t" yl; name = xl = yl = "" }
-      /^set output .*\.svg.$/ { name = $0; sub(/.*\//, "", name); sub(/\.svg.$/, "", name) }
+      /^set output .*\.svg.$/ { name = $0; sub(/^set output ./, "", name); sub(/\.svg.$/, "", name) }
       /^set xlabel "/ { xl = $0; sub(/^set xlabel "/, "", xl); sub(/" noenhanced$/, "", xl) }
       /^set ylabel "/ { yl = $0; sub(/^set ylabel "/, "", yl); sub(/" noenhanced$/, "", yl) }
       END { if (name) print name "\t" xl "\t" yl }' "$gp" >"$work/labels"
@@ -133,7 +133,7 @@ for want in "threshold_vs_1	R1 (Ω)	threshold (V)" "threshold_vs_2	C (F)	thresho
 done
 # each plot's block of plots.gp, by name
 block() { gawk -v want="$1" '/^reset$/ { if (name == want) printf "%s", b; b = ""; name = "" }
-  { b = b $0 "\n" } /^set output .*\.svg.$/ { name = $0; sub(/.*\//, "", name); sub(/\.svg.$/, "", name) }
+  { b = b $0 "\n" } /^set output .*\.svg.$/ { name = $0; sub(/^set output ./, "", name); sub(/\.svg.$/, "", name) }
   END { if (name == want) printf "%s", b }' "${2:-$gp}"; }
 for p in threshold_vs_1 rheobase_vs_1; do
   block $p | grep -q '^set logscale x$' && block $p | grep -q '^set xtics (.*"100 kΩ" 100000.*) noenhanced$' &&
@@ -233,6 +233,14 @@ sweep1 "$uclif" sweep "$work/one.ini" -o "$work/one" --quiet >/dev/null 2>&1
 "$uclif" report "$work/one" >/dev/null 2>"$work/err"
 rc=$?; check "1-D sweep report exits 0 ($(cat "$work/err"))" "$rc"
 check "no heat map for one axis" $(! grep -q 'id="threshold_map"' "$work/one/report/index.html"; echo $?)
+
+# plots.gp names its files relative to the report folder: it redraws from there
+if grep -q "$work" "$gp"; then bad=1; else bad=0; fi
+check "the report's plots.gp names no path of the run's directory" "$bad"
+rm -f "$work/e6/report/"*.svg
+(cd "$work/e6/report" && gnuplot plots.gp >/dev/null 2>&1)
+n=$(ls "$work/e6/report/"*.svg 2>/dev/null | wc -l)
+check "the report's plots.gp redraws from its folder ($n SVGs)" $([ "$n" -ge 10 ]; echo $?)
 
 # gnuplot is run without a shell, looked up in the PATH: without it, exit 1 and say so
 env PATH=/nonexistent "$uclif" report "$work/one" >/dev/null 2>"$work/err"

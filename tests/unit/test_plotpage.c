@@ -136,12 +136,48 @@ static void test_small_buffer(void **state) {
   expect_has(q, "set xlabel \"a \\\"b\\\"\" noenhanced\n");
 }
 
+/* Tic labels differ when the tics do: a narrow span far from 0 gets more digits. */
+static void test_tic_labels(void **state) {
+  (void)state;
+  char lab[8][UCL_PAGE_TIC_LABEL];
+  /* seven tics 0.5 us apart at 2 ms: 3 digits would write "2 ms" seven times */
+  double t[7];
+  for (int i = 0; i < 7; i++) {
+    t[i] = 2.0005e-3 + 0.5e-6 * i;
+  }
+  int d = ucl_page_tic_labels(t, 7, "s", lab);
+  assert_int_equal(d, 5);
+  assert_string_equal(lab[0], "2.0005 ms");
+  assert_string_equal(lab[1], "2.001 ms");
+  assert_string_equal(lab[6], "2.0035 ms");
+  for (int i = 0; i < 7; i++) {
+    for (int j = i + 1; j < 7; j++) {
+      assert_true(strcmp(lab[i], lab[j]) != 0);
+    }
+  }
+  /* round tics keep 3 digits */
+  double r[3] = {0.0, 0.2, 0.4};
+  assert_int_equal(ucl_page_tic_labels(r, 3, "V", lab), 3);
+  assert_string_equal(lab[1], "200 mV");
+  /* thresholds 50 uV apart at 2.89 V */
+  double v[3] = {2.89125, 2.8913, 2.89135};
+  assert_int_equal(ucl_page_tic_labels(v, 3, "V", lab), 5);
+  assert_string_equal(lab[1], "2.8913 V");
+  assert_true(strcmp(lab[0], lab[1]) != 0 && strcmp(lab[1], lab[2]) != 0);
+  /* the axis line uses them: no two tics of a narrow axis share a label */
+  char buf[4096] = "";
+  ucl_page_gp_axis(buf, sizeof(buf), "x", "t", "s", 2.0001e-3, 2.0036e-3, 0);
+  expect_has(buf, "(\"2.0005 ms\" 0.0020005, \"2.001 ms\" 0.002001, \"2.0015 ms\" 0.0020015,");
+  /* equal tics (not expected, but possible) do not make it loop */
+  double e[2] = {1.0, 1.0};
+  assert_int_equal(ucl_page_tic_labels(e, 2, "V", lab), 3);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_log_eseries),
-      cmocka_unit_test(test_linear),
-      cmocka_unit_test(test_degenerate),
-      cmocka_unit_test(test_small_buffer),
+      cmocka_unit_test(test_log_eseries), cmocka_unit_test(test_linear),
+      cmocka_unit_test(test_degenerate),  cmocka_unit_test(test_small_buffer),
+      cmocka_unit_test(test_tic_labels),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
