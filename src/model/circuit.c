@@ -193,8 +193,11 @@ static int solve_soma(const ucl_neuron *n, int on, const double *y, ucl_neuron_p
   double g12 = 1.0 / c->R1 + 1.0 / c->R2;
   /* Without T3 the gate is a junction in series with R_eff under V_eff (M5). */
   double r_eff = b + 1.0 / g12;
-  double i_src = (v_m + nz(n, NS_R1)) / c->R1 - nz(n, NS_R2) / c->R2;
-  double v_eff = i_src / g12 - a;
+  /* with the noise of R1 and R2 (their Norton current into the gate), written so that without
+   * noise every operation is the one it was before noise existed (the same bytes) */
+  double i_noise = nz(n, NS_R1) / c->R1 - nz(n, NS_R2) / c->R2;
+  double i_src = v_m / c->R1 + i_noise;
+  double v_eff = v_m * c->R2 / (c->R1 + c->R2) + i_noise / g12 - a;
   double ig = ucl_junction_series_current(&n->j_gk, r_eff, v_eff, NULL);
   double vj = v_eff - r_eff * ig;
   double it3 = 0.0;

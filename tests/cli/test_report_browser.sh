@@ -117,9 +117,10 @@ check "chromium screenshots the heat map" $?
 python3 "$work/step.py" "$work/map.png" 0.35 >"$work/step.log" 2>&1
 rc=$?; check "heat map cells meet in a step, not a gradient ($(cat "$work/step.log"))" "$rc"
 # the check is not vacuous: the same map drawn 'with image' (a bitmap the browser scales) fails it
-sed 's/ with image pixels$/ with image/; s#/threshold_map\.\(svg\|png\)#/old_map.\1#' \
+# (plots.gp names its files relative to the report folder, and runs from there)
+sed "s/ with image pixels\$/ with image/; s#'threshold_map\\.\\(svg\\|png\\)'#'old_map.\\1'#" \
   "$work/s/report/plots.gp" >"$work/old.gp"
-grep -q "old_map.svg'" "$work/old.gp" && gnuplot "$work/old.gp" >/dev/null 2>&1
+grep -q "'old_map.svg'" "$work/old.gp" && (cd "$work/s/report" && gnuplot "$work/old.gp") >/dev/null 2>&1
 check "the heat map drawn with a plain 'with image' too" $?
 shot old_map.svg "$work/old.png" &&
   ! python3 "$work/step.py" "$work/old.png" 0.35 >"$work/step_old.log" 2>&1
