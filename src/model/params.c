@@ -309,11 +309,11 @@ static const key_entry keys[] = {
       "Johnson-Nyquist noise of every resistor: 4kTR at temp, band-limited to noise.bandwidth",
       "[R] Johnson 1928, Nyquist 1928; docs/model.md, Noise"},
      NOIS(thermal)},
-    REAL("noise.bandwidth", N_, POS, "Hz", 1e6, "",
+    REAL("noise.bandwidth", N_, POS, "Hz", 1e5, "",
          "noise bandwidth B: knots every 1/(2B), white to -3 dB at 0.64*B; the step is capped "
          "at 1/(2B) while noise is on",
-         "[R] white far above the membrane's corner (23 Hz at the defaults); docs/model.md, "
-         "Noise",
+         "[R] 4000 x the membrane's corner; near a gate's own RC corner (the hybrid gate node "
+         "has none); docs/model.md, Noise",
          NOIS(bandwidth)),
     COUNT("noise.seed", N_, 1, "",
           "seed of every noise and jitter draw (with the point's index and the neuron's)", "[R]",
