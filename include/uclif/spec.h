@@ -30,25 +30,20 @@ typedef struct ucl_char_opts {
   double thr_tol;          /* V, final bracket width */
   const double *rate_amps; /* V, f–A amplitudes (borrowed); NULL = lin(2, 10, 33) */
   size_t n_rate_amps;
-  int adaptation;          /* ucl_switch: auto = type II only */
-  double adapt_amplitude;  /* V; 0 = the stimulus amplitude */
-  double adapt_window;     /* s; 0 = type II: max(duration, 20·R7·C2), type I: duration */
-  int rheobase;            /* ucl_switch (auto = on) */
-  int tau_leak;            /* ucl_switch (auto = on) */
-  double leak_amplitude;   /* V; 0 = 0.95 × the DC rheobase */
-  double leak_width;       /* s, charging step length */
-  double leak_window;      /* s; 0 = 8·(R1 + R2)·C after the step */
-  int tau_ref;             /* ucl_switch (auto = on) */
-  double ref_window;       /* s, window of the discharge run */
-  int energy;              /* ucl_switch (auto = on) */
-  int curve_tracer;        /* ucl_switch (auto = off): I_GT, I_H, I_L on the curve tracer */
-  double tempco_dT;        /* K; > 0: temperature coefficients by a central difference at
-                              temp ± tempco_dT (docs/features.md); 0 = off */
-  long trials;             /* > 0: firing probability from this many noise trials per amplitude
-                              (docs/features.md, Firing probability); 0 = off */
-  const double *prob_amps; /* V (borrowed): its amplitudes; NULL = 11 over the noise-free
-                              threshold × 0.9 … 1.1 */
-  size_t n_prob_amps;
+  int adaptation;            /* ucl_switch: auto = type II only */
+  double adapt_amplitude;    /* V; 0 = the stimulus amplitude */
+  double adapt_window;       /* s; 0 = type II: max(duration, 20·R7·C2), type I: duration */
+  int rheobase;              /* ucl_switch (auto = on) */
+  int tau_leak;              /* ucl_switch (auto = on) */
+  double leak_amplitude;     /* V; 0 = 0.95 × the DC rheobase */
+  double leak_width;         /* s, charging step length */
+  double leak_window;        /* s; 0 = 8·(R1 + R2)·C after the step */
+  int tau_ref;               /* ucl_switch (auto = on) */
+  double ref_window;         /* s, window of the discharge run */
+  int energy;                /* ucl_switch (auto = on) */
+  int curve_tracer;          /* ucl_switch (auto = off): I_GT, I_H, I_L on the curve tracer */
+  double tempco_dT;          /* K; > 0: temperature coefficients by a central difference at
+                                temp ± tempco_dT (docs/features.md); 0 = off */
   int keep_fits;             /* 1: keep the samples of the tau_leak and tau_ref fits in the result
                                 (ucl_char_result.fits; the datasheet plots them); 0 = not */
   const double *thr_periods; /* s (borrowed), may be NULL: also search the pulse-train threshold
@@ -67,6 +62,12 @@ typedef struct ucl_char_opts {
    * times a second) and must not call the library; a CLI paces its output itself. */
   void (*progress)(void *ctx, const ucl_char_progress *where);
   void *progress_ctx;
+
+  /* firing probability (docs/features.md, Firing probability) */
+  long trials;             /* > 0: this many noise trials per amplitude; 0 = off */
+  const double *prob_amps; /* V (borrowed): its amplitudes; NULL = 11 over the noise-free
+                              threshold × 0.9 … 1.1 */
+  size_t n_prob_amps;
 } ucl_char_opts;
 
 /* Defaults (docs/features.md). Cannot fail. */

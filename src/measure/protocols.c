@@ -878,6 +878,12 @@ static ucl_status protocol_probability(run *rn, const ucl_params *p, const ucl_c
                                        ucl_char_result *r) {
   ucl_diag d = {{0}};
   r->prob_trials = o->trials;
+  if (!ucl_spec_noise_varies(p)) { /* a sweep point whose swept keys turned the noise off */
+    snprintf(d.msg, sizeof(d.msg),
+             "every trial would be the same: turn on noise.thermal or a jitter.* key");
+    fail(r, UCL_ERR_INVAL, "probability", &d);
+    return UCL_OK;
+  }
   ucl_params q0 = *p;
   q0.noise.thermal = 0;
   q0.noise.jitter_I_GT = q0.noise.jitter_I_H = q0.noise.jitter_V_th = q0.noise.jitter_I_hold = 0.0;
