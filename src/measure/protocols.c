@@ -78,7 +78,12 @@ static int run_check(void *ctx, double t, double t_end) {
     rn->stop_procedure = rn->procedure;
     rn->failed_before = rn->res && rn->res->status != UCL_OK;
   } else if (o->progress) {
-    ucl_char_progress where = {rn->procedure, rn->started, t, t_end, rn->trial, rn->trials};
+    ucl_char_progress where = {.procedure = rn->procedure,
+                               .sims = rn->started,
+                               .trial = rn->trial,
+                               .trials = rn->trials,
+                               .t = t,
+                               .t_end = t_end};
     o->progress(o->progress_ctx, &where);
   }
   return rn->stop != UCL_OK;
