@@ -117,13 +117,12 @@ ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *
       const char *sec = ucl_ini_section(ini, i, &line);
       ucl_param_section ps;
       if (!is_param_section(sec, &ps) && !is_other_section(sec)) {
-        st =
-            ucl_diag_set(diag, UCL_ERR_PARSE,
-                         "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
-                         "sweep, characterize, network, layers, neuron.NAME, synapse.NAME, tune, "
-                         "free, targets, tolerance, fit, fit.free, fit.features, recording.NAME or "
-                         "variant.NAME)",
-                         path, line, sec);
+        st = ucl_diag_set(diag, UCL_ERR_PARSE,
+                          "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
+                          "sweep, characterize, network, layers, neuron.NAME, synapse.NAME, tune, "
+                          "free, targets, tolerance, fit, fit.free, fit.features, recording.NAME or "
+                          "variant.NAME)",
+                          path, line, sec);
         goto cleanup;
       }
     }
