@@ -70,6 +70,21 @@ typedef struct ucl_period_threshold {
   ucl_threshold thr; /* the search, as ucl_char_result.threshold */
 } ucl_period_threshold;
 
+/* One amplitude of the firing probability (ucl_char_opts.trials; docs/features.md). */
+typedef struct ucl_prob_point {
+  double amplitude;  /* V */
+  long trials;       /* trials run (ucl_char_opts.trials unless a run failed) */
+  long fired;        /* of them, with at least one spike in the window */
+  double p_fire;     /* fired / trials */
+  double p_lo, p_hi; /* its Wilson 95 % interval */
+  double latency_s;  /* mean first-spike time over the trials that fired; NAN when none */
+  double jitter_s;   /* SD (n − 1) of that first-spike time; NAN with fewer than 2 */
+  long isis;         /* ISIs pooled over the trials */
+  double isi_mean_s; /* their mean; NAN when none */
+  double isi_cv;     /* their SD (n − 1) / mean; NAN with fewer than 2 */
+  int status;        /* ucl_status of the first failed trial, or UCL_OK */
+} ucl_prob_point;
+
 typedef struct ucl_char_result {
   ucl_status status;       /* first failure, or UCL_OK */
   char reason[640];        /* why, when status != UCL_OK */
@@ -108,6 +123,17 @@ typedef struct ucl_char_result {
   double drheobase_dT_V_per_K;                              /* of the DC rheobase */
   double dtau_leak_off_dT_s_per_K, dtau_leak_on_dT_s_per_K; /* of both leak time constants */
   double dref_rate_dT_Hz_per_K; /* of the mean rate at the reference amplitude */
+  /* firing probability (ucl_char_opts.trials > 0; docs/features.md): the noise-free threshold
+   * search, the trials at each amplitude and the probit fit; NAN / none when not measured */
+  ucl_threshold thr_noiseless; /* the pulse-train search with noise and jitter off */
+  long prob_trials;            /* trials per amplitude asked for (0: not measured) */
+  ucl_prob_point *prob;        /* owned: one per amplitude */
+  size_t n_prob;
+  double p50_V, p50_lo_V, p50_hi_V, p50_width_V; /* A50, its 95 % interval, w */
+  double p50_near_V;   /* the amplitude of prob nearest A50 (the next three are there) */
+  double p50_jitter_s; /* spike-time jitter there */
+  double p50_isi_cv;   /* ISI CV there */
+  double p50_p_fire;   /* p_fire there */
 } ucl_char_result;
 
 /* Threshold search: the lowest amplitude in [lo, hi] of the spec's pulse train (dc = 0) or of a

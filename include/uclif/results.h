@@ -49,6 +49,12 @@ const ucl_table *ucl_results_period_table(void);
 UCL_NODISCARD ucl_status ucl_results_write_periods(ucl_csv_writer *w, const ucl_char_result *r,
                                                    ucl_diag *diag);
 
+/* The table of probability.csv (static; one part: a ucl_prob_point) and its rows, one per
+ * r->prob in order. Written by `uclif characterize` when [characterize] trials > 0. */
+const ucl_table *ucl_results_prob_table(void);
+UCL_NODISCARD ucl_status ucl_results_write_prob(ucl_csv_writer *w, const ucl_char_result *r,
+                                                ucl_diag *diag);
+
 /* A fits.csv row: sample i of fit 'fit' (UCL_FIT_LEAK_OFF ...), with the fitted curve there. */
 typedef struct ucl_fit_row {
   int fit;

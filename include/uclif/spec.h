@@ -18,9 +18,10 @@ typedef enum ucl_switch { UCL_AUTO = 0, UCL_ON = 1, UCL_OFF = 2 } ucl_switch;
 typedef struct ucl_char_progress {
   const char *procedure; /* the [characterize] key of the procedure running: "threshold",
                             "rheobase", "tau_leak", "tau_ref", "adaptation", "rate_curve",
-                            "energy", "threshold_period", "curve_tracer", "tempco"
-                            (static) */
+                            "energy", "threshold_period", "curve_tracer", "tempco",
+                            "probability" (static) */
   long sims;             /* simulations started so far, this one included */
+  long trial, trials;    /* "probability": the noise trial running (1 .. trials); else 0, 0 */
   double t, t_end;       /* s: simulated time reached by the run in progress, and its end */
 } ucl_char_progress;
 
@@ -61,6 +62,12 @@ typedef struct ucl_char_opts {
    * times a second) and must not call the library; a CLI paces its output itself. */
   void (*progress)(void *ctx, const ucl_char_progress *where);
   void *progress_ctx;
+
+  /* firing probability (docs/features.md, Firing probability) */
+  long trials;             /* > 0: this many noise trials per amplitude; 0 = off */
+  const double *prob_amps; /* V (borrowed): its amplitudes; NULL = 11 over the noise-free
+                              threshold × 0.9 … 1.1 */
+  size_t n_prob_amps;
 } ucl_char_opts;
 
 /* Defaults (docs/features.md). Cannot fail. */
@@ -79,6 +86,8 @@ UCL_NODISCARD ucl_status ucl_spec_load_config(const char *path, const char *cons
 typedef struct ucl_char_config {
   ucl_char_opts opts;
   double *rate_amps;
+  double *prob_amps; /* owned: opts.prob_amps */
+  int trials_line;   /* line of the `trials` key in the file; 0 when not set there */
 } ucl_char_config;
 
 /* Defaults, then the [characterize] section of 'path' (may be NULL). Errors name file:line.
@@ -87,6 +96,17 @@ UCL_NODISCARD ucl_status ucl_spec_load_char_config(const char *path, ucl_char_co
                                                    ucl_diag *diag);
 
 void ucl_char_config_free(ucl_char_config *c);
+
+/* 1 when runs of p differ from trial to trial: noise.thermal on, or a jitter.* key > 0 that
+ * applies to the neuron's form (jitter.V_th, jitter.I_hold for the Mott soma; jitter.I_GT,
+ * jitter.I_H for the hybrid SCR; none for the two-transistor SCR). */
+int ucl_spec_noise_varies(const ucl_params *p);
+
+/* [characterize] trials > 0 needs runs that differ: UCL_ERR_INVAL otherwise, 'diag' naming the
+ * key's place ("spec.ini:12: trials = 40: every trial would be the same: turn on noise.thermal
+ * or a jitter.* key"; 'path' may be NULL). UCL_OK when trials is 0 or p varies. */
+UCL_NODISCARD ucl_status ucl_spec_check_trials(const char *path, const ucl_char_config *c,
+                                               const ucl_params *p, ucl_diag *diag);
 
 /* The same two loaders on an INI already parsed ('path' names it in messages; 'ini' may be
  * NULL for the defaults). Used by the sweep loader. */

@@ -55,9 +55,10 @@ static const ucl_cli_cmd command = {
         "the --set overrides; the procedures from its [characterize] section (docs/spec.md).\n"
         "Writes DIR/points.csv (one row) and DIR/rate_curves.csv (one row per amplitude),\n"
         "DIR/threshold_period.csv (the threshold at each --periods value) and DIR/fits.csv\n"
-        "(the samples of the leak and refractory fits), then the one-page datasheet\n"
-        "DIR/datasheet/index.html (gnuplot draws its plots); columns in docs/outputs.md,\n"
-        "definitions in docs/features.md.\n\n"
+        "(the samples of the leak and refractory fits), DIR/probability.csv (firing\n"
+        "probability against amplitude, with [characterize] trials = N and noise on), then\n"
+        "the one-page datasheet DIR/datasheet/index.html (gnuplot draws its plots); columns\n"
+        "in docs/outputs.md, definitions in docs/features.md.\n\n"
         "A network spec (docs/spec.md, Networks) is simulated once for its duration and every\n"
         "neuron characterized from its spike train: DIR/neurons.csv (rates, first-ISI and steady\n"
         "rates, adaptation indices and time constant, energies) and DIR/events.csv.\n\n"
@@ -82,8 +83,13 @@ static void show_progress(void *ctx, const ucl_char_progress *w) {
     return;
   }
   char text[160];
-  snprintf(text, sizeof(text), "%s, simulation %ld (t = %.3g of %.3g s)", w->procedure, w->sims,
-           w->t, w->t_end);
+  if (w->trials > 0) { /* "probability": which noise trial */
+    snprintf(text, sizeof(text), "%s, trial %ld of %ld, simulation %ld (t = %.3g of %.3g s)",
+             w->procedure, w->trial, w->trials, w->sims, w->t, w->t_end);
+  } else {
+    snprintf(text, sizeof(text), "%s, simulation %ld (t = %.3g of %.3g s)", w->procedure, w->sims,
+             w->t, w->t_end);
+  }
   ucl_cli_ticker_print(tk, text, el);
 }
 
@@ -136,6 +142,17 @@ static void summary(const ucl_params *p, const ucl_char_result *r, const char *p
     print_value("curve tracer I_H", r->tracer.I_H_A, "A");
     print_value("curve tracer I_L", r->tracer.I_L_A, "A");
   }
+  if (r->prob_trials > 0) {
+    printf("firing probability (%ld trials per amplitude):\n", r->prob_trials);
+    print_value("noise-free threshold", r->thr_noiseless.value, "V");
+    print_value("50 % point A50", r->p50_V, "V");
+    if (isfinite(r->p50_V)) {
+      printf("  %-22s %.6g .. %.6g V\n", "A50 95 % interval", r->p50_lo_V, r->p50_hi_V);
+    }
+    print_value("width w", r->p50_width_V, "V");
+    print_value("jitter near A50", r->p50_jitter_s, "s");
+    print_value("ISI CV near A50", r->p50_isi_cv, "");
+  }
   if (isfinite(r->tempco_dT_K)) {
     printf("temperature coefficients (central difference, dT = %g K):\n", r->tempco_dT_K);
     print_value("d(threshold)/dT", r->dthreshold_dT_V_per_K, "V/K");
@@ -152,27 +169,34 @@ static void summary(const ucl_params *p, const ucl_char_result *r, const char *p
   if (r->fits[0].n + r->fits[1].n + r->fits[2].n > 0) {
     printf(", fits.csv");
   }
+  if (r->n_prob > 0) {
+    printf(", probability.csv (%zu amplitudes x %ld trials)", r->n_prob, r->prob_trials);
+  }
   printf("\n");
 }
 
+/* The CSVs `characterize` writes. */
+enum { NOUT = 5 };
+
 /* Write the CSVs (temporary files, renamed when all are complete): points.csv and
- * rate_curves.csv, and threshold_period.csv and fits.csv when the result holds them (a stale
- * copy of either from an earlier run is removed first, so DIR never mixes two runs). */
+ * rate_curves.csv, and threshold_period.csv, fits.csv and probability.csv when the result holds
+ * them (a stale copy of any from an earlier run is removed first, so DIR never mixes two runs). */
 static ucl_status write_outputs(const char *dir, const ucl_params *p, const ucl_char_result *r,
                                 ucl_diag *diag) {
-  char path[4][4096];
-  static const char *const names[4] = {"points.csv", "rate_curves.csv", "threshold_period.csv",
-                                       "fits.csv"};
-  for (int k = 0; k < 4; k++) {
+  char path[NOUT][4096];
+  static const char *const names[NOUT] = {"points.csv", "rate_curves.csv", "threshold_period.csv",
+                                          "fits.csv", "probability.csv"};
+  for (int k = 0; k < NOUT; k++) {
     snprintf(path[k], sizeof(path[k]), "%s/%s", dir, names[k]);
   }
   int has_fits = r->fits[0].n + r->fits[1].n + r->fits[2].n > 0;
-  int want[4] = {1, 1, r->n_thr_period > 0, has_fits};
-  ucl_csv_writer *w[4] = {NULL, NULL, NULL, NULL};
-  const ucl_table *t[4] = {ucl_results_points_table(), ucl_results_curves_table(),
-                           ucl_results_period_table(), ucl_results_fits_table()};
+  int want[NOUT] = {1, 1, r->n_thr_period > 0, has_fits, r->n_prob > 0};
+  ucl_csv_writer *w[NOUT] = {NULL, NULL, NULL, NULL, NULL};
+  const ucl_table *t[NOUT] = {ucl_results_points_table(), ucl_results_curves_table(),
+                              ucl_results_period_table(), ucl_results_fits_table(),
+                              ucl_results_prob_table()};
   ucl_status st = UCL_OK;
-  for (int k = 0; k < 4 && st == UCL_OK; k++) {
+  for (int k = 0; k < NOUT && st == UCL_OK; k++) {
     if (want[k]) {
       st = ucl_table_open(t[k], path[k], &w[k], diag);
     }
@@ -189,16 +213,19 @@ static ucl_status write_outputs(const char *dir, const ucl_params *p, const ucl_
   if (st == UCL_OK && w[3]) {
     st = ucl_results_write_fits(w[3], r, diag);
   }
-  for (int k = 2; k < 4 && st == UCL_OK; k++) {
+  if (st == UCL_OK && w[4]) {
+    st = ucl_results_write_prob(w[4], r, diag);
+  }
+  for (int k = 2; k < NOUT && st == UCL_OK; k++) {
     if (!want[k] && remove(path[k]) != 0 && errno != ENOENT) {
       st = ucl_diag_set(diag, UCL_ERR_IO, "%s: cannot remove the earlier run's file: %s", path[k],
                         strerror(errno));
     }
   }
   if (st == UCL_OK) { /* the files appear together, or none */
-    ucl_csv_writer *ws[4];
+    ucl_csv_writer *ws[NOUT];
     int n = 0;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < NOUT; k++) {
       if (w[k]) {
         ws[n++] = w[k];
         w[k] = NULL;
@@ -206,7 +233,7 @@ static ucl_status write_outputs(const char *dir, const ucl_params *p, const ucl_
     }
     st = ucl_csv_commit_all(ws, (size_t)n, diag);
   }
-  for (int k = 0; k < 4; k++) {
+  for (int k = 0; k < NOUT; k++) {
     ucl_csv_abort(&w[k]);
   }
   return st;
@@ -299,6 +326,11 @@ int ucl_cmd_characterize(int argc, char **argv) {
   ucl_cli_warn_params("characterize", &p);
   st = ucl_spec_load_char_config(spec, &cfg, &diag);
   if (st != UCL_OK) {
+    return ucl_cli_fail("characterize", st, &diag);
+  }
+  st = ucl_spec_check_trials(spec, &cfg, &p, &diag); /* before any work */
+  if (st != UCL_OK) {
+    ucl_char_config_free(&cfg);
     return ucl_cli_fail("characterize", st, &diag);
   }
   if (tempco > 0.0) {

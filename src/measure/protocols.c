@@ -8,6 +8,7 @@
 
 #include "uclif/clock.h"
 #include "uclif/numeric.h"
+#include "uclif/probit.h"
 #include "uclif/sim.h"
 
 #define MAX_SILENT 64
@@ -57,6 +58,7 @@ typedef struct run {
   const ucl_char_result *res; /* may be NULL: the result whose status says ... */
   const char *stop_procedure; /* where it stopped */
   int failed_before;          /* ... whether a procedure had failed before the stop */
+  long trial, trials;         /* "probability": the noise trial running, of how many */
 } run;
 
 /* The integrator's progress callback: non-zero (stop) once the run is cancelled or past its
@@ -76,7 +78,12 @@ static int run_check(void *ctx, double t, double t_end) {
     rn->stop_procedure = rn->procedure;
     rn->failed_before = rn->res && rn->res->status != UCL_OK;
   } else if (o->progress) {
-    ucl_char_progress where = {rn->procedure, rn->started, t, t_end};
+    ucl_char_progress where = {.procedure = rn->procedure,
+                               .sims = rn->started,
+                               .trial = rn->trial,
+                               .trials = rn->trials,
+                               .t = t,
+                               .t_end = t_end};
     o->progress(o->progress_ctx, &where);
   }
   return rn->stop != UCL_OK;
@@ -277,7 +284,7 @@ done:
 ucl_status ucl_protocol_threshold(const ucl_params *p, int dc, double lo, double hi, double tol,
                                   ucl_threshold *out, ucl_solver_stats *stats, long *sims,
                                   ucl_diag *diag) {
-  run rn = {NULL, dc ? "rheobase" : "threshold", 0, UCL_OK, NULL, NULL, 0};
+  run rn = {NULL, dc ? "rheobase" : "threshold", 0, UCL_OK, NULL, NULL, 0, 0, 0};
   return threshold_search(&rn, p, dc, lo, hi, tol, out, stats, sims, diag);
 }
 
@@ -794,6 +801,170 @@ static void protocol_tempco(run *rn, const ucl_params *p, const ucl_char_opts *o
   ucl_char_result_free(&s[1]);
 }
 
+/* ---- firing probability (docs/features.md, Firing probability) ---- */
+
+/* Trial 'trial' (>= 1) of the spec's pulse train at amplitude a: its spike times (*s, malloc'd,
+ * *m of them; the caller frees). */
+static ucl_status prob_run(run *rn, const ucl_params *p, double a, long trial, ucl_char_result *r,
+                           double **s, size_t *m, ucl_diag *d) {
+  ucl_params q = *p;
+  drive(&q, 0, a);
+  q.noise.trial = (uint64_t)trial;
+  ucl_trace *tr = NULL;
+  *s = NULL;
+  *m = 0;
+  ucl_status st = simulate(rn, &q, 0.0, 0.0, 0, &tr, &r->stats, &r->sims, d);
+  if (st == UCL_OK) {
+    st = ucl_sim_spike_times(tr, s, m);
+  }
+  ucl_trace_destroy(&tr);
+  return st;
+}
+
+/* The trials at one amplitude into pt: counts, first-spike latency and its SD (the jitter), the
+ * ISIs pooled over the trials (Welford's running mean and variance, in trial order). */
+static void prob_point(run *rn, const ucl_params *p, long trials, ucl_char_result *r,
+                       ucl_prob_point *pt, double *first) {
+  double isi_mean = 0.0, isi_m2 = 0.0;
+  long nf = 0;
+  for (long t = 1; t <= trials; t++) {
+    rn->trial = t;
+    double *s = NULL;
+    size_t m = 0;
+    ucl_diag d = {{0}};
+    ucl_status st = prob_run(rn, p, pt->amplitude, t, r, &s, &m, &d);
+    if (st != UCL_OK) {
+      free(s);
+      if (pt->status == UCL_OK) {
+        pt->status = st;
+      }
+      ucl_diag_prefix(&d, "at %g V, trial %ld: ", pt->amplitude, t);
+      fail(r, st, "probability", &d);
+      continue;
+    }
+    pt->trials++;
+    if (m > 0) {
+      first[nf++] = s[0];
+    }
+    for (size_t i = 1; i < m; i++) {
+      double x = s[i] - s[i - 1], dx = x - isi_mean;
+      pt->isis++;
+      isi_mean += dx / (double)pt->isis;
+      isi_m2 += dx * (x - isi_mean);
+    }
+    free(s);
+  }
+  rn->trial = 0;
+  pt->fired = nf;
+  if (pt->trials > 0) {
+    pt->p_fire = (double)nf / (double)pt->trials;
+    ucl_probit_wilson(nf, pt->trials, UCL_PROBIT_Z95, &pt->p_lo, &pt->p_hi);
+  }
+  if (nf > 0) {
+    double sum = 0.0, ss = 0.0;
+    for (long i = 0; i < nf; i++) {
+      sum += first[i];
+    }
+    pt->latency_s = sum / (double)nf;
+    for (long i = 0; i < nf; i++) {
+      ss += (first[i] - pt->latency_s) * (first[i] - pt->latency_s);
+    }
+    pt->jitter_s = nf > 1 ? sqrt(ss / (double)(nf - 1)) : NAN;
+  }
+  if (pt->isis > 0) {
+    pt->isi_mean_s = isi_mean;
+    pt->isi_cv = pt->isis > 1 ? sqrt(isi_m2 / (double)(pt->isis - 1)) / isi_mean : NAN;
+  }
+}
+
+/* The noise-free pulse-train threshold; o->trials runs at each amplitude, trial r with
+ * noise.trial = r (the same noise at every amplitude: common random numbers); the probit fit
+ * and the jitter and ISI CV at the amplitude nearest A50. A fit that cannot be made fails the
+ * procedure with the fit's reason; its columns stay NAN. UCL_ERR_NOMEM only. */
+static ucl_status protocol_probability(run *rn, const ucl_params *p, const ucl_char_opts *o,
+                                       ucl_char_result *r) {
+  ucl_diag d = {{0}};
+  r->prob_trials = o->trials;
+  if (!ucl_spec_noise_varies(p)) { /* a sweep point whose swept keys turned the noise off */
+    snprintf(d.msg, sizeof(d.msg),
+             "every trial would be the same: turn on noise.thermal or a jitter.* key");
+    fail(r, UCL_ERR_INVAL, "probability", &d);
+    return UCL_OK;
+  }
+  ucl_params q0 = *p;
+  q0.noise.thermal = 0;
+  q0.noise.jitter_I_GT = q0.noise.jitter_I_H = q0.noise.jitter_V_th = q0.noise.jitter_I_hold = 0.0;
+  ucl_status st = threshold_search(rn, &q0, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r->thr_noiseless,
+                                   &r->stats, &r->sims, &d);
+  if (st != UCL_OK) {
+    ucl_diag_prefix(&d, "the noise-free threshold: ");
+    fail(r, st, "probability", &d);
+  }
+  size_t n = o->prob_amps ? o->n_prob_amps : 11;
+  if (!o->prob_amps && r->thr_noiseless.status != UCL_SEARCH_OK) {
+    if (st == UCL_OK) {
+      snprintf(d.msg, sizeof(d.msg),
+               "the noise-free threshold search gave %s: no amplitudes to run (set [characterize] "
+               "probability)",
+               ucl_search_status_name(r->thr_noiseless.status));
+      fail(r, UCL_ERR_RANGE, "probability", &d);
+    }
+    return UCL_OK;
+  }
+  r->prob = calloc(n > 0 ? n : 1, sizeof(*r->prob));
+  double *first = malloc((size_t)(o->trials > 0 ? o->trials : 1) * sizeof(*first));
+  double *a = malloc((n > 0 ? n : 1) * sizeof(*a));
+  long *k = malloc((n > 0 ? n : 1) * sizeof(*k)), *nt = malloc((n > 0 ? n : 1) * sizeof(*nt));
+  if (!r->prob || !first || !a || !k || !nt) {
+    free(first);
+    free(a);
+    free(k);
+    free(nt);
+    return UCL_ERR_NOMEM;
+  }
+  r->n_prob = n;
+  rn->trials = o->trials;
+  for (size_t i = 0; i < n; i++) {
+    ucl_prob_point *pt = &r->prob[i];
+    pt->amplitude =
+        o->prob_amps ? o->prob_amps[i] : r->thr_noiseless.value * (0.9 + 0.2 * (double)i / 10.0);
+    pt->p_fire = pt->p_lo = pt->p_hi = pt->latency_s = pt->jitter_s = NAN;
+    pt->isi_mean_s = pt->isi_cv = NAN;
+    pt->status = UCL_OK;
+    prob_point(rn, p, o->trials, r, pt, first);
+    a[i] = pt->amplitude;
+    k[i] = pt->fired;
+    nt[i] = pt->trials;
+  }
+  rn->trials = 0;
+  ucl_probit f;
+  st = ucl_probit_fit(a, k, nt, n, &f, &d);
+  if (st == UCL_OK) {
+    r->p50_V = f.a50;
+    r->p50_lo_V = f.a50_lo;
+    r->p50_hi_V = f.a50_hi;
+    r->p50_width_V = f.width;
+    const ucl_prob_point *near = NULL;
+    for (size_t i = 0; i < n; i++) {
+      if (r->prob[i].trials > 0 &&
+          (!near || fabs(r->prob[i].amplitude - f.a50) < fabs(near->amplitude - f.a50))) {
+        near = &r->prob[i];
+      }
+    }
+    r->p50_near_V = near->amplitude;
+    r->p50_jitter_s = near->jitter_s;
+    r->p50_isi_cv = near->isi_cv;
+    r->p50_p_fire = near->p_fire;
+  } else {
+    fail(r, st, "probability", &d);
+  }
+  free(first);
+  free(a);
+  free(k);
+  free(nt);
+  return UCL_OK;
+}
+
 void ucl_char_result_empty(ucl_char_result *r) {
   memset(r, 0, sizeof(*r));
   r->status = UCL_OK;
@@ -814,6 +985,9 @@ void ucl_char_result_empty(ucl_char_result *r) {
   ucl_features_train(NULL, 0, 0.0, 1.0, &r->ref);
   r->ref.rate_mean_Hz = NAN;
   ucl_tracer_result_empty(&r->tracer);
+  r->thr_noiseless = r->threshold;
+  r->p50_V = r->p50_lo_V = r->p50_hi_V = r->p50_width_V = NAN;
+  r->p50_near_V = r->p50_jitter_s = r->p50_isi_cv = r->p50_p_fire = NAN;
 }
 
 /* Append "; NAME" (the first: "; not run, the threshold search failed: NAME") to the reason. */
@@ -835,7 +1009,7 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
   }
   ucl_char_result r;
   ucl_char_result_empty(&r);
-  run rn = {o, "threshold", 0, UCL_OK, &r, NULL, 0};
+  run rn = {o, "threshold", 0, UCL_OK, &r, NULL, 0, 0, 0};
 
   ucl_diag d = {{0}};
   st = threshold_search(&rn, p, 0, o->thr_lo, o->thr_hi, o->thr_tol, &r.threshold, &r.stats,
@@ -907,6 +1081,14 @@ ucl_status ucl_characterize(const ucl_params *p, const ucl_char_opts *o, ucl_cha
     rn.procedure = "tempco";
     protocol_tempco(&rn, p, o, &r);
   }
+  if (o->trials > 0) {
+    rn.procedure = "probability";
+    st = protocol_probability(&rn, p, o, &r);
+    if (st != UCL_OK) {
+      ucl_char_result_free(&r);
+      return ucl_diag_set(diag, st, "out of memory");
+    }
+  }
   if (rn.stop == UCL_ERR_STOPPED) { /* abandoned: no result */
     ucl_char_result_free(&r);
     return ucl_diag_set(diag, UCL_ERR_STOPPED,
@@ -938,5 +1120,8 @@ void ucl_char_result_free(ucl_char_result *r) {
     free(r->thr_period);
     r->thr_period = NULL;
     r->n_thr_period = 0;
+    free(r->prob);
+    r->prob = NULL;
+    r->n_prob = 0;
   }
 }

@@ -179,6 +179,26 @@ static const ucl_column feature_cols[] = {
             "d(tau_leak_on_s)/d(temp), likewise"),
     FEATURE(REAL, "dref_rate_dT_Hz_per_K", "Hz/K", dref_rate_dT_Hz_per_K, "tempco",
             "d(ref_rate_mean_Hz)/d(temp) at the reference amplitude"),
+    FEATURE(REAL, "threshold_noiseless_V", "V", thr_noiseless.value, "probability",
+            "the pulse-train threshold with noise and jitter off (as `threshold_V`)"),
+    FEATURE(LONG, "probability_trials", "", prob_trials, "probability",
+            "noise trials per amplitude (`trials`; 0: not measured)"),
+    FEATURE(REAL, "threshold_p50_V", "V", p50_V, "probability",
+            "A50, the 50 % point of the probit fit P(A) = Φ((A − A50)/w) to probability.csv"),
+    FEATURE(REAL, "threshold_p50_lo_V", "V", p50_lo_V, "probability",
+            "A50's 95 % interval, lower end (A50 − 1.96·SE, SE from the inverse Fisher "
+            "information)"),
+    FEATURE(REAL, "threshold_p50_hi_V", "V", p50_hi_V, "probability",
+            "A50's 95 % interval, upper end"),
+    FEATURE(REAL, "threshold_width_V", "V", p50_width_V, "probability",
+            "w of that fit: P(A50 ± w) = 84 % / 16 %"),
+    FEATURE(REAL, "p50_amplitude_V", "V", p50_near_V, "probability",
+            "the amplitude of probability.csv nearest A50 (the next three are there)"),
+    FEATURE(REAL, "p50_p_fire", "", p50_p_fire, "probability", "firing probability there"),
+    FEATURE(REAL, "p50_jitter_s", "s", p50_jitter_s, "probability",
+            "spike-time jitter there: SD of the first-spike time over the trials that fired"),
+    FEATURE(REAL, "p50_isi_cv", "", p50_isi_cv, "probability",
+            "ISI CV there: SD / mean of the ISIs pooled over its trials"),
     FEATURE(LONG, "sims", "", sims, "all", "simulations of the point, in all"),
     FEATURE(LONG, "steps", "", stats.steps, "all",
             "CVODE steps, summed over every simulation of the point"),
@@ -313,6 +333,47 @@ ucl_status ucl_results_write_fits(ucl_csv_writer *w, const ucl_char_result *r, u
       if (st != UCL_OK) {
         return st;
       }
+    }
+  }
+  return UCL_OK;
+}
+
+/* probability.csv: one row per amplitude of the firing probability (`uclif characterize`). */
+#define PROB(kind, name, unit, field, text)                                                        \
+  UCL_FIELD(kind, name, unit, 0, ucl_prob_point, field, "probability", text)
+
+static const ucl_column prob_cols[] = {
+    PROB(REAL, "amplitude_V", "V", amplitude, "pulse amplitude"),
+    PROB(LONG, "trials", "", trials,
+         "trials run (each with its own noise: noise.trial = 1, 2, ...)"),
+    PROB(LONG, "fired", "", fired, "trials with at least one spike in the window"),
+    PROB(REAL, "p_fire", "", p_fire, "fired / trials"),
+    PROB(REAL, "p_lo", "", p_lo, "Wilson 95 % interval of p_fire, lower end"),
+    PROB(REAL, "p_hi", "", p_hi, "Wilson 95 % interval of p_fire, upper end"),
+    PROB(REAL, "latency_mean_s", "s", latency_s,
+         "mean first-spike time over the trials that fired"),
+    PROB(REAL, "jitter_s", "s", jitter_s,
+         "spike-time jitter: SD (n − 1) of the first-spike time over the trials that fired"),
+    PROB(LONG, "isis", "", isis, "ISIs pooled over the trials"),
+    PROB(REAL, "isi_mean_s", "s", isi_mean_s, "their mean"),
+    PROB(REAL, "isi_cv", "", isi_cv, "their SD (n − 1) / mean"),
+    UCL_FIELD_ENUM("status", 0, ucl_prob_point, status, status_name, "probability",
+                   "`ok`, or the status of the first trial that failed (not counted)"),
+};
+
+static const ucl_table prob_table = {"probability.csv", prob_cols,
+                                     sizeof(prob_cols) / sizeof(prob_cols[0])};
+
+const ucl_table *ucl_results_prob_table(void) {
+  return &prob_table;
+}
+
+ucl_status ucl_results_write_prob(ucl_csv_writer *w, const ucl_char_result *r, ucl_diag *diag) {
+  for (size_t i = 0; i < r->n_prob; i++) {
+    const void *parts[1] = {&r->prob[i]};
+    ucl_status st = ucl_table_write_row(&prob_table, parts, w, diag);
+    if (st != UCL_OK) {
+      return st;
     }
   }
   return UCL_OK;

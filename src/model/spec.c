@@ -304,6 +304,21 @@ static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl
   if (strcmp(k, "curve_tracer") == 0) {
     return parse_switch(v, 0, &o->curve_tracer, diag);
   }
+  if (strcmp(k, "trials") == 0) {
+    return ucl_units_parse_long(v, 0, 1000000, &o->trials, diag);
+  }
+  if (strcmp(k, "probability") == 0) {
+    double *a = NULL;
+    size_t n = 0;
+    ucl_status st = ucl_values_parse(v, "V", 100000, &a, &n, diag);
+    if (st == UCL_OK) {
+      free(c->prob_amps);
+      c->prob_amps = a;
+      o->prob_amps = a;
+      o->n_prob_amps = n;
+    }
+    return st;
+  }
   if (strcmp(k, "tempco") == 0) {
     if (strcmp(v, "off") == 0) {
       o->tempco_dT = 0.0;
@@ -328,6 +343,9 @@ ucl_status ucl_spec_char_from_ini(const char *path, const ucl_ini *ini, ucl_char
         continue;
       }
       st = char_key(&c, e->key, e->value, diag);
+      if (strcmp(e->key, "trials") == 0) {
+        c.trials_line = e->line;
+      }
       if (st != UCL_OK) {
         ucl_diag_prefix(diag, "%s:%d: %s: ", path, e->line, e->key);
       }
@@ -360,5 +378,42 @@ void ucl_char_config_free(ucl_char_config *c) {
     c->rate_amps = NULL;
     c->opts.rate_amps = NULL;
     c->opts.n_rate_amps = 0;
+    free(c->prob_amps);
+    c->prob_amps = NULL;
+    c->opts.prob_amps = NULL;
+    c->opts.n_prob_amps = 0;
   }
+}
+
+int ucl_spec_noise_varies(const ucl_params *p) {
+  const ucl_noise_params *z = &p->noise;
+  if (z->thermal) {
+    return 1;
+  }
+  if (p->circuit.neuron == UCL_NEURON_MOTT) {
+    return z->jitter_V_th > 0.0 || z->jitter_I_hold > 0.0;
+  }
+  return p->circuit.scr.model != UCL_SCR_TWO_TRANSISTOR &&
+         (z->jitter_I_GT > 0.0 || z->jitter_I_H > 0.0);
+}
+
+ucl_status ucl_spec_check_trials(const char *path, const ucl_char_config *c, const ucl_params *p,
+                                 ucl_diag *diag) {
+  if (c->opts.trials <= 0 || ucl_spec_noise_varies(p)) {
+    return UCL_OK;
+  }
+  ucl_diag_set(diag, UCL_ERR_INVAL,
+               "trials = %ld: every trial would be the same: turn on noise.thermal or a jitter.* "
+               "key%s",
+               c->opts.trials,
+               p->circuit.neuron != UCL_NEURON_MOTT &&
+                       p->circuit.scr.model == UCL_SCR_TWO_TRANSISTOR
+                   ? " (the two-transistor SCR has no jitter: noise.thermal)"
+                   : "");
+  if (path && c->trials_line > 0) {
+    ucl_diag_prefix(diag, "%s:%d: ", path, c->trials_line);
+  } else if (path) {
+    ucl_diag_prefix(diag, "%s: [characterize]: ", path);
+  }
+  return UCL_ERR_INVAL;
 }

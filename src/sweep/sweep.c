@@ -60,6 +60,19 @@ struct ucl_sweep {
   ucl_mc mc;       /* design montecarlo: the sampler, part j = the j-th swept key */
 };
 
+/* 1 when a swept key can decide whether a point's trials differ (noise.*, jitter.*, the neuron's
+ * form): the check of [characterize] trials is then each point's (ucl_characterize). */
+static int sweeps_noise(const ucl_sweep *s) {
+  for (int i = 0; i < s->n_swept; i++) {
+    const char *k = s->swept[i];
+    if (strncmp(k, "noise.", 6) == 0 || strncmp(k, "jitter.", 7) == 0 || strcmp(k, "neuron") == 0 ||
+        strcmp(k, "scr.model") == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static uint64_t fnv1a_more(uint64_t h, const char *s) {
   for (; *s; s++) {
     h ^= (unsigned char)*s;
@@ -986,6 +999,9 @@ ucl_status ucl_sweep_parse_sets(const char *name, const char *text, const char *
   }
   if (st == UCL_OK) {
     st = check_sets(s, diag);
+  }
+  if (st == UCL_OK && !sweeps_noise(s)) {
+    st = ucl_spec_check_trials(name, &s->chr, &s->base, diag); /* trials without noise */
   }
   if (st == UCL_OK) {
     st = make_canonical(s, diag);

@@ -188,6 +188,16 @@ static void test_points_columns(void **state) {
       {"dtau_leak_off_dT_s_per_K", O_REAL, &r.dtau_leak_off_dT_s_per_K},
       {"dtau_leak_on_dT_s_per_K", O_REAL, &r.dtau_leak_on_dT_s_per_K},
       {"dref_rate_dT_Hz_per_K", O_REAL, &r.dref_rate_dT_Hz_per_K},
+      {"threshold_noiseless_V", O_REAL, &r.thr_noiseless.value},
+      {"probability_trials", O_LONG, &r.prob_trials},
+      {"threshold_p50_V", O_REAL, &r.p50_V},
+      {"threshold_p50_lo_V", O_REAL, &r.p50_lo_V},
+      {"threshold_p50_hi_V", O_REAL, &r.p50_hi_V},
+      {"threshold_width_V", O_REAL, &r.p50_width_V},
+      {"p50_amplitude_V", O_REAL, &r.p50_near_V},
+      {"p50_p_fire", O_REAL, &r.p50_p_fire},
+      {"p50_jitter_s", O_REAL, &r.p50_jitter_s},
+      {"p50_isi_cv", O_REAL, &r.p50_isi_cv},
       {"sims", O_LONG, &r.sims},
       {"steps", O_LONG, &r.stats.steps},
       {"rhs_evals", O_LONG, &r.stats.rhs_evals},
@@ -389,6 +399,51 @@ static void test_period_columns(void **state) {
     ucl_diag d = {{0}};
     mem_open(&m, t);
     assert_int_equal(ucl_results_write_periods(m.w, &r, &d), UCL_OK);
+    mem_close(&m, &ps);
+    assert_int_equal(ps.rows, 3);
+    check_oracles(&ps, (size_t)k + 1, o, N_OF(o));
+    check_texts(&ps, (size_t)k + 1, to, N_OF(to));
+    ucl_test_csv_free(&ps);
+  }
+}
+
+/* probability.csv: one row per amplitude, every column by name. */
+static void test_prob_columns(void **state) {
+  (void)state;
+  ucl_prob_point pt[2];
+  memset(pt, 0, sizeof(pt));
+  static ucl_char_result r;
+  memset(&r, 0, sizeof(r));
+  r.prob = pt;
+  r.n_prob = 2;
+  const ucl_table *t = ucl_results_prob_table();
+  for (int k = 0; k < 2; k++) {
+    const oracle o[] = {
+        {"amplitude_V", O_REAL, &pt[k].amplitude},
+        {"trials", O_LONG, &pt[k].trials},
+        {"fired", O_LONG, &pt[k].fired},
+        {"p_fire", O_REAL, &pt[k].p_fire},
+        {"p_lo", O_REAL, &pt[k].p_lo},
+        {"p_hi", O_REAL, &pt[k].p_hi},
+        {"latency_mean_s", O_REAL, &pt[k].latency_s},
+        {"jitter_s", O_REAL, &pt[k].jitter_s},
+        {"isis", O_LONG, &pt[k].isis},
+        {"isi_mean_s", O_REAL, &pt[k].isi_mean_s},
+        {"isi_cv", O_REAL, &pt[k].isi_cv},
+    };
+    fill(o, N_OF(o), 10.0 + 100.0 * k);
+    pt[k].status = k ? UCL_ERR_LIMIT : UCL_OK;
+    const text_oracle to[] = {{"status", k ? "limit" : "ok"}};
+    for (size_t i = 0; k == 0 && i < t->n; i++) {
+      if (!in_oracles(t->cols[i].name, o, N_OF(o), to, N_OF(to))) {
+        fail_msg("probability.csv column %s has no oracle entry", t->cols[i].name);
+      }
+    }
+    memcsv m;
+    ucl_test_csv ps;
+    ucl_diag d = {{0}};
+    mem_open(&m, t);
+    assert_int_equal(ucl_results_write_prob(m.w, &r, &d), UCL_OK);
     mem_close(&m, &ps);
     assert_int_equal(ps.rows, 3);
     check_oracles(&ps, (size_t)k + 1, o, N_OF(o));
@@ -702,6 +757,7 @@ static void test_docs_list_the_columns(void **state) {
       {"rate_curves.csv", ucl_results_curves_table(), NULL},
       {"threshold_period.csv", ucl_results_period_table(), NULL},
       {"fits.csv", ucl_results_fits_table(), NULL},
+      {"probability.csv", ucl_results_prob_table(), NULL},
       {"bom.csv", ucl_tune_bom_table(), NULL},
       {"draws.csv", ucl_tune_draws_table(tu), draws_collapse},
   };
@@ -739,6 +795,7 @@ int main(void) {
       cmocka_unit_test(test_bom_columns),    cmocka_unit_test(test_bom_rkm_and_other_parts),
       cmocka_unit_test(test_draws_columns),  cmocka_unit_test(test_docs_list_the_columns),
       cmocka_unit_test(test_period_columns), cmocka_unit_test(test_fit_columns),
+      cmocka_unit_test(test_prob_columns),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Firing probability with noise (docs/features.md, Firing probability): `uclif characterize` of
+# tests/specs/probability.ini (jitter.I_GT = 0.05, 40 trials at 9 amplitudes) writes
+# probability.csv; p_fire rises with amplitude within sampling error (a drop no bigger than the
+# two Wilson intervals allow); the probit A50 lies within threshold_noiseless_V ± the width and
+# inside its own interval; another noise.seed gives other trials; a 2-point sweep of the same spec
+# gives byte-identical CSVs on 1 and 2 ranks; trials without noise are refused at the key's line.
+# Usage: test_probability.sh UCLIF SOURCE_DIR
+set -u
+uclif=$1
+src=$2
+. "$src/tests/mpi/mpi_env.sh" # check/finish; MPI as root
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+spec="$src/tests/specs/probability.ini"
+
+"$uclif" characterize "$spec" -o "$work/c1" --no-datasheet >"$work/out" 2>"$work/err"
+rc=$?; check "characterize with trials ($(tail -1 "$work/err"))" "$rc"
+prob="$work/c1/probability.csv"
+check "probability.csv: a header and 9 rows" $([ "$(wc -l <"$prob")" -eq 10 ]; echo $?)
+# every row: 40 trials, p_fire = fired/trials inside [p_lo, p_hi]; each drop within the intervals
+gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); c[h] = i }; next }
+  { n++; p = $c["p_fire"]; lo = $c["p_lo"]; hi = $c["p_hi"]
+    if ($c["trials"] != 40 || p != $c["fired"] / 40 || lo > p || hi < p) bad++
+    if (n > 1 && hi < plo) { drop++; print "drop at row " n > "/dev/stderr" }
+    if (n > 1 && p < pp) dips++
+    pp = p; plo = lo; if (n == 1) first = p; last = p }
+  END { print "rows " n ", dips within sampling error " dips + 0
+        exit !(n == 9 && bad == 0 && drop == 0 && first < 0.2 && last > 0.8) }' "$prob"
+check "p_fire rises with amplitude within its Wilson intervals, from < 0.2 to > 0.8" $?
+gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); c[h] = i }; next }
+  { a = $c["threshold_p50_V"]; lo = $c["threshold_p50_lo_V"]; hi = $c["threshold_p50_hi_V"]
+    w = $c["threshold_width_V"]; t = $c["threshold_noiseless_V"]
+    printf "noise-free %s V, A50 %s V (%s .. %s), w %s V\n", t, a, lo, hi, w
+    ok = $c["status"] == "\"ok\"" && w > 0 && lo < a && a < hi && a >= t - w && a <= t + w &&
+         $c["probability_trials"] == 40 && $c["p50_jitter_s"] > 0 }
+  END { exit !ok }' "$work/c1/points.csv"
+check "A50 within threshold_noiseless_V ± threshold_width_V and inside its interval" $?
+grep -q "^firing probability (40 trials per amplitude):" "$work/out"
+check "the summary names the procedure" $?
+# the same seed again: the same bytes; another seed: other trials
+"$uclif" characterize "$spec" -o "$work/c1b" --no-datasheet --quiet 2>"$work/err"
+check "a second run" $?
+cmp -s "$prob" "$work/c1b/probability.csv"
+check "the same seed: the same probability.csv" $?
+"$uclif" characterize "$spec" -o "$work/c2" --no-datasheet --quiet --set noise.seed=2 2>"$work/err"
+rc=$?; check "noise.seed = 2 ($(tail -1 "$work/err"))" "$rc"
+! cmp -s "$prob" "$work/c2/probability.csv"
+check "another seed: another probability.csv" $?
+# a 2-point sweep of the same spec: every point runs its own trials, the same on 1 and 2 ranks
+{ cat "$spec"; printf '\n[sweep]\nR1 = 60k, 68k\n'; } >"$work/sweep.ini"
+sweep1 "$uclif" sweep "$work/sweep.ini" -o "$work/r1" --quiet >/dev/null 2>"$work/err"
+rc=$?; check "sweep on 1 rank ($(tail -1 "$work/err"))" "$rc"
+$MPIRUN -np 2 "$uclif" sweep "$work/sweep.ini" -o "$work/r2" --quiet >/dev/null 2>"$work/err"
+rc=$?; check "sweep on 2 ranks ($(tail -1 "$work/err"))" "$rc"
+cmp -s "$work/r1/points.csv" "$work/r2/points.csv"
+check "1 and 2 ranks: the same points.csv" $?
+cmp -s "$work/r1/rate_curves.csv" "$work/r2/rate_curves.csv"
+check "1 and 2 ranks: the same rate_curves.csv" $?
+gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); c[h] = i }; next }
+  $c["threshold_p50_V"] != "" { n++; v[n] = $c["threshold_p50_V"] }
+  END { exit !(n == 2 && v[1] != v[2]) }' "$work/r1/points.csv"
+check "both sweep points have their own A50" $?
+# trials without noise: refused at the key's line, nothing written
+grep -v '^jitter.I_GT' "$spec" >"$work/quiet.ini"
+line=$(grep -n '^trials' "$work/quiet.ini" | cut -d: -f1)
+"$uclif" characterize "$work/quiet.ini" -o "$work/q" --no-datasheet >/dev/null 2>"$work/err"
+rc=$?
+check "trials without noise: exit 2" $([ "$rc" -eq 2 ]; echo $?)
+grep -q "quiet.ini:$line: trials = 40: every trial would be the same: turn on noise.thermal or a jitter.\* key" "$work/err"
+check "and the message names the key's line ($(head -1 "$work/err"))" $?
+check "and nothing is written" $([ ! -e "$work/q/points.csv" ]; echo $?)
+sweep1 "$uclif" sweep "$work/quiet.ini" -o "$work/qs" --quiet >/dev/null 2>"$work/err"
+check "a sweep of it too: exit 2" $([ $? -eq 2 ]; echo $?)
+finish
