@@ -117,12 +117,13 @@ ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *
       const char *sec = ucl_ini_section(ini, i, &line);
       ucl_param_section ps;
       if (!is_param_section(sec, &ps) && !is_other_section(sec)) {
-        st = ucl_diag_set(diag, UCL_ERR_PARSE,
-                          "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
-                          "sweep, characterize, network, layers, neuron.NAME, synapse.NAME, tune, "
-                          "free, targets, tolerance, fit, fit.free, fit.features, recording.NAME or "
-                          "variant.NAME)",
-                          path, line, sec);
+        st =
+            ucl_diag_set(diag, UCL_ERR_PARSE,
+                         "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
+                         "sweep, characterize, network, layers, neuron.NAME, synapse.NAME, tune, "
+                         "free, targets, tolerance, fit, fit.free, fit.features, recording.NAME or "
+                         "variant.NAME)",
+                         path, line, sec);
         goto cleanup;
       }
     }
@@ -237,6 +238,22 @@ static ucl_status parse_positive(const char *v, const char *unit, double *out, u
 }
 
 /* One [characterize] key. */
+/* A value set of amplitudes (V) into *owned (the config's, the old one freed) and the options'
+ * borrowed view *amps, *n. On failure nothing changes. */
+static ucl_status parse_amps(const char *v, double **owned, const double **amps, size_t *n,
+                             ucl_diag *diag) {
+  double *a = NULL;
+  size_t na = 0;
+  ucl_status st = ucl_values_parse(v, "V", 100000, &a, &na, diag);
+  if (st == UCL_OK) {
+    free(*owned);
+    *owned = a;
+    *amps = a;
+    *n = na;
+  }
+  return st;
+}
+
 static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl_diag *diag) {
   ucl_char_opts *o = &c->opts;
   if (strcmp(k, "threshold") == 0) {
@@ -257,16 +274,7 @@ static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl
     return parse_positive(v, "V", &o->thr_tol, diag);
   }
   if (strcmp(k, "rate_curve") == 0) {
-    double *a = NULL;
-    size_t n = 0;
-    ucl_status st = ucl_values_parse(v, "V", 100000, &a, &n, diag);
-    if (st == UCL_OK) {
-      free(c->rate_amps);
-      c->rate_amps = a;
-      o->rate_amps = a;
-      o->n_rate_amps = n;
-    }
-    return st;
+    return parse_amps(v, &c->rate_amps, &o->rate_amps, &o->n_rate_amps, diag);
   }
   if (strcmp(k, "adaptation") == 0) {
     return parse_switch(v, 1, &o->adaptation, diag);
@@ -308,16 +316,7 @@ static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl
     return ucl_units_parse_long(v, 0, 1000000, &o->trials, diag);
   }
   if (strcmp(k, "probability") == 0) {
-    double *a = NULL;
-    size_t n = 0;
-    ucl_status st = ucl_values_parse(v, "V", 100000, &a, &n, diag);
-    if (st == UCL_OK) {
-      free(c->prob_amps);
-      c->prob_amps = a;
-      o->prob_amps = a;
-      o->n_prob_amps = n;
-    }
-    return st;
+    return parse_amps(v, &c->prob_amps, &o->prob_amps, &o->n_prob_amps, diag);
   }
   if (strcmp(k, "tempco") == 0) {
     if (strcmp(v, "off") == 0) {

@@ -302,6 +302,18 @@ static ucl_status parse_tolerance(const char *v, const char *unit, member *m, uc
   return st;
 }
 
+/* 'name' without its leading and trailing blanks (cut in place). */
+static char *trim_blanks(char *name) {
+  while (*name == ' ' || *name == '\t') {
+    name++;
+  }
+  size_t nl = strlen(name);
+  while (nl > 0 && (name[nl - 1] == ' ' || name[nl - 1] == '\t')) {
+    name[--nl] = '\0';
+  }
+  return name;
+}
+
 static axis *find_axis_of(ucl_sweep *s, const char *name, int *member_idx) {
   for (int a = 0; a < s->n_axes; a++) {
     for (int k = 0; k < s->axes[a].n_members; k++) {
@@ -337,13 +349,7 @@ static ucl_status apply_links(ucl_sweep *s, const char *path, int line, const ch
       if (plus) {
         *plus++ = '\0';
       }
-      while (*name == ' ' || *name == '\t') {
-        name++;
-      }
-      size_t nl = strlen(name);
-      while (nl > 0 && (name[nl - 1] == ' ' || name[nl - 1] == '\t')) {
-        name[--nl] = '\0';
-      }
+      name = trim_blanks(name);
       int mi = 0;
       axis *ax = find_axis_of(s, name, &mi);
       if (!ax) {
@@ -731,13 +737,7 @@ static ucl_status build_mc(ucl_sweep *s, const char *path, const ucl_ini_entry *
       if (comma) {
         *comma = '\0';
       }
-      while (*name == ' ' || *name == '\t') {
-        name++;
-      }
-      size_t nl = strlen(name);
-      while (nl > 0 && (name[nl - 1] == ' ' || name[nl - 1] == '\t')) {
-        name[--nl] = '\0';
-      }
+      name = trim_blanks(name);
       int mi = 0;
       axis *ax = find_axis_of(s, name, &mi);
       if (!ax) {
