@@ -278,15 +278,21 @@ const ucl_table *ucl_results_period_table(void) {
   return &period_table;
 }
 
-ucl_status ucl_results_write_periods(ucl_csv_writer *w, const ucl_char_result *r, ucl_diag *diag) {
-  for (size_t i = 0; i < r->n_thr_period; i++) {
-    const void *parts[1] = {&r->thr_period[i]};
-    ucl_status st = ucl_table_write_row(&period_table, parts, w, diag);
+/* One row of table t per element of rows[0 .. n − 1] (each 'size' bytes, the table's one part). */
+static ucl_status write_rows(const ucl_table *t, const void *rows, size_t n, size_t size,
+                             ucl_csv_writer *w, ucl_diag *diag) {
+  for (size_t i = 0; i < n; i++) {
+    const void *parts[1] = {(const char *)rows + i * size};
+    ucl_status st = ucl_table_write_row(t, parts, w, diag);
     if (st != UCL_OK) {
       return st;
     }
   }
   return UCL_OK;
+}
+
+ucl_status ucl_results_write_periods(ucl_csv_writer *w, const ucl_char_result *r, ucl_diag *diag) {
+  return write_rows(&period_table, r->thr_period, r->n_thr_period, sizeof(*r->thr_period), w, diag);
 }
 
 /* fits.csv: the samples of the time-constant fits (`uclif characterize`). */
@@ -369,14 +375,7 @@ const ucl_table *ucl_results_prob_table(void) {
 }
 
 ucl_status ucl_results_write_prob(ucl_csv_writer *w, const ucl_char_result *r, ucl_diag *diag) {
-  for (size_t i = 0; i < r->n_prob; i++) {
-    const void *parts[1] = {&r->prob[i]};
-    ucl_status st = ucl_table_write_row(&prob_table, parts, w, diag);
-    if (st != UCL_OK) {
-      return st;
-    }
-  }
-  return UCL_OK;
+  return write_rows(&prob_table, r->prob, r->n_prob, sizeof(*r->prob), w, diag);
 }
 
 #define N_HEAD (sizeof(head_cols) / sizeof(head_cols[0]))
