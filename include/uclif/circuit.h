@@ -46,7 +46,9 @@ UCL_NODISCARD ucl_status ucl_neuron_set_inputs(ucl_neuron *n, int external, cons
 /* The output voltage v[0] (T2's drain, the axon node 'ax', for both types) and the node after R6,
  * v[1] (type II: clamped by D2 onto C2 with loop = peak; otherwise equal to v[0]), for state y
  * at time t in SCR mode 'scr_on' (the soma and axon only: the output does not depend on the
- * input; t matters only with noise on). Returns non-zero if a node solve fails. */
+ * input; t matters only with noise on). With noise on it evaluates the neuron's noise sources
+ * (their cache and values live in *n): not for concurrent calls on one neuron. Returns non-zero
+ * if a node solve fails. */
 int ucl_neuron_output(const ucl_neuron *n, int scr_on, double t, const double *y, double v[2]);
 
 /* Current SCR mode: 0 off, 1 on. */

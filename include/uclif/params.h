@@ -178,7 +178,7 @@ typedef struct ucl_noise_params {
   double jitter_V_th;   /* σ of ln V_th, drawn at every switch-on (Mott soma) */
   double jitter_I_hold; /* σ of ln I_hold, drawn at every switch-off (Mott soma) */
   /* not keys: where the draws come from, set by whoever runs the configuration */
-  uint64_t stream; /* the sweep point's index (or a characterization's trial); 0 by default */
+  uint64_t stream; /* the sweep point's index; 0 by default */
   uint64_t unit;   /* the neuron's index in its network; 0 for a single neuron */
   uint64_t trial;  /* a characterization's noise trial (1, 2, ...); 0: the point's own runs */
 } ucl_noise_params;

@@ -596,19 +596,28 @@ static ucl_status noise_build(ucl_neuron *n, int n_in, ucl_diag *diag) {
     return UCL_OK;
   }
   int cap = NS_COUNT + n_in;
-  if (ucl_noise_create(n->np.bandwidth, (uint64_t)n->np.seed, n->np.stream, n->np.unit, n->np.trial,
-                       cap, &n->noise) != UCL_OK ||
-      !(n->e = calloc((size_t)cap, sizeof(double)))) {
+  ucl_status st = ucl_noise_create(n->np.bandwidth, (uint64_t)n->np.seed, n->np.stream, n->np.unit,
+                                   n->np.trial, cap, &n->noise);
+  if (st != UCL_OK) {
+    return ucl_diag_set(diag, st, "noise: cannot make %d sources at noise.bandwidth = %g Hz", cap,
+                        n->np.bandwidth);
+  }
+  if (!(n->e = calloc((size_t)cap, sizeof(double)))) {
     ucl_noise_destroy(&n->noise);
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for the noise sources");
   }
   const ucl_circuit_params *c = &n->c;
   const double r[NS_COUNT] = {c->R_in, c->R1, c->R2, c->R3, c->R4, c->R5, c->R6, c->R7};
-  for (int k = 0; k < NS_COUNT; k++) {
-    (void)ucl_noise_add_resistor(n->noise, r[k], c->temp);
-  }
-  for (int k = 0; k < n_in; k++) {
-    (void)ucl_noise_add_resistor(n->noise, n->inputs[k].R, c->temp);
+  /* source k must be resistor k: a source that could not be added would shift the rest */
+  for (int k = 0; k < cap; k++) {
+    double R = k < NS_COUNT ? r[k] : n->inputs[k - NS_COUNT].R;
+    if (ucl_noise_add_resistor(n->noise, R, c->temp) != k) {
+      ucl_noise_destroy(&n->noise);
+      free(n->e);
+      n->e = NULL;
+      return ucl_diag_set(diag, UCL_ERR_RANGE,
+                          "noise: source %d (R = %g Ohm at %g K) cannot be added", k, R, c->temp);
+    }
   }
   n->sys.max_step_cap = ucl_noise_knot_spacing(n->noise);
   return UCL_OK;

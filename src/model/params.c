@@ -310,7 +310,7 @@ static const key_entry keys[] = {
       "[R] Johnson 1928, Nyquist 1928; docs/model.md, Noise"},
      NOIS(thermal)},
     REAL("noise.bandwidth", N_, POS, "Hz", 1e5, "",
-         "noise bandwidth B: knots every 1/(2B), white to -3 dB at 0.64*B; the step is capped "
+         "noise bandwidth B: knots every 1/(2B), -3 dB at 0.455*B (sinc^8); the step is capped "
          "at 1/(2B) while noise is on",
          "[R] 4000 x the membrane's corner; near a gate's own RC corner (the hybrid gate node "
          "has none); docs/model.md, Noise",
@@ -560,6 +560,13 @@ ucl_status ucl_params_validate(const ucl_params *p, const char **bad_key, ucl_di
           "a pulse (rise + width + fall = %.12g s) does not fit in its period (%.12g s)",
           s->rise + s->width + s->fall, s->period);
     }
+  }
+  if (st == UCL_OK && p->noise.bandwidth > 1e9) {
+    /* knots 0.5 ns apart; beyond, a run's knot count nears what a double counts exactly */
+    bad = "noise.bandwidth";
+    st = ucl_diag_set(diag, UCL_ERR_RANGE,
+                      "noise.bandwidth (%g Hz) must be at most 1 GHz (knots every 0.5 ns)",
+                      p->noise.bandwidth);
   }
   if (st == UCL_OK && s->kind == UCL_STIM_PULSES && s->burst_on > 0.0 &&
       ucl_le_tol(s->burst_period, s->burst_on)) {

@@ -27,18 +27,20 @@ n=$(gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "\"threshold_V\"") c
   $2 == "\"ok\"" { t[$c] = 1 } END { print length(t) }' "$work/r1/points.csv")
 check "four points, four thresholds ($n)" $([ "$n" = 4 ]; echo $?)
 grep -q '^noise.noise.thermal = on$' "$work/r1/spec.canonical" &&
-  ! grep -q '^noise.noise.seed' "$work/r1/spec.canonical"
-check "spec.canonical names the noise keys that are set, not those at their defaults" $?
+  grep -q '^noise.noise.seed = 1$' "$work/r1/spec.canonical"
+check "with noise on spec.canonical names every noise key, defaults included" $?
 sed 's/^\[noise\]$/[noise]\nnoise.seed = 2/' "$spec" >"$work/seed2.ini"
 sweep1 "$uclif" sweep "$work/seed2.ini" -o "$work/s2" --quiet >/dev/null 2>"$work/err"
 rc=$?; check "noise.seed = 2 runs ($(tail -1 "$work/err"))" "$rc"
 cmp -s "$work/r1/points.csv" "$work/s2/points.csv"
 check "another noise.seed: other points.csv" $([ $? -ne 0 ]; echo $?)
-# a resume of the finished directory changes nothing
-sweep1 "$uclif" sweep "$spec" -o "$work/r1" --resume --quiet >/dev/null 2>"$work/err"
-rc=$?; check "resume of the noise sweep ($(tail -1 "$work/err"))" "$rc"
-cmp -s "$work/r1/points.csv" "$work/r2/points.csv"
-check "and its points.csv is unchanged" $?
+# half the points, then a resume computes the rest: the same bytes as one run
+sweep1 "$uclif" sweep "$spec" -o "$work/h" --slice 1/2 --no-merge --quiet >/dev/null 2>"$work/err"
+rc=$?; check "the first half of the noise sweep ($(tail -1 "$work/err"))" "$rc"
+sweep1 "$uclif" sweep "$spec" -o "$work/h" --resume --quiet >/dev/null 2>"$work/err"
+rc=$?; check "its resume computes the rest ($(tail -1 "$work/err"))" "$rc"
+cmp -s "$work/r1/points.csv" "$work/h/points.csv"
+check "half, then resumed: the same points.csv" $?
 
 # simulate: repeatable, seeded; noise off changes nothing
 sim() { "$uclif" simulate -o "$work/$1" --sample 0 "${@:2}" >/dev/null 2>"$work/err"; }
@@ -60,4 +62,8 @@ check "noise off, its keys set: the same events as without them" $?
 rc=$?
 check "noise.bandwidth = 0 refused naming the key (exit $rc: $(cat "$work/err"))" \
   $([ "$rc" -eq 2 ] && grep -q "noise.bandwidth" "$work/err"; echo $?)
+"$uclif" simulate -o "$work/x" --set noise.bandwidth=2e9 >/dev/null 2>"$work/err"
+rc=$?
+check "noise.bandwidth above 1 GHz refused (exit $rc: $(cat "$work/err"))" \
+  $([ "$rc" -eq 2 ] && grep -q "at most 1 GHz" "$work/err"; echo $?)
 finish

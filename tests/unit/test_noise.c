@@ -213,7 +213,7 @@ static void check_rc(uint64_t seed, double *var_ratio, double *fc_ratio) {
 }
 
 /* Three seeds of 0.4 s (5,800 time constants each): the pooled variance within 5 % of kT/C (its
- * standard error is ~1 %; the band limit takes ~0.8 %: the fraction of the RC's noise above
+ * standard error is ~1 %; the band limit takes 1.9 %: the fraction of the RC's noise above
  * B = 250 kHz), each seed's corner within 10 %. */
 static void test_kt_over_c(void **state) {
   (void)state;
@@ -228,6 +228,38 @@ static void test_kt_over_c(void **state) {
   }
   print_message("pooled: variance / (kT/C) = %.4f\n", vsum / 3.0);
   assert_true(fabs(vsum / 3.0 - 1.0) < 0.05);
+}
+
+/* The adaptation capacitor of a type II neuron at rest (loop = peak: R7 across C2, D2 off) with
+ * C2 = 150 pF: an RC of C2 and R7 (corner 10.6 kHz); its voltage's variance is kT/C2 within 5 %
+ * (B = 2 MHz takes 1 %, D2's noiseless zero-bias conductance 0.6 %). This checks the noise of R7
+ * where it enters the loop (M10a), as test_kt_over_c checks R1 and R2 at the gate. */
+static void test_kt_over_c2(void **state) {
+  (void)state;
+  const char *sets[] = {"neuron=type2", "kind=dc",          "amplitude=0",         "C2=150p",
+                        "duration=80m", "noise.thermal=on", "noise.bandwidth=2meg"};
+  ucl_params p = ucl_test_config(sets, (int)(sizeof(sets) / sizeof(sets[0])));
+  ucl_sim_opts o = {.sample_dt = 5e-6, .max_samples = 100000};
+  ucl_trace *tr = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_sim_run(&p, &o, &tr, &d), UCL_OK);
+  int ch = ucl_trace_channel_index(tr, "V_C2_V");
+  assert_true(ch >= 0);
+  double s1 = 0.0, s2 = 0.0;
+  size_t m = 0;
+  for (size_t i = 0; i < ucl_trace_n_samples(tr); i++) {
+    const double *row = ucl_trace_sample(tr, i);
+    if (row[0] > 20.0 * p.circuit.R7 * p.circuit.C2) {
+      s1 += row[1 + ch];
+      s2 += row[1 + ch] * row[1 + ch];
+      m++;
+    }
+  }
+  double var = (s2 - s1 * s1 / (double)m) / (double)(m - 1);
+  double ratio = var / (UCL_BOLTZMANN * p.circuit.temp / p.circuit.C2);
+  print_message("C2: variance / (kT/C2) = %.4f\n", ratio);
+  assert_true(fabs(ratio - 1.0) < 0.05);
+  ucl_trace_destroy(&tr);
 }
 
 /* ---- jitter ---- */
@@ -314,9 +346,10 @@ static void test_off_changes_nothing(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_source_variance), cmocka_unit_test(test_source_pure),
-      cmocka_unit_test(test_kt_over_c),       cmocka_unit_test(test_jitter_factor),
-      cmocka_unit_test(test_jitter_run),      cmocka_unit_test(test_off_changes_nothing),
+      cmocka_unit_test(test_source_variance),     cmocka_unit_test(test_source_pure),
+      cmocka_unit_test(test_kt_over_c),           cmocka_unit_test(test_kt_over_c2),
+      cmocka_unit_test(test_jitter_factor),       cmocka_unit_test(test_jitter_run),
+      cmocka_unit_test(test_off_changes_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
