@@ -51,8 +51,9 @@ static const ucl_cli_cmd command = {
         "and period), DC rheobase, the f-A curve, the leak and refractory time constants,\n"
         "adaptation (type II) and the energy per spike; with `curve_tracer = on` in\n"
         "[characterize], the SCR's I_GT, I_H and I_L on a simulated curve tracer. The\n"
-        "configuration comes from the [circuit], [stimulus] and [solver] sections of SPEC and\n"
-        "the --set overrides; the procedures from its [characterize] section (docs/spec.md).\n"
+        "configuration comes from the [circuit], [stimulus], [solver] and [noise] sections of\n"
+        "SPEC and the --set overrides; the procedures from its [characterize] section\n"
+        "(docs/spec.md).\n"
         "Writes DIR/points.csv (one row) and DIR/rate_curves.csv (one row per amplitude),\n"
         "DIR/threshold_period.csv (the threshold at each --periods value) and DIR/fits.csv\n"
         "(the samples of the leak and refractory fits), DIR/probability.csv (firing\n"
@@ -447,8 +448,11 @@ int ucl_cmd_characterize(int argc, char **argv) {
     }
   }
   if (r.status != UCL_OK) {
+    /* a procedure failed and every file is written: a failed run (1), whatever its status (a
+     * fit refused as `range` or `invalid` is a measurement that could not be made, not bad
+     * input: bad input is refused before any file is written, with 2) */
     ucl_cli_error("characterize", "%s (%s)", r.reason, ucl_status_name(r.status));
-    code = ucl_cli_exit_code(r.status);
+    code = r.status == UCL_ERR_STOPPED ? ucl_cli_exit_code(r.status) : UCL_EXIT_RUN;
   }
 cleanup:
   ucl_char_result_free(&r);

@@ -28,11 +28,12 @@ static const ucl_cli_cmd command = {
     .name = "simulate",
     .usage = "uclif simulate [SPEC] [options]",
     .about =
-        "Simulate one neuron configuration: the [circuit], [stimulus] and [solver] sections of\n"
-        "the spec file SPEC (optional; see docs/spec.md), then the --set overrides, on top of the\n"
-        "defaults (`uclif params` lists them). Writes DIR/waveform.csv (sampled node voltages and\n"
-        "currents) and DIR/events.csv (every SCR latch/unlatch with its exact time); columns in\n"
-        "docs/outputs.md. A summary goes to standard output.\n\n"
+        "Simulate one neuron configuration: the [circuit], [stimulus], [solver] and [noise]\n"
+        "sections of the spec file SPEC (optional; see docs/spec.md; noise is off by default),\n"
+        "then the --set overrides, on top of the defaults (`uclif params` lists them). Writes\n"
+        "DIR/waveform.csv (sampled node voltages and currents) and DIR/events.csv (every SCR\n"
+        "latch/unlatch with its exact time); columns in docs/outputs.md. A summary goes to\n"
+        "standard output.\n\n"
         "A spec with network sections ([neuron.NAME], [synapse.NAME], [layers]; docs/spec.md)\n"
         "simulates the network: DIR/events.csv (every spike: t_s, neuron), DIR/neurons.csv\n"
         "(spikes, rates, energies per neuron) and, with --sample, DIR/waveform.csv with the\n"

@@ -316,7 +316,19 @@ static ucl_status char_key(ucl_char_config *c, const char *k, const char *v, ucl
     return ucl_units_parse_long(v, 0, 1000000, &o->trials, diag);
   }
   if (strcmp(k, "probability") == 0) {
-    return parse_amps(v, &c->prob_amps, &o->prob_amps, &o->n_prob_amps, diag);
+    ucl_status st = parse_amps(v, &c->prob_amps, &o->prob_amps, &o->n_prob_amps, diag);
+    for (size_t i = 0; st == UCL_OK && i < o->n_prob_amps; i++) {
+      for (size_t j = 0; j < i; j++) {
+        if (o->prob_amps[i] == o->prob_amps[j]) {
+          /* trial r draws the same noise at every amplitude: a repeat is the same trials */
+          return ucl_diag_set(diag, UCL_ERR_INVAL,
+                              "%g V comes twice: an amplitude's trials are the same draws "
+                              "wherever it is listed, so a repeat would count them twice",
+                              o->prob_amps[i]);
+        }
+      }
+    }
+    return st;
   }
   if (strcmp(k, "tempco") == 0) {
     if (strcmp(v, "off") == 0) {
@@ -398,6 +410,15 @@ int ucl_spec_noise_varies(const ucl_params *p) {
 
 ucl_status ucl_spec_check_trials(const char *path, const ucl_char_config *c, const ucl_params *p,
                                  ucl_diag *diag) {
+  if (c->opts.trials <= 0 && c->opts.n_prob_amps > 0) {
+    ucl_diag_set(diag, UCL_ERR_INVAL,
+                 "probability is set but trials is 0: set trials = N to run the firing "
+                 "probability");
+    if (path) {
+      ucl_diag_prefix(diag, "%s: [characterize]: ", path);
+    }
+    return UCL_ERR_INVAL;
+  }
   if (c->opts.trials <= 0 || ucl_spec_noise_varies(p)) {
     return UCL_OK;
   }

@@ -72,4 +72,22 @@ check "and the message names the key's line ($(head -1 "$work/err"))" $?
 check "and nothing is written" $([ ! -e "$work/q/points.csv" ]; echo $?)
 sweep1 "$uclif" sweep "$work/quiet.ini" -o "$work/qs" --quiet >/dev/null 2>"$work/err"
 check "a sweep of it too: exit 2" $([ $? -eq 2 ]; echo $?)
+# a repeated amplitude is refused at its line (its trials would be counted twice); probability
+# without trials is refused; a fit that cannot be made is a failed run (exit 1), files written
+sed 's/^probability = .*/probability = 5.2, 5.3, 5.2/' "$spec" >"$work/dup.ini"
+line=$(grep -n '^probability' "$work/dup.ini" | cut -d: -f1)
+"$uclif" characterize "$work/dup.ini" -o "$work/dup" --no-datasheet >/dev/null 2>"$work/err"
+rc=$?
+check "a repeated amplitude: exit 2 at its line ($(head -1 "$work/err"))" \
+  $([ "$rc" -eq 2 ] && grep -q "dup.ini:$line: probability: 5.2 V comes twice" "$work/err"; echo $?)
+sed '/^trials/d; /^jitter.I_GT/d' "$spec" >"$work/notrials.ini"
+"$uclif" characterize "$work/notrials.ini" -o "$work/nt" --no-datasheet >/dev/null 2>"$work/err"
+rc=$?
+check "probability without trials: exit 2 ($(head -1 "$work/err"))" \
+  $([ "$rc" -eq 2 ] && grep -q "probability is set but trials is 0" "$work/err"; echo $?)
+sed 's/^probability = .*/probability = 5.2/' "$spec" >"$work/one.ini"
+"$uclif" characterize "$work/one.ini" -o "$work/one" --no-datasheet >/dev/null 2>"$work/err"
+rc=$?
+check "one amplitude: the fit is refused, exit 1, files written ($(tail -1 "$work/err"))" \
+  $([ "$rc" -eq 1 ] && [ -s "$work/one/probability.csv" ] && [ -s "$work/one/points.csv" ]; echo $?)
 finish
