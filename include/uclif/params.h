@@ -270,6 +270,7 @@ typedef enum ucl_param_warning_code {
   UCL_PWARN_TT_LOOP_GAIN,      /* two-transistor SCR: BF_p * BF_n <= 1, it cannot latch */
   UCL_PWARN_TT_LATCH_LEVEL,    /* two-transistor SCR: scr.I_A_latch at or below its I_H */
   UCL_PWARN_TT_UNLATCH_LEVEL,  /* two-transistor SCR: scr.I_A_unlatch at or above its I_H */
+  UCL_PWARN_JITTER_UNUSED,     /* a jitter.* key > 0 that the neuron's switch does not have */
   UCL_PWARN_COUNT
 } ucl_param_warning_code;
 

@@ -686,5 +686,29 @@ size_t ucl_params_warnings(const ucl_params *p, ucl_param_warning *out, size_t n
       }
     }
   }
+  /* Jitter moves a threshold parameter: the hybrid SCR's I_GT and I_H, the Mott switch's V_th and
+   * I_hold; the two-transistor SCR has none (it latches by regeneration). A key set for another
+   * form changes nothing: say so (the first such key). */
+  const ucl_noise_params *z = &p->noise;
+  const int hybrid = has_scr && scr->model == UCL_SCR_HYBRID;
+  const struct {
+    const char *key;
+    double v;
+    int applies;
+  } jit[] = {{"jitter.I_GT", z->jitter_I_GT, hybrid},
+             {"jitter.I_H", z->jitter_I_H, hybrid},
+             {"jitter.V_th", z->jitter_V_th, !has_scr},
+             {"jitter.I_hold", z->jitter_I_hold, !has_scr}};
+  for (size_t j = 0; j < sizeof(jit) / sizeof(jit[0]); j++) {
+    if (jit[j].v > 0.0 && !jit[j].applies) {
+      warn(out, n, &k, UCL_PWARN_JITTER_UNUSED, jit[j].key, "%s = %g changes nothing: %s",
+           jit[j].key, jit[j].v,
+           !has_scr ? "a Mott soma's jitter keys are jitter.V_th and jitter.I_hold"
+           : hybrid ? "the hybrid SCR's jitter keys are jitter.I_GT and jitter.I_H"
+                    : "the two-transistor SCR latches by regeneration and has no thresholds to "
+                      "draw (noise.thermal applies)");
+      break;
+    }
+  }
   return k;
 }

@@ -214,6 +214,23 @@ static void test_warnings(void **state) {
   p.circuit.scr.I_A_latch = 0.4e-3;
   p.circuit.scr.I_A_unlatch = 0.3e-3;
   assert_int_equal(warning_set(&p), 1u << UCL_PWARN_TT_UNLATCH_LEVEL);
+  /* a jitter key the neuron's switch does not have */
+  ucl_params_default(&p);
+  p.noise.jitter_I_GT = 0.05;
+  assert_int_equal(warning_set(&p), 0); /* the hybrid SCR's own */
+  p.circuit.scr.model = UCL_SCR_TWO_TRANSISTOR;
+  assert_int_equal(warning_set(&p), 1u << UCL_PWARN_JITTER_UNUSED);
+  p.circuit.scr.model = UCL_SCR_HYBRID;
+  p.circuit.neuron = UCL_NEURON_MOTT;
+  assert_int_equal(warning_set(&p), 1u << UCL_PWARN_JITTER_UNUSED);
+  p.noise.jitter_I_GT = 0.0;
+  p.noise.jitter_V_th = 0.05;
+  assert_int_equal(warning_set(&p), 0); /* the Mott switch's own */
+  p.circuit.neuron = UCL_NEURON_TYPE1;
+  ucl_param_warning w1[1];
+  assert_int_equal(ucl_params_warnings(&p, w1, 1), 1);
+  assert_string_equal(w1[0].key, "jitter.V_th");
+  assert_non_null(strstr(w1[0].msg, "jitter.V_th = 0.05 changes nothing"));
 }
 
 int main(void) {
