@@ -317,6 +317,94 @@ static void plot_thr_period(ds *d) {
   emit(d, pl, setup, body, 400);
 }
 
+/* Does p draw any noise (thermal noise or a switching jitter)? Then the threshold search is one
+ * noise realisation (docs/features.md, Firing probability). */
+static int noise_on(const ucl_params *p) {
+  const ucl_noise_params *z = &p->noise;
+  return z->thermal || z->jitter_I_GT > 0.0 || z->jitter_I_H > 0.0 || z->jitter_V_th > 0.0 ||
+         z->jitter_I_hold > 0.0;
+}
+
+/* 1 when the firing probability was measured (probability.csv is written: its rows exist). */
+static int has_prob(const ucl_char_result *r) {
+  return r->prob_trials > 0 && r->n_prob > 0;
+}
+
+/* The firing probability against the amplitude (probability.csv): p_fire with its Wilson
+ * interval as error bars, the probit fit Φ((A − A50)/w) of points.csv when it was made, and
+ * the noise-free threshold as a vertical line. Only when has_prob(): no plot otherwise. */
+static void plot_prob(ds *d) {
+  const ucl_char_result *r = d->r;
+  if (!has_prob(r)) {
+    return;
+  }
+  ds_plot *pl = new_plot(d, "probability", "Firing probability against pulse amplitude");
+  char path[1100];
+  FILE *f = data_file(d, "probability", path, sizeof(path));
+  if (!f) {
+    return; /* the datasheet fails (d->io) */
+  }
+  long n = 0;
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < r->n_prob; i++) {
+    const ucl_prob_point *q = &r->prob[i];
+    if (q->trials <= 0 || !isfinite(q->p_fire)) {
+      continue;
+    }
+    fprintf(f, "%.9g %.9g %.9g %.9g\n", q->amplitude, q->p_fire, q->p_lo, q->p_hi);
+    lo = fmin(lo, q->amplitude);
+    hi = fmax(hi, q->amplitude);
+    n++;
+  }
+  ucl_page_close_data(f, path, &d->io, &d->io_diag);
+  if (n < 1) {
+    snprintf(pl->note, sizeof(pl->note), "no amplitude of probability.csv has trials");
+    return;
+  }
+  double a0 = r->thr_noiseless.value;
+  int has_a0 = r->thr_noiseless.status == UCL_SEARCH_OK && isfinite(a0);
+  int has_fit = isfinite(r->p50_V) && isfinite(r->p50_width_V) && r->p50_width_V > 0.0;
+  if (has_a0) {
+    lo = fmin(lo, a0);
+    hi = fmax(hi, a0);
+  }
+  char w[32], per[32];
+  ucl_units_format_eng(d->p->stim.width, "s", 3, w, sizeof(w));
+  ucl_units_format_eng(d->p->stim.period, "s", 3, per, sizeof(per));
+  int kc = snprintf(pl->caption, sizeof(pl->caption),
+                    "probability.csv: p_fire, the fraction of %ld noise trials with a spike in "
+                    "the window (pulses %s wide every %s over %g s), with its Wilson 95 %% "
+                    "interval (p_lo, p_hi) as error bars",
+                    r->prob_trials, w, per, d->p->stim.duration);
+  if (kc > 0 && (size_t)kc < sizeof(pl->caption)) {
+    snprintf(pl->caption + kc, sizeof(pl->caption) - (size_t)kc, "%s%s.",
+             has_fit ? "; the line is the probit fit Phi((A - A50)/w) of points.csv"
+                     : "; no probit fit was made (see points.csv)",
+             has_a0 ? "; the dashed line marks the noise-free threshold" : "");
+  }
+  char setup[4096] = "set key top left noenhanced\nset samples 400\n", body[2048];
+  ucl_page_gp_axis(setup, sizeof(setup), "x", "pulse amplitude", "V", lo, hi, 0);
+  ucl_page_gp_axis(setup, sizeof(setup), "y", "firing probability", NULL, 0.0, 1.0, 0);
+  size_t ks = strlen(setup); /* a probability's tics as fractions (0.2), not "200m" */
+  snprintf(setup + ks, sizeof(setup) - ks, "set ytics 0, 0.2, 1\nset format y '%%g'\n");
+  if (has_a0) {
+    size_t k = strlen(setup);
+    snprintf(setup + k, sizeof(setup) - k,
+             "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 2 lc rgb '#d62728'\n", a0,
+             a0);
+  }
+  int kb = snprintf(body, sizeof(body),
+                    "plot '%s' using 1:2:3:4 with yerrorbars pt 7 ps 0.7 lc rgb '#1f77b4' "
+                    "title 'p_fire (Wilson 95 %%)'",
+                    ucl_page_rel(d->rdir, path));
+  if (has_fit && kb > 0 && (size_t)kb < sizeof(body)) {
+    snprintf(body + kb, sizeof(body) - (size_t)kb,
+             ", norm((x - %.17g) / %.17g) with lines lw 2 lc rgb '#222222' title 'probit fit'",
+             r->p50_V, r->p50_width_V);
+  }
+  emit(d, pl, setup, body, 420);
+}
+
 /* A fit and its residuals: two plots of fits.csv's rows of the fits in 'which' (n_which). */
 static void plot_fit(ds *d, const char *name, const char *title, const int *which, int n_which,
                      const char *what) {
@@ -671,7 +759,6 @@ static void write_rows(FILE *h, const ds *d, const ds_row *rows, size_t n) {
 
 static void write_key_figures(FILE *h, const ds *d) {
   static const ds_row first[] = {
-      {"firing threshold (pulse train)", "threshold_V", NULL},
       {"DC rheobase", "rheobase_V", NULL},
       {"leak time constant (tau_leak_off)", "tau_leak_off_s", NULL},
       {"refractory (discharge) time constant", "tau_ref_s", NULL},
@@ -689,7 +776,37 @@ static void write_key_figures(FILE *h, const ds *d) {
       {"holding current I_H (curve tracer)", "I_H_A", NULL},
   };
   const ucl_char_result *r = d->r;
-  fprintf(h, "<h2>Key figures</h2>\n<table id=\"key\">\n");
+  fprintf(h, "<h2>Key figures</h2>\n<table id=\"key\">\n<tr><td>firing threshold (pulse train)");
+  if (noise_on(d->p)) { /* the search ran with the noise on: one draw of it */
+    fprintf(h, has_prob(r)
+                   ? " (one noise realisation: see the <a href=\"#firing_probability\">firing "
+                     "probability</a>)"
+                   : " (one noise realisation)");
+  }
+  fprintf(h, "</td><td>");
+  pnum(h, d, "threshold_V");
+  fprintf(h, "</td></tr>\n");
+  if (has_prob(r)) {
+    fprintf(h, "<tr><td>50 %% firing amplitude A50 (probit fit) with its 95 %% interval</td><td>");
+    pnum(h, d, "threshold_p50_V");
+    fprintf(h, " (");
+    pnum(h, d, "threshold_p50_lo_V");
+    fprintf(h, " … ");
+    pnum(h, d, "threshold_p50_hi_V");
+    fprintf(h, ")</td></tr>\n<tr><td>probit width w (P(A50 ± w) = 84 %% / 16 %%)</td><td>");
+    pnum(h, d, "threshold_width_V");
+    fprintf(h, "</td></tr>\n<tr><td>noise-free threshold (noise and jitter off)</td><td>");
+    pnum(h, d, "threshold_noiseless_V");
+    fprintf(h, "</td></tr>\n<tr><td>spike-time jitter and ISI CV near A50</td><td>");
+    pnum(h, d, "p50_jitter_s");
+    fprintf(h, ", ISI CV ");
+    pnum(h, d, "p50_isi_cv");
+    fprintf(h, " at ");
+    pnum(h, d, "p50_amplitude_V");
+    fprintf(h, " (p_fire ");
+    pnum(h, d, "p50_p_fire");
+    fprintf(h, ")</td></tr>\n");
+  }
   write_rows(h, d, first, sizeof(first) / sizeof(first[0]));
   fprintf(h, "<tr><td>maximum rate (f-A curve)</td><td>");
   long m = max_rate_row(r);
@@ -852,6 +969,38 @@ static void write_periods(FILE *h, const ds *d) {
   fprintf(h, "</table>\n");
 }
 
+static void write_figure(FILE *h, const ds_plot *pl);
+static const ds_plot *find_plot(const ds *d, const char *name);
+
+/* The firing probability (has_prob()): what was run, the probit fit, and the plot. */
+static void write_prob(FILE *h, const ds *d) {
+  const ucl_char_result *r = d->r;
+  if (!has_prob(r)) {
+    return;
+  }
+  fprintf(h, "<h2 id=\"firing_probability\">Firing probability</h2>\n<p>");
+  pnum(h, d, "probability_trials");
+  fprintf(h,
+          " noise trials at each of %zu amplitudes (probability.csv; trial r has the same "
+          "noise at every amplitude); the probit fit P(A) = Φ((A − A50)/w) by maximum "
+          "likelihood gives A50 ",
+          r->n_prob);
+  pnum(h, d, "threshold_p50_V");
+  fprintf(h, " (95 %%: ");
+  pnum(h, d, "threshold_p50_lo_V");
+  fprintf(h, " … ");
+  pnum(h, d, "threshold_p50_hi_V");
+  fprintf(h, ") and w ");
+  pnum(h, d, "threshold_width_V");
+  fprintf(h, "; the noise-free threshold is ");
+  pnum(h, d, "threshold_noiseless_V");
+  fprintf(h, " (");
+  doc_link(h, d, "firing-probability-characterize-trials--n-probability-off-by-default",
+           "docs/features.md, Firing probability");
+  fprintf(h, ").</p>\n");
+  write_figure(h, find_plot(d, "probability"));
+}
+
 static void write_figure(FILE *h, const ds_plot *pl) {
   if (!pl) {
     return;
@@ -900,6 +1049,9 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
   if (r->fits[0].n + r->fits[1].n + r->fits[2].n > 0) {
     fprintf(h, ", <a href=\"../fits.csv\">fits.csv</a>");
   }
+  if (has_prob(r)) {
+    fprintf(h, ", <a href=\"../probability.csv\">probability.csv</a>");
+  }
   fprintf(h, ").</p>\n");
   if (r->status != UCL_OK) {
     fprintf(h, "<p class=\"bad\">Status <b>%s</b>: ", ucl_status_name(r->status));
@@ -913,6 +1065,7 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
   write_figure(h, find_plot(d, "fa_curve"));
   write_figure(h, find_plot(d, "threshold_period"));
   write_periods(h, d);
+  write_prob(h, d);
   int mott = d->p->circuit.neuron == UCL_NEURON_MOTT;
   fprintf(h, "<h2>Time constants</h2>\n<p>Leak: ");
   pnum(h, d, "tau_leak_off_s");
@@ -961,11 +1114,12 @@ static ucl_status write_page(const ds *d, const char *ipath, int *nondefault, uc
 
 /* The files ucl_datasheet_build may write in DIR/datasheet (NAME.svg and NAME.png of each
  * plot) and in DIR/datasheet/data (NAME.dat): what ucl_datasheet_clear removes. */
-static const char *const plot_names[] = {"fa_curve", "threshold_period",
-                                         "leak_fit", "leak_fit_residuals",
-                                         "ref_fit",  "ref_fit_residuals"};
-static const char *const data_names[] = {"fa_curve",   "fa_failed",  "threshold_period",
-                                         "leak_fit_0", "leak_fit_1", "ref_fit_0"};
+static const char *const plot_names[] = {"fa_curve",         "threshold_period",   "probability",
+                                         "leak_fit",         "leak_fit_residuals", "ref_fit",
+                                         "ref_fit_residuals"};
+static const char *const data_names[] = {"fa_curve",    "fa_failed",  "threshold_period",
+                                         "probability", "leak_fit_0", "leak_fit_1",
+                                         "ref_fit_0"};
 static const char *const page_files[] = {"index.html", "index.html.tmp", "plots.gp", "gnuplot.log"};
 
 /* unlink DIR/SUB/NAMEEXT (not a directory: unlink refuses one); 1 when a file was removed. */
@@ -1063,6 +1217,7 @@ ucl_status ucl_datasheet_build(const char *dir, const ucl_params *p, const ucl_c
   }
   plot_fa(&d);
   plot_thr_period(&d);
+  plot_prob(&d);
   static const int leak[] = {UCL_FIT_LEAK_OFF, UCL_FIT_LEAK_ON}, ref[] = {UCL_FIT_REF};
   int mott = p->circuit.neuron == UCL_NEURON_MOTT;
   plot_fit(&d, "leak_fit",
