@@ -2,7 +2,8 @@
 # The datasheet of `uclif characterize` (docs/outputs.md, "The datasheet"): for the default
 # type I neuron, a type II neuron and a Mott soma, the page exists with its plots, names every
 # parameter that is not at its default, and every number on it equals the CSVs' (datasheet_check);
-# the checker is not vacuous; without gnuplot the CSVs are still written; --no-datasheet leaves
+# the checker is not vacuous; with noise trials (tests/specs/probability.ini) the firing
+# probability's plot and key figures, none of it by default; without gnuplot the CSVs are still written; --no-datasheet leaves
 # no stale page. Usage: test_datasheet.sh UCLIF DATASHEET_CHECK SOURCE_DIR
 set -u
 uclif=$1
@@ -61,6 +62,44 @@ sheet mott --set neuron=mott --set duration=10m
 names_nondefault mott neuron duration
 grep -q 'Mott threshold switch' "$work/mott/datasheet/index.html"
 check "mott: the page says the soma is a Mott switch" $?
+
+# (issue 19) the firing probability: its plot, A50 and the other key figures as tagged cells,
+# probability.csv listed, the threshold called one noise realisation; none of it by default
+"$uclif" characterize "$src/tests/specs/probability.ini" --periods off --out "$work/prob" \
+  >"$work/prob.out" 2>"$work/prob.err"
+rc=$?; check "probability: characterize exits 0 ($(cat "$work/prob.err"))" "$rc"
+ppage="$work/prob/datasheet/index.html"
+"$checker" "$work/prob" 40 >"$work/prob.check"
+rc=$?; check "probability: every number equals the CSVs' ($(tail -1 "$work/prob.check"))" "$rc"
+check "probability: the plot is drawn" $([ -s "$work/prob/datasheet/probability.svg" ] &&
+  [ -s "$work/prob/datasheet/probability.png" ] && grep -q '<img src="probability.svg"' "$ppage"; echo $?)
+a50=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "\"threshold_p50_V\"") c = i}
+  NR == 2 {print $c}' "$work/prob/points.csv")
+a0=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "\"threshold_noiseless_V\"") c = i}
+  NR == 2 {print $c}' "$work/prob/points.csv")
+sed -n '/id="key"/,/<\/table>/p' "$ppage" |
+  grep -q "<tr><td>50 % firing amplitude A50 .*data-column=\"threshold_p50_V\" data-value=\"$a50\""
+check "probability: the key figures show A50 ($a50 V)" $([ $? -eq 0 ] && [ -n "$a50" ]; echo $?)
+for column in threshold_p50_lo_V threshold_p50_hi_V threshold_width_V threshold_noiseless_V \
+  p50_jitter_s p50_amplitude_V; do
+  sed -n '/id="key"/,/<\/table>/p' "$ppage" | grep -q "data-column=\"$column\""
+  check "probability: the key figures show $column" $?
+done
+grep -q "norm((x - $a50) / " "$work/prob/datasheet/plots.gp"
+check "probability: the plot draws the probit fit at A50" $?
+grep -q "set arrow from $(printf '%.9g' "$a0"), graph 0" "$work/prob/datasheet/plots.gp"
+check "probability: the plot marks the noise-free threshold ($a0 V)" $?
+grep -q "<tr><td>firing threshold (pulse train) (one noise realisation: see" "$ppage"
+check "probability: the threshold is said to be one noise realisation" $?
+grep -q 'href="../probability.csv"' "$ppage"
+check "probability: probability.csv is among the CSVs of the page" $?
+grep -Eq 'id="firing_probability"|probability\.(csv|svg)|noise realisation' \
+  "$work/type1/datasheet/index.html"
+check "type1: the default page says nothing of a firing probability" $([ $? -ne 0 ]; echo $?)
+"$uclif" characterize --set duration=5m --out "$work/prob" >/dev/null 2>&1
+check "a rebuilt page without trials leaves no probability plot" \
+  $([ ! -e "$work/prob/datasheet/probability.svg" ] &&
+    [ ! -e "$work/prob/datasheet/data/probability.dat" ]; echo $?)
 
 # each labelled row shows its own column (the checker compares values with cells, not labels)
 while IFS='|' read -r label column; do
