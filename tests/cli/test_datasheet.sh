@@ -2,9 +2,9 @@
 # The datasheet of `uclif characterize` (docs/outputs.md, "The datasheet"): for the default
 # type I neuron, a type II neuron and a Mott soma, the page exists with its plots, names every
 # parameter that is not at its default, and every number on it equals the CSVs' (datasheet_check);
-# the checker is not vacuous; with noise trials (tests/specs/probability.ini) the firing
-# probability's plot and key figures, none of it by default; without gnuplot the CSVs are still written; --no-datasheet leaves
-# no stale page. Usage: test_datasheet.sh UCLIF DATASHEET_CHECK SOURCE_DIR
+# the checker is not vacuous; with noise trials (tests/specs/probability.ini) the page has the
+# firing probability's plot and key figures, and none of it by default; without gnuplot the CSVs
+# are still written; --no-datasheet leaves no stale page. Usage: test_datasheet.sh UCLIF DATASHEET_CHECK SOURCE_DIR
 set -u
 uclif=$1
 checker=$2
