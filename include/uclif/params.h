@@ -254,6 +254,10 @@ UCL_NODISCARD ucl_status ucl_params_get(const ucl_params *p, const char *name, d
 /* Format the value of key 'info' into buf (CHOICE: its name; REAL: %.17g). */
 void ucl_params_format(const ucl_params *p, const ucl_param_info *info, char *buf, size_t size);
 
+/* Does p draw any noise: noise.thermal on or any jitter.* > 0 (whether or not the neuron's
+ * form uses that jitter key; docs/model.md, Noise)? A run with it is one noise realisation. */
+int ucl_params_noise_on(const ucl_params *p);
+
 /* Cross-field checks that one key alone cannot make (pulse fits its period, t_end > 0, ...).
  * On failure 'diag' names the keys involved and *bad_key (if not NULL) is set to the key to
  * blame, so that a caller can point at the line that set it. */

@@ -387,6 +387,12 @@ const char *ucl_params_section_name(ucl_param_section s) {
   return "?";
 }
 
+int ucl_params_noise_on(const ucl_params *p) {
+  const ucl_noise_params *z = &p->noise;
+  return z->thermal || z->jitter_I_GT > 0.0 || z->jitter_I_H > 0.0 || z->jitter_V_th > 0.0 ||
+         z->jitter_I_hold > 0.0;
+}
+
 void ucl_params_default(ucl_params *p) {
   memset(p, 0, sizeof(*p));
   for (size_t i = 0; i < NKEYS; i++) {

@@ -317,14 +317,6 @@ static void plot_thr_period(ds *d) {
   emit(d, pl, setup, body, 400);
 }
 
-/* Does p draw any noise (thermal noise or a switching jitter)? Then the threshold search is one
- * noise realisation (docs/features.md, Firing probability). */
-static int noise_on(const ucl_params *p) {
-  const ucl_noise_params *z = &p->noise;
-  return z->thermal || z->jitter_I_GT > 0.0 || z->jitter_I_H > 0.0 || z->jitter_V_th > 0.0 ||
-         z->jitter_I_hold > 0.0;
-}
-
 /* 1 when the firing probability was measured (probability.csv is written: its rows exist). */
 static int has_prob(const ucl_char_result *r) {
   return r->prob_trials > 0 && r->n_prob > 0;
@@ -777,7 +769,7 @@ static void write_key_figures(FILE *h, const ds *d) {
   };
   const ucl_char_result *r = d->r;
   fprintf(h, "<h2>Key figures</h2>\n<table id=\"key\">\n<tr><td>firing threshold (pulse train)");
-  if (noise_on(d->p)) { /* the search ran with the noise on: one draw of it */
+  if (ucl_params_noise_on(d->p)) { /* the search ran with the noise on: one draw of it */
     fprintf(h, has_prob(r)
                    ? " (one noise realisation: see the <a href=\"#firing_probability\">firing "
                      "probability</a>)"

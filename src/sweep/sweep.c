@@ -813,13 +813,6 @@ static ucl_status check_sets(const ucl_sweep *s, ucl_diag *diag) {
 
 /* ---- the canonical expansion (what the points are made of; sweep.h) ---- */
 
-/* Does p draw any noise (thermal noise or a switching jitter)? */
-static int noise_on(const ucl_params *p) {
-  const ucl_noise_params *z = &p->noise;
-  return z->thermal || z->jitter_I_GT > 0.0 || z->jitter_I_H > 0.0 || z->jitter_V_th > 0.0 ||
-         z->jitter_I_hold > 0.0;
-}
-
 /* Every parameter of p as "PREFIXsection.name = value"; with 'base', only those whose value
  * differs from base's (a network's neurons: the base and each neuron's differences determine
  * every neuron, and a network of 50,000 neurons does not write 5 million lines). */
@@ -830,7 +823,7 @@ static void canon_params(FILE *f, const char *prefix, const ucl_params *p, const
   for (size_t k = 0; k < ucl_params_count(); k++) {
     const ucl_param_info *in = ucl_params_info(k);
     double a = 0.0, b = 0.0;
-    if (!base && in->section == UCL_SECTION_NOISE && !noise_on(p)) {
+    if (!base && in->section == UCL_SECTION_NOISE && !ucl_params_noise_on(p)) {
       continue; /* noise off: its keys change nothing, and the directories of sweeps started
                    before they existed resume; noise on: every key, defaults included, so that a
                    changed default is a changed spec (docs/outputs.md) */
