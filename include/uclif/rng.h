@@ -11,6 +11,10 @@
 /* A uniform double in [0, 1) (53 random bits) from (seed, a, b). */
 double ucl_rng_uniform(uint64_t seed, uint64_t a, uint64_t b);
 
+/* A standard normal number from the uniforms U(seed, a, b) and U(seed, a, b + 1) (Box–Muller;
+ * Box & Muller, Ann. Math. Statist. 29, 1958): exact, finite (1 − u1 is in (0, 1]). */
+double ucl_rng_normal(uint64_t seed, uint64_t a, uint64_t b);
+
 /* The 64 random bits behind ucl_rng_uniform(seed, a, b): a key for a stream of its own (e.g. a
  * neuron's noise: key = ucl_rng_bits(seed, point, neuron), then ucl_rng_uniform(key, ...)). */
 uint64_t ucl_rng_bits(uint64_t seed, uint64_t a, uint64_t b);

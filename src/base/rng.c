@@ -1,6 +1,8 @@
 /* rng.c — the counter-based generator (SplitMix64 finaliser) and a keyed permutation. */
 #include "uclif/rng.h"
 
+#include <math.h>
+
 static uint64_t mix64(uint64_t z) {
   z += 0x9e3779b97f4a7c15ULL;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -14,6 +16,11 @@ uint64_t ucl_rng_bits(uint64_t seed, uint64_t a, uint64_t b) {
 
 double ucl_rng_uniform(uint64_t seed, uint64_t a, uint64_t b) {
   return (double)(ucl_rng_bits(seed, a, b) >> 11) * 0x1.0p-53;
+}
+
+double ucl_rng_normal(uint64_t seed, uint64_t a, uint64_t b) {
+  double u1 = ucl_rng_uniform(seed, a, b), u2 = ucl_rng_uniform(seed, a, b + 1);
+  return sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2);
 }
 
 uint64_t ucl_rng_permute(uint64_t x, uint64_t n, uint64_t key) {

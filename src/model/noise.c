@@ -21,11 +21,9 @@ struct ucl_noise {
   double *z;     /* 4 per source, already times sigma */
 };
 
-/* A standard normal number from two uniforms of the stream (Box–Muller; Box & Muller, Ann. Math.
- * Statist. 29, 1958): exact, and a pure function of (key, a, b). */
+/* Counter b's standard normal number of stream (key, a): uniforms 2b and 2b + 1. */
 static double normal(uint64_t key, uint64_t a, uint64_t b) {
-  double u1 = ucl_rng_uniform(key, a, 2 * b), u2 = ucl_rng_uniform(key, a, 2 * b + 1);
-  return sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2);
+  return ucl_rng_normal(key, a, 2 * b);
 }
 
 uint64_t ucl_noise_key(uint64_t seed, uint64_t tag, uint64_t stream, uint64_t unit,

@@ -341,10 +341,8 @@ ucl_status ucl_tune_fit_read(const char *path, ucl_tune_fit *out, ucl_diag *diag
 void ucl_tune_fit_draw(const ucl_tune_fit *f, uint64_t seed, long k, double *values) {
   double z[UCL_TUNE_MAX_MODEL];
   const uint64_t a = (uint64_t)k;
-  for (int i = 0; i < f->n; i++) { /* Box-Muller: one standard normal per parameter */
-    uint64_t s = UCL_TUNE_FIT_STREAM + 2 * (uint64_t)i;
-    double u1 = ucl_rng_uniform(seed, a, s), u2 = ucl_rng_uniform(seed, a, s + 1);
-    z[i] = sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2); /* 1 − u1 in (0, 1] */
+  for (int i = 0; i < f->n; i++) { /* one standard normal per parameter: streams s, s + 1 */
+    z[i] = ucl_rng_normal(seed, a, UCL_TUNE_FIT_STREAM + 2 * (uint64_t)i);
   }
   for (int i = 0; i < f->n; i++) {
     const ucl_tune_model *m = &f->p[i];
