@@ -53,4 +53,53 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s);
 UCL_NODISCARD ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *opts,
                                        double t_end, ucl_trace *trace, ucl_diag *diag);
 
+/* ---- stepping: one integration advanced in pieces, with checkpoints (networks) ----
+ *
+ * ucl_integrate is begin + advance(t_end) + end. A network integrated by waveform relaxation
+ * (netrun.c) keeps one integration per neuron, advances each window by window (t_until is a
+ * stop time of CVODE, not a restart: the solver's history carries over), and re-integrates a
+ * window from a checkpoint taken at its start when the neuron's inputs changed. */
+typedef struct ucl_integration ucl_integration;
+typedef struct ucl_integration_ckpt ucl_integration_ckpt;
+
+/* Start an integration of 'sys' to t_end at t = 0 into 'trace' (as ucl_integrate; 'sys', 'opts'
+ * and 'trace' are borrowed until ucl_integration_end). *out is NULL only for bad arguments
+ * (UCL_ERR_INVAL) or memory; otherwise it is set even when starting failed (the status says so)
+ * and must be ended with ucl_integration_end. */
+UCL_NODISCARD ucl_status ucl_integration_begin(const ucl_system *sys,
+                                               const ucl_integrator_opts *opts, double t_end,
+                                               ucl_trace *trace, ucl_integration **out,
+                                               ucl_diag *diag);
+
+/* Integrate on to t_until (s; clipped to t_end), handling events and breaks on the way (a break
+ * at t_until included). The statuses are ucl_integrate's; after a failure every later call
+ * returns it. */
+UCL_NODISCARD ucl_status ucl_integration_advance(ucl_integration *ig, double t_until,
+                                                 ucl_diag *diag);
+
+/* The time reached (s). */
+double ucl_integration_t(const ucl_integration *ig);
+
+/* Finish (the last sample and step hook, when no step failed), store the energies, statistics
+ * and reached time in the trace, free the integration and set *ig to NULL. Returns the status of
+ * the run (its failure, or finishing's). NULL *ig: UCL_OK. */
+ucl_status ucl_integration_end(ucl_integration **ig, ucl_diag *diag);
+
+/* A checkpoint for 'ig' (owned; free with ucl_integration_ckpt_destroy). UCL_ERR_INVAL when the
+ * system has no save_modes/restore_modes (system.h) or root peaks are tracked. */
+UCL_NODISCARD ucl_status ucl_integration_ckpt_create(const ucl_integration *ig,
+                                                     ucl_integration_ckpt **out, ucl_diag *diag);
+void ucl_integration_ckpt_destroy(ucl_integration_ckpt **ck);
+
+/* Save the integration's position: time, state, energies, the system's modes, the event and
+ * sample counts of its trace and the chattering test's window. Cannot fail. */
+void ucl_integration_save(const ucl_integration *ig, ucl_integration_ckpt *ck);
+
+/* Go back to a checkpoint of this integration: the position as saved, the trace cut back to
+ * its samples and events then (solver statistics keep counting), the segment begun again at
+ * the checkpoint's time and CVODE restarted there (CVodeReInit: the work of a restart). The
+ * status of the restart; UCL_ERR_INVAL for a checkpoint of another system. */
+UCL_NODISCARD ucl_status ucl_integration_restore(ucl_integration *ig,
+                                                 const ucl_integration_ckpt *ck, ucl_diag *diag);
+
 #endif

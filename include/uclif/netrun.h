@@ -47,6 +47,9 @@ typedef struct ucl_net_result {
   ucl_trace *waveforms;   /* sample_dt > 0: t_s + NEURON.CHANNEL columns, else NULL */
   char **names;           /* the waveform column names (owned) */
   size_t n_names;
+  /* relaxation (docs/model.md N5): windows, sweeps over cyclic components, and integrations of
+   * a window done again because a source's record changed */
+  size_t relax_windows, relax_sweeps, relax_reintegrations;
 } ucl_net_result;
 
 /* Simulate 'net' for its duration. Returns UCL_OK when every neuron's run completed; a failed

@@ -19,9 +19,10 @@
 #define UCL_NET_NAME_MAX 32
 
 typedef enum ucl_net_integration {
-  UCL_NET_AUTO = 0,        /* partitioned when the synapses form no cycle, else coupled */
+  UCL_NET_AUTO = 0,        /* partitioned when the synapses form no cycle, else relaxation */
   UCL_NET_PARTITIONED = 1, /* feed-forward networks only */
-  UCL_NET_COUPLED = 2
+  UCL_NET_COUPLED = 2,
+  UCL_NET_RELAX = 3 /* waveform relaxation: any network (docs/model.md N5) */
 } ucl_net_integration;
 
 typedef struct ucl_net_neuron {
@@ -38,9 +39,22 @@ typedef struct ucl_net_synapse {
   int tap_clamp;   /* taken from the source's node after R6 (type II) instead of its output */
 } ucl_net_synapse;
 
+/* Waveform relaxation ([network] relax.* keys; docs/model.md N5, docs/spec.md). */
+typedef struct ucl_net_relax {
+  double window;   /* s, > 0: the windows the neurons advance by together (default 20 us) */
+  double tol_V;    /* V, > 0: a re-integrated record whose output moved less counts unchanged
+                      (default 1 mV) */
+  double tol_t;    /* s, > 0: and whose mode switches moved less (default 10 ns) */
+  long max_sweeps; /* >= 1: sweeps of a loop in one window before it fails (default 100) */
+} ucl_net_relax;
+
+/* The defaults above. */
+ucl_net_relax ucl_net_relax_default(void);
+
 typedef struct ucl_network {
   ucl_params base; /* the [circuit]/[stimulus]/[solver] sections: defaults and the duration */
   int integration; /* ucl_net_integration */
+  ucl_net_relax relax;
   size_t n_neurons, n_synapses;
   ucl_net_neuron *neurons;
   ucl_net_synapse *synapses;
@@ -68,6 +82,13 @@ void ucl_network_destroy(ucl_network **net);
 
 /* Index of the neuron called 'name', or -1. */
 long ucl_network_find(const ucl_network *net, const char *name);
+
+/* The integration called 'text' ("auto", "partitioned", "coupled", "relaxation") into *out:
+ * 0, or -1 for another word. */
+int ucl_net_integration_parse(const char *text, int *out);
+
+/* The name of a ucl_net_integration ("unknown" for another value). */
+const char *ucl_net_integration_name(int how);
 
 /* 1 if the synapses form a cycle (a recurrent network). */
 int ucl_network_has_cycle(const ucl_network *net);

@@ -40,7 +40,15 @@ typedef struct ucl_system_ops {
   double (*next_break)(void *ctx, double t); /* > t, or INFINITY */
   /* Output channels at (t, y) for sampling; returns 0 or non-zero on failure. */
   int (*observe)(void *ctx, double t, const double *y, double *out);
+  /* Optional (NULL: the system cannot be checkpointed, ucl_integration_save refuses): write the
+   * discrete state that switch_modes changes (latched or not, jitter counters) into buf, at most
+   * UCL_SYSTEM_MODES_MAX values, and return how many; restore_modes sets it back from the same
+   * values. The segment is not part of it: the integrator calls begin_segment after a restore. */
+  int (*save_modes)(void *ctx, double *buf);
+  void (*restore_modes)(void *ctx, const double *buf);
 } ucl_system_ops;
+
+#define UCL_SYSTEM_MODES_MAX 8
 
 typedef struct ucl_system {
   const ucl_system_ops *ops;

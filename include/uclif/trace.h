@@ -52,6 +52,10 @@ UCL_NODISCARD ucl_status ucl_trace_add_event(ucl_trace *tr, const ucl_event *ev)
 /* Drop samples, events, energies and statistics (keeps the channel layout and capacity). */
 void ucl_trace_reset(ucl_trace *tr);
 
+/* Keep only the first n_samples samples and n_events events (counts above the current ones
+ * change nothing). */
+void ucl_trace_truncate(ucl_trace *tr, size_t n_samples, size_t n_events);
+
 int ucl_trace_n_channels(const ucl_trace *tr);
 const char *ucl_trace_channel_name(const ucl_trace *tr, int k);
 /* Index of the channel called 'name', or -1. */

@@ -194,8 +194,6 @@ void ucl_cli_ticker_end(ucl_cli_ticker *t);
 
 /* Networks (cmd_network.c). Whether 'path' is a readable spec with network sections. */
 int ucl_cli_is_network_spec(const char *path);
-/* "auto" / "partitioned" / "coupled" into *out (ucl_net_integration); -1 if none of them. */
-int ucl_cli_parse_integration(const char *text, int *out);
 /* Simulate the network spec a->operand into a->out (default "."); returns the exit code. */
 int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
                         int integration);

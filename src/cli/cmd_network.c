@@ -24,19 +24,6 @@ int ucl_cli_is_network_spec(const char *path) {
   return net;
 }
 
-int ucl_cli_parse_integration(const char *text, int *out) {
-  if (strcmp(text, "auto") == 0) {
-    *out = UCL_NET_AUTO;
-  } else if (strcmp(text, "partitioned") == 0) {
-    *out = UCL_NET_PARTITIONED;
-  } else if (strcmp(text, "coupled") == 0) {
-    *out = UCL_NET_COUPLED;
-  } else {
-    return -1;
-  }
-  return 0;
-}
-
 static void show_progress(void *ctx, double done, double total) {
   ucl_cli_progress *ps = ctx;
   if (ucl_cli_progress_due(&ps->last)) {
@@ -50,8 +37,7 @@ static void summary(const ucl_network *net, const ucl_net_result *r, const char 
                     int waveforms) {
   ucl_net_totals t = ucl_net_total(r);
   printf("network: %zu neurons, %zu synapses, %.6g s simulated, %s integration\n", net->n_neurons,
-         net->n_synapses, net->base.stim.duration,
-         r->integration == UCL_NET_COUPLED ? "coupled" : "partitioned");
+         net->n_synapses, net->base.stim.duration, ucl_net_integration_name(r->integration));
   size_t shown = r->n < 20 ? r->n : 20;
   for (size_t i = 0; i < shown; i++) {
     const ucl_net_neuron_result *nr = &r->neurons[i];
@@ -72,6 +58,11 @@ static void summary(const ucl_network *net, const ucl_net_result *r, const char 
          t.failed, t.E_J);
   printf("solver: %ld steps, %ld rhs evaluations, %ld restarts, %zu events\n", r->stats.steps,
          r->stats.rhs_evals, r->stats.reinits, r->events);
+  if (r->integration == UCL_NET_RELAX) {
+    printf("waveform relaxation: %zu windows, %zu sweeps over loops, %zu window integrations "
+           "done again\n",
+           r->relax_windows, r->relax_sweeps, r->relax_reintegrations);
+  }
   if (r->integration == UCL_NET_PARTITIONED) {
     printf("recorded source outputs: at most %zu points held at once (%.3g MB)\n", r->peak_points,
            (double)r->peak_points * 25.0 / 1e6);

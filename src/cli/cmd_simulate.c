@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "uclif/network.h"
 #include "uclif/params.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"
@@ -21,7 +22,7 @@ static const ucl_cli_opt options[] = {
     {"max-samples", OPT_MAX_SAMPLES, "N",
      "refuse to keep more than N waveform rows (default 10000000)"},
     {"integration", OPT_INTEGRATION, "HOW",
-     "networks only: auto (default), partitioned or coupled"},
+     "networks only: auto (default), partitioned, relaxation or coupled"},
     {NULL, 0, NULL, NULL}};
 
 static const ucl_cli_cmd command = {
@@ -119,8 +120,8 @@ int ucl_cmd_simulate(int argc, char **argv) {
       }
       break;
     case OPT_INTEGRATION:
-      if (ucl_cli_parse_integration(v, &integration) != 0) {
-        ucl_cli_bad_value(&cp, "expected auto, partitioned or coupled");
+      if (ucl_net_integration_parse(v, &integration) != 0) {
+        ucl_cli_bad_value(&cp, "expected auto, partitioned, relaxation or coupled");
       }
       integration_given = 1;
       break;

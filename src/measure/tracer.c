@@ -302,9 +302,9 @@ static int op_observe(void *ctx, double t, const double *y, double *out) {
   return 0;
 }
 
-static const ucl_system_ops fixture_ops = {op_rhs,        op_quad,         op_roots,
-                                           op_root_dirs,  op_switch_modes, op_begin_segment,
-                                           op_next_break, op_observe};
+static const ucl_system_ops fixture_ops = {
+    op_rhs,           op_quad,       op_roots,   op_root_dirs, op_switch_modes,
+    op_begin_segment, op_next_break, op_observe, NULL,         NULL};
 
 /* Build the fixture for p's SCR, its values at p's temperature (docs/model.md, Temperature), in
  * test circuit c; the sources are added by the caller, then fixture_start. Fails only when a

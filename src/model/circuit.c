@@ -580,9 +580,30 @@ static int op_observe(void *ctx, double t, const double *y, double *out) {
   return 0;
 }
 
-static const ucl_system_ops neuron_ops = {op_rhs,        op_quad,         op_roots,
-                                          op_root_dirs,  op_switch_modes, op_begin_segment,
-                                          op_next_break, op_observe};
+/* The modes: the switch's state and the jitter's factors and counts (exact as doubles below
+ * 2^53 switchings). */
+static int op_save_modes(void *ctx, double *buf) {
+  const ucl_neuron *n = ctx;
+  buf[0] = n->scr_on;
+  buf[1] = n->f_on;
+  buf[2] = n->f_off;
+  buf[3] = (double)n->n_on;
+  buf[4] = (double)n->n_off;
+  return 5;
+}
+
+static void op_restore_modes(void *ctx, const double *buf) {
+  ucl_neuron *n = ctx;
+  n->scr_on = buf[0] != 0.0;
+  n->f_on = buf[1];
+  n->f_off = buf[2];
+  n->n_on = (long)buf[3];
+  n->n_off = (long)buf[4];
+}
+
+static const ucl_system_ops neuron_ops = {
+    op_rhs,           op_quad,       op_roots,   op_root_dirs,  op_switch_modes,
+    op_begin_segment, op_next_break, op_observe, op_save_modes, op_restore_modes};
 
 /* (Re)build the noise sources for n_in synapses: the eight resistors of NS_*, then one per
  * synapse (docs/model.md, Noise); nothing with noise.thermal off. Caps the step at the knot

@@ -616,6 +616,22 @@ static int apply_named_set(builder *b, const char *set, ucl_status *st, ucl_diag
 }
 
 /* Kahn's algorithm; returns 1 when some neuron stays on a cycle. */
+static const char *const integration_names[] = {"auto", "partitioned", "coupled", "relaxation"};
+
+int ucl_net_integration_parse(const char *text, int *out) {
+  for (int k = 0; k < 4; k++) {
+    if (strcmp(text, integration_names[k]) == 0) {
+      *out = k;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+const char *ucl_net_integration_name(int how) {
+  return how >= 0 && how < 4 ? integration_names[how] : "unknown";
+}
+
 int ucl_network_has_cycle(const ucl_network *net) {
   size_t n = net->n_neurons;
   size_t *indeg = calloc(n ? n : 1, sizeof(size_t));
@@ -667,6 +683,46 @@ done:
   return cycle;
 }
 
+ucl_net_relax ucl_net_relax_default(void) {
+  return (ucl_net_relax){.window = 20e-6, .tol_V = 1e-3, .tol_t = 10e-9, .max_sweeps = 100};
+}
+
+/* A positive number with a unit. */
+static ucl_status parse_positive(const char *text, const char *unit, double *out, ucl_diag *diag) {
+  ucl_status st = ucl_units_parse(text, unit, out, diag);
+  if (st == UCL_OK && !(*out > 0.0 && isfinite(*out))) {
+    st = ucl_diag_set(diag, UCL_ERR_RANGE, "must be > 0 (got %g %s)", *out, unit);
+  }
+  return st;
+}
+
+/* One key of [network]: integration and the relaxation's relax.* (docs/spec.md). */
+static ucl_status parse_network_key(ucl_network *net, const ucl_ini_entry *e, ucl_diag *diag) {
+  ucl_net_relax *r = &net->relax;
+  if (strcmp(e->key, "integration") == 0) {
+    if (ucl_net_integration_parse(e->value, &net->integration) != 0) {
+      return ucl_diag_set(diag, UCL_ERR_PARSE,
+                          "expected auto, partitioned, relaxation or coupled (got '%s')", e->value);
+    }
+    return UCL_OK;
+  }
+  if (strcmp(e->key, "relax.window") == 0) {
+    return parse_positive(e->value, "s", &r->window, diag);
+  }
+  if (strcmp(e->key, "relax.tol_V") == 0) {
+    return parse_positive(e->value, "V", &r->tol_V, diag);
+  }
+  if (strcmp(e->key, "relax.tol_t") == 0) {
+    return parse_positive(e->value, "s", &r->tol_t, diag);
+  }
+  if (strcmp(e->key, "relax.max_sweeps") == 0) {
+    return ucl_units_parse_long(e->value, 1, 1000000, &r->max_sweeps, diag);
+  }
+  return ucl_diag_set(diag, UCL_ERR_INVAL,
+                      "unknown key (integration, relax.window, relax.tol_V, relax.tol_t, "
+                      "relax.max_sweeps)");
+}
+
 ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char *const *sets,
                                 int n_sets, ucl_network **out, ucl_diag *diag) {
   ucl_network *net = calloc(1, sizeof(*net));
@@ -695,23 +751,11 @@ ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char
   /* [network] */
   size_t i = 0;
   const ucl_ini_entry *e;
+  net->relax = ucl_net_relax_default();
   while ((e = next_in(ini, "network", &i)) != NULL) {
-    if (strcmp(e->key, "integration") != 0) {
-      st = ucl_diag_set(diag, UCL_ERR_INVAL, "%s:%d: [network] unknown key '%s' (integration)",
-                        path, e->line, e->key);
-      goto fail;
-    }
-    if (strcmp(e->value, "auto") == 0) {
-      net->integration = UCL_NET_AUTO;
-    } else if (strcmp(e->value, "partitioned") == 0) {
-      net->integration = UCL_NET_PARTITIONED;
-    } else if (strcmp(e->value, "coupled") == 0) {
-      net->integration = UCL_NET_COUPLED;
-    } else {
-      st = ucl_diag_set(diag, UCL_ERR_PARSE,
-                        "%s:%d: [network] integration: expected auto, partitioned or coupled "
-                        "(got '%s')",
-                        path, e->line, e->value);
+    st = parse_network_key(net, e, diag);
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: [network] %s: ", path, e->line, e->key);
       goto fail;
     }
   }

@@ -664,76 +664,241 @@ static ucl_status store_results(ig_loop *L, ucl_status st, ucl_diag *diag) {
   return st;
 }
 
-ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, double t_end,
-                         ucl_trace *tr, ucl_diag *diag) {
-  if (!sys || !o || !tr || !(t_end > 0.0) || sys->n_states < 1 || sys->n_roots > MAX_ROOTS ||
-      !(o->rtol > 0.0) || !(o->atol > 0.0) || o->chatter_events < 2 || o->max_steps < 1 ||
-      !(o->sample_t0 >= 0.0) || !isfinite(o->sample_t0)) {
-    return ucl_diag_set(diag, UCL_ERR_INVAL, "integrator: bad arguments");
-  }
-  ig_loop L;
-  memset(&L, 0, sizeof(L));
-  L.sys = sys;
-  L.o = o;
-  L.tr = tr;
-  L.stats = ucl_trace_stats(tr);
-  L.t_end = t_end;
-  L.r.sys = sys;
-  L.sampling = o->sample_dt > 0.0;
-  L.one_step = o->on_step != NULL;
-  ucl_status st = start(&L, diag);
-  if (st == UCL_OK) {
-    st = poll_progress(o, 0.0, t_end, diag); /* a run started past a deadline stops at once */
-  }
-  while (st == UCL_OK && L.t < t_end) {
-    if (o->stop_after_latches > 0 && L.c.latches >= o->stop_after_latches) {
+/* Integrate from L->t until t_until (<= t_end; a stop time of CVODE, not a break: no reinit
+ * there), handling the samples, events and breaks on the way. A break at t_until is handled
+ * before returning. Returns UCL_OK at t_until (or earlier when stop_after_latches is met). */
+static ucl_status run_until(ig_loop *L, double t_until, ucl_diag *diag) {
+  const ucl_system *sys = L->sys;
+  const ucl_integrator_opts *o = L->o;
+  ucl_status st = UCL_OK;
+  while (st == UCL_OK && L->t < t_until) {
+    if (o->stop_after_latches > 0 && L->c.latches >= o->stop_after_latches) {
       break; /* the caller has what it asked for */
     }
-    if (++L.loops % POLL_LOOPS == 0 && (st = poll_progress(o, L.t, t_end, diag)) != UCL_OK) {
+    if (++L->loops % POLL_LOOPS == 0 && (st = poll_progress(o, L->t, L->t_end, diag)) != UCL_OK) {
       break;
     }
-    double t_break = sys->ops->next_break(sys->ctx, L.t);
-    double t_stop = t_break < t_end ? t_break : t_end;
+    double t_break = sys->ops->next_break(sys->ctx, L->t);
+    double t_stop = t_break < L->t_end ? t_break : L->t_end;
+    t_stop = t_until < t_stop ? t_until : t_stop;
     /* Times within a few ulp of t are already reached: CVODE refuses so short a step. */
-    double close = 64.0 * DBL_EPSILON * (fabs(L.t) + (L.sampling ? o->sample_dt : 0.0));
-    double t_sample = next_sample(&L);
-    if (t_sample <= L.t + close) {
-      st = sample(sys, &L.c, t_sample, tr, diag); /* y(t_sample) = y(t) to rounding */
-      L.k_sample++;
+    double close = 64.0 * DBL_EPSILON * (fabs(L->t) + (L->sampling ? o->sample_dt : 0.0));
+    double t_sample = next_sample(L);
+    if (t_sample <= L->t + close) {
+      st = sample(sys, &L->c, t_sample, L->tr, diag); /* y(t_sample) = y(t) to rounding */
+      L->k_sample++;
       continue;
     }
     double t_out = t_sample < t_stop ? t_sample : t_stop;
     int cv_flag = CV_TSTOP_RETURN;
-    if (t_stop <= L.t + close) {
-      L.t = t_stop; /* a break or the end closer than CVODE can step: already there */
+    if (t_stop <= L->t + close) {
+      L->t = t_stop; /* a break or the end closer than CVODE can step: already there */
     } else {
-      st = advance(&L, t_stop, t_out, &cv_flag, diag);
-      if (st == UCL_OK && L.one_step && cv_flag == CV_SUCCESS) {
-        st = step_hook(o, &L.c, L.t, diag);
+      st = advance(L, t_stop, t_out, &cv_flag, diag);
+      if (st == UCL_OK && L->one_step && cv_flag == CV_SUCCESS) {
+        st = step_hook(o, &L->c, L->t, diag);
         continue;
       }
       if (st != UCL_OK) {
         break;
       }
-      t_sample = next_sample(&L);
+      t_sample = next_sample(L);
     }
     if (cv_flag == CV_ROOT_RETURN) {
-      st = handle_roots(&L, diag);
+      st = handle_roots(L, diag);
       continue;
     }
-    int sampled_here = L.sampling && L.t == t_sample;
+    int sampled_here = L->sampling && L->t == t_sample;
     if (sampled_here) {
-      st = sample(sys, &L.c, L.t, tr, diag);
-      L.k_sample++;
+      st = sample(sys, &L->c, L->t, L->tr, diag);
+      L->k_sample++;
     }
-    if (st == UCL_OK && L.t >= t_stop && t_stop < t_end) {
-      st = handle_break(&L, sampled_here, diag);
+    if (st == UCL_OK && L->t >= t_stop && t_stop == t_break && t_break < L->t_end) {
+      st = handle_break(L, sampled_here, diag);
+    } else if (st == UCL_OK && L->t >= t_stop && t_stop == t_until && t_until < L->t_end) {
+      st = step_hook(o, &L->c, L->t, diag); /* a pause: the hook sees where it stopped */
     }
+  }
+  return st;
+}
+
+/* ---- the stepping interface ---- */
+
+struct ucl_integration {
+  ig_loop L;
+  ucl_status failed; /* a failed step: the run cannot go on */
+};
+
+struct ucl_integration_ckpt {
+  int n_states, n_quads, n_modes, chatter_events;
+  double t;
+  double *y, *q, *times;
+  double modes[UCL_SYSTEM_MODES_MAX];
+  long n_events, latches, k_sample;
+  size_t n_samples, n_trace_events;
+};
+
+static ucl_status check_args(const ucl_system *sys, const ucl_integrator_opts *o, double t_end,
+                             const ucl_trace *tr, ucl_diag *diag) {
+  if (!sys || !o || !tr || !(t_end > 0.0) || sys->n_states < 1 || sys->n_roots > MAX_ROOTS ||
+      !(o->rtol > 0.0) || !(o->atol > 0.0) || o->chatter_events < 2 || o->max_steps < 1 ||
+      !(o->sample_t0 >= 0.0) || !isfinite(o->sample_t0)) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "integrator: bad arguments");
+  }
+  return UCL_OK;
+}
+
+static void loop_init(ig_loop *L, const ucl_system *sys, const ucl_integrator_opts *o, double t_end,
+                      ucl_trace *tr) {
+  memset(L, 0, sizeof(*L));
+  L->sys = sys;
+  L->o = o;
+  L->tr = tr;
+  L->stats = ucl_trace_stats(tr);
+  L->t_end = t_end;
+  L->r.sys = sys;
+  L->sampling = o->sample_dt > 0.0;
+  L->one_step = o->on_step != NULL;
+}
+
+ucl_status ucl_integration_begin(const ucl_system *sys, const ucl_integrator_opts *o, double t_end,
+                                 ucl_trace *tr, ucl_integration **out, ucl_diag *diag) {
+  *out = NULL;
+  ucl_status st = check_args(sys, o, t_end, tr, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  ucl_integration *ig = calloc(1, sizeof(*ig));
+  if (!ig) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
+  }
+  loop_init(&ig->L, sys, o, t_end, tr);
+  st = start(&ig->L, diag);
+  if (st == UCL_OK) {
+    st = poll_progress(o, 0.0, t_end, diag); /* a run started past a deadline stops at once */
+  }
+  ig->failed = st;
+  *out = ig;
+  return st;
+}
+
+ucl_status ucl_integration_advance(ucl_integration *ig, double t_until, ucl_diag *diag) {
+  if (ig->failed != UCL_OK) {
+    return ucl_diag_set(diag, ig->failed, "the integration failed earlier");
+  }
+  if (!(t_until <= ig->L.t_end)) {
+    t_until = ig->L.t_end;
+  }
+  ig->failed = run_until(&ig->L, t_until, diag);
+  return ig->failed;
+}
+
+double ucl_integration_t(const ucl_integration *ig) {
+  return ig->L.t;
+}
+
+ucl_status ucl_integration_end(ucl_integration **igp, ucl_diag *diag) {
+  ucl_integration *ig = *igp;
+  if (!ig) {
+    return UCL_OK;
+  }
+  ucl_status st = ig->failed;
+  if (st == UCL_OK) {
+    st = finish(&ig->L, diag);
+  }
+  st = store_results(&ig->L, st, diag);
+  cv_run_free(&ig->L.c);
+  free(ig);
+  *igp = NULL;
+  return st;
+}
+
+ucl_status ucl_integration_ckpt_create(const ucl_integration *ig, ucl_integration_ckpt **out,
+                                       ucl_diag *diag) {
+  const ucl_system *sys = ig->L.sys;
+  *out = NULL;
+  if (!sys->ops->save_modes || !sys->ops->restore_modes || ig->L.o->track_root_peaks) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "integrator: this system cannot be checkpointed");
+  }
+  ucl_integration_ckpt *ck = calloc(1, sizeof(*ck));
+  if (ck) {
+    ck->n_states = sys->n_states;
+    ck->n_quads = sys->n_quads;
+    ck->chatter_events = ig->L.o->chatter_events;
+    ck->y = malloc((size_t)sys->n_states * sizeof(double));
+    ck->q = malloc((size_t)(sys->n_quads > 0 ? sys->n_quads : 1) * sizeof(double));
+    ck->times = malloc((size_t)ck->chatter_events * sizeof(double));
+  }
+  if (!ck || !ck->y || !ck->q || !ck->times) {
+    ucl_integration_ckpt_destroy(&ck);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for a checkpoint");
+  }
+  *out = ck;
+  return UCL_OK;
+}
+
+void ucl_integration_ckpt_destroy(ucl_integration_ckpt **ck) {
+  if (!ck || !*ck) {
+    return;
+  }
+  free((*ck)->y);
+  free((*ck)->q);
+  free((*ck)->times);
+  free(*ck);
+  *ck = NULL;
+}
+
+void ucl_integration_save(const ucl_integration *ig, ucl_integration_ckpt *ck) {
+  const ig_loop *L = &ig->L;
+  const ucl_system *sys = L->sys;
+  ck->t = L->t;
+  memcpy(ck->y, N_VGetArrayPointer(L->c.y), (size_t)ck->n_states * sizeof(double));
+  if (ck->n_quads > 0) {
+    memcpy(ck->q, N_VGetArrayPointer(L->c.q), (size_t)ck->n_quads * sizeof(double));
+  }
+  memcpy(ck->times, L->c.times, (size_t)ck->chatter_events * sizeof(double));
+  ck->n_modes = sys->ops->save_modes(sys->ctx, ck->modes);
+  ck->n_events = L->n_events;
+  ck->latches = L->c.latches;
+  ck->k_sample = L->k_sample;
+  ck->n_samples = ucl_trace_n_samples(L->tr);
+  ck->n_trace_events = ucl_trace_n_events(L->tr);
+}
+
+ucl_status ucl_integration_restore(ucl_integration *ig, const ucl_integration_ckpt *ck,
+                                   ucl_diag *diag) {
+  ig_loop *L = &ig->L;
+  const ucl_system *sys = L->sys;
+  if (ck->n_states != sys->n_states || ck->n_quads != sys->n_quads) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "integrator: a checkpoint of another system");
+  }
+  L->t = ck->t;
+  memcpy(N_VGetArrayPointer(L->c.y), ck->y, (size_t)ck->n_states * sizeof(double));
+  if (ck->n_quads > 0) {
+    memcpy(N_VGetArrayPointer(L->c.q), ck->q, (size_t)ck->n_quads * sizeof(double));
+  }
+  memcpy(L->c.times, ck->times, (size_t)ck->chatter_events * sizeof(double));
+  sys->ops->restore_modes(sys->ctx, ck->modes);
+  sys->ops->begin_segment(sys->ctx, ck->t);
+  L->n_events = ck->n_events;
+  L->c.latches = ck->latches;
+  L->k_sample = ck->k_sample;
+  ucl_trace_truncate(L->tr, ck->n_samples, ck->n_trace_events);
+  L->r.cvode_msg[0] = '\0';
+  ig->failed = restart(sys, &L->c, &L->r, L->o, L->t, L->t_end, L->stats, diag);
+  return ig->failed;
+}
+
+ucl_status ucl_integrate(const ucl_system *sys, const ucl_integrator_opts *o, double t_end,
+                         ucl_trace *tr, ucl_diag *diag) {
+  ucl_integration *ig = NULL;
+  ucl_status st = ucl_integration_begin(sys, o, t_end, tr, &ig, diag);
+  if (!ig) {
+    return st; /* bad arguments or no memory: nothing ran */
   }
   if (st == UCL_OK) {
-    st = finish(&L, diag);
+    st = ucl_integration_advance(ig, t_end, diag);
   }
-  st = store_results(&L, st, diag);
-  cv_run_free(&L.c);
-  return st;
+  ucl_status end = ucl_integration_end(&ig, diag); /* a failure's status, or finishing's */
+  return st != UCL_OK ? st : end;
 }

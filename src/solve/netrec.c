@@ -4,6 +4,8 @@
 #include "netrec.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +80,68 @@ static size_t traj_locate(const ucl_netrec_traj *T, double t, size_t *c) {
   }
   *c = k;
   return k;
+}
+
+int ucl_netrec_traj_copy(ucl_netrec_traj *dst, const ucl_netrec_traj *src) {
+  if (dst->cap < src->n) {
+    size_t cap = src->n;
+    double *nt = realloc(dst->t, cap * sizeof(double));
+    if (nt) {
+      dst->t = nt;
+    }
+    double *no = nt ? realloc(dst->out, cap * 2 * sizeof(double)) : NULL;
+    if (no) {
+      dst->out = no;
+    }
+    unsigned char *nm = no ? realloc(dst->mode, cap) : NULL;
+    if (!nm) {
+      return 1;
+    }
+    dst->mode = nm;
+    dst->cap = cap;
+  }
+  if (dst->cap_ev < src->n_ev) {
+    double *ne = realloc(dst->ev, src->n_ev * sizeof(double));
+    if (!ne) {
+      return 1;
+    }
+    dst->ev = ne;
+    dst->cap_ev = src->n_ev;
+  }
+  if (src->n > 0) {
+    memcpy(dst->t, src->t, src->n * sizeof(double));
+    memcpy(dst->out, src->out, src->n * 2 * sizeof(double));
+    memcpy(dst->mode, src->mode, src->n);
+  }
+  if (src->n_ev > 0) {
+    memcpy(dst->ev, src->ev, src->n_ev * sizeof(double));
+  }
+  dst->n = src->n;
+  dst->n_ev = src->n_ev;
+  return 0;
+}
+
+void ucl_netrec_traj_drop_before(ucl_netrec_traj *T, double t) {
+  size_t c = 0;
+  if (T->n < 3) {
+    return;
+  }
+  size_t k = traj_locate(T, t, &c);
+  size_t keep = k > 0 ? k - 1 : 0; /* and one point before: both sides of a switch at t */
+  if (keep > 0) {
+    memmove(T->t, T->t + keep, (T->n - keep) * sizeof(double));
+    memmove(T->out, T->out + 2 * keep, (T->n - keep) * 2 * sizeof(double));
+    memmove(T->mode, T->mode + keep, T->n - keep);
+    T->n -= keep;
+  }
+  size_t e = 0;
+  while (e < T->n_ev && T->ev[e] < T->t[0]) {
+    e++;
+  }
+  if (e > 0) {
+    memmove(T->ev, T->ev + e, (T->n_ev - e) * sizeof(double));
+    T->n_ev -= e;
+  }
 }
 
 /* ---- the recorder ---- */
@@ -219,6 +283,9 @@ double ucl_netrec_view_output(void *view, double t) {
     return T->out[v->tap_clamp];
   }
   size_t k = traj_locate(T, t, &v->cursor);
+  if (k + 1 == T->n && t > T->t[k]) {
+    return T->out[2 * k + v->tap_clamp]; /* past the record (relaxation's first guess): held */
+  }
   /* an interval of positive length, in the segment's mode */
   while (k > 0 && (k + 1 >= T->n || T->t[k + 1] <= T->t[k] || T->mode[k] != v->seg_mode)) {
     k--;
@@ -229,6 +296,76 @@ double ucl_netrec_view_output(void *view, double t) {
   double t0 = T->t[k], h = T->t[k + 1] - t0;
   double a = T->out[2 * k + v->tap_clamp], b = T->out[2 * (k + 1) + v->tap_clamp];
   return h > 0.0 ? a + (b - a) * (t - t0) / h : a;
+}
+
+int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *nw, double a,
+                            double b, double tol_v, double tol_t) {
+  if (old->n == 0 || nw->n == 0) {
+    return old->n != nw->n;
+  }
+  size_t eo = 0, en = 0;
+  while (eo < old->n_ev && old->ev[eo] <= a) {
+    eo++;
+  }
+  while (en < nw->n_ev && nw->ev[en] <= a) {
+    en++;
+  }
+  for (;;) { /* the mode switches in (a, b]: as many, each within tol_t */
+    int ho = eo < old->n_ev && old->ev[eo] <= b, hn = en < nw->n_ev && nw->ev[en] <= b;
+    if (ho != hn) {
+      if (getenv("RXDBG"))
+        fprintf(stderr, "  count differs\n");
+      return 1;
+    }
+    if (!ho) {
+      break;
+    }
+    if (!(fabs(old->ev[eo] - nw->ev[en]) <= tol_t)) {
+      if (getenv("RXDBG"))
+        fprintf(stderr, "  event %.12g vs %.12g\n", old->ev[eo], nw->ev[en]);
+      return 1;
+    }
+    eo++;
+    en++;
+  }
+  /* each record's outputs in [a, b] against the other's, where both are in the same mode */
+  const ucl_netrec_traj *pair[2][2] = {{old, nw}, {nw, old}};
+  for (int p = 0; p < 2; p++) {
+    const ucl_netrec_traj *P = pair[p][0];
+    ucl_netrec_view vq = {(ucl_netrec_traj *)(uintptr_t)pair[p][1], 0, 0, 0};
+    for (size_t k = 0; k < P->n; k++) {
+      double t = P->t[k];
+      if (t < a || t > b) {
+        continue;
+      }
+      size_t j = traj_locate(vq.T, t, &vq.cursor);
+      if (vq.T->mode[j] != P->mode[k]) {
+        continue; /* between the two records' switch times */
+      }
+      vq.seg_mode = P->mode[k];
+      for (int col = 0; col < 2; col++) { /* within tol_v of the other's range over t ± tol_t */
+        vq.tap_clamp = col;
+        double q0 = ucl_netrec_view_output(&vq, t), lo = q0, hi = q0;
+        for (int side = -1; side <= 1; side += 2) {
+          double ts = t + side * tol_t;
+          size_t js = traj_locate(vq.T, ts, &vq.cursor);
+          if (ts >= a && ts <= b && vq.T->mode[js] == P->mode[k]) {
+            double q = ucl_netrec_view_output(&vq, ts);
+            lo = fmin(lo, q);
+            hi = fmax(hi, q);
+          }
+        }
+        double v = P->out[2 * k + col];
+        if (!(v >= lo - tol_v && v <= hi + tol_v)) {
+          if (getenv("RXDBG"))
+            fprintf(stderr, "  V at %.12g col %d: %g vs [%g,%g] mode %d\n", t, col, v, lo, hi,
+                    P->mode[k]);
+          return 1;
+        }
+      }
+    }
+  }
+  return 0;
 }
 
 void ucl_netrec_view_begin(ucl_netrec_view *v, double t) {

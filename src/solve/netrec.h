@@ -26,6 +26,21 @@ typedef struct ucl_netrec_traj {
 /* Release the record's memory and zero it. */
 void ucl_netrec_traj_free(ucl_netrec_traj *T);
 
+/* Make dst an exact copy of src (dst's memory reused). Nonzero when out of memory (dst then
+ * unchanged in content). */
+int ucl_netrec_traj_copy(ucl_netrec_traj *dst, const ucl_netrec_traj *src);
+
+/* Drop the points no view at a time >= t needs: all but the last point before or at t and the
+ * one before it; mode switches before the first point kept. */
+void ucl_netrec_traj_drop_before(ucl_netrec_traj *T, double t);
+
+/* 1 if the record 'nw' differs from 'old' over [a, b] (s): another number of mode switches in
+ * (a, b], one of them more than tol_t (s) away, or an output (either column) more than tol_v (V)
+ * away at a point of either record where both are in the same mode (linear interpolation, held
+ * past a record's end). A record with no point differs from one with points. */
+int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *nw, double a,
+                            double b, double tol_v, double tol_t);
+
 /* Records a source neuron's output while it is integrated: pass ucl_netrec_step as the
  * integrator's on_step with the recorder as its context, then ucl_netrec_flush. Zero-initialise,
  * then set n, inner (the neuron's own system), rec and ns (its states, at most
@@ -59,7 +74,8 @@ typedef struct ucl_netrec_view {
   int tap_clamp; /* 1: the node after R6 (type II), 0: the output (node ax) */
 } ucl_netrec_view;
 
-/* The source's output (V) at t (a ucl_syn_input source; ctx is a ucl_netrec_view). */
+/* The source's output (V) at t (a ucl_syn_input source; ctx is a ucl_netrec_view); past the end
+ * of the record, its last value. */
 double ucl_netrec_view_output(void *view, double t);
 
 /* A segment of the target's integration begins at t: take the source's mode there. */

@@ -12,6 +12,7 @@
 #include "uclif/netrun.h"
 #include "uclif/network.h"
 #include "uclif/clock.h"
+#include <stdint.h>
 
 /* ---- results ---- */
 
@@ -182,18 +183,42 @@ typedef struct part_ctx {
   const ucl_system *inner;
   ucl_netrec_view *views;
   int n_views;
+  /* an autapse's source: the neuron's own output and node after R6 at the (t, y) being
+   * evaluated (relaxation; NULL self: none) */
+  ucl_neuron *self;
+  double self_out[2];
 } part_ctx;
+
+/* The neuron's own output at (t, y) for its autapses; nonzero when the node solve fails. */
+static int p_self(part_ctx *p, double t, const double *y) {
+  return p->self && ucl_neuron_output(p->self, ucl_neuron_scr_on(p->self), t, y, p->self_out) != 0;
+}
+
+/* An autapse's source (ctx: one of part_ctx.self_out). */
+static double self_output(void *ctx, double t) {
+  (void)t;
+  return *(const double *)ctx;
+}
 
 static int p_rhs(void *ctx, double t, const double *y, double *ydot) {
   part_ctx *p = ctx;
+  if (p_self(p, t, y) != 0) {
+    return 1;
+  }
   return p->inner->ops->rhs(p->inner->ctx, t, y, ydot);
 }
 static int p_quad(void *ctx, double t, const double *y, double *q) {
   part_ctx *p = ctx;
+  if (p_self(p, t, y) != 0) {
+    return 1;
+  }
   return p->inner->ops->quad(p->inner->ctx, t, y, q);
 }
 static int p_roots(void *ctx, double t, const double *y, double *g) {
   part_ctx *p = ctx;
+  if (p_self(p, t, y) != 0) {
+    return 1;
+  }
   return p->inner->ops->roots(p->inner->ctx, t, y, g);
 }
 static void p_root_dirs(void *ctx, int *dirs) {
@@ -202,6 +227,9 @@ static void p_root_dirs(void *ctx, int *dirs) {
 }
 static int p_switch(void *ctx, double t, double *y, const int *fired, ucl_event *ev, int cap) {
   part_ctx *p = ctx;
+  if (p_self(p, t, y) != 0) {
+    return -1;
+  }
   return p->inner->ops->switch_modes(p->inner->ctx, t, y, fired, ev, cap);
 }
 static void p_begin(void *ctx, double t) {
@@ -221,10 +249,22 @@ static double p_next_break(void *ctx, double t) {
 }
 static int p_observe(void *ctx, double t, const double *y, double *out) {
   part_ctx *p = ctx;
+  if (p_self(p, t, y) != 0) {
+    return 1;
+  }
   return p->inner->ops->observe(p->inner->ctx, t, y, out);
 }
-static const ucl_system_ops part_ops = {p_rhs,    p_quad,  p_roots,      p_root_dirs,
-                                        p_switch, p_begin, p_next_break, p_observe};
+static int p_save_modes(void *ctx, double *buf) {
+  part_ctx *p = ctx;
+  return p->inner->ops->save_modes(p->inner->ctx, buf);
+}
+static void p_restore_modes(void *ctx, const double *buf) {
+  part_ctx *p = ctx;
+  p->inner->ops->restore_modes(p->inner->ctx, buf);
+}
+static const ucl_system_ops part_ops = {p_rhs,        p_quad,         p_roots,      p_root_dirs,
+                                        p_switch,     p_begin,        p_next_break, p_observe,
+                                        p_save_modes, p_restore_modes};
 
 /* A partitioned run, shared by its steps. */
 typedef struct part_run {
@@ -339,8 +379,11 @@ static ucl_status part_wire(part_run *pr, size_t i, ucl_neuron **n, ucl_diag *nd
 static ucl_status part_integrate(part_run *pr, size_t i, ucl_neuron *n, ucl_trace **tr,
                                  int *recorded, int *ran, ucl_diag *nd) {
   const ucl_network *net = pr->net;
-  part_ctx pc = {ucl_neuron_system(n), pr->views,
-                 (int)(pr->adj.in_start[i + 1] - pr->adj.in_start[i])};
+  part_ctx pc = {ucl_neuron_system(n),
+                 pr->views,
+                 (int)(pr->adj.in_start[i + 1] - pr->adj.in_start[i]),
+                 NULL,
+                 {0.0, 0.0}};
   ucl_system sys = *pc.inner;
   sys.ops = &part_ops;
   sys.ctx = &pc;
@@ -536,6 +579,625 @@ static ucl_status run_partitioned(const ucl_network *net, const ucl_net_opts *o,
   return st;
 }
 
+/* ---- waveform relaxation (docs/model.md N5) ----
+ *
+ * Every neuron keeps its own integration (ucl_integration), advanced window by window. Per
+ * window [a, b], the strongly connected components of the synapse graph are taken in
+ * topological order; a component's members are integrated over the window reading their
+ * sources' published records (an autapse reads the neuron's own output, exactly): a source of
+ * an earlier component is final there; a source of
+ * the same component is the previous sweep's (Jacobi: a sweep reads only what the sweep before
+ * published, so the result does not depend on the order of the members nor, later, on the
+ * ranks that hold them), and in the first sweep its value at a held. After a sweep a member's
+ * new record is compared with its published one: mode switches (same number, each within
+ * tol_t) and outputs (within tol_v where both are in the same mode). A member whose record
+ * changed is published again, and its targets of the same component are integrated again from
+ * their checkpoints at a in the next sweep; the window is done when a sweep changes nothing.
+ * A neuron outside every cycle is integrated once per window. */
+
+/* A neuron of a relaxation run. */
+typedef struct rx_neuron {
+  ucl_neuron *n;
+  part_ctx pc;
+  ucl_system sys;
+  ucl_netrec_view *views; /* its fan-in */
+  ucl_syn_input *inputs;
+  ucl_integrator_opts io;
+  ucl_trace *tr;
+  ucl_integration *ig;
+  ucl_integration_ckpt *ck; /* its position at the window's start (members of cycles) */
+  ucl_netrec_recorder rec;  /* writes 'work' (neurons that feed others) */
+  ucl_netrec_recorder rec_ck;
+  size_t work_n_ck, work_nev_ck;
+  ucl_netrec_traj work, pub; /* its record being written; the one its targets read */
+  size_t comp;               /* its component */
+  int feeds, cyclic;
+  int dirty, changed, failed;
+  ucl_status status;
+  char reason[512];
+} rx_neuron;
+
+typedef struct relax_run {
+  part_run *pr;
+  const ucl_net_relax *rp; /* the network's relaxation parameters */
+  rx_neuron *x;
+  size_t n_comp, n_levels;
+  size_t *comp_start, *comp_member; /* CSR: the components in topological order, their members */
+  size_t *level_comp, *level_start; /* CSR: the components of each level (level 0: no source
+                                       outside itself; level k: sources up to level k-1) */
+  long *comp_sweeps;                /* per component: sweeps in the current window */
+  unsigned char *comp_active;       /* per component: still sweeping in the current window */
+  size_t windows, sweeps, reintegrations;
+} relax_run;
+
+/* The level of each component (0 without a source outside itself, else one more than its
+ * sources' highest) into rx->level_comp / level_start, components in topological order within
+ * a level. Nonzero when out of memory. */
+static int relax_levels(relax_run *rx) {
+  const ucl_network *net = rx->pr->net;
+  const adjacency *adj = &rx->pr->adj;
+  size_t nc = rx->n_comp;
+  size_t *level = calloc(nc ? nc : 1, sizeof(size_t));
+  rx->level_comp = malloc((nc ? nc : 1) * sizeof(size_t));
+  rx->level_start = calloc(nc + 2, sizeof(size_t));
+  rx->comp_sweeps = calloc(nc ? nc : 1, sizeof(long));
+  rx->comp_active = calloc(nc ? nc : 1, 1);
+  if (!level || !rx->level_comp || !rx->level_start || !rx->comp_sweeps || !rx->comp_active) {
+    free(level);
+    return 1;
+  }
+  size_t top = 0;
+  for (size_t c = 0; c < nc; c++) { /* topological order: the sources' levels are known */
+    for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
+      size_t i = rx->comp_member[j];
+      for (size_t k = adj->in_start[i]; k < adj->in_start[i + 1]; k++) {
+        size_t sc = rx->x[net->synapses[adj->in_syn[k]].from].comp;
+        if (sc != c && level[sc] + 1 > level[c]) {
+          level[c] = level[sc] + 1;
+        }
+      }
+    }
+    top = level[c] > top ? level[c] : top;
+  }
+  rx->n_levels = nc ? top + 1 : 0;
+  for (size_t c = 0; c < nc; c++) {
+    rx->level_start[level[c] + 1]++;
+  }
+  for (size_t L = 0; L < rx->n_levels; L++) {
+    rx->level_start[L + 1] += rx->level_start[L];
+  }
+  size_t *fill = calloc(rx->n_levels ? rx->n_levels : 1, sizeof(size_t));
+  if (!fill) {
+    free(level);
+    return 1;
+  }
+  for (size_t c = 0; c < nc; c++) {
+    rx->level_comp[rx->level_start[level[c]] + fill[level[c]]++] = c;
+  }
+  free(fill);
+  free(level);
+  return 0;
+}
+
+/* Strongly connected components (Tarjan, iterative) in topological order of the condensation
+ * (sources first) into rx->comp_start / comp_member, and each neuron's component and whether
+ * it lies on a cycle (a component of two or more, or an autapse). */
+static int relax_components(relax_run *rx) {
+  const ucl_network *net = rx->pr->net;
+  const adjacency *adj = &rx->pr->adj;
+  size_t N = net->n_neurons, index = 0, sp = 0, cs = 0, nc = 0, filled = 0;
+  size_t *idx = malloc(N * sizeof(size_t)), *low = malloc(N * sizeof(size_t));
+  size_t *stack = malloc(N * sizeof(size_t)), *call = malloc(N * sizeof(size_t));
+  size_t *edge = malloc(N * sizeof(size_t));
+  unsigned char *on = calloc(N, 1);
+  size_t *order = malloc(N * sizeof(size_t)); /* members, components in reverse topo order */
+  size_t *cstart = malloc((N + 1) * sizeof(size_t));
+  rx->comp_start = malloc((N + 1) * sizeof(size_t));
+  rx->comp_member = malloc(N * sizeof(size_t));
+  int fail = !idx || !low || !stack || !call || !edge || !on || !order || !cstart ||
+             !rx->comp_start || !rx->comp_member;
+  for (size_t i = 0; !fail && i < N; i++) {
+    idx[i] = SIZE_MAX;
+  }
+  for (size_t root = 0; !fail && root < N; root++) {
+    if (idx[root] != SIZE_MAX) {
+      continue;
+    }
+    call[cs++] = root;
+    idx[root] = low[root] = index++;
+    edge[root] = adj->out_start[root];
+    stack[sp++] = root;
+    on[root] = 1;
+    while (cs > 0) {
+      size_t v = call[cs - 1];
+      if (edge[v] < adj->out_start[v + 1]) {
+        size_t w = net->synapses[adj->out_syn[edge[v]++]].to;
+        if (idx[w] == SIZE_MAX) {
+          idx[w] = low[w] = index++;
+          edge[w] = adj->out_start[w];
+          stack[sp++] = w;
+          on[w] = 1;
+          call[cs++] = w;
+        } else if (on[w] && idx[w] < low[v]) {
+          low[v] = idx[w];
+        }
+        continue;
+      }
+      cs--;
+      if (cs > 0 && low[v] < low[call[cs - 1]]) {
+        low[call[cs - 1]] = low[v];
+      }
+      if (low[v] == idx[v]) { /* v roots a component */
+        cstart[nc++] = filled;
+        size_t w;
+        do {
+          w = stack[--sp];
+          on[w] = 0;
+          order[filled++] = w;
+        } while (w != v);
+      }
+    }
+  }
+  if (!fail) {
+    /* Tarjan emits sinks first: reverse the components, keep members in index order */
+    cstart[nc] = N;
+    size_t at = 0;
+    for (size_t k = nc; k-- > 0;) {
+      rx->comp_start[nc - 1 - k] = at;
+      size_t m0 = at;
+      for (size_t j = cstart[k]; j < cstart[k + 1]; j++) {
+        rx->comp_member[at++] = order[j];
+      }
+      for (size_t a = m0 + 1; a < at; a++) { /* insertion sort: members by index */
+        size_t v = rx->comp_member[a], b = a;
+        while (b > m0 && rx->comp_member[b - 1] > v) {
+          rx->comp_member[b] = rx->comp_member[b - 1];
+          b--;
+        }
+        rx->comp_member[b] = v;
+      }
+    }
+    rx->comp_start[nc] = N;
+    rx->n_comp = nc;
+    for (size_t c = 0; c < nc; c++) {
+      size_t m = rx->comp_start[c + 1] - rx->comp_start[c];
+      for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
+        size_t i = rx->comp_member[j];
+        rx->x[i].comp = c;
+        rx->x[i].cyclic = m > 1; /* an autapse reads the neuron's own output: not a cycle */
+      }
+    }
+  }
+  free(idx);
+  free(low);
+  free(stack);
+  free(call);
+  free(edge);
+  free(on);
+  free(order);
+  free(cstart);
+  return fail || relax_levels(rx);
+}
+
+/* Create neuron i: its system reading its sources' published records, its recorder, its
+ * integration started at t = 0 and (on a cycle) its checkpoint. */
+static ucl_status relax_neuron_setup(relax_run *rx, size_t i, ucl_diag *nd) {
+  part_run *pr = rx->pr;
+  const ucl_network *net = pr->net;
+  rx_neuron *x = &rx->x[i];
+  size_t first = pr->adj.in_start[i], fan_in = pr->adj.in_start[i + 1] - first;
+  x->views = malloc((fan_in ? fan_in : 1) * sizeof(ucl_netrec_view));
+  x->inputs = malloc((fan_in ? fan_in : 1) * sizeof(ucl_syn_input));
+  if (!x->views || !x->inputs) {
+    return ucl_diag_set(nd, UCL_ERR_NOMEM, "out of memory");
+  }
+  ucl_status st = neuron_create(&net->neurons[i], i, &x->n, nd);
+  if (st != UCL_OK) {
+    return st;
+  }
+  /* the views first (a segment begins them all), an autapse after them reading the neuron's
+   * own output: exact, as in the coupled system, with nothing to relax */
+  int n_views = 0;
+  for (size_t k = 0; k < fan_in; k++) {
+    const ucl_net_synapse *s = &net->synapses[pr->adj.in_syn[first + k]];
+    if (s->from != i) {
+      x->views[n_views] = (ucl_netrec_view){&rx->x[s->from].pub, 0, 0, s->tap_clamp};
+      x->inputs[k] = (ucl_syn_input){s->R, s->diode, ucl_netrec_view_output, &x->views[n_views]};
+      n_views++;
+    } else {
+      x->inputs[k] = (ucl_syn_input){s->R, s->diode, self_output, &x->pc.self_out[s->tap_clamp]};
+      x->pc.self = x->n;
+    }
+  }
+  st = ucl_neuron_set_inputs(x->n, net->neurons[i].external, x->inputs, (int)fan_in, nd);
+  if (st != UCL_OK) {
+    return st;
+  }
+  x->pc.inner = ucl_neuron_system(x->n);
+  x->pc.views = x->views;
+  x->pc.n_views = n_views;
+  x->sys = *x->pc.inner;
+  x->sys.ops = &part_ops;
+  x->sys.ctx = &x->pc;
+  x->io = net_integrator_opts(net, pr->o, pr->guard);
+  x->feeds = pr->adj.out_start[i + 1] > pr->adj.out_start[i];
+  if (x->feeds) {
+    if (x->sys.n_states > UCL_NETREC_MAX_STATES) {
+      return ucl_diag_set(nd, UCL_ERR_INVAL, "a neuron of %d states exceeds the recorder's %d",
+                          x->sys.n_states, UCL_NETREC_MAX_STATES);
+    }
+    x->rec = (ucl_netrec_recorder){
+        .n = x->n, .inner = x->pc.inner, .rec = &x->work, .ns = x->sys.n_states};
+    x->io.on_step = ucl_netrec_step;
+    x->io.on_step_ctx = &x->rec;
+  }
+  size_t cap = pr->o->sample_dt > 0.0 ? pr->o->max_samples : 0;
+  st = ucl_trace_create(x->sys.n_channels, x->sys.channel_names, cap, &x->tr, nd);
+  if (st != UCL_OK) {
+    return st;
+  }
+  return UCL_OK;
+}
+
+/* Start neuron i's integration (after every neuron's setup: its sources' records exist). */
+static ucl_status relax_neuron_start(relax_run *rx, size_t i, ucl_diag *nd) {
+  rx_neuron *x = &rx->x[i];
+  ucl_status st =
+      ucl_integration_begin(&x->sys, &x->io, rx->pr->net->base.stim.duration, x->tr, &x->ig, nd);
+  if (st == UCL_OK && x->feeds && ucl_netrec_flush(&x->rec) != 0) {
+    st = ucl_diag_set(nd, UCL_ERR_NOMEM, "out of memory recording the output");
+  }
+  if (st == UCL_OK && x->cyclic) {
+    st = ucl_integration_ckpt_create(x->ig, &x->ck, nd);
+  }
+  return st;
+}
+
+/* Neuron i failed (status st, message msg): it goes no further. */
+static void relax_fail(relax_run *rx, size_t i, ucl_status st, const char *msg) {
+  rx_neuron *x = &rx->x[i];
+  if (x->failed) {
+    return;
+  }
+  x->failed = 1;
+  x->status = st;
+  snprintf(x->reason, sizeof(x->reason), "%s", msg);
+}
+
+/* Integrate neuron i on to b (from its checkpoint at the window's start when 'again') and keep
+ * its record's last point; a failure is the neuron's. */
+static void relax_integrate(relax_run *rx, size_t i, double b, int again) {
+  rx_neuron *x = &rx->x[i];
+  ucl_diag nd = {{0}};
+  ucl_status st = UCL_OK;
+  if (again) {
+    x->rec = x->rec_ck;
+    x->work.n = x->work_n_ck;
+    x->work.n_ev = x->work_nev_ck;
+    st = ucl_integration_restore(x->ig, x->ck, &nd);
+    rx->reintegrations++;
+  }
+  if (st == UCL_OK) {
+    st = guard_status(rx->pr->guard, ucl_integration_advance(x->ig, b, &nd), &nd);
+  }
+  if (st == UCL_OK && x->feeds && ucl_netrec_flush(&x->rec) != 0) {
+    st = ucl_diag_set(&nd, UCL_ERR_NOMEM, "out of memory recording the output");
+  }
+  if (st != UCL_OK) {
+    relax_fail(rx, i, st, nd.msg);
+  }
+}
+
+/* Publish neuron i's record to its targets; *changed: it differs from the one published before
+ * over [a, b]. Nonzero when out of memory. */
+static int relax_publish(relax_run *rx, size_t i, double a, double b, int *changed) {
+  rx_neuron *x = &rx->x[i];
+  *changed = 0;
+  if (!x->feeds) {
+    return 0;
+  }
+  *changed = ucl_netrec_traj_differs(&x->pub, &x->work, a, b, rx->rp->tol_V, rx->rp->tol_t);
+  return ucl_netrec_traj_copy(&x->pub, &x->work);
+}
+
+/* The name of a failed source of neuron i outside its component, or NULL. */
+static const char *relax_failed_source(const relax_run *rx, size_t i) {
+  const ucl_network *net = rx->pr->net;
+  const adjacency *adj = &rx->pr->adj;
+  for (size_t k = adj->in_start[i]; k < adj->in_start[i + 1]; k++) {
+    size_t from = net->synapses[adj->in_syn[k]].from;
+    if (rx->x[from].failed && rx->x[from].comp != rx->x[i].comp) {
+      return net->neurons[from].name;
+    }
+  }
+  return NULL;
+}
+
+/* Fail every member of component c not failed yet, naming why. */
+static void relax_fail_component(relax_run *rx, size_t c, ucl_status st, const char *msg) {
+  for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
+    relax_fail(rx, rx->comp_member[j], st, msg);
+  }
+}
+
+/* Components c0..c1 (one level, level_comp order) over [a, b] before their sweeps: a component
+ * whose source failed or one of whose members failed earlier fails; the others are active, their
+ * members due, a cycle's members checkpointed at a. */
+static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, double a) {
+  const ucl_network *net = rx->pr->net;
+  char msg[512];
+  for (size_t q = 0; q < nc; q++) {
+    size_t c = comps[q];
+    for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
+      size_t i = rx->comp_member[j];
+      const char *src = rx->x[i].failed ? NULL : relax_failed_source(rx, i);
+      if (src) {
+        snprintf(msg, sizeof(msg), "not simulated past t=%.9g s: its input neuron '%s' failed", a,
+                 src);
+        relax_fail_component(rx, c, UCL_ERR_SOLVER, msg);
+      } else if (rx->x[i].failed) {
+        snprintf(msg, sizeof(msg), "not simulated past t=%.9g s: neuron '%s' of its loop failed", a,
+                 net->neurons[i].name);
+        relax_fail_component(rx, c, UCL_ERR_SOLVER, msg);
+      }
+    }
+    rx->comp_sweeps[c] = 0;
+    rx->comp_active[c] = !rx->x[rx->comp_member[rx->comp_start[c]]].failed;
+    for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
+      rx_neuron *x = &rx->x[rx->comp_member[j]];
+      x->dirty = 1;
+      if (x->cyclic) {
+        ucl_integration_save(x->ig, x->ck);
+        x->rec_ck = x->rec;
+        x->work_n_ck = x->work.n;
+        x->work_nev_ck = x->work.n_ev;
+      }
+    }
+  }
+}
+
+/* One sweep of the active components of a level: their due members integrated over [a, b]
+ * (again from the checkpoint after the first sweep); a component with a failed member fails,
+ * one past max_sweeps fails unconverged. */
+static void relax_level_integrate(relax_run *rx, const size_t *comps, size_t nc, double a,
+                                  double b) {
+  const ucl_network *net = rx->pr->net;
+  char msg[512];
+  for (size_t q = 0; q < nc; q++) {
+    size_t c = comps[q];
+    if (!rx->comp_active[c]) {
+      continue;
+    }
+    if (++rx->comp_sweeps[c] > rx->rp->max_sweeps) {
+      snprintf(msg, sizeof(msg),
+               "waveform relaxation did not converge over [%.9g, %.9g] s in %ld sweeps", a, b,
+               rx->rp->max_sweeps);
+      relax_fail_component(rx, c, UCL_ERR_SOLVER, msg);
+      rx->comp_active[c] = 0;
+      continue;
+    }
+    rx->sweeps += rx->x[rx->comp_member[rx->comp_start[c]]].cyclic;
+    for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
+      size_t i = rx->comp_member[j];
+      if (rx->x[i].dirty) {
+        relax_integrate(rx, i, b, rx->comp_sweeps[c] > 1);
+      }
+    }
+    for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
+      size_t i = rx->comp_member[j];
+      if (rx->x[i].failed) {
+        snprintf(msg, sizeof(msg), "not simulated past t=%.9g s: neuron '%s' of its loop failed", a,
+                 net->neurons[i].name);
+        relax_fail_component(rx, c, UCL_ERR_SOLVER, msg);
+        rx->comp_active[c] = 0;
+        break;
+      }
+    }
+  }
+}
+
+/* After a sweep: the integrated members' records published (changed: beyond the tolerances),
+ * then which members are due again (a source of their own component changed); a component with
+ * none is done. Returns 1 while any component is active, or -1 when out of memory. */
+static int relax_level_publish(relax_run *rx, const size_t *comps, size_t nc, double a, double b) {
+  const ucl_network *net = rx->pr->net;
+  const adjacency *adj = &rx->pr->adj;
+  for (size_t q = 0; q < nc; q++) {
+    size_t c = comps[q];
+    for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
+      rx_neuron *x = &rx->x[rx->comp_member[j]];
+      x->changed = 0;
+      if (x->dirty && relax_publish(rx, rx->comp_member[j], a, b, &x->changed) != 0) {
+        return -1;
+      }
+    }
+  }
+  int any = 0;
+  for (size_t q = 0; q < nc; q++) {
+    size_t c = comps[q];
+    int due = 0;
+    for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
+      size_t i = rx->comp_member[j];
+      rx->x[i].dirty = 0;
+      for (size_t k = adj->in_start[i]; k < adj->in_start[i + 1]; k++) {
+        const rx_neuron *s = &rx->x[net->synapses[adj->in_syn[k]].from];
+        rx->x[i].dirty |= s->comp == c && s->changed && s != &rx->x[i];
+      }
+      due |= rx->x[i].dirty;
+    }
+    rx->comp_active[c] = (unsigned char)(rx->comp_active[c] && due);
+    any |= rx->comp_active[c];
+  }
+  return any;
+}
+
+/* The window [a, b] level by level: the components of a level depend only on lower levels,
+ * whose records over the window are final, so each level's components sweep together. */
+static ucl_status relax_window(relax_run *rx, double a, double b, ucl_diag *diag) {
+  for (size_t L = 0; L < rx->n_levels; L++) {
+    const size_t *comps = rx->level_comp + rx->level_start[L];
+    size_t nc = rx->level_start[L + 1] - rx->level_start[L];
+    relax_level_start(rx, comps, nc, a);
+    for (;;) {
+      relax_level_integrate(rx, comps, nc, a, b);
+      int any = relax_level_publish(rx, comps, nc, a, b);
+      if (any < 0) {
+        return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
+      }
+      if (!any) {
+        break;
+      }
+    }
+  }
+  return UCL_OK;
+}
+
+/* The run's end for neuron i: its integration ended and what it left stored (part_store). */
+static ucl_status relax_store(relax_run *rx, size_t i, ucl_diag *diag) {
+  part_run *pr = rx->pr;
+  rx_neuron *x = &rx->x[i];
+  ucl_net_neuron_result *nr = &pr->r->neurons[i];
+  ucl_diag nd = {{0}};
+  ucl_status nst = x->ig ? ucl_integration_end(&x->ig, &nd) : UCL_OK;
+  if (x->failed) {
+    nst = x->status;
+    snprintf(nd.msg, sizeof(nd.msg), "%s", x->reason);
+  }
+  ucl_status st = x->tr ? part_store(pr, i, x->n, x->tr, nst, &nd, diag) : UCL_OK;
+  if (st != UCL_OK) {
+    return st;
+  }
+  nr->status = nst;
+  if (nst != UCL_OK) {
+    snprintf(nr->reason, sizeof(nr->reason), "%s", nd.msg);
+    if (pr->first_fail == UCL_OK) {
+      pr->first_fail = nst;
+      ucl_diag_set(diag, nst, "neuron '%s': %s", pr->net->neurons[i].name, nd.msg);
+    }
+  }
+  if (pr->samples) {
+    pr->samples[i] = x->tr;
+    x->tr = NULL;
+  }
+  return UCL_OK;
+}
+
+static void relax_free(relax_run *rx) {
+  for (size_t i = 0; rx->x && i < rx->pr->net->n_neurons; i++) {
+    rx_neuron *x = &rx->x[i];
+    ucl_diag nd = {{0}};
+    (void)ucl_integration_end(&x->ig, &nd);
+    ucl_integration_ckpt_destroy(&x->ck);
+    ucl_trace_destroy(&x->tr);
+    ucl_neuron_destroy(&x->n);
+    ucl_netrec_traj_free(&x->work);
+    ucl_netrec_traj_free(&x->pub);
+    free(x->views);
+    free(x->inputs);
+  }
+  free(rx->x);
+  free(rx->comp_start);
+  free(rx->comp_member);
+  free(rx->level_comp);
+  free(rx->level_start);
+  free(rx->comp_sweeps);
+  free(rx->comp_active);
+}
+
+/* Set up every neuron, then start each (its record's first point published). A neuron that
+ * cannot be set up is a failure of the run (it has no integration to report on). */
+static ucl_status relax_setup(relax_run *rx, ucl_diag *diag) {
+  const ucl_network *net = rx->pr->net;
+  size_t N = net->n_neurons;
+  rx->x = calloc(N, sizeof(rx_neuron));
+  if (!rx->x || relax_components(rx) != 0) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up the network");
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < N; i++) {
+      rx_neuron *x = &rx->x[i];
+      ucl_diag nd = {{0}};
+      ucl_status st = UCL_OK;
+      if (pass == 0) { /* every record starts at the neuron's initial state */
+        st = relax_neuron_setup(rx, i, &nd);
+        if (st == UCL_OK && x->feeds &&
+            (ucl_netrec_step(&x->rec, 0.0, x->sys.y0) != 0 || ucl_netrec_flush(&x->rec) != 0)) {
+          st = ucl_diag_set(&nd, UCL_ERR_NOMEM, "out of memory recording the output");
+        }
+      } else if (!x->failed) {
+        st = relax_neuron_start(rx, i, &nd);
+      }
+      if (st == UCL_ERR_NOMEM || st == UCL_ERR_INVAL) {
+        return ucl_diag_set(diag, st, "neuron '%s': %s", net->neurons[i].name, nd.msg);
+      }
+      if (st != UCL_OK) {
+        relax_fail(rx, i, st, nd.msg);
+      }
+      int changed;
+      if (x->feeds && relax_publish(rx, i, 0.0, 0.0, &changed) != 0) {
+        return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
+      }
+    }
+  }
+  return UCL_OK;
+}
+
+/* The window's start a: drop the records' points before it, reset the views' cursors. */
+static void relax_trim(relax_run *rx, double a) {
+  const ucl_network *net = rx->pr->net;
+  for (size_t i = 0; i < net->n_neurons; i++) {
+    rx_neuron *x = &rx->x[i];
+    if (x->feeds) {
+      ucl_netrec_traj_drop_before(&x->work, a);
+      ucl_netrec_traj_drop_before(&x->pub, a);
+    }
+    for (int k = 0; k < x->pc.n_views; k++) {
+      x->views[k].cursor = 0;
+    }
+  }
+}
+
+/* A relaxation run: set up, the windows, each neuron's results, the waveforms. */
+static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_guard *g,
+                            ucl_net_result *r, ucl_diag *diag) {
+  part_run pr = {.net = net, .o = o, .r = r, .first_fail = UCL_OK, .guard = g};
+  relax_run rx = {.pr = &pr, .rp = &net->relax};
+  double T = net->base.stim.duration;
+  ucl_status st = part_setup(&pr, diag);
+  if (st == UCL_OK) {
+    st = relax_setup(&rx, diag);
+  }
+  double W = net->relax.window;
+  for (double a = 0.0; st == UCL_OK && a < T && g->stop == UCL_OK;) {
+    double b = a + W;
+    if (b > T - 1e-3 * W) {
+      b = T;
+    }
+    relax_trim(&rx, a);
+    st = relax_window(&rx, a, b, diag);
+    rx.windows++;
+    if (o->progress) {
+      o->progress(o->progress_ctx, b, T);
+    }
+    a = b;
+  }
+  for (size_t i = 0; st == UCL_OK && i < net->n_neurons; i++) {
+    st = relax_store(&rx, i, diag);
+  }
+  r->relax_windows = rx.windows;
+  r->relax_sweeps = rx.sweeps;
+  r->relax_reintegrations = rx.reintegrations;
+  if (st == UCL_OK && pr.samples) {
+    st = part_waveforms(&pr, diag);
+  }
+  if (st == UCL_OK) {
+    st = pr.first_fail;
+  }
+  relax_free(&rx);
+  part_free(&pr);
+  return st;
+}
+
 /* ---- coupled ---- */
 
 typedef struct c_src c_src;
@@ -681,8 +1343,8 @@ static int c_observe(void *ctx, double t, const double *y, double *out) {
   return 0;
 }
 
-static const ucl_system_ops coupled_ops = {c_rhs,    c_quad,  c_roots,      c_root_dirs,
-                                           c_switch, c_begin, c_next_break, c_observe};
+static const ucl_system_ops coupled_ops = {c_rhs,   c_quad,       c_roots,   c_root_dirs, c_switch,
+                                           c_begin, c_next_break, c_observe, NULL,        NULL};
 
 static void coupled_free(coupled *c) {
   for (size_t i = 0; c->neurons && i < c->N; i++) {
@@ -882,11 +1544,12 @@ ucl_status ucl_network_run(const ucl_network *net, const ucl_net_opts *o, ucl_ne
       ucl_net_result_destroy(&r);
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
-    how = cyc ? UCL_NET_COUPLED : UCL_NET_PARTITIONED;
+    how = cyc ? UCL_NET_RELAX : UCL_NET_PARTITIONED;
   }
   r->integration = how;
   net_guard g = {o, UCL_OK, 0};
   ucl_status st = how == UCL_NET_COUPLED ? run_coupled(net, o, &g, r, diag)
+                  : how == UCL_NET_RELAX ? run_relax(net, o, &g, r, diag)
                                          : run_partitioned(net, o, &g, r, diag);
   if (g.stop == UCL_ERR_STOPPED && st != UCL_ERR_NOMEM) { /* abandoned: no result */
     st = ucl_diag_set(diag, UCL_ERR_STOPPED, "network run stopped by a signal");

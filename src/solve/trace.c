@@ -101,6 +101,15 @@ ucl_status ucl_trace_add_event(ucl_trace *tr, const ucl_event *ev) {
   return UCL_OK;
 }
 
+void ucl_trace_truncate(ucl_trace *tr, size_t n_samples, size_t n_events) {
+  if (n_samples < tr->n_rows) {
+    tr->n_rows = n_samples;
+  }
+  if (n_events < tr->n_events) {
+    tr->n_events = n_events;
+  }
+}
+
 void ucl_trace_reset(ucl_trace *tr) {
   tr->n_rows = 0;
   tr->n_events = 0;

@@ -80,8 +80,10 @@ printf '[stimulus]\nduration = 2m\n[neuron.A]\n[synapse.AA]\nfrom = A\nto = A\n'
 check "partitioned on a cycle exits 2" $([ $? -eq 2 ]; echo $?)
 grep -q "form a cycle" "$work/stderr"
 check "says why" $?
-"$uclif" simulate "$work/loop.ini" --out "$work/autapse" --quiet
-check "an autapse runs coupled" $?
+"$uclif" simulate "$work/loop.ini" --out "$work/autapse" >"$work/autapse.txt"
+check "an autapse runs (waveform relaxation)" $?
+grep -q "relaxation integration" "$work/autapse.txt"
+check "auto chose relaxation for the cycle" $?
 "$uclif" simulate --integration auto --out "$work/bad4" >/dev/null 2>"$work/stderr"
 check "--integration on a single neuron exits 2" $([ $? -eq 2 ]; echo $?)
 # network sweeps: the same bytes at 1 and 2 ranks, a row per point and per point and neuron

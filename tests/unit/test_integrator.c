@@ -90,8 +90,8 @@ static int lin_observe(void *ctx, double t, const double *y, double *out) {
   return 0;
 }
 
-static const ucl_system_ops lin_ops = {lin_rhs,    lin_quad,  lin_roots,      lin_dirs,
-                                       lin_switch, lin_begin, lin_next_break, lin_observe};
+static const ucl_system_ops lin_ops = {lin_rhs,   lin_quad,       lin_roots,   lin_dirs, lin_switch,
+                                       lin_begin, lin_next_break, lin_observe, NULL,     NULL};
 static const char *const lin_names[] = {"V_V"};
 static const char *const lin_qnames[] = {"E_J"};
 

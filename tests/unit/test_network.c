@@ -233,8 +233,8 @@ static void test_partitioned_matches_coupled(void **state) {
   ucl_network_destroy(&net);
 }
 
-/* A recurrent pair (A -> B -> A) runs coupled under 'auto'. */
-static void test_recurrent_runs_coupled(void **state) {
+/* A recurrent pair (A -> B -> A) runs by waveform relaxation under 'auto'. */
+static void test_recurrent_runs_relaxed(void **state) {
   (void)state;
   ucl_network *net = parse_ok("[stimulus]\nkind = pulses\namplitude = 7\nduration = 5m\n"
                               "[neuron.A]\ninput = external\n[neuron.B]\n"
@@ -243,7 +243,7 @@ static void test_recurrent_runs_coupled(void **state) {
                               NULL, 0);
   assert_int_equal(ucl_network_has_cycle(net), 1);
   ucl_net_result *r = run_ok(net, UCL_NET_AUTO);
-  assert_int_equal(r->integration, UCL_NET_COUPLED);
+  assert_int_equal(r->integration, UCL_NET_RELAX);
   assert_true(r->neurons[0].n_spikes > 0);
   ucl_net_opts o = {.integration = UCL_NET_PARTITIONED};
   ucl_net_result *bad = NULL;
@@ -628,7 +628,7 @@ int main(void) {
       cmocka_unit_test(test_layers_generator),
       cmocka_unit_test(test_one_neuron_network_matches_single_path),
       cmocka_unit_test(test_partitioned_matches_coupled),
-      cmocka_unit_test(test_recurrent_runs_coupled),
+      cmocka_unit_test(test_recurrent_runs_relaxed),
       cmocka_unit_test(test_fig4_behaviour),
       cmocka_unit_test(test_type2_drives_downstream),
       cmocka_unit_test(test_set_inputs_checks),
