@@ -77,7 +77,7 @@ static const ucl_column neuron_cols[] = {
     UCL_FIELD(REAL, "E_per_spike_J", "J", FEATURES, ucl_net_neuron_features, E_per_spike_J,
               "network", "(E_in + E_vdd + E_syn) / spikes"),
     UCL_FIELD(LONG, "steps", "", RESULT, ucl_net_neuron_result, stats.steps, "network",
-              "CVODE steps of its own integration (partitioned; 0 when coupled)"),
+              "CVODE steps of its own integration (partitioned, relaxation: every sweep; 0 when coupled)"),
     UCL_FIELD_ENUM("status", RESULT, ucl_net_neuron_result, status, status_name, "network",
                    "`ok`, or why its run failed (`solver`, `chattering`, `limit`)"),
     UCL_FIELD(TEXT, "reason", "", RESULT, ucl_net_neuron_result, reason, "network",
