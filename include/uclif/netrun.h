@@ -12,6 +12,22 @@
 #include "uclif/status.h"
 #include "uclif/trace.h"
 
+/* One network over several MPI ranks (waveform relaxation only; docs/model.md N4): the
+ * collective operations the run needs, given by the caller (the command wraps its ucl_comm:
+ * this layer does not see MPI). Every rank calls ucl_network_run with the same network and
+ * options; rank r integrates the neurons [r·N/size, (r+1)·N/size) and the results of every
+ * neuron arrive on rank 0. */
+typedef struct ucl_net_transport {
+  int rank, size;
+  /* All-to-all of bytes (ucl_comm_alltoallv's contract: send_bytes[r] bytes to rank r; *recv
+   * malloc'd, recv_bytes[r] from each rank r, in rank order). Collective. */
+  ucl_status (*alltoallv)(void *ctx, const void *send, const size_t *send_bytes, void **recv,
+                          size_t *recv_bytes, ucl_diag *diag);
+  /* Element-wise maximum over the ranks of v[0 .. n), in place. Collective. */
+  ucl_status (*max_long)(void *ctx, long *v, int n, ucl_diag *diag);
+  void *ctx;
+} ucl_net_transport;
+
 typedef struct ucl_net_opts {
   int integration;    /* ucl_net_integration; UCL_NET_AUTO = the network's own choice */
   double sample_dt;   /* s; 0 = no waveforms */
@@ -25,6 +41,7 @@ typedef struct ucl_net_opts {
                       reached"); 0 = none */
   const volatile sig_atomic_t *cancel; /* borrowed, may be NULL: once *cancel != 0 the run
                       stops at its next check and ucl_network_run returns UCL_ERR_STOPPED */
+  const ucl_net_transport *transport;  /* borrowed; NULL or size 1: one rank */
 } ucl_net_opts;
 
 typedef struct ucl_net_neuron_result {
@@ -52,7 +69,12 @@ typedef struct ucl_net_result {
   size_t relax_windows, relax_sweeps, relax_reintegrations;
 } ucl_net_result;
 
-/* Simulate 'net' for its duration. Returns UCL_OK when every neuron's run completed; a failed
+/* Simulate 'net' for its duration. Over several ranks (opts->transport, size > 1) the call is
+ * collective: 'auto' means relaxation for every network, partitioned and coupled integration and
+ * waveforms (sample_dt > 0) are UCL_ERR_INVAL; rank 0's result holds every neuron's results and
+ * the run's status, the other ranks' results hold the run's counts only (they write nothing), and
+ * every rank returns rank 0's status. The same network gives the same result on any number of
+ * ranks. Returns UCL_OK when every neuron's run completed; a failed
  * neuron (UCL_ERR_SOLVER/EVENTS/LIMIT) has its status and reason in the result, the others go on
  * (in partitioned runs the neurons it feeds are not simulated, and say so), and the call returns
  * the first failure's status with 'diag' naming the neuron. Past opts->deadline every integration

@@ -51,6 +51,20 @@ UCL_NODISCARD ucl_status ucl_comm_bcast_int(ucl_comm *comm, int *value, int root
  * largest code), with the diag message of the lowest rank that had it. Collective. */
 UCL_NODISCARD ucl_status ucl_comm_agree(ucl_comm *comm, ucl_status local, ucl_diag *diag);
 
+/* Element-wise maximum over the ranks of v[0 .. n) (in place). UCL_ERR_INVAL for bad arguments,
+ * UCL_ERR_IO when MPI fails. Collective. */
+UCL_NODISCARD ucl_status ucl_comm_max_long(ucl_comm *comm, long *v, int n, ucl_diag *diag);
+
+/* All-to-all exchange of bytes: send_bytes[r] bytes of 'send' (the ranks' parts concatenated in
+ * rank order) go to rank r; *recv (malloc'd, owned by the caller) receives recv_bytes[r] bytes
+ * from each rank r, concatenated in rank order. send_bytes and recv_bytes hold one count per
+ * rank. Every message and each rank's total must stay below 2^31 bytes (MPI's int counts):
+ * UCL_ERR_NOMEM otherwise, or when out of memory, on every rank. UCL_ERR_IO when MPI fails;
+ * *recv is then NULL. Collective. */
+UCL_NODISCARD ucl_status ucl_comm_alltoallv(ucl_comm *comm, const void *send,
+                                            const size_t *send_bytes, void **recv,
+                                            size_t *recv_bytes, ucl_diag *diag);
+
 /* ---- batches of evaluations ---- */
 
 /* One evaluation: write 'width' doubles for index i into out[0 .. width) (zeroed before the

@@ -1,5 +1,6 @@
 /* cmd_network.c — `uclif simulate` and `uclif characterize` on a network spec (docs/spec.md,
  * "Networks"): per-neuron spike trains, rates and energies. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "uclif/netresults.h"
 #include "uclif/netrun.h"
 #include "uclif/network.h"
+#include "uclif/sched.h"
 
 int ucl_cli_is_network_spec(const char *path) {
   if (!path) {
@@ -22,6 +24,19 @@ int ucl_cli_is_network_spec(const char *path) {
   int net = ucl_ini_is_network(ini);
   ucl_ini_destroy(&ini);
   return net;
+}
+
+/* An error message, printed by rank 0 only (every rank meets the same error). */
+static void error0(int rank, const char *cmd, const char *fmt, ...) {
+  if (rank != 0) {
+    return;
+  }
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  ucl_cli_error(cmd, "%s", msg);
 }
 
 static void show_progress(void *ctx, double done, double total) {
@@ -71,38 +86,52 @@ static void summary(const ucl_network *net, const ucl_net_result *r, const char 
          waveforms ? dir : "", waveforms ? "/waveform.csv" : "");
 }
 
-int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
-                        int integration) {
+static ucl_status tp_alltoallv(void *ctx, const void *send, const size_t *send_bytes, void **recv,
+                               size_t *recv_bytes, ucl_diag *diag) {
+  return ucl_comm_alltoallv(ctx, send, send_bytes, recv, recv_bytes, diag);
+}
+
+static ucl_status tp_max_long(void *ctx, long *v, int n, ucl_diag *diag) {
+  return ucl_comm_max_long(ctx, v, n, diag);
+}
+
+/* ucl_cli_run_network on one rank of 'size' (every rank loads and checks the spec alike, so a
+ * bad one stops them all with the same code; rank 0 prints). */
+static int run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
+                       int integration, ucl_comm *comm, int rank, int size) {
   ucl_diag diag = {{0}};
   ucl_network *net = NULL;
   const char *out_dir = a->out ? a->out : ".";
   ucl_status st = ucl_network_load(a->operand, a->sets, a->n_sets, &net, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error(cmd, "%s", diag.msg);
+    if (rank == 0) {
+      ucl_cli_error(cmd, "%s", diag.msg);
+    }
     return ucl_cli_exit_code(st);
   }
   int code = UCL_EXIT_OK;
   char *paths[3] = {NULL, NULL, NULL};
   ucl_net_result *r = NULL;
   if (sample_dt > 0.0 && net->base.stim.duration / sample_dt > (double)max_samples) {
-    ucl_cli_error(cmd,
-                  "--sample %g s over %g s gives more than --max-samples %ld rows; sample less "
-                  "densely",
-                  sample_dt, net->base.stim.duration, max_samples);
+    error0(rank, cmd,
+           "--sample %g s over %g s gives more than --max-samples %ld rows; sample less "
+           "densely",
+           sample_dt, net->base.stim.duration, max_samples);
     code = UCL_EXIT_USAGE;
     goto done;
   }
   if (integration == UCL_NET_PARTITIONED && ucl_network_has_cycle(net) == 1) {
-    ucl_cli_error(cmd,
-                  "%s: the synapses form a cycle; --integration partitioned needs a "
-                  "feed-forward network",
-                  a->operand);
+    error0(rank, cmd,
+           "%s: the synapses form a cycle; --integration partitioned needs a "
+           "feed-forward network",
+           a->operand);
     code = UCL_EXIT_USAGE;
     goto done;
   }
-  st = ucl_cli_mkdirs(out_dir, &diag);
+  st = rank == 0 ? ucl_cli_mkdirs(out_dir, &diag) : UCL_OK;
+  st = ucl_comm_agree(comm, st, &diag);
   if (st != UCL_OK) {
-    ucl_cli_error(cmd, "%s", diag.msg);
+    error0(rank, cmd, "%s", diag.msg);
     code = ucl_cli_exit_code(st);
     goto done;
   }
@@ -119,18 +148,25 @@ int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt
   }
   ucl_cli_progress ps = {{0, 0}, 0};
   clock_gettime(CLOCK_MONOTONIC, &ps.last);
+  ucl_net_transport tp = {rank, size, tp_alltoallv, tp_max_long, comm};
   ucl_net_opts o = {.integration = integration,
                     .sample_dt = sample_dt,
                     .max_samples = (size_t)max_samples,
-                    .progress = isatty(STDERR_FILENO) && !a->quiet ? show_progress : NULL,
-                    .progress_ctx = &ps};
+                    .progress =
+                        rank == 0 && isatty(STDERR_FILENO) && !a->quiet ? show_progress : NULL,
+                    .progress_ctx = &ps,
+                    .transport = size > 1 ? &tp : NULL};
   ucl_diag rd = {{0}};
   st = ucl_network_run(net, &o, &r, &rd);
   if (ps.shown) {
     fprintf(stderr, "\r%60s\r", "");
   }
   if (!r) {
-    ucl_cli_error(cmd, "%s", rd.msg);
+    error0(rank, cmd, "%s", rd.msg);
+    code = ucl_cli_exit_code(st);
+    goto done;
+  }
+  if (rank != 0) { /* rank 0 writes, prints and says how it went */
     code = ucl_cli_exit_code(st);
     goto done;
   }
@@ -157,4 +193,19 @@ done:
   ucl_net_result_destroy(&r);
   ucl_network_destroy(&net);
   return code;
+}
+
+/* Simulate a network; over several MPI ranks (mpirun) every rank integrates its share of the
+ * neurons (waveform relaxation) and rank 0 writes and prints. */
+int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
+                        int integration) {
+  ucl_diag diag = {{0}};
+  ucl_comm *comm = NULL;
+  if (ucl_comm_init(NULL, NULL, &comm, &diag) != UCL_OK) {
+    ucl_cli_error(cmd, "%s", diag.msg);
+    return UCL_EXIT_RUN;
+  }
+  int rank = ucl_comm_rank(comm), size = ucl_comm_size(comm);
+  int code = run_network(cmd, a, sample_dt, max_samples, integration, comm, rank, size);
+  return ucl_cli_mpi_end(cmd, &comm, code);
 }

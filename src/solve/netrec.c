@@ -279,6 +279,9 @@ int ucl_netrec_step(void *recorder, double t, const double *y) {
 double ucl_netrec_view_output(void *view, double t) {
   ucl_netrec_view *v = view;
   const ucl_netrec_traj *T = v->T;
+  if (T->n == 0) {
+    return 0.0; /* a source that never started (it failed): silent */
+  }
   if (T->n == 1) {
     return T->out[v->tap_clamp];
   }
@@ -369,6 +372,10 @@ int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *n
 }
 
 void ucl_netrec_view_begin(ucl_netrec_view *v, double t) {
+  if (v->T->n == 0) {
+    v->seg_mode = 0;
+    return;
+  }
   size_t i = traj_locate(v->T, t, &v->cursor);
   v->seg_mode = v->T->mode[i];
 }

@@ -75,7 +75,7 @@ typedef struct ucl_netrec_view {
 } ucl_netrec_view;
 
 /* The source's output (V) at t (a ucl_syn_input source; ctx is a ucl_netrec_view); past the end
- * of the record, its last value. */
+ * of the record, its last value; 0 for a record with no point. */
 double ucl_netrec_view_output(void *view, double t);
 
 /* A segment of the target's integration begins at t: take the source's mode there. */

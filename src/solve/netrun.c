@@ -615,6 +615,7 @@ typedef struct rx_neuron {
   int dirty, changed, failed;
   ucl_status status;
   char reason[512];
+  double tr_events; /* its trace's events at the end (the gather) */
 } rx_neuron;
 
 typedef struct relax_run {
@@ -628,7 +629,23 @@ typedef struct relax_run {
   long *comp_sweeps;                /* per component: sweeps in the current window */
   unsigned char *comp_active;       /* per component: still sweeping in the current window */
   size_t windows, sweeps, reintegrations;
+  /* ranks (ucl_net_transport; tp NULL: one rank) */
+  const ucl_net_transport *tp;
+  int rank, size;
+  int *owner;                /* per neuron: the rank that integrates it */
+  size_t *dest_start, *dest; /* CSR per neuron: the other ranks holding one of its targets */
+  long new_fail;             /* this rank's neurons failed since the last agreement */
+  long *scratch;             /* n_comp + N + 2 longs for agreements */
 } relax_run;
+
+static int rx_local(const relax_run *rx, size_t i) {
+  return rx->owner[i] == rx->rank;
+}
+
+/* The element-wise maximum of v over the ranks (nothing on one rank). */
+static ucl_status rx_max(relax_run *rx, long *v, int n, ucl_diag *diag) {
+  return rx->tp ? rx->tp->max_long(rx->tp->ctx, v, n, diag) : UCL_OK;
+}
 
 /* The level of each component (0 without a source outside itself, else one more than its
  * sources' highest) into rx->level_comp / level_start, components in topological order within
@@ -779,6 +796,166 @@ static int relax_components(relax_run *rx) {
   return fail || relax_levels(rx);
 }
 
+/* Which rank integrates each neuron (blocks of consecutive indices) and, per neuron, the other
+ * ranks that hold one of its targets. Nonzero when out of memory. */
+static int relax_ranks(relax_run *rx) {
+  const ucl_network *net = rx->pr->net;
+  const adjacency *adj = &rx->pr->adj;
+  size_t N = net->n_neurons;
+  rx->owner = malloc((N ? N : 1) * sizeof(int));
+  rx->dest_start = calloc(N + 1, sizeof(size_t));
+  rx->dest = malloc((net->n_synapses ? net->n_synapses : 1) * sizeof(size_t));
+  rx->scratch = malloc((rx->n_comp + N + 2) * sizeof(long));
+  if (!rx->owner || !rx->dest_start || !rx->dest || !rx->scratch) {
+    return 1;
+  }
+  for (int r = 0; r < rx->size; r++) {
+    size_t lo = N * (size_t)r / (size_t)rx->size, hi = N * (size_t)(r + 1) / (size_t)rx->size;
+    for (size_t i = lo; i < hi; i++) {
+      rx->owner[i] = r;
+    }
+  }
+  size_t m = 0;
+  for (size_t i = 0; i < N; i++) {
+    rx->dest_start[i] = m;
+    for (size_t k = adj->out_start[i]; k < adj->out_start[i + 1]; k++) {
+      size_t d = (size_t)rx->owner[net->synapses[adj->out_syn[k]].to];
+      int seen = d == (size_t)rx->owner[i];
+      for (size_t q = rx->dest_start[i]; !seen && q < m; q++) {
+        seen = rx->dest[q] == d;
+      }
+      if (!seen) {
+        rx->dest[m++] = d;
+      }
+    }
+  }
+  rx->dest_start[N] = m;
+  return 0;
+}
+
+/* The bytes of neuron i's published record in an exchange: a header of 4 doubles (i, changed,
+ * points, switches), the times, the outputs (2 per point), the switch times, the modes (one byte
+ * per point, padded to 8). */
+static size_t rec_bytes(const ucl_netrec_traj *T) {
+  return 8 * (4 + 3 * T->n + T->n_ev) + (T->n + 7) / 8 * 8;
+}
+
+static unsigned char *rec_pack(unsigned char *p, size_t i, int changed, const ucl_netrec_traj *T) {
+  double h[4] = {(double)i, (double)changed, (double)T->n, (double)T->n_ev};
+  memcpy(p, h, sizeof(h));
+  p += sizeof(h);
+  memcpy(p, T->t, T->n * 8);
+  p += T->n * 8;
+  memcpy(p, T->out, T->n * 16);
+  p += T->n * 16;
+  memcpy(p, T->ev, T->n_ev * 8);
+  p += T->n_ev * 8;
+  memset(p, 0, (T->n + 7) / 8 * 8);
+  memcpy(p, T->mode, T->n);
+  return p + (T->n + 7) / 8 * 8;
+}
+
+/* Send the published records of the listed neurons (this rank's) to the ranks holding their
+ * targets, and take in the records the others send (with their 'changed' flags). Nothing on one
+ * rank. */
+static ucl_status relax_exchange(relax_run *rx, const size_t *list, size_t n, ucl_diag *diag) {
+  if (!rx->tp) {
+    return UCL_OK;
+  }
+  int P = rx->size;
+  size_t *bytes = calloc((size_t)P * 3, sizeof(size_t)), *off = bytes + P, *rb = bytes + 2 * P;
+  if (!bytes) {
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for an exchange");
+  }
+  for (size_t q = 0; q < n; q++) {
+    size_t i = list[q];
+    for (size_t k = rx->dest_start[i]; k < rx->dest_start[i + 1]; k++) {
+      bytes[rx->dest[k]] += rec_bytes(&rx->x[i].pub);
+    }
+  }
+  size_t total = 0;
+  for (int r = 0; r < P; r++) {
+    off[r] = total;
+    total += bytes[r];
+  }
+  unsigned char *buf = malloc(total ? total : 1);
+  ucl_status st = buf ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for an exchange");
+  for (size_t q = 0; buf && q < n; q++) {
+    size_t i = list[q];
+    for (size_t k = rx->dest_start[i]; k < rx->dest_start[i + 1]; k++) {
+      unsigned char *end = rec_pack(buf + off[rx->dest[k]], i, rx->x[i].changed, &rx->x[i].pub);
+      off[rx->dest[k]] = (size_t)(end - buf);
+    }
+  }
+  for (int r = 0; r < P; r++) {
+    off[r] -= bytes[r];
+  }
+  void *in = NULL;
+  if (st == UCL_OK) {
+    st = rx->tp->alltoallv(rx->tp->ctx, buf, bytes, &in, rb, diag);
+  } else { /* the others are in the collective: take part with nothing, then fail */
+    size_t *zero = calloc((size_t)P, sizeof(size_t));
+    if (zero) {
+      (void)rx->tp->alltoallv(rx->tp->ctx, "", zero, &in, rb, diag);
+    }
+    free(zero);
+  }
+  size_t got = 0;
+  for (int r = 0; st == UCL_OK && r < P; r++) {
+    got += rb[r];
+  }
+  const unsigned char *p = in, *end = p ? p + got : NULL;
+  while (st == UCL_OK && p && p < end) {
+    double h[4];
+    memcpy(h, p, sizeof(h));
+    size_t j = (size_t)h[0], np = (size_t)h[2], ne = (size_t)h[3];
+    const unsigned char *t = p + sizeof(h), *o = t + np * 8, *e = o + np * 16, *md = e + ne * 8;
+    /* a view of the message as a record (aligned: every part is a multiple of 8 bytes) */
+    ucl_netrec_traj tmp = {.n = np,
+                           .t = (double *)(uintptr_t)t,
+                           .out = (double *)(uintptr_t)o,
+                           .mode = (unsigned char *)(uintptr_t)md,
+                           .ev = (double *)(uintptr_t)e,
+                           .n_ev = ne};
+    if (ucl_netrec_traj_copy(&rx->x[j].pub, &tmp) != 0) {
+      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for a record");
+    }
+    rx->x[j].changed = h[1] != 0.0;
+    p = md + (np + 7) / 8 * 8;
+  }
+  free(in);
+  free(buf);
+  free(bytes);
+  return st;
+}
+
+/* Every rank learns the failures of every neuron since the last agreement (a failure sets
+ * new_fail on its rank). Nothing on one rank. */
+static ucl_status relax_agree_failures(relax_run *rx, ucl_diag *diag) {
+  if (!rx->tp) {
+    return UCL_OK;
+  }
+  long any = rx->new_fail;
+  ucl_status st = rx_max(rx, &any, 1, diag);
+  if (st != UCL_OK || any == 0) {
+    return st;
+  }
+  size_t N = rx->pr->net->n_neurons;
+  long *f = rx->scratch;
+  for (size_t i = 0; i < N; i++) {
+    f[i] = rx->x[i].failed;
+  }
+  st = rx_max(rx, f, (int)N, diag);
+  for (size_t i = 0; st == UCL_OK && i < N; i++) {
+    if (f[i] && !rx->x[i].failed) { /* another rank's neuron: its reason stays there */
+      rx->x[i].failed = 1;
+      rx->x[i].status = UCL_ERR_SOLVER;
+    }
+  }
+  rx->new_fail = 0;
+  return st;
+}
+
 /* Create neuron i: its system reading its sources' published records, its recorder, its
  * integration started at t = 0 and (on a cycle) its checkpoint. */
 static ucl_status relax_neuron_setup(relax_run *rx, size_t i, ucl_diag *nd) {
@@ -885,6 +1062,7 @@ static void relax_integrate(relax_run *rx, size_t i, double b, int again) {
   }
   if (st != UCL_OK) {
     relax_fail(rx, i, st, nd.msg);
+    rx->new_fail++;
   }
 }
 
@@ -922,7 +1100,7 @@ static void relax_fail_component(relax_run *rx, size_t c, ucl_status st, const c
 
 /* Components c0..c1 (one level, level_comp order) over [a, b] before their sweeps: a component
  * whose source failed or one of whose members failed earlier fails; the others are active, their
- * members due, a cycle's members checkpointed at a. */
+ * members due, this rank's members of a cycle checkpointed at a. */
 static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, double a) {
   const ucl_network *net = rx->pr->net;
   char msg[512];
@@ -946,7 +1124,7 @@ static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, dou
     for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
       rx_neuron *x = &rx->x[rx->comp_member[j]];
       x->dirty = 1;
-      if (x->cyclic) {
+      if (x->cyclic && rx_local(rx, rx->comp_member[j])) {
         ucl_integration_save(x->ig, x->ck);
         x->rec_ck = x->rec;
         x->work_n_ck = x->work.n;
@@ -956,11 +1134,12 @@ static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, dou
   }
 }
 
-/* One sweep of the active components of a level: their due members integrated over [a, b]
- * (again from the checkpoint after the first sweep); a component with a failed member fails,
- * one past max_sweeps fails unconverged. */
-static void relax_level_integrate(relax_run *rx, const size_t *comps, size_t nc, double a,
-                                  double b) {
+/* One sweep of the active components of a level: this rank's due members integrated over
+ * [a, b] (again from the checkpoint after the first sweep), then, the failures agreed, a
+ * component with a failed member fails (named after its first), one past max_sweeps fails
+ * unconverged. */
+static ucl_status relax_level_integrate(relax_run *rx, const size_t *comps, size_t nc, double a,
+                                        double b, ucl_diag *diag) {
   const ucl_network *net = rx->pr->net;
   char msg[512];
   for (size_t q = 0; q < nc; q++) {
@@ -979,45 +1158,65 @@ static void relax_level_integrate(relax_run *rx, const size_t *comps, size_t nc,
     rx->sweeps += rx->x[rx->comp_member[rx->comp_start[c]]].cyclic;
     for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
       size_t i = rx->comp_member[j];
-      if (rx->x[i].dirty) {
+      if (rx->x[i].dirty && rx_local(rx, i)) {
         relax_integrate(rx, i, b, rx->comp_sweeps[c] > 1);
       }
     }
-    for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
+  }
+  ucl_status st = relax_agree_failures(rx, diag);
+  for (size_t q = 0; q < nc; q++) {
+    size_t c = comps[q];
+    for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
       size_t i = rx->comp_member[j];
       if (rx->x[i].failed) {
         snprintf(msg, sizeof(msg), "not simulated past t=%.9g s: neuron '%s' of its loop failed", a,
                  net->neurons[i].name);
         relax_fail_component(rx, c, UCL_ERR_SOLVER, msg);
         rx->comp_active[c] = 0;
-        break;
       }
     }
   }
+  return st;
 }
 
-/* After a sweep: the integrated members' records published (changed: beyond the tolerances),
- * then which members are due again (a source of their own component changed); a component with
- * none is done. Returns 1 while any component is active, or -1 when out of memory. */
-static int relax_level_publish(relax_run *rx, const size_t *comps, size_t nc, double a, double b) {
+/* After a sweep: this rank's integrated members' records published (changed: beyond the
+ * tolerances) and sent to the ranks holding their targets, then which members are due again (a
+ * source of their own component changed); a component with none on any rank is done. *any: a
+ * component of the level is still active. UCL_ERR_NOMEM, or the transport's failure. */
+static ucl_status relax_level_publish(relax_run *rx, const size_t *comps, size_t nc, double a,
+                                      double b, int *any, ucl_diag *diag) {
   const ucl_network *net = rx->pr->net;
   const adjacency *adj = &rx->pr->adj;
+  size_t *sent = (size_t *)rx->scratch, n_sent = 0; /* room for N indices */
+  ucl_status st = UCL_OK;
   for (size_t q = 0; q < nc; q++) {
     size_t c = comps[q];
     for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
-      rx_neuron *x = &rx->x[rx->comp_member[j]];
+      size_t i = rx->comp_member[j];
+      rx_neuron *x = &rx->x[i];
       x->changed = 0;
-      if (x->dirty && relax_publish(rx, rx->comp_member[j], a, b, &x->changed) != 0) {
-        return -1;
+      if (!x->dirty || !rx_local(rx, i)) {
+        continue;
+      }
+      if (relax_publish(rx, i, a, b, &x->changed) != 0) {
+        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
+      }
+      if (x->feeds && rx->dest_start[i + 1] > rx->dest_start[i]) {
+        sent[n_sent++] = i;
       }
     }
   }
-  int any = 0;
+  ucl_status xst = relax_exchange(rx, sent, n_sent, diag);
+  st = st != UCL_OK ? st : xst;
+  long *active = rx->scratch;
   for (size_t q = 0; q < nc; q++) {
     size_t c = comps[q];
     int due = 0;
     for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
       size_t i = rx->comp_member[j];
+      if (!rx_local(rx, i)) {
+        continue;
+      }
       rx->x[i].dirty = 0;
       for (size_t k = adj->in_start[i]; k < adj->in_start[i + 1]; k++) {
         const rx_neuron *s = &rx->x[net->synapses[adj->in_syn[k]].from];
@@ -1025,34 +1224,51 @@ static int relax_level_publish(relax_run *rx, const size_t *comps, size_t nc, do
       }
       due |= rx->x[i].dirty;
     }
-    rx->comp_active[c] = (unsigned char)(rx->comp_active[c] && due);
-    any |= rx->comp_active[c];
+    active[q] = rx->comp_active[c] && due;
   }
-  return any;
+  xst = rx_max(rx, active, (int)nc, diag);
+  st = st != UCL_OK ? st : xst;
+  *any = 0;
+  for (size_t q = 0; q < nc; q++) {
+    rx->comp_active[comps[q]] = (unsigned char)(active[q] != 0);
+    *any |= active[q] != 0;
+  }
+  for (size_t q = 0; q < nc; q++) { /* another rank's members: due when their component is */
+    size_t c = comps[q];
+    for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
+      if (!rx_local(rx, rx->comp_member[j])) {
+        rx->x[rx->comp_member[j]].dirty = rx->comp_active[c];
+        rx->x[rx->comp_member[j]].changed = 0;
+      }
+    }
+  }
+  return st;
 }
 
 /* The window [a, b] level by level: the components of a level depend only on lower levels,
- * whose records over the window are final, so each level's components sweep together. */
+ * whose records over the window are final, so each level's components sweep together. Every
+ * rank goes through every collective step even after a local failure (the status says so). */
 static ucl_status relax_window(relax_run *rx, double a, double b, ucl_diag *diag) {
+  ucl_status st = UCL_OK;
   for (size_t L = 0; L < rx->n_levels; L++) {
     const size_t *comps = rx->level_comp + rx->level_start[L];
     size_t nc = rx->level_start[L + 1] - rx->level_start[L];
     relax_level_start(rx, comps, nc, a);
     for (;;) {
-      relax_level_integrate(rx, comps, nc, a, b);
-      int any = relax_level_publish(rx, comps, nc, a, b);
-      if (any < 0) {
-        return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
-      }
+      ucl_status s1 = relax_level_integrate(rx, comps, nc, a, b, diag);
+      int any = 0;
+      ucl_status s2 = relax_level_publish(rx, comps, nc, a, b, &any, diag);
+      st = st != UCL_OK ? st : (s1 != UCL_OK ? s1 : s2);
       if (!any) {
         break;
       }
     }
   }
-  return UCL_OK;
+  return st;
 }
 
-/* The run's end for neuron i: its integration ended and what it left stored (part_store). */
+/* The run's end for this rank's neuron i: its integration ended and what it left stored
+ * (part_store), its status and reason. */
 static ucl_status relax_store(relax_run *rx, size_t i, ucl_diag *diag) {
   part_run *pr = rx->pr;
   rx_neuron *x = &rx->x[i];
@@ -1063,6 +1279,7 @@ static ucl_status relax_store(relax_run *rx, size_t i, ucl_diag *diag) {
     nst = x->status;
     snprintf(nd.msg, sizeof(nd.msg), "%s", x->reason);
   }
+  x->tr_events = x->tr ? (double)ucl_trace_n_events(x->tr) : 0.0;
   ucl_status st = x->tr ? part_store(pr, i, x->n, x->tr, nst, &nd, diag) : UCL_OK;
   if (st != UCL_OK) {
     return st;
@@ -1070,16 +1287,108 @@ static ucl_status relax_store(relax_run *rx, size_t i, ucl_diag *diag) {
   nr->status = nst;
   if (nst != UCL_OK) {
     snprintf(nr->reason, sizeof(nr->reason), "%s", nd.msg);
-    if (pr->first_fail == UCL_OK) {
-      pr->first_fail = nst;
-      ucl_diag_set(diag, nst, "neuron '%s': %s", pr->net->neurons[i].name, nd.msg);
-    }
   }
   if (pr->samples) {
     pr->samples[i] = x->tr;
     x->tr = NULL;
   }
   return UCL_OK;
+}
+
+/* A neuron's results in the gather: index, status, spikes, energies, reached time, events,
+ * solver statistics, spike times, reason. */
+typedef struct rx_head {
+  double i, status, n_spikes, E_in, E_vdd, E_syn, t_reached, events;
+  ucl_solver_stats stats;
+} rx_head;
+
+/* Every rank's neurons' results to rank 0 (and the sum of the ranks' window integrations done
+ * again, the events and solver statistics in r). Nothing on one rank. */
+static ucl_status relax_gather(relax_run *rx, ucl_diag *diag) {
+  if (!rx->tp) {
+    return UCL_OK;
+  }
+  ucl_net_result *r = rx->pr->r;
+  size_t N = rx->pr->net->n_neurons, R = sizeof(((ucl_net_neuron_result *)0)->reason);
+  size_t total = sizeof(double);
+  for (size_t i = 0; i < N; i++) {
+    if (rx_local(rx, i) && rx->rank != 0) {
+      total += sizeof(rx_head) + r->neurons[i].n_spikes * sizeof(double) + R;
+    }
+  }
+  size_t *bytes = calloc(2 * (size_t)rx->size, sizeof(size_t));
+  unsigned char *buf = malloc(total), *p = buf;
+  ucl_status st = UCL_OK;
+  if (!bytes || !buf) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory gathering the results");
+    total = 0;
+  }
+  if (bytes && rx->rank != 0) {
+    bytes[0] = total;
+  }
+  if (buf) {
+    double re = (double)rx->reintegrations;
+    memcpy(p, &re, sizeof(re));
+    p += sizeof(re);
+  }
+  for (size_t i = 0; buf && rx->rank != 0 && i < N; i++) {
+    const ucl_net_neuron_result *nr = &r->neurons[i];
+    if (!rx_local(rx, i)) {
+      continue;
+    }
+    rx_head h = {(double)i, (double)nr->status, (double)nr->n_spikes, nr->E_in, nr->E_vdd,
+                 nr->E_syn, nr->t_reached,      rx->x[i].tr_events,   nr->stats};
+    memcpy(p, &h, sizeof(h));
+    p += sizeof(h);
+    memcpy(p, nr->spikes, nr->n_spikes * sizeof(double));
+    p += nr->n_spikes * sizeof(double);
+    memcpy(p, nr->reason, R);
+    p += R;
+  }
+  void *in = NULL;
+  size_t zero = 0;
+  ucl_status xst =
+      rx->tp->alltoallv(rx->tp->ctx, buf ? (const void *)buf : (const void *)&zero,
+                        bytes ? bytes : &zero, &in, bytes ? bytes + rx->size : &zero, diag);
+  st = st != UCL_OK ? st : xst;
+  if (st == UCL_OK && rx->rank == 0) {
+    const unsigned char *in_p = in;
+    for (int q = 1; q < rx->size; q++) {
+      const unsigned char *end = in_p + bytes[rx->size + q];
+      double re;
+      memcpy(&re, in_p, sizeof(re));
+      in_p += sizeof(re);
+      rx->reintegrations += (size_t)re;
+      while (st == UCL_OK && in_p < end) {
+        rx_head h;
+        memcpy(&h, in_p, sizeof(h));
+        in_p += sizeof(h);
+        ucl_net_neuron_result *nr = &r->neurons[(size_t)h.i];
+        nr->n_spikes = (size_t)h.n_spikes;
+        nr->spikes = nr->n_spikes ? malloc(nr->n_spikes * sizeof(double)) : NULL;
+        if (nr->n_spikes && !nr->spikes) {
+          st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory gathering the results");
+          break;
+        }
+        memcpy(nr->spikes, in_p, nr->n_spikes * sizeof(double));
+        in_p += nr->n_spikes * sizeof(double);
+        memcpy(nr->reason, in_p, R);
+        in_p += R;
+        nr->status = (ucl_status)h.status;
+        nr->E_in = h.E_in;
+        nr->E_vdd = h.E_vdd;
+        nr->E_syn = h.E_syn;
+        nr->t_reached = h.t_reached;
+        nr->stats = h.stats;
+        ucl_solver_stats_add(&r->stats, &h.stats);
+        r->events += (size_t)h.events;
+      }
+    }
+  }
+  free(in);
+  free(buf);
+  free(bytes);
+  return st;
 }
 
 static void relax_free(relax_run *rx) {
@@ -1102,44 +1411,67 @@ static void relax_free(relax_run *rx) {
   free(rx->level_start);
   free(rx->comp_sweeps);
   free(rx->comp_active);
+  free(rx->owner);
+  free(rx->dest_start);
+  free(rx->dest);
+  free(rx->scratch);
 }
 
-/* Set up every neuron, then start each (its record's first point published). A neuron that
- * cannot be set up is a failure of the run (it has no integration to report on). */
+/* Set up this rank's neurons, then start each (its record's first point published), send the
+ * first points to the ranks that read them and agree on the failures. A neuron that cannot be
+ * set up fails (no integration to report on); memory or bad input stops the run. */
 static ucl_status relax_setup(relax_run *rx, ucl_diag *diag) {
   const ucl_network *net = rx->pr->net;
   size_t N = net->n_neurons;
+  ucl_status st = UCL_OK;
   rx->x = calloc(N, sizeof(rx_neuron));
-  if (!rx->x || relax_components(rx) != 0) {
-    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up the network");
+  if (!rx->x || relax_components(rx) != 0 || relax_ranks(rx) != 0) {
+    st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up the network");
   }
-  for (int pass = 0; pass < 2; pass++) {
-    for (size_t i = 0; i < N; i++) {
+  for (int pass = 0; st == UCL_OK && pass < 2; pass++) {
+    for (size_t i = 0; st == UCL_OK && i < N; i++) {
       rx_neuron *x = &rx->x[i];
+      x->feeds = rx->pr->adj.out_start[i + 1] > rx->pr->adj.out_start[i];
+      if (!rx_local(rx, i)) {
+        continue;
+      }
       ucl_diag nd = {{0}};
-      ucl_status st = UCL_OK;
+      ucl_status nst = UCL_OK;
       if (pass == 0) { /* every record starts at the neuron's initial state */
-        st = relax_neuron_setup(rx, i, &nd);
-        if (st == UCL_OK && x->feeds &&
+        nst = relax_neuron_setup(rx, i, &nd);
+        if (nst == UCL_OK && x->feeds &&
             (ucl_netrec_step(&x->rec, 0.0, x->sys.y0) != 0 || ucl_netrec_flush(&x->rec) != 0)) {
-          st = ucl_diag_set(&nd, UCL_ERR_NOMEM, "out of memory recording the output");
+          nst = ucl_diag_set(&nd, UCL_ERR_NOMEM, "out of memory recording the output");
         }
       } else if (!x->failed) {
-        st = relax_neuron_start(rx, i, &nd);
+        nst = relax_neuron_start(rx, i, &nd);
       }
-      if (st == UCL_ERR_NOMEM || st == UCL_ERR_INVAL) {
-        return ucl_diag_set(diag, st, "neuron '%s': %s", net->neurons[i].name, nd.msg);
-      }
-      if (st != UCL_OK) {
-        relax_fail(rx, i, st, nd.msg);
+      if (nst == UCL_ERR_NOMEM || nst == UCL_ERR_INVAL) {
+        st = ucl_diag_set(diag, nst, "neuron '%s': %s", net->neurons[i].name, nd.msg);
+      } else if (nst != UCL_OK) {
+        relax_fail(rx, i, nst, nd.msg);
+        rx->new_fail++;
       }
       int changed;
-      if (x->feeds && relax_publish(rx, i, 0.0, 0.0, &changed) != 0) {
-        return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
+      if (st == UCL_OK && x->feeds && relax_publish(rx, i, 0.0, 0.0, &changed) != 0) {
+        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
       }
     }
   }
-  return UCL_OK;
+  if (!rx->tp) {
+    return st;
+  }
+  /* every rank takes part in the exchanges below, whatever its status */
+  size_t n_sent = 0, *sent = rx->scratch ? (size_t *)rx->scratch : NULL;
+  for (size_t i = 0; sent && st == UCL_OK && i < N; i++) {
+    if (rx_local(rx, i) && rx->x[i].feeds && rx->dest_start[i + 1] > rx->dest_start[i]) {
+      sent[n_sent++] = i;
+    }
+  }
+  ucl_status xst = sent ? relax_exchange(rx, sent, n_sent, diag) : UCL_OK;
+  st = st != UCL_OK ? st : xst;
+  xst = sent ? relax_agree_failures(rx, diag) : UCL_OK;
+  return st != UCL_OK ? st : xst;
 }
 
 /* The window's start a: drop the records' points before it, reset the views' cursors. */
@@ -1157,16 +1489,40 @@ static void relax_trim(relax_run *rx, double a) {
   }
 }
 
-/* A relaxation run: set up, the windows, each neuron's results, the waveforms. */
+/* The worst of the ranks' statuses (by code) and the guard's stop, agreed (nothing on one rank). */
+static ucl_status relax_agree(relax_run *rx, ucl_status *st, net_guard *g, ucl_diag *diag) {
+  if (!rx->tp) {
+    return UCL_OK;
+  }
+  long v[2] = {(long)*st, (long)g->stop};
+  ucl_status xst = rx_max(rx, v, 2, diag);
+  if (xst != UCL_OK) {
+    *st = xst;
+    return xst;
+  }
+  if ((ucl_status)v[0] != UCL_OK && *st == UCL_OK) {
+    *st = ucl_diag_set(diag, (ucl_status)v[0], "another rank failed (%s)",
+                       ucl_status_name((ucl_status)v[0]));
+  }
+  g->stop = (ucl_status)v[1];
+  return UCL_OK;
+}
+
+/* A relaxation run: set up, the windows, each neuron's results (gathered on rank 0), the
+ * waveforms (one rank only). */
 static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_guard *g,
                             ucl_net_result *r, ucl_diag *diag) {
   part_run pr = {.net = net, .o = o, .r = r, .first_fail = UCL_OK, .guard = g};
-  relax_run rx = {.pr = &pr, .rp = &net->relax};
+  const ucl_net_transport *tp = o->transport && o->transport->size > 1 ? o->transport : NULL;
+  relax_run rx = {
+      .pr = &pr, .rp = &net->relax, .tp = tp, .rank = tp ? tp->rank : 0, .size = tp ? tp->size : 1};
   double T = net->base.stim.duration;
   ucl_status st = part_setup(&pr, diag);
-  if (st == UCL_OK) {
-    st = relax_setup(&rx, diag);
+  if (st == UCL_OK || tp) {
+    ucl_status s2 = relax_setup(&rx, diag);
+    st = st != UCL_OK ? st : s2;
   }
+  relax_agree(&rx, &st, g, diag);
   double W = net->relax.window;
   for (double a = 0.0; st == UCL_OK && a < T && g->stop == UCL_OK;) {
     double b = a + W;
@@ -1175,6 +1531,7 @@ static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_g
     }
     relax_trim(&rx, a);
     st = relax_window(&rx, a, b, diag);
+    relax_agree(&rx, &st, g, diag);
     rx.windows++;
     if (o->progress) {
       o->progress(o->progress_ctx, b, T);
@@ -1182,7 +1539,16 @@ static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_g
     a = b;
   }
   for (size_t i = 0; st == UCL_OK && i < net->n_neurons; i++) {
-    st = relax_store(&rx, i, diag);
+    if (rx_local(&rx, i)) {
+      st = relax_store(&rx, i, diag);
+    }
+  }
+  if (tp) {
+    relax_agree(&rx, &st, g, diag);
+    if (st == UCL_OK) {
+      st = relax_gather(&rx, diag);
+      relax_agree(&rx, &st, g, diag);
+    }
   }
   r->relax_windows = rx.windows;
   r->relax_sweeps = rx.sweeps;
@@ -1190,8 +1556,18 @@ static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_g
   if (st == UCL_OK && pr.samples) {
     st = part_waveforms(&pr, diag);
   }
-  if (st == UCL_OK) {
-    st = pr.first_fail;
+  /* the run's status: its first failed neuron's, in index order (rank 0 has them all) */
+  for (size_t i = 0; st == UCL_OK && rx.rank == 0 && i < net->n_neurons; i++) {
+    const ucl_net_neuron_result *nr = &r->neurons[i];
+    if (nr->status != UCL_OK) {
+      st = ucl_diag_set(diag, nr->status, "neuron '%s': %s", net->neurons[i].name, nr->reason);
+    }
+  }
+  if (tp) { /* every rank returns rank 0's */
+    long v[1] = {rx.rank == 0 ? (long)st : -1};
+    if (rx_max(&rx, v, 1, diag) == UCL_OK && rx.rank != 0) {
+      st = (ucl_status)v[0];
+    }
   }
   relax_free(&rx);
   part_free(&pr);
@@ -1538,6 +1914,24 @@ ucl_status ucl_network_run(const ucl_network *net, const ucl_net_opts *o, ucl_ne
   }
   r->n = net->n_neurons;
   int how = o->integration != UCL_NET_AUTO ? o->integration : net->integration;
+  int ranks = o->transport ? o->transport->size : 1;
+  if (ranks > 1 && (how == UCL_NET_PARTITIONED || how == UCL_NET_COUPLED)) {
+    ucl_net_result_destroy(&r);
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s integration runs on one rank: over %d ranks use relaxation "
+                        "(integration = relaxation or auto)",
+                        ucl_net_integration_name(how), ranks);
+  }
+  if (ranks > 1 && o->sample_dt > 0.0) {
+    ucl_net_result_destroy(&r);
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "the waveforms of a network are written on one rank (here %d): drop "
+                        "--sample or run without mpirun",
+                        ranks);
+  }
+  if (how == UCL_NET_AUTO && ranks > 1) {
+    how = UCL_NET_RELAX; /* the one scheme that spreads a network over ranks */
+  }
   if (how == UCL_NET_AUTO) {
     int cyc = ucl_network_has_cycle(net);
     if (cyc < 0) {

@@ -240,6 +240,71 @@ ucl_status ucl_comm_agree(ucl_comm *comm, ucl_status local, ucl_diag *diag) {
   return agree(comm->c, comm->rank, local, diag);
 }
 
+ucl_status ucl_comm_max_long(ucl_comm *comm, long *v, int n, ucl_diag *diag) {
+  if (!comm || (!v && n > 0) || n < 0) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "ucl_comm_max_long: bad arguments");
+  }
+  return mpi_status(MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_LONG, MPI_MAX, comm->c), "MPI_Allreduce",
+                    diag);
+}
+
+ucl_status ucl_comm_alltoallv(ucl_comm *comm, const void *send, const size_t *send_bytes,
+                              void **recv, size_t *recv_bytes, ucl_diag *diag) {
+  if (!comm || !send_bytes || !recv || !recv_bytes) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "ucl_comm_alltoallv: bad arguments");
+  }
+  *recv = NULL;
+  ucl_status st = UCL_OK, local = UCL_OK;
+  int P = comm->size;
+  int *sc = calloc((size_t)P, sizeof(int)), *rc = calloc((size_t)P, sizeof(int));
+  int *sd = calloc((size_t)P, sizeof(int)), *rd = calloc((size_t)P, sizeof(int));
+  size_t total_s = 0;
+  if (!sc || !rc || !sd || !rd) {
+    local = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for an exchange");
+  }
+  for (int r = 0; local == UCL_OK && r < P; r++) {
+    if (send_bytes[r] > (size_t)INT_MAX || total_s + send_bytes[r] > (size_t)INT_MAX) {
+      local = ucl_diag_set(diag, UCL_ERR_NOMEM, "an exchange of more than %d bytes", INT_MAX);
+      break;
+    }
+    sd[r] = (int)total_s;
+    sc[r] = (int)send_bytes[r];
+    total_s += send_bytes[r];
+  }
+  st = agree(comm->c, comm->rank, local, diag);
+  if (st != UCL_OK) {
+    goto cleanup;
+  }
+  MPI_TRY(MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, comm->c));
+  size_t total_r = 0;
+  for (int r = 0; r < P; r++) {
+    rd[r] = (int)total_r;
+    recv_bytes[r] = (size_t)rc[r];
+    total_r += (size_t)rc[r];
+  }
+  local = UCL_OK;
+  if (total_r > (size_t)INT_MAX) {
+    local = ucl_diag_set(diag, UCL_ERR_NOMEM, "an exchange of more than %d bytes", INT_MAX);
+  } else if (!(*recv = malloc(total_r ? total_r : 1))) {
+    local = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for an exchange");
+  }
+  st = agree(comm->c, comm->rank, local, diag);
+  if (st != UCL_OK) {
+    goto cleanup;
+  }
+  MPI_TRY(MPI_Alltoallv(send, sc, sd, MPI_BYTE, *recv, rc, rd, MPI_BYTE, comm->c));
+cleanup:
+  if (st != UCL_OK) {
+    free(*recv);
+    *recv = NULL;
+  }
+  free(sc);
+  free(rc);
+  free(sd);
+  free(rd);
+  return st;
+}
+
 /* ---- batches ---- */
 
 /* MPI counts are ints: reduce in pieces of at most this many doubles. */
