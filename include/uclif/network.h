@@ -1,4 +1,4 @@
-/* network.h — networks of UC neurons (docs/spec.md "Networks", docs/model.md N1-N4): neurons
+/* network.h — networks of UC neurons (docs/spec.md "Networks", docs/model.md N1-N5): neurons
  * with per-neuron parameters, synapses (a resistor, optionally with a series diode) from one
  * neuron's output into another's input, external stimuli, generators for layered feed-forward
  * networks ([layers]) and recurrent ones ([recurrent]: random, ring, all-to-all, autapse), and

@@ -11,6 +11,7 @@
 #include "uclif/ini.h"
 #include "uclif/netrun.h"
 #include "uclif/network.h"
+#include "uclif/rng.h"
 #include "testutil.h"
 
 static ucl_status parse(const char *text, ucl_network **net, ucl_diag *d) {
@@ -111,6 +112,33 @@ static void test_random_sources_spread(void **state) {
   for (size_t i = 0; i < 400; i++) {
     if (drawn[i] == 0 || drawn[i] > 30) {
       fail_msg("neuron %zu is a source of %zu synapses (about 10 expected)", i, drawn[i]);
+    }
+  }
+  ucl_network_destroy(&net);
+}
+
+/* The sources of each target are its own partial Fisher-Yates shuffle of the candidates, drawn
+ * from its own stream (docs/spec.md): recomputed here from a fresh identity for every target,
+ * they match the generator's, so target t's sources do not depend on the targets before it. */
+static void test_random_sources_per_target(void **state) {
+  (void)state;
+  const long n = 30, fan = 6, pool = n - 1;
+  ucl_network *net =
+      parse_ok("[recurrent]\ntopology = random\nneurons = 30\nfan_in = 6\nseed = 5\n");
+  long pick[29];
+  for (long t = 0; t < n; t++) {
+    for (long c = 0; c < pool; c++) {
+      pick[c] = c;
+    }
+    for (long j = 0; j < fan; j++) {
+      uint64_t stream = (UINT64_C(0x52) << 56) ^ (uint64_t)t;
+      long r = j + (long)(ucl_rng_uniform(5, stream, (uint64_t)j) * (double)(pool - j));
+      long tmp = pick[j];
+      pick[j] = pick[r];
+      pick[r] = tmp;
+      const ucl_net_synapse *s = &net->synapses[t * fan + j];
+      assert_int_equal(s->to, t);
+      assert_int_equal(s->from, pick[j] < t ? pick[j] : pick[j] + 1);
     }
   }
   ucl_network_destroy(&net);
@@ -338,6 +366,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_fan_in_and_autapses),
       cmocka_unit_test(test_random_sources_spread),
+      cmocka_unit_test(test_random_sources_per_target),
       cmocka_unit_test(test_seed),
       cmocka_unit_test(test_ring_all_autapse),
       cmocka_unit_test(test_sets),
