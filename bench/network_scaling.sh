@@ -6,6 +6,11 @@
 # peak memory and the cost per neuron per simulated second, one line per N.
 #   bench/network_scaling.sh [BUILD_DIR] [DURATION] [N...]      defaults: build 100m 10 100 1000 10000
 #   INTEGRATION=coupled bench/network_scaling.sh build 20m 10 40   (the one-CVODE alternative)
+#   TOPOLOGY=random bench/network_scaling.sh build 20m 10 20 40
+#     the recurrent counterpart ([recurrent], docs/spec.md): N neurons, each with 8 distinct
+#     random sources among all N (fewer when N <= 8), the same synapses, a quarter of the neurons
+#     driven by the same jittered pulses; integration as `auto` chooses (coupled today). Such a
+#     network partly latches up (docs/model.md N5): a fair cost comparison needs that in view.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 b=${1:-build}
@@ -14,6 +19,9 @@ shift 2 || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10 100 1000 10000)
 how=${INTEGRATION:-partitioned}
+topology=${TOPOLOGY:-layers}
+case "$topology" in layers | random) ;; *) echo "TOPOLOGY must be layers or random" >&2; exit 2 ;; esac
+[ "$topology" = random ] && how=${INTEGRATION:-auto}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf "%-7s %-12s %9s %12s %9s %9s %10s %20s\n" N integration wall_s steps events peak_MB points_MB wall_ms_per_neuron_s
@@ -21,6 +29,29 @@ for n in "${sizes[@]}"; do
   q=$((n / 4)); r=$((n - 3 * q))
   l1=$r; [ "$q" -lt 1 ] && { echo "N must be >= 4" >&2; exit 2; }
   fan=8; [ "$q" -lt 8 ] && fan=$q; [ "$l1" -lt "$fan" ] && fan=$l1
+  if [ "$topology" = random ]; then
+    fan=8; [ "$n" -le 8 ] && fan=$((n - 1))
+    [ "$fan" -ge 1 ] || { echo "N must be >= 2" >&2; exit 2; }
+    cat > "$work/net.ini" <<INI
+[stimulus]
+kind = pulses
+amplitude = 7
+width = 10u
+period = 100u
+duration = $dur
+[network]
+integration = $how
+[recurrent]
+topology = random
+neurons = $n
+fan_in = $fan
+R = 33k
+diode = yes
+driven = 0.25
+seed = 1
+input_jitter = 100u
+INI
+  else
   cat > "$work/net.ini" <<INI
 [stimulus]
 kind = pulses
@@ -39,6 +70,7 @@ diode = yes
 seed = 1
 input_jitter = 100u
 INI
+  fi
   /usr/bin/time -f "%e %M" -o "$work/time" "$b/uclif" simulate "$work/net.ini" --out "$work/out" \
     > "$work/summary"
   read -r wall rss < "$work/time"

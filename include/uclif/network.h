@@ -1,7 +1,8 @@
-/* network.h — networks of UC neurons (docs/spec.md "Networks", docs/model.md N1-N4): neurons
+/* network.h — networks of UC neurons (docs/spec.md "Networks", docs/model.md N1-N5): neurons
  * with per-neuron parameters, synapses (a resistor, optionally with a series diode) from one
- * neuron's output into another's input, external stimuli, a generator for layered feed-forward
- * networks, and their integration:
+ * neuron's output into another's input, external stimuli, generators for layered feed-forward
+ * networks ([layers]) and recurrent ones ([recurrent]: random, ring, all-to-all, autapse), and
+ * their integration:
  *  - partitioned: one small CVODE per neuron in topological order; a neuron's synaptic inputs are
  *    its sources' recorded trajectories (Hermite interpolation between their steps, their latch
  *    and unlatch times as breaks). Cost per neuron is independent of the network's size.
@@ -62,11 +63,13 @@ typedef struct ucl_network {
 
 struct ucl_ini;
 
-/* Whether a parsed spec file describes a network: it has a [network] or [layers] section or a
- * [neuron.NAME] / [synapse.NAME] section. */
+/* Whether a parsed spec file describes a network: it has a [network], [layers] or [recurrent]
+ * section or a [neuron.NAME] / [synapse.NAME] section. */
 int ucl_ini_is_network(const struct ucl_ini *ini);
 
-/* Build a network from a parsed spec file ('path' names it in messages) and overrides 'sets':
+/* Build a network from a parsed spec file ('path' names it in messages): explicit sections, or
+ * one generator ([layers] or [recurrent], docs/spec.md; the generated network is a pure function
+ * of the spec and its seed, through the counter-based generator), then the overrides 'sets':
  * "KEY=V" (every neuron, unless its own section sets KEY), "NEURON.KEY=V" (one neuron) and
  * "SYNAPSE.R=V" / "SYNAPSE.diode=V" (one synapse). Errors name file:line or the --set text.
  * Free with ucl_network_destroy. */

@@ -35,10 +35,11 @@ static const ucl_cli_cmd command = {
         "DIR/waveform.csv (sampled node voltages and currents) and DIR/events.csv (every SCR\n"
         "latch/unlatch with its exact time); columns in docs/outputs.md. A summary goes to\n"
         "standard output.\n\n"
-        "A spec with network sections ([neuron.NAME], [synapse.NAME], [layers]; docs/spec.md)\n"
-        "simulates the network: DIR/events.csv (every spike: t_s, neuron), DIR/neurons.csv\n"
-        "(spikes, rates, energies per neuron) and, with --sample, DIR/waveform.csv with the\n"
-        "columns NEURON.CHANNEL. --set NEURON.KEY=VALUE and SYNAPSE.R=VALUE change one of them.",
+        "A spec with network sections ([neuron.NAME], [synapse.NAME], [layers], [recurrent];\n"
+        "docs/spec.md) simulates the network: DIR/events.csv (every spike: t_s, neuron),\n"
+        "DIR/neurons.csv (spikes, rates, energies per neuron) and, with --sample,\n"
+        "DIR/waveform.csv with the columns NEURON.CHANNEL. --set NEURON.KEY=VALUE and\n"
+        "SYNAPSE.R=VALUE change one of them.",
     .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
     .out_help = "output directory (created if missing); default '.'",
     .set_help = "set a parameter (repeatable), e.g. --set R1=47k --set neuron=type2",

@@ -1,6 +1,6 @@
 /* network.c — network descriptions from spec files: explicit [neuron.NAME] and [synapse.NAME]
- * sections or a [layers] generator, per-neuron overrides, and checks. The integration lives in
- * netrun.c. */
+ * sections, a [layers] generator (feed-forward) or a [recurrent] one, per-neuron overrides, and
+ * checks. The integration lives in netrun.c. */
 #include "uclif/network.h"
 
 #include <math.h>
@@ -28,8 +28,8 @@ static int has_prefix(const char *s, const char *p) {
 int ucl_ini_is_network(const ucl_ini *ini) {
   for (size_t i = 0; ini && i < ucl_ini_n_sections(ini); i++) {
     const char *s = ucl_ini_section(ini, i, NULL);
-    if (strcmp(s, "network") == 0 || strcmp(s, "layers") == 0 || has_prefix(s, NEURON_PREFIX) ||
-        has_prefix(s, SYNAPSE_PREFIX)) {
+    if (strcmp(s, "network") == 0 || strcmp(s, "layers") == 0 || strcmp(s, "recurrent") == 0 ||
+        has_prefix(s, NEURON_PREFIX) || has_prefix(s, SYNAPSE_PREFIX)) {
       return 1;
     }
   }
@@ -584,6 +584,447 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
   return UCL_OK;
 }
 
+/* ---- [recurrent]: recurrent topologies (docs/spec.md "Recurrent networks") ---- */
+
+#define MAX_SKIPS 64
+
+typedef enum topology {
+  TOPO_RANDOM = 0, /* each neuron: fan_in distinct random sources among all N */
+  TOPO_RING,       /* i -> i + skip (mod N), one synapse per skip */
+  TOPO_ALL,        /* every neuron onto every other (and itself with autapses) */
+  TOPO_AUTAPSE     /* each neuron onto itself only */
+} topology;
+
+static const char *const topology_names[] = {"random", "ring", "all-to-all", "autapse"};
+
+/* The synapses of one set: those leaving a set-A or a set-B neuron. The circuit has no
+ * inhibitory synapse (docs/model.md N3): the sets differ only in these values. */
+typedef struct syn_set {
+  double R, R_max; /* R_max > 0: log-uniform in [R, R_max] per synapse */
+  int diode, tap_clamp;
+  int type; /* neuron type of the set's neurons; -1: the [circuit] neuron */
+} syn_set;
+
+typedef struct recurrent_spec {
+  int topology;
+  long n;       /* neurons */
+  long fan_in;  /* random: sources per neuron */
+  int autapses; /* random, all-to-all: i -> i allowed */
+  long skips[MAX_SKIPS];
+  int n_skips;
+  long n_b;       /* set-B neurons: the last n_b */
+  syn_set set[2]; /* A, B */
+  long driven;    /* neurons with the external input, spread evenly over the indices */
+  uint64_t seed;
+  double jitter; /* s, driven neurons' stimulus start offsets in [0, jitter) */
+} recurrent_spec;
+
+/* Generator streams of the counter-based generator (distinct from [layers]'s, whose tags are
+ * the layer numbers 1..64 shifted by 40 and 48 bits). */
+#define REC_STREAM_SOURCES (UINT64_C(0x52) << 56) /* ^ target index; counter: draw j */
+#define REC_STREAM_R (UINT64_C(0x53) << 56)       /* counter: synapse index */
+#define REC_STREAM_JITTER 1                       /* counter: neuron index (as [layers]) */
+
+/* Lines of the keys, for messages about combinations. */
+enum {
+  RK_TOPOLOGY,
+  RK_NEURONS,
+  RK_FAN_IN,
+  RK_AUTAPSES,
+  RK_SKIP,
+  RK_FRACTION_B,
+  RK_DRIVEN,
+  RK_R,
+  RK_R_B,
+  RK_N
+};
+
+static ucl_status parse_set_key(const char *key, syn_set *s, const char *value, ucl_diag *diag) {
+  if (strcmp(key, "R") == 0 || strcmp(key, "R_max") == 0) {
+    double r;
+    ucl_status st = ucl_units_parse(value, "Ohm", &r, diag);
+    if (st == UCL_OK && !(r > 0.0)) {
+      st = ucl_diag_set(diag, UCL_ERR_RANGE, "must be > 0 (got %g Ohm)", r);
+    }
+    if (st == UCL_OK) {
+      *(key[1] ? &s->R_max : &s->R) = r;
+    }
+    return st;
+  }
+  if (strcmp(key, "diode") == 0) {
+    return parse_yes_no(value, &s->diode, diag);
+  }
+  if (strcmp(key, "tap") == 0) {
+    ucl_net_synapse tmp = {0};
+    ucl_status st = set_synapse_key(&tmp, "tap", value, diag);
+    s->tap_clamp = tmp.tap_clamp;
+    return st;
+  }
+  /* type */
+  ucl_params tmp;
+  ucl_params_default(&tmp);
+  ucl_status st = ucl_params_set(&tmp, "neuron", value, diag);
+  s->type = tmp.circuit.neuron;
+  return st;
+}
+
+static int is_set_key(const char *key) {
+  return strcmp(key, "R") == 0 || strcmp(key, "R_max") == 0 || strcmp(key, "diode") == 0 ||
+         strcmp(key, "tap") == 0 || strcmp(key, "type") == 0;
+}
+
+static ucl_status parse_recurrent_section(const char *path, const ucl_ini *ini, recurrent_spec *S,
+                                          int sec_line, ucl_diag *diag) {
+  memset(S, 0, sizeof(*S));
+  S->topology = -1;
+  S->set[0].R = 10e3;
+  S->set[0].type = -1;
+  S->seed = 1;
+  S->skips[0] = 1;
+  S->n_skips = 1;
+  int line[RK_N] = {0};
+  int have_b[5] = {0}; /* R, R_max, diode, tap, type given for set B */
+  syn_set b = {0};
+  double fraction_b = 0.0;
+  char driven[64] = "1";
+  size_t i = 0;
+  const ucl_ini_entry *e;
+  ucl_status st = UCL_OK;
+  while ((e = next_in(ini, "recurrent", &i)) != NULL) {
+    /* a set-B key: R_b, R_max_b, diode_b, tap_b, type_b */
+    size_t kl = strlen(e->key);
+    char base[16] = "";
+    if (kl > 2 && kl < sizeof(base) && strcmp(e->key + kl - 2, "_b") == 0) {
+      snprintf(base, sizeof(base), "%.*s", (int)(kl - 2), e->key);
+    }
+    if (strcmp(e->key, "topology") == 0) {
+      line[RK_TOPOLOGY] = e->line;
+      S->topology = -1;
+      for (int t = 0; t < 4; t++) {
+        if (strcmp(e->value, topology_names[t]) == 0) {
+          S->topology = t;
+        }
+      }
+      if (S->topology < 0) {
+        st = ucl_diag_set(diag, UCL_ERR_PARSE,
+                          "expected random, ring, all-to-all or autapse (got '%s')", e->value);
+      }
+    } else if (strcmp(e->key, "neurons") == 0) {
+      line[RK_NEURONS] = e->line;
+      st = ucl_units_parse_long(e->value, 1, MAX_NEURONS, &S->n, diag);
+    } else if (strcmp(e->key, "fan_in") == 0) {
+      line[RK_FAN_IN] = e->line;
+      st = ucl_units_parse_long(e->value, 1, UCL_MAX_FAN_IN, &S->fan_in, diag);
+    } else if (strcmp(e->key, "autapses") == 0) {
+      line[RK_AUTAPSES] = e->line;
+      st = parse_yes_no(e->value, &S->autapses, diag);
+    } else if (strcmp(e->key, "skip") == 0) {
+      line[RK_SKIP] = e->line;
+      int n = 0;
+      st = parse_list_long(e->value, S->skips, MAX_SKIPS, &n, diag);
+      S->n_skips = n;
+      for (int k = 0; st == UCL_OK && k < n; k++) {
+        for (int u = 0; u < k; u++) {
+          if (S->skips[u] == S->skips[k]) {
+            st = ucl_diag_set(diag, UCL_ERR_INVAL, "skip %ld given twice", S->skips[k]);
+          }
+        }
+      }
+    } else if (strcmp(e->key, "fraction_b") == 0) {
+      line[RK_FRACTION_B] = e->line;
+      st = ucl_units_parse(e->value, "", &fraction_b, diag);
+      if (st == UCL_OK && !(fraction_b >= 0.0 && fraction_b <= 1.0)) {
+        st = ucl_diag_set(diag, UCL_ERR_RANGE, "must be from 0 to 1 (got %g)", fraction_b);
+      }
+    } else if (strcmp(e->key, "driven") == 0) {
+      line[RK_DRIVEN] = e->line;
+      snprintf(driven, sizeof(driven), "%s", e->value);
+    } else if (strcmp(e->key, "seed") == 0) {
+      long s;
+      st = ucl_units_parse_long(e->value, 0, 2147483647L, &s, diag);
+      S->seed = (uint64_t)s;
+    } else if (strcmp(e->key, "input_jitter") == 0) {
+      st = ucl_units_parse(e->value, "s", &S->jitter, diag);
+      if (st == UCL_OK && !(S->jitter >= 0.0)) {
+        st = ucl_diag_set(diag, UCL_ERR_RANGE, "must be >= 0 (got %g s)", S->jitter);
+      }
+    } else if (is_set_key(e->key)) {
+      if (e->key[0] == 'R') {
+        line[RK_R] = e->line;
+      }
+      st = parse_set_key(e->key, &S->set[0], e->value, diag);
+    } else if (is_set_key(base)) {
+      static const char *const set_keys[5] = {"R", "R_max", "diode", "tap", "type"};
+      for (int k = 0; k < 5; k++) {
+        have_b[k] |= strcmp(base, set_keys[k]) == 0;
+      }
+      if (base[0] == 'R') {
+        line[RK_R_B] = e->line;
+      }
+      st = parse_set_key(base, &b, e->value, diag);
+    } else {
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "unknown key (topology, neurons, fan_in, autapses, skip, driven, "
+                        "fraction_b, R, R_max, diode, tap, type and their set-B forms R_b, "
+                        "R_max_b, diode_b, tap_b, type_b, seed, input_jitter)");
+    }
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: [recurrent] %s: ", path, e->line, e->key);
+      return st;
+    }
+  }
+  if (S->topology < 0) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: [recurrent] needs 'topology' (random, ring, all-to-all or "
+                        "autapse)",
+                        path, sec_line);
+  }
+  if (S->n < 1) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: [recurrent] needs 'neurons' (how many, e.g. neurons = 20)", path,
+                        sec_line);
+  }
+  /* keys that belong to other topologies */
+  if (line[RK_FAN_IN] && S->topology != TOPO_RANDOM) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: [recurrent] fan_in: only topology = random takes it (this is %s)",
+                        path, line[RK_FAN_IN], topology_names[S->topology]);
+  }
+  if (line[RK_SKIP] && S->topology != TOPO_RING) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: [recurrent] skip: only topology = ring takes it (this is %s)", path,
+                        line[RK_SKIP], topology_names[S->topology]);
+  }
+  if (line[RK_AUTAPSES] && S->topology != TOPO_RANDOM && S->topology != TOPO_ALL) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: [recurrent] autapses: only topology = random or all-to-all takes "
+                        "it (this is %s)",
+                        path, line[RK_AUTAPSES], topology_names[S->topology]);
+  }
+  if (S->topology == TOPO_RANDOM) {
+    if (!line[RK_FAN_IN]) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "%s:%d: [recurrent] topology = random needs fan_in (sources per neuron)",
+                          path, line[RK_TOPOLOGY]);
+    }
+    long pool = S->autapses ? S->n : S->n - 1;
+    if (S->fan_in > pool) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE,
+                          "%s:%d: [recurrent] fan_in %ld exceeds the %ld possible sources of a "
+                          "neuron (%ld neurons, autapses %s)",
+                          path, line[RK_FAN_IN], S->fan_in, pool, S->n, S->autapses ? "yes" : "no");
+    }
+  }
+  if (S->topology == TOPO_RING) {
+    for (int k = 0; k < S->n_skips; k++) {
+      if (S->skips[k] >= S->n) {
+        return ucl_diag_set(diag, UCL_ERR_RANGE,
+                            "%s:%d: [recurrent] skip %ld must be less than neurons (%ld): a ring "
+                            "step of N or more wraps onto a smaller one or onto the neuron itself",
+                            path, line[RK_SKIP] ? line[RK_SKIP] : line[RK_NEURONS], S->skips[k],
+                            S->n);
+      }
+    }
+  }
+  if (S->topology == TOPO_ALL && (S->autapses ? S->n : S->n - 1) > UCL_MAX_FAN_IN) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE,
+                        "%s:%d: [recurrent] all-to-all over %ld neurons exceeds the fan-in limit "
+                        "%d (use topology = random)",
+                        path, line[RK_NEURONS], S->n, UCL_MAX_FAN_IN);
+  }
+  /* driven: all, a count, or a fraction in (0, 1) */
+  int dl = line[RK_DRIVEN] ? line[RK_DRIVEN] : sec_line;
+  if (strcmp(driven, "all") == 0) {
+    S->driven = S->n;
+  } else {
+    double d;
+    st = ucl_units_parse(driven, "", &d, diag);
+    if (st == UCL_OK && d > 0.0 && d < 1.0) {
+      S->driven = (long)floor(d * (double)S->n + 0.5);
+      if (S->driven < 1) {
+        S->driven = 1;
+      }
+    } else if (st == UCL_OK && d >= 1.0 && d == floor(d) && d <= (double)S->n) {
+      S->driven = (long)d;
+    } else if (st == UCL_OK) {
+      st = ucl_diag_set(diag, UCL_ERR_RANGE,
+                        "expected all, a count from 1 to neurons (%ld) or a fraction in (0, 1) "
+                        "(got '%s')",
+                        S->n, driven);
+    }
+    if (st != UCL_OK) {
+      ucl_diag_prefix(diag, "%s:%d: [recurrent] driven: ", path, dl);
+      return st;
+    }
+  }
+  /* set B: its keys default to set A's (R_max only when R_b is not given either) */
+  S->n_b = (long)floor(fraction_b * (double)S->n + 0.5);
+  if (!line[RK_FRACTION_B] && (have_b[0] || have_b[1] || have_b[2] || have_b[3] || have_b[4])) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: [recurrent] set-B keys (R_b, R_max_b, diode_b, tap_b, type_b) "
+                        "need fraction_b (the fraction of neurons in set B)",
+                        path, line[RK_R_B] ? line[RK_R_B] : sec_line);
+  }
+  syn_set *B = &S->set[1];
+  *B = S->set[0];
+  if (have_b[0]) {
+    B->R = b.R;
+    B->R_max = 0.0;
+  }
+  if (have_b[1]) {
+    B->R_max = b.R_max;
+  }
+  if (have_b[2]) {
+    B->diode = b.diode;
+  }
+  if (have_b[3]) {
+    B->tap_clamp = b.tap_clamp;
+  }
+  if (have_b[4]) {
+    B->type = b.type;
+  }
+  for (int k = 0; k < 2; k++) {
+    if (S->set[k].R_max > 0.0 && S->set[k].R_max < S->set[k].R) {
+      return ucl_diag_set(diag, UCL_ERR_RANGE, "%s:%d: [recurrent] R_max%s (%g) < R%s (%g)", path,
+                          line[k ? RK_R_B : RK_R] ? line[k ? RK_R_B : RK_R] : sec_line,
+                          k ? "_b" : "", S->set[k].R_max, k ? "_b" : "", S->set[k].R);
+    }
+  }
+  return UCL_OK;
+}
+
+/* Synapses per neuron (its fan-in, equal for every neuron in these topologies). */
+static long recurrent_fan_in(const recurrent_spec *S) {
+  switch (S->topology) {
+  case TOPO_RANDOM:
+    return S->fan_in;
+  case TOPO_RING:
+    return S->n_skips;
+  case TOPO_ALL:
+    return S->autapses ? S->n : S->n - 1;
+  default:
+    return 1;
+  }
+}
+
+static ucl_status add_recurrent_synapse(const recurrent_spec *S, builder *b, size_t from, size_t to,
+                                        ucl_diag *diag) {
+  const syn_set *set = &S->set[(long)from >= S->n - S->n_b];
+  size_t k = b->net->n_synapses;
+  double R = set->R;
+  if (set->R_max > 0.0) {
+    R = set->R * pow(set->R_max / set->R, ucl_rng_uniform(S->seed, REC_STREAM_R, (uint64_t)k));
+  }
+  char name[UCL_NET_NAME_MAX];
+  snprintf(name, sizeof(name), "S%zu", k + 1);
+  ucl_status st = add_synapse(b, name, from, to, R, set->diode, diag);
+  if (st == UCL_OK) {
+    b->net->synapses[k].tap_clamp = set->tap_clamp;
+  }
+  return st;
+}
+
+static ucl_status generate_recurrent(const recurrent_spec *S, builder *b, ucl_diag *diag) {
+  long n = S->n;
+  double n_syn = (double)n * (double)recurrent_fan_in(S);
+  if (n_syn > MAX_SYNAPSES) {
+    return ucl_diag_set(diag, UCL_ERR_RANGE, "[recurrent] %.0f synapses in all (at most %d)", n_syn,
+                        MAX_SYNAPSES);
+  }
+  ucl_status st = reserve(b, (size_t)n, (size_t)n_syn, diag);
+  if (st != UCL_OK) {
+    return st;
+  }
+  /* neurons: A1 .. A<n-n_b>, then B<n-n_b+1> .. B<n>; the driven ones spread evenly */
+  for (long k = 0; k < n; k++) {
+    int in_b = k >= n - S->n_b;
+    char name[UCL_NET_NAME_MAX];
+    snprintf(name, sizeof(name), "%c%ld", in_b ? 'B' : 'A', k + 1);
+    st = add_neuron(b, name, 0, diag);
+    if (st != UCL_OK) {
+      return st;
+    }
+    ucl_net_neuron *nn = &b->net->neurons[k];
+    if (S->set[in_b].type >= 0) {
+      nn->p.circuit.neuron = S->set[in_b].type;
+    }
+    b->input_mode[k] = 0;
+  }
+  for (long j = 0; j < S->driven; j++) {
+    long k = (long)(((double)j * (double)n) / (double)S->driven);
+    b->input_mode[k] = 1;
+    if (S->jitter > 0.0) {
+      b->net->neurons[k].p.stim.start +=
+          S->jitter * ucl_rng_uniform(S->seed, REC_STREAM_JITTER, (uint64_t)k);
+    }
+  }
+  switch (S->topology) {
+  case TOPO_RING: /* grouped by source: S<k·n_skips + s> leaves neuron k */
+    for (long k = 0; k < n && st == UCL_OK; k++) {
+      for (int s = 0; s < S->n_skips && st == UCL_OK; s++) {
+        st = add_recurrent_synapse(S, b, (size_t)k, (size_t)((k + S->skips[s]) % n), diag);
+      }
+    }
+    return st;
+  case TOPO_AUTAPSE:
+    for (long k = 0; k < n && st == UCL_OK; k++) {
+      st = add_recurrent_synapse(S, b, (size_t)k, (size_t)k, diag);
+    }
+    return st;
+  case TOPO_ALL: /* grouped by target, sources in index order */
+    for (long t = 0; t < n && st == UCL_OK; t++) {
+      for (long k = 0; k < n && st == UCL_OK; k++) {
+        if (k != t || S->autapses) {
+          st = add_recurrent_synapse(S, b, (size_t)k, (size_t)t, diag);
+        }
+      }
+    }
+    return st;
+  default:
+    break;
+  }
+  /* random: for each target, a partial Fisher-Yates over its candidate sources (all n with
+   * autapses, else the n - 1 others: candidate c is neuron c + (c >= target)) */
+  long pool = S->autapses ? n : n - 1;
+  long fan = S->fan_in;
+  long *pick = malloc((size_t)(pool > 0 ? pool : 1) * sizeof(long));
+  long *swaps = malloc((size_t)fan * sizeof(long));
+  if (!pick || !swaps) {
+    free(pick);
+    free(swaps);
+    return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory building the network");
+  }
+  for (long c = 0; c < pool; c++) {
+    pick[c] = c;
+  }
+  for (long t = 0; t < n && st == UCL_OK; t++) {
+    for (long j = 0; j < fan; j++) {
+      long r = j + (long)(ucl_rng_uniform(S->seed, REC_STREAM_SOURCES ^ (uint64_t)t, (uint64_t)j) *
+                          (double)(pool - j));
+      if (r >= pool) {
+        r = pool - 1;
+      }
+      swaps[j] = r;
+      long tmp = pick[j];
+      pick[j] = pick[r];
+      pick[r] = tmp;
+    }
+    for (long j = 0; j < fan && st == UCL_OK; j++) {
+      long c = pick[j];
+      long from = S->autapses || c < t ? c : c + 1;
+      st = add_recurrent_synapse(S, b, (size_t)from, (size_t)t, diag);
+    }
+    for (long j = fan - 1; j >= 0; j--) { /* undo the swaps: pick is the identity again */
+      long tmp = pick[j];
+      pick[j] = pick[swaps[j]];
+      pick[swaps[j]] = tmp;
+    }
+  }
+  free(pick);
+  free(swaps);
+  return st;
+}
+
 /* ---- overrides and checks ---- */
 
 /* "NAME.KEY=VALUE" for a neuron or synapse; returns 0 when NAME is neither (a base key). */
@@ -759,29 +1200,50 @@ ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char
       goto fail;
     }
   }
-  int layers_line = 0;
-  int have_layers = 0;
+  /* a generator: [layers] or [recurrent], alone (no [neuron.NAME] / [synapse.NAME]) */
+  const char *gen = NULL;
+  int gen_line = 0;
   for (size_t k = 0; k < ucl_ini_n_sections(ini); k++) {
-    if (strcmp(ucl_ini_section(ini, k, &layers_line), "layers") == 0) {
-      have_layers = 1;
-      break;
+    int line = 0;
+    const char *sec = ucl_ini_section(ini, k, &line);
+    if (strcmp(sec, "layers") == 0 || strcmp(sec, "recurrent") == 0) {
+      if (gen && strcmp(gen, sec) != 0) {
+        st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "%s:%d: [%s] cannot be combined with [%s] (line %d): one generator per "
+                          "network",
+                          path, line, sec, gen, gen_line);
+        goto fail;
+      }
+      if (!gen) {
+        gen = sec;
+        gen_line = line;
+      }
     }
   }
-  if (have_layers) {
+  if (gen) {
     for (size_t k = 0; k < ucl_ini_n_sections(ini); k++) {
       int line = 0;
       const char *sec = ucl_ini_section(ini, k, &line);
       if (has_prefix(sec, NEURON_PREFIX) || has_prefix(sec, SYNAPSE_PREFIX)) {
         st = ucl_diag_set(diag, UCL_ERR_INVAL,
-                          "%s:%d: [%s] cannot be combined with the [layers] generator (line %d)",
-                          path, line, sec, layers_line);
+                          "%s:%d: [%s] cannot be combined with the [%s] generator (line %d)", path,
+                          line, sec, gen, gen_line);
         goto fail;
       }
     }
+  }
+  if (gen && strcmp(gen, "layers") == 0) {
     layers_spec L;
+    int layers_line = gen_line;
     st = parse_layers_section(path, ini, &L, &layers_line, diag);
     if (st == UCL_OK) {
       st = generate_layers(&L, &b, diag);
+    }
+  } else if (gen) {
+    recurrent_spec R;
+    st = parse_recurrent_section(path, ini, &R, gen_line, diag);
+    if (st == UCL_OK) {
+      st = generate_recurrent(&R, &b, diag);
     }
   } else {
     st = parse_neurons(path, ini, &b, diag);
@@ -794,7 +1256,8 @@ ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char
   }
   if (net->n_neurons == 0) {
     st = ucl_diag_set(diag, UCL_ERR_INVAL,
-                      "%s: the network has no neurons (add [neuron.NAME] sections or [layers])",
+                      "%s: the network has no neurons (add [neuron.NAME] sections, [layers] or "
+                      "[recurrent])",
                       path);
     goto fail;
   }

@@ -25,8 +25,9 @@ void ucl_char_opts_default(ucl_char_opts *o) {
   o->energy = UCL_AUTO;
 }
 
-static const char *const other_sections[] = {"run",  "sweep", "characterize", "network",  "layers",
-                                             "tune", "free",  "targets",      "tolerance"};
+static const char *const other_sections[] = {"run",     "sweep",     "characterize", "network",
+                                             "layers",  "recurrent", "tune",         "free",
+                                             "targets", "tolerance"};
 
 static int is_param_section(const char *s, ucl_param_section *out) {
   for (int k = UCL_SECTION_CIRCUIT; k <= UCL_SECTION_LAST; k++) {
@@ -117,13 +118,12 @@ ucl_status ucl_spec_apply_ini(const char *path, const ucl_ini *ini, const char *
       const char *sec = ucl_ini_section(ini, i, &line);
       ucl_param_section ps;
       if (!is_param_section(sec, &ps) && !is_other_section(sec)) {
-        st =
-            ucl_diag_set(diag, UCL_ERR_PARSE,
-                         "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
-                         "sweep, characterize, network, layers, neuron.NAME, synapse.NAME, tune, "
-                         "free, targets, tolerance, fit, fit.free, fit.features, recording.NAME or "
-                         "variant.NAME)",
-                         path, line, sec);
+        st = ucl_diag_set(diag, UCL_ERR_PARSE,
+                          "%s:%d: unknown section [%s] (expected circuit, stimulus, solver, run, "
+                          "sweep, characterize, network, layers, recurrent, neuron.NAME, "
+                          "synapse.NAME, tune, free, targets, tolerance, fit, fit.free, "
+                          "fit.features, recording.NAME or variant.NAME)",
+                          path, line, sec);
         goto cleanup;
       }
     }
