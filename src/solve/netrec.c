@@ -4,7 +4,6 @@
 #include "netrec.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,16 +315,12 @@ int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *n
   for (;;) { /* the mode switches in (a, b]: as many, each within tol_t */
     int ho = eo < old->n_ev && old->ev[eo] <= b, hn = en < nw->n_ev && nw->ev[en] <= b;
     if (ho != hn) {
-      if (getenv("RXDBG"))
-        fprintf(stderr, "  count differs\n");
       return 1;
     }
     if (!ho) {
       break;
     }
     if (!(fabs(old->ev[eo] - nw->ev[en]) <= tol_t)) {
-      if (getenv("RXDBG"))
-        fprintf(stderr, "  event %.12g vs %.12g\n", old->ev[eo], nw->ev[en]);
       return 1;
     }
     eo++;
@@ -360,9 +355,6 @@ int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *n
         }
         double v = P->out[2 * k + col];
         if (!(v >= lo - tol_v && v <= hi + tol_v)) {
-          if (getenv("RXDBG"))
-            fprintf(stderr, "  V at %.12g col %d: %g vs [%g,%g] mode %d\n", t, col, v, lo, hi,
-                    P->mode[k]);
           return 1;
         }
       }
