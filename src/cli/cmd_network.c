@@ -129,7 +129,7 @@ static int run_network(const char *cmd, const ucl_cli_args *a, double sample_dt,
     goto done;
   }
   st = rank == 0 ? ucl_cli_mkdirs(out_dir, &diag) : UCL_OK;
-  st = ucl_comm_agree(comm, st, &diag);
+  st = comm ? ucl_comm_agree(comm, st, &diag) : st;
   if (st != UCL_OK) {
     error0(rank, cmd, "%s", diag.msg);
     code = ucl_cli_exit_code(st);
@@ -195,10 +195,19 @@ done:
   return code;
 }
 
+/* Whether an MPI launcher started this process: Open MPI's mpirun, MPICH's Hydra or SLURM's srun
+ * (PMI), or any PMIx launcher. */
+static int under_mpi_launcher(void) {
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+}
+
 /* Simulate a network; over several MPI ranks (mpirun) every rank integrates its share of the
  * neurons (waveform relaxation) and rank 0 writes and prints. */
 int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
                         int integration) {
+  if (!under_mpi_launcher()) { /* one process: no MPI at all */
+    return run_network(cmd, a, sample_dt, max_samples, integration, NULL, 0, 1);
+  }
   ucl_diag diag = {{0}};
   ucl_comm *comm = NULL;
   if (ucl_comm_init(NULL, NULL, &comm, &diag) != UCL_OK) {
