@@ -311,9 +311,11 @@ static double max_step(const ucl_system *sys, const ucl_integrator_opts *o) {
   return h;
 }
 
-static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
-                          const ucl_integrator_opts *o, double t, double t_end,
-                          ucl_solver_stats *stats, ucl_diag *diag) {
+/* Restart CVODE at (t, c->y): the first step from initial_step, or h0 (> 0) when the caller
+ * knows a better one (a checkpoint's step size). */
+static ucl_status restart_h(const ucl_system *sys, cv_run *c, run_ctx *r,
+                            const ucl_integrator_opts *o, double t, double t_end, double h0,
+                            ucl_solver_stats *stats, ucl_diag *diag) {
   harvest_stats(c->mem, stats);
   int flag = CVodeReInit(c->mem, t, c->y);
   if (flag == CV_SUCCESS) {
@@ -322,7 +324,8 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
     if (hmax > 0.0) {
       seg = fmin(seg, hmax);
     }
-    flag = CVodeSetInitStep(c->mem, initial_step(sys, c, o, t, seg));
+    double h = h0 > 0.0 ? fmin(h0, 0.5 * seg) : initial_step(sys, c, o, t, seg);
+    flag = CVodeSetInitStep(c->mem, h);
   }
   if (flag == CV_SUCCESS && sys->n_quads > 0) {
     flag = CVodeQuadReInit(c->mem, c->q);
@@ -336,6 +339,12 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
     return cv_fail(r, flag, t, "reinit", diag);
   }
   return poll_progress(o, t, t_end, diag);
+}
+
+static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
+                          const ucl_integrator_opts *o, double t, double t_end,
+                          ucl_solver_stats *stats, ucl_diag *diag) {
+  return restart_h(sys, c, r, o, t, t_end, 0.0, stats, diag);
 }
 
 /* ---- the steps of ucl_integrate ---- */
@@ -734,6 +743,7 @@ struct ucl_integration_ckpt {
   double t;
   double *y, *q, *times;
   double modes[UCL_SYSTEM_MODES_MAX];
+  double h_last; /* s: CVODE's last step before the checkpoint (0: none) */
   long n_events, latches, k_sample;
   size_t n_samples, n_trace_events;
 };
@@ -858,6 +868,8 @@ void ucl_integration_save(const ucl_integration *ig, ucl_integration_ckpt *ck) {
   }
   memcpy(ck->times, L->c.times, (size_t)ck->chatter_events * sizeof(double));
   ck->n_modes = sys->ops->save_modes(sys->ctx, ck->modes);
+  double h = 0.0;
+  ck->h_last = CVodeGetLastStep(L->c.mem, &h) == CV_SUCCESS && h > 0.0 ? h : 0.0;
   ck->n_events = L->n_events;
   ck->latches = L->c.latches;
   ck->k_sample = L->k_sample;
@@ -885,7 +897,9 @@ ucl_status ucl_integration_restore(ucl_integration *ig, const ucl_integration_ck
   L->k_sample = ck->k_sample;
   ucl_trace_truncate(L->tr, ck->n_samples, ck->n_trace_events);
   L->r.cvode_msg[0] = '\0';
-  ig->failed = restart(sys, &L->c, &L->r, L->o, L->t, L->t_end, L->stats, diag);
+  /* the step size CVODE had reached there: a restart from order 1 at it is usually accepted,
+   * where a fresh estimate starts orders of magnitude smaller */
+  ig->failed = restart_h(sys, &L->c, &L->r, L->o, L->t, L->t_end, ck->h_last, L->stats, diag);
   return ig->failed;
 }
 
