@@ -598,7 +598,7 @@ typedef enum topology {
 static const char *const topology_names[] = {"random", "ring", "all-to-all", "autapse"};
 
 /* The synapses of one set: those leaving a set-A or a set-B neuron. The circuit has no
- * inhibitory synapse (docs/model.md N3): the sets differ only in these values. */
+ * inhibitory synapse (docs/model.md N5): the sets differ only in these values. */
 typedef struct syn_set {
   double R, R_max; /* R_max > 0: log-uniform in [R, R_max] per synapse */
   int diode, tap_clamp;
