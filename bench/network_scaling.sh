@@ -9,7 +9,7 @@
 #   TOPOLOGY=random bench/network_scaling.sh build 20m 10 20 40
 #     the recurrent counterpart ([recurrent], docs/spec.md): N neurons, each with 8 distinct
 #     random sources among all N (fewer when N <= 8), the same synapses, a quarter of the neurons
-#     driven by the same jittered pulses; integration as `auto` chooses (coupled today). Such a
+#     driven by the same jittered pulses; integration as `auto` chooses (relaxation). Such a
 #     network partly latches up (docs/model.md N5): a fair cost comparison needs that in view.
 set -euo pipefail
 cd "$(dirname "$0")/.."
