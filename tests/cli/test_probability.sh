@@ -4,7 +4,9 @@
 # probability.csv; p_fire rises with amplitude within sampling error (a drop no bigger than the
 # two Wilson intervals allow); the probit A50 lies within threshold_noiseless_V ± the width and
 # inside its own interval; another noise.seed gives other trials; a 2-point sweep of the same spec
-# gives byte-identical CSVs on 1 and 2 ranks; trials without noise are refused at the key's line.
+# gives byte-identical CSVs on 1 and 2 ranks; one characterization over 2 and 3 ranks (its trials
+# shared out) gives the bytes of one rank, also when trials fail; trials without noise are
+# refused at the key's line.
 # Usage: test_probability.sh UCLIF SOURCE_DIR
 set -u
 uclif=$1
@@ -61,6 +63,42 @@ gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); c[h] =
   $c["threshold_p50_V"] != "" { n++; v[n] = $c["threshold_p50_V"] }
   END { exit !(n == 2 && v[1] != v[2]) }' "$work/r1/points.csv"
 check "both sweep points have their own A50" $?
+# one characterization's trials shared out over the ranks (rank 0 alone writes and prints): the
+# same bytes on 1, 2 and 3 ranks
+for np in 2 3; do
+  $MPIRUN -np $np "$uclif" characterize "$spec" -o "$work/m$np" --no-datasheet >"$work/out$np" \
+    2>"$work/err"
+  rc=$?; check "characterize on $np ranks ($(tail -1 "$work/err"))" "$rc"
+  for f in points.csv rate_curves.csv probability.csv; do
+    cmp -s "$work/c1/$f" "$work/m$np/$f"
+    check "characterize on 1 and $np ranks: the same $f" $?
+  done
+  n=$(grep -c "^firing probability (40 trials per amplitude, over $np ranks):" "$work/out$np")
+  check "one summary (rank 0's), naming the ranks" $([ "$n" -eq 1 ]; echo $?)
+done
+# trials that hit the step limit (the noisy search's bracket below threshold: never fires, not a
+# failure): the first failed trial (index 15 of the batch, run by rank 1) gives its own reason
+# on rank 0 too, and every rank exits 1
+{ sed 's/^trials = 40/trials = 5/; s/^rate_curve = .*/rate_curve = 3/' "$spec"
+  echo 'threshold = 0.5, 4'; } >"$work/steps.ini"
+"$uclif" characterize "$work/steps.ini" -o "$work/s1" --no-datasheet --quiet \
+  --set max_steps=350 2>"$work/err1"
+rc1=$?
+$MPIRUN -np 2 "$uclif" characterize "$work/steps.ini" -o "$work/s2" --no-datasheet --quiet \
+  --set max_steps=350 >/dev/null 2>"$work/err2"
+rc2=$?
+check "failed trials: exit 1 on 1 and 2 ranks ($(head -1 "$work/err1"))" \
+  $([ "$rc1" -eq 1 ] && [ "$rc2" -eq 1 ] && grep -q "probability: at .* V, trial .*: step limit" \
+    "$work/err1"; echo $?)
+cmp -s "$work/s1/points.csv" "$work/s2/points.csv" && \
+  cmp -s "$work/s1/probability.csv" "$work/s2/probability.csv"
+check "and the same points.csv (its reason) and probability.csv" $?
+check "the reason printed once, by rank 0" \
+  $([ "$(grep -c '^uclif characterize: probability: at' "$work/err2")" -eq 1 ]; echo $?)
+$MPIRUN -np 2 "$uclif" characterize "$spec" --bogus >/dev/null 2>"$work/err"
+rc=$?
+check "a usage error on 2 ranks: exit 2, printed once" \
+  $([ "$rc" -eq 2 ] && [ "$(grep -c "unknown option" "$work/err")" -eq 1 ]; echo $?)
 # trials without noise: refused at the key's line, nothing written
 grep -v '^jitter.I_GT' "$spec" >"$work/quiet.ini"
 line=$(grep -n '^trials' "$work/quiet.ini" | cut -d: -f1)
