@@ -55,6 +55,14 @@ const ucl_table *ucl_results_prob_table(void);
 UCL_NODISCARD ucl_status ucl_results_write_prob(ucl_csv_writer *w, const ucl_char_result *r,
                                                 ucl_diag *diag);
 
+/* The table of a sweep's probability.csv: "point" (part UCL_CURVE_PART_ID, a long), then the
+ * columns of probability.csv (part UCL_CURVE_PART_POINT, a ucl_prob_point); static storage, built
+ * on first use (not thread-safe then). Its rows for point 'id', one per r->prob in order (none
+ * without trials). */
+const ucl_table *ucl_results_sweep_prob_table(void);
+UCL_NODISCARD ucl_status ucl_results_write_sweep_prob(ucl_csv_writer *w, long id,
+                                                      const ucl_char_result *r, ucl_diag *diag);
+
 /* A fits.csv row: sample i of fit 'fit' (UCL_FIT_LEAK_OFF ...), with the fitted curve there. */
 typedef struct ucl_fit_row {
   int fit;

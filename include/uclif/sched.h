@@ -12,9 +12,9 @@
  * A sweep: every rank computes (rank 0 too): chunks of point indices come from a counter held in
  * an MPI window on rank 0 (MPI_Fetch_and_op), so fast ranks take more. Each rank writes its
  * finished points to its own shard (store.h), one flushed block per point; at the end rank 0
- * merges the shards into points.csv and the second file and writes the manifest. With 'resume',
- * points already complete in DIR's shards are skipped, and shards of another spec are refused.
- * The rows of a point come from its point kind (pointkind.h). */
+ * merges the shards into points.csv and the kind's other files and writes the manifest. With
+ * 'resume', points already complete in DIR's shards are skipped, and shards of another spec are
+ * refused. The rows of a point come from its point kind (pointkind.h). */
 #ifndef UCL_SCHED_H
 #define UCL_SCHED_H
 

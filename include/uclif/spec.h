@@ -25,6 +25,19 @@ typedef struct ucl_char_progress {
   double t, t_end;       /* s: simulated time reached by the run in progress, and its end */
 } ucl_char_progress;
 
+/* A batch of evaluations (ucl_char_opts.batch): one evaluation writes 'width' doubles for index
+ * i into out[0 .. width) (zeroed before the call), a pure function of (ctx, i); a status other
+ * than UCL_OK stops the batch. The same type as sched.h's ucl_sched_eval_fn. */
+typedef ucl_status (*ucl_char_eval_fn)(void *ctx, long i, double *out, int width, ucl_diag *diag);
+
+/* Evaluate indices 0 .. n-1 of 'eval' (with 'eval_ctx') and leave every row in
+ * results[i*width .. (i+1)*width) (n*width doubles), the same bits as evaluating them in order
+ * on one process; the status of the evaluations, or an error of the batch itself with 'diag'
+ * set. ucl_sched_batch (sched.h) with 'ctx' the communicator is one: the command gives it, the
+ * measurement procedures do not know MPI. */
+typedef ucl_status (*ucl_char_batch_fn)(void *ctx, long n, int width, ucl_char_eval_fn eval,
+                                        void *eval_ctx, double *results, ucl_diag *diag);
+
 typedef struct ucl_char_opts {
   double thr_lo, thr_hi;   /* V, search bracket (threshold and rheobase) */
   double thr_tol;          /* V, final bracket width */
@@ -68,6 +81,14 @@ typedef struct ucl_char_opts {
   const double *prob_amps; /* V (borrowed): its amplitudes; NULL = 11 over the noise-free
                               threshold × 0.9 … 1.1 */
   size_t n_prob_amps;
+  /* May be NULL (serial: every trial here, in order): how the firing probability's trials (all
+   * amplitudes × trials, one batch) are evaluated, e.g. over MPI ranks. When set, the
+   * "probability" procedure, once reached (ucl_characterize with trials > 0 reaches it unless
+   * memory runs out before), calls it exactly once, with n = 0 when there is nothing to run: a
+   * collective batch is entered on every rank that runs the same characterization. The results
+   * are the same bits with and without it (docs/features.md, Firing probability, Ranks). */
+  ucl_char_batch_fn batch;
+  void *batch_ctx;
 } ucl_char_opts;
 
 /* Defaults (docs/features.md). Cannot fail. */

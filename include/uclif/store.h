@@ -1,15 +1,16 @@
 /* store.h — sweep results on disk: per-rank shards written point by point, the lock that makes
  * one run the only writer of a shard directory, the spec an output directory keeps, and the
- * streaming merge into points.csv and rate_curves.csv (docs/outputs.md).
+ * streaming merge into points.csv, rate_curves.csv and the layout's other files (docs/outputs.md).
  *
  * A shard is SHARD_DIR/run-<R>-rank-<K>.txt, where SHARD_DIR is DIR/shards, or
  * DIR/shards/slice-<S>-of-<N> for slice S of N of a sweep run in slices (job arrays): line 1 is
- * "uclif-shard 2 <spec hash> <points> <layout lines> <crc32>" (a network sweep's shard then has its
- * two layout lines, see ucl_store_layout; the crc32 covers line 1 up to it and the layout lines:
- * a shard whose first lines do not verify counts as damaged as a whole), then one block per
- * finished point, written with one write and flushed:
- * 'P' + its points.csv row, 'C' + each of its rate_curves.csv rows, then "E <id> <length>
- * <crc32>", the byte length of the P and C lines and their crc32 (zlib's; 8 hex digits). A block
+ * "uclif-shard 2 <spec hash> <points> <layout lines> <crc32>" (a shard in a layout of its own then
+ * has its layout lines, one per file, see ucl_store_layout; the crc32 covers line 1 up to it and
+ * the layout lines: a shard whose first lines do not verify counts as damaged as a whole), then
+ * one block per finished point, written with one write and flushed: 'P' + its points.csv row,
+ * 'C' + each of its rows of the second file (rate_curves.csv, neurons.csv), 'Q' + each of its
+ * rows of the third file (probability.csv), 'R' of a fourth, then "E <id> <length> <crc32>", the
+ * byte length of those lines and their crc32 (zlib's; 8 hex digits). A block
  * that does not verify (length, checksum, E line) is not merged and its point counts as not done;
  * a block cut short by a killed job (no E line at the end of the shard) is ignored the same way.
  * Within a shard, ids increase; a block after a higher point is treated as damaged. No field of a
@@ -39,15 +40,27 @@ typedef struct ucl_shard ucl_shard; /* opaque: an open shard being written */
 UCL_NODISCARD ucl_status ucl_shard_create(const char *shard_dir, int run, int rank, uint64_t hash,
                                           long points, ucl_shard **out, ucl_diag *diag);
 
-/* The columns of a sweep whose rows are not the single-neuron ones (network sweeps): header
- * lines ("a","b",... without a line end) of points.csv and of a second file 'curves_file' (a
- * plain file name). Written into each shard as the lines "H<points header>" and
- * "K<curves_file>,<curves header>"; the merge takes them from there (all shards must agree). */
+/* The most files a sweep's points have: points.csv and up to three more. */
+#define UCL_STORE_MAX_FILES 4
+
+/* The files of a sweep whose points are not the single-neuron ones (points.csv and
+ * rate_curves.csv of results.h): a network sweep (+ neurons.csv), a Monte Carlo design (other
+ * points.csv columns), a single neuron with trials (+ probability.csv). n_files (2 ..
+ * UCL_STORE_MAX_FILES) files; file 0 is points.csv (file[0] is not used), file[k] a plain file
+ * name; header[k] its header line ("a","b",... without a line end). Written into each shard as
+ * the lines "H<header[0]>" and, per further file, "K<file[k]>,<header[k]>"; the merge takes them
+ * from there (all shards must agree). */
 typedef struct ucl_store_layout {
-  const char *points_header;
-  const char *curves_file;
-  const char *curves_header;
+  int n_files;
+  const char *file[UCL_STORE_MAX_FILES];
+  const char *header[UCL_STORE_MAX_FILES];
 } ucl_store_layout;
+
+/* The rows of one file in a block: CSV rows each ending in a line break ('len' bytes). */
+typedef struct ucl_store_rows {
+  const char *text;
+  size_t len;
+} ucl_store_rows;
 
 /* ucl_shard_create for a layout (NULL: the single-neuron one). */
 UCL_NODISCARD ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank,
@@ -59,8 +72,12 @@ UCL_NODISCARD ucl_status ucl_shard_create_layout(const char *shard_dir, int run,
  * UCL_ERR_STOPPED, writing nothing, when it names a run other than the shard's. UCL_ERR_NOMEM. */
 UCL_NODISCARD ucl_status ucl_shard_fence(ucl_shard *sh, const char *shard_dir, ucl_diag *diag);
 
-/* Append a block of rows already formatted (CSV rows ending in a line break): one points.csv row
- * and any number of rows of the second file. */
+/* Append a block of rows already formatted: rows[0] one points.csv row, rows[k] any number of
+ * rows of file k (k < n_files <= UCL_STORE_MAX_FILES; the shard's layout says which files). */
+UCL_NODISCARD ucl_status ucl_shard_append_files(ucl_shard *sh, long id, const ucl_store_rows *rows,
+                                                int n_files, ucl_diag *diag);
+
+/* The same for two files: one points.csv row and any number of rows of the second file. */
 UCL_NODISCARD ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow,
                                                size_t plen, const char *crows, size_t clen,
                                                ucl_diag *diag);
@@ -165,16 +182,17 @@ typedef struct ucl_merge_stats {
   long merged;  /* complete points written */
   long missing; /* points with no complete block */
   long first_missing;
-  long curve_rows; /* rows of the second file */
   int shards;
-  char second_file[64]; /* its name: rate_curves.csv, or the layout's (neurons.csv) */
+  int n_files;                        /* files written: points.csv and the layout's others */
+  char file[UCL_STORE_MAX_FILES][64]; /* their names: points.csv, rate_curves.csv, ... */
+  long rows[UCL_STORE_MAX_FILES];     /* rows written to each (rows[0] = merged) */
   ucl_store_health health;
 } ucl_merge_stats;
 
 enum { UCL_MERGE_REPAIR = 1 };
 
 /* Merge every shard of DIR (DIR/shards and DIR/shards/slice-*) into DIR/points.csv and
- * DIR/rate_curves.csv, or the second file of the shards' layout (temporary files, renamed), sorted
+ * DIR/rate_curves.csv, or the files of the shards' layout (temporary files, renamed), sorted
  * by point id, memory bounded by one block per shard (plus the point merged last). Copies of a
  * point are taken in shard order (run, rank): the first verified copy is merged, later copies
  * with the same bytes are counted (health.duplicates), and a later copy that differs is
@@ -209,7 +227,8 @@ void ucl_store_sweep_warning_text(const ucl_sweep *sw, const ucl_sweep_warning *
                                   size_t size);
 
 /* Write DIR/manifest.txt (temporary file, renamed): the spec's keys (uclif_version, spec_name,
- * spec_hash, design, seed, swept, points), the merge's (merged, missing, rate_curve_rows), one
+ * spec_hash, design, seed, swept, points), the merge's (merged, missing, then per further file
+ * its rows: rate_curve_rows, neuron_rows, probability_rows), one
  * "warning = TEXT" line per kind of parameter warning (ucl_store_sweep_warnings; none when
  * nothing is odd), then 'run_lines' verbatim ("key = value" lines of the run that wrote it; NULL
  * for none). */

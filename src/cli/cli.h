@@ -40,6 +40,12 @@ int ucl_cmd_extract(int argc, char **argv);
  * with the message printed for command 'cmd'). Collective. */
 int ucl_cli_mpi_end(const char *cmd, ucl_comm **comm, int code);
 
+/* 1 when an MPI launcher started this process (mpirun/mpiexec of Open MPI or MPICH, srun with
+ * PMI or PMIx: its environment has OMPI_COMM_WORLD_SIZE, PMIX_RANK or PMI_SIZE), else 0. A
+ * command that only uses MPI to share work (`uclif characterize`) starts MPI only then: run
+ * alone it neither pays MPI's start-up nor carries its allocations. */
+int ucl_cli_mpi_launched(void);
+
 /* Exit code for a library status (status.h): bad input → 2, a failed run or output → 1. */
 int ucl_cli_exit_code(ucl_status st);
 

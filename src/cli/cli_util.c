@@ -51,6 +51,17 @@ int ucl_cli_mpi_end(const char *cmd, ucl_comm **comm, int code) {
   return code;
 }
 
+int ucl_cli_mpi_launched(void) {
+  static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"};
+  for (size_t k = 0; k < sizeof(vars) / sizeof(vars[0]); k++) {
+    const char *v = getenv(vars[k]);
+    if (v && *v) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 void ucl_cli_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -14,6 +14,7 @@
 #include "uclif/numeric.h"
 #include "uclif/protocols.h"
 #include "uclif/results.h"
+#include "uclif/sched.h"
 #include "uclif/spec.h"
 #include "uclif/units.h"
 
@@ -45,7 +46,7 @@ static const ucl_cli_opt options[] = {
 
 static const ucl_cli_cmd command = {
     .name = "characterize",
-    .usage = "uclif characterize [SPEC] [options]",
+    .usage = "[mpirun -np N] uclif characterize [SPEC] [options]",
     .about =
         "Characterize one neuron configuration: firing threshold (pulse train of the spec's width\n"
         "and period), DC rheobase, the f-A curve, the leak and refractory time constants,\n"
@@ -63,6 +64,8 @@ static const ucl_cli_cmd command = {
         "A network spec (docs/spec.md, Networks) is simulated once for its duration and every\n"
         "neuron characterized from its spike train: DIR/neurons.csv (rates, first-ISI and steady\n"
         "rates, adaptation indices and time constant, energies) and DIR/events.csv.\n\n"
+        "Under mpirun the firing probability's trials are shared out over the ranks (every rank\n"
+        "runs the rest; rank 0 prints and writes): the same files for any rank count.\n\n"
         "Progress goes to stderr: an updating line on a terminal, a line a minute in a log.",
     .common = UCL_CLI_OUT_DIR | UCL_CLI_SET | UCL_CLI_QUIET,
     .out_help = "output directory (created if missing); default '.'",
@@ -108,7 +111,7 @@ static void print_value(const char *name, double v, const char *unit) {
   }
 }
 
-static void summary(const ucl_params *p, const ucl_char_result *r, const char *pdir) {
+static void summary(const ucl_params *p, const ucl_char_result *r, const char *pdir, int ranks) {
   char neuron[16], form[24];
   ucl_params_format(p, ucl_params_find("neuron"), neuron, sizeof(neuron));
   ucl_params_format(p, ucl_params_find("scr.model"), form, sizeof(form));
@@ -144,7 +147,12 @@ static void summary(const ucl_params *p, const ucl_char_result *r, const char *p
     print_value("curve tracer I_L", r->tracer.I_L_A, "A");
   }
   if (r->prob_trials > 0) {
-    printf("firing probability (%ld trials per amplitude):\n", r->prob_trials);
+    if (ranks > 1) {
+      printf("firing probability (%ld trials per amplitude, over %d ranks):\n", r->prob_trials,
+             ranks);
+    } else {
+      printf("firing probability (%ld trials per amplitude):\n", r->prob_trials);
+    }
     print_value("noise-free threshold", r->thr_noiseless.value, "V");
     print_value("50 % point A50", r->p50_V, "V");
     if (isfinite(r->p50_V)) {
@@ -254,85 +262,115 @@ static const char *docs_base(void) {
   return NULL;
 }
 
-int ucl_cmd_characterize(int argc, char **argv) {
+/* The options of one run, parsed. */
+typedef struct char_args {
   ucl_cli_args a;
-  ucl_cli_parser cp;
-  const char *v = NULL;
-  double tempco = -1.0; /* < 0: not given */
-  double timeout = 0.0; /* s; 0: none */
-  int curve_tracer = 0, datasheet = 1, periods_off = 0;
+  double tempco;  /* K; < 0: not given */
+  double timeout; /* s; 0: none */
+  int curve_tracer, datasheet, periods_off;
   double periods[MAX_PERIODS];
-  size_t n_periods = 0;
-  int id;
-  ucl_cli_begin(&cp, &command, argc, argv, &a, 0);
-  while ((id = ucl_cli_next(&cp, &v)) > 0) {
-    if (id == OPT_TEMPCO) {
-      ucl_diag d = {{0}};
-      if (ucl_units_parse(v, "K", &tempco, &d) != UCL_OK || !(tempco > 0.0)) {
-        ucl_cli_bad_value(&cp, "must be a temperature difference > 0 (K)");
-      }
-    } else if (id == OPT_CURVE_TRACER) {
-      curve_tracer = 1;
-    } else if (id == OPT_PERIODS) {
-      ucl_diag d = {{0}};
-      double *vals = NULL;
-      n_periods = 0;
-      periods_off = strcmp(v, "off") == 0;
-      if (!periods_off && ucl_values_parse(v, "s", MAX_PERIODS, &vals, &n_periods, &d) != UCL_OK) {
-        ucl_cli_bad_value(&cp, "%s", d.msg);
-      }
-      for (size_t i = 0; vals && i < n_periods; i++) {
-        periods[i] = vals[i];
-        if (!(vals[i] > 0.0)) {
-          ucl_cli_bad_value(&cp, "every period must be > 0 s (got %g)", vals[i]);
-          break;
-        }
-      }
-      free(vals);
-    } else if (id == OPT_NO_DATASHEET) {
-      datasheet = 0;
-    } else if (id == OPT_POINT_TIMEOUT) {
-      ucl_diag d = {{0}};
-      if (ucl_units_parse(v, "s", &timeout, &d) != UCL_OK || !(timeout > 0.0)) {
-        ucl_cli_bad_value(&cp, "%s", d.msg[0] ? d.msg : "must be > 0");
-      }
+  size_t n_periods;
+} char_args;
+
+/* Under mpirun: the communicator, this rank and whether it is rank 0 (which alone prints and
+ * writes); alone: NULL, 0, 1. */
+typedef struct char_ranks {
+  ucl_comm *comm;
+  int rank, size, lead;
+} char_ranks;
+
+/* ucl_char_batch_fn over the ranks (ctx: the communicator): ucl_sched_batch, once every rank is
+ * known to ask for the same batch (a rank whose --point-timeout passed in the noise-free
+ * threshold search may have no trials to run while the others have: refused on all of them,
+ * rather than a batch that never completes). Collective. */
+static ucl_status rank_batch(void *ctx, long n, int width, ucl_char_eval_fn eval, void *eval_ctx,
+                             double *results, ucl_diag *diag) {
+  ucl_comm *comm = ctx;
+  int part[2] = {(int)(n >> 30), (int)(n & ((1L << 30) - 1))}; /* n in two ints */
+  for (int k = 0; k < 2; k++) {
+    ucl_status st = ucl_comm_bcast_int(comm, &part[k], 0, diag);
+    if (st != UCL_OK) {
+      return st;
     }
   }
-  if (id < 0) {
-    return cp.exit;
+  long n0 = ((long)part[0] << 30) | (long)part[1];
+  ucl_status local = UCL_OK;
+  if (n0 != n) {
+    local = ucl_diag_set(diag, UCL_ERR_LIMIT,
+                         "rank %d has %ld trials to run, rank 0 %ld: the wall-time limit "
+                         "(--point-timeout) passed on one of them before the trials",
+                         ucl_comm_rank(comm), n, n0);
   }
-  if (!a.out) {
-    a.out = ".";
+  local = ucl_comm_agree(comm, local, diag);
+  if (local != UCL_OK) {
+    return local;
   }
-  const char *spec = a.operand, *out_dir = a.out;
-  int quiet = a.quiet;
+  return ucl_sched_batch(comm, n, width, eval, eval_ctx, results, diag);
+}
+
+/* Print the failure on rank 0; its exit code on every rank. */
+static int fail_lead(const char_ranks *rk, ucl_status st, const ucl_diag *diag) {
+  return rk->lead ? ucl_cli_fail("characterize", st, diag) : ucl_cli_exit_code(st);
+}
+
+/* On rank 0 and alone, 'code' (its own when rank 0 failed here); under mpirun, rank 0's code on
+ * every rank (for a step only rank 0 takes: making DIR, checking its datasheet folder).
+ * Collective. */
+static int agree_code(const char_ranks *rk, int code) {
+  ucl_diag d = {{0}};
+  if (rk->comm && ucl_comm_bcast_int(rk->comm, &code, 0, &d) != UCL_OK) {
+    if (rk->lead) {
+      ucl_cli_error("characterize", "%s", d.msg);
+    }
+    return UCL_EXIT_RUN;
+  }
+  return code;
+}
+
+/* One single-neuron characterization (or a network's, on rank 0). Under mpirun every rank runs
+ * all of it, the same numbers on each (every procedure is a pure function of the spec), and the
+ * firing probability's trials are shared out (rank_batch); rank 0 alone writes and prints. */
+static int characterize(ucl_cli_parser *cp, char_args *ca, const char_ranks *rk) {
+  ucl_cli_args *a = &ca->a;
+  double tempco = ca->tempco, timeout = ca->timeout;
+  int curve_tracer = ca->curve_tracer, datasheet = ca->datasheet, periods_off = ca->periods_off;
+  double *periods = ca->periods;
+  size_t n_periods = ca->n_periods;
+  if (!a->out) {
+    a->out = ".";
+  }
+  const char *spec = a->operand, *out_dir = a->out;
+  int quiet = a->quiet || !rk->lead;
   if (ucl_cli_is_network_spec(spec)) {
     if (tempco > 0.0 || curve_tracer || timeout > 0.0 || n_periods > 0) {
-      return ucl_cli_usage_error(&cp, "--%s applies to single-neuron specs only",
+      return ucl_cli_usage_error(cp, "--%s applies to single-neuron specs only",
                                  tempco > 0.0   ? "tempco"
                                  : curve_tracer ? "curve-tracer"
                                  : n_periods    ? "periods"
                                                 : "point-timeout");
     }
-    /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv) */
-    return ucl_cli_run_network("characterize", &a, 0.0, 1, UCL_NET_AUTO);
+    /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv); on
+     * one rank */
+    return rk->lead ? ucl_cli_run_network("characterize", a, 0.0, 1, UCL_NET_AUTO) : UCL_EXIT_OK;
   }
   ucl_params p;
   ucl_char_config cfg;
   ucl_diag diag = {{0}};
-  ucl_status st = ucl_spec_load_config(spec, a.sets, a.n_sets, &p, &diag);
+  ucl_status st = ucl_spec_load_config(spec, a->sets, a->n_sets, &p, &diag);
   if (st != UCL_OK) {
-    return ucl_cli_fail("characterize", st, &diag);
+    return fail_lead(rk, st, &diag);
   }
-  ucl_cli_warn_params("characterize", &p);
+  if (rk->lead) {
+    ucl_cli_warn_params("characterize", &p);
+  }
   st = ucl_spec_load_char_config(spec, &cfg, &diag);
   if (st != UCL_OK) {
-    return ucl_cli_fail("characterize", st, &diag);
+    return fail_lead(rk, st, &diag);
   }
   st = ucl_spec_check_trials(spec, &cfg, &p, &diag); /* before any work */
   if (st != UCL_OK) {
     ucl_char_config_free(&cfg);
-    return ucl_cli_fail("characterize", st, &diag);
+    return fail_lead(rk, st, &diag);
   }
   if (tempco > 0.0) {
     cfg.opts.tempco_dT = tempco;
@@ -340,21 +378,28 @@ int ucl_cmd_characterize(int argc, char **argv) {
   if (curve_tracer) {
     cfg.opts.curve_tracer = UCL_ON;
   }
+  int code = UCL_EXIT_OK;
   if (cfg.opts.tempco_dT > 0.0 && !(cfg.opts.tempco_dT < p.circuit.temp)) {
     /* checked before any work: temp − dT must be a temperature */
     if (tempco > 0.0) {
-      return ucl_cli_usage_error(&cp, "--tempco %g K must be below temp (%g K)", tempco,
+      code = ucl_cli_usage_error(cp, "--tempco %g K must be below temp (%g K)", tempco,
                                  p.circuit.temp);
+    } else {
+      if (rk->lead) {
+        ucl_cli_error("characterize", "%s: tempco = %g K must be below temp (%g K)",
+                      spec ? spec : "[characterize]", cfg.opts.tempco_dT, p.circuit.temp);
+      }
+      code = UCL_EXIT_USAGE;
     }
-    ucl_cli_error("characterize", "%s: tempco = %g K must be below temp (%g K)",
-                  spec ? spec : "[characterize]", cfg.opts.tempco_dT, p.circuit.temp);
-    return UCL_EXIT_USAGE;
+    ucl_char_config_free(&cfg);
+    return code;
   }
   const double pulse = p.stim.rise + p.stim.width + p.stim.fall; /* s, one pulse */
   for (size_t i = 0; i < n_periods; i++) {
     if (!ucl_le_tol(pulse, periods[i])) { /* checked before any work, like --tempco */
+      ucl_char_config_free(&cfg);
       return ucl_cli_usage_error(
-          &cp, "--periods: a pulse (rise + width + fall = %g s) does not fit in a period of %g s",
+          cp, "--periods: a pulse (rise + width + fall = %g s) does not fit in a period of %g s",
           pulse, periods[i]);
     }
   }
@@ -372,20 +417,22 @@ int ucl_cmd_characterize(int argc, char **argv) {
           break;
         }
       }
+      ucl_char_config_free(&cfg);
       return ucl_cli_usage_error(
-          &cp, "--periods: a period of %g s is longer than the stimulus duration (%g s)%s",
+          cp, "--periods: a period of %g s is longer than the stimulus duration (%g s)%s",
           periods[i], p.stim.duration, hint);
     }
   }
-  if (datasheet && ucl_datasheet_check_dir(out_dir, &diag) != UCL_OK) {
-    return ucl_cli_usage_error(&cp, "%s", diag.msg);
+  /* the output directory: rank 0's to check and make, its verdict everyone's */
+  if (rk->lead && datasheet && ucl_datasheet_check_dir(out_dir, &diag) != UCL_OK) {
+    code = ucl_cli_usage_error(cp, "%s", diag.msg);
+  } else if (rk->lead && (st = ucl_cli_mkdirs(out_dir, &diag)) != UCL_OK) {
+    code = fail_lead(rk, st, &diag);
   }
-  int code = UCL_EXIT_OK;
+  code = agree_code(rk, code);
   ucl_char_result r;
   memset(&r, 0, sizeof(r));
-  st = ucl_cli_mkdirs(out_dir, &diag);
-  if (st != UCL_OK) {
-    code = ucl_cli_fail("characterize", st, &diag);
+  if (code != UCL_EXIT_OK) {
     goto cleanup;
   }
   ucl_cli_ticker tk;
@@ -396,6 +443,10 @@ int ucl_cmd_characterize(int argc, char **argv) {
   }
   if (timeout > 0.0) {
     cfg.opts.deadline = monotonic_now() + timeout;
+  }
+  if (rk->comm) { /* the trials over the ranks */
+    cfg.opts.batch = rank_batch;
+    cfg.opts.batch_ctx = rk->comm;
   }
   if (datasheet) {
     cfg.opts.keep_fits = 1;
@@ -414,7 +465,10 @@ int ucl_cmd_characterize(int argc, char **argv) {
   st = ucl_characterize(&p, &cfg.opts, &r, &diag);
   ucl_cli_ticker_end(&tk);
   if (st != UCL_OK) {
-    code = ucl_cli_fail("characterize", st, &diag);
+    code = fail_lead(rk, st, &diag);
+    goto cleanup;
+  }
+  if (!rk->lead) { /* its share is computed; rank 0 writes, and its exit code is everyone's */
     goto cleanup;
   }
   /* an earlier run's datasheet showed its numbers: gone before the CSVs change */
@@ -432,10 +486,10 @@ int ucl_cmd_characterize(int argc, char **argv) {
     goto cleanup;
   }
   if (!quiet) {
-    summary(&p, &r, out_dir);
+    summary(&p, &r, out_dir, rk->size);
   }
   if (datasheet) {
-    ucl_datasheet_opts dopts = {NULL, spec, a.sets, a.n_sets, docs_base()};
+    ucl_datasheet_opts dopts = {NULL, spec, a->sets, a->n_sets, docs_base()};
     ucl_datasheet_summary ds;
     st = ucl_datasheet_build(out_dir, &p, &cfg.opts, &r, &dopts, &ds, &diag);
     if (st != UCL_OK) {
@@ -458,4 +512,69 @@ cleanup:
   ucl_char_result_free(&r);
   ucl_char_config_free(&cfg);
   return code;
+}
+
+int ucl_cmd_characterize(int argc, char **argv) {
+  char_args ca = {.tempco = -1.0, .datasheet = 1};
+  ucl_cli_args *a = &ca.a;
+  ucl_cli_parser cp;
+  const char *v = NULL;
+  int id;
+  /* under mpirun every rank parses: rank 0 alone prints a usage error */
+  int mpi = ucl_cli_mpi_launched();
+  ucl_cli_begin(&cp, &command, argc, argv, a, mpi);
+  while ((id = ucl_cli_next(&cp, &v)) > 0) {
+    if (id == OPT_TEMPCO) {
+      ucl_diag d = {{0}};
+      if (ucl_units_parse(v, "K", &ca.tempco, &d) != UCL_OK || !(ca.tempco > 0.0)) {
+        ucl_cli_bad_value(&cp, "must be a temperature difference > 0 (K)");
+      }
+    } else if (id == OPT_CURVE_TRACER) {
+      ca.curve_tracer = 1;
+    } else if (id == OPT_PERIODS) {
+      ucl_diag d = {{0}};
+      double *vals = NULL;
+      ca.n_periods = 0;
+      ca.periods_off = strcmp(v, "off") == 0;
+      if (!ca.periods_off &&
+          ucl_values_parse(v, "s", MAX_PERIODS, &vals, &ca.n_periods, &d) != UCL_OK) {
+        ucl_cli_bad_value(&cp, "%s", d.msg);
+      }
+      for (size_t i = 0; vals && i < ca.n_periods; i++) {
+        ca.periods[i] = vals[i];
+        if (!(vals[i] > 0.0)) {
+          ucl_cli_bad_value(&cp, "every period must be > 0 s (got %g)", vals[i]);
+          break;
+        }
+      }
+      free(vals);
+    } else if (id == OPT_NO_DATASHEET) {
+      ca.datasheet = 0;
+    } else if (id == OPT_POINT_TIMEOUT) {
+      ucl_diag d = {{0}};
+      if (ucl_units_parse(v, "s", &ca.timeout, &d) != UCL_OK || !(ca.timeout > 0.0)) {
+        ucl_cli_bad_value(&cp, "%s", d.msg[0] ? d.msg : "must be > 0");
+      }
+    }
+  }
+  char_ranks rk = {NULL, 0, 1, 1};
+  if (!mpi) {
+    return id < 0 ? cp.exit : characterize(&cp, &ca, &rk);
+  }
+  if (id < 0 && cp.exit == UCL_EXIT_OK) {
+    return UCL_EXIT_OK; /* --help */
+  }
+  ucl_diag diag = {{0}};
+  if (ucl_comm_init(&argc, &argv, &rk.comm, &diag) != UCL_OK) {
+    ucl_cli_error("characterize", "%s", diag.msg);
+    return UCL_EXIT_RUN;
+  }
+  rk.rank = ucl_comm_rank(rk.comm);
+  rk.size = ucl_comm_size(rk.comm);
+  rk.lead = rk.rank == 0;
+  int code = id < 0 ? cp.exit : characterize(&cp, &ca, &rk);
+  if (rk.lead) {
+    ucl_cli_flush(&cp); /* a usage error, deferred */
+  }
+  return ucl_cli_mpi_end("characterize", &rk.comm, code);
 }

@@ -25,8 +25,9 @@ static const ucl_cli_cmd command = {
     .usage = "uclif merge DIR [options]",
     .about =
         "Merge the shards in DIR/shards and DIR/shards/slice-* (written by `uclif sweep`) into\n"
-        "DIR/points.csv and DIR/rate_curves.csv (DIR/neurons.csv for a network sweep), sorted\n"
-        "by point, keeping every complete point. The merged files go into the sweep's own\n"
+        "DIR/points.csv and DIR/rate_curves.csv (DIR/neurons.csv for a network sweep; also\n"
+        "DIR/probability.csv when [characterize] trials > 0), sorted by point, keeping every\n"
+        "complete point. The merged files go into the sweep's own\n"
         "directory DIR, beside its shards (so there is no -o).\n"
         "Use it to look at the results of a job that was killed (`uclif sweep --resume -o DIR`\n"
         "finishes it), or after the slices of a job array. A block that does not verify (its\n"
@@ -111,8 +112,12 @@ int ucl_cmd_merge(int argc, char **argv) {
     code = ucl_cli_exit_code(st);
   } else {
     if (!a.quiet) {
-      printf("merged %ld of %ld points from %d shards into %s/points.csv and %s/%s%s\n", ms.merged,
-             ms.points, ms.shards, dir, dir, ms.second_file, sw ? " (and manifest.txt)" : "");
+      printf("merged %ld of %ld points from %d shards into %s/points.csv", ms.merged, ms.points,
+             ms.shards, dir);
+      for (int k = 1; k < ms.n_files; k++) {
+        printf("%s %s/%s", k + 1 < ms.n_files ? "," : " and", dir, ms.file[k]);
+      }
+      printf("%s\n", sw ? " (and manifest.txt)" : "");
       if (ms.health.duplicates > 0) {
         printf("%ld extra cop%s of merged points with the same bytes (left by overlapping runs) "
                "counted once\n",

@@ -320,11 +320,13 @@ int ucl_cmd_sweep(int argc, char **argv) {
   } else if (rank == 0) {
     if (!quiet) {
       printf("sweep %s: %ld points on %d ranks in %.2f s (run %d: %ld computed, %ld done "
-             "before, %ld failed)\nwrote %s/points.csv (%ld rows), %s/%s (%ld rows), "
-             "%s/manifest.txt\n",
+             "before, %ld failed)\nwrote ",
              ucl_sweep_name(sw), rep.points, rep.ranks, rep.wall_s, rep.run, rep.computed,
-             rep.done_before, rep.failed, out, rep.merge.merged, out, rep.merge.second_file,
-             rep.merge.curve_rows, out);
+             rep.done_before, rep.failed);
+      for (int k = 0; k < rep.merge.n_files; k++) {
+        printf("%s/%s (%ld rows), ", out, rep.merge.file[k], rep.merge.rows[k]);
+      }
+      printf("%s/manifest.txt\n", out);
     }
     if (rep.merge.missing > 0) {
       ucl_cli_error("sweep", "%ld points missing from the merge (first: %ld)", rep.merge.missing,

@@ -2,6 +2,7 @@
 #include "uclif/protocols.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -804,16 +805,17 @@ static void protocol_tempco(run *rn, const ucl_params *p, const ucl_char_opts *o
 /* ---- firing probability (docs/features.md, Firing probability) ---- */
 
 /* Trial 'trial' (>= 1) of the spec's pulse train at amplitude a: its spike times (*s, malloc'd,
- * *m of them; the caller frees). */
-static ucl_status prob_run(run *rn, const ucl_params *p, double a, long trial, ucl_char_result *r,
-                           double **s, size_t *m, ucl_diag *d) {
+ * *m of them; the caller frees). 'stats'/'sims' (may be NULL) accumulate. */
+static ucl_status prob_run(run *rn, const ucl_params *p, double a, long trial,
+                           ucl_solver_stats *stats, long *sims, double **s, size_t *m,
+                           ucl_diag *d) {
   ucl_params q = *p;
   drive(&q, 0, a);
   q.noise.trial = (uint64_t)trial;
   ucl_trace *tr = NULL;
   *s = NULL;
   *m = 0;
-  ucl_status st = simulate(rn, &q, 0.0, 0.0, 0, &tr, &r->stats, &r->sims, d);
+  ucl_status st = simulate(rn, &q, 0.0, 0.0, 0, &tr, stats, sims, d);
   if (st == UCL_OK) {
     st = ucl_sim_spike_times(tr, s, m);
   }
@@ -821,40 +823,144 @@ static ucl_status prob_run(run *rn, const ucl_params *p, double a, long trial, u
   return st;
 }
 
-/* The trials at one amplitude into pt: counts, first-spike latency and its SD (the jitter), the
- * ISIs pooled over the trials (Welford's running mean and variance, in trial order). */
-static void prob_point(run *rn, const ucl_params *p, long trials, ucl_char_result *r,
+/* What one trial leaves for its amplitude (a row of the batch, all doubles, exact for the
+ * counts): its status, the simulations it ran (0 or 1), its spike count and first spike time,
+ * its ISIs' count, mean and sum of squared deviations (Welford within the trial), and the
+ * solver counters of its run. */
+enum {
+  PR_STATUS,
+  PR_SIMS,
+  PR_SPIKES,
+  PR_FIRST,
+  PR_ISIS,
+  PR_ISI_MEAN,
+  PR_ISI_M2,
+  PR_STATS,
+  PR_N_STATS = 11,
+  PR_WIDTH = PR_STATS + PR_N_STATS
+};
+
+/* The counters of ucl_solver_stats, in the row's order. */
+static const size_t stat_offsets[PR_N_STATS] = {
+    offsetof(ucl_solver_stats, steps),        offsetof(ucl_solver_stats, rhs_evals),
+    offsetof(ucl_solver_stats, quad_evals),   offsetof(ucl_solver_stats, jac_evals),
+    offsetof(ucl_solver_stats, lin_setups),   offsetof(ucl_solver_stats, err_test_fails),
+    offsetof(ucl_solver_stats, nonlin_iters), offsetof(ucl_solver_stats, nonlin_fails),
+    offsetof(ucl_solver_stats, root_evals),   offsetof(ucl_solver_stats, reinits),
+    offsetof(ucl_solver_stats, breaks)};
+_Static_assert(sizeof(ucl_solver_stats) == PR_N_STATS * sizeof(long),
+               "a ucl_solver_stats counter is missing from the trial's row");
+
+static long *stat_at(ucl_solver_stats *s, int k) {
+  return (long *)((char *)s + stat_offsets[k]);
+}
+
+/* The trials of one characterization as a batch: index i is trial i % trials + 1 at amplitude
+ * amps[i / trials]. */
+typedef struct prob_batch {
+  run *rn;
+  const ucl_params *p;
+  const double *amps;
+  long trials;
+  long first_fail;    /* the lowest index whose trial failed in this process, or -1 */
+  ucl_diag fail_diag; /* its message */
+} prob_batch;
+
+/* ucl_char_eval_fn: trial i's row (PR_*). A failed trial is a row with its status, never an
+ * error of the batch: every evaluation returns UCL_OK. */
+static ucl_status prob_eval(void *ctx, long i, double *out, int width, ucl_diag *diag) {
+  prob_batch *b = ctx;
+  (void)width;
+  (void)diag;
+  long t = i % b->trials + 1;
+  double a = b->amps[i / b->trials];
+  ucl_solver_stats stats;
+  memset(&stats, 0, sizeof(stats));
+  long sims = 0;
+  double *s = NULL;
+  size_t m = 0;
+  ucl_diag d = {{0}};
+  b->rn->trial = t;
+  ucl_status st = prob_run(b->rn, b->p, a, t, &stats, &sims, &s, &m, &d);
+  b->rn->trial = 0;
+  out[PR_STATUS] = (double)st;
+  out[PR_SIMS] = (double)sims;
+  for (int k = 0; k < PR_N_STATS; k++) {
+    out[PR_STATS + k] = (double)*stat_at(&stats, k);
+  }
+  if (st != UCL_OK) {
+    free(s);
+    if (b->first_fail < 0 || i < b->first_fail) {
+      b->first_fail = i;
+      b->fail_diag = d;
+    }
+    return UCL_OK;
+  }
+  double mean = 0.0, m2 = 0.0;
+  for (size_t k = 1; k < m; k++) {
+    double x = s[k] - s[k - 1], dx = x - mean;
+    mean += dx / (double)k;
+    m2 += dx * (x - mean);
+  }
+  out[PR_SPIKES] = (double)m;
+  out[PR_FIRST] = m > 0 ? s[0] : 0.0;
+  out[PR_ISIS] = m > 1 ? (double)(m - 1) : 0.0;
+  out[PR_ISI_MEAN] = mean;
+  out[PR_ISI_M2] = m2;
+  free(s);
+  return UCL_OK;
+}
+
+/* The trials at one amplitude (rows[t - 1] is trial t's, PR_WIDTH each) into pt: counts,
+ * first-spike latency and its SD (the jitter), the ISIs pooled over the trials (each trial's
+ * mean and squared deviations combined in trial order: Chan, Golub & LeVeque, Am. Stat. 37, 242,
+ * 1983). A failed trial's reason is its own (b) or, when another process ran it, that of the
+ * trial run again here (a pure function of its index: the same failure). */
+static void prob_point(run *rn, prob_batch *b, long i0, const double *rows, ucl_char_result *r,
                        ucl_prob_point *pt, double *first) {
   double isi_mean = 0.0, isi_m2 = 0.0;
   long nf = 0;
-  for (long t = 1; t <= trials; t++) {
-    rn->trial = t;
-    double *s = NULL;
-    size_t m = 0;
-    ucl_diag d = {{0}};
-    ucl_status st = prob_run(rn, p, pt->amplitude, t, r, &s, &m, &d);
+  for (long t = 1; t <= b->trials; t++) {
+    const double *row = rows + (size_t)(t - 1) * PR_WIDTH;
+    r->sims += (long)row[PR_SIMS];
+    for (int k = 0; k < PR_N_STATS; k++) {
+      *stat_at(&r->stats, k) += (long)row[PR_STATS + k];
+    }
+    ucl_status st = (ucl_status)(int)row[PR_STATUS];
     if (st != UCL_OK) {
-      free(s);
       if (pt->status == UCL_OK) {
         pt->status = st;
       }
-      ucl_diag_prefix(&d, "at %g V, trial %ld: ", pt->amplitude, t);
-      fail(r, st, "probability", &d);
+      if (r->status == UCL_OK) { /* fail() keeps the first failure's reason only */
+        ucl_diag d = {{0}};
+        if (b->first_fail == i0 + t - 1) {
+          d = b->fail_diag;
+        } else {
+          double *s = NULL;
+          size_t m = 0;
+          (void)prob_run(rn, b->p, pt->amplitude, t, NULL, NULL, &s, &m, &d);
+          free(s);
+        }
+        ucl_diag_prefix(&d, "at %g V, trial %ld: ", pt->amplitude, t);
+        fail(r, st, "probability", &d);
+      }
       continue;
     }
     pt->trials++;
-    if (m > 0) {
-      first[nf++] = s[0];
+    if (row[PR_SPIKES] > 0.0) {
+      first[nf++] = row[PR_FIRST];
     }
-    for (size_t i = 1; i < m; i++) {
-      double x = s[i] - s[i - 1], dx = x - isi_mean;
-      pt->isis++;
-      isi_mean += dx / (double)pt->isis;
-      isi_m2 += dx * (x - isi_mean);
+    long na = pt->isis, nb = (long)row[PR_ISIS];
+    if (nb > 0 && na == 0) {
+      isi_mean = row[PR_ISI_MEAN];
+      isi_m2 = row[PR_ISI_M2];
+    } else if (nb > 0) {
+      double n = (double)(na + nb), delta = row[PR_ISI_MEAN] - isi_mean;
+      isi_mean += delta * (double)nb / n;
+      isi_m2 += row[PR_ISI_M2] + delta * delta * (double)na * (double)nb / n;
     }
-    free(s);
+    pt->isis = na + nb;
   }
-  rn->trial = 0;
   pt->fired = nf;
   if (pt->trials > 0) {
     pt->p_fire = (double)nf / (double)pt->trials;
@@ -877,18 +983,40 @@ static void prob_point(run *rn, const ucl_params *p, long trials, ucl_char_resul
   }
 }
 
+/* Evaluate the batch b of n indices into rows: through o->batch when given (collective there:
+ * called even with n = 0), else here in order. */
+static ucl_status prob_batch_run(const ucl_char_opts *o, prob_batch *b, long n, double *rows,
+                                 ucl_diag *d) {
+  if (o->batch) {
+    return o->batch(o->batch_ctx, n, PR_WIDTH, prob_eval, b, rows, d);
+  }
+  for (long i = 0; i < n; i++) {
+    double *row = rows + (size_t)i * PR_WIDTH;
+    memset(row, 0, PR_WIDTH * sizeof(*row));
+    ucl_status st = prob_eval(b, i, row, PR_WIDTH, d);
+    if (st != UCL_OK) {
+      return st;
+    }
+  }
+  return UCL_OK;
+}
+
 /* The noise-free pulse-train threshold; o->trials runs at each amplitude, trial r with
- * noise.trial = r (the same noise at every amplitude: common random numbers); the probit fit
- * and the jitter and ISI CV at the amplitude nearest A50. A fit that cannot be made fails the
- * procedure with the fit's reason; its columns stay NAN. UCL_ERR_NOMEM only. */
+ * noise.trial = r (the same noise at every amplitude: common random numbers), all of them one
+ * batch (o->batch); the probit fit and the jitter and ISI CV at the amplitude nearest A50. A fit
+ * that cannot be made fails the procedure with the fit's reason; its columns stay NAN.
+ * UCL_ERR_NOMEM only. */
 static ucl_status protocol_probability(run *rn, const ucl_params *p, const ucl_char_opts *o,
                                        ucl_char_result *r) {
   ucl_diag d = {{0}};
+  double none[PR_WIDTH];
+  prob_batch b = {rn, p, NULL, o->trials, -1, {{0}}};
   r->prob_trials = o->trials;
   if (!ucl_spec_noise_varies(p)) { /* a sweep point whose swept keys turned the noise off */
     snprintf(d.msg, sizeof(d.msg),
              "every trial would be the same: turn on noise.thermal or a jitter.* key");
     fail(r, UCL_ERR_INVAL, "probability", &d);
+    (void)prob_batch_run(o, &b, 0, none, &d); /* nothing to run, on every rank alike */
     return UCL_OK;
   }
   ucl_params q0 = *p;
@@ -909,21 +1037,29 @@ static ucl_status protocol_probability(run *rn, const ucl_params *p, const ucl_c
                ucl_search_status_name(r->thr_noiseless.status));
       fail(r, UCL_ERR_RANGE, "probability", &d);
     }
+    /* (a rank whose wall-time limit passed may be here while others run trials: the batch
+     * finds that out) */
+    st = prob_batch_run(o, &b, 0, none, &d);
+    if (st != UCL_OK) {
+      fail(r, st, "probability", &d);
+    }
     return UCL_OK;
   }
+  long total = (long)n * o->trials;
   r->prob = calloc(n > 0 ? n : 1, sizeof(*r->prob));
   double *first = malloc((size_t)(o->trials > 0 ? o->trials : 1) * sizeof(*first));
   double *a = malloc((n > 0 ? n : 1) * sizeof(*a));
   long *k = malloc((n > 0 ? n : 1) * sizeof(*k)), *nt = malloc((n > 0 ? n : 1) * sizeof(*nt));
-  if (!r->prob || !first || !a || !k || !nt) {
+  double *rows = malloc((size_t)(total > 0 ? total : 1) * PR_WIDTH * sizeof(*rows));
+  if (!r->prob || !first || !a || !k || !nt || !rows) {
     free(first);
     free(a);
     free(k);
     free(nt);
+    free(rows);
     return UCL_ERR_NOMEM;
   }
   r->n_prob = n;
-  rn->trials = o->trials;
   for (size_t i = 0; i < n; i++) {
     ucl_prob_point *pt = &r->prob[i];
     pt->amplitude =
@@ -931,37 +1067,51 @@ static ucl_status protocol_probability(run *rn, const ucl_params *p, const ucl_c
     pt->p_fire = pt->p_lo = pt->p_hi = pt->latency_s = pt->jitter_s = NAN;
     pt->isi_mean_s = pt->isi_cv = NAN;
     pt->status = UCL_OK;
-    prob_point(rn, p, o->trials, r, pt, first);
     a[i] = pt->amplitude;
-    k[i] = pt->fired;
-    nt[i] = pt->trials;
   }
+  b.amps = a;
+  rn->trials = o->trials;
+  st = prob_batch_run(o, &b, total, rows, &d);
   rn->trials = 0;
-  ucl_probit f;
-  st = ucl_probit_fit(a, k, nt, n, &f, &d);
-  if (st == UCL_OK) {
-    r->p50_V = f.a50;
-    r->p50_lo_V = f.a50_lo;
-    r->p50_hi_V = f.a50_hi;
-    r->p50_width_V = f.width;
-    const ucl_prob_point *near = NULL;
+  if (st != UCL_OK) { /* no rows: every amplitude without trials, no fit */
     for (size_t i = 0; i < n; i++) {
-      if (r->prob[i].trials > 0 &&
-          (!near || fabs(r->prob[i].amplitude - f.a50) < fabs(near->amplitude - f.a50))) {
-        near = &r->prob[i];
-      }
+      r->prob[i].status = st;
     }
-    r->p50_near_V = near->amplitude;
-    r->p50_jitter_s = near->jitter_s;
-    r->p50_isi_cv = near->isi_cv;
-    r->p50_p_fire = near->p_fire;
-  } else {
     fail(r, st, "probability", &d);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      long i0 = (long)i * o->trials;
+      prob_point(rn, &b, i0, rows + (size_t)i0 * PR_WIDTH, r, &r->prob[i], first);
+      k[i] = r->prob[i].fired;
+      nt[i] = r->prob[i].trials;
+    }
+    ucl_probit f;
+    st = ucl_probit_fit(a, k, nt, n, &f, &d);
+    if (st == UCL_OK) {
+      r->p50_V = f.a50;
+      r->p50_lo_V = f.a50_lo;
+      r->p50_hi_V = f.a50_hi;
+      r->p50_width_V = f.width;
+      const ucl_prob_point *near = NULL;
+      for (size_t i = 0; i < n; i++) {
+        if (r->prob[i].trials > 0 &&
+            (!near || fabs(r->prob[i].amplitude - f.a50) < fabs(near->amplitude - f.a50))) {
+          near = &r->prob[i];
+        }
+      }
+      r->p50_near_V = near->amplitude;
+      r->p50_jitter_s = near->jitter_s;
+      r->p50_isi_cv = near->isi_cv;
+      r->p50_p_fire = near->p_fire;
+    } else {
+      fail(r, st, "probability", &d);
+    }
   }
   free(first);
   free(a);
   free(k);
   free(nt);
+  free(rows);
   return UCL_OK;
 }
 

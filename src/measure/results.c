@@ -378,6 +378,47 @@ ucl_status ucl_results_write_prob(ucl_csv_writer *w, const ucl_char_result *r, u
   return write_rows(&prob_table, r->prob, r->n_prob, sizeof(*r->prob), w, diag);
 }
 
+/* A sweep's probability.csv: the point index, then probability.csv's columns as its part 1. */
+static ucl_column sweep_prob_cols[1 + sizeof(prob_cols) / sizeof(prob_cols[0])];
+static ucl_table sweep_prob_table = {"probability.csv", sweep_prob_cols, 0};
+
+const ucl_table *ucl_results_sweep_prob_table(void) {
+  if (sweep_prob_table.n == 0) {
+    sweep_prob_cols[0] = (ucl_column){"point",
+                                      "",
+                                      UCL_COL_LONG,
+                                      UCL_CURVE_PART_ID,
+                                      0,
+                                      NULL,
+                                      NULL,
+                                      NULL,
+                                      NULL,
+                                      "",
+                                      "point index (as in points.csv)"};
+    for (size_t k = 0; k < prob_table.n; k++) {
+      sweep_prob_cols[1 + k] = prob_cols[k];
+      sweep_prob_cols[1 + k].part = UCL_CURVE_PART_POINT;
+    }
+    sweep_prob_table.n = 1 + prob_table.n;
+  }
+  return &sweep_prob_table;
+}
+
+ucl_status ucl_results_write_sweep_prob(ucl_csv_writer *w, long id, const ucl_char_result *r,
+                                        ucl_diag *diag) {
+  const ucl_table *t = ucl_results_sweep_prob_table();
+  for (size_t i = 0; i < r->n_prob; i++) {
+    const void *parts[2];
+    parts[UCL_CURVE_PART_ID] = &id;
+    parts[UCL_CURVE_PART_POINT] = &r->prob[i];
+    ucl_status st = ucl_table_write_row(t, parts, w, diag);
+    if (st != UCL_OK) {
+      return st;
+    }
+  }
+  return UCL_OK;
+}
+
 #define N_HEAD (sizeof(head_cols) / sizeof(head_cols[0]))
 #define N_FEATURES (sizeof(feature_cols) / sizeof(feature_cols[0]))
 #define MAX_PARAMS 256

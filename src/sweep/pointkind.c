@@ -71,13 +71,28 @@ static char *header_line(const ucl_table *t) {
   return s;
 }
 
+/* A single-neuron sweep's files: points.csv (with mc_seed, mc_draw for a montecarlo design),
+ * rate_curves.csv, and probability.csv when its points run trials. */
+static int neuron_files(const ucl_sweep *sw, const ucl_table *t[UCL_POINT_FILES]) {
+  t[0] = ucl_sweep_design(sw) == UCL_DESIGN_MONTECARLO ? ucl_point_mc_points_table()
+                                                       : ucl_results_points_table();
+  t[1] = ucl_results_curves_table();
+  t[2] = ucl_results_sweep_prob_table();
+  return ucl_sweep_char_opts(sw)->trials > 0 ? 3 : 2;
+}
+
 static ucl_status neuron_layout(const ucl_sweep *sw, ucl_point_layout *lay, ucl_diag *diag) {
   memset(lay, 0, sizeof(*lay));
-  lay->second_file = "rate_curves.csv"; /* headers NULL: the store's own columns (results.h) */
-  if (ucl_sweep_design(sw) == UCL_DESIGN_MONTECARLO) { /* points.csv with mc_seed, mc_draw */
-    lay->headers[0] = header_line(ucl_point_mc_points_table());
-    lay->headers[1] = header_line(ucl_results_curves_table());
-    if (!lay->headers[0] || !lay->headers[1]) {
+  const ucl_table *t[UCL_POINT_FILES];
+  lay->n_files = neuron_files(sw, t);
+  for (int k = 0; k < lay->n_files; k++) {
+    lay->file[k] = t[k]->file;
+  }
+  if (lay->n_files == 2 && t[0] == ucl_results_points_table()) {
+    return UCL_OK; /* headers NULL: the store's own columns (results.h), no layout lines */
+  }
+  for (int k = 0; k < lay->n_files; k++) {
+    if (!(lay->headers[k] = header_line(t[k]))) {
       ucl_point_layout_free(lay);
       return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
     }
@@ -85,39 +100,44 @@ static ucl_status neuron_layout(const ucl_sweep *sw, ucl_point_layout *lay, ucl_
   return UCL_OK;
 }
 
-/* The rows of point i of a montecarlo design (ucl_results_rows with the mc columns). */
-static ucl_status mc_rows(const ucl_sweep *sw, long i, const ucl_params *p,
-                          const ucl_char_result *r, ucl_rowbuf rows[UCL_POINT_FILES],
-                          ucl_diag *diag) {
-  const ucl_table *t = ucl_point_mc_points_table();
-  ucl_csv_writer *wp = NULL, *wc = NULL;
+/* The rows of point i: its points.csv row, its rate_curves.csv rows and, with trials, its
+ * probability.csv rows (each in memory, as the shard block holds them). */
+static ucl_status neuron_rows(const ucl_sweep *sw, long i, const ucl_params *p,
+                              const ucl_char_result *r, ucl_rowbuf rows[UCL_POINT_FILES],
+                              ucl_diag *diag) {
+  const ucl_table *t[UCL_POINT_FILES];
+  int n = neuron_files(sw, t);
+  ucl_csv_writer *w[UCL_POINT_FILES] = {NULL};
   mc_id id = {(long)ucl_sweep_seed(sw), i};
   const void *parts[4];
   parts[UCL_POINT_PART_ID] = &i;
   parts[UCL_POINT_PART_RESULT] = r;
   parts[UCL_POINT_PART_PARAMS] = p;
   parts[UCL_POINT_PART_MC] = &id;
-  ucl_status st = ucl_csv_mem_open((int)t->n, &wp);
-  if (st == UCL_OK) {
-    st = ucl_csv_mem_open((int)ucl_results_curves_table()->n, &wc);
+  ucl_status st = UCL_OK;
+  for (int k = 0; k < n && st == UCL_OK; k++) {
+    st = ucl_csv_mem_open((int)t[k]->n, &w[k]);
   }
   if (st == UCL_OK) {
-    st = ucl_table_write_row(t, parts, wp, diag);
+    st = ucl_table_write_row(t[0], parts, w[0], diag);
   }
   if (st == UCL_OK) {
-    st = ucl_results_write_curve(wc, i, r, diag);
+    st = ucl_results_write_curve(w[1], i, r, diag);
   }
-  if (st == UCL_OK) {
-    st = ucl_csv_mem_take(&wp, &rows[0].text, &rows[0].len);
+  if (st == UCL_OK && n > 2) {
+    st = ucl_results_write_sweep_prob(w[2], i, r, diag);
   }
-  if (st == UCL_OK) {
-    st = ucl_csv_mem_take(&wc, &rows[1].text, &rows[1].len);
+  for (int k = 0; k < n && st == UCL_OK; k++) {
+    st = ucl_csv_mem_take(&w[k], &rows[k].text, &rows[k].len);
   }
-  ucl_csv_abort(&wp);
-  ucl_csv_abort(&wc);
+  for (int k = 0; k < n; k++) {
+    ucl_csv_abort(&w[k]);
+  }
   if (st != UCL_OK) {
-    free(rows[0].text);
-    rows[0].text = NULL;
+    for (int k = 0; k < n; k++) {
+      free(rows[k].text);
+      rows[k].text = NULL;
+    }
     return st == UCL_ERR_NOMEM ? ucl_diag_set(diag, st, "out of memory") : st;
   }
   return UCL_OK;
@@ -151,10 +171,7 @@ static ucl_status neuron_compute(const ucl_sweep *sw, long i, const ucl_point_li
     snprintf(res.reason, sizeof(res.reason), "point: %s", pd.msg);
   }
   *failed = res.status != UCL_OK;
-  ucl_status st = ucl_sweep_design(sw) == UCL_DESIGN_MONTECARLO
-                      ? mc_rows(sw, i, &p, &res, rows, diag)
-                      : ucl_results_rows(i, &p, &res, &rows[0].text, &rows[0].len, &rows[1].text,
-                                         &rows[1].len, diag);
+  ucl_status st = neuron_rows(sw, i, &p, &res, rows, diag);
   ucl_char_result_free(&res);
   return st;
 }
@@ -165,7 +182,9 @@ const ucl_point_kind ucl_point_kind_neuron = {"neuron", neuron_layout, neuron_co
 
 static ucl_status network_layout(const ucl_sweep *sw, ucl_point_layout *lay, ucl_diag *diag) {
   memset(lay, 0, sizeof(*lay));
-  lay->second_file = "neurons.csv";
+  lay->n_files = 2;
+  lay->file[0] = "points.csv";
+  lay->file[1] = "neurons.csv";
   return ucl_netsweep_layout(sw, &lay->headers[0], &lay->headers[1], diag);
 }
 

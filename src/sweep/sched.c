@@ -422,9 +422,15 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
 
   /* the kind's columns, written into every shard (none for the store's own single-neuron ones) */
   ucl_point_layout lay;
+  int n_files = 2;
   local = kind->layout(sw, &lay, diag);
   if (local == UCL_OK) {
-    ucl_store_layout sl = {lay.headers[0], lay.second_file, lay.headers[1]};
+    ucl_store_layout sl = {lay.n_files, {NULL}, {NULL}};
+    for (int k = 0; k < lay.n_files; k++) {
+      sl.file[k] = lay.file[k];
+      sl.header[k] = lay.headers[k];
+    }
+    n_files = lay.n_files;
     local = ucl_shard_create_layout(sdir, run, rank, ucl_sweep_hash(sw), points,
                                     lay.headers[0] ? &sl : NULL, &shard, diag);
     ucl_point_layout_free(&lay);
@@ -486,12 +492,15 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
       double ta = ucl_clock_s();
       int pfail = 0;
       double t_point = 0.0; /* the simulated part of this point */
-      ucl_rowbuf rows[UCL_POINT_FILES] = {{NULL, 0}, {NULL, 0}};
+      ucl_rowbuf rows[UCL_POINT_FILES] = {{NULL, 0}};
       ucl_point_limits lim = {o->point_timeout, o->cancel};
       local = kind->compute(sw, i, &lim, rows, &pfail, &t_point, diag);
       if (local == UCL_OK) {
-        local = ucl_shard_append_rows(shard, i, rows[0].text, rows[0].len, rows[1].text,
-                                      rows[1].len, diag);
+        ucl_store_rows out[UCL_POINT_FILES];
+        for (int k = 0; k < n_files; k++) {
+          out[k] = (ucl_store_rows){rows[k].text ? rows[k].text : "", rows[k].len};
+        }
+        local = ucl_shard_append_files(shard, i, out, n_files, diag);
         if (local == UCL_ERR_IO) {
           ucl_diag_suffix(diag,
                           "; the shards hold every point finished before: free space (or "
@@ -499,8 +508,9 @@ ucl_status ucl_sched_run(ucl_comm *comm, const ucl_sweep *sw, const ucl_sched_op
                           o->out_dir);
         }
       }
-      free(rows[0].text);
-      free(rows[1].text);
+      for (int k = 0; k < UCL_POINT_FILES; k++) {
+        free(rows[k].text);
+      }
       t_sim += t_point;
       if (local == UCL_ERR_STOPPED && o->stop && *o->stop) {
         local = UCL_OK; /* abandoned at the end of the grace time: not written, not counted */

@@ -217,6 +217,10 @@ ucl_status ucl_shard_create(const char *shard_dir, int run, int rank, uint64_t h
 ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank, uint64_t hash,
                                    long points, const ucl_store_layout *layout, ucl_shard **out,
                                    ucl_diag *diag) {
+  if (layout && (layout->n_files < 2 || layout->n_files > UCL_STORE_MAX_FILES)) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "a shard layout of %d files (2 .. %d)",
+                        layout->n_files, UCL_STORE_MAX_FILES);
+  }
   ucl_shard *sh = calloc(1, sizeof(*sh));
   if (!sh || !(sh->path = shard_path(shard_dir, run, rank))) {
     free(sh);
@@ -238,8 +242,10 @@ ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank, uin
   FILE *m = open_memstream(&lay, &lay_len);
   int bad = !m;
   if (m && layout) {
-    bad = fprintf(m, "H%s\nK%s,%s\n", layout->points_header, layout->curves_file,
-                  layout->curves_header) < 0;
+    bad = fprintf(m, "H%s\n", layout->header[0]) < 0;
+    for (int k = 1; k < layout->n_files && !bad; k++) {
+      bad = fprintf(m, "K%s,%s\n", layout->file[k], layout->header[k]) < 0;
+    }
   }
   if (m) {
     bad = fclose(m) != 0 || bad || !lay;
@@ -247,7 +253,7 @@ ucl_status ucl_shard_create_layout(const char *shard_dir, int run, int rank, uin
   if (!bad) {
     char head[128];
     int hn = snprintf(head, sizeof(head), "%s %d %016" PRIx64 " %ld %d", SHARD_MAGIC, SHARD_VERSION,
-                      hash, points, layout ? 2 : 0);
+                      hash, points, layout ? layout->n_files : 0);
     uint32_t crc = crc_more(crc_more(0, head, (size_t)hn), lay, lay_len);
     bad = fprintf(sh->f, "%s %08" PRIx32 "\n%s", head, crc, lay) < 0;
   }
@@ -286,6 +292,19 @@ ucl_status ucl_shard_append(ucl_shard *sh, long id, const ucl_params *p, const u
 
 ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow, size_t plen,
                                  const char *crows, size_t clen, ucl_diag *diag) {
+  ucl_store_rows rows[2] = {{prow, plen}, {crows, clen}};
+  return ucl_shard_append_files(sh, id, rows, 2, diag);
+}
+
+/* The tag of file k's lines in a block. */
+static const char file_tag[UCL_STORE_MAX_FILES] = {'P', 'C', 'Q', 'R'};
+
+ucl_status ucl_shard_append_files(ucl_shard *sh, long id, const ucl_store_rows *rows, int n_files,
+                                  ucl_diag *diag) {
+  if (n_files < 1 || n_files > UCL_STORE_MAX_FILES) {
+    return ucl_diag_set(diag, UCL_ERR_INVAL, "a block of %d files (1 .. %d)", n_files,
+                        UCL_STORE_MAX_FILES);
+  }
   if (sh->fence) {
     char who[400];
     long run;
@@ -297,28 +316,34 @@ ucl_status ucl_shard_append_rows(ucl_shard *sh, long id, const char *prow, size_
                           sh->path, who, sh->run, id);
     }
   }
-  /* the block: P row, C rows, E line with the length and crc32 of the rows; one write, one
-   * flush */
-  size_t n_lines = 0;
-  for (size_t i = 0; i < clen; i++) {
-    n_lines += crows[i] == '\n';
+  /* the block: the P row, each further file's rows under its tag, the E line with the length
+   * and crc32 of those lines; one write, one flush */
+  size_t cap = 96, k = 0;
+  for (int f = 0; f < n_files; f++) {
+    cap += rows[f].len + 2;
+    for (size_t i = 0; i < rows[f].len; i++) {
+      cap += rows[f].text[i] == '\n';
+    }
   }
-  size_t cap = plen + clen + 96 + 2 * (n_lines + 1), k = 0;
   char *block = malloc(cap);
   ucl_status st = UCL_OK;
   if (!block) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
   block[k++] = 'P';
-  memcpy(block + k, prow, plen);
-  k += plen;
-  for (size_t i = 0; i < clen;) {
-    const char *nl = memchr(crows + i, '\n', clen - i);
-    size_t len = nl ? (size_t)(nl - (crows + i)) + 1 : clen - i;
-    block[k++] = 'C';
-    memcpy(block + k, crows + i, len);
-    k += len;
-    i += len;
+  memcpy(block + k, rows[0].text, rows[0].len);
+  k += rows[0].len;
+  for (int f = 1; f < n_files; f++) {
+    const char *text = rows[f].text;
+    size_t tlen = rows[f].len;
+    for (size_t i = 0; i < tlen;) {
+      const char *nl = memchr(text + i, '\n', tlen - i);
+      size_t len = nl ? (size_t)(nl - (text + i)) + 1 : tlen - i;
+      block[k++] = file_tag[f];
+      memcpy(block + k, text + i, len);
+      k += len;
+      i += len;
+    }
   }
   uint32_t crc = crc_more(0, block, k);
   k += (size_t)snprintf(block + k, cap - k, "E %ld %zu %08" PRIx32 "\n", id, k, crc);
@@ -408,16 +433,16 @@ typedef struct reader {
   long id;
   long block_line;
   long off, end;
-  char *p; /* its P row (without the tag) */
-  size_t p_len, p_cap;
-  char *c; /* its C rows, concatenated (without tags) */
-  size_t c_len, c_cap;
+  char *buf[UCL_STORE_MAX_FILES]; /* its rows per file (without the tags): the P row, the C rows
+                                     concatenated, ... */
+  size_t len[UCL_STORE_MAX_FILES], cap[UCL_STORE_MAX_FILES];
   int has;      /* a block is held */
   int no_head;  /* the first line was not complete: a shard with no points (yet) */
   long prev_id; /* the last block returned (ids increase within a shard) */
-  char *hdr_p;  /* layout lines (H, K), or NULL for the single-neuron layout */
-  char *hdr_c;  /* "FILE,HEADER" */
-  problems *pr; /* where problems go (may be NULL) */
+  char *hdr[UCL_STORE_MAX_FILES]; /* layout lines: the H line's header, then each K line's
+                                     "FILE,HEADER"; all NULL for the single-neuron layout */
+  int n_hdr;                      /* the layout's files (0: the single-neuron layout) */
+  problems *pr;                   /* where problems go (may be NULL) */
 } reader;
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
@@ -463,7 +488,7 @@ static int e_line_verifies(const char *e, long id, size_t len, uint32_t crc) {
  * order are skipped and go to rd->pr. */
 static ucl_status next_block(reader *rd, ucl_diag *diag) {
   rd->has = 0;
-  rd->p_len = rd->c_len = 0;
+  memset(rd->len, 0, sizeof(rd->len));
   if (rd->no_head) {
     return UCL_OK; /* read no further: its writer may be completing the first line now */
   }
@@ -498,15 +523,17 @@ static ucl_status next_block(reader *rd, ucl_diag *diag) {
       rd->off = start;
       len = 0;
       crc = 0;
-      rd->p_len = rd->c_len = 0;
+      memset(rd->len, 0, sizeof(rd->len));
     }
-    if (tag != 'E') { /* a row of the block (a stray P or C line inside it fails the check) */
+    if (tag != 'E') { /* a row of the block (a stray line inside it fails the check) */
       len += (size_t)n;
       crc = crc_more(crc, rd->line, (size_t)n);
-      int bad = rd->p_len == 0 && rd->c_len == 0 && tag == 'P'
-                    ? append(&rd->p, &rd->p_len, &rd->p_cap, rd->line + 1, (size_t)n - 1)
-                    : append(&rd->c, &rd->c_len, &rd->c_cap, rd->line + 1, (size_t)n - 1);
-      if (bad) {
+      const char *at = memchr(file_tag, tag, sizeof(file_tag));
+      int f = at ? (int)(at - file_tag) : 1;
+      if (f == 0 && rd->len[0] > 0) { /* a second P line: not this format's (fails the check) */
+        f = 1;
+      }
+      if (append(&rd->buf[f], &rd->len[f], &rd->cap[f], rd->line + 1, (size_t)n - 1) != 0) {
         return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
       }
       continue;
@@ -535,10 +562,10 @@ static void reader_close(reader *rd) {
   }
   free(rd->path);
   free(rd->line);
-  free(rd->p);
-  free(rd->c);
-  free(rd->hdr_p);
-  free(rd->hdr_c);
+  for (int f = 0; f < UCL_STORE_MAX_FILES; f++) {
+    free(rd->buf[f]);
+    free(rd->hdr[f]);
+  }
   memset(rd, 0, sizeof(*rd));
 }
 
@@ -596,7 +623,7 @@ static ucl_status reader_open(reader *rd, const char *path, int idx, problems *p
       if (errno == 0 && pts >= 0 && *end == ' ') {
         nlay = strtol(end + 1, &end, 10);
       }
-      if (errno == 0 && (nlay == 0 || nlay == 2) && *end == ' ') {
+      if (errno == 0 && (nlay == 0 || (nlay >= 2 && nlay <= UCL_STORE_MAX_FILES)) && *end == ' ') {
         crc_at = end;
         crc_given = strtoul(end + 1, &end, 16);
         if (errno != 0 || end != crc_at + 9 || *end != '\n') {
@@ -623,7 +650,7 @@ static ucl_status reader_open(reader *rd, const char *path, int idx, problems *p
     rd->line_no++;
     rd->pos += (long)n;
     crc = crc_more(crc, rd->line, (size_t)n);
-    char **dst = k == 0 ? &rd->hdr_p : &rd->hdr_c;
+    char **dst = &rd->hdr[k];
     if (rd->line[0] != (k == 0 ? 'H' : 'K')) {
       crc_at = NULL;
       break;
@@ -640,9 +667,10 @@ static ucl_status reader_open(reader *rd, const char *path, int idx, problems *p
     /* a damaged head (or not a shard at all): none of its blocks counts, the whole file is set
      * aside by --repair */
     problem p = {rd->idx, PB_HEAD, -1, 1, rd->line_no, 0, LONG_MAX, -1, 0};
-    free(rd->hdr_p);
-    free(rd->hdr_c);
-    rd->hdr_p = rd->hdr_c = NULL;
+    for (int f = 0; f < UCL_STORE_MAX_FILES; f++) {
+      free(rd->hdr[f]);
+      rd->hdr[f] = NULL;
+    }
     rd->no_head = 1;
     if (add_problem(rd->pr, &p) != 0) {
       reader_close(rd);
@@ -650,6 +678,7 @@ static ucl_status reader_open(reader *rd, const char *path, int idx, problems *p
     }
     return UCL_OK;
   }
+  rd->n_hdr = (int)nlay;
   if ((*hash && h != *hash) || (*points && pts != *points)) {
     reader_close(rd);
     return ucl_diag_set(diag, UCL_ERR_PARSE,
@@ -1056,6 +1085,19 @@ static void swap_buf(char **a, size_t *a_len, size_t *a_cap, char **b, size_t *b
   *b_cap = cap;
 }
 
+/* Do readers a and b (both with a head) name the same layout? */
+static int same_layout(const reader *a, const reader *b) {
+  if (a->n_hdr != b->n_hdr) {
+    return 0;
+  }
+  for (int f = 0; f < a->n_hdr; f++) {
+    if (!a->hdr[f] || !b->hdr[f] || strcmp(a->hdr[f], b->hdr[f]) != 0) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* One pass over every shard of DIR in point order. With 'write', the merged files are written
  * (temporary files, renamed at the end); otherwise nothing is written. A verified copy of a
  * point already merged is counted when its rows are the same bytes; when they differ it is an
@@ -1063,20 +1105,22 @@ static void swap_buf(char **a, size_t *a_len, size_t *a_cap, char **b, size_t *b
 static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash, long points,
                              int write, int tolerate, problems *pr, ucl_merge_stats *out,
                              ucl_diag *diag) {
+  enum { MF = UCL_STORE_MAX_FILES };
   ucl_merge_stats ms;
   memset(&ms, 0, sizeof(ms));
   ms.first_missing = -1;
-  snprintf(ms.second_file, sizeof(ms.second_file), "rate_curves.csv");
+  ms.n_files = 2; /* the single-neuron layout: points.csv, rate_curves.csv */
+  snprintf(ms.file[0], sizeof(ms.file[0]), "points.csv");
+  snprintf(ms.file[1], sizeof(ms.file[1]), "rate_curves.csv");
   ucl_status st = UCL_OK;
   reader *rds = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof(*rds));
   reader **heap = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof(*heap));
-  ucl_csv_writer *wp = NULL, *wc = NULL;
-  char **pnames = NULL, **cnames = NULL;
-  int npn = 0, ncn = 0;
-  char cname[64];
-  char *pp = NULL, *cp = NULL;
-  char *lp = NULL, *lc = NULL; /* the rows of the point merged last */
-  size_t lp_len = 0, lp_cap = 0, lc_len = 0, lc_cap = 0;
+  ucl_csv_writer *w[MF] = {NULL};
+  char **names[MF] = {NULL};
+  int n_names[MF] = {0};
+  char *path[MF] = {NULL};
+  char *last[MF] = {NULL}; /* the rows of the point merged last */
+  size_t last_len[MF] = {0}, last_cap[MF] = {0};
   int last_shard = -1;
   long last_line = 0;
   int nh = 0;
@@ -1107,50 +1151,50 @@ static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash
     }
     if (!lay) {
       lay = &rds[i];
-    } else if ((lay->hdr_p == NULL) != (rds[i].hdr_p == NULL) ||
-               (lay->hdr_p && (strcmp(lay->hdr_p, rds[i].hdr_p) != 0 || !rds[i].hdr_c ||
-                               !lay->hdr_c || strcmp(lay->hdr_c, rds[i].hdr_c) != 0))) {
+    } else if (!same_layout(lay, &rds[i])) {
       st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s and %s hold different columns", lay->path,
                         rds[i].path);
       goto cleanup;
     }
   }
-  const char *cfile = "rate_curves.csv";
-  int npc, ncc;
-  const char *const *pcols = ucl_results_point_columns(&npc);
-  const char *const *ccols = ucl_results_curve_columns(&ncc);
-  if (lay && lay->hdr_p) {
-    const char *comma = lay->hdr_c ? strchr(lay->hdr_c, ',') : NULL;
-    if (!comma || comma == lay->hdr_c || (size_t)(comma - lay->hdr_c) >= 64 ||
-        strcspn(lay->hdr_c, "/") < (size_t)(comma - lay->hdr_c)) {
-      st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: bad layout line", lay->path);
-      goto cleanup;
+  const char *const *cols[MF];
+  int n_cols[MF];
+  cols[0] = ucl_results_point_columns(&n_cols[0]);
+  cols[1] = ucl_results_curve_columns(&n_cols[1]);
+  if (lay && lay->n_hdr > 0) {
+    ms.n_files = lay->n_hdr;
+    for (int f = 0; f < ms.n_files; f++) {
+      const char *h = lay->hdr[f];
+      if (f > 0) { /* "FILE,HEADER": a plain file name, not points.csv */
+        const char *comma = strchr(h, ',');
+        if (!comma || comma == h || (size_t)(comma - h) >= sizeof(ms.file[f]) ||
+            strcspn(h, "/") < (size_t)(comma - h)) {
+          st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: bad layout line", lay->path);
+          goto cleanup;
+        }
+        snprintf(ms.file[f], sizeof(ms.file[f]), "%.*s", (int)(comma - h), h);
+        for (int g = 0; g < f; g++) {
+          if (strcmp(ms.file[g], ms.file[f]) == 0) {
+            st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s: bad layout line (%s twice)", lay->path,
+                              ms.file[f]);
+            goto cleanup;
+          }
+        }
+        h = comma + 1;
+      }
+      names[f] = split_header(h, &n_names[f]);
+      if (!names[f]) {
+        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+      }
+      cols[f] = (const char *const *)names[f];
+      n_cols[f] = n_names[f];
     }
-    snprintf(cname, sizeof(cname), "%.*s", (int)(comma - lay->hdr_c), lay->hdr_c);
-    cfile = cname;
-    snprintf(ms.second_file, sizeof(ms.second_file), "%s", cname);
-    pnames = split_header(lay->hdr_p, &npn);
-    cnames = split_header(comma + 1, &ncn);
-    if (!pnames || !cnames) {
-      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-      goto cleanup;
-    }
-    pcols = (const char *const *)pnames;
-    npc = npn;
-    ccols = (const char *const *)cnames;
-    ncc = ncn;
   }
-  if (write) {
-    pp = join(dir, "points.csv");
-    cp = join(dir, cfile);
-    if (!pp || !cp) {
-      st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
-      goto cleanup;
-    }
-    st = ucl_csv_open(pp, pcols, npc, &wp, diag);
-    if (st == UCL_OK) {
-      st = ucl_csv_open(cp, ccols, ncc, &wc, diag);
-    }
+  for (int f = 0; write && f < ms.n_files && st == UCL_OK; f++) {
+    path[f] = join(dir, ms.file[f]);
+    st = path[f] ? ucl_csv_open(path[f], cols[f], n_cols[f], &w[f], diag)
+                 : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory");
   }
   long expect = 0;
   while (st == UCL_OK && nh > 0) {
@@ -1162,9 +1206,12 @@ static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash
       break;
     }
     if (id < expect) { /* another copy of the point merged last */
-      if (top->p_len == lp_len && top->c_len == lc_len &&
-          (lp_len == 0 || memcmp(top->p, lp, lp_len) == 0) &&
-          (lc_len == 0 || memcmp(top->c, lc, lc_len) == 0)) {
+      int same = 1;
+      for (int f = 0; f < MF && same; f++) {
+        same = top->len[f] == last_len[f] &&
+               (last_len[f] == 0 || memcmp(top->buf[f], last[f], last_len[f]) == 0);
+      }
+      if (same) {
         ms.health.duplicates++;
       } else if (tolerate) {
         problem p = {top->idx, PB_CONFLICT, id,         top->block_line, 0,
@@ -1190,18 +1237,27 @@ static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash
         }
         ms.missing += id - expect;
       }
-      if (write && (ucl_csv_raw(wp, top->p, top->p_len) != UCL_OK ||
-                    ucl_csv_raw(wc, top->c, top->c_len) != UCL_OK)) {
-        st = ucl_csv_failure(wp, diag) != UCL_OK ? UCL_ERR_IO : ucl_csv_failure(wc, diag);
+      /* a block's rows of a file the layout does not have (a tag of a later format): not
+       * written, a verified block of this layout has none */
+      for (int f = 0; write && f < ms.n_files; f++) {
+        if (ucl_csv_raw(w[f], top->buf[f], top->len[f]) != UCL_OK) {
+          st = ucl_csv_failure(w[f], diag);
+          break;
+        }
+      }
+      if (st != UCL_OK) {
         break;
       }
-      for (size_t i = 0; i < top->c_len; i++) {
-        ms.curve_rows += top->c[i] == '\n';
+      for (int f = 0; f < ms.n_files; f++) {
+        for (size_t i = 0; i < top->len[f]; i++) {
+          ms.rows[f] += top->buf[f][i] == '\n';
+        }
       }
       /* keep the rows merged last (to compare later copies) by taking the reader's buffers: no
        * copy; the reader fills the old ones with its next block */
-      swap_buf(&lp, &lp_len, &lp_cap, &top->p, &top->p_len, &top->p_cap);
-      swap_buf(&lc, &lc_len, &lc_cap, &top->c, &top->c_len, &top->c_cap);
+      for (int f = 0; f < MF; f++) {
+        swap_buf(&last[f], &last_len[f], &last_cap[f], &top->buf[f], &top->len[f], &top->cap[f]);
+      }
       last_shard = top->idx;
       last_line = top->block_line;
       ms.merged++;
@@ -1223,24 +1279,21 @@ static ucl_status merge_pass(const char *dir, const shard_list *l, uint64_t hash
     ms.missing += points - expect;
   }
   if (st == UCL_OK && write) {
-    ucl_csv_writer *ws[2] = {wp, wc};
-    st = ucl_csv_commit_all(ws, 2, diag);
-    wp = wc = NULL;
+    st = ucl_csv_commit_all(w, (size_t)ms.n_files, diag);
+    memset(w, 0, sizeof(w));
   }
 cleanup:
-  ucl_csv_abort(&wp);
-  ucl_csv_abort(&wc);
+  for (int f = 0; f < MF; f++) {
+    ucl_csv_abort(&w[f]);
+    free(path[f]);
+    free(last[f]);
+    free_names(names[f], n_names[f]);
+  }
   for (int i = 0; rds && i < l->n; i++) {
     reader_close(&rds[i]);
   }
   free(rds);
   free(heap);
-  free(pp);
-  free(cp);
-  free(lp);
-  free(lc);
-  free_names(pnames, npn);
-  free_names(cnames, ncn);
   ms.points = points;
   ms.shards = l->n;
   long dups = ms.health.duplicates;
@@ -1802,10 +1855,21 @@ ucl_status ucl_store_write_manifest(const char *dir, const ucl_sweep *sw, const 
     fprintf(f, "\npoints = %ld\n", ucl_sweep_count(sw));
     fprintf(f, "merged = %ld\n", ms->merged);
     fprintf(f, "missing = %ld\n", ms->missing);
-    if (strcmp(ms->second_file, "rate_curves.csv") == 0) {
-      fprintf(f, "rate_curve_rows = %ld\n", ms->curve_rows);
-    } else {
-      fprintf(f, "neuron_rows = %ld\n", ms->curve_rows);
+    static const struct {
+      const char *file, *key;
+    } row_keys[] = {{"rate_curves.csv", "rate_curve_rows"},
+                    {"neurons.csv", "neuron_rows"},
+                    {"probability.csv", "probability_rows"}};
+    for (int k = 1; k < ms->n_files; k++) { /* the rows of each further file */
+      const char *key = NULL;
+      for (size_t j = 0; j < sizeof(row_keys) / sizeof(row_keys[0]) && !key; j++) {
+        key = strcmp(ms->file[k], row_keys[j].file) == 0 ? row_keys[j].key : NULL;
+      }
+      if (key) {
+        fprintf(f, "%s = %ld\n", key, ms->rows[k]);
+      } else {
+        fprintf(f, "%.*s_rows = %ld\n", (int)strcspn(ms->file[k], "."), ms->file[k], ms->rows[k]);
+      }
     }
     ucl_sweep_warning w[UCL_PWARN_COUNT];
     size_t nw = ucl_store_sweep_warnings(sw, w);

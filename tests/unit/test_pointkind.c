@@ -47,11 +47,14 @@ static void test_kind_of_and_layouts(void **state) {
   assert_int_equal(ucl_point_kind_neuron.layout(n, &lay, &d), UCL_OK);
   assert_null(lay.headers[0]); /* the store's own columns: no layout lines in the shards */
   assert_null(lay.headers[1]);
-  assert_string_equal(lay.second_file, "rate_curves.csv");
+  assert_int_equal(lay.n_files, 2); /* no trials: no probability.csv */
+  assert_string_equal(lay.file[0], "points.csv");
+  assert_string_equal(lay.file[1], "rate_curves.csv");
   assert_int_equal(ucl_point_kind_network.layout(w, &lay, &d), UCL_OK);
   char *ph = NULL, *nh = NULL;
   assert_int_equal(ucl_netsweep_layout(w, &ph, &nh, &d), UCL_OK);
-  assert_string_equal(lay.second_file, "neurons.csv");
+  assert_int_equal(lay.n_files, 2);
+  assert_string_equal(lay.file[1], "neurons.csv");
   assert_string_equal(lay.headers[0], ph);
   assert_string_equal(lay.headers[1], nh);
   ucl_point_layout_free(&lay);

@@ -307,6 +307,117 @@ static void test_limits_and_progress(void **state) {
   assert_int_equal(t.status, UCL_SEARCH_OK);
 }
 
+/* A batch in the wrong order (ucl_char_batch_fn): the indices from last to first, each row
+ * zeroed first, as a rank of ucl_sched_batch gets them. */
+static ucl_status reverse_batch(void *ctx, long n, int width, ucl_char_eval_fn eval, void *eval_ctx,
+                                double *results, ucl_diag *diag) {
+  long *calls = ctx;
+  (*calls)++;
+  for (long i = n - 1; i >= 0; i--) {
+    double *row = results + (size_t)i * (size_t)width;
+    memset(row, 0, (size_t)width * sizeof(*row));
+    ucl_status st = eval(eval_ctx, i, row, width, diag);
+    if (st != UCL_OK) {
+      return st;
+    }
+  }
+  return UCL_OK;
+}
+
+/* The firing probability's trials as one batch (ucl_char_opts.batch): evaluated in any order
+ * they give the same bits as in order; the pooled ISI mean and CV equal those of every ISI of
+ * every trial computed here from the trials' own runs; a trial that fails is reported with its
+ * own reason whichever order ran it. */
+static void test_probability_batch(void **state) {
+  (void)state;
+  static const char *const sets[] = {"jitter.I_GT=0.05", "duration=6m"};
+  ucl_params p = ucl_test_config(sets, 2);
+  ucl_char_opts o;
+  ucl_char_opts_default(&o);
+  o.rheobase = o.tau_leak = o.tau_ref = o.energy = o.adaptation = UCL_OFF;
+  static const double rate[] = {3.0}, amps[] = {5.1, 5.4};
+  o.rate_amps = rate;
+  o.n_rate_amps = 1;
+  o.trials = 5;
+  o.prob_amps = amps;
+  o.n_prob_amps = 2;
+  ucl_char_result r1, r2;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_characterize(&p, &o, &r1, &d), UCL_OK);
+  long calls = 0;
+  o.batch = reverse_batch;
+  o.batch_ctx = &calls;
+  assert_int_equal(ucl_characterize(&p, &o, &r2, &d), UCL_OK);
+  assert_int_equal(calls, 1);
+  assert_int_equal(r1.n_prob, 2);
+  assert_int_equal(r2.n_prob, 2);
+  for (size_t i = 0; i < 2; i++) {
+    const ucl_prob_point *a = &r1.prob[i], *b = &r2.prob[i];
+    assert_int_equal(a->trials, 5);
+    assert_int_equal(b->trials, a->trials);
+    assert_int_equal(b->fired, a->fired);
+    assert_int_equal(b->isis, a->isis);
+    assert_memory_equal(&b->latency_s, &a->latency_s, sizeof(double));
+    assert_memory_equal(&b->jitter_s, &a->jitter_s, sizeof(double));
+    assert_memory_equal(&b->isi_mean_s, &a->isi_mean_s, sizeof(double));
+    assert_memory_equal(&b->isi_cv, &a->isi_cv, sizeof(double));
+  }
+  assert_int_equal(r2.sims, r1.sims);
+  assert_memory_equal(&r2.stats, &r1.stats, sizeof(r1.stats));
+  assert_memory_equal(&r2.p50_V, &r1.p50_V, sizeof(double));
+
+  /* the pooled ISIs at 5.4 V, from each trial's run (noise.trial = t) */
+  double sum = 0.0, ss = 0.0, *isi = NULL;
+  long n = 0;
+  for (long t = 1; t <= 5; t++) {
+    ucl_params q = p;
+    q.stim.amplitude = amps[1];
+    q.noise.trial = (uint64_t)t;
+    ucl_trace *tr = NULL;
+    double *s = NULL;
+    size_t m = 0;
+    assert_int_equal(ucl_sim_run(&q, NULL, &tr, &d), UCL_OK);
+    assert_int_equal(ucl_sim_spike_times(tr, &s, &m), UCL_OK);
+    ucl_trace_destroy(&tr);
+    for (size_t k = 1; k < m; k++) {
+      isi = realloc(isi, (size_t)(n + 1) * sizeof(*isi));
+      assert_non_null(isi);
+      isi[n++] = s[k] - s[k - 1];
+      sum += s[k] - s[k - 1];
+    }
+    free(s);
+  }
+  assert_true(n > 10);
+  double mean = sum / (double)n;
+  for (long k = 0; k < n; k++) {
+    ss += (isi[k] - mean) * (isi[k] - mean);
+  }
+  free(isi);
+  assert_int_equal(r1.prob[1].isis, n);
+  assert_close(r1.prob[1].isi_mean_s, mean, 1e-12, 0);
+  assert_close(r1.prob[1].isi_cv, sqrt(ss / (double)(n - 1)) / mean, 1e-9, 0);
+  ucl_char_result_free(&r1);
+  ucl_char_result_free(&r2);
+
+  /* trials that hit the step limit: the first failure's own reason, in either order (the
+   * noise-free search stops at its first latch and fits in the limit) */
+  p.solver.max_steps = 1000; /* (trial 1 at 5.1 V fails: the last one the reverse batch runs) */
+  o.thr_lo = 0.5;
+  o.thr_hi = 4.0; /* the noisy search: never fires, not a failure */
+  o.batch = NULL;
+  assert_int_equal(ucl_characterize(&p, &o, &r1, &d), UCL_OK);
+  o.batch = reverse_batch;
+  assert_int_equal(ucl_characterize(&p, &o, &r2, &d), UCL_OK);
+  assert_int_equal(r1.status, UCL_ERR_LIMIT);
+  assert_non_null(strstr(r1.reason, "probability: at "));
+  assert_non_null(strstr(r1.reason, "step limit"));
+  assert_string_equal(r2.reason, r1.reason);
+  assert_int_equal(r2.prob[1].trials, r1.prob[1].trials);
+  assert_int_equal(r2.prob[1].status, UCL_ERR_LIMIT);
+  ucl_char_result_free(&r1);
+  ucl_char_result_free(&r2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_threshold_search),
@@ -317,6 +428,7 @@ int main(void) {
       cmocka_unit_test(test_characterize_mott),
       cmocka_unit_test(test_bad_options),
       cmocka_unit_test(test_limits_and_progress),
+      cmocka_unit_test(test_probability_batch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

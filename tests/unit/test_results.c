@@ -449,6 +449,23 @@ static void test_prob_columns(void **state) {
     check_oracles(&ps, (size_t)k + 1, o, N_OF(o));
     check_texts(&ps, (size_t)k + 1, to, N_OF(to));
     ucl_test_csv_free(&ps);
+    /* a sweep's probability.csv: the point's index, then the same columns in the same order */
+    const ucl_table *st = ucl_results_sweep_prob_table();
+    assert_int_equal(st->n, t->n + 1);
+    assert_string_equal(st->cols[0].name, "point");
+    for (size_t i = 0; i < t->n; i++) {
+      assert_string_equal(st->cols[i + 1].name, t->cols[i].name);
+    }
+    long pid = 7;
+    const oracle op[] = {{"point", O_LONG, &pid}};
+    mem_open(&m, st);
+    assert_int_equal(ucl_results_write_sweep_prob(m.w, pid, &r, &d), UCL_OK);
+    mem_close(&m, &ps);
+    assert_int_equal(ps.rows, 3);
+    check_oracles(&ps, (size_t)k + 1, o, N_OF(o));
+    check_oracles(&ps, (size_t)k + 1, op, N_OF(op));
+    check_texts(&ps, (size_t)k + 1, to, N_OF(to));
+    ucl_test_csv_free(&ps);
   }
 }
 
@@ -739,6 +756,13 @@ static const char *mc_points_collapse(const ucl_column *c) {
                "the columns of points.csv above, in its order |";
 }
 
+static const char *sweep_prob_collapse(const ucl_column *c) {
+  return c->part == UCL_CURVE_PART_ID ? NULL
+                                      : "| `amplitude_V`, `trials`, …, `status` | as above | "
+                                        "probability | the columns of probability.csv above, in "
+                                        "its order |";
+}
+
 /* Every table with a block in docs/outputs.md, under the block's marker: one call per table. */
 static void test_docs_list_the_columns(void **state) {
   (void)state;
@@ -758,6 +782,7 @@ static void test_docs_list_the_columns(void **state) {
       {"threshold_period.csv", ucl_results_period_table(), NULL},
       {"fits.csv", ucl_results_fits_table(), NULL},
       {"probability.csv", ucl_results_prob_table(), NULL},
+      {"sweep probability.csv", ucl_results_sweep_prob_table(), sweep_prob_collapse},
       {"bom.csv", ucl_tune_bom_table(), NULL},
       {"draws.csv", ucl_tune_draws_table(tu), draws_collapse},
   };

@@ -107,7 +107,10 @@ static void test_shards_scan_and_merge(void **state) {
   assert_int_equal(ms.merged, 4);
   assert_int_equal(ms.missing, 2);
   assert_int_equal(ms.first_missing, 3);
-  assert_int_equal(ms.curve_rows, 8);
+  assert_int_equal(ms.n_files, 2);
+  assert_string_equal(ms.file[1], "rate_curves.csv");
+  assert_int_equal(ms.rows[0], 4);
+  assert_int_equal(ms.rows[1], 8);
   assert_int_equal(ms.shards, 2);
   assert_int_equal(count_lines("points.csv"), 5);
   assert_int_equal(count_lines("rate_curves.csv"), 9);
@@ -239,7 +242,8 @@ static void test_layout_merge(void **state) {
   (void)state;
   char sd[128];
   snprintf(sd, sizeof(sd), "%s/shards", dir);
-  ucl_store_layout lay = {"\"point\",\"x\"", "neurons.csv", "\"point\",\"neuron\""};
+  ucl_store_layout lay = {
+      2, {"points.csv", "neurons.csv"}, {"\"point\",\"x\"", "\"point\",\"neuron\""}};
   ucl_shard *a = NULL, *b = NULL;
   ucl_diag d;
   assert_int_equal(ucl_shard_create_layout(sd, 20, 0, 7, 3, &lay, &a, &d), UCL_OK);
@@ -265,14 +269,27 @@ static void test_layout_merge(void **state) {
     fail_msg("%s", d.msg);
   }
   assert_int_equal(ms.merged, 3);
-  assert_int_equal(ms.curve_rows, 3);
-  assert_string_equal(ms.second_file, "neurons.csv");
+  assert_int_equal(ms.rows[1], 3);
+  assert_int_equal(ms.n_files, 2);
+  assert_string_equal(ms.file[1], "neurons.csv");
   assert_string_equal(read_all("points.csv"), "\"point\",\"x\"\r\n0,1.5\r\n1,2.5\r\n2,3.5\r\n");
   assert_string_equal(read_all("neurons.csv"),
                       "\"point\",\"neuron\"\r\n0,\"N1\"\r\n0,\"N2\"\r\n1,\"N1\"\r\n");
   /* a shard of another layout in the same directory */
-  ucl_store_layout other = {"\"point\",\"y\"", "neurons.csv", "\"point\",\"neuron\""};
+  ucl_store_layout other = {
+      2, {"points.csv", "neurons.csv"}, {"\"point\",\"y\"", "\"point\",\"neuron\""}};
   assert_int_equal(ucl_shard_create_layout(sd, 21, 0, 7, 3, &other, &a, &d), UCL_OK);
+  assert_int_equal(ucl_shard_close(&a, &d), UCL_OK);
+  assert_int_equal(ucl_store_merge(dir, 7, 3, 0, &ms, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "hold different columns"));
+  /* and one of the same columns and one file more */
+  char other_path[256];
+  snprintf(other_path, sizeof(other_path), "%s/run-21-rank-0.txt", sd);
+  assert_int_equal(unlink(other_path), 0);
+  ucl_store_layout more = {3,
+                           {"points.csv", "neurons.csv", "probability.csv"},
+                           {"\"point\",\"x\"", "\"point\",\"neuron\"", "\"point\",\"p\""}};
+  assert_int_equal(ucl_shard_create_layout(sd, 22, 0, 7, 3, &more, &a, &d), UCL_OK);
   assert_int_equal(ucl_shard_close(&a, &d), UCL_OK);
   assert_int_equal(ucl_store_merge(dir, 7, 3, 0, &ms, &d), UCL_ERR_PARSE);
   assert_non_null(strstr(d.msg, "hold different columns"));
@@ -281,9 +298,75 @@ static void test_layout_merge(void **state) {
   assert_int_equal(system(cmd), 0);
 }
 
+/* A layout of three files (a single neuron with trials: + probability.csv): each block's rows
+ * of every file land in their own file, in point order; the manifest counts each file's rows; a
+ * copy of a point that differs only in its third file is a conflict, the same bytes a duplicate;
+ * a layout of more files than the store has is refused. */
+static void test_layout_three_files(void **state) {
+  (void)state;
+  char sd[128];
+  snprintf(sd, sizeof(sd), "%s/shards", dir);
+  ucl_store_layout lay = {3,
+                          {"points.csv", "rate_curves.csv", "probability.csv"},
+                          {"\"point\",\"x\"", "\"point\",\"a\"", "\"point\",\"p\""}};
+  ucl_shard *a = NULL, *b = NULL;
+  ucl_diag d;
+  assert_int_equal(ucl_shard_create_layout(sd, 30, 0, 7, 3, &lay, &a, &d), UCL_OK);
+  assert_int_equal(ucl_shard_create_layout(sd, 30, 1, 7, 3, &lay, &b, &d), UCL_OK);
+  static const char *const rows[3][3] = {{"0,1\r\n", "0,5\r\n", "0,0.25\r\n0,0.5\r\n"},
+                                         {"1,2\r\n", "", "1,0.75\r\n"},
+                                         {"2,3\r\n", "2,6\r\n2,7\r\n", ""}};
+  for (long i = 0; i < 3; i++) {
+    ucl_store_rows r[3];
+    for (int k = 0; k < 3; k++) {
+      r[k] = (ucl_store_rows){rows[i][k], strlen(rows[i][k])};
+    }
+    assert_int_equal(ucl_shard_append_files(i == 1 ? b : a, i, r, 3, &d), UCL_OK);
+  }
+  assert_int_equal(ucl_shard_close(&b, &d), UCL_OK);
+  /* point 1 again in a shard of a later run, the same bytes: a duplicate */
+  ucl_store_rows r1[3] = {
+      {rows[1][0], strlen(rows[1][0])}, {"", 0}, {rows[1][2], strlen(rows[1][2])}};
+  assert_int_equal(ucl_shard_create_layout(sd, 31, 0, 7, 3, &lay, &b, &d), UCL_OK);
+  assert_int_equal(ucl_shard_append_files(b, 1, r1, 3, &d), UCL_OK);
+  assert_int_equal(ucl_shard_close(&b, &d), UCL_OK);
+  assert_int_equal(ucl_shard_close(&a, &d), UCL_OK);
+  ucl_merge_stats ms;
+  if (ucl_store_merge(dir, 7, 3, 0, &ms, &d) != UCL_OK) {
+    fail_msg("%s", d.msg);
+  }
+  assert_int_equal(ms.merged, 3);
+  assert_int_equal(ms.health.duplicates, 1);
+  assert_int_equal(ms.n_files, 3);
+  assert_string_equal(ms.file[2], "probability.csv");
+  assert_int_equal(ms.rows[1], 3);
+  assert_int_equal(ms.rows[2], 3);
+  assert_string_equal(read_all("points.csv"), "\"point\",\"x\"\r\n0,1\r\n1,2\r\n2,3\r\n");
+  assert_string_equal(read_all("rate_curves.csv"), "\"point\",\"a\"\r\n0,5\r\n2,6\r\n2,7\r\n");
+  assert_string_equal(read_all("probability.csv"),
+                      "\"point\",\"p\"\r\n0,0.25\r\n0,0.5\r\n1,0.75\r\n");
+  /* a copy of point 1 that differs in its probability.csv row only: refused */
+  ucl_store_rows r2[3] = {{rows[1][0], strlen(rows[1][0])}, {"", 0}, {"1,0.8\r\n", 7}};
+  assert_int_equal(ucl_shard_create_layout(sd, 32, 0, 7, 3, &lay, &b, &d), UCL_OK);
+  assert_int_equal(ucl_shard_append_files(b, 1, r2, 3, &d), UCL_OK);
+  assert_int_equal(ucl_shard_close(&b, &d), UCL_OK);
+  assert_int_equal(ucl_store_merge(dir, 7, 3, 0, &ms, &d), UCL_ERR_PARSE);
+  assert_non_null(strstr(d.msg, "point 1 is complete twice with different rows"));
+  /* too many files */
+  ucl_store_layout big = lay;
+  big.n_files = UCL_STORE_MAX_FILES + 1;
+  assert_int_equal(ucl_shard_create_layout(sd, 33, 0, 7, 3, &big, &b, &d), UCL_ERR_INVAL);
+  char cmd[512];
+  snprintf(cmd, sizeof(cmd),
+           "rm -f %s/shards/* %s/points.csv %s/rate_curves.csv %s/probability.csv", dir, dir, dir,
+           dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 /* ---- damage: every kind is found with its place, never merged, and mended ---- */
 
-static const ucl_store_layout small = {"\"point\",\"x\"", "neurons.csv", "\"point\",\"n\""};
+static const ucl_store_layout small = {
+    2, {"points.csv", "neurons.csv"}, {"\"point\",\"x\"", "\"point\",\"n\""}};
 
 /* Point i's rows: "i,<10 i>" and two second-file rows. */
 static void small_block(ucl_shard *sh, long i) {
@@ -556,8 +639,11 @@ static void test_lock_and_fence(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_damage),       cmocka_unit_test(test_lock_and_fence),
-      cmocka_unit_test(test_layout_merge), cmocka_unit_test(test_shards_scan_and_merge),
+      cmocka_unit_test(test_damage),
+      cmocka_unit_test(test_lock_and_fence),
+      cmocka_unit_test(test_layout_merge),
+      cmocka_unit_test(test_layout_three_files),
+      cmocka_unit_test(test_shards_scan_and_merge),
       cmocka_unit_test(test_not_a_shard),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
