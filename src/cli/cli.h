@@ -200,8 +200,10 @@ void ucl_cli_ticker_end(ucl_cli_ticker *t);
 
 /* Networks (cmd_network.c). Whether 'path' is a readable spec with network sections. */
 int ucl_cli_is_network_spec(const char *path);
-/* Simulate the network spec a->operand into a->out (default "."); returns the exit code. */
+/* Simulate the network spec a->operand into a->out (default "."); returns the exit code. Over
+ * several MPI ranks every rank calls it: with 'comm' (borrowed; the caller ends MPI), or NULL, when
+ * it starts MPI itself if a launcher started the process (ucl_cli_mpi_launched). */
 int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
-                        int integration);
+                        int integration, ucl_comm *comm);
 
 #endif

@@ -349,9 +349,9 @@ static int characterize(ucl_cli_parser *cp, char_args *ca, const char_ranks *rk)
                                  : n_periods    ? "periods"
                                                 : "point-timeout");
     }
-    /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv); on
-     * one rank */
-    return rk->lead ? ucl_cli_run_network("characterize", a, 0.0, 1, UCL_NET_AUTO) : UCL_EXIT_OK;
+    /* a network: every neuron's spike train, rates, adaptation and energy (neurons.csv); over
+     * the ranks by waveform relaxation */
+    return ucl_cli_run_network("characterize", a, 0.0, 1, UCL_NET_AUTO, rk->comm);
   }
   ucl_params p;
   ucl_char_config cfg;

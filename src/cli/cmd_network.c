@@ -195,26 +195,23 @@ done:
   return code;
 }
 
-/* Whether an MPI launcher started this process: Open MPI's mpirun, MPICH's Hydra or SLURM's srun
- * (PMI), or any PMIx launcher. */
-static int under_mpi_launcher(void) {
-  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
-}
-
-/* Simulate a network; over several MPI ranks (mpirun) every rank integrates its share of the
- * neurons (waveform relaxation) and rank 0 writes and prints. */
+/* Simulate a network; over several MPI ranks (started by a launcher) every rank integrates its
+ * share of the neurons (waveform relaxation) and rank 0 writes and prints. */
 int ucl_cli_run_network(const char *cmd, const ucl_cli_args *a, double sample_dt, long max_samples,
-                        int integration) {
-  if (!under_mpi_launcher()) { /* one process: no MPI at all */
+                        int integration, ucl_comm *comm) {
+  if (comm) { /* the command's own communicator: it ends MPI */
+    return run_network(cmd, a, sample_dt, max_samples, integration, comm, ucl_comm_rank(comm),
+                       ucl_comm_size(comm));
+  }
+  if (!ucl_cli_mpi_launched()) { /* one process: no MPI at all */
     return run_network(cmd, a, sample_dt, max_samples, integration, NULL, 0, 1);
   }
   ucl_diag diag = {{0}};
-  ucl_comm *comm = NULL;
   if (ucl_comm_init(NULL, NULL, &comm, &diag) != UCL_OK) {
     ucl_cli_error(cmd, "%s", diag.msg);
     return UCL_EXIT_RUN;
   }
-  int rank = ucl_comm_rank(comm), size = ucl_comm_size(comm);
-  int code = run_network(cmd, a, sample_dt, max_samples, integration, comm, rank, size);
+  int code = run_network(cmd, a, sample_dt, max_samples, integration, comm, ucl_comm_rank(comm),
+                         ucl_comm_size(comm));
   return ucl_cli_mpi_end(cmd, &comm, code);
 }

@@ -145,7 +145,7 @@ int ucl_cmd_simulate(int argc, char **argv) {
   if (network) {
     /* networks write no waveforms unless asked: one column per neuron and channel */
     return ucl_cli_run_network("simulate", &a, sample_given ? sample_dt : 0.0, max_samples,
-                               integration);
+                               integration, NULL);
   }
 
   ucl_params p;

@@ -45,6 +45,15 @@ redone=$(sed -n 's/.*sweeps over loops, \([0-9]*\) window integrations.*/\1/p' "
 check "its loops were iterated ($redone window integrations done again)" \
   $([ "${redone:-0}" -gt 0 ]; echo $?)
 check "one summary (rank 0 prints)" $([ "$(grep -c '^network:' "$work/log3")" -eq 1 ]; echo $?)
+# characterize of a network spreads the same way
+for n in 1 2; do
+  $MPIRUN -np $n "$uclif" characterize "$work/net.ini" -o "$work/ch$n" >"$work/chlog$n" 2>&1
+  rc=$?; check "characterize of the network at $n ranks exits 0 ($(tail -1 "$work/chlog$n"))" "$rc"
+done
+cmp -s "$work/ch1/neurons.csv" "$work/ch2/neurons.csv"
+check "characterize: neurons.csv identical at 1 and 2 ranks" $?
+cmp -s "$work/n1/neurons.csv" "$work/ch2/neurons.csv"
+check "characterize: the same neurons.csv as simulate" $?
 # a loop that cannot settle: the same failure rows on 1 and 2 ranks, exit 1
 sed 's/^\[recurrent\]/[network]\nrelax.max_sweeps = 1\n[recurrent]/' "$work/net.ini" >"$work/fail.ini"
 for n in 1 2; do
