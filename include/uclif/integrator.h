@@ -24,6 +24,14 @@ typedef struct ucl_integrator_opts {
   int sample_edges;        /* also sample just before and after every event and break */
   int track_root_peaks;    /* record root peaks in the trace (ucl_trace_root_peak) */
   long stop_after_latches; /* > 0: end the run (UCL_OK) at this many latch events */
+  /* 1: the Newton matrix is sparse and solved by KLU; its Jacobian is computed by coloured
+   * finite differences on the system's pattern (jac_cols/jac_rows): columns that share no row
+   * get one colour (greedy colouring in column order), and each colour costs one right-hand side
+   * (Curtis, Powell & Reid, J. Inst. Math. Appl. 13:117, 1974), with CVODE's difference
+   * increments. Those right-hand sides are counted in the statistics' rhs_evals. UCL_ERR_INVAL
+   * when the system gives no pattern. 0 (default): dense matrix, CVODE's dense difference
+   * quotients (n_states right-hand sides per Jacobian). */
+  int sparse_jacobian;
   /* Called with the simulated time reached (s) after every restart (every stimulus edge and
    * event), at least every 2000 CVODE steps and every 256 samples or one-step steps, so that the
    * work between two calls is bounded; may be NULL. Returning non-zero stops the run with

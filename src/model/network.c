@@ -696,9 +696,23 @@ ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char
   size_t i = 0;
   const ucl_ini_entry *e;
   while ((e = next_in(ini, "network", &i)) != NULL) {
+    if (strcmp(e->key, "jacobian") == 0) {
+      if (strcmp(e->value, "dense") == 0) {
+        net->jacobian = UCL_NET_JAC_DENSE;
+      } else if (strcmp(e->value, "sparse") == 0) {
+        net->jacobian = UCL_NET_JAC_SPARSE;
+      } else {
+        st = ucl_diag_set(diag, UCL_ERR_PARSE,
+                          "%s:%d: [network] jacobian: expected dense or sparse (got '%s')", path,
+                          e->line, e->value);
+        goto fail;
+      }
+      continue;
+    }
     if (strcmp(e->key, "integration") != 0) {
-      st = ucl_diag_set(diag, UCL_ERR_INVAL, "%s:%d: [network] unknown key '%s' (integration)",
-                        path, e->line, e->key);
+      st = ucl_diag_set(diag, UCL_ERR_INVAL,
+                        "%s:%d: [network] unknown key '%s' (integration, jacobian)", path, e->line,
+                        e->key);
       goto fail;
     }
     if (strcmp(e->value, "auto") == 0) {
