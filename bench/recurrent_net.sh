@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Writes a sparse recurrent network spec (docs/benchmarks.md, "Recurrent networks") to stdout:
 # N type I neurons; each takes FAN_IN distinct sources drawn uniformly from all N neurons (itself
-# included: autapses and loops of every length), through 33 kOhm synapses with series diodes;
-# one neuron in four (k % 4 == 0) is also driven by 7 V, 10 us pulses every 100 us whose start is
-# jittered over one period. The draws are a pure function of SEED (awk's srand).
-#   bench/recurrent_net.sh N [DURATION] [FAN_IN] [SEED] [JACOBIAN]
+# included: autapses and loops of every length), through R (default 220 kOhm) synapses with
+# series diodes; one neuron in EXT (default every one, EXT=1) is also driven by 7 V, 10 us pulses
+# every 100 us whose start is jittered over one period, as the feed-forward benchmark's first
+# layer. Why 220k: with FAN_IN sources latched at once, FAN_IN * (VDD - 1 V) / R must stay below
+# I_H (0.2 mA), else the loops hold every SCR on for good (measured: R <= 47k latches the whole
+# network within 5 ms); at 220k the recurrent input raises the rate from 1.4 kHz (470k) to
+# 1.7 kHz. The draws are a pure function of SEED (awk's srand).
+#   [R=220k] [EXT=1] bench/recurrent_net.sh N [DURATION] [FAN_IN] [SEED] [JACOBIAN]
 #   defaults: 20m 8 1 dense
 set -euo pipefail
 n=${1:?usage: recurrent_net.sh N [DURATION] [FAN_IN] [SEED] [JACOBIAN]}
