@@ -31,6 +31,12 @@ typedef enum ucl_net_jacobian {
   UCL_NET_JAC_SPARSE = 1 /* the network's pattern, coloured finite differences, KLU */
 } ucl_net_jacobian;
 
+/* Where a coupled integration restarts CVODE ([network] reinit; docs/model.md N4). */
+typedef enum ucl_net_reinit {
+  UCL_NET_REINIT_ALL = 0,     /* at every stimulus break and every latch or unlatch */
+  UCL_NET_REINIT_SWITCHES = 1 /* at latches and unlatches only: CVODE keeps its history at breaks */
+} ucl_net_reinit;
+
 typedef struct ucl_net_neuron {
   char name[UCL_NET_NAME_MAX];
   ucl_params p; /* circuit and stimulus of this neuron (solver keys: the network's) */
@@ -49,6 +55,7 @@ typedef struct ucl_network {
   ucl_params base; /* the [circuit]/[stimulus]/[solver] sections: defaults and the duration */
   int integration; /* ucl_net_integration */
   int jacobian;    /* ucl_net_jacobian (coupled integration only) */
+  int reinit;      /* ucl_net_reinit (coupled integration only) */
   size_t n_neurons, n_synapses;
   ucl_net_neuron *neurons;
   ucl_net_synapse *synapses;

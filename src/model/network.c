@@ -709,10 +709,23 @@ ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char
       }
       continue;
     }
+    if (strcmp(e->key, "reinit") == 0) {
+      if (strcmp(e->value, "all") == 0) {
+        net->reinit = UCL_NET_REINIT_ALL;
+      } else if (strcmp(e->value, "switches") == 0) {
+        net->reinit = UCL_NET_REINIT_SWITCHES;
+      } else {
+        st = ucl_diag_set(diag, UCL_ERR_PARSE,
+                          "%s:%d: [network] reinit: expected all or switches (got '%s')", path,
+                          e->line, e->value);
+        goto fail;
+      }
+      continue;
+    }
     if (strcmp(e->key, "integration") != 0) {
       st = ucl_diag_set(diag, UCL_ERR_INVAL,
-                        "%s:%d: [network] unknown key '%s' (integration, jacobian)", path, e->line,
-                        e->key);
+                        "%s:%d: [network] unknown key '%s' (integration, jacobian, reinit)", path,
+                        e->line, e->key);
       goto fail;
     }
     if (strcmp(e->value, "auto") == 0) {

@@ -71,6 +71,7 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
   o.track_root_peaks = 0;
   o.stop_after_latches = 0;
   o.sparse_jacobian = 0;
+  o.keep_history_at_breaks = 0;
   o.progress = NULL;
   o.progress_ctx = NULL;
   o.on_step = NULL;
@@ -551,6 +552,21 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
   return poll_progress(o, t, t_end, diag);
 }
 
+/* After a break with keep_history_at_breaks: no reinit, CVODE goes on from its history; the
+ * root directions of the modes settled at the break, and the progress callback as at a
+ * restart. */
+static ucl_status go_on(const ucl_system *sys, cv_run *c, run_ctx *r, const ucl_integrator_opts *o,
+                        double t, double t_end, ucl_diag *diag) {
+  if (sys->n_roots > 0) {
+    sys->ops->root_dirs(sys->ctx, c->dirs);
+    int flag = CVodeSetRootDirection(c->mem, c->dirs);
+    if (flag != CV_SUCCESS) {
+      return cv_fail(r, flag, t, "root directions", diag);
+    }
+  }
+  return poll_progress(o, t, t_end, diag);
+}
+
 /* ---- the steps of ucl_integrate ---- */
 
 /* One integration: the system, the options, the run's resources and the loop's position. */
@@ -854,7 +870,8 @@ static ucl_status handle_break(ig_loop *L, int sampled_here, ucl_diag *diag) {
     st = edge_sample(sys, c, L->o, t, L->tr, diag); /* and after it */
   }
   if (st == UCL_OK) {
-    st = restart(sys, c, &L->r, L->o, t, L->t_end, L->stats, diag);
+    st = L->o->keep_history_at_breaks ? go_on(sys, c, &L->r, L->o, t, L->t_end, diag)
+                                      : restart(sys, c, &L->r, L->o, t, L->t_end, L->stats, diag);
   }
   return st;
 }

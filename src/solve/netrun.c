@@ -915,6 +915,7 @@ static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, net
   g->relay = 1; /* the integrator's progress (simulated time) as the network's */
   ucl_integrator_opts io = net_integrator_opts(net, o, g);
   io.sparse_jacobian = net->jacobian == UCL_NET_JAC_SPARSE;
+  io.keep_history_at_breaks = net->reinit == UCL_NET_REINIT_SWITCHES;
   ucl_diag rd = {{0}};
   ucl_status rst =
       guard_status(g, ucl_integrate(&c.sys, &io, net->base.stim.duration, tr, &rd), &rd);

@@ -305,45 +305,61 @@ static char *recurrent_spec(int n, const char *duration, const char *extra) {
   return b;
 }
 
+/* The same spikes (counts equal, every spike within 1 us) and energies (within 0.1 %) as reference
+ * run a. */
+static void expect_agreement(const ucl_net_result *a, const ucl_net_result *b) {
+  for (size_t i = 0; i < a->n; i++) {
+    const ucl_net_neuron_result *x = &a->neurons[i], *y = &b->neurons[i];
+    assert_int_equal(y->n_spikes, x->n_spikes);
+    for (size_t k = 0; k < x->n_spikes; k++) {
+      assert_close(y->spikes[k], x->spikes[k], 0, 1e-6);
+    }
+    assert_close(y->E_in, x->E_in, 1e-3, 1e-15);
+    assert_close(y->E_vdd, x->E_vdd, 1e-3, 1e-15);
+    assert_close(y->E_syn, x->E_syn, 1e-3, 1e-15);
+  }
+}
+
 /* jacobian = sparse (coloured differences, KLU) against the dense coupled reference on a
  * recurrent network of 20 neurons with loops and autapses: the same spike counts, every spike
- * within 1 us, energies within 0.1 %, the same Newton work. */
+ * within 1 us, energies within 0.1 %, the same Newton work. And with reinit = switches (CVODE
+ * keeps its history at stimulus breaks): the same spikes and energies without those restarts. */
 static void test_sparse_matches_dense(void **state) {
   (void)state;
-  char *dense_text = recurrent_spec(20, "4m", "");
-  char *sparse_text = recurrent_spec(20, "4m", "jacobian = sparse\n");
-  ucl_network *dn = parse_ok(dense_text, NULL, 0), *sn = parse_ok(sparse_text, NULL, 0);
-  assert_int_equal(ucl_network_has_cycle(dn), 1);
-  assert_int_equal(dn->jacobian, UCL_NET_JAC_DENSE);
-  assert_int_equal(sn->jacobian, UCL_NET_JAC_SPARSE);
-  ucl_net_result *d = run_ok(dn, UCL_NET_AUTO), *sp = run_ok(sn, UCL_NET_AUTO);
-  size_t relays_firing = 0, total = 0;
-  for (size_t i = 0; i < dn->n_neurons; i++) {
-    const ucl_net_neuron_result *a = &d->neurons[i], *b = &sp->neurons[i];
-    assert_int_equal(b->n_spikes, a->n_spikes);
-    for (size_t k = 0; k < a->n_spikes; k++) {
-      assert_close(b->spikes[k], a->spikes[k], 0, 1e-6);
-    }
-    assert_close(b->E_in, a->E_in, 1e-3, 1e-15);
-    assert_close(b->E_vdd, a->E_vdd, 1e-3, 1e-15);
-    assert_close(b->E_syn, a->E_syn, 1e-3, 1e-15);
-    relays_firing += i % 3 == 2 && a->n_spikes > 0;
-    total += a->n_spikes;
+  char *texts[3] = {recurrent_spec(20, "4m", ""), recurrent_spec(20, "4m", "jacobian = sparse\n"),
+                    recurrent_spec(20, "4m", "jacobian = sparse\nreinit = switches\n")};
+  ucl_network *net[3];
+  ucl_net_result *r[3];
+  for (int k = 0; k < 3; k++) {
+    net[k] = parse_ok(texts[k], NULL, 0);
+    r[k] = run_ok(net[k], UCL_NET_AUTO);
   }
-  print_message(
-      "dense: %ld steps, %ld rhs, %ld newton; sparse: %ld steps, %ld rhs, %ld newton; %zu spikes\n",
-      d->stats.steps, d->stats.rhs_evals, d->stats.nonlin_iters, sp->stats.steps,
-      sp->stats.rhs_evals, sp->stats.nonlin_iters, total);
+  assert_int_equal(ucl_network_has_cycle(net[0]), 1);
+  assert_int_equal(net[0]->jacobian, UCL_NET_JAC_DENSE);
+  assert_int_equal(net[1]->jacobian, UCL_NET_JAC_SPARSE);
+  assert_int_equal(net[2]->reinit, UCL_NET_REINIT_SWITCHES);
+  size_t relays_firing = 0, total = 0;
+  for (size_t i = 0; i < net[0]->n_neurons; i++) {
+    relays_firing += i % 3 == 2 && r[0]->neurons[i].n_spikes > 0;
+    total += r[0]->neurons[i].n_spikes;
+  }
   assert_true(relays_firing >= 4); /* activity crosses the network */
   assert_true(total > 60);
-  assert_close((double)sp->stats.nonlin_iters, (double)d->stats.nonlin_iters, 0.05, 0);
-  assert_true(sp->stats.rhs_evals < d->stats.rhs_evals);
-  free(dense_text);
-  free(sparse_text);
-  ucl_net_result_destroy(&d);
-  ucl_net_result_destroy(&sp);
-  ucl_network_destroy(&dn);
-  ucl_network_destroy(&sn);
+  for (int k = 1; k < 3; k++) {
+    expect_agreement(r[0], r[k]);
+  }
+  const ucl_solver_stats *d = &r[0]->stats, *sp = &r[1]->stats;
+  assert_close((double)sp->nonlin_iters, (double)d->nonlin_iters, 0.05, 0);
+  assert_true(sp->rhs_evals < d->rhs_evals);
+  /* restarts: at breaks and events; at events only */
+  assert_int_equal(sp->reinits, sp->breaks + (long)r[1]->events);
+  assert_int_equal(r[2]->stats.reinits, (long)r[2]->events);
+  assert_true(r[2]->stats.breaks > 100);
+  for (int k = 0; k < 3; k++) {
+    free(texts[k]);
+    ucl_net_result_destroy(&r[k]);
+    ucl_network_destroy(&net[k]);
+  }
 }
 
 static size_t n3_spikes(const char *extra, ucl_net_result **keep) {
