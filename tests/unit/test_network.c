@@ -129,6 +129,12 @@ static void test_errors_name_the_place(void **state) {
                "fan_in 4 exceeds layer 1's size 3");
   expect_error("[layers]\nconnectivity = random\n", NULL, 0, "needs 'sizes'");
   expect_error("[network]\n", NULL, 0, "the network has no neurons");
+  expect_error("[network]\njacobian = banded\n[neuron.A]\n", NULL, 0,
+               "net.ini:2: [network] jacobian: expected dense or sparse (got 'banded')");
+  expect_error("[network]\nreinit = never\n[neuron.A]\n", NULL, 0,
+               "net.ini:2: [network] reinit: expected all or switches (got 'never')");
+  expect_error("[network]\nsolver = klu\n[neuron.A]\n", NULL, 0,
+               "unknown key 'solver' (integration, jacobian, reinit)");
   expect_error("[neuron.a.b]\n", NULL, 0, "only letters, digits");
   const char *bad_set[] = {"Q.R1=5k"};
   expect_error("[neuron.A]\n", bad_set, 1, "--set Q.R1=5k: no neuron or synapse called 'Q'");
