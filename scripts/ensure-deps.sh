@@ -3,7 +3,7 @@
 # apt-get install -y). Does nothing when all are present. Extra package names may be given
 # as arguments (the tests add clang and its libFuzzer runtime).
 set -euo pipefail
-pkgs=(cmake make gcc gawk gnuplot-nox libsundials-dev libcmocka-dev libcsv-dev libgsl-dev libnlopt-dev libopenmpi-dev zlib1g-dev openmpi-bin "$@")
+pkgs=(cmake make gcc gawk gnuplot-nox libsundials-dev libsuitesparse-dev libcmocka-dev libcsv-dev libgsl-dev libnlopt-dev libopenmpi-dev zlib1g-dev openmpi-bin "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

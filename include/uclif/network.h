@@ -6,8 +6,9 @@
  *  - partitioned: one small CVODE per neuron in topological order; a neuron's synaptic inputs are
  *    its sources' recorded trajectories (Hermite interpolation between their steps, their latch
  *    and unlatch times as breaks). Cost per neuron is independent of the network's size.
- *  - coupled: the whole network as one CVODE system (dense), every SCR a root function. Needed for
- *    recurrent networks; the reference the partitioned integration is tested against.
+ *  - coupled: the whole network as one CVODE system, every SCR a root function, with a dense
+ *    Jacobian (the reference the partitioned integration is tested against) or a sparse one
+ *    (the network's pattern, coloured finite differences, KLU). Needed for recurrent networks.
  * Outputs drive their synapses as voltage sources (docs/model.md N3). */
 #ifndef UCL_NETWORK_H
 #define UCL_NETWORK_H
@@ -25,6 +26,18 @@ typedef enum ucl_net_integration {
   UCL_NET_COUPLED = 2,
   UCL_NET_RELAX = 3 /* waveform relaxation: any network (docs/model.md N5) */
 } ucl_net_integration;
+
+/* The Jacobian of a coupled integration ([network] jacobian). */
+typedef enum ucl_net_jacobian {
+  UCL_NET_JAC_DENSE = 0, /* dense matrix, one right-hand side per state (the reference) */
+  UCL_NET_JAC_SPARSE = 1 /* the network's pattern, coloured finite differences, KLU */
+} ucl_net_jacobian;
+
+/* Where a coupled integration restarts CVODE ([network] reinit; docs/model.md N4). */
+typedef enum ucl_net_reinit {
+  UCL_NET_REINIT_ALL = 0,     /* at every stimulus break and every latch or unlatch */
+  UCL_NET_REINIT_SWITCHES = 1 /* at latches and unlatches only: CVODE keeps its history at breaks */
+} ucl_net_reinit;
 
 typedef struct ucl_net_neuron {
   char name[UCL_NET_NAME_MAX];
@@ -56,6 +69,8 @@ typedef struct ucl_network {
   ucl_params base; /* the [circuit]/[stimulus]/[solver] sections: defaults and the duration */
   int integration; /* ucl_net_integration */
   ucl_net_relax relax;
+  int jacobian;    /* ucl_net_jacobian (coupled integration only) */
+  int reinit;      /* ucl_net_reinit (coupled integration only) */
   size_t n_neurons, n_synapses;
   ucl_net_neuron *neurons;
   ucl_net_synapse *synapses;

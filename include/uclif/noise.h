@@ -9,8 +9,9 @@
  * and across knots, so CVODE integrates it without stops; the integrator's step is capped at h.
  * The samples have variance σ² = S·B with S = 4kTR (V²/Hz, one-sided; Johnson 1928, Nyquist
  * 1928): the spline's spectrum is then S·sinc⁸(f·h) (sinc x = sin(πx)/(πx); the spline's
- * amplitude response is sinc⁴), S at low frequencies, −3 dB at 0.455·B; its variance is σ²·151/315 (the integral of the squared
- * spline), so its noise-equivalent bandwidth is 151/315·B = 0.479·B. */
+ * amplitude response is sinc⁴), S at low frequencies, −3 dB at 0.455·B; its variance is σ²·151/315
+ * (the integral of the squared spline), so its noise-equivalent bandwidth is 151/315·B = 0.479·B.
+ */
 #ifndef UCL_NOISE_H
 #define UCL_NOISE_H
 

@@ -60,6 +60,12 @@ typedef struct ucl_system {
   const char *const *channel_names; /* n_channels, with units: "V_mem_V" */
   double max_step_hint;             /* s, 0 = none; the solver's max_step replaces it */
   double max_step_cap;              /* s, 0 = none; a bound no setting lifts (noise knots) */
+  /* Where the Jacobian d rhs_i / d y_j may be non-zero, in compressed sparse column form: column
+   * j's rows are jac_rows[jac_cols[j]] ... jac_rows[jac_cols[j + 1] - 1], ascending, each in
+   * [0, n_states). Both NULL: not given (the integrator's sparse option then refuses the
+   * system). Borrowed: they outlive every integration of the system. */
+  const int *jac_cols; /* n_states + 1 */
+  const int *jac_rows; /* jac_cols[n_states] */
 } ucl_system;
 
 #endif

@@ -1137,7 +1137,8 @@ static ucl_status parse_positive(const char *text, const char *unit, double *out
   return st;
 }
 
-/* One key of [network]: integration and the relaxation's relax.* (docs/spec.md). */
+/* One key of [network]: integration, the coupled integration's jacobian and reinit, the
+ * relaxation's relax.* (docs/spec.md). */
 static ucl_status parse_network_key(ucl_network *net, const ucl_ini_entry *e, ucl_diag *diag) {
   ucl_net_relax *r = &net->relax;
   if (strcmp(e->key, "integration") == 0) {
@@ -1146,6 +1147,20 @@ static ucl_status parse_network_key(ucl_network *net, const ucl_ini_entry *e, uc
                           "expected auto, partitioned, relaxation or coupled (got '%s')", e->value);
     }
     return UCL_OK;
+  }
+  if (strcmp(e->key, "jacobian") == 0) {
+    if (strcmp(e->value, "dense") == 0 || strcmp(e->value, "sparse") == 0) {
+      net->jacobian = e->value[0] == 'd' ? UCL_NET_JAC_DENSE : UCL_NET_JAC_SPARSE;
+      return UCL_OK;
+    }
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "expected dense or sparse (got '%s')", e->value);
+  }
+  if (strcmp(e->key, "reinit") == 0) {
+    if (strcmp(e->value, "all") == 0 || strcmp(e->value, "switches") == 0) {
+      net->reinit = e->value[0] == 'a' ? UCL_NET_REINIT_ALL : UCL_NET_REINIT_SWITCHES;
+      return UCL_OK;
+    }
+    return ucl_diag_set(diag, UCL_ERR_PARSE, "expected all or switches (got '%s')", e->value);
   }
   if (strcmp(e->key, "relax.window") == 0) {
     return parse_positive(e->value, "s", &r->window, diag);
@@ -1160,8 +1175,8 @@ static ucl_status parse_network_key(ucl_network *net, const ucl_ini_entry *e, uc
     return ucl_units_parse_long(e->value, 1, 1000000, &r->max_sweeps, diag);
   }
   return ucl_diag_set(diag, UCL_ERR_INVAL,
-                      "unknown key (integration, relax.window, relax.tol_V, relax.tol_t, "
-                      "relax.max_sweeps)");
+                      "unknown key (integration, jacobian, reinit, relax.window, relax.tol_V, "
+                      "relax.tol_t, relax.max_sweeps)");
 }
 
 ucl_status ucl_network_from_ini(const char *path, const ucl_ini *ini, const char *const *sets,

@@ -1,5 +1,6 @@
-/* integrator.c — the event loop over CVODES: BDF + Newton + dense linear solver, quadratures for
- * the energy integrals, stop times at stimulus breaks followed by reinit, direction-restricted
+/* integrator.c — the event loop over CVODES: BDF + Newton + dense linear solver (or, with
+ * sparse_jacobian, a sparse one: coloured finite differences and KLU), quadratures for the
+ * energy integrals, stop times at stimulus breaks followed by reinit, direction-restricted
  * root-finding for mode switches, and a bound on events per unit time. */
 #include "uclif/integrator.h"
 
@@ -13,7 +14,9 @@
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_version.h>
 #include <sunlinsol/sunlinsol_dense.h>
+#include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_dense.h>
+#include <sunmatrix/sunmatrix_sparse.h>
 
 #define MAX_EVENTS_PER_SWITCH 64
 #define MAX_ROOTS 4096
@@ -22,9 +25,14 @@
 #define POLL_STEPS 2000
 #define POLL_LOOPS 256
 
+typedef struct sp_jac sp_jac;
+
 typedef struct run_ctx {
   const ucl_system *sys;
-  char cvode_msg[384]; /* the last message CVODE reported */
+  char cvode_msg[384];     /* the last message CVODE reported */
+  sp_jac *jac;             /* sparse_jacobian: the colouring and scratch, else NULL */
+  void *mem;               /* the CVODE memory (the sparse Jacobian reads its weights) */
+  ucl_solver_stats *stats; /* the trace's: the sparse Jacobian's right-hand sides */
 } run_ctx;
 
 static int rhs_fn(realtype t, N_Vector y, N_Vector ydot, void *data) {
@@ -62,11 +70,215 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
   o.sample_edges = 0;
   o.track_root_peaks = 0;
   o.stop_after_latches = 0;
+  o.sparse_jacobian = 0;
+  o.keep_history_at_breaks = 0;
   o.progress = NULL;
   o.progress_ctx = NULL;
   o.on_step = NULL;
   o.on_step_ctx = NULL;
   return o;
+}
+
+/* ---- the sparse Jacobian (sparse_jacobian) ---- */
+
+/* The system's pattern with a colouring of its columns: colour k's columns are
+ * col_of[colour_start[k]] ... col_of[colour_start[k + 1] - 1]; they share no row, so one
+ * right-hand side at y + (their increments) gives all their entries. */
+struct sp_jac {
+  int n, nnz, n_colours;
+  const int *cols, *rows; /* the system's pattern (borrowed) */
+  int *colour_start;      /* n_colours + 1 */
+  int *col_of;            /* n: the columns, grouped by colour */
+  double *inc;            /* n: the increment of each column at this evaluation */
+  N_Vector ytmp, ftmp, ewt;
+};
+
+static void sp_jac_free(sp_jac *j) {
+  if (!j) {
+    return;
+  }
+  free(j->colour_start);
+  free(j->col_of);
+  free(j->inc);
+  if (j->ytmp) {
+    N_VDestroy(j->ytmp);
+  }
+  if (j->ftmp) {
+    N_VDestroy(j->ftmp);
+  }
+  if (j->ewt) {
+    N_VDestroy(j->ewt);
+  }
+  free(j);
+}
+
+/* Whether the pattern is a CSC pattern of an n×n matrix with ascending rows in each column. */
+static int pattern_ok(int n, const int *cols, const int *rows) {
+  if (!cols || !rows || cols[0] != 0) {
+    return 0;
+  }
+  for (int j = 0; j < n; j++) {
+    if (cols[j + 1] < cols[j]) {
+      return 0;
+    }
+    for (int p = cols[j]; p < cols[j + 1]; p++) {
+      if (rows[p] < 0 || rows[p] >= n || (p > cols[j] && rows[p] <= rows[p - 1])) {
+        return 0;
+      }
+    }
+  }
+  return 1;
+}
+
+/* Greedy colouring of the columns in order (each takes the smallest colour no column sharing a
+ * row with it has), then the columns grouped by colour. Returns 0, or 1 for memory. */
+static int sp_jac_colour(sp_jac *j) {
+  int n = j->n, rc = 1;
+  int *colour = malloc((size_t)n * sizeof(int));
+  int *seen = malloc((size_t)(n + 1) * sizeof(int)); /* seen[k] = column that last saw colour k */
+  int *rstart = calloc((size_t)n + 1, sizeof(int)),
+      *rcols = malloc((size_t)(j->nnz + 1) * sizeof(int));
+  int *fill = calloc((size_t)n, sizeof(int));
+  j->colour_start = NULL;
+  if (!colour || !seen || !rstart || !rcols || !fill) {
+    goto done;
+  }
+  /* the transpose: the columns of each row */
+  for (int p = 0; p < j->nnz; p++) {
+    rstart[j->rows[p] + 1]++;
+  }
+  for (int r = 0; r < n; r++) {
+    rstart[r + 1] += rstart[r];
+  }
+  for (int c = 0; c < n; c++) {
+    for (int p = j->cols[c]; p < j->cols[c + 1]; p++) {
+      int r = j->rows[p];
+      rcols[rstart[r] + fill[r]++] = c;
+    }
+  }
+  for (int k = 0; k <= n; k++) {
+    seen[k] = -1;
+  }
+  j->n_colours = 0;
+  for (int c = 0; c < n; c++) {
+    for (int p = j->cols[c]; p < j->cols[c + 1]; p++) {
+      int r = j->rows[p];
+      for (int q = rstart[r]; q < rstart[r + 1]; q++) {
+        int other = rcols[q];
+        if (other < c) {
+          seen[colour[other]] = c;
+        }
+      }
+    }
+    int k = 0;
+    while (seen[k] == c) {
+      k++;
+    }
+    colour[c] = k;
+    if (k + 1 > j->n_colours) {
+      j->n_colours = k + 1;
+    }
+  }
+  j->colour_start = calloc((size_t)j->n_colours + 1, sizeof(int));
+  if (!j->colour_start) {
+    goto done;
+  }
+  for (int c = 0; c < n; c++) {
+    j->colour_start[colour[c] + 1]++;
+  }
+  for (int k = 0; k < j->n_colours; k++) {
+    j->colour_start[k + 1] += j->colour_start[k];
+  }
+  memset(fill, 0, (size_t)n * sizeof(int));
+  for (int c = 0; c < n; c++) {
+    j->col_of[j->colour_start[colour[c]] + fill[colour[c]]++] = c;
+  }
+  rc = 0;
+done:
+  free(colour);
+  free(seen);
+  free(rstart);
+  free(rcols);
+  free(fill);
+  return rc;
+}
+
+/* The colouring and scratch of a system's pattern; NULL for memory. */
+static sp_jac *sp_jac_new(const ucl_system *sys, SUNContext ctx) {
+  sp_jac *j = calloc(1, sizeof(*j));
+  if (!j) {
+    return NULL;
+  }
+  j->n = sys->n_states;
+  j->nnz = sys->jac_cols[sys->n_states];
+  j->cols = sys->jac_cols;
+  j->rows = sys->jac_rows;
+  j->col_of = malloc((size_t)j->n * sizeof(int));
+  j->inc = malloc((size_t)j->n * sizeof(double));
+  j->ytmp = N_VNew_Serial(j->n, ctx);
+  j->ftmp = N_VNew_Serial(j->n, ctx);
+  j->ewt = N_VNew_Serial(j->n, ctx);
+  if (!j->col_of || !j->inc || !j->ytmp || !j->ftmp || !j->ewt || sp_jac_colour(j) != 0) {
+    sp_jac_free(j);
+    return NULL;
+  }
+  return j;
+}
+
+/* CVODE's Jacobian function (CVLsJacFn) for sparse_jacobian: J = df/dy at (t, y), fy = f(t, y),
+ * by one right-hand side per colour. The increments are those of CVODE's dense difference
+ * quotients (cvLsDenseDQJac): inc_j = max(sqrt(U)·|y_j|, minInc/w_j) with w the error weights
+ * and minInc = 1000·|h|·U·n·‖fy‖_WRMS (1 when ‖fy‖ = 0), U the unit roundoff. */
+static int sparse_jac_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *data,
+                         N_Vector tmp1, N_Vector tmp2, N_Vector tmp3) {
+  (void)tmp1;
+  (void)tmp2;
+  (void)tmp3;
+  run_ctx *r = data;
+  sp_jac *j = r->jac;
+  const ucl_system *sys = r->sys;
+  double h = 0.0;
+  if (CVodeGetErrWeights(r->mem, j->ewt) != CV_SUCCESS ||
+      CVodeGetCurrentStep(r->mem, &h) != CV_SUCCESS) {
+    return -1;
+  }
+  const double *yv = N_VGetArrayPointer(y), *f0 = N_VGetArrayPointer(fy);
+  const double *w = N_VGetArrayPointer(j->ewt);
+  double *yt = N_VGetArrayPointer(j->ytmp), *ft = N_VGetArrayPointer(j->ftmp);
+  double srur = sqrt(DBL_EPSILON);
+  double fnorm = N_VWrmsNorm(fy, j->ewt);
+  double min_inc = fnorm != 0.0 ? 1000.0 * fabs(h) * DBL_EPSILON * j->n * fnorm : 1.0;
+  sunindextype *colptr = SUNSparseMatrix_IndexPointers(J);
+  sunindextype *rowval = SUNSparseMatrix_IndexValues(J);
+  double *val = SUNSparseMatrix_Data(J);
+  for (int c = 0; c <= j->n; c++) {
+    colptr[c] = j->cols[c];
+  }
+  for (int p = 0; p < j->nnz; p++) {
+    rowval[p] = j->rows[p];
+  }
+  memcpy(yt, yv, (size_t)j->n * sizeof(double));
+  for (int k = 0; k < j->n_colours; k++) {
+    for (int q = j->colour_start[k]; q < j->colour_start[k + 1]; q++) {
+      int c = j->col_of[q];
+      double inc = fmax(srur * fabs(yv[c]), min_inc / w[c]);
+      yt[c] = yv[c] + inc;
+      j->inc[c] = yt[c] - yv[c]; /* the increment as represented */
+    }
+    int rc = sys->ops->rhs(sys->ctx, t, yt, ft);
+    r->stats->rhs_evals++;
+    if (rc != 0) {
+      return rc;
+    }
+    for (int q = j->colour_start[k]; q < j->colour_start[k + 1]; q++) {
+      int c = j->col_of[q];
+      for (int p = j->cols[c]; p < j->cols[c + 1]; p++) {
+        val[p] = (ft[j->rows[p]] - f0[j->rows[p]]) / j->inc[c];
+      }
+      yt[c] = yv[c];
+    }
+  }
+  return 0;
 }
 
 /* Everything one run owns; freed at one place. */
@@ -84,6 +296,7 @@ typedef struct cv_run {
   ucl_event *ev;     /* events of one switch: room for every root plus a margin */
   int ev_cap;
   int *fired, *dirs;
+  sp_jac *jac; /* sparse_jacobian */
 } cv_run;
 
 static void cv_run_free(cv_run *c) {
@@ -116,6 +329,7 @@ static void cv_run_free(cv_run *c) {
   free(c->fired);
   free(c->dirs);
   free(c->ev);
+  sp_jac_free(c->jac);
 }
 
 /* Add CVODE's counters to the totals (they restart at every reinit). */
@@ -347,6 +561,21 @@ static ucl_status restart(const ucl_system *sys, cv_run *c, run_ctx *r,
   return restart_h(sys, c, r, o, t, t_end, 0.0, stats, diag);
 }
 
+/* After a break with keep_history_at_breaks: no reinit, CVODE goes on from its history; the
+ * root directions of the modes settled at the break, and the progress callback as at a
+ * restart. */
+static ucl_status go_on(const ucl_system *sys, cv_run *c, run_ctx *r, const ucl_integrator_opts *o,
+                        double t, double t_end, ucl_diag *diag) {
+  if (sys->n_roots > 0) {
+    sys->ops->root_dirs(sys->ctx, c->dirs);
+    int flag = CVodeSetRootDirection(c->mem, c->dirs);
+    if (flag != CV_SUCCESS) {
+      return cv_fail(r, flag, t, "root directions", diag);
+    }
+  }
+  return poll_progress(o, t, t_end, diag);
+}
+
 /* ---- the steps of ucl_integrate ---- */
 
 /* One integration: the system, the options, the run's resources and the loop's position. */
@@ -392,7 +621,24 @@ static ucl_status alloc_run(ig_loop *L, ucl_diag *diag) {
   c->y = N_VNew_Serial(sys->n_states, c->sunctx);
   c->q = N_VNew_Serial(sys->n_quads > 0 ? sys->n_quads : 1, c->sunctx);
   c->ys = N_VNew_Serial(sys->n_states, c->sunctx);
-  c->A = SUNDenseMatrix(sys->n_states, sys->n_states, c->sunctx);
+  if (L->o->sparse_jacobian) {
+    if (!pattern_ok(sys->n_states, sys->jac_cols, sys->jac_rows)) {
+      return ucl_diag_set(diag, UCL_ERR_INVAL,
+                          "integrator: a sparse Jacobian needs the system's pattern (CSC, "
+                          "ascending rows)");
+    }
+    c->A = SUNSparseMatrix(sys->n_states, sys->n_states,
+                           sys->jac_cols[sys->n_states] > 0 ? sys->jac_cols[sys->n_states] : 1,
+                           CSC_MAT, c->sunctx);
+    c->jac = sp_jac_new(sys, c->sunctx);
+    L->r.jac = c->jac;
+    L->r.stats = L->stats;
+    if (!c->jac) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
+    }
+  } else {
+    c->A = SUNDenseMatrix(sys->n_states, sys->n_states, c->sunctx);
+  }
   if (c->y && c->q) {
     /* fused vector kernels: fewer calls per step for these short vectors */
     N_VEnableFusedOps_Serial(c->y, SUNTRUE);
@@ -411,7 +657,8 @@ static ucl_status alloc_run(ig_loop *L, ucl_diag *diag) {
       !c->work || !c->g || !c->peaks || !c->ev) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
   }
-  c->LS = SUNLinSol_Dense(c->y, c->A, c->sunctx);
+  c->LS = L->o->sparse_jacobian ? SUNLinSol_KLU(c->y, c->A, c->sunctx)
+                                : SUNLinSol_Dense(c->y, c->A, c->sunctx);
   if (!c->LS) {
     return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up CVODE");
   }
@@ -423,8 +670,8 @@ static ucl_status alloc_run(ig_loop *L, ucl_diag *diag) {
   return UCL_OK;
 }
 
-/* Create CVODE at t = 0: BDF, tolerances, dense linear solver, step limits, quadratures with
- * error control, root functions with their directions. */
+/* Create CVODE at t = 0: BDF, tolerances, dense (or sparse) linear solver, step limits, quadratures
+ * with error control, root functions with their directions. */
 static ucl_status init_cvode(ig_loop *L, ucl_diag *diag) {
   const ucl_system *sys = L->sys;
   const ucl_integrator_opts *o = L->o;
@@ -445,6 +692,10 @@ static ucl_status init_cvode(ig_loop *L, ucl_diag *diag) {
   }
   if (flag == CV_SUCCESS) {
     flag = CVodeSetLinearSolver(c->mem, c->LS, c->A);
+  }
+  if (flag == CV_SUCCESS && c->jac) {
+    L->r.mem = c->mem;
+    flag = CVodeSetJacFn(c->mem, sparse_jac_fn);
   }
   double hmax = max_step(sys, o);
   if (flag == CV_SUCCESS && hmax > 0.0) {
@@ -628,7 +879,8 @@ static ucl_status handle_break(ig_loop *L, int sampled_here, ucl_diag *diag) {
     st = edge_sample(sys, c, L->o, t, L->tr, diag); /* and after it */
   }
   if (st == UCL_OK) {
-    st = restart(sys, c, &L->r, L->o, t, L->t_end, L->stats, diag);
+    st = L->o->keep_history_at_breaks ? go_on(sys, c, &L->r, L->o, t, L->t_end, diag)
+                                      : restart(sys, c, &L->r, L->o, t, L->t_end, L->stats, diag);
   }
   return st;
 }

@@ -1595,6 +1595,7 @@ typedef struct coupled {
   ucl_syn_input *inputs; /* UCL_MAX_FAN_IN: scratch while wiring a neuron */
   double hint;           /* s: the smallest of the neurons' step hints (INFINITY: none) */
   double cap;            /* s: the smallest of the neurons' hard step caps (INFINITY: none) */
+  int *jcols, *jrows;    /* the Jacobian's pattern (CSC, system.h), for jacobian = sparse */
 } coupled;
 
 struct c_src {
@@ -1740,6 +1741,8 @@ static void coupled_free(coupled *c) {
   free(c->y0);
   free(c->srcs);
   free(c->inputs);
+  free(c->jcols);
+  free(c->jrows);
   adjacency_free(&c->adj);
 }
 
@@ -1814,8 +1817,67 @@ static ucl_status coupled_add(coupled *c, const ucl_network *net, const ucl_net_
   return UCL_OK;
 }
 
+static int cmp_size(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The Jacobian's pattern of the network (c->jcols, c->jrows): a neuron's states depend on its
+ * own states (a dense block) and, through each synapse into it, on every state of the synapse's
+ * source (its output node is solved from them, N3). So column block f holds the rows of f and
+ * of every target of f, in ascending order. Returns 0, or 1 for memory. */
+static int coupled_pattern(coupled *c, const ucl_network *net) {
+  size_t N = c->N;
+  int n = c->off_y[N];
+  size_t nnz = 0;
+  for (size_t f = 0; f < N; f++) { /* an upper bound: duplicates counted */
+    int rows = c->off_y[f + 1] - c->off_y[f];
+    for (size_t k = c->adj.out_start[f]; k < c->adj.out_start[f + 1]; k++) {
+      size_t t = net->synapses[c->adj.out_syn[k]].to;
+      rows += c->off_y[t + 1] - c->off_y[t];
+    }
+    nnz += (size_t)rows * (size_t)(c->off_y[f + 1] - c->off_y[f]);
+  }
+  c->jcols = malloc(((size_t)n + 1) * sizeof(int));
+  c->jrows = malloc((nnz ? nnz : 1) * sizeof(int));
+  size_t fan_out_max = 0;
+  for (size_t f = 0; f < N; f++) {
+    size_t fo = c->adj.out_start[f + 1] - c->adj.out_start[f];
+    fan_out_max = fo > fan_out_max ? fo : fan_out_max;
+  }
+  size_t *tg = malloc((fan_out_max + 1) * sizeof(size_t));
+  if (!c->jcols || !c->jrows || !tg || nnz > (size_t)2147483647) {
+    free(tg);
+    return 1;
+  }
+  int p = 0;
+  c->jcols[0] = 0;
+  for (size_t f = 0; f < N; f++) {
+    size_t m = 0;
+    tg[m++] = f;
+    for (size_t k = c->adj.out_start[f]; k < c->adj.out_start[f + 1]; k++) {
+      tg[m++] = net->synapses[c->adj.out_syn[k]].to;
+    }
+    qsort(tg, m, sizeof(size_t), cmp_size);
+    for (int col = c->off_y[f]; col < c->off_y[f + 1]; col++) {
+      for (size_t k = 0; k < m; k++) {
+        if (k > 0 && tg[k] == tg[k - 1]) {
+          continue; /* two synapses between the same neurons, or an autapse */
+        }
+        for (int row = c->off_y[tg[k]]; row < c->off_y[tg[k] + 1]; row++) {
+          c->jrows[p++] = row;
+        }
+      }
+      c->jcols[col + 1] = p;
+    }
+  }
+  free(tg);
+  return 0;
+}
+
 /* The whole network as c->sys, once every neuron is added (channel names: r's waveform names). */
-static ucl_status coupled_system(coupled *c, const ucl_net_result *r, ucl_diag *diag) {
+static ucl_status coupled_system(coupled *c, const ucl_network *net, const ucl_net_result *r,
+                                 int sparse, ucl_diag *diag) {
   size_t N = c->N;
   c->y0 = malloc((size_t)c->off_y[N] * sizeof(double));
   if (!c->y0) {
@@ -1835,6 +1897,13 @@ static ucl_status coupled_system(coupled *c, const ucl_net_result *r, ucl_diag *
   c->sys.channel_names = (const char *const *)r->names;
   c->sys.max_step_hint = isfinite(c->hint) ? c->hint : 0.0;
   c->sys.max_step_cap = isfinite(c->cap) ? c->cap : 0.0;
+  if (sparse) {
+    if (coupled_pattern(c, net) != 0) {
+      return ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for the Jacobian's pattern");
+    }
+    c->sys.jac_cols = c->jcols;
+    c->sys.jac_rows = c->jrows;
+  }
   return UCL_OK;
 }
 
@@ -1871,7 +1940,7 @@ static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, net
     st = coupled_add(&c, net, o, i, r, diag);
   }
   if (st == UCL_OK) {
-    st = coupled_system(&c, r, diag);
+    st = coupled_system(&c, net, r, net->jacobian == UCL_NET_JAC_SPARSE, diag);
   }
   if (st == UCL_OK) {
     st = ucl_trace_create(sampling ? c.sys.n_channels : 0,
@@ -1883,6 +1952,8 @@ static ucl_status run_coupled(const ucl_network *net, const ucl_net_opts *o, net
   }
   g->relay = 1; /* the integrator's progress (simulated time) as the network's */
   ucl_integrator_opts io = net_integrator_opts(net, o, g);
+  io.sparse_jacobian = net->jacobian == UCL_NET_JAC_SPARSE;
+  io.keep_history_at_breaks = net->reinit == UCL_NET_REINIT_SWITCHES;
   ucl_diag rd = {{0}};
   ucl_status rst =
       guard_status(g, ucl_integrate(&c.sys, &io, net->base.stim.duration, tr, &rd), &rd);

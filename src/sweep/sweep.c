@@ -869,6 +869,14 @@ static void canon_char(FILE *f, const ucl_char_opts *o) {
 
 static void canon_network(FILE *f, const ucl_network *net) {
   canon_params(f, "network.base.", &net->base, NULL); /* (a sweep point runs integration = auto) */
+  /* the coupled integration's forms, only when not the default (older canonical files stay the
+   * same bytes): they change results within the tolerance, so a resume must not mix them */
+  if (net->jacobian != UCL_NET_JAC_DENSE) {
+    fprintf(f, "network.jacobian = sparse\n");
+  }
+  if (net->reinit != UCL_NET_REINIT_ALL) {
+    fprintf(f, "network.reinit = switches\n");
+  }
   for (size_t k = 0; k < net->n_neurons; k++) {
     const ucl_net_neuron *nn = &net->neurons[k];
     char prefix[UCL_NET_NAME_MAX + 16];

@@ -13,6 +13,7 @@ srcs="$(ls src/base/*.c src/model/*.c src/solve/*.c src/measure/*.c) src/sweep/s
 clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=all -Iinclude $srcs tests/fuzz/fuzz_spec.c -o "$out/fuzz_spec" \
   -lsundials_cvodes -lsundials_nvecserial -lsundials_sunmatrixdense -lsundials_sunlinsoldense \
+  -lsundials_sunmatrixsparse -lsundials_sunlinsolklu -lklu \
   -lcsv -lgsl -lgslcblas -lm
 mkdir -p "$out/corpus"
 "$out/fuzz_spec" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \

@@ -2,7 +2,7 @@
  * [recurrent]"): the generated graphs have the promised properties (exact fan-in, distinct
  * sources, autapses only when allowed, ring and all-to-all edges, the two synapse sets and their
  * sizes, the driven neurons), the same seed gives the same network and another seed another, the
- * errors name file:line, and a small ring runs (coupled) with its spike going round in order.
+ * errors name file:line, and a small ring runs (waveform relaxation, auto's choice) with its spike going round in order.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -340,7 +340,7 @@ static void test_errors(void **state) {
 }
 
 /* A ring of four type I neurons through 2.7 kOhm diode synapses, the first driven: its spike
- * goes round in order (every neuron fires, each first spike after its predecessor's), coupled. */
+ * goes round in order (every neuron fires, each first spike after its predecessor's), by waveform relaxation. */
 static void test_ring_runs(void **state) {
   (void)state;
   ucl_network *net = parse_ok("[stimulus]\nkind = pulses\namplitude = 7\nduration = 1.2m\n"
@@ -351,7 +351,7 @@ static void test_ring_runs(void **state) {
   if (ucl_network_run(net, &o, &r, &d) != UCL_OK) {
     fail_msg("%s", d.msg);
   }
-  assert_int_equal(r->integration, UCL_NET_COUPLED);
+  assert_int_equal(r->integration, UCL_NET_RELAX);
   for (size_t i = 0; i < 4; i++) {
     assert_true(r->neurons[i].n_spikes >= 1);
     if (i > 0) {
