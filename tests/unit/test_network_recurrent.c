@@ -2,7 +2,8 @@
  * [recurrent]"): the generated graphs have the promised properties (exact fan-in, distinct
  * sources, autapses only when allowed, ring and all-to-all edges, the two synapse sets and their
  * sizes, the driven neurons), the same seed gives the same network and another seed another, the
- * errors name file:line, and a small ring runs (waveform relaxation, auto's choice) with its spike going round in order.
+ * errors name file:line, and a small ring runs (waveform relaxation, auto's choice) with its spike
+ * going round in order.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -340,7 +341,8 @@ static void test_errors(void **state) {
 }
 
 /* A ring of four type I neurons through 2.7 kOhm diode synapses, the first driven: its spike
- * goes round in order (every neuron fires, each first spike after its predecessor's), by waveform relaxation. */
+ * goes round in order (every neuron fires, each first spike after its predecessor's), by waveform
+ * relaxation. */
 static void test_ring_runs(void **state) {
   (void)state;
   ucl_network *net = parse_ok("[stimulus]\nkind = pulses\namplitude = 7\nduration = 1.2m\n"
