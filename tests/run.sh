@@ -26,6 +26,20 @@ else
   [ "$rc" -eq 77 ] || exit 1
   slurm_note=" (SLURM test skipped: see above)"
 fi
+# The sanitizer stage looks for memory and undefined-behaviour errors, so it needs every code
+# path once, not every number again: the longest end-to-end tests run in a reduced form there
+# (UCL_TEST_REDUCED=1, set by CMakeLists.txt for the sanitizer build; the release stage above
+# runs them in full):
+#  - cli_fit skips its 2-rank repeat of the same fit (the byte-identity on 1 and 2 ranks is a
+#    number; the 2-rank batch path, ucl_sched_batch, runs sanitized in mpi_sched_batch and in
+#    cli_tune's 2-rank runs);
+#  - cli_tune skips the 10 % capacitors' yield and its 1-rank repeat (the same analysis code as
+#    the 1 % yield it keeps; they check that yield falls with the tolerance and is the same on 1
+#    and 2 ranks, numbers); the round trip, the 1 % yield, the fit's model uncertainty, the bad
+#    and the unreachable targets all run;
+#  - unit_noise's kT/C check integrates seed 1 alone instead of 3 (the same code; the pooled
+#    statistics of three seeds are a number).
+# ngspice_property (120 ngspice runs) is not registered in the sanitizer build (CMakeLists.txt).
 cmake -S . -B build/asan -DUCL_WERROR=ON -DUCL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 cmake --build build/asan -j"$jobs"
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs") |

@@ -58,6 +58,7 @@ int ucl_neuron_scr_on(const ucl_neuron *n);
 typedef struct ucl_neuron_point {
   double v_in;  /* V, source */
   double i_in;  /* A, through R_in and D into the membrane */
+  double v_d;   /* V, the input node: D's anode, after R_in and the synapses without a diode */
   double v_m;   /* V, membrane (SCR anode) */
   double v_g;   /* V, SCR gate */
   double v_k;   /* V, SCR cathode (V_R3) */
@@ -77,5 +78,15 @@ typedef struct ucl_neuron_point {
 
 /* Solve all nodes at (t, y); returns non-zero if a node solve fails. */
 int ucl_neuron_solve(ucl_neuron *n, double t, const double *y, ucl_neuron_point *pt);
+
+/* FOR TESTS ONLY (tests/unit/test_noise.c checks Kirchhoff's laws with it): replace the thermal
+ * noise sources of 'n' by the constant voltages e[0 .. count − 1] (V), numbered as the sources
+ * are (docs/model.md, Noise: R_in, R1 … R7, then the synapses in order), each in series with its
+ * resistor so that the resistor's current is (V_from − V_to + e)/R. count must be 8 + the
+ * synapse count; noise.thermal may be off. The random sources are dropped (jitter is untouched);
+ * ucl_neuron_set_inputs rebuilds them, so call this after it. The run-time path is the one noise
+ * already takes (the sources' values are read from the same array, no new branch).
+ * UCL_ERR_INVAL (count wrong), UCL_ERR_NOMEM. */
+UCL_NODISCARD ucl_status ucl_neuron_noise_constant(ucl_neuron *n, const double *e, int count);
 
 #endif

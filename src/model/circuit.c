@@ -319,6 +319,7 @@ static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_po
   if (n->n_inputs == 0) {
     pt->i_in =
         ucl_junction_series_current(&n->j_d, n->c.R_in + n->c.D.Rs, pt->v_in + e_in - v_m, NULL);
+    pt->v_d = pt->v_in + e_in - n->c.R_in * pt->i_in;
     pt->p_in = pt->v_in * pt->i_in;
     return;
   }
@@ -354,6 +355,7 @@ static void solve_input(const ucl_neuron *n, double t, double v_m, ucl_neuron_po
     v_node = v_th - r_th * i_d;
   }
   pt->i_in = i_d;
+  pt->v_d = v_node;
   pt->p_in = n->external ? pt->v_in * (pt->v_in + e_in - v_node) / n->c.R_in : 0.0;
   pt->p_syn = 0.0;
   for (int k = 0; k < n->n_inputs; k++) {
@@ -769,6 +771,23 @@ void ucl_neuron_destroy(ucl_neuron **n) {
     free(*n);
     *n = NULL;
   }
+}
+
+ucl_status ucl_neuron_noise_constant(ucl_neuron *n, const double *e, int count) {
+  if (count != NS_COUNT + n->n_inputs) {
+    return UCL_ERR_INVAL;
+  }
+  double *copy = malloc((size_t)count * sizeof(double));
+  if (!copy) {
+    return UCL_ERR_NOMEM;
+  }
+  memcpy(copy, e, (size_t)count * sizeof(double));
+  /* without a generator noise_at leaves e alone and nz reads the constants */
+  ucl_noise_destroy(&n->noise);
+  free(n->e);
+  n->e = copy;
+  n->sys.max_step_cap = 0.0;
+  return UCL_OK;
 }
 
 const ucl_system *ucl_neuron_system(ucl_neuron *n) {

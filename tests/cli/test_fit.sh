@@ -91,7 +91,12 @@ check "a good fit: chi2/(n-k) = $red" $?
 tr -d '\r' <"$work/o1/comparison.csv" | grep -q ',1$'
 check "comparison.csv marks the preferred variant" $?
 
-if command -v "$mpi" >/dev/null 2>&1; then
+if [ -n "${UCL_TEST_REDUCED:-}" ]; then
+  # the sanitizer build (tests/run.sh): the 2-rank repeat runs the same fit code again, its
+  # batches through ucl_sched_batch on 2 ranks, which mpi_sched_batch and cli_tune's 2-rank runs
+  # exercise under the sanitizers; the byte-identity itself is the release build's check
+  echo "SKIP (UCL_TEST_REDUCED): the 2-rank repeat"
+elif command -v "$mpi" >/dev/null 2>&1; then
   "$mpi" -np 2 "$uclif" fit "$work/fit.ini" -o "$work/o2" --quiet
   check "fit on 2 ranks (exit 0)" $?
   for f in parameters.csv comparison.csv overlay.csv spikes.csv fitted.ini; do

@@ -10,9 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uclif/circuit.h"
+#include "uclif/devices.h"
 #include "uclif/noise.h"
+#include "uclif/scr.h"
 #include "uclif/sim.h"
 #include "uclif/spec.h"
+#include "uclif/system.h"
+#include "uclif/thermal.h"
 
 #include "testutil.h"
 
@@ -214,11 +219,15 @@ static void check_rc(uint64_t seed, double *var_ratio, double *fc_ratio) {
 
 /* Three seeds of 0.4 s (5,800 time constants each): the pooled variance within 5 % of kT/C (its
  * standard error is ~1 %; the band limit takes 1.9 %: the fraction of the RC's noise above
- * B = 250 kHz), each seed's corner within 10 %. */
+ * B = 250 kHz), each seed's corner within 10 %. With UCL_TEST_REDUCED (the sanitizer build,
+ * tests/run.sh) seed 1 alone: the same code, a third of the integration; the statistics of
+ * three seeds are the release build's check. */
 static void test_kt_over_c(void **state) {
   (void)state;
   double vsum = 0.0;
-  for (uint64_t seed = 1; seed <= 3; seed++) {
+  const char *reduced = getenv("UCL_TEST_REDUCED");
+  const int seeds = reduced && *reduced ? 1 : 3;
+  for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
     double vr, fr;
     check_rc(seed, &vr, &fr);
     print_message("seed %d: variance / (kT/C) = %.4f, corner / (1/(2 pi (R1+R2) C)) = %.4f\n",
@@ -226,8 +235,8 @@ static void test_kt_over_c(void **state) {
     assert_true(fabs(fr - 1.0) < 0.10);
     vsum += vr;
   }
-  print_message("pooled: variance / (kT/C) = %.4f\n", vsum / 3.0);
-  assert_true(fabs(vsum / 3.0 - 1.0) < 0.05);
+  print_message("pooled: variance / (kT/C) = %.4f\n", vsum / seeds);
+  assert_true(fabs(vsum / seeds - 1.0) < 0.05);
 }
 
 /* The adaptation capacitor of a type II neuron at rest (loop = peak: R7 across C2, D2 off) with
@@ -260,6 +269,255 @@ static void test_kt_over_c2(void **state) {
   print_message("C2: variance / (kT/C2) = %.4f\n", ratio);
   assert_true(fabs(ratio - 1.0) < 0.05);
   ucl_trace_destroy(&tr);
+}
+
+/* ---- Kirchhoff's laws with constant sources ---- */
+
+/* A source in series with its resistor R from node a to node b makes the resistor's current
+ * (V_a − V_b + e)/R (docs/model.md, Noise). With every source held at a chosen constant
+ * (ucl_neuron_noise_constant), the solved operating point (ucl_neuron_solve), the right-hand
+ * side and the switching function of the neuron must satisfy Kirchhoff's current law at every
+ * node a resistor touches, with the devices' currents recomputed here from their own models
+ * (devices.h, scr.h): a source that enters one of its places with the wrong sign, or as another
+ * resistor's, breaks a balance by 2e/R. */
+
+#define KCL_E 0.05 /* V: far above thermal noise, so that a wrong sign is a large imbalance */
+
+typedef struct kcl_dev {
+  ucl_circuit_params c;
+  ucl_junction d, d2, gk;
+  ucl_mos t1, t2, t3;
+  ucl_scr_tt tt;
+} kcl_dev;
+
+typedef struct kcl_syn {
+  double v; /* V, the synapse's source, constant */
+} kcl_syn;
+
+static double kcl_syn_source(void *ctx, double t) {
+  (void)t;
+  return ((const kcl_syn *)ctx)->v;
+}
+
+/* Both sides of one balance (A or V) agree to 1e-9 of their size (the node solves stop at
+ * 1e-13 V); 'what' names the node and the source set for a failure. */
+static void kcl_eq(const char *what, const char *where, double lhs, double rhs) {
+  if (!(fabs(lhs - rhs) <= 1e-9 * (fabs(lhs) + fabs(rhs)) + 1e-15)) {
+    fail_msg("%s, %s: %.12g != %.12g (difference %.3g)", what, where, lhs, rhs, lhs - rhs);
+  }
+}
+
+static void kcl_devices(const ucl_params *p, kcl_dev *k) {
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_circuit_at_temp(&p->circuit, &k->c, &d), UCL_OK);
+  double ut = ucl_thermal_voltage(k->c.temp);
+  k->d = (ucl_junction){k->c.D.Is, k->c.D.n * ut};
+  k->d2 = (ucl_junction){k->c.D2.Is, k->c.D2.n * ut};
+  k->gk = (ucl_junction){k->c.scr.Is_gk, k->c.scr.n_gk * ut};
+  assert_int_equal(ucl_mos_init(&k->c.T1, ut, &k->t1, &d), UCL_OK);
+  assert_int_equal(ucl_mos_init(&k->c.T2, ut, &k->t2, &d), UCL_OK);
+  assert_int_equal(ucl_mos_init(&k->c.T3, ut, &k->t3, &d), UCL_OK);
+  ucl_scr_tt_init(&k->c.scr, ut, &k->tt);
+}
+
+/* Every balance of neuron n (built from p, SCR mode 'on', state y, sources e[0 .. 7 + n_syn]
+ * with synapse k driven by syn[k] through R syn_r[k], a diode when syn_diode[k]). */
+static void kcl_check(const char *what, ucl_neuron *n, const ucl_params *p, int on, const double *y,
+                      const double *e, int n_syn, const kcl_syn *syn, const double *syn_r,
+                      const int *syn_diode) {
+  kcl_dev k;
+  kcl_devices(p, &k);
+  const ucl_circuit_params *c = &k.c;
+  int type2 = c->neuron == UCL_NEURON_TYPE2, mott = c->neuron == UCL_NEURON_MOTT;
+  int tt = !mott && c->scr.model == UCL_SCR_TWO_TRANSISTOR, tt_at = type2 ? 2 : 1;
+  ucl_neuron_point pt;
+  assert_int_equal(ucl_neuron_solve(n, 0.0, y, &pt), 0);
+  const ucl_system *sys = ucl_neuron_system(n);
+  double ydot[5], g;
+  assert_int_equal(sys->ops->rhs(sys->ctx, 0.0, y, ydot), 0);
+  assert_int_equal(sys->ops->roots(sys->ctx, 0.0, y, &g), 0);
+  enum { RIN, R1, R2, R3, R4, R5, R6, R7 };
+
+  /* the input node (D's anode): R_in and the synapses without a diode bring what D carries;
+   * a synapse with a diode (one at most here) carries the rest of i_in into the membrane */
+  double i_lin = pt.v_in != 0.0 ? (pt.v_in - pt.v_d + e[RIN]) / c->R_in : 0.0;
+  double i_dsyn = 0.0;
+  for (int s = 0; s < n_syn; s++) {
+    if (!syn_diode[s]) {
+      i_lin += (syn[s].v - pt.v_d + e[8 + s]) / syn_r[s];
+    }
+  }
+  kcl_eq(what, "input node: D's current",
+         ucl_junction_current(&k.d, pt.v_d - pt.v_m - c->D.Rs * i_lin, NULL), i_lin);
+  for (int s = 0; s < n_syn; s++) {
+    if (syn_diode[s]) {
+      i_dsyn = pt.i_in - i_lin;
+      kcl_eq(what, "diode synapse", i_dsyn,
+             ucl_junction_current(
+                 &k.d, syn[s].v + e[8 + s] - pt.v_m - (syn_r[s] + c->D.Rs) * i_dsyn, NULL));
+    }
+  }
+  if (n_syn == 0) {
+    kcl_eq(what, "input node: into the membrane", pt.i_in, i_lin);
+  }
+
+  /* the soma */
+  double i_r1 = mott ? 0.0 : (pt.v_m - pt.v_g + e[R1]) / c->R1;
+  double i_r2 = mott ? 0.0 : (pt.v_g + e[R2]) / c->R2;
+  double i_r3 = (pt.v_k + e[R3]) / c->R3;
+  if (type2) {
+    kcl_eq(what, "T3", pt.i_t3, ucl_mos_current(&k.t3, pt.v_f, pt.v_g, NULL, NULL));
+  }
+  if (tt) {
+    /* the device's nodes A, G, K: the charge balance (S5) with the currents the circuit drives */
+    double v[4] = {y[0], y[tt_at], y[tt_at + 1], y[tt_at + 2]}, dv[4];
+    double i_ext[3] = {pt.i_in - i_r1, i_r1 - i_r2 - pt.i_t3, -i_r3};
+    ucl_scr_tt_state s;
+    assert_int_equal(ucl_scr_tt_rates(&k.tt, v, i_ext, c->C, dv, &s), 0);
+    kcl_eq(what, "membrane (anode) rate", ydot[0], dv[0]);
+    for (int j = 0; j < 3; j++) {
+      kcl_eq(what, "SCR node rate", ydot[tt_at + j], dv[j + 1]);
+    }
+  } else {
+    kcl_eq(what, "membrane", c->C * ydot[0], pt.i_in - i_r1 - pt.i_a);
+    kcl_eq(what, "cathode", pt.i_a + (mott ? 0.0 : pt.i_g), i_r3);
+    if (mott) {
+      kcl_eq(what, "Mott switch", pt.v_m - pt.v_k, (on ? c->mott.R_on : c->mott.R_off) * pt.i_a);
+      kcl_eq(what, "switching function", g,
+             on ? pt.i_a - c->mott.I_hold : pt.v_m - pt.v_k - c->mott.V_th);
+    } else {
+      kcl_eq(what, "gate", i_r1, i_r2 + pt.i_g + pt.i_t3);
+      kcl_eq(what, "gate junction", pt.i_g, ucl_junction_current(&k.gk, pt.v_g - pt.v_k, NULL));
+      kcl_eq(what, "SCR anode-cathode", pt.v_m - pt.v_k,
+             on ? c->scr.V_T0 + c->scr.R_T * pt.i_a : c->scr.R_off * pt.i_a);
+      if (on) {
+        kcl_eq(what, "switching function", g, pt.i_a - c->scr.I_H);
+      } else {
+        /* the latch's I_L test: the anode current the SCR would carry on (V_T0 + R_T·i_a across
+         * it) at the present gate current, the cathode's balance i_a + i_g = (v_k + e3)/R3
+         * solved for v_k by Cramer's rule */
+        double det =
+            c->scr.R_T + c->R3; /* rows: v_k + R_T·i_a = v_m − V_T0; v_k − R3·i_a = R3·i_g − e3 */
+        double ia_on = ((pt.v_m - c->scr.V_T0) - (c->R3 * pt.i_g - e[R3])) / det;
+        kcl_eq(what, "switching function", g, fmin(pt.i_g - c->scr.I_GT, ia_on - c->scr.I_L));
+      }
+    }
+  }
+
+  /* the axon: T1's drain node (R4), the VDD current, T2's drain (the axon node: R5, the loop) */
+  double i_t1 = ucl_mos_current(&k.t1, pt.v_k, pt.v_n1, NULL, NULL);
+  double i_t2 = ucl_mos_current(&k.t2, c->VDD - pt.v_n1, c->VDD - pt.v_ax, NULL, NULL);
+  double i_r4 = (c->VDD - pt.v_n1 + e[R4]) / c->R4;
+  kcl_eq(what, "T1 drain", i_t1, i_r4);
+  kcl_eq(what, "VDD", pt.i_vdd, i_r4 + i_t2);
+  kcl_eq(what, "axon node", i_t2, (pt.v_ax + e[R5]) / c->R5 + pt.i_fb);
+  if (!type2) {
+    kcl_eq(what, "type I: no loop", pt.i_fb, 0.0);
+  } else if (c->loop == UCL_LOOP_PEAK) {
+    kcl_eq(what, "R6", pt.i_fb, (pt.v_ax - pt.v_r6 + e[R6]) / c->R6);
+    kcl_eq(what, "D2", pt.i_fb,
+           ucl_junction_current(&k.d2, pt.v_r6 - pt.v_f - c->D2.Rs * pt.i_fb, NULL));
+    kcl_eq(what, "C2", c->C2 * ydot[1], pt.i_fb - (pt.v_f + e[R7]) / c->R7);
+  } else {
+    kcl_eq(what, "R7 (series)", pt.i_fb, (pt.v_ax - pt.v_f + e[R7]) / c->R7);
+    kcl_eq(what, "C2", c->C2 * ydot[1], pt.i_fb);
+  }
+}
+
+typedef struct kcl_case {
+  const char *name;
+  const char *sets[6];
+  int n_sets;
+  double y[5];
+  int on;
+} kcl_case;
+
+/* For each neuron form and state: no source, each source alone, all at once (distinct values,
+ * so that a source read in another's place shows). Then a type I neuron with two synapses (one
+ * into the input node, one through its own diode). */
+static void test_noise_kcl(void **state) {
+  (void)state;
+  static const kcl_case cases[] = {
+      {"type I off, gate side of the latch", {"kind=dc", "amplitude=6"}, 2, {4.5}, 0},
+      {"type I off, I_L side of the latch", {"kind=dc", "amplitude=6"}, 2, {1.0}, 0},
+      {"type I on", {"kind=dc", "amplitude=6"}, 2, {3.0}, 1},
+      {"type II off", {"neuron=type2", "kind=dc", "amplitude=6"}, 3, {4.5, 1.0}, 0},
+      {"type II on", {"neuron=type2", "kind=dc", "amplitude=6"}, 3, {3.0, 2.0}, 1},
+      {"type II series off",
+       {"neuron=type2", "loop=series", "kind=dc", "amplitude=6"},
+       4,
+       {4.5, 1.0},
+       0},
+      {"type II series on",
+       {"neuron=type2", "loop=series", "kind=dc", "amplitude=6"},
+       4,
+       {3.0, 2.0},
+       1},
+      {"two-transistor type I",
+       {"scr.model=two_transistor", "kind=dc", "amplitude=6"},
+       3,
+       {3.0, 2.6, 0.62, 0.08},
+       0},
+      {"two-transistor type II",
+       {"neuron=type2", "scr.model=two_transistor", "kind=dc", "amplitude=6"},
+       4,
+       {3.0, 1.0, 2.6, 0.62, 0.08},
+       0},
+      {"Mott off", {"neuron=mott", "kind=dc", "amplitude=6"}, 3, {1.5}, 0},
+      {"Mott on", {"neuron=mott", "kind=dc", "amplitude=6"}, 3, {1.5}, 1},
+  };
+  char what[160];
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const kcl_case *k = &cases[i];
+    ucl_params p = ucl_test_config(k->sets, k->n_sets);
+    ucl_neuron *n = NULL;
+    ucl_diag d = {{0}};
+    assert_int_equal(ucl_neuron_create(&p, &n, &d), UCL_OK);
+    if (k->on) { /* switch on as the event loop does (a fired root) */
+      const ucl_system *sys = ucl_neuron_system(n);
+      const int fired = 1;
+      ucl_event ev;
+      double y[5];
+      memcpy(y, k->y, sizeof(y));
+      assert_int_equal(sys->ops->switch_modes(sys->ctx, 0.0, y, &fired, &ev, 1), 1);
+    }
+    assert_int_equal(ucl_neuron_scr_on(n), k->on);
+    for (int src = -2; src < 8; src++) { /* −2: none; −1: all */
+      double e[8] = {0};
+      for (int j = 0; j < 8; j++) {
+        e[j] = src == -1 || src == j ? KCL_E * (1.0 + 0.1 * j) : 0.0;
+      }
+      assert_int_equal(ucl_neuron_noise_constant(n, e, 8), UCL_OK);
+      snprintf(what, sizeof(what), "%s, source %d", k->name, src);
+      kcl_check(what, n, &p, k->on, k->y, e, 0, NULL, NULL, NULL);
+    }
+    double e9[9] = {0};
+    assert_int_equal(ucl_neuron_noise_constant(n, e9, 9), UCL_ERR_INVAL);
+    ucl_neuron_destroy(&n);
+  }
+
+  /* synapses: an external source, one synapse into the input node and one with its own diode */
+  ucl_params p = ucl_test_config((const char *[]){"kind=dc", "amplitude=6"}, 2);
+  ucl_neuron *n = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_neuron_create(&p, &n, &d), UCL_OK);
+  kcl_syn syn[2] = {{4.0}, {5.0}};
+  const double syn_r[2] = {20e3, 33e3};
+  const int syn_diode[2] = {0, 1};
+  ucl_syn_input in[2] = {{syn_r[0], 0, kcl_syn_source, &syn[0]},
+                         {syn_r[1], 1, kcl_syn_source, &syn[1]}};
+  assert_int_equal(ucl_neuron_set_inputs(n, 1, in, 2, &d), UCL_OK);
+  const double y[5] = {1.0};
+  for (int src = -2; src < 10; src++) {
+    double e[10] = {0};
+    for (int j = 0; j < 10; j++) {
+      e[j] = src == -1 || src == j ? KCL_E * (1.0 + 0.1 * j) : 0.0;
+    }
+    assert_int_equal(ucl_neuron_noise_constant(n, e, 10), UCL_OK);
+    snprintf(what, sizeof(what), "type I with synapses, source %d", src);
+    kcl_check(what, n, &p, 0, y, e, 2, syn, syn_r, syn_diode);
+  }
+  ucl_neuron_destroy(&n);
 }
 
 /* ---- jitter ---- */
@@ -326,6 +584,70 @@ static void test_jitter_run(void **state) {
   ucl_trace_destroy(&c);
 }
 
+/* Each kind of jitter moves its own threshold at every switching and no other: with only the
+ * latch kind's σ (jitter.I_GT, jitter.V_th) the membrane voltages at the latches spread, ordered
+ * as the k-th latch's drawn factor (kind 0, counter k), while those at the unlatches repeat;
+ * with only the unlatch kind's σ (jitter.I_H, jitter.I_hold) the reverse, ordered by kind 1's
+ * k-th factor. (The voltage at a switching is an increasing function of its threshold: i_g, the
+ * voltage across the Mott switch and the anode current all rise with V_m.) */
+static void check_jitter_kind(const char *const *sets, int n_sets, int kind, double sigma) {
+  ucl_params p = ucl_test_config(sets, n_sets);
+  ucl_sim_opts o = {0};
+  ucl_trace *tr = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_sim_run(&p, &o, &tr, &d), UCL_OK);
+  double v[2][64], f[2][64];
+  int m[2] = {0, 0};
+  for (size_t k = 0; k < ucl_trace_n_events(tr); k++) {
+    const ucl_event *ev = ucl_trace_event(tr, k);
+    int w = ev->kind == UCL_EVENT_LATCH ? 0 : 1;
+    if (m[w] < 64) {
+      v[w][m[w]] = ev->v;
+      f[w][m[w]] = ucl_noise_jitter((uint64_t)p.noise.seed, 0, 0, 0, w, m[w], sigma);
+      m[w]++;
+    }
+  }
+  print_message("%s: %d latches, %d unlatches\n", sets[0], m[0], m[1]);
+  assert_true(m[0] >= 5 && m[1] >= 5);
+  for (int w = 0; w < 2; w++) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (int j = 1; j < m[w]; j++) { /* from the second on: the first uses the creation's draw */
+      lo = fmin(lo, v[w][j]);
+      hi = fmax(hi, v[w][j]);
+    }
+    if (w != kind) {
+      if (!(hi - lo < 1e-6)) {
+        fail_msg("%s: the %s voltages spread by %g V: they drew another kind's factor", sets[0],
+                 w ? "unlatch" : "latch", hi - lo);
+      }
+      continue;
+    }
+    assert_true(hi - lo > 1e-3);
+    for (int j = 0; j < m[w]; j++) {
+      for (int k = j + 1; k < m[w]; k++) {
+        if (!((v[w][j] - v[w][k]) * (f[w][j] - f[w][k]) > 0.0)) {
+          fail_msg("%s: switching %d (%.6f V, factor %.4f) and %d (%.6f V, factor %.4f) are out "
+                   "of order: switching k must use draw k of its kind",
+                   sets[0], j, v[w][j], f[w][j], k, v[w][k], f[w][k]);
+        }
+      }
+    }
+  }
+  ucl_trace_destroy(&tr);
+}
+
+static void test_jitter_kinds(void **state) {
+  (void)state;
+  const char *gt[] = {"jitter.I_GT=0.1", "duration=10m"};
+  const char *h[] = {"jitter.I_H=0.1", "duration=10m"};
+  const char *vth[] = {"jitter.V_th=0.05", "neuron=mott", "amplitude=4", "duration=20m"};
+  const char *hold[] = {"jitter.I_hold=0.1", "neuron=mott", "amplitude=4", "duration=20m"};
+  check_jitter_kind(gt, 2, 0, 0.1);
+  check_jitter_kind(h, 2, 1, 0.1);
+  check_jitter_kind(vth, 4, 0, 0.05);
+  check_jitter_kind(hold, 4, 1, 0.1);
+}
+
 /* Noise off at any bandwidth or seed: the run is the same bytes as the defaults'. */
 static void test_off_changes_nothing(void **state) {
   (void)state;
@@ -348,7 +670,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_source_variance),     cmocka_unit_test(test_source_pure),
       cmocka_unit_test(test_kt_over_c),           cmocka_unit_test(test_kt_over_c2),
-      cmocka_unit_test(test_jitter_factor),       cmocka_unit_test(test_jitter_run),
+      cmocka_unit_test(test_noise_kcl),           cmocka_unit_test(test_jitter_factor),
+      cmocka_unit_test(test_jitter_run),          cmocka_unit_test(test_jitter_kinds),
       cmocka_unit_test(test_off_changes_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
