@@ -30,23 +30,28 @@ void ucl_netrec_traj_free(ucl_netrec_traj *T) {
   memset(T, 0, sizeof(*T));
 }
 
+/* Room for cap points (the arrays grown together). Nonzero when out of memory. */
+static int traj_reserve(ucl_netrec_traj *T, size_t cap) {
+  double *nt = realloc(T->t, cap * sizeof(double));
+  if (nt) {
+    T->t = nt;
+  }
+  double *no = nt ? realloc(T->out, cap * 2 * sizeof(double)) : NULL;
+  if (no) {
+    T->out = no;
+  }
+  unsigned char *nm = no ? realloc(T->mode, cap) : NULL;
+  if (!nm) {
+    return 1;
+  }
+  T->mode = nm;
+  T->cap = cap;
+  return 0;
+}
+
 static int traj_push(ucl_netrec_traj *T, double t, const double *out, int mode) {
-  if (T->n == T->cap) {
-    size_t cap = T->cap ? 2 * T->cap : 256;
-    double *nt = realloc(T->t, cap * sizeof(double));
-    if (nt) {
-      T->t = nt;
-    }
-    double *no = nt ? realloc(T->out, cap * 2 * sizeof(double)) : NULL;
-    if (no) {
-      T->out = no;
-    }
-    unsigned char *nm = no ? realloc(T->mode, cap) : NULL;
-    if (!nm) {
-      return 1;
-    }
-    T->mode = nm;
-    T->cap = cap;
+  if (T->n == T->cap && traj_reserve(T, T->cap ? 2 * T->cap : 256) != 0) {
+    return 1;
   }
   if (T->n > 0 && T->mode[T->n - 1] != mode) {
     if (T->n_ev == T->cap_ev) {
@@ -82,22 +87,8 @@ static size_t traj_locate(const ucl_netrec_traj *T, double t, size_t *c) {
 }
 
 int ucl_netrec_traj_copy(ucl_netrec_traj *dst, const ucl_netrec_traj *src) {
-  if (dst->cap < src->n) {
-    size_t cap = src->n;
-    double *nt = realloc(dst->t, cap * sizeof(double));
-    if (nt) {
-      dst->t = nt;
-    }
-    double *no = nt ? realloc(dst->out, cap * 2 * sizeof(double)) : NULL;
-    if (no) {
-      dst->out = no;
-    }
-    unsigned char *nm = no ? realloc(dst->mode, cap) : NULL;
-    if (!nm) {
-      return 1;
-    }
-    dst->mode = nm;
-    dst->cap = cap;
+  if (dst->cap < src->n && traj_reserve(dst, src->n) != 0) {
+    return 1;
   }
   if (dst->cap_ev < src->n_ev) {
     double *ne = realloc(dst->ev, src->n_ev * sizeof(double));
