@@ -844,14 +844,19 @@ static unsigned char *rec_pack(unsigned char *p, size_t i, int changed, const uc
   double h[4] = {(double)i, (double)changed, (double)T->n, (double)T->n_ev};
   memcpy(p, h, sizeof(h));
   p += sizeof(h);
-  memcpy(p, T->t, T->n * 8);
-  p += T->n * 8;
-  memcpy(p, T->out, T->n * 16);
-  p += T->n * 16;
-  memcpy(p, T->ev, T->n_ev * 8);
+  if (T->n > 0) { /* (an empty record's arrays may be NULL) */
+    memcpy(p, T->t, T->n * 8);
+    memcpy(p + T->n * 8, T->out, T->n * 16);
+  }
+  p += T->n * 24;
+  if (T->n_ev > 0) {
+    memcpy(p, T->ev, T->n_ev * 8);
+  }
   p += T->n_ev * 8;
   memset(p, 0, (T->n + 7) / 8 * 8);
-  memcpy(p, T->mode, T->n);
+  if (T->n > 0) {
+    memcpy(p, T->mode, T->n);
+  }
   return p + (T->n + 7) / 8 * 8;
 }
 
@@ -1340,7 +1345,9 @@ static ucl_status relax_gather(relax_run *rx, ucl_diag *diag) {
                  nr->E_syn, nr->t_reached,      rx->x[i].tr_events,   nr->stats};
     memcpy(p, &h, sizeof(h));
     p += sizeof(h);
-    memcpy(p, nr->spikes, nr->n_spikes * sizeof(double));
+    if (nr->n_spikes > 0) {
+      memcpy(p, nr->spikes, nr->n_spikes * sizeof(double));
+    }
     p += nr->n_spikes * sizeof(double);
     memcpy(p, nr->reason, R);
     p += R;
@@ -1370,7 +1377,9 @@ static ucl_status relax_gather(relax_run *rx, ucl_diag *diag) {
           st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory gathering the results");
           break;
         }
-        memcpy(nr->spikes, in_p, nr->n_spikes * sizeof(double));
+        if (nr->n_spikes > 0) {
+          memcpy(nr->spikes, in_p, nr->n_spikes * sizeof(double));
+        }
         in_p += nr->n_spikes * sizeof(double);
         memcpy(nr->reason, in_p, R);
         in_p += R;
