@@ -1437,7 +1437,7 @@ static ucl_status relax_setup(relax_run *rx, ucl_diag *diag) {
   if (!rx->x || relax_components(rx) != 0 || relax_ranks(rx) != 0) {
     st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory setting up the network");
   }
-  for (int pass = 0; st == UCL_OK && pass < 2; pass++) {
+  for (int pass = 0; pass < 2; pass++) {
     for (size_t i = 0; st == UCL_OK && i < N; i++) {
       rx_neuron *x = &rx->x[i];
       x->feeds = rx->pr->adj.out_start[i + 1] > rx->pr->adj.out_start[i];
@@ -1466,21 +1466,24 @@ static ucl_status relax_setup(relax_run *rx, ucl_diag *diag) {
         st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
       }
     }
-  }
-  if (!rx->tp) {
-    return st;
-  }
-  /* every rank takes part in the exchanges below, whatever its status */
-  size_t n_sent = 0, *sent = rx->scratch ? (size_t *)rx->scratch : NULL;
-  for (size_t i = 0; sent && st == UCL_OK && i < N; i++) {
-    if (rx_local(rx, i) && rx->x[i].feeds && rx->dest_start[i + 1] > rx->dest_start[i]) {
-      sent[n_sent++] = i;
+    if (!rx->tp) {
+      continue;
     }
+    /* over ranks: the first points reach the ranks that read them before any integration starts
+     * (a start reads its sources at t = 0), and again after the starts (a start may switch a
+     * mode at t = 0), and the failures are agreed; every rank takes part whatever its status */
+    size_t n_sent = 0, *sent = rx->scratch ? (size_t *)rx->scratch : NULL;
+    for (size_t i = 0; sent && st == UCL_OK && i < N; i++) {
+      if (rx_local(rx, i) && rx->x[i].feeds && rx->dest_start[i + 1] > rx->dest_start[i]) {
+        sent[n_sent++] = i;
+      }
+    }
+    ucl_status xst = sent ? relax_exchange(rx, sent, n_sent, diag) : UCL_OK;
+    st = st != UCL_OK ? st : xst;
+    xst = sent ? relax_agree_failures(rx, diag) : UCL_OK;
+    st = st != UCL_OK ? st : xst;
   }
-  ucl_status xst = sent ? relax_exchange(rx, sent, n_sent, diag) : UCL_OK;
-  st = st != UCL_OK ? st : xst;
-  xst = sent ? relax_agree_failures(rx, diag) : UCL_OK;
-  return st != UCL_OK ? st : xst;
+  return st;
 }
 
 /* The window's start a: drop the records' points before it, reset the views' cursors. */
