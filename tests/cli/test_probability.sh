@@ -155,7 +155,7 @@ line=$(grep -n '^trials' "$work/quiet.ini" | cut -d: -f1)
 rc=$?
 check "trials without noise: exit 2" $([ "$rc" -eq 2 ]; echo $?)
 grep -q "quiet.ini:$line: trials = 40: every trial would be the same: turn on noise.thermal or a jitter.\* key" "$work/err"
-check "and the message names the key's line ($(head -1 "$work/err"))" $?
+rc=$?; check "and the message names the key's line ($(head -1 "$work/err"))" "$rc"
 check "and nothing is written" $([ ! -e "$work/q/points.csv" ]; echo $?)
 sweep1 "$uclif" sweep "$work/quiet.ini" -o "$work/qs" --quiet >/dev/null 2>"$work/err"
 check "a sweep of it too: exit 2" $([ $? -eq 2 ]; echo $?)

@@ -74,7 +74,7 @@ check "nothing written" $([ ! -e "$work/c2/events.csv" ]; echo $?)
 $MPIRUN -np 2 "$uclif" simulate "$work/net.ini" --sample 10u -o "$work/s2" >"$work/slog" 2>&1
 check "--sample over 2 ranks exits 2" $([ $? -eq 2 ]; echo $?)
 grep -q "waveforms of a network are written on one rank" "$work/slog"
-check "says why ($(head -1 "$work/slog"))" $?
+rc=$?; check "says why ($(head -1 "$work/slog"))" "$rc"
 printf '[stimulus]\nduration = 1m\n[recurrent]\ntopology = ring\nneurons = 0\n' >"$work/bad.ini"
 $MPIRUN -np 2 "$uclif" simulate "$work/bad.ini" -o "$work/b2" >"$work/blog" 2>&1
 check "a bad spec over 2 ranks exits 2" $([ $? -eq 2 ]; echo $?)
