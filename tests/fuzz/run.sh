@@ -10,8 +10,10 @@ out=${2:-build/fuzz}
 mkdir -p "$out"
 srcs="$(ls src/base/*.c src/model/*.c src/solve/*.c src/measure/*.c) src/sweep/sweep.c"
 # shellcheck disable=SC2086
+# KLU's header (included by SUNDIALS' sunlinsol_klu.h) lives in SuiteSparse's own folder; the
+# CMake build gets it from the SUNDIALS::sunlinsolklu target
 clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
-  -fno-sanitize-recover=all -Iinclude $srcs tests/fuzz/fuzz_spec.c -o "$out/fuzz_spec" \
+  -fno-sanitize-recover=all -Iinclude -I/usr/include/suitesparse $srcs tests/fuzz/fuzz_spec.c -o "$out/fuzz_spec" \
   -lsundials_cvodes -lsundials_nvecserial -lsundials_sunmatrixdense -lsundials_sunlinsoldense \
   -lsundials_sunmatrixsparse -lsundials_sunlinsolklu -lklu \
   -lcsv -lgsl -lgslcblas -lm
