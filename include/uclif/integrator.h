@@ -55,6 +55,13 @@ typedef struct ucl_integrator_opts {
    * their source neurons' trajectories with it. */
   int (*on_step)(void *ctx, double t, const double *y);
   void *on_step_ctx;
+  /* Called after on_step at every accepted CVODE step of one-step mode that is not an event, a
+   * break or a pause (ucl_integration_advance's t_until): a point the run can restart from as
+   * it stands, so ucl_integration_save may be called on the running integration from it. May
+   * be NULL. Returning non-zero stops the run with UCL_ERR_NOMEM. The relaxation keeps a
+   * window's checkpoints with it (netrun.c). */
+  int (*on_restart_point)(void *ctx, double t);
+  void *on_restart_point_ctx;
 } ucl_integrator_opts;
 
 /* Defaults from the solver section of the parameters; no sampling. Cannot fail. */
@@ -94,6 +101,13 @@ UCL_NODISCARD ucl_status ucl_integration_begin(const ucl_system *sys,
  * returns it. */
 UCL_NODISCARD ucl_status ucl_integration_advance(ucl_integration *ig, double t_until,
                                                  ucl_diag *diag);
+
+/* As ucl_integration_advance, but t_until is not a stop of CVODE: in one-step mode (an on_step
+ * hook) the integration takes its steps as its error control chooses and returns after the first
+ * that reaches t_until or beyond (ucl_integration_t), so a pause costs no step; otherwise it is
+ * ucl_integration_advance. The relaxation's members of cycles advance so (netrun.c). */
+UCL_NODISCARD ucl_status ucl_integration_advance_past(ucl_integration *ig, double t_until,
+                                                      ucl_diag *diag);
 
 /* The time reached (s). */
 double ucl_integration_t(const ucl_integration *ig);

@@ -55,7 +55,7 @@ typedef struct ucl_net_synapse {
 
 /* Waveform relaxation ([network] relax.* keys; docs/model.md N5, docs/spec.md). */
 typedef struct ucl_net_relax {
-  double window;   /* s, > 0: the windows the neurons advance by together (default 10 us) */
+  double window;   /* s, > 0: the windows the network converges by (default 5 us) */
   double tol_V;    /* V, > 0: a re-integrated record whose output moved less counts unchanged
                       (default 1 mV) */
   double tol_t;    /* s, > 0: and whose mode switches moved less (default 10 ns) */

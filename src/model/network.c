@@ -1125,7 +1125,7 @@ done:
 }
 
 ucl_net_relax ucl_net_relax_default(void) {
-  return (ucl_net_relax){.window = 10e-6, .tol_V = 1e-3, .tol_t = 10e-9, .max_sweeps = 100};
+  return (ucl_net_relax){.window = 5e-6, .tol_V = 1e-3, .tol_t = 10e-9, .max_sweeps = 100};
 }
 
 /* A positive number with a unit. */

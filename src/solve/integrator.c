@@ -76,6 +76,8 @@ ucl_integrator_opts ucl_integrator_opts_from_params(const ucl_solver_params *s) 
   o.progress_ctx = NULL;
   o.on_step = NULL;
   o.on_step_ctx = NULL;
+  o.on_restart_point = NULL;
+  o.on_restart_point_ctx = NULL;
   return o;
 }
 
@@ -928,7 +930,7 @@ static ucl_status store_results(ig_loop *L, ucl_status st, ucl_diag *diag) {
 /* Integrate from L->t until t_until (<= t_end; a stop time of CVODE, not a break: no reinit
  * there), handling the samples, events and breaks on the way. A break at t_until is handled
  * before returning. Returns UCL_OK at t_until (or earlier when stop_after_latches is met). */
-static ucl_status run_until(ig_loop *L, double t_until, ucl_diag *diag) {
+static ucl_status run_until(ig_loop *L, double t_until, int past, ucl_diag *diag) {
   const ucl_system *sys = L->sys;
   const ucl_integrator_opts *o = L->o;
   ucl_status st = UCL_OK;
@@ -941,7 +943,9 @@ static ucl_status run_until(ig_loop *L, double t_until, ucl_diag *diag) {
     }
     double t_break = sys->ops->next_break(sys->ctx, L->t);
     double t_stop = t_break < L->t_end ? t_break : L->t_end;
-    t_stop = t_until < t_stop ? t_until : t_stop;
+    if (!(past && L->one_step)) { /* past: t_until is not a stop (the loop ends beyond it) */
+      t_stop = t_until < t_stop ? t_until : t_stop;
+    }
     /* Times within a few ulp of t are already reached: CVODE refuses so short a step. */
     double close = 64.0 * DBL_EPSILON * (fabs(L->t) + (L->sampling ? o->sample_dt : 0.0));
     double t_sample = next_sample(L);
@@ -958,6 +962,11 @@ static ucl_status run_until(ig_loop *L, double t_until, ucl_diag *diag) {
       st = advance(L, t_stop, t_out, &cv_flag, diag);
       if (st == UCL_OK && L->one_step && cv_flag == CV_SUCCESS) {
         st = step_hook(o, &L->c, L->t, diag);
+        if (st == UCL_OK && o->on_restart_point &&
+            o->on_restart_point(o->on_restart_point_ctx, L->t) != 0) {
+          st =
+              ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for a checkpoint at t=%.9g s", L->t);
+        }
         continue;
       }
       if (st != UCL_OK) {
@@ -1044,15 +1053,23 @@ ucl_status ucl_integration_begin(const ucl_system *sys, const ucl_integrator_opt
   return st;
 }
 
-ucl_status ucl_integration_advance(ucl_integration *ig, double t_until, ucl_diag *diag) {
+static ucl_status advance_to(ucl_integration *ig, double t_until, int past, ucl_diag *diag) {
   if (ig->failed != UCL_OK) {
     return ucl_diag_set(diag, ig->failed, "the integration failed earlier");
   }
   if (!(t_until <= ig->L.t_end)) {
     t_until = ig->L.t_end;
   }
-  ig->failed = run_until(&ig->L, t_until, diag);
+  ig->failed = run_until(&ig->L, t_until, past, diag);
   return ig->failed;
+}
+
+ucl_status ucl_integration_advance(ucl_integration *ig, double t_until, ucl_diag *diag) {
+  return advance_to(ig, t_until, 0, diag);
+}
+
+ucl_status ucl_integration_advance_past(ucl_integration *ig, double t_until, ucl_diag *diag) {
+  return advance_to(ig, t_until, 1, diag);
 }
 
 double ucl_integration_t(const ucl_integration *ig) {

@@ -291,11 +291,12 @@ double ucl_netrec_view_output(void *view, double t) {
   return h > 0.0 ? a + (b - a) * (t - t0) / h : a;
 }
 
-int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *nw, double a,
-                            double b, double tol_v, double tol_t) {
+double ucl_netrec_traj_first_diff(const ucl_netrec_traj *old, const ucl_netrec_traj *nw, double a,
+                                  double b, double tol_v, double tol_t) {
   if (old->n == 0 || nw->n == 0) {
-    return old->n != nw->n;
+    return old->n != nw->n ? a : INFINITY;
   }
+  double first = INFINITY;
   size_t eo = 0, en = 0;
   while (eo < old->n_ev && old->ev[eo] <= a) {
     eo++;
@@ -305,26 +306,27 @@ int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *n
   }
   for (;;) { /* the mode switches in (a, b]: as many, each within tol_t */
     int ho = eo < old->n_ev && old->ev[eo] <= b, hn = en < nw->n_ev && nw->ev[en] <= b;
-    if (ho != hn) {
-      return 1;
-    }
-    if (!ho) {
+    if (!ho && !hn) {
       break;
     }
-    if (!(fabs(old->ev[eo] - nw->ev[en]) <= tol_t)) {
-      return 1;
+    if (ho != hn || !(fabs(old->ev[eo] - nw->ev[en]) <= tol_t)) {
+      double te = ho && hn ? fmin(old->ev[eo], nw->ev[en]) : ho ? old->ev[eo] : nw->ev[en];
+      first = fmax(a, te - tol_t);
+      break;
     }
     eo++;
     en++;
   }
-  /* each record's outputs in [a, b] against the other's, where both are in the same mode */
+  /* each record's outputs in [a, b] against the other's, where both are in the same mode; a
+   * point out of tolerance dates the difference from the point of its record before it */
   const ucl_netrec_traj *pair[2][2] = {{old, nw}, {nw, old}};
   for (int p = 0; p < 2; p++) {
     const ucl_netrec_traj *P = pair[p][0];
     ucl_netrec_view vq = {(ucl_netrec_traj *)(uintptr_t)pair[p][1], 0, 0, 0};
-    for (size_t k = 0; k < P->n; k++) {
+    for (size_t k = 0; k < P->n && P->t[k] <= b; k++) {
       double t = P->t[k];
-      if (t < a || t > b) {
+      double since = k > 0 && P->t[k - 1] > a ? P->t[k - 1] : a;
+      if (t < a || since >= first) {
         continue;
       }
       size_t j = traj_locate(vq.T, t, &vq.cursor);
@@ -346,12 +348,13 @@ int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *n
         }
         double v = P->out[2 * k + col];
         if (!(v >= lo - tol_v && v <= hi + tol_v)) {
-          return 1;
+          first = since;
+          break;
         }
       }
     }
   }
-  return 0;
+  return first;
 }
 
 void ucl_netrec_view_begin(ucl_netrec_view *v, double t) {

@@ -34,12 +34,17 @@ int ucl_netrec_traj_copy(ucl_netrec_traj *dst, const ucl_netrec_traj *src);
  * one before it; mode switches before the first point kept. */
 void ucl_netrec_traj_drop_before(ucl_netrec_traj *T, double t);
 
-/* 1 if the record 'nw' differs from 'old' over [a, b] (s): another number of mode switches in
- * (a, b], one of them more than tol_t (s) away, or an output (either column) more than tol_v (V)
- * away at a point of either record where both are in the same mode (linear interpolation, held
- * past a record's end). A record with no point differs from one with points. */
-int ucl_netrec_traj_differs(const ucl_netrec_traj *old, const ucl_netrec_traj *nw, double a,
-                            double b, double tol_v, double tol_t);
+/* The time (s) in [a, b] from which the record 'nw' may differ from 'old' over [a, b]; INFINITY
+ * when they agree: the same number of mode switches in (a, b], each within tol_t (s), and both
+ * outputs (either column) within tol_v (V) of the other record's at every point of either record
+ * where both are in the same mode (linear interpolation, held past a record's end; the other's
+ * range over t ± tol_t). A switch out of tolerance dates the difference from the earlier of the
+ * two less tol_t, an output from the point of its record before it (the interpolation runs from
+ * there); the earliest of these, never before a. A record with no point differs from one with
+ * points from a. A target that read 'old' read the same inputs (within the tolerances) before
+ * that time, so its integration up to there stands (netrun.c, the relaxation's restarts). */
+double ucl_netrec_traj_first_diff(const ucl_netrec_traj *old, const ucl_netrec_traj *nw, double a,
+                                  double b, double tol_v, double tol_t);
 
 /* Records a source neuron's output while it is integrated: pass ucl_netrec_step as the
  * integrator's on_step with the recorder as its context, then ucl_netrec_flush. Zero-initialise,

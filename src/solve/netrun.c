@@ -579,21 +579,31 @@ static ucl_status run_partitioned(const ucl_network *net, const ucl_net_opts *o,
   return st;
 }
 
-/* ---- waveform relaxation (docs/model.md N5) ----
+/* ---- waveform relaxation (docs/model.md N4) ----
  *
  * Every neuron keeps its own integration (ucl_integration), advanced window by window. Per
  * window [a, b], the strongly connected components of the synapse graph are taken in
- * topological order; a component's members are integrated over the window reading their
- * sources' published records (an autapse reads the neuron's own output, exactly): a source of
- * an earlier component is final there; a source of
- * the same component is the previous sweep's (Jacobi: a sweep reads only what the sweep before
- * published, so the result does not depend on the order of the members nor, later, on the
- * ranks that hold them), and in the first sweep its value at a held. After a sweep a member's
- * new record is compared with its published one: mode switches (same number, each within
- * tol_t) and outputs (within tol_v where both are in the same mode). A member whose record
- * changed is published again, and its targets of the same component are integrated again from
- * their checkpoints at a in the next sweep; the window is done when a sweep changes nothing.
- * A neuron outside every cycle is integrated once per window. */
+ * topological order; a component's members are integrated reading their sources' published
+ * records (an autapse reads the neuron's own output, exactly): a source of an earlier component
+ * is final there; a source of the same component is the previous sweep's (Jacobi: a sweep reads
+ * only what the sweep before published, so the result does not depend on the order of the
+ * members nor on the ranks that hold them), held at its last value past its end. A neuron
+ * outside every cycle is integrated once per window and stops at b. A member of a cycle steps
+ * across b (ucl_integration_advance_past) and keeps a restart point at every accepted step;
+ * after a sweep a member's new record is compared with its published one from a on, which dates
+ * the first difference (ucl_netrec_traj_first_diff); each target whose integration has passed
+ * that time goes back to its last restart point at or before it: in the next sweep when the
+ * change is before b, else in the next window's first sweep. The window is done when a sweep
+ * sends nobody back before b. */
+
+/* A restart point of a neuron in the current window: its integration's checkpoint, its recorder
+ * and its record's lengths there. */
+typedef struct rx_ckpt {
+  double t;
+  ucl_integration_ckpt *ck;
+  ucl_netrec_recorder rec;
+  size_t work_n, work_n_ev;
+} rx_ckpt;
 
 /* A neuron of a relaxation run. */
 typedef struct rx_neuron {
@@ -605,10 +615,20 @@ typedef struct rx_neuron {
   ucl_integrator_opts io;
   ucl_trace *tr;
   ucl_integration *ig;
-  ucl_integration_ckpt *ck; /* its position at the window's start (members of cycles) */
-  ucl_netrec_recorder rec;  /* writes 'work' (neurons that feed others) */
-  ucl_netrec_recorder rec_ck;
-  size_t work_n_ck, work_nev_ck;
+  ucl_netrec_recorder rec; /* writes 'work' (neurons that feed others) */
+  /* members of cycles: its restart points, [0] its last at or before the window's start, then
+   * one at each accepted step since (on_restart_point), in time order, at most RX_HIST_MAX; the
+   * checkpoints of dropped points are kept for reuse */
+  rx_ckpt *hist;
+  size_t n_hist, cap_hist;
+  double t_redo;    /* due again: its sources' records changed from this time (s) */
+  double t_stale;   /* a source changed from this time past the window's end, where this neuron
+                       stepped across it (INFINITY: none): its first sweep of the next window
+                       goes back there */
+  double t_changed; /* its last publish changed its record from this time (INFINITY:
+                       it did not) */
+  double t_c;       /* this sweep: the earliest t_changed of its loop-mates (pushed by them) */
+  double t_in;      /* this window: the earliest t_changed of its sources in other components */
   ucl_netrec_traj work, pub; /* its record being written; the one its targets read */
   size_t comp;               /* its component */
   int feeds, cyclic;
@@ -636,6 +656,7 @@ typedef struct relax_run {
   size_t *dest_start, *dest; /* CSR per neuron: the other ranks holding one of its targets */
   long new_fail;             /* this rank's neurons failed since the last agreement */
   long *scratch;             /* n_comp + N + 2 longs for agreements */
+  size_t *chg, n_chg;        /* the neurons whose records changed in the last publish */
 } relax_run;
 
 static int rx_local(const relax_run *rx, size_t i) {
@@ -806,7 +827,8 @@ static int relax_ranks(relax_run *rx) {
   rx->dest_start = calloc(N + 1, sizeof(size_t));
   rx->dest = malloc((net->n_synapses ? net->n_synapses : 1) * sizeof(size_t));
   rx->scratch = malloc((rx->n_comp + N + 2) * sizeof(long));
-  if (!rx->owner || !rx->dest_start || !rx->dest || !rx->scratch) {
+  rx->chg = malloc((N ? N : 1) * sizeof(size_t));
+  if (!rx->owner || !rx->dest_start || !rx->dest || !rx->scratch || !rx->chg) {
     return 1;
   }
   for (int r = 0; r < rx->size; r++) {
@@ -833,15 +855,16 @@ static int relax_ranks(relax_run *rx) {
   return 0;
 }
 
-/* The bytes of neuron i's published record in an exchange: a header of 4 doubles (i, changed,
- * points, switches), the times, the outputs (2 per point), the switch times, the modes (one byte
- * per point, padded to 8). */
+/* The bytes of neuron i's published record in an exchange: a header of 4 doubles (i, the time
+ * from which it changed or INFINITY, points, switches), the times, the outputs (2 per point), the
+ * switch times, the modes (one byte per point, padded to 8). */
 static size_t rec_bytes(const ucl_netrec_traj *T) {
   return 8 * (4 + 3 * T->n + T->n_ev) + (T->n + 7) / 8 * 8;
 }
 
-static unsigned char *rec_pack(unsigned char *p, size_t i, int changed, const ucl_netrec_traj *T) {
-  double h[4] = {(double)i, (double)changed, (double)T->n, (double)T->n_ev};
+static unsigned char *rec_pack(unsigned char *p, size_t i, double t_changed,
+                               const ucl_netrec_traj *T) {
+  double h[4] = {(double)i, t_changed, (double)T->n, (double)T->n_ev};
   memcpy(p, h, sizeof(h));
   p += sizeof(h);
   if (T->n > 0) { /* (an empty record's arrays may be NULL) */
@@ -861,8 +884,8 @@ static unsigned char *rec_pack(unsigned char *p, size_t i, int changed, const uc
 }
 
 /* Send the published records of the listed neurons (this rank's) to the ranks holding their
- * targets, and take in the records the others send (with their 'changed' flags). Nothing on one
- * rank. */
+ * targets, and take in the records the others send (with the times they changed from). Nothing on
+ * one rank. */
 static ucl_status relax_exchange(relax_run *rx, const size_t *list, size_t n, ucl_diag *diag) {
   if (!rx->tp) {
     return UCL_OK;
@@ -888,7 +911,7 @@ static ucl_status relax_exchange(relax_run *rx, const size_t *list, size_t n, uc
   for (size_t q = 0; buf && q < n; q++) {
     size_t i = list[q];
     for (size_t k = rx->dest_start[i]; k < rx->dest_start[i + 1]; k++) {
-      unsigned char *end = rec_pack(buf + off[rx->dest[k]], i, rx->x[i].changed, &rx->x[i].pub);
+      unsigned char *end = rec_pack(buf + off[rx->dest[k]], i, rx->x[i].t_changed, &rx->x[i].pub);
       off[rx->dest[k]] = (size_t)(end - buf);
     }
   }
@@ -925,7 +948,11 @@ static ucl_status relax_exchange(relax_run *rx, const size_t *list, size_t n, uc
     if (ucl_netrec_traj_copy(&rx->x[j].pub, &tmp) != 0) {
       st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for a record");
     }
-    rx->x[j].changed = h[1] != 0.0;
+    rx->x[j].t_changed = h[1];
+    rx->x[j].changed = h[1] < INFINITY;
+    if (rx->x[j].changed) {
+      rx->chg[rx->n_chg++] = j;
+    }
     p = md + (np + 7) / 8 * 8;
   }
   free(in);
@@ -959,6 +986,58 @@ static ucl_status relax_agree_failures(relax_run *rx, ucl_diag *diag) {
   }
   rx->new_fail = 0;
   return st;
+}
+
+/* Restart points kept per neuron at most: at the bound every other one is dropped (the first and
+ * the last kept), so a neuron that takes many steps in a window goes back at most twice as far
+ * as it needs to. 8 costs 2 % more steps than no bound on the 1,000-neuron benchmark network
+ * (docs/benchmarks.md) and about 8 kB per neuron. */
+#define RX_HIST_MAX 8
+
+static void relax_ckpt_swap(rx_ckpt *p, rx_ckpt *q) {
+  rx_ckpt tmp = *p;
+  *p = *q;
+  *q = tmp;
+}
+
+/* Keep neuron x's current position (time t) as its last restart point in the window, thinning
+ * them at RX_HIST_MAX. Nonzero when out of memory. */
+static int relax_save(rx_neuron *x, double t) {
+  if (x->n_hist == RX_HIST_MAX) { /* thinned: the first, every other one, the last */
+    size_t m = 1;
+    for (size_t k = 2; k < x->n_hist; k += 2, m++) {
+      relax_ckpt_swap(&x->hist[m], &x->hist[k]);
+    }
+    relax_ckpt_swap(&x->hist[m++], &x->hist[x->n_hist - 1]);
+    x->n_hist = m;
+  }
+  if (x->n_hist == x->cap_hist) {
+    size_t cap = x->cap_hist ? 2 * x->cap_hist : 8;
+    rx_ckpt *h = realloc(x->hist, cap * sizeof(rx_ckpt));
+    if (!h) {
+      return 1;
+    }
+    memset(h + x->cap_hist, 0, (cap - x->cap_hist) * sizeof(rx_ckpt));
+    x->hist = h;
+    x->cap_hist = cap;
+  }
+  rx_ckpt *h = &x->hist[x->n_hist];
+  ucl_diag nd = {{0}};
+  if (!h->ck && ucl_integration_ckpt_create(x->ig, &h->ck, &nd) != UCL_OK) {
+    return 1;
+  }
+  ucl_integration_save(x->ig, h->ck);
+  h->t = t;
+  h->rec = x->rec;
+  h->work_n = x->work.n;
+  h->work_n_ev = x->work.n_ev;
+  x->n_hist++;
+  return 0;
+}
+
+/* on_restart_point of a member of a cycle: every accepted step is a restart point. */
+static int relax_restart_point(void *ctx, double t) {
+  return relax_save(ctx, t);
 }
 
 /* Create neuron i: its system reading its sources' published records, its recorder, its
@@ -1013,6 +1092,10 @@ static ucl_status relax_neuron_setup(relax_run *rx, size_t i, ucl_diag *nd) {
     x->io.on_step = ucl_netrec_step;
     x->io.on_step_ctx = &x->rec;
   }
+  if (x->cyclic) { /* (a member of a cycle feeds one) */
+    x->io.on_restart_point = relax_restart_point;
+    x->io.on_restart_point_ctx = x;
+  }
   size_t cap = pr->o->sample_dt > 0.0 ? pr->o->max_samples : 0;
   st = ucl_trace_create(x->sys.n_channels, x->sys.channel_names, cap, &x->tr, nd);
   if (st != UCL_OK) {
@@ -1029,8 +1112,9 @@ static ucl_status relax_neuron_start(relax_run *rx, size_t i, ucl_diag *nd) {
   if (st == UCL_OK && x->feeds && ucl_netrec_flush(&x->rec) != 0) {
     st = ucl_diag_set(nd, UCL_ERR_NOMEM, "out of memory recording the output");
   }
-  if (st == UCL_OK && x->cyclic) {
-    st = ucl_integration_ckpt_create(x->ig, &x->ck, nd);
+  x->t_redo = x->t_stale = x->t_changed = x->t_c = x->t_in = INFINITY;
+  if (st == UCL_OK && x->cyclic && relax_save(x, 0.0) != 0) {
+    st = ucl_diag_set(nd, UCL_ERR_NOMEM, "out of memory for a checkpoint");
   }
   return st;
 }
@@ -1046,21 +1130,35 @@ static void relax_fail(relax_run *rx, size_t i, ucl_status st, const char *msg) 
   snprintf(x->reason, sizeof(x->reason), "%s", msg);
 }
 
-/* Integrate neuron i on to b (from its checkpoint at the window's start when 'again') and keep
- * its record's last point; a failure is the neuron's. */
-static void relax_integrate(relax_run *rx, size_t i, double b, int again) {
+/* Bring neuron i to b and keep its record's last point. A member of a cycle first goes back to
+ * its last restart point at or before t_redo when its integration is past it (a source's record
+ * changed from there), then steps across b (ucl_integration_advance_past); any other neuron stops
+ * at b. A failure is the neuron's. */
+static void relax_integrate(relax_run *rx, size_t i, double b) {
   rx_neuron *x = &rx->x[i];
   ucl_diag nd = {{0}};
   ucl_status st = UCL_OK;
-  if (again) {
-    x->rec = x->rec_ck;
-    x->work.n = x->work_n_ck;
-    x->work.n_ev = x->work_nev_ck;
-    st = ucl_integration_restore(x->ig, x->ck, &nd);
+  if (x->cyclic && x->t_redo < ucl_integration_t(x->ig)) {
+    size_t k = x->n_hist - 1;
+    while (k > 0 && x->hist[k].t > x->t_redo) {
+      k--;
+    }
+    const rx_ckpt *h = &x->hist[k];
+    x->rec = h->rec;
+    x->work.n = h->work_n;
+    x->work.n_ev = h->work_n_ev;
+    x->n_hist = k + 1;
+    if (x->t_stale >= h->t) {
+      x->t_stale = INFINITY; /* the stale stretch is integrated again */
+    }
+    st = ucl_integration_restore(x->ig, h->ck, &nd);
     rx->reintegrations++;
   }
-  if (st == UCL_OK) {
-    st = guard_status(rx->pr->guard, ucl_integration_advance(x->ig, b, &nd), &nd);
+  x->t_redo = INFINITY;
+  if (st == UCL_OK && ucl_integration_t(x->ig) < b) {
+    st = x->cyclic ? ucl_integration_advance_past(x->ig, b, &nd)
+                   : ucl_integration_advance(x->ig, b, &nd);
+    st = guard_status(rx->pr->guard, st, &nd);
   }
   if (st == UCL_OK && x->feeds && ucl_netrec_flush(&x->rec) != 0) {
     st = ucl_diag_set(&nd, UCL_ERR_NOMEM, "out of memory recording the output");
@@ -1071,15 +1169,19 @@ static void relax_integrate(relax_run *rx, size_t i, double b, int again) {
   }
 }
 
-/* Publish neuron i's record to its targets; *changed: it differs from the one published before
- * over [a, b]. Nonzero when out of memory. */
-static int relax_publish(relax_run *rx, size_t i, double a, double b, int *changed) {
+/* Publish neuron i's record to its targets; its t_changed: the time from which it differs from
+ * the one published before from a on, past the window where it stepped across its end (INFINITY:
+ * within the tolerances), *changed: it does. Nonzero when out of memory. */
+static int relax_publish(relax_run *rx, size_t i, double a, int *changed) {
   rx_neuron *x = &rx->x[i];
   *changed = 0;
+  x->t_changed = INFINITY;
   if (!x->feeds) {
     return 0;
   }
-  *changed = ucl_netrec_traj_differs(&x->pub, &x->work, a, b, rx->rp->tol_V, rx->rp->tol_t);
+  x->t_changed =
+      ucl_netrec_traj_first_diff(&x->pub, &x->work, a, INFINITY, rx->rp->tol_V, rx->rp->tol_t);
+  *changed = x->t_changed < INFINITY;
   return ucl_netrec_traj_copy(&x->pub, &x->work);
 }
 
@@ -1106,7 +1208,7 @@ static void relax_fail_component(relax_run *rx, size_t c, ucl_status st, const c
 /* Components c0..c1 (one level, level_comp order) over [a, b] before their sweeps: a component
  * whose source failed or one of whose members failed earlier fails; the others are active, their
  * members due, this rank's members of a cycle checkpointed at a. */
-static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, double a) {
+static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, double a, double b) {
   const ucl_network *net = rx->pr->net;
   char msg[512];
   for (size_t q = 0; q < nc; q++) {
@@ -1127,13 +1229,15 @@ static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, dou
     rx->comp_sweeps[c] = 0;
     rx->comp_active[c] = !rx->x[rx->comp_member[rx->comp_start[c]]].failed;
     for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
-      rx_neuron *x = &rx->x[rx->comp_member[j]];
+      size_t i = rx->comp_member[j];
+      rx_neuron *x = &rx->x[i];
       x->dirty = 1;
-      if (x->cyclic && rx_local(rx, rx->comp_member[j])) {
-        ucl_integration_save(x->ig, x->ck);
-        x->rec_ck = x->rec;
-        x->work_n_ck = x->work.n;
-        x->work_nev_ck = x->work.n_ev;
+      if (x->cyclic && rx_local(rx, i)) { /* due when short of b or a source changed before */
+        double t_redo = fmin(x->t_stale, x->t_in);
+        double t = ucl_integration_t(x->ig);
+        x->t_c = INFINITY;
+        x->t_redo = t_redo < t ? t_redo : INFINITY;
+        x->dirty = t < b || x->t_redo < INFINITY;
       }
     }
   }
@@ -1164,7 +1268,7 @@ static ucl_status relax_level_integrate(relax_run *rx, const size_t *comps, size
     for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
       size_t i = rx->comp_member[j];
       if (rx->x[i].dirty && rx_local(rx, i)) {
-        relax_integrate(rx, i, b, rx->comp_sweeps[c] > 1);
+        relax_integrate(rx, i, b);
       }
     }
   }
@@ -1184,16 +1288,35 @@ static ucl_status relax_level_integrate(relax_run *rx, const size_t *comps, size
   return st;
 }
 
+/* Neuron s's change (its t_changed) reaches its targets on this rank other than itself: a
+ * loop-mate's t_c (this sweep), a target in another component's t_in (this window). */
+static void relax_push_change(relax_run *rx, size_t s) {
+  const ucl_network *net = rx->pr->net;
+  const adjacency *adj = &rx->pr->adj;
+  const rx_neuron *src = &rx->x[s];
+  for (size_t k = adj->out_start[s]; k < adj->out_start[s + 1]; k++) {
+    size_t i = net->synapses[adj->out_syn[k]].to;
+    if (i == s || !rx_local(rx, i)) {
+      continue;
+    }
+    rx_neuron *x = &rx->x[i];
+    if (x->comp == src->comp) {
+      x->t_c = fmin(x->t_c, src->t_changed);
+    } else {
+      x->t_in = fmin(x->t_in, src->t_changed);
+    }
+  }
+}
+
 /* After a sweep: this rank's integrated members' records published (changed: beyond the
  * tolerances) and sent to the ranks holding their targets, then which members are due again (a
  * source of their own component changed); a component with none on any rank is done. *any: a
  * component of the level is still active. UCL_ERR_NOMEM, or the transport's failure. */
 static ucl_status relax_level_publish(relax_run *rx, const size_t *comps, size_t nc, double a,
                                       double b, int *any, ucl_diag *diag) {
-  const ucl_network *net = rx->pr->net;
-  const adjacency *adj = &rx->pr->adj;
   size_t *sent = (size_t *)rx->scratch, n_sent = 0; /* room for N indices */
   ucl_status st = UCL_OK;
+  rx->n_chg = 0;
   for (size_t q = 0; q < nc; q++) {
     size_t c = comps[q];
     for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
@@ -1203,8 +1326,11 @@ static ucl_status relax_level_publish(relax_run *rx, const size_t *comps, size_t
       if (!x->dirty || !rx_local(rx, i)) {
         continue;
       }
-      if (relax_publish(rx, i, a, b, &x->changed) != 0) {
+      if (relax_publish(rx, i, a, &x->changed) != 0) {
         st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
+      }
+      if (x->changed) {
+        rx->chg[rx->n_chg++] = i;
       }
       if (x->feeds && rx->dest_start[i + 1] > rx->dest_start[i]) {
         sent[n_sent++] = i;
@@ -1213,6 +1339,9 @@ static ucl_status relax_level_publish(relax_run *rx, const size_t *comps, size_t
   }
   ucl_status xst = relax_exchange(rx, sent, n_sent, diag);
   st = st != UCL_OK ? st : xst;
+  for (size_t q = 0; q < rx->n_chg; q++) {
+    relax_push_change(rx, rx->chg[q]);
+  }
   long *active = rx->scratch;
   for (size_t q = 0; q < nc; q++) {
     size_t c = comps[q];
@@ -1222,12 +1351,21 @@ static ucl_status relax_level_publish(relax_run *rx, const size_t *comps, size_t
       if (!rx_local(rx, i)) {
         continue;
       }
-      rx->x[i].dirty = 0;
-      for (size_t k = adj->in_start[i]; k < adj->in_start[i + 1]; k++) {
-        const rx_neuron *s = &rx->x[net->synapses[adj->in_syn[k]].from];
-        rx->x[i].dirty |= s->comp == c && s->changed && s != &rx->x[i];
+      rx_neuron *x = &rx->x[i];
+      double t_c = x->t_c;
+      x->t_c = INFINITY;
+      /* a change before b is integrated again in this window; one only past b (where this
+       * neuron stepped across b) in the next window's first sweep */
+      x->dirty = 0;
+      if (!x->failed && t_c < ucl_integration_t(x->ig)) {
+        if (t_c < b) {
+          x->dirty = 1;
+          x->t_redo = t_c;
+        } else {
+          x->t_stale = fmin(x->t_stale, t_c);
+        }
       }
-      due |= rx->x[i].dirty;
+      due |= x->dirty;
     }
     active[q] = rx->comp_active[c] && due;
   }
@@ -1244,6 +1382,7 @@ static ucl_status relax_level_publish(relax_run *rx, const size_t *comps, size_t
       if (!rx_local(rx, rx->comp_member[j])) {
         rx->x[rx->comp_member[j]].dirty = rx->comp_active[c];
         rx->x[rx->comp_member[j]].changed = 0;
+        rx->x[rx->comp_member[j]].t_changed = INFINITY;
       }
     }
   }
@@ -1258,7 +1397,7 @@ static ucl_status relax_window(relax_run *rx, double a, double b, ucl_diag *diag
   for (size_t L = 0; L < rx->n_levels; L++) {
     const size_t *comps = rx->level_comp + rx->level_start[L];
     size_t nc = rx->level_start[L + 1] - rx->level_start[L];
-    relax_level_start(rx, comps, nc, a);
+    relax_level_start(rx, comps, nc, a, b);
     for (;;) {
       ucl_status s1 = relax_level_integrate(rx, comps, nc, a, b, diag);
       int any = 0;
@@ -1405,7 +1544,10 @@ static void relax_free(relax_run *rx) {
     rx_neuron *x = &rx->x[i];
     ucl_diag nd = {{0}};
     (void)ucl_integration_end(&x->ig, &nd);
-    ucl_integration_ckpt_destroy(&x->ck);
+    for (size_t k = 0; k < x->cap_hist; k++) {
+      ucl_integration_ckpt_destroy(&x->hist[k].ck);
+    }
+    free(x->hist);
     ucl_trace_destroy(&x->tr);
     ucl_neuron_destroy(&x->n);
     ucl_netrec_traj_free(&x->work);
@@ -1424,6 +1566,7 @@ static void relax_free(relax_run *rx) {
   free(rx->dest_start);
   free(rx->dest);
   free(rx->scratch);
+  free(rx->chg);
 }
 
 /* Set up this rank's neurons, then start each (its record's first point published), send the
@@ -1462,7 +1605,7 @@ static ucl_status relax_setup(relax_run *rx, ucl_diag *diag) {
         rx->new_fail++;
       }
       int changed;
-      if (st == UCL_OK && x->feeds && relax_publish(rx, i, 0.0, 0.0, &changed) != 0) {
+      if (st == UCL_OK && x->feeds && relax_publish(rx, i, 0.0, &changed) != 0) {
         st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
       }
     }
@@ -1478,6 +1621,7 @@ static ucl_status relax_setup(relax_run *rx, ucl_diag *diag) {
         sent[n_sent++] = i;
       }
     }
+    rx->n_chg = 0; /* (the setup's changes are not pushed: every neuron starts its window) */
     ucl_status xst = sent ? relax_exchange(rx, sent, n_sent, diag) : UCL_OK;
     st = st != UCL_OK ? st : xst;
     xst = sent ? relax_agree_failures(rx, diag) : UCL_OK;
@@ -1486,28 +1630,84 @@ static ucl_status relax_setup(relax_run *rx, ucl_diag *diag) {
   return st;
 }
 
-/* The window's start a: drop the records' points before it, reset the views' cursors. */
-static void relax_trim(relax_run *rx, double a) {
+/* Drop the first k restart points of neuron x (their checkpoints kept for reuse at the end). */
+static void relax_hist_drop(rx_neuron *x, size_t k) {
+  rx_ckpt dropped[RX_HIST_MAX];
+  memcpy(dropped, x->hist, k * sizeof(rx_ckpt));
+  memmove(x->hist, x->hist + k, (x->cap_hist - k) * sizeof(rx_ckpt));
+  memcpy(x->hist + x->cap_hist - k, dropped, k * sizeof(rx_ckpt));
+  x->n_hist -= k;
+}
+
+/* A record is cut back once it holds this many points (a view's cursor walks back over the
+ * points dropped, so the cursors need no reset). */
+#define RX_TRIM_POINTS 64
+
+/* The end b of a window, for the next: a member of a cycle on this rank keeps its restart points
+ * from its last at or before b (a change at b or later sends it back no further), and its own
+ * record drops the points before that once it is long. Returns the earliest such restart point
+ * of this rank (b without any), in femtoseconds rounded down: what the ranks agree on for
+ * relax_trim_records. */
+static long relax_trim_restarts(relax_run *rx, double b) {
   const ucl_network *net = rx->pr->net;
+  double t_keep = b;
   for (size_t i = 0; i < net->n_neurons; i++) {
     rx_neuron *x = &rx->x[i];
-    if (x->feeds) {
-      ucl_netrec_traj_drop_before(&x->work, a);
-      ucl_netrec_traj_drop_before(&x->pub, a);
+    if (!x->cyclic || !rx_local(rx, i) || x->failed || x->n_hist == 0) {
+      continue;
     }
-    for (int k = 0; k < x->pc.n_views; k++) {
-      x->views[k].cursor = 0;
+    size_t k = 0;
+    while (k + 1 < x->n_hist && x->hist[k + 1].t <= b) {
+      k++;
+    }
+    relax_hist_drop(x, k);
+    t_keep = fmin(t_keep, x->hist[0].t);
+    if (x->work.n < RX_TRIM_POINTS) {
+      continue;
+    }
+    size_t n0 = x->work.n, e0 = x->work.n_ev;
+    ucl_netrec_traj_drop_before(&x->work, x->hist[0].t);
+    for (size_t m = 0; m < x->n_hist; m++) {
+      x->hist[m].work_n -= n0 - x->work.n;
+      x->hist[m].work_n_ev -= e0 - x->work.n_ev;
+    }
+  }
+  return (long)floor(t_keep * 1e15);
+}
+
+/* The next window's start a: every change is news again (t_changed, t_in), and the long records
+ * drop the points before t_keep_fs (fs; the ranks' earliest restart point, relax_trim_restarts),
+ * which no neuron integrates again. The same on every rank, whatever the neurons it holds: how
+ * far back a record goes can matter to a view (ucl_netrec_view_output's interval in the
+ * segment's mode). */
+static void relax_trim_records(relax_run *rx, double a, long t_keep_fs) {
+  const ucl_network *net = rx->pr->net;
+  double t_keep = (double)t_keep_fs * 1e-15;
+  for (size_t i = 0; i < net->n_neurons; i++) {
+    rx_neuron *x = &rx->x[i];
+    x->t_changed = x->t_in = INFINITY;
+    x->changed = 0;
+    if (!x->feeds) {
+      continue;
+    }
+    if ((!x->cyclic || !rx_local(rx, i)) && x->work.n >= RX_TRIM_POINTS) {
+      ucl_netrec_traj_drop_before(&x->work, a);
+    }
+    if (x->pub.n >= RX_TRIM_POINTS) {
+      ucl_netrec_traj_drop_before(&x->pub, t_keep);
     }
   }
 }
 
-/* The worst of the ranks' statuses (by code) and the guard's stop, agreed (nothing on one rank). */
-static ucl_status relax_agree(relax_run *rx, ucl_status *st, net_guard *g, ucl_diag *diag) {
+/* The worst of the ranks' statuses (by code) and the guard's stop, agreed, and the earliest of
+ * the ranks' *t_keep_fs when not NULL (nothing on one rank). */
+static ucl_status relax_agree(relax_run *rx, ucl_status *st, net_guard *g, long *t_keep_fs,
+                              ucl_diag *diag) {
   if (!rx->tp) {
     return UCL_OK;
   }
-  long v[2] = {(long)*st, (long)g->stop};
-  ucl_status xst = rx_max(rx, v, 2, diag);
+  long v[3] = {(long)*st, (long)g->stop, t_keep_fs ? -*t_keep_fs : 0};
+  ucl_status xst = rx_max(rx, v, 3, diag);
   if (xst != UCL_OK) {
     *st = xst;
     return xst;
@@ -1517,6 +1717,9 @@ static ucl_status relax_agree(relax_run *rx, ucl_status *st, net_guard *g, ucl_d
                        ucl_status_name((ucl_status)v[0]));
   }
   g->stop = (ucl_status)v[1];
+  if (t_keep_fs) {
+    *t_keep_fs = -v[2];
+  }
   return UCL_OK;
 }
 
@@ -1534,16 +1737,18 @@ static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_g
     ucl_status s2 = relax_setup(&rx, diag);
     st = st != UCL_OK ? st : s2;
   }
-  relax_agree(&rx, &st, g, diag);
+  relax_agree(&rx, &st, g, NULL, diag);
+  relax_trim_records(&rx, 0.0, 0);
   double W = net->relax.window;
   for (double a = 0.0; st == UCL_OK && a < T && g->stop == UCL_OK;) {
     double b = a + W;
     if (b > T - 1e-3 * W) {
       b = T;
     }
-    relax_trim(&rx, a);
     st = relax_window(&rx, a, b, diag);
-    relax_agree(&rx, &st, g, diag);
+    long t_keep_fs = relax_trim_restarts(&rx, b);
+    relax_agree(&rx, &st, g, &t_keep_fs, diag);
+    relax_trim_records(&rx, b, t_keep_fs);
     rx.windows++;
     if (o->progress) {
       o->progress(o->progress_ctx, b, T);
@@ -1556,10 +1761,10 @@ static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_g
     }
   }
   if (tp) {
-    relax_agree(&rx, &st, g, diag);
+    relax_agree(&rx, &st, g, NULL, diag);
     if (st == UCL_OK) {
       st = relax_gather(&rx, diag);
-      relax_agree(&rx, &st, g, diag);
+      relax_agree(&rx, &st, g, NULL, diag);
     }
   }
   r->relax_windows = rx.windows;
