@@ -15,6 +15,8 @@
 #include "uclif/trace.h"
 #include "testutil.h"
 
+#include "../../src/solve/netrec.h"
+
 /* A type I neuron under 7 V pulses for 3 ms, run (a) straight through, (b) in pieces with a
  * checkpoint taken at 1 ms, advanced to 2 ms, restored and advanced again, then to the end. The
  * events are the same to within the solver tolerance, their count exactly, and so are the
@@ -229,6 +231,104 @@ static void test_agree_40(void **state) {
   free(spec);
 }
 
+/* A record over the given points (t, output, mode), its switches where the mode changes; the
+ * node after R6 equals the output. Points to static storage of up to 16 points. */
+typedef struct {
+  double t[16], out[32], ev[16];
+  unsigned char mode[16];
+  ucl_netrec_traj T;
+} rec16;
+
+static void rec_set(rec16 *r, int n, const double *t, const double *v, const unsigned char *m) {
+  memset(r, 0, sizeof(*r));
+  for (int k = 0; k < n; k++) {
+    r->t[k] = t[k];
+    r->out[2 * k] = r->out[2 * k + 1] = v[k];
+    r->mode[k] = m[k];
+    if (k > 0 && m[k] != m[k - 1]) {
+      r->ev[r->T.n_ev++] = t[k];
+    }
+  }
+  r->T.n = (size_t)n;
+  r->T.t = r->t;
+  r->T.out = r->out;
+  r->T.mode = r->mode;
+  r->T.ev = r->ev;
+}
+
+/* ucl_netrec_traj_first_diff dates a difference from where a target's input could first have
+ * changed: the point before an output out of tolerance, the earlier of two switches that differ
+ * less tol_t; never before a; INFINITY within the tolerances. */
+static void test_first_diff(void **state) {
+  (void)state;
+  const double tv = 1e-3, tt = 1e-8, a = 1e-5;
+  const double t[] = {0, 1e-5, 2e-5, 3e-5, 4e-5, 5e-5};
+  const double v[] = {0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
+  const unsigned char m0[] = {0, 0, 0, 0, 0, 0};
+  rec16 o, w;
+  rec_set(&o, 6, t, v, m0);
+  rec_set(&w, 6, t, v, m0);
+  assert_true(isinf(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt)));
+  w.out[2 * 4] = 0.1 + 0.5 * tv; /* within tol_V */
+  assert_true(isinf(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt)));
+  w.out[2 * 4] = 0.2; /* the output at 4e-5: from the point before */
+  assert_true(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt) == 3e-5);
+  assert_true(ucl_netrec_traj_first_diff(&w.T, &o.T, a, INFINITY, tv, tt) == 3e-5);
+  assert_true(isinf(ucl_netrec_traj_first_diff(&o.T, &w.T, a, 3.5e-5, tv, tt))); /* past b */
+  w.out[2 * 4] = 0.1;
+  w.out[2 * 0 + 1] = 0.5; /* before a (the node after R6): not compared */
+  assert_true(isinf(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt)));
+  w.out[2 * 1 + 1] = 0.5; /* at a, the first point compared: from a */
+  assert_true(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt) == a);
+  /* a switch in one record only, then the same switch moved */
+  const double t2[] = {0, 1e-5, 2e-5, 3e-5, 3e-5, 4e-5};
+  const double v2[] = {0.1, 0.1, 0.1, 0.1, 3.0, 3.0};
+  const unsigned char m1[] = {0, 0, 0, 0, 1, 1};
+  rec_set(&w, 6, t2, v2, m1);
+  rec_set(&o, 6, t, v, m0);
+  assert_true(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt) == 3e-5 - tt);
+  rec_set(&o, 6, t2, v2, m1);
+  assert_true(isinf(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt)));
+  o.ev[0] = 3e-5 + 0.5 * tt; /* within tol_t */
+  assert_true(isinf(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt)));
+  o.ev[0] = 3e-5 - 3 * tt; /* beyond: from the earlier, less tol_t */
+  assert_true(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt) == o.ev[0] - tt);
+  o.T.n = 0; /* an empty record against one with points: from a */
+  assert_true(ucl_netrec_traj_first_diff(&o.T, &w.T, a, INFINITY, tv, tt) == a);
+}
+
+/* Two loops, one feeding the other: a ring of four driven neurons A0 -> A1 -> A2 -> A3 -> A0 and
+ * a ring of four more B0 -> ... -> B3 -> B0, with Ai -> Bi. The B loop is a level above the A
+ * loop, and its resting members step across the windows' ends reading the A records held: an A
+ * spike there must send them back (a source in a lower level that changed before a member's
+ * position). */
+static void test_agree_two_loops(void **state) {
+  (void)state;
+  size_t len = 0, cap = 4096;
+  char *spec = malloc(cap);
+  assert_non_null(spec);
+  spec[0] = '\0';
+  put(&spec, &len, &cap,
+      "[stimulus]\nkind = pulses\namplitude = 7\nwidth = 10u\nperiod = 100u\nduration = 4m\n");
+  for (int i = 0; i < 4; i++) {
+    put(&spec, &len, &cap, "[neuron.A%d]\ninput = external\nstart = %du\n", i, 23 * i);
+  }
+  for (int i = 0; i < 4; i++) {
+    put(&spec, &len, &cap, "[neuron.B%d]\ninput = external\nstart = %du\n", i, 11 + 23 * i);
+  }
+  int s = 0;
+  for (int i = 0; i < 4; i++) {
+    put(&spec, &len, &cap, "[synapse.S%d]\nfrom = A%d\nto = A%d\nR = 22k\ndiode = yes\n", s++,
+        (i + 3) % 4, i);
+    put(&spec, &len, &cap, "[synapse.S%d]\nfrom = B%d\nto = B%d\nR = 22k\ndiode = yes\n", s++,
+        (i + 3) % 4, i);
+    put(&spec, &len, &cap, "[synapse.S%d]\nfrom = A%d\nto = B%d\nR = 22k\ndiode = yes\n", s++, i,
+        i);
+  }
+  agree(spec, 20, 0);
+  free(spec);
+}
+
 /* A neuron with an autapse strong enough to lengthen its own spikes: the autapse reads the
  * neuron's own output (not a relaxed record), so relaxation and coupled agree. Relaxing it
  * instead settles on the first guess's unlatch time (a fixed point of the sweeps, not the
@@ -345,8 +445,10 @@ int main(int argc, char **argv) {
   }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_checkpoint_redo),
+      cmocka_unit_test(test_first_diff),
       cmocka_unit_test(test_agree_10),
       cmocka_unit_test(test_agree_20),
+      cmocka_unit_test(test_agree_two_loops),
       cmocka_unit_test(test_autapse_exact),
       cmocka_unit_test(test_feedforward_as_partitioned),
       cmocka_unit_test(test_not_converged),
