@@ -11,7 +11,8 @@
 # integrations done again, peak memory, and the CPU cost per neuron per simulated second with
 # the recurrent/feed-forward ratio. With RANKS=K (> 1) it also runs the recurrent network of the
 # largest N on K ranks (mpirun), checks events.csv and neurons.csv are the same bytes, and prints
-# the wall times and the parallel efficiency.
+# the bytes of records the busiest rank sent, the wall times and the parallel efficiency.
+# WINDOW=5u sets the recurrent network's relax.window (default: the spec's default).
 #   bench/relax_scaling.sh [BUILD_DIR] [DURATION] [N...]   defaults: build 2m 100 1000 10000
 #   RANKS=2 bench/relax_scaling.sh build/release 2m 100 1000 10000
 set -euo pipefail
@@ -34,7 +35,9 @@ spec() { # KIND N FILE
       "$r" "$q" "$q" "$q" >>"$3"
     printf 'connectivity = random\nfan_in = 8\n' >>"$3"
   else
-    printf '[network]\nintegration = relaxation\n[recurrent]\ntopology = random\n' >>"$3"
+    printf '[network]\nintegration = relaxation\n' >>"$3"
+    [ -z "${WINDOW:-}" ] || printf 'relax.window = %s\n' "$WINDOW" >>"$3"
+    printf '[recurrent]\ntopology = random\n' >>"$3"
     printf 'neurons = %s\nfan_in = 8\ndriven = 0.25\n' "$2" >>"$3"
   fi
   printf 'R = 33k\ndiode = yes\nseed = 1\ninput_jitter = 100u\n' >>"$3"
@@ -70,6 +73,7 @@ if [ "$ranks" -gt 1 ]; then
   run mpirun -np 1 "$b/uclif" "$work/rec.ini" "$work/r1"
   w1=$wall
   run mpirun --oversubscribe -np "$ranks" "$b/uclif" "$work/rec.ini" "$work/rk"
+  sed -n 's/^records exchanged: /records exchanged on '"$ranks"' ranks: /p' "$work/summary"
   same=yes
   for f in events.csv neurons.csv; do cmp -s "$work/r1/$f" "$work/rk/$f" || same=NO; done
   eff=$(awk -v a="$w1" -v b="$wall" -v k="$ranks" 'BEGIN{printf "%.2f", a / b / k}')

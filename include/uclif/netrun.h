@@ -64,9 +64,11 @@ typedef struct ucl_net_result {
   ucl_trace *waveforms;   /* sample_dt > 0: t_s + NEURON.CHANNEL columns, else NULL */
   char **names;           /* the waveform column names (owned) */
   size_t n_names;
-  /* relaxation (docs/model.md N5): windows, sweeps over cyclic components, and integrations of
-   * a window done again because a source's record changed */
+  /* relaxation (docs/model.md N4): windows, sweeps over cyclic components, and integrations of
+   * a window done again because a source's record changed; over ranks, the most bytes of
+   * records one rank sent (0 on one rank) */
   size_t relax_windows, relax_sweeps, relax_reintegrations;
+  double relax_bytes_sent;
 } ucl_net_result;
 
 /* Simulate 'net' for its duration. Over several ranks (opts->transport, size > 1) the call is

@@ -77,6 +77,10 @@ static void summary(const ucl_network *net, const ucl_net_result *r, const char 
     printf("waveform relaxation: %zu windows, %zu sweeps over loops, %zu window integrations "
            "done again\n",
            r->relax_windows, r->relax_sweeps, r->relax_reintegrations);
+    if (r->relax_bytes_sent > 0.0) {
+      printf("records exchanged: at most %.3g MB sent by one rank (%.3g kB per window)\n",
+             r->relax_bytes_sent / 1e6, r->relax_bytes_sent / 1e3 / (double)r->relax_windows);
+    }
   }
   if (r->integration == UCL_NET_PARTITIONED) {
     printf("recorded source outputs: at most %zu points held at once (%.3g MB)\n", r->peak_points,

@@ -649,6 +649,7 @@ typedef struct relax_run {
   long *comp_sweeps;                /* per component: sweeps in the current window */
   unsigned char *comp_active;       /* per component: still sweeping in the current window */
   size_t windows, sweeps, reintegrations;
+  long bytes_sent; /* records this rank sent */
   /* ranks (ucl_net_transport; tp NULL: one rank) */
   const ucl_net_transport *tp;
   int rank, size;
@@ -906,6 +907,7 @@ static ucl_status relax_exchange(relax_run *rx, const size_t *list, size_t n, uc
     off[r] = total;
     total += bytes[r];
   }
+  rx->bytes_sent += (long)total;
   unsigned char *buf = malloc(total ? total : 1);
   ucl_status st = buf ? UCL_OK : ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for an exchange");
   for (size_t q = 0; buf && q < n; q++) {
@@ -1640,8 +1642,10 @@ static void relax_hist_drop(rx_neuron *x, size_t k) {
 }
 
 /* A record is cut back once it holds this many points (a view's cursor walks back over the
- * points dropped, so the cursors need no reset). */
-#define RX_TRIM_POINTS 64
+ * points dropped, so the cursors need no reset). Records go whole to the ranks that read them:
+ * on the 1,000-neuron benchmark network over 2 ranks, 8 sends 29 kB per window and rank, 16 42 kB
+ * and 64 113 kB, with the same steps to 0.1 %. */
+#define RX_TRIM_POINTS 8
 
 /* The end b of a window, for the next: a member of a cycle on this rank keeps its restart points
  * from its last at or before b (a change at b or later sends it back no further), and its own
@@ -1770,6 +1774,10 @@ static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_g
   r->relax_windows = rx.windows;
   r->relax_sweeps = rx.sweeps;
   r->relax_reintegrations = rx.reintegrations;
+  if (tp) {
+    long v[1] = {rx.bytes_sent};
+    r->relax_bytes_sent = rx_max(&rx, v, 1, diag) == UCL_OK ? (double)v[0] : 0.0;
+  }
   if (st == UCL_OK && pr.samples) {
     st = part_waveforms(&pr, diag);
   }

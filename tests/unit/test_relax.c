@@ -76,6 +76,89 @@ static void test_checkpoint_redo(void **state) {
   ucl_trace_destroy(&tr[1]);
 }
 
+static int count_step(void *ctx, double t, const double *y) {
+  (void)t;
+  (void)y;
+  ++*(long *)ctx;
+  return 0;
+}
+
+typedef struct {
+  long n;
+  double last;
+  int ordered;
+} restart_points;
+
+static int note_restart_point(void *ctx, double t) {
+  restart_points *r = ctx;
+  r->ordered &= t > r->last;
+  r->last = t;
+  r->n++;
+  return 0;
+}
+
+/* ucl_integration_advance_past: a neuron in one-step mode advanced 10 us at a time without
+ * stopping there takes exactly the steps of one straight run (the same events, bit for bit),
+ * each call ending at or past its target; stopping at every 10 us (ucl_integration_advance)
+ * takes more. The restart-point hook sees every plain step, in time order. */
+static void test_advance_past(void **state) {
+  (void)state;
+  ucl_params p;
+  ucl_params_default(&p);
+  p.stim.kind = UCL_STIM_PULSES;
+  p.stim.amplitude = 7.0;
+  p.stim.duration = 3e-3;
+  double T = p.stim.duration, W = 10e-6;
+  ucl_trace *tr[3] = {NULL, NULL, NULL};
+  restart_points rp[3];
+  ucl_diag d = {{0}};
+  for (int run = 0; run < 3; run++) { /* straight, past, stopping */
+    ucl_neuron *n = NULL;
+    assert_int_equal(ucl_neuron_create(&p, &n, &d), UCL_OK);
+    const ucl_system *sys = ucl_neuron_system(n);
+    ucl_integrator_opts o = ucl_integrator_opts_from_params(&p.solver);
+    long hooks = 0;
+    rp[run] = (restart_points){0, -1.0, 1};
+    o.on_step = count_step;
+    o.on_step_ctx = &hooks;
+    o.on_restart_point = note_restart_point;
+    o.on_restart_point_ctx = &rp[run];
+    assert_int_equal(ucl_trace_create(sys->n_channels, sys->channel_names, 0, &tr[run], &d),
+                     UCL_OK);
+    ucl_integration *ig = NULL;
+    assert_int_equal(ucl_integration_begin(sys, &o, T, tr[run], &ig, &d), UCL_OK);
+    for (double b = W; run > 0 && b < T; b += W) {
+      if (run == 1) {
+        assert_int_equal(ucl_integration_advance_past(ig, b, &d), UCL_OK);
+        assert_true(ucl_integration_t(ig) >= b);
+      } else {
+        assert_int_equal(ucl_integration_advance(ig, b, &d), UCL_OK);
+        assert_true(ucl_integration_t(ig) == b);
+      }
+    }
+    assert_int_equal(ucl_integration_advance(ig, T, &d), UCL_OK);
+    assert_int_equal(ucl_integration_end(&ig, &d), UCL_OK);
+    assert_true(rp[run].ordered);
+    assert_true(rp[run].n > 0 && rp[run].n < hooks);
+    ucl_neuron_destroy(&n);
+  }
+  const ucl_solver_stats *s0 = ucl_trace_stats_const(tr[0]), *s1 = ucl_trace_stats_const(tr[1]),
+                         *s2 = ucl_trace_stats_const(tr[2]);
+  assert_int_equal(s1->steps, s0->steps);
+  assert_int_equal(rp[1].n, rp[0].n);
+  print_message("steps: %ld straight, %ld past every 10 us, %ld stopping there\n", s0->steps,
+                s1->steps, s2->steps);
+  assert_true(s2->steps > s0->steps);
+  assert_true(ucl_trace_n_events(tr[0]) > 4);
+  assert_int_equal(ucl_trace_n_events(tr[0]), ucl_trace_n_events(tr[1]));
+  for (size_t k = 0; k < ucl_trace_n_events(tr[0]); k++) {
+    assert_true(ucl_trace_event(tr[0], k)->t == ucl_trace_event(tr[1], k)->t);
+  }
+  for (int run = 0; run < 3; run++) {
+    ucl_trace_destroy(&tr[run]);
+  }
+}
+
 /* ---- networks ---- */
 
 static ucl_network *parse_net(const char *text, const char *const *sets, int n_sets) {
@@ -444,15 +527,11 @@ int main(int argc, char **argv) {
     return cmocka_run_group_tests(large, NULL, NULL);
   }
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_checkpoint_redo),
-      cmocka_unit_test(test_first_diff),
-      cmocka_unit_test(test_agree_10),
-      cmocka_unit_test(test_agree_20),
-      cmocka_unit_test(test_agree_two_loops),
-      cmocka_unit_test(test_autapse_exact),
-      cmocka_unit_test(test_feedforward_as_partitioned),
-      cmocka_unit_test(test_not_converged),
-      cmocka_unit_test(test_relax_keys),
+      cmocka_unit_test(test_checkpoint_redo), cmocka_unit_test(test_advance_past),
+      cmocka_unit_test(test_first_diff),      cmocka_unit_test(test_agree_10),
+      cmocka_unit_test(test_agree_20),        cmocka_unit_test(test_agree_two_loops),
+      cmocka_unit_test(test_autapse_exact),   cmocka_unit_test(test_feedforward_as_partitioned),
+      cmocka_unit_test(test_not_converged),   cmocka_unit_test(test_relax_keys),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
