@@ -17,17 +17,23 @@
 
 #include "../../src/solve/netrec.h"
 
+/* The default type I neuron under 7 V pulses for 3 ms. */
+static ucl_params pulsed_3ms(void) {
+  ucl_params p;
+  ucl_params_default(&p);
+  p.stim.kind = UCL_STIM_PULSES;
+  p.stim.amplitude = 7.0;
+  p.stim.duration = 3e-3;
+  return p;
+}
+
 /* A type I neuron under 7 V pulses for 3 ms, run (a) straight through, (b) in pieces with a
  * checkpoint taken at 1 ms, advanced to 2 ms, restored and advanced again, then to the end. The
  * events are the same to within the solver tolerance, their count exactly, and so are the
  * energies: a restore leaves no trace of the abandoned piece. */
 static void test_checkpoint_redo(void **state) {
   (void)state;
-  ucl_params p;
-  ucl_params_default(&p);
-  p.stim.kind = UCL_STIM_PULSES;
-  p.stim.amplitude = 7.0;
-  p.stim.duration = 3e-3;
+  ucl_params p = pulsed_3ms();
   double T = p.stim.duration;
   ucl_trace *tr[2] = {NULL, NULL};
   ucl_diag d = {{0}};
@@ -103,11 +109,7 @@ static int note_restart_point(void *ctx, double t) {
  * takes more. The restart-point hook sees every plain step, in time order. */
 static void test_advance_past(void **state) {
   (void)state;
-  ucl_params p;
-  ucl_params_default(&p);
-  p.stim.kind = UCL_STIM_PULSES;
-  p.stim.amplitude = 7.0;
-  p.stim.duration = 3e-3;
+  ucl_params p = pulsed_3ms();
   double T = p.stim.duration, W = 10e-6;
   ucl_trace *tr[3] = {NULL, NULL, NULL};
   restart_points rp[3];
