@@ -65,5 +65,8 @@ const ucl_ini_entry *ucl_ini_entry_at(const ucl_ini *ini, size_t i);
 /* The section headers in order of appearance, with their lines. */
 size_t ucl_ini_n_sections(const ucl_ini *ini);
 const char *ucl_ini_section(const ucl_ini *ini, size_t i, int *line);
+/* Section i's entries: their number, and in *first the index (ucl_ini_entry_at) of the first;
+ * a section's entries are consecutive (a section cannot repeat). 0 past the last section. */
+size_t ucl_ini_section_entries(const ucl_ini *ini, size_t i, size_t *first);
 
 #endif

@@ -17,8 +17,10 @@ struct ucl_ini {
   struct {
     const char *name;
     int line;
+    size_t first, count; /* its entries (contiguous: a section cannot repeat) */
   } * sections;
   size_t n_sections, cap_sections;
+  size_t *index, cap_index; /* while parsing: section numbers + 1 by name hash (0: empty) */
 };
 
 /* ---- text inputs ---- */
@@ -153,6 +155,7 @@ void ucl_ini_destroy(ucl_ini **ini) {
     free((*ini)->buf);
     free((*ini)->entries);
     free((*ini)->sections);
+    free((*ini)->index);
     free(*ini);
     *ini = NULL;
   }
@@ -189,6 +192,44 @@ static int valid_name(const char *s) {
     }
   }
   return 1;
+}
+
+/* FNV-1a (Fowler, Noll, Vo): the section index's hash. */
+static size_t name_hash(const char *s) {
+  uint64_t h = 14695981039346656037u;
+  for (; *s; s++) {
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  }
+  return (size_t)h;
+}
+
+/* The slot of section name 'sec' in the index: the section holding it, or the empty slot where
+ * it goes (open addressing, linear probing; the index is at most half full). */
+static size_t *index_slot(const ucl_ini *ini, const char *sec) {
+  size_t mask = ini->cap_index - 1, k = name_hash(sec) & mask;
+  while (ini->index[k] != 0 && strcmp(ini->sections[ini->index[k] - 1].name, sec) != 0) {
+    k = (k + 1) & mask;
+  }
+  return &ini->index[k];
+}
+
+/* Room in the index for one more section. Nonzero when out of memory. */
+static int index_grow(ucl_ini *ini) {
+  if (2 * (ini->n_sections + 1) <= ini->cap_index) {
+    return 0;
+  }
+  size_t cap = ini->cap_index ? 2 * ini->cap_index : 64;
+  size_t *nx = calloc(cap, sizeof(size_t));
+  if (!nx) {
+    return 1;
+  }
+  free(ini->index);
+  ini->index = nx;
+  ini->cap_index = cap;
+  for (size_t i = 0; i < ini->n_sections; i++) {
+    *index_slot(ini, ini->sections[i].name) = i + 1;
+  }
+  return 0;
 }
 
 ucl_status ucl_ini_parse(const char *name, const char *text, ucl_ini **out, ucl_diag *diag) {
@@ -229,12 +270,15 @@ ucl_status ucl_ini_parse(const char *name, const char *text, ucl_ini **out, ucl_
         st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: bad section name '%s'", name, line, sec);
         goto fail;
       }
-      for (size_t i = 0; i < ini->n_sections; i++) {
-        if (strcmp(ini->sections[i].name, sec) == 0) {
-          st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: section [%s] repeated (first at line %d)",
-                            name, line, sec, ini->sections[i].line);
-          goto fail;
-        }
+      if (index_grow(ini) != 0) {
+        st = ucl_diag_set(diag, UCL_ERR_NOMEM, "%s: out of memory", name);
+        goto fail;
+      }
+      size_t *slot = index_slot(ini, sec);
+      if (*slot != 0) {
+        st = ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: section [%s] repeated (first at line %d)",
+                          name, line, sec, ini->sections[*slot - 1].line);
+        goto fail;
       }
       if (ini->n_sections == ini->cap_sections) {
         size_t cap = ini->cap_sections ? 2 * ini->cap_sections : 8;
@@ -248,7 +292,10 @@ ucl_status ucl_ini_parse(const char *name, const char *text, ucl_ini **out, ucl_
       }
       ini->sections[ini->n_sections].name = sec;
       ini->sections[ini->n_sections].line = line;
+      ini->sections[ini->n_sections].first = ini->n;
+      ini->sections[ini->n_sections].count = 0;
       ini->n_sections++;
+      *slot = ini->n_sections;
       section = sec;
       continue;
     }
@@ -270,8 +317,8 @@ ucl_status ucl_ini_parse(const char *name, const char *text, ucl_ini **out, ucl_
                         key);
       goto fail;
     }
-    for (size_t i = 0; i < ini->n; i++) {
-      if (strcmp(ini->entries[i].section, section) == 0 && strcmp(ini->entries[i].key, key) == 0) {
+    for (size_t i = ini->sections[ini->n_sections - 1].first; i < ini->n; i++) {
+      if (strcmp(ini->entries[i].key, key) == 0) { /* (this section's entries) */
         st =
             ucl_diag_set(diag, UCL_ERR_PARSE, "%s:%d: key '%s' repeated in [%s] (first at line %d)",
                          name, line, key, section, ini->entries[i].line);
@@ -289,7 +336,11 @@ ucl_status ucl_ini_parse(const char *name, const char *text, ucl_ini **out, ucl_
       ini->cap = cap;
     }
     ini->entries[ini->n++] = (ucl_ini_entry){section, key, value, line};
+    ini->sections[ini->n_sections - 1].count++;
   }
+  free(ini->index); /* only the parse looks names up */
+  ini->index = NULL;
+  ini->cap_index = 0;
   *out = ini;
   return UCL_OK;
 fail:
@@ -366,4 +417,13 @@ const char *ucl_ini_section(const ucl_ini *ini, size_t i, int *line) {
     *line = ini->sections[i].line;
   }
   return ini->sections[i].name;
+}
+
+size_t ucl_ini_section_entries(const ucl_ini *ini, size_t i, size_t *first) {
+  if (i >= ini->n_sections) {
+    *first = ini->n;
+    return 0;
+  }
+  *first = ini->sections[i].first;
+  return ini->sections[i].count;
 }

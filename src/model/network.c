@@ -262,10 +262,10 @@ static ucl_status parse_neurons(const char *path, const ucl_ini *ini, builder *b
       ucl_diag_prefix(diag, "%s:%d: ", path, line);
       return st;
     }
-    size_t i = 0;
-    const ucl_ini_entry *e;
+    size_t first = 0, n_keys = ucl_ini_section_entries(ini, k, &first);
     size_t idx = b->net->n_neurons - 1;
-    while ((e = next_in(ini, sec, &i)) != NULL) {
+    for (size_t i = first; i < first + n_keys; i++) {
+      const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
       st = set_neuron_key(&b->net->neurons[idx], e->key, e->value, &b->input_mode[idx], diag);
       if (st != UCL_OK) {
         ucl_diag_prefix(diag, "%s:%d: [%s] %s: ", path, e->line, sec, e->key);
@@ -297,9 +297,9 @@ static ucl_status parse_synapses(const char *path, const ucl_ini *ini, builder *
     }
     ucl_net_synapse *s = &b->net->synapses[b->net->n_synapses - 1];
     int have_from = 0, have_to = 0;
-    size_t i = 0;
-    const ucl_ini_entry *e;
-    while ((e = next_in(ini, sec, &i)) != NULL) {
+    size_t first = 0, n_keys = ucl_ini_section_entries(ini, k, &first);
+    for (size_t i = first; i < first + n_keys; i++) {
+      const ucl_ini_entry *e = ucl_ini_entry_at(ini, i);
       if (strcmp(e->key, "from") == 0 || strcmp(e->key, "to") == 0) {
         long n = ucl_network_find(b->net, e->value);
         if (n < 0) {

@@ -193,11 +193,51 @@ static void test_utf8_next(void **state) {
   assert_int_equal(ucl_ini_utf8_next("", 0, &cp), 0);
 }
 
+/* Many sections (the index grows several times): each section's entries are its own range, a
+ * key may repeat across sections but not within one, and a repeated section is named with the
+ * line of its first header, however many sections lie between. */
+static void test_many_sections(void **state) {
+  (void)state;
+  size_t cap = 64 * 1024, len = 0;
+  char *text = malloc(cap);
+  assert_non_null(text);
+  for (int k = 0; k < 300; k++) { /* section k on line 1 + 2k (an empty one every 10th) */
+    len += (size_t)snprintf(text + len, cap - len, "[s.%d]\n%s", k, k % 10 ? "R = 1k\n" : "\n");
+  }
+  ucl_ini *ini = NULL;
+  ucl_diag d = {{0}};
+  assert_int_equal(ucl_ini_parse("t.ini", text, &ini, &d), UCL_OK);
+  assert_int_equal(ucl_ini_n_sections(ini), 300);
+  size_t first = 0, n_total = 0;
+  for (size_t k = 0; k < 300; k++) {
+    size_t n = ucl_ini_section_entries(ini, k, &first);
+    assert_int_equal(n, k % 10 ? 1 : 0);
+    for (size_t i = first; i < first + n; i++) {
+      assert_string_equal(ucl_ini_entry_at(ini, i)->section, ucl_ini_section(ini, k, NULL));
+      assert_int_equal(ucl_ini_entry_at(ini, i)->line, 2 * (int)k + 2);
+    }
+    n_total += n;
+  }
+  assert_int_equal(n_total, ucl_ini_count(ini));
+  assert_int_equal(ucl_ini_section_entries(ini, 300, &first), 0);
+  ucl_ini_destroy(&ini);
+  len += (size_t)snprintf(text + len, cap - len, "[s.7]\nR = 2k\n"); /* line 601 */
+  assert_int_equal(ucl_ini_parse("t.ini", text, &ini, &d), UCL_ERR_PARSE);
+  assert_string_equal(d.msg, "t.ini:601: section [s.7] repeated (first at line 15)");
+  assert_null(ini);
+  assert_int_equal(ucl_ini_parse("t.ini", "[a]\nR = 1\n[b]\nR = 2\nC = 3\nR = 4\n", &ini, &d),
+                   UCL_ERR_PARSE);
+  assert_string_equal(d.msg, "t.ini:6: key 'R' repeated in [b] (first at line 4)");
+  assert_int_equal(ucl_ini_parse("t.ini", "[a]\n[b]\n[a]\n", &ini, &d), UCL_ERR_PARSE);
+  assert_string_equal(d.msg, "t.ini:3: section [a] repeated (first at line 1)");
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line_ends), cmocka_unit_test(test_bom),
       cmocka_unit_test(test_bad_bytes), cmocka_unit_test(test_check_line),
-      cmocka_unit_test(test_utf8_next),
+      cmocka_unit_test(test_utf8_next), cmocka_unit_test(test_many_sections),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
