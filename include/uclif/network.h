@@ -24,7 +24,7 @@ typedef enum ucl_net_integration {
   UCL_NET_AUTO = 0,        /* partitioned when the synapses form no cycle, else relaxation */
   UCL_NET_PARTITIONED = 1, /* feed-forward networks only */
   UCL_NET_COUPLED = 2,
-  UCL_NET_RELAX = 3 /* waveform relaxation: any network (docs/model.md N5) */
+  UCL_NET_RELAX = 3 /* waveform relaxation: any network (docs/model.md N4) */
 } ucl_net_integration;
 
 /* The Jacobian of a coupled integration ([network] jacobian). */
@@ -53,7 +53,7 @@ typedef struct ucl_net_synapse {
   int tap_clamp;   /* taken from the source's node after R6 (type II) instead of its output */
 } ucl_net_synapse;
 
-/* Waveform relaxation ([network] relax.* keys; docs/model.md N5, docs/spec.md). */
+/* Waveform relaxation ([network] relax.* keys; docs/model.md N4, docs/spec.md). */
 typedef struct ucl_net_relax {
   double window;   /* s, > 0: the windows the network converges by (default 5 us) */
   double tol_V;    /* V, > 0: a re-integrated record whose output moved less counts unchanged
@@ -69,8 +69,8 @@ typedef struct ucl_network {
   ucl_params base; /* the [circuit]/[stimulus]/[solver] sections: defaults and the duration */
   int integration; /* ucl_net_integration */
   ucl_net_relax relax;
-  int jacobian;    /* ucl_net_jacobian (coupled integration only) */
-  int reinit;      /* ucl_net_reinit (coupled integration only) */
+  int jacobian; /* ucl_net_jacobian (coupled integration only) */
+  int reinit;   /* ucl_net_reinit (coupled integration only) */
   size_t n_neurons, n_synapses;
   ucl_net_neuron *neurons;
   ucl_net_synapse *synapses;

@@ -77,7 +77,7 @@ static void summary(const ucl_network *net, const ucl_net_result *r, const char 
     printf("waveform relaxation: %zu windows, %zu sweeps over loops, %zu window integrations "
            "done again\n",
            r->relax_windows, r->relax_sweeps, r->relax_reintegrations);
-    if (r->relax_bytes_sent > 0.0) {
+    if (r->relax_bytes_sent > 0.0 && r->relax_windows > 0) {
       printf("records exchanged: at most %.3g MB sent by one rank (%.3g kB per window)\n",
              r->relax_bytes_sent / 1e6, r->relax_bytes_sent / 1e3 / (double)r->relax_windows);
     }

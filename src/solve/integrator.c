@@ -929,7 +929,9 @@ static ucl_status store_results(ig_loop *L, ucl_status st, ucl_diag *diag) {
 
 /* Integrate from L->t until t_until (<= t_end; a stop time of CVODE, not a break: no reinit
  * there), handling the samples, events and breaks on the way. A break at t_until is handled
- * before returning. Returns UCL_OK at t_until (or earlier when stop_after_latches is met). */
+ * before returning. Returns UCL_OK at t_until (or earlier when stop_after_latches is met).
+ * 'past' (one-step mode only): t_until is not a stop time; returns after the first step that
+ * reaches it or beyond (ucl_integration_advance_past). */
 static ucl_status run_until(ig_loop *L, double t_until, int past, ucl_diag *diag) {
   const ucl_system *sys = L->sys;
   const ucl_integrator_opts *o = L->o;

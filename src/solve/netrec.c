@@ -266,12 +266,15 @@ int ucl_netrec_step(void *recorder, double t, const double *y) {
 /* The source's output at t (N4): linear interpolation between the recorded points of the
  * target's current segment (the source's mode switches are the target's breaks, so an interval
  * never spans a jump). */
+unsigned long ucl_netrec_reads_before_start = 0;
+
 double ucl_netrec_view_output(void *view, double t) {
   ucl_netrec_view *v = view;
   const ucl_netrec_traj *T = v->T;
   if (T->n == 0) {
     return 0.0; /* a source that never started (it failed): silent */
   }
+  ucl_netrec_reads_before_start += t < T->t[0];
   if (T->n == 1) {
     return T->out[v->tap_clamp];
   }

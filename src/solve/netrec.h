@@ -79,6 +79,11 @@ typedef struct ucl_netrec_view {
   int tap_clamp; /* 1: the node after R6 (type II), 0: the output (node ax) */
 } ucl_netrec_view;
 
+/* Reads of a record before its first point (a record cut back too far, which the view then
+ * extrapolates: a bug; the relaxation's tests check that none happen). Counted over the
+ * process; not thread-safe (a diagnostic). */
+extern unsigned long ucl_netrec_reads_before_start;
+
 /* The source's output (V) at t (a ucl_syn_input source; ctx is a ucl_netrec_view); past the end
  * of the record, its last value; 0 for a record with no point. */
 double ucl_netrec_view_output(void *view, double t);

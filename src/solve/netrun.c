@@ -1003,8 +1003,8 @@ static void relax_ckpt_swap(rx_ckpt *p, rx_ckpt *q) {
 }
 
 /* Keep neuron x's current position (time t) as its last restart point in the window, thinning
- * them at RX_HIST_MAX. Nonzero when out of memory. */
-static int relax_save(rx_neuron *x, double t) {
+ * them at RX_HIST_MAX. UCL_ERR_NOMEM, or ucl_integration_ckpt_create's failure (nd says). */
+static ucl_status relax_save(rx_neuron *x, double t, ucl_diag *nd) {
   if (x->n_hist == RX_HIST_MAX) { /* thinned: the first, every other one, the last */
     size_t m = 1;
     for (size_t k = 2; k < x->n_hist; k += 2, m++) {
@@ -1017,16 +1017,18 @@ static int relax_save(rx_neuron *x, double t) {
     size_t cap = x->cap_hist ? 2 * x->cap_hist : 8;
     rx_ckpt *h = realloc(x->hist, cap * sizeof(rx_ckpt));
     if (!h) {
-      return 1;
+      return ucl_diag_set(nd, UCL_ERR_NOMEM, "out of memory for a checkpoint");
     }
     memset(h + x->cap_hist, 0, (cap - x->cap_hist) * sizeof(rx_ckpt));
     x->hist = h;
     x->cap_hist = cap;
   }
   rx_ckpt *h = &x->hist[x->n_hist];
-  ucl_diag nd = {{0}};
-  if (!h->ck && ucl_integration_ckpt_create(x->ig, &h->ck, &nd) != UCL_OK) {
-    return 1;
+  if (!h->ck) {
+    ucl_status st = ucl_integration_ckpt_create(x->ig, &h->ck, nd);
+    if (st != UCL_OK) {
+      return st;
+    }
   }
   ucl_integration_save(x->ig, h->ck);
   h->t = t;
@@ -1034,16 +1036,19 @@ static int relax_save(rx_neuron *x, double t) {
   h->work_n = x->work.n;
   h->work_n_ev = x->work.n_ev;
   x->n_hist++;
-  return 0;
+  return UCL_OK;
 }
 
-/* on_restart_point of a member of a cycle: every accepted step is a restart point. */
+/* on_restart_point of a member of a cycle: every accepted step is a restart point (the first
+ * save, at t = 0, has created a checkpoint of this integration: only memory can fail here). */
 static int relax_restart_point(void *ctx, double t) {
-  return relax_save(ctx, t);
+  ucl_diag nd = {{0}};
+  return relax_save(ctx, t, &nd) != UCL_OK;
 }
 
-/* Create neuron i: its system reading its sources' published records, its recorder, its
- * integration started at t = 0 and (on a cycle) its checkpoint. */
+/* Create neuron i: its system reading its sources' published records, its recorder, its trace
+ * and integrator options (a member of a cycle: the restart-point hook). relax_neuron_start
+ * starts it. */
 static ucl_status relax_neuron_setup(relax_run *rx, size_t i, ucl_diag *nd) {
   part_run *pr = rx->pr;
   const ucl_network *net = pr->net;
@@ -1115,8 +1120,8 @@ static ucl_status relax_neuron_start(relax_run *rx, size_t i, ucl_diag *nd) {
     st = ucl_diag_set(nd, UCL_ERR_NOMEM, "out of memory recording the output");
   }
   x->t_redo = x->t_stale = x->t_changed = x->t_c = x->t_in = INFINITY;
-  if (st == UCL_OK && x->cyclic && relax_save(x, 0.0) != 0) {
-    st = ucl_diag_set(nd, UCL_ERR_NOMEM, "out of memory for a checkpoint");
+  if (st == UCL_OK && x->cyclic) {
+    st = relax_save(x, 0.0, nd);
   }
   return st;
 }
@@ -1208,8 +1213,9 @@ static void relax_fail_component(relax_run *rx, size_t c, ucl_status st, const c
 }
 
 /* Components c0..c1 (one level, level_comp order) over [a, b] before their sweeps: a component
- * whose source failed or one of whose members failed earlier fails; the others are active, their
- * members due, this rank's members of a cycle checkpointed at a. */
+ * whose source failed or one of whose members failed earlier fails; the others are active. Their
+ * members are due, except this rank's members of a cycle already past b whose inputs did not
+ * change before their position (t_in, t_stale); those due go back to t_redo first. */
 static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, double a, double b) {
   const ucl_network *net = rx->pr->net;
   char msg[512];
@@ -1245,8 +1251,8 @@ static void relax_level_start(relax_run *rx, const size_t *comps, size_t nc, dou
   }
 }
 
-/* One sweep of the active components of a level: this rank's due members integrated over
- * [a, b] (again from the checkpoint after the first sweep), then, the failures agreed, a
+/* One sweep of the active components of a level: this rank's due members brought to b
+ * (relax_integrate: back to their restart point at t_redo first), then, the failures agreed, a
  * component with a failed member fails (named after its first), one past max_sweeps fails
  * unconverged. */
 static ucl_status relax_level_integrate(relax_run *rx, const size_t *comps, size_t nc, double a,
@@ -1648,10 +1654,9 @@ static void relax_hist_drop(rx_neuron *x, size_t k) {
 #define RX_TRIM_POINTS 8
 
 /* The end b of a window, for the next: a member of a cycle on this rank keeps its restart points
- * from its last at or before b (a change at b or later sends it back no further), and its own
- * record drops the points before that once it is long. Returns the earliest such restart point
- * of this rank (b without any), in femtoseconds rounded down: what the ranks agree on for
- * relax_trim_records. */
+ * from its last at or before b (a change at b or later sends it back no further). Returns the
+ * earliest such restart point of this rank (b without any), in femtoseconds rounded down: what
+ * the ranks agree on for relax_trim_records. */
 static long relax_trim_restarts(relax_run *rx, double b) {
   const ucl_network *net = rx->pr->net;
   double t_keep = b;
@@ -1666,25 +1671,19 @@ static long relax_trim_restarts(relax_run *rx, double b) {
     }
     relax_hist_drop(x, k);
     t_keep = fmin(t_keep, x->hist[0].t);
-    if (x->work.n < RX_TRIM_POINTS) {
-      continue;
-    }
-    size_t n0 = x->work.n, e0 = x->work.n_ev;
-    ucl_netrec_traj_drop_before(&x->work, x->hist[0].t);
-    for (size_t m = 0; m < x->n_hist; m++) {
-      x->hist[m].work_n -= n0 - x->work.n;
-      x->hist[m].work_n_ev -= e0 - x->work.n_ev;
-    }
   }
   return (long)floor(t_keep * 1e15);
 }
 
-/* The next window's start a: every change is news again (t_changed, t_in), and the long records
- * drop the points before t_keep_fs (fs; the ranks' earliest restart point, relax_trim_restarts),
- * which no neuron integrates again. The same on every rank, whatever the neurons it holds: how
- * far back a record goes can matter to a view (ucl_netrec_view_output's interval in the
- * segment's mode). */
-static void relax_trim_records(relax_run *rx, double a, long t_keep_fs) {
+/* The next window: every change is news again (t_changed, t_in), and the long records drop the
+ * points before t_keep_fs (fs; the ranks' earliest restart point, relax_trim_restarts), before
+ * which no neuron integrates again: no view reads before a record's first point. A neuron's own
+ * record is cut at the same time as its published one (a publish copies it over that), this
+ * rank's members of cycles moving their restart points' record lengths with it; a failed
+ * neuron's record stays (its restart points may be older). The same on every rank, whatever
+ * the neurons it holds: how far back a record goes can matter to a view
+ * (ucl_netrec_view_output's interval in the segment's mode). */
+static void relax_trim_records(relax_run *rx, long t_keep_fs) {
   const ucl_network *net = rx->pr->net;
   double t_keep = (double)t_keep_fs * 1e-15;
   for (size_t i = 0; i < net->n_neurons; i++) {
@@ -1694,8 +1693,13 @@ static void relax_trim_records(relax_run *rx, double a, long t_keep_fs) {
     if (!x->feeds) {
       continue;
     }
-    if ((!x->cyclic || !rx_local(rx, i)) && x->work.n >= RX_TRIM_POINTS) {
-      ucl_netrec_traj_drop_before(&x->work, a);
+    if (rx_local(rx, i) && !x->failed && x->work.n >= RX_TRIM_POINTS) {
+      size_t n0 = x->work.n, e0 = x->work.n_ev;
+      ucl_netrec_traj_drop_before(&x->work, t_keep);
+      for (size_t m = 0; m < x->n_hist; m++) {
+        x->hist[m].work_n -= n0 - x->work.n;
+        x->hist[m].work_n_ev -= e0 - x->work.n_ev;
+      }
     }
     if (x->pub.n >= RX_TRIM_POINTS) {
       ucl_netrec_traj_drop_before(&x->pub, t_keep);
@@ -1742,7 +1746,7 @@ static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_g
     st = st != UCL_OK ? st : s2;
   }
   relax_agree(&rx, &st, g, NULL, diag);
-  relax_trim_records(&rx, 0.0, 0);
+  relax_trim_records(&rx, 0);
   double W = net->relax.window;
   for (double a = 0.0; st == UCL_OK && a < T && g->stop == UCL_OK;) {
     double b = a + W;
@@ -1752,7 +1756,7 @@ static ucl_status run_relax(const ucl_network *net, const ucl_net_opts *o, net_g
     st = relax_window(&rx, a, b, diag);
     long t_keep_fs = relax_trim_restarts(&rx, b);
     relax_agree(&rx, &st, g, &t_keep_fs, diag);
-    relax_trim_records(&rx, b, t_keep_fs);
+    relax_trim_records(&rx, t_keep_fs);
     rx.windows++;
     if (o->progress) {
       o->progress(o->progress_ctx, b, T);

@@ -254,8 +254,12 @@ static void agree(const char *spec, int min_spikes, int min_undriven) {
   ucl_network *net = parse_net(spec, sets, 1);
   assert_int_equal(ucl_network_has_cycle(net), 1);
   ucl_net_result *c = run_net(net, UCL_NET_COUPLED);
+  ucl_netrec_reads_before_start = 0;
   ucl_net_result *x = run_net(net, UCL_NET_RELAX);
   assert_int_equal(x->integration, UCL_NET_RELAX);
+  if (ucl_netrec_reads_before_start != 0) { /* every restart reads records kept far enough back */
+    fail_msg("%lu reads before a record's first point", ucl_netrec_reads_before_start);
+  }
   size_t spikes = 0, undriven = 0;
   double worst_t = 0.0, worst_e = 0.0; /* measured, printed */
   for (size_t i = 0; i < net->n_neurons; i++) {
