@@ -1648,9 +1648,10 @@ static void relax_hist_drop(rx_neuron *x, size_t k) {
 }
 
 /* A record is cut back once it holds this many points (a view's cursor walks back over the
- * points dropped, so the cursors need no reset). Records go whole to the ranks that read them:
- * on the 1,000-neuron benchmark network over 2 ranks, 8 sends 29 kB per window and rank, 16 42 kB
- * and 64 113 kB, with the same steps to 0.1 %. */
+ * points dropped, so the cursors need no reset). Records go whole to the ranks that read them;
+ * measured on the 1,000-neuron benchmark network over 2 ranks while each neuron still cut its
+ * own record at its own restart point (a bug since mended): 8 sent 29 kB per window and rank,
+ * 16 42 kB and 64 113 kB, with the same steps to 0.1 %. */
 #define RX_TRIM_POINTS 8
 
 /* The end b of a window, for the next: a member of a cycle on this rank keeps its restart points
