@@ -507,8 +507,10 @@ static ucl_status generate_layers(const layers_spec *L, builder *b, ucl_diag *di
     first = b->net->n_neurons;
     for (long k = 0; k < L->sizes[l]; k++) {
       char name[UCL_NET_NAME_MAX];
-      snprintf(name, sizeof(name), "L%d_%ld", l + 1, k + 1);
-      ucl_status st = add_neuron(b, name, 0, diag);
+      int w = snprintf(name, sizeof(name), "L%d_%ld", l + 1, k + 1);
+      ucl_status st = w > 0 && (size_t)w < sizeof(name)
+                          ? add_neuron(b, name, 0, diag)
+                          : ucl_diag_set(diag, UCL_ERR_RANGE, "[layers] too many neurons to name");
       if (st != UCL_OK) {
         free(pick);
         free(swaps);

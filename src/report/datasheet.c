@@ -231,10 +231,13 @@ static void plot_fa(ds *d) {
                     "the dashed line marks the threshold.",
                     w, per, d->p->stim.duration);
   if (n_failed > 0 && kc > 0 && (size_t)kc < sizeof(pl->caption)) {
-    snprintf(pl->caption + kc, sizeof(pl->caption) - (size_t)kc,
-             " Crosses on the axis mark the runs that failed (no rate; their status in "
-             "rate_curves.csv): %s%s.",
-             failed, n_failed > 6 ? ", ..." : "");
+    int kx = snprintf(pl->caption + kc, sizeof(pl->caption) - (size_t)kc,
+                      " Crosses on the axis mark the runs that failed (no rate; their status in "
+                      "rate_curves.csv): %s%s.",
+                      failed, n_failed > 6 ? ", ..." : "");
+    if (kx < 0) { /* (a list too long for the caption is cut there) */
+      pl->caption[kc] = '\0';
+    }
   }
   char setup[4096] = "set key top left\n", body[2048];
   ucl_page_gp_axis(setup, sizeof(setup), "x", "pulse amplitude", "V", lo, hi, 0);

@@ -568,7 +568,7 @@ static void test_sparse_jacobian(void **state) {
   static char buf[CH_N][8];
   const char *names[CH_N];
   for (int i = 0; i < CH_N; i++) {
-    snprintf(buf[i], sizeof(buf[i]), "y%d", i);
+    assert_true(snprintf(buf[i], sizeof(buf[i]), "y%d", i) < (int)sizeof(buf[i]));
     names[i] = buf[i];
   }
   chain c;
