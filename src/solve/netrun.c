@@ -632,7 +632,7 @@ typedef struct rx_neuron {
   ucl_netrec_traj work, pub; /* its record being written; the one its targets read */
   size_t comp;               /* its component */
   int feeds, cyclic;
-  int dirty, changed, failed;
+  int dirty, failed;
   ucl_status status;
   char reason[512];
   double tr_events; /* its trace's events at the end (the gather) */
@@ -951,8 +951,7 @@ static ucl_status relax_exchange(relax_run *rx, const size_t *list, size_t n, uc
       st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory for a record");
     }
     rx->x[j].t_changed = h[1];
-    rx->x[j].changed = h[1] < INFINITY;
-    if (rx->x[j].changed) {
+    if (h[1] < INFINITY) {
       rx->chg[rx->n_chg++] = j;
     }
     p = md + (np + 7) / 8 * 8;
@@ -1178,17 +1177,15 @@ static void relax_integrate(relax_run *rx, size_t i, double b) {
 
 /* Publish neuron i's record to its targets; its t_changed: the time from which it differs from
  * the one published before from a on, past the window where it stepped across its end (INFINITY:
- * within the tolerances), *changed: it does. Nonzero when out of memory. */
-static int relax_publish(relax_run *rx, size_t i, double a, int *changed) {
+ * within the tolerances). Nonzero when out of memory. */
+static int relax_publish(relax_run *rx, size_t i, double a) {
   rx_neuron *x = &rx->x[i];
-  *changed = 0;
   x->t_changed = INFINITY;
   if (!x->feeds) {
     return 0;
   }
   x->t_changed =
       ucl_netrec_traj_first_diff(&x->pub, &x->work, a, INFINITY, rx->rp->tol_V, rx->rp->tol_t);
-  *changed = x->t_changed < INFINITY;
   return ucl_netrec_traj_copy(&x->pub, &x->work);
 }
 
@@ -1330,14 +1327,14 @@ static ucl_status relax_level_publish(relax_run *rx, const size_t *comps, size_t
     for (size_t j = rx->comp_start[c]; rx->comp_active[c] && j < rx->comp_start[c + 1]; j++) {
       size_t i = rx->comp_member[j];
       rx_neuron *x = &rx->x[i];
-      x->changed = 0;
+      x->t_changed = INFINITY;
       if (!x->dirty || !rx_local(rx, i)) {
         continue;
       }
-      if (relax_publish(rx, i, a, &x->changed) != 0) {
+      if (relax_publish(rx, i, a) != 0) {
         st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
       }
-      if (x->changed) {
+      if (x->t_changed < INFINITY) {
         rx->chg[rx->n_chg++] = i;
       }
       if (x->feeds && rx->dest_start[i + 1] > rx->dest_start[i]) {
@@ -1389,7 +1386,6 @@ static ucl_status relax_level_publish(relax_run *rx, const size_t *comps, size_t
     for (size_t j = rx->comp_start[c]; j < rx->comp_start[c + 1]; j++) {
       if (!rx_local(rx, rx->comp_member[j])) {
         rx->x[rx->comp_member[j]].dirty = rx->comp_active[c];
-        rx->x[rx->comp_member[j]].changed = 0;
         rx->x[rx->comp_member[j]].t_changed = INFINITY;
       }
     }
@@ -1612,8 +1608,7 @@ static ucl_status relax_setup(relax_run *rx, ucl_diag *diag) {
         relax_fail(rx, i, nst, nd.msg);
         rx->new_fail++;
       }
-      int changed;
-      if (st == UCL_OK && x->feeds && relax_publish(rx, i, 0.0, &changed) != 0) {
+      if (st == UCL_OK && x->feeds && relax_publish(rx, i, 0.0) != 0) {
         st = ucl_diag_set(diag, UCL_ERR_NOMEM, "out of memory publishing a record");
       }
     }
@@ -1690,7 +1685,6 @@ static void relax_trim_records(relax_run *rx, long t_keep_fs) {
   for (size_t i = 0; i < net->n_neurons; i++) {
     rx_neuron *x = &rx->x[i];
     x->t_changed = x->t_in = INFINITY;
-    x->changed = 0;
     if (!x->feeds) {
       continue;
     }
